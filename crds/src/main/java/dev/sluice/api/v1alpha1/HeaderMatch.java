@@ -1,0 +1,37 @@
+package dev.sluice.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+
+/** A condition on one request header. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value = "self.type == 'Present' ? !has(self.value) : has(self.value)",
+    message =
+        "headers[].value is required for Exact and RegularExpression and not allowed for Present")
+public record HeaderMatch(
+    @JsonPropertyDescription("Header name, case-insensitive.")
+        @Required
+        @Size(max = 256)
+        @Pattern(Patterns.HEADER_NAME)
+        String name,
+    @JsonPropertyDescription(
+            "Exact: some value equals 'value'. RegularExpression: some value matches 'value' as a"
+                + " whole (Java syntax). Present: the header exists.")
+        @Default("Exact")
+        HeaderMatchType type,
+    @JsonPropertyDescription("Value or expression to compare with.") @Size(max = 4096)
+        String value) {
+
+  /** How a header is compared. */
+  public enum HeaderMatchType {
+    Exact,
+    RegularExpression,
+    Present
+  }
+}

@@ -1,0 +1,45 @@
+package dev.sluice.api.v1alpha1;
+
+/** Regular expressions shared by the schema annotations (they must be compile-time constants). */
+public final class Patterns {
+  /**
+   * A duration as Go and Kubernetes CEL's {@code duration()} read it: one or more number+unit
+   * pairs, units {@code ms}, {@code s}, {@code m}, {@code h}; e.g. {@code 500ms}, {@code 2s},
+   * {@code 1m30s}.
+   */
+  public static final String DURATION = "^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$";
+
+  /** A DNS-1123 label, the shape of Kubernetes object and port names. */
+  public static final String DNS_LABEL = "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$";
+
+  /** A DNS-1123 subdomain, the shape of Service and Secret names. */
+  public static final String DNS_SUBDOMAIN =
+      "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+
+  /** A static endpoint: IPv4, bracketed IPv6 or host name, a colon, and a port. */
+  public static final String HOST_PORT = "^(\\[[0-9a-fA-F:.]+\\]|[A-Za-z0-9.-]+):[0-9]{1,5}$";
+
+  /** An HTTP header field name (RFC 9110 token). */
+  public static final String HEADER_NAME = "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$";
+
+  /** A host to match: exact, or a leading {@code *.} wildcard for one or more labels. */
+  public static final String HOST_MATCH =
+      "^(\\*\\.)?[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*$";
+
+  /**
+   * An SPOP variable as routes read it: {@code <scope>.<prefix>.<name>}, scope one of {@code sess},
+   * {@code txn}, {@code req}, {@code res} (HAProxy's naming).
+   */
+  public static final String VARIABLE = "^(sess|txn|req|res)\\.[A-Za-z0-9_]+\\.[A-Za-z0-9_.]+$";
+
+  /** A variable-name part: prefix or name, as HAProxy accepts them. */
+  public static final String VARIABLE_PART = "^[A-Za-z0-9_]+$";
+
+  /** A sample expression for a message argument, as listed in {@link MessageArgument#value()}. */
+  public static final String SAMPLE =
+      "^(src|src_port|dst|dst_port|method|path|query|host|res\\.status"
+          + "|req\\.hdr\\([A-Za-z0-9!#$%&'*+.^_`|~-]+\\)|res\\.hdr\\([A-Za-z0-9!#$%&'*+.^_`|~-]+\\)"
+          + "|req\\.body\\([1-9][0-9]{0,7}\\)|str\\([^()]*\\)|int\\(-?[0-9]{1,18}\\)|bool\\((true|false)\\))$";
+
+  private Patterns() {}
+}

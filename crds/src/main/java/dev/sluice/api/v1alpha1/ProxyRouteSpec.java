@@ -1,0 +1,35 @@
+package dev.sluice.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import java.util.List;
+
+/** What a ProxyRoute asks for. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value =
+        "self.rules.all(r, !has(r.name) || self.rules.exists_one(s, has(s.name) && s.name == r.name))",
+    message = "rules[].name must be unique within the ProxyRoute")
+public record ProxyRouteSpec(
+    @JsonPropertyDescription(
+            "Pods whose sidecars serve this route, by label. Only pods opted into injection"
+                + " (namespace label sluice.dev/inject=enabled or pod label sluice.dev/inject=true)"
+                + " get a sidecar.")
+        @Required
+        LabelSelector selector,
+    @JsonPropertyDescription("Where the sidecar accepts downstream (client) connections.") @Required
+        Listener listener,
+    @JsonPropertyDescription(
+            "Rules, evaluated in order; the first rule whose matches accept the request handles"
+                + " it. A request no rule matches gets 404.")
+        @Required
+        @Size(min = 1, max = 64)
+        List<Rule> rules,
+    @JsonPropertyDescription(
+            "How a change of this route reaches the selected pods. Defaults: one pod at a time,"
+                + " halt on failure, 10m progress deadline.")
+        RolloutPolicy rollout) {}

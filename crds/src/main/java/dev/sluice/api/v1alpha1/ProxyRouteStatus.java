@@ -1,0 +1,24 @@
+package dev.sluice.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.List;
+
+/**
+ * Observed state of a ProxyRoute, kstatus-compatible: read {@code Ready}, {@code Reconciling} and
+ * {@code Stalled} (see {@link ConditionTypes}).
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ProxyRouteStatus(
+    @JsonPropertyDescription("The metadata.generation this status describes.")
+        Long observedGeneration,
+    @JsonPropertyDescription(
+            "Conditions: Ready, Reconciling, Stalled, Accepted, ResolvedRefs, Programmed.")
+        List<Condition> conditions,
+    @JsonPropertyDescription(
+            "Content hash of the config this route's current spec renders to (the rollout's"
+                + " target).")
+        String revision,
+    @JsonPropertyDescription("Progress of the rollout of 'revision' across the selected pods.")
+        RolloutStatus rollout) {}

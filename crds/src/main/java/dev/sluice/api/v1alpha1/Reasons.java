@@ -1,0 +1,69 @@
+package dev.sluice.api.v1alpha1;
+
+/**
+ * Condition reasons (PascalCase, stable: tools and alerts match on them). Each constant names the
+ * condition types it appears in and when.
+ */
+public final class Reasons {
+  /** Ready=True, Programmed=True: every selected pod applied the current revision. */
+  public static final String APPLIED = "Applied";
+
+  /** Accepted=True: the spec is valid. */
+  public static final String ACCEPTED = "Accepted";
+
+  /** Accepted=False, Ready=False, Stalled=True: a field is invalid; the message names it. */
+  public static final String INVALID_SPEC = "InvalidSpec";
+
+  /** ResolvedRefs=True: all references resolve. */
+  public static final String RESOLVED = "Resolved";
+
+  /** ResolvedRefs=False, Ready=False: a backend or agent Service does not exist. */
+  public static final String SERVICE_NOT_FOUND = "ServiceNotFound";
+
+  /** ResolvedRefs=False, Ready=False: a Service exists but has no ready endpoints. */
+  public static final String NO_ENDPOINTS = "NoEndpoints";
+
+  /** ResolvedRefs=False, Ready=False: a TLS or CA Secret is missing or lacks its keys. */
+  public static final String SECRET_NOT_FOUND = "SecretNotFound";
+
+  /** ResolvedRefs=False, Ready=False: a rule names an OffloadAgent that does not exist. */
+  public static final String AGENT_NOT_FOUND = "AgentNotFound";
+
+  /** ResolvedRefs=False, Ready=False: a rule names a message its agent does not define. */
+  public static final String MESSAGE_NOT_FOUND = "MessageNotFound";
+
+  /**
+   * Accepted=False, Ready=False: another ProxyRoute selecting the same pod uses the listener port
+   * with a different protocol or TLS settings. The older route keeps the port.
+   */
+  public static final String PORT_CONFLICT = "PortConflict";
+
+  /** Ready=True with zero pods: the selector matches no pod running a sidecar. */
+  public static final String NO_PODS_SELECTED = "NoPodsSelected";
+
+  /** Reconciling=True, Ready=False, Programmed=False: a rollout is in progress. */
+  public static final String ROLLOUT_IN_PROGRESS = "RolloutInProgress";
+
+  /** Stalled=True, Ready=False: a sidecar rejected the revision (message: pod and reason). */
+  public static final String CONFIG_REJECTED = "ConfigRejected";
+
+  /** Stalled=True, Ready=False: a batch did not apply within rollout.progressDeadline. */
+  public static final String PROGRESS_DEADLINE_EXCEEDED = "ProgressDeadlineExceeded";
+
+  /**
+   * Stalled=True, Ready=False: after a failure, updated pods were returned to the last good
+   * revision (rollout.onFailure: Rollback).
+   */
+  public static final String ROLLED_BACK = "RolledBack";
+
+  /** Available=True, Ready=True (OffloadAgent): at least one endpoint passes health checks. */
+  public static final String AVAILABLE = "Available";
+
+  /** Available=False, Ready=False (OffloadAgent): no endpoint passes health checks. */
+  public static final String NO_HEALTHY_ENDPOINTS = "NoHealthyEndpoints";
+
+  /** Available=Unknown (OffloadAgent): no sidecar has reported health for the agent yet. */
+  public static final String HEALTH_UNKNOWN = "HealthUnknown";
+
+  private Reasons() {}
+}
