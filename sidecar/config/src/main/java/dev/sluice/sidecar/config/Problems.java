@@ -1,0 +1,70 @@
+package dev.sluice.sidecar.config;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+
+/** Collects {@link ConfigProblem}s while the validators walk a config. */
+final class Problems {
+  private final List<ConfigProblem> found = new ArrayList<>();
+
+  void add(String path, Object value, String expected) {
+    found.add(ConfigProblem.of(path, value, expected));
+  }
+
+  /** Reports a missing value; returns true when present. */
+  boolean required(String path, Object value, String expected) {
+    if (value == null) {
+      add(path, null, expected);
+      return false;
+    }
+    return true;
+  }
+
+  void range(String path, Number value, long min, long max) {
+    if (value != null && (value.longValue() < min || value.longValue() > max)) {
+      add(path, value, min + ".." + max);
+    }
+  }
+
+  void hostPort(String path, String value) {
+    if (required(path, value, HostPort.EXPECTED)) {
+      try {
+        HostPort.parse(value);
+      } catch (IllegalArgumentException e) {
+        add(path, value, e.getMessage().substring("expected: ".length()));
+      }
+    }
+  }
+
+  void positive(String path, java.time.Duration value) {
+    if (value != null && (value.isZero() || value.isNegative())) {
+      add(path, Durations.format(value), "a duration greater than 0");
+    }
+  }
+
+  /** Reports every element whose key repeats an earlier one. */
+  <T> void unique(String listPath, List<T> items, Function<T, String> key, String keyName) {
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < items.size(); i++) {
+      String value = key.apply(items.get(i));
+      if (value != null && !seen.add(value)) {
+        add(
+            listPath + "[" + i + "]." + keyName,
+            value,
+            "unique among " + listPath + "[]." + keyName);
+      }
+    }
+  }
+
+  /** A problem whose finding is a description rather than a value ("present", "empty"). */
+  void addFinding(String path, String finding, String expected) {
+    found.add(new ConfigProblem(path, finding, expected));
+  }
+
+  List<ConfigProblem> list() {
+    return List.copyOf(found);
+  }
+}

@@ -1,0 +1,22 @@
+package dev.sluice.sidecar.config;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+
+/**
+ * Conditions on a request; all present ones must hold.
+ *
+ * @param host exact host (case-insensitive) or {@code *.suffix}
+ * @param path path condition
+ * @param methods accepted methods (upper case); empty: any
+ * @param headers header conditions
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record RequestMatch(
+    String host, PathCondition path, List<String> methods, List<HeaderCondition> headers) {
+
+  public RequestMatch {
+    methods = methods == null ? List.of() : List.copyOf(methods);
+    headers = headers == null ? List.of() : List.copyOf(headers);
+  }
+}

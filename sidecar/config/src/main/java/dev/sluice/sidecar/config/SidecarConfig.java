@@ -1,0 +1,44 @@
+package dev.sluice.sidecar.config;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Contract v1: everything one sidecar runs. Rendered by the operator for a pod (with concrete
+ * endpoints, agents inlined and secrets resolved), or written by hand for standalone mode.
+ *
+ * @param version contract version, must be {@value #VERSION}
+ * @param revision content hash (see {@link Revisions}); computed when absent
+ * @param admin admin listener (readiness, metrics, reload)
+ * @param drainTimeout how long an old generation may keep running requests after a reload or during
+ *     shutdown (default 30s)
+ * @param listeners downstream listeners, at least one
+ * @param routes routes, matched in order per listener
+ * @param agents SPOP offload agents routes refer to by name
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record SidecarConfig(
+    Integer version,
+    String revision,
+    AdminEndpoint admin,
+    Duration drainTimeout,
+    List<DownstreamListener> listeners,
+    List<Route> routes,
+    List<Agent> agents) {
+  public static final int VERSION = 1;
+  static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+
+  public SidecarConfig {
+    admin = admin == null ? AdminEndpoint.DEFAULT : admin;
+    drainTimeout = drainTimeout == null ? DEFAULT_DRAIN_TIMEOUT : drainTimeout;
+    listeners = listeners == null ? List.of() : List.copyOf(listeners);
+    routes = routes == null ? List.of() : List.copyOf(routes);
+    agents = agents == null ? List.of() : List.copyOf(agents);
+  }
+
+  /** The same config carrying {@code newRevision}. */
+  public SidecarConfig withRevision(String newRevision) {
+    return new SidecarConfig(version, newRevision, admin, drainTimeout, listeners, routes, agents);
+  }
+}

@@ -1,0 +1,287 @@
+package dev.sluice.sidecar.config;
+
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Checks a parsed {@link SidecarConfig} for everything that would make it fail at run time, and
+ * reports each problem with its field path. Mirrors the CRDs' schema and CEL rules, plus the
+ * cross-references only a resolved snapshot has (routes to listeners and agents).
+ */
+public final class SidecarConfigValidator {
+  static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]+");
+  static final Pattern VARIABLE =
+      Pattern.compile("(sess|txn|req|res)\\.[A-Za-z0-9_]+\\.[A-Za-z0-9_.]+");
+  static final Pattern NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?");
+  private static final Pattern INTEGER = Pattern.compile("-?[0-9]{1,18}");
+  private static final List<String> METHODS =
+      List.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "CONNECT", "TRACE");
+  private static final String NAME_EXPECTED =
+      "a name of letters, digits, '-', '_', '.', at most 63 characters";
+
+  /** Every problem of {@code config}; empty when it can run. */
+  public static List<ConfigProblem> validate(SidecarConfig config) {
+    Problems problems = new Problems();
+    if (config.version() == null || config.version() != SidecarConfig.VERSION) {
+      problems.add("version", config.version(), String.valueOf(SidecarConfig.VERSION));
+    }
+    problems.hostPort("admin.address", config.admin().address());
+    problems.positive("drainTimeout", config.drainTimeout());
+    validateListeners(config.listeners(), problems);
+    Map<String, Agent> agents = new HashMap<>();
+    config.agents().forEach(a -> agents.putIfAbsent(a.name(), a));
+    Set<String> listenerNames = new HashSet<>();
+    config.listeners().forEach(l -> listenerNames.add(l.name()));
+    List<Route> routes = config.routes();
+    for (int i = 0; i < routes.size(); i++) {
+      validateRoute("routes[" + i + "]", routes.get(i), listenerNames, agents, problems);
+    }
+    problems.unique("routes", routes, Route::name, "name");
+    AgentValidator.validate(config.agents(), problems);
+    return problems.list();
+  }
+
+  private static void validateListeners(List<DownstreamListener> listeners, Problems problems) {
+    if (listeners.isEmpty()) {
+      problems.add("listeners", null, "at least one listener");
+    }
+    for (int i = 0; i < listeners.size(); i++) {
+      String path = "listeners[" + i + "]";
+      DownstreamListener listener = listeners.get(i);
+      name(path + ".name", listener.name(), problems);
+      problems.hostPort(path + ".address", listener.address());
+      problems.range(path + ".maxHeaderBytes", listener.maxHeaderBytes(), 1024, 1024 * 1024);
+      validateTls(path, listener, problems);
+    }
+    problems.unique("listeners", listeners, DownstreamListener::name, "name");
+    problems.unique("listeners", listeners, DownstreamListener::address, "address");
+  }
+
+  private static void validateTls(String path, DownstreamListener listener, Problems problems) {
+    ServerTls tls = listener.tls();
+    if (listener.protocol() == DownstreamListener.Protocol.HTTP) {
+      if (tls != null) {
+        problems.addFinding(path + ".tls", "present", "no tls for protocol HTTP (use HTTPS)");
+      }
+      return;
+    }
+    if (!problems.required(path + ".tls", tls, "certificate and key for protocol HTTPS")) {
+      return;
+    }
+    boolean inline = tls.certificatePem() != null || tls.privateKeyPem() != null;
+    boolean files = tls.certificateFile() != null || tls.privateKeyFile() != null;
+    if (inline == files) {
+      problems.addFinding(
+          path + ".tls",
+          inline ? "both inline PEM and files" : "neither inline PEM nor files",
+          "either certificatePem and privateKeyPem, or certificateFile and privateKeyFile");
+    } else if (inline) {
+      pem(path + ".tls.certificatePem", tls.certificatePem(), "CERTIFICATE", problems);
+      pem(path + ".tls.privateKeyPem", tls.privateKeyPem(), "PRIVATE KEY", problems);
+    } else {
+      problems.required(path + ".tls.certificateFile", tls.certificateFile(), "a PEM file path");
+      problems.required(path + ".tls.privateKeyFile", tls.privateKeyFile(), "a PEM file path");
+    }
+  }
+
+  private static void pem(String path, String value, String label, Problems problems) {
+    if (problems.required(path, value, "a PEM block") && !value.contains("-----BEGIN ")) {
+      // The value is a secret: name the field, never echo it.
+      problems.addFinding(path, "<redacted>", "a PEM block (-----BEGIN ... " + label + "-----)");
+    }
+  }
+
+  private static void validateRoute(
+      String path,
+      Route route,
+      Set<String> listeners,
+      Map<String, Agent> agents,
+      Problems problems) {
+    name(path + ".name", route.name(), problems);
+    if (problems.required(path + ".listener", route.listener(), "the name of a listener")
+        && !listeners.contains(route.listener())) {
+      problems.add(
+          path + ".listener", route.listener(), "one of the listeners' names " + listeners);
+    }
+    for (int m = 0; m < route.matches().size(); m++) {
+      validateMatch(path + ".matches[" + m + "]", route.matches().get(m), problems);
+    }
+    if (problems.required(path + ".upstream", route.upstream(), "an upstream")) {
+      validateUpstream(path + ".upstream", route.upstream(), problems);
+    }
+    Timeouts timeouts = route.timeouts();
+    problems.positive(path + ".timeouts.connect", timeouts.connect());
+    problems.positive(path + ".timeouts.request", timeouts.request());
+    problems.positive(path + ".timeouts.idle", timeouts.idle());
+    if (route.maxRequestBodyBytes() != null && route.maxRequestBodyBytes() < 0) {
+      problems.add(path + ".maxRequestBodyBytes", route.maxRequestBodyBytes(), "bytes >= 0");
+    }
+    for (int o = 0; o < route.offload().size(); o++) {
+      validateOffload(path + ".offload[" + o + "]", route.offload().get(o), agents, problems);
+    }
+    for (int a = 0; a < route.actions().size(); a++) {
+      validateAction(path + ".actions[" + a + "]", route.actions().get(a), problems);
+    }
+  }
+
+  private static void validateMatch(String path, RequestMatch match, Problems problems) {
+    if (match.host() != null && !match.host().matches("(\\*\\.)?[A-Za-z0-9.-]+")) {
+      problems.add(path + ".host", match.host(), "a host name, optionally starting with '*.'");
+    }
+    PathCondition condition = match.path();
+    if (condition != null
+        && problems.required(path + ".path.value", condition.value(), "a path or expression")) {
+      if (condition.type() == PathCondition.Type.RegularExpression) {
+        try {
+          Pattern.compile(condition.value());
+        } catch (PatternSyntaxException e) {
+          problems.add(
+              path + ".path.value",
+              condition.value(),
+              "a Java regular expression (" + e.getDescription() + ")");
+        }
+      } else if (!condition.value().startsWith("/")) {
+        problems.add(path + ".path.value", condition.value(), "a path starting with '/'");
+      }
+    }
+    for (int i = 0; i < match.methods().size(); i++) {
+      if (!METHODS.contains(match.methods().get(i))) {
+        problems.add(path + ".methods[" + i + "]", match.methods().get(i), "one of " + METHODS);
+      }
+    }
+    for (int i = 0; i < match.headers().size(); i++) {
+      validateHeader(path + ".headers[" + i + "]", match.headers().get(i), problems);
+    }
+  }
+
+  private static void validateHeader(String path, HeaderCondition header, Problems problems) {
+    headerName(path + ".name", header.name(), problems);
+    if (header.type() == HeaderCondition.Type.Present) {
+      if (header.value() != null) {
+        problems.add(path + ".value", header.value(), "no value for type Present");
+      }
+    } else if (problems.required(path + ".value", header.value(), "a value to compare with")
+        && header.type() == HeaderCondition.Type.RegularExpression) {
+      try {
+        Pattern.compile(header.value());
+      } catch (PatternSyntaxException e) {
+        problems.add(path + ".value", header.value(), "a Java regular expression");
+      }
+    }
+  }
+
+  private static void validateUpstream(String path, Upstream upstream, Problems problems) {
+    if (upstream.endpoints().isEmpty()) {
+      problems.add(path + ".endpoints", null, "at least one host:port");
+    }
+    for (int i = 0; i < upstream.endpoints().size(); i++) {
+      problems.hostPort(path + ".endpoints[" + i + "]", upstream.endpoints().get(i));
+    }
+    if (upstream.tls() != null && upstream.protocol() != Upstream.Protocol.H2) {
+      problems.addFinding(
+          path + ".tls",
+          "present",
+          "no tls unless protocol is h2 (protocol is "
+              + upstream.protocol().name().toLowerCase()
+              + ")");
+    }
+    problems.range(
+        path + ".maxConnectionsPerEndpoint", upstream.maxConnectionsPerEndpoint(), 1, 10_000);
+  }
+
+  private static void validateOffload(
+      String path, RouteOffload offload, Map<String, Agent> agents, Problems problems) {
+    if (!problems.required(path + ".agent", offload.agent(), "the name of an agent")) {
+      return;
+    }
+    Agent agent = agents.get(offload.agent());
+    if (agent == null) {
+      problems.add(path + ".agent", offload.agent(), "one of the agents' names " + agents.keySet());
+      return;
+    }
+    Set<String> messages = new TreeSet<>();
+    agent.messages().forEach(m -> messages.add(m.name()));
+    for (int i = 0; i < offload.messages().size(); i++) {
+      if (!messages.contains(offload.messages().get(i))) {
+        problems.add(
+            path + ".messages[" + i + "]",
+            offload.messages().get(i),
+            "a message of agent " + agent.name() + ": " + messages);
+      }
+    }
+  }
+
+  private static void validateAction(String path, VariableAction action, Problems problems) {
+    int set =
+        (action.deny() != null ? 1 : 0)
+            + (action.setRequestHeader() != null ? 1 : 0)
+            + (action.setResponseHeader() != null ? 1 : 0);
+    if (set != 1) {
+      problems.addFinding(
+          path, set + " of them set", "exactly one of deny, setRequestHeader, setResponseHeader");
+      return;
+    }
+    if (action.deny() != null) {
+      problems.range(path + ".deny.status", action.deny().status(), 400, 599);
+      if (problems.required(path + ".deny.when", action.deny().when(), "a variable condition")) {
+        validateTest(path + ".deny.when", action.deny().when(), problems);
+      }
+    }
+    header(path + ".setRequestHeader", action.setRequestHeader(), problems);
+    header(path + ".setResponseHeader", action.setResponseHeader(), problems);
+  }
+
+  private static void header(String path, VariableAction.HeaderFromVariable h, Problems problems) {
+    if (h != null) {
+      headerName(path + ".name", h.name(), problems);
+      variable(path + ".fromVariable", h.fromVariable(), problems);
+    }
+  }
+
+  private static void validateTest(
+      String path, VariableAction.VariableTest test, Problems problems) {
+    variable(path + ".variable", test.variable(), problems);
+    switch (test.operator()) {
+      case Exists, NotExists -> {
+        if (test.value() != null) {
+          problems.add(path + ".value", test.value(), "no value for " + test.operator());
+        }
+      }
+      case GreaterThan, LessThan -> {
+        if (problems.required(path + ".value", test.value(), "an integer")
+            && !INTEGER.matcher(test.value()).matches()) {
+          problems.add(path + ".value", test.value(), "an integer for " + test.operator());
+        }
+      }
+      default -> problems.required(path + ".value", test.value(), "a value to compare with");
+    }
+  }
+
+  static void variable(String path, String value, Problems problems) {
+    if (problems.required(path, value, "<scope>.<prefix>.<name>")
+        && (value.length() > 63 || !VARIABLE.matcher(value).matches())) {
+      problems.add(
+          path, value, "<scope>.<prefix>.<name>, scope sess|txn|req|res, at most 63 characters");
+    }
+  }
+
+  static void name(String path, String value, Problems problems) {
+    if (problems.required(path, value, NAME_EXPECTED) && !NAME.matcher(value).matches()) {
+      problems.add(path, value, NAME_EXPECTED);
+    }
+  }
+
+  private static void headerName(String path, String value, Problems problems) {
+    if (problems.required(path, value, "a header name") && !HEADER_NAME.matcher(value).matches()) {
+      problems.add(path, value, "a header name (RFC 9110 token)");
+    }
+  }
+
+  private SidecarConfigValidator() {}
+}

@@ -1,0 +1,21 @@
+package dev.sluice.sidecar.config;
+
+import java.time.Duration;
+
+/**
+ * A route's timeouts.
+ *
+ * @param connect opening an upstream connection; exceeded: 503 (default 5s)
+ * @param request end of request to response headers; exceeded: 504 (default 60s)
+ * @param idle longest pause in a body transfer before the exchange is reset (default 5m)
+ */
+public record Timeouts(Duration connect, Duration request, Duration idle) {
+  public static final Timeouts DEFAULT =
+      new Timeouts(Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofMinutes(5));
+
+  public Timeouts {
+    connect = connect == null ? Duration.ofSeconds(5) : connect;
+    request = request == null ? Duration.ofSeconds(60) : request;
+    idle = idle == null ? Duration.ofMinutes(5) : idle;
+  }
+}
