@@ -39,6 +39,17 @@ final class Problems {
     }
   }
 
+  /** An address to listen on (port 0 allowed). */
+  void bindAddress(String path, String value) {
+    if (required(path, value, HostPort.EXPECTED_BIND)) {
+      try {
+        HostPort.parseBindable(value);
+      } catch (IllegalArgumentException e) {
+        add(path, value, e.getMessage().substring("expected: ".length()));
+      }
+    }
+  }
+
   void positive(String path, java.time.Duration value) {
     if (value != null && (value.isZero() || value.isNegative())) {
       add(path, Durations.format(value), "a duration greater than 0");

@@ -31,7 +31,7 @@ public final class SidecarConfigValidator {
     if (config.version() == null || config.version() != SidecarConfig.VERSION) {
       problems.add("version", config.version(), String.valueOf(SidecarConfig.VERSION));
     }
-    problems.hostPort("admin.address", config.admin().address());
+    problems.bindAddress("admin.address", config.admin().address());
     problems.positive("drainTimeout", config.drainTimeout());
     validateListeners(config.listeners(), problems);
     Map<String, Agent> agents = new HashMap<>();
@@ -55,7 +55,7 @@ public final class SidecarConfigValidator {
       String path = "listeners[" + i + "]";
       DownstreamListener listener = listeners.get(i);
       name(path + ".name", listener.name(), problems);
-      problems.hostPort(path + ".address", listener.address());
+      problems.bindAddress(path + ".address", listener.address());
       problems.range(path + ".maxHeaderBytes", listener.maxHeaderBytes(), 1024, 1024 * 1024);
       validateTls(path, listener, problems);
     }

@@ -1,0 +1,112 @@
+package dev.sluice.sidecar.downstream;
+
+import dev.sluice.sidecar.config.DownstreamListener;
+import dev.sluice.sidecar.config.HostPort;
+import dev.sluice.sidecar.runtime.Transport;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+
+/**
+ * One bound listener. The socket stays open across reloads (routes come from the current generation
+ * per request); every accepted connection is tracked for shutdown.
+ */
+public final class DownstreamServer implements AutoCloseable {
+  private final ListenerContext listener;
+  private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+  private Channel serverChannel;
+
+  public DownstreamServer(ListenerContext listener) {
+    this.listener = listener;
+  }
+
+  /** Binds; a failure names the listener and address. */
+  public DownstreamServer bind(
+      EventLoopGroup boss, EventLoopGroup workers, Transport transport, String path) {
+    DownstreamListener config = listener.config();
+    SslContext tls =
+        config.protocol() == DownstreamListener.Protocol.HTTPS
+            ? ListenerTlsContexts.build(path, config.tls())
+            : null;
+    HostPort address = HostPort.parseBindable(config.address());
+    try {
+      serverChannel =
+          new ServerBootstrap()
+              .group(boss, workers)
+              .channel(transport.serverChannel())
+              .option(ChannelOption.SO_BACKLOG, 1024)
+              .option(ChannelOption.SO_REUSEADDR, true)
+              .childOption(ChannelOption.TCP_NODELAY, true)
+              .childHandler(
+                  new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                      connections.add(ch);
+                      if (tls == null) {
+                        ch.pipeline().addLast("detect", new ProtocolDetector(listener));
+                      } else {
+                        ch.pipeline()
+                            .addLast("tls", tls.newHandler(ch.alloc()))
+                            .addLast("alpn", new Alpn(listener));
+                      }
+                    }
+                  })
+              .bind(new InetSocketAddress(address.host(), address.port()))
+              .syncUninterruptibly()
+              .channel();
+    } catch (Exception e) {
+      throw new IllegalStateException(
+          path + ".address: cannot listen on " + config.address() + " (" + e.getMessage() + ")", e);
+    }
+    return this;
+  }
+
+  public InetSocketAddress localAddress() {
+    return (InetSocketAddress) serverChannel.localAddress();
+  }
+
+  public ChannelGroup connections() {
+    return connections;
+  }
+
+  /** Stops accepting; open connections are the caller's to drain. */
+  public void stopAccepting() {
+    if (serverChannel != null) {
+      serverChannel.close().syncUninterruptibly();
+    }
+  }
+
+  @Override
+  public void close() {
+    stopAccepting();
+    connections.close().awaitUninterruptibly();
+  }
+
+  private static final class Alpn extends ApplicationProtocolNegotiationHandler {
+    private final ListenerContext listener;
+
+    Alpn(ListenerContext listener) {
+      super(ApplicationProtocolNames.HTTP_1_1);
+      this.listener = listener;
+    }
+
+    @Override
+    protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+      if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+        DownstreamPipelines.http2(ctx.pipeline(), listener);
+      } else {
+        DownstreamPipelines.http1(ctx.pipeline(), listener);
+      }
+    }
+  }
+}

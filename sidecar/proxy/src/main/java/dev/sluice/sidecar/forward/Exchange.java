@@ -1,0 +1,494 @@
+package dev.sluice.sidecar.forward;
+
+import dev.sluice.sidecar.config.Route;
+import dev.sluice.sidecar.metrics.ProxyMetrics;
+import dev.sluice.sidecar.runtime.BoundRoute;
+import dev.sluice.sidecar.upstream.UpstreamExchange;
+import dev.sluice.sidecar.upstream.UpstreamLease;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.ConnectException;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One request and its response, relayed between a downstream channel (HTTP/1.1 connection or HTTP/2
+ * stream) and an upstream lease. Both sides carry Netty HttpObjects; the HTTP/2 codecs at either
+ * end turn a last content into END_STREAM, so a stream ends exactly once: on HEADERS for a bodyless
+ * message (sent as a full message), on the DATA frame of the last content, or on trailers.
+ *
+ * <p>Backpressure: each side reads only when asked. The next request object is read once the
+ * previous one was written upstream and the upstream channel is writable; likewise for the
+ * response. Body buffers pass through unchanged (zeroCopy) or are copied (zeroCopy off).
+ *
+ * <p>Event-loop confined: the downstream channel, the upstream lease and every timer run on the
+ * same event loop.
+ */
+public final class Exchange implements UpstreamExchange {
+  private static final Logger log = LoggerFactory.getLogger(Exchange.class);
+
+  private final DownstreamSide downstream;
+  private final BoundRoute route;
+  private final Route config;
+  private final HttpRequest head;
+  private final ProxyMetrics metrics;
+  private final EventLoop loop;
+  private final boolean bodyless;
+  private final boolean clientKeepAlive;
+  private final long started = System.nanoTime();
+  private final ArrayDeque<HttpContent> pending = new ArrayDeque<>();
+
+  private UpstreamLease lease;
+  private boolean requestComplete;
+  private boolean responseStarted;
+  private boolean responseComplete;
+  private boolean done;
+  private int status;
+  private long requestBodyBytes;
+  private long lastActivity = System.nanoTime();
+  private ScheduledFuture<?> requestTimer;
+  private ScheduledFuture<?> idleTimer;
+
+  public Exchange(
+      DownstreamSide downstream, BoundRoute route, HttpRequest head, ProxyMetrics metrics) {
+    this.downstream = downstream;
+    this.route = route;
+    this.config = route.config();
+    this.head = head;
+    this.metrics = metrics;
+    this.loop = downstream.channel().eventLoop();
+    this.bodyless = HeaderRules.bodyless(head);
+    this.clientKeepAlive = downstream.http2() || HttpUtil.isKeepAlive(head);
+    this.requestComplete = bodyless;
+  }
+
+  /** True for a request head that carries no body (sent upstream as a full message). */
+  public static boolean bodyless(HttpRequest request) {
+    return HeaderRules.bodyless(request);
+  }
+
+  /** Checks limits, answers {@code 100 Continue}, and asks for an upstream. */
+  public void start() {
+    Long limit = config.maxRequestBodyBytes();
+    long declared = HttpUtil.getContentLength(head, -1L);
+    if (limit != null && declared > limit) {
+      respondLocally(
+          HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+          "request body of "
+              + declared
+              + " bytes exceeds maxRequestBodyBytes "
+              + limit
+              + " of route "
+              + route.name());
+      return;
+    }
+    if (HttpUtil.is100ContinueExpected(head) && !bodyless) {
+      // Answered here: the upstream sees no Expect (hop-by-hop), and the body follows at once.
+      downstream
+          .channel()
+          .writeAndFlush(
+              new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+    }
+    scheduleIdleTimer();
+    route
+        .upstream()
+        .acquire(loop, config.timeouts().connect())
+        .addListener((Future<UpstreamLease> f) -> onAcquired(f));
+  }
+
+  private void onAcquired(Future<UpstreamLease> acquired) {
+    if (!acquired.isSuccess()) {
+      if (!done) {
+        metrics.upstreamError(route.name(), "connect");
+        respondLocally(
+            HttpResponseStatus.SERVICE_UNAVAILABLE,
+            "no connection to the upstream of route "
+                + route.name()
+                + ": "
+                + describe(acquired.cause()));
+      }
+      return;
+    }
+    UpstreamLease acquiredLease = acquired.getNow();
+    if (done) {
+      acquiredLease.release(false);
+      return;
+    }
+    lease = acquiredLease;
+    lease.handler().bind(this);
+    log.debug("{} {} -> {} via {}", head.method(), head.uri(), route.name(), lease.channel());
+    HttpRequest upstreamHead =
+        HeaderRules.requestForUpstream(
+            head,
+            bodyless,
+            lease.http2(),
+            downstream.http2(),
+            downstream.clientAddress(),
+            downstream.scheme());
+    // Body reading starts once the head is written: an HTTP/2 stream exists (and has a
+    // flow-control window, hence a meaningful writability) only after its HEADERS went out.
+    lease
+        .channel()
+        .writeAndFlush(upstreamHead)
+        .addListener(
+            (ChannelFuture f) -> {
+              if (!f.isSuccess()) {
+                onUpstreamClosed(f.cause());
+              } else if (!requestComplete && !done && f.channel().isWritable()) {
+                downstream.readRequest();
+              }
+            });
+    HttpContent queued;
+    while ((queued = pending.poll()) != null) {
+      forwardRequestContent(queued);
+    }
+    if (requestComplete) {
+      scheduleRequestTimer();
+    }
+    lease.channel().read();
+  }
+
+  /** A request body object from downstream (ownership passes here). */
+  public void onRequestContent(HttpContent content) {
+    if (done || (bodyless && requestComplete)) {
+      // A bodyless request was sent as a full message; an empty END_STREAM DATA frame (HTTP/2
+      // with content-length 0) adds nothing.
+      content.release();
+      return;
+    }
+    touch();
+    requestBodyBytes += content.content().readableBytes();
+    Long limit = config.maxRequestBodyBytes();
+    if (limit != null && requestBodyBytes > limit) {
+      content.release();
+      if (!responseStarted) {
+        // respondLocally marks the exchange done before it releases the upstream, so the
+        // failing writes still pending there cannot answer a second time.
+        respondLocally(
+            HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+            "request body exceeds maxRequestBodyBytes " + limit + " of route " + route.name());
+      } else {
+        fail("request body over limit after the response started");
+      }
+      return;
+    }
+    if (content instanceof LastHttpContent) {
+      requestComplete = true;
+    }
+    if (lease == null) {
+      pending.add(content);
+      return;
+    }
+    forwardRequestContent(content);
+    if (requestComplete) {
+      scheduleRequestTimer();
+    }
+  }
+
+  private void forwardRequestContent(HttpContent content) {
+    if (log.isTraceEnabled()) {
+      log.trace(
+          "request body {} bytes, last {}",
+          content.content().readableBytes(),
+          content instanceof LastHttpContent);
+    }
+    HttpContent out = prepareBody(content, "request");
+    lease
+        .channel()
+        .writeAndFlush(out)
+        .addListener(
+            (ChannelFuture f) -> {
+              if (log.isTraceEnabled()) {
+                log.trace(
+                    "request body written: {} writable {}",
+                    f.isSuccess(),
+                    f.channel().isWritable());
+              }
+              if (!f.isSuccess()) {
+                onUpstreamClosed(f.cause());
+              } else if (!requestComplete && !done && f.channel().isWritable()) {
+                downstream.readRequest();
+              }
+            });
+  }
+
+  @Override
+  public void onUpstreamWritabilityChanged(boolean writable) {
+    log.trace("upstream writable {}", writable);
+    if (writable && !requestComplete && !done && lease != null) {
+      downstream.readRequest();
+    }
+  }
+
+  /** The downstream channel became writable again: resume reading the response. */
+  public void onDownstreamWritable() {
+    if (responseStarted && !responseComplete && !done && lease != null) {
+      lease.channel().read();
+    }
+  }
+
+  @Override
+  public void onResponseObject(HttpObject msg) {
+    if (log.isTraceEnabled()) {
+      log.trace("response object {} (done {})", msg.getClass().getSimpleName(), done);
+    }
+    if (done) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    touch();
+    if (msg instanceof HttpResponse response) {
+      if (response.status().codeClass()
+          == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL) {
+        // 1xx from upstream (100, 103): not relayed; 100 Continue was answered locally.
+        ReferenceCountUtil.release(msg);
+        lease.channel().read();
+        return;
+      }
+      cancel(requestTimer);
+      responseStarted = true;
+      status = response.status().code();
+      boolean keepAlive = clientKeepAlive;
+      HttpResponse out =
+          HeaderRules.responseForDownstream(
+              response, lease.http2(), downstream.http2(), head.method(), keepAlive);
+      if (msg instanceof LastHttpContent) {
+        responseComplete = true;
+      }
+      writeDownstream(out);
+    } else if (msg instanceof HttpContent content) {
+      if (!responseStarted) {
+        content.release();
+        fail("upstream sent body before a response head");
+        return;
+      }
+      if (content instanceof LastHttpContent) {
+        responseComplete = true;
+      }
+      writeDownstream(prepareBody(content, "response"));
+    } else {
+      ReferenceCountUtil.release(msg);
+    }
+    if (responseComplete) {
+      finish();
+    }
+  }
+
+  private void writeDownstream(HttpObject msg) {
+    downstream
+        .channel()
+        .writeAndFlush(msg)
+        .addListener(
+            (ChannelFuture f) -> {
+              if (!f.isSuccess()) {
+                log.debug("downstream write failed: {}", f.cause().toString());
+                onDownstreamClosed();
+              } else if (!responseComplete && !done && f.channel().isWritable()) {
+                lease.channel().read();
+              }
+            });
+  }
+
+  private HttpContent prepareBody(HttpContent content, String direction) {
+    int bytes = content.content().readableBytes();
+    if (config.zeroCopy() || bytes == 0) {
+      metrics.bodyBytes(direction, false, bytes);
+      return content;
+    }
+    metrics.bodyBytes(direction, true, bytes);
+    try {
+      if (content instanceof LastHttpContent last) {
+        return new DefaultLastHttpContent(content.content().copy(), last.trailingHeaders().copy());
+      }
+      return new DefaultHttpContent(content.content().copy());
+    } finally {
+      content.release();
+    }
+  }
+
+  @Override
+  public void onUpstreamClosed(Throwable cause) {
+    if (done) {
+      return;
+    }
+    metrics.upstreamError(route.name(), "closed");
+    if (!responseStarted) {
+      respondLocally(
+          HttpResponseStatus.BAD_GATEWAY,
+          "the upstream of route "
+              + route.name()
+              + " closed the exchange before responding: "
+              + describe(cause));
+    } else {
+      fail("upstream closed mid-response: " + describe(cause));
+    }
+  }
+
+  /** The client went away or reset the stream. */
+  public void onDownstreamClosed() {
+    if (done) {
+      return;
+    }
+    done = true;
+    cancelTimers();
+    releasePending();
+    metrics.streamEnded("downstream", "closed");
+    if (lease != null) {
+      lease.release(false);
+    }
+  }
+
+  private void finish() {
+    done = true;
+    cancelTimers();
+    releasePending();
+    lease.release(requestComplete && responseComplete);
+    metrics.request(route.name(), status, java.time.Duration.ofNanos(System.nanoTime() - started));
+    metrics.streamEnded("downstream", "complete");
+    downstream.exchangeFinished(requestComplete, clientKeepAlive);
+  }
+
+  private void respondLocally(HttpResponseStatus localStatus, String sentence) {
+    if (responseStarted) {
+      fail(sentence);
+      return;
+    }
+    done = true;
+    status = localStatus.code();
+    cancelTimers();
+    releasePending();
+    if (lease != null) {
+      lease.release(false);
+    }
+    log.debug("{} {}: {} {}", head.method(), head.uri(), localStatus.code(), sentence);
+    boolean keepAlive = clientKeepAlive && requestComplete;
+    Channel channel = downstream.channel();
+    channel
+        .writeAndFlush(
+            LocalResponses.of(
+                channel.alloc(), localStatus, sentence, !keepAlive && !downstream.http2()))
+        .addListener(
+            (ChannelFutureListener)
+                f -> {
+                  metrics.request(
+                      route.name(),
+                      localStatus.code(),
+                      java.time.Duration.ofNanos(System.nanoTime() - started));
+                  downstream.exchangeFinished(requestComplete, keepAlive);
+                });
+  }
+
+  private void fail(String why) {
+    if (done) {
+      return;
+    }
+    log.debug("{} {} aborted: {}", head.method(), head.uri(), why);
+    done = true;
+    cancelTimers();
+    releasePending();
+    metrics.streamEnded("downstream", "aborted");
+    if (lease != null) {
+      lease.release(false);
+    }
+    downstream.abort();
+  }
+
+  private void scheduleRequestTimer() {
+    if (requestTimer != null || done) {
+      return;
+    }
+    long nanos = config.timeouts().request().toNanos();
+    requestTimer =
+        loop.schedule(
+            () -> {
+              if (!responseStarted && !done) {
+                metrics.upstreamError(route.name(), "timeout");
+                respondLocally(
+                    HttpResponseStatus.GATEWAY_TIMEOUT,
+                    "the upstream of route "
+                        + route.name()
+                        + " did not respond within "
+                        + dev.sluice.sidecar.config.Durations.format(config.timeouts().request()));
+              }
+            },
+            nanos,
+            TimeUnit.NANOSECONDS);
+  }
+
+  private void scheduleIdleTimer() {
+    long idleNanos = config.timeouts().idle().toNanos();
+    long due = lastActivity + idleNanos - System.nanoTime();
+    idleTimer =
+        loop.schedule(
+            () -> {
+              if (done) {
+                return;
+              }
+              if (System.nanoTime() - lastActivity >= idleNanos) {
+                metrics.upstreamError(route.name(), "idle");
+                if (!responseStarted) {
+                  respondLocally(
+                      HttpResponseStatus.GATEWAY_TIMEOUT,
+                      "no body bytes moved for "
+                          + dev.sluice.sidecar.config.Durations.format(config.timeouts().idle())
+                          + " (idle timeout of route "
+                          + route.name()
+                          + ")");
+                } else {
+                  fail("idle timeout");
+                }
+              } else {
+                scheduleIdleTimer();
+              }
+            },
+            Math.max(due, 0),
+            TimeUnit.NANOSECONDS);
+  }
+
+  private void touch() {
+    lastActivity = System.nanoTime();
+  }
+
+  private void cancelTimers() {
+    cancel(requestTimer);
+    cancel(idleTimer);
+  }
+
+  private static void cancel(ScheduledFuture<?> timer) {
+    if (timer != null) {
+      timer.cancel(false);
+    }
+  }
+
+  private void releasePending() {
+    HttpContent content;
+    while ((content = pending.poll()) != null) {
+      content.release();
+    }
+  }
+
+  private static String describe(Throwable cause) {
+    if (cause instanceof ConnectException) {
+      return cause.getMessage();
+    }
+    return cause == null ? "unknown" : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+  }
+}

@@ -1,0 +1,89 @@
+package dev.sluice.sidecar.routing;
+
+import dev.sluice.sidecar.config.HeaderCondition;
+import dev.sluice.sidecar.config.PathCondition;
+import dev.sluice.sidecar.config.RequestMatch;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.BiPredicate;
+import java.util.regex.Pattern;
+
+/** One compiled {@link RequestMatch}: every condition must hold. */
+final class RequestMatcher {
+  private final List<BiPredicate<RequestTarget, HttpHeaders>> conditions;
+
+  private RequestMatcher(List<BiPredicate<RequestTarget, HttpHeaders>> conditions) {
+    this.conditions = List.copyOf(conditions);
+  }
+
+  static RequestMatcher compile(RequestMatch match) {
+    List<BiPredicate<RequestTarget, HttpHeaders>> conditions = new ArrayList<>();
+    if (match.host() != null) {
+      conditions.add(host(match.host().toLowerCase(Locale.ROOT)));
+    }
+    if (match.path() != null) {
+      conditions.add(path(match.path()));
+    }
+    if (!match.methods().isEmpty()) {
+      Set<String> methods = Set.copyOf(match.methods());
+      conditions.add((target, headers) -> methods.contains(target.method()));
+    }
+    for (HeaderCondition header : match.headers()) {
+      conditions.add(header(header));
+    }
+    return new RequestMatcher(conditions);
+  }
+
+  boolean matches(RequestTarget target, HttpHeaders headers) {
+    for (BiPredicate<RequestTarget, HttpHeaders> condition : conditions) {
+      if (!condition.test(target, headers)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static BiPredicate<RequestTarget, HttpHeaders> host(String host) {
+    if (host.startsWith("*.")) {
+      String suffix = host.substring(1); // ".example.com"
+      return (target, headers) ->
+          target.host().endsWith(suffix) && target.host().length() > suffix.length();
+    }
+    return (target, headers) -> target.host().equals(host);
+  }
+
+  private static BiPredicate<RequestTarget, HttpHeaders> path(PathCondition condition) {
+    String value = condition.value();
+    return switch (condition.type()) {
+      case Exact -> (target, headers) -> target.path().equals(value);
+      case Prefix -> {
+        String prefix = value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
+        yield (target, headers) ->
+            prefix.isEmpty()
+                || target.path().equals(prefix)
+                || (target.path().startsWith(prefix)
+                    && target.path().charAt(prefix.length()) == '/');
+      }
+      case RegularExpression -> {
+        Pattern pattern = Pattern.compile(value);
+        yield (target, headers) -> pattern.matcher(target.path()).matches();
+      }
+    };
+  }
+
+  private static BiPredicate<RequestTarget, HttpHeaders> header(HeaderCondition condition) {
+    String name = condition.name();
+    return switch (condition.type()) {
+      case Present -> (target, headers) -> headers.contains(name);
+      case Exact -> (target, headers) -> headers.getAll(name).contains(condition.value());
+      case RegularExpression -> {
+        Pattern pattern = Pattern.compile(condition.value());
+        yield (target, headers) ->
+            headers.getAll(name).stream().anyMatch(v -> pattern.matcher(v).matches());
+      }
+    };
+  }
+}

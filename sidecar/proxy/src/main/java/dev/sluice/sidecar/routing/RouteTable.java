@@ -1,0 +1,54 @@
+package dev.sluice.sidecar.routing;
+
+import io.netty.handler.codec.http.HttpHeaders;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * The routes of one listener, in config order; the first route with a matching {@code matches}
+ * entry (or none, meaning every request) wins.
+ *
+ * @param <T> what a route resolves to at run time (the generation's bound route)
+ */
+public final class RouteTable<T> {
+  private final List<Entry<T>> entries;
+
+  private record Entry<T>(List<RequestMatcher> matchers, T target) {}
+
+  private RouteTable(List<Entry<T>> entries) {
+    this.entries = List.copyOf(entries);
+  }
+
+  /** Compiles {@code routes}; {@code bind} turns each config route into its run-time form. */
+  public static <T> RouteTable<T> compile(
+      List<dev.sluice.sidecar.config.Route> routes,
+      Function<dev.sluice.sidecar.config.Route, T> bind) {
+    List<Entry<T>> entries = new ArrayList<>();
+    for (dev.sluice.sidecar.config.Route route : routes) {
+      List<RequestMatcher> matchers =
+          route.matches().stream().map(RequestMatcher::compile).toList();
+      entries.add(new Entry<>(matchers, bind.apply(route)));
+    }
+    return new RouteTable<>(entries);
+  }
+
+  /** The first route accepting the request, or null. */
+  public T match(RequestTarget target, HttpHeaders headers) {
+    for (Entry<T> entry : entries) {
+      if (entry.matchers().isEmpty()) {
+        return entry.target();
+      }
+      for (RequestMatcher matcher : entry.matchers()) {
+        if (matcher.matches(target, headers)) {
+          return entry.target();
+        }
+      }
+    }
+    return null;
+  }
+
+  public int size() {
+    return entries.size();
+  }
+}

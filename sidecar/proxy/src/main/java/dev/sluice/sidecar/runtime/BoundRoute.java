@@ -1,0 +1,16 @@
+package dev.sluice.sidecar.runtime;
+
+import dev.sluice.sidecar.config.Route;
+import dev.sluice.sidecar.upstream.UpstreamPool;
+
+/**
+ * A route of one generation with its run-time parts.
+ *
+ * @param config the route as configured
+ * @param upstream the pool its requests go to (shared with routes of equal upstream)
+ */
+public record BoundRoute(Route config, UpstreamPool upstream) {
+  public String name() {
+    return config.name();
+  }
+}

@@ -1,0 +1,76 @@
+package dev.sluice.sidecar.runtime;
+
+import dev.sluice.sidecar.config.Route;
+import dev.sluice.sidecar.config.SidecarConfig;
+import dev.sluice.sidecar.config.Upstream;
+import dev.sluice.sidecar.routing.RequestTarget;
+import dev.sluice.sidecar.routing.RouteTable;
+import dev.sluice.sidecar.upstream.UpstreamPool;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An immutable runtime built from one config: route tables per listener and the upstream pools they
+ * use. Requests bind to the generation current when they start; a reload swaps in a new one and
+ * closes this one once drained.
+ */
+public final class Generation implements AutoCloseable {
+  private final SidecarConfig config;
+  private final Map<String, RouteTable<BoundRoute>> tables;
+  private final Map<Upstream, UpstreamPool> pools;
+
+  private Generation(
+      SidecarConfig config,
+      Map<String, RouteTable<BoundRoute>> tables,
+      Map<Upstream, UpstreamPool> pools) {
+    this.config = config;
+    this.tables = Map.copyOf(tables);
+    this.pools = Map.copyOf(pools);
+  }
+
+  /** Builds every part; nothing listens or connects until requests arrive. */
+  public static Generation build(SidecarConfig config, Transport transport) {
+    Map<Upstream, UpstreamPool> pools = new HashMap<>();
+    Map<String, RouteTable<BoundRoute>> tables = new HashMap<>();
+    config
+        .listeners()
+        .forEach(
+            listener -> {
+              List<Route> routes =
+                  config.routes().stream()
+                      .filter(r -> r.listener().equals(listener.name()))
+                      .toList();
+              tables.put(
+                  listener.name(),
+                  RouteTable.compile(
+                      routes,
+                      route ->
+                          new BoundRoute(
+                              route,
+                              pools.computeIfAbsent(
+                                  route.upstream(), u -> new UpstreamPool(u, transport)))));
+            });
+    return new Generation(config, tables, pools);
+  }
+
+  /** The route for a request on {@code listener}, or null. */
+  public BoundRoute route(String listener, RequestTarget target, HttpHeaders headers) {
+    RouteTable<BoundRoute> table = tables.get(listener);
+    return table == null ? null : table.match(target, headers);
+  }
+
+  public SidecarConfig config() {
+    return config;
+  }
+
+  public String revision() {
+    return config.revision();
+  }
+
+  @Override
+  public void close() {
+    pools.values().forEach(UpstreamPool::close);
+  }
+}

@@ -1,0 +1,206 @@
+package dev.sluice.sidecar.upstream;
+
+import dev.sluice.sidecar.config.HostPort;
+import dev.sluice.sidecar.flow.OneMessagePerRead;
+import dev.sluice.sidecar.runtime.Transport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * HTTP/1.1 keep-alive connections of one upstream on one event loop. Event-loop confined: no locks.
+ * Endpoints are used round-robin; each has at most {@code maxPerEndpoint} connections, and
+ * acquirers beyond that wait (bounded by their connect timeout) for one to come back.
+ */
+final class Http1LoopPool implements UpstreamPool.LoopPool {
+  static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
+  private static final AttributeKey<Object> IDLE_TOKEN = AttributeKey.valueOf("sluice.idleToken");
+
+  private final EventLoop loop;
+  private final Transport transport;
+  private final List<HostPort> endpoints;
+  private final int maxConnections;
+  private final ArrayDeque<Channel> idle = new ArrayDeque<>();
+  private final ArrayDeque<Promise<UpstreamLease>> waiters = new ArrayDeque<>();
+  private int open;
+  private int next;
+  private boolean closed;
+
+  Http1LoopPool(EventLoop loop, Transport transport, List<HostPort> endpoints, int maxPerEndpoint) {
+    this.loop = loop;
+    this.transport = transport;
+    this.endpoints = endpoints;
+    this.maxConnections = maxPerEndpoint * endpoints.size();
+  }
+
+  @Override
+  public Future<UpstreamLease> acquire(Duration connectTimeout) {
+    Promise<UpstreamLease> promise = loop.newPromise();
+    Channel channel;
+    while ((channel = idle.pollLast()) != null) {
+      if (channel.isActive()) {
+        promise.setSuccess(new Lease(channel));
+        return promise;
+      }
+    }
+    if (open < maxConnections) {
+      connect(promise, connectTimeout);
+    } else {
+      waiters.add(promise);
+      ScheduledFuture<?> expiry =
+          loop.schedule(
+              () -> {
+                if (waiters.remove(promise)) {
+                  promise.tryFailure(
+                      new ConnectException(
+                          "no connection to the upstream became free within " + connectTimeout));
+                }
+              },
+              connectTimeout.toNanos(),
+              TimeUnit.NANOSECONDS);
+      promise.addListener(f -> expiry.cancel(false));
+    }
+    return promise;
+  }
+
+  private void connect(Promise<UpstreamLease> promise, Duration connectTimeout) {
+    HostPort endpoint = endpoints.get(Math.floorMod(next++, endpoints.size()));
+    open++;
+    ChannelFuture connecting =
+        new Bootstrap()
+            .group(loop)
+            .channel(transport.clientChannel())
+            .option(
+                ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
+            .option(ChannelOption.AUTO_READ, false)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .handler(
+                new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel ch) {
+                    ch.pipeline()
+                        .addLast("http1", new HttpClientCodec())
+                        .addLast("flow", new OneMessagePerRead())
+                        .addLast("exchange", new UpstreamExchangeHandler());
+                  }
+                })
+            .connect(endpoint.host(), endpoint.port());
+    connecting.addListener(
+        (ChannelFuture f) -> {
+          if (!f.isSuccess()) {
+            open--;
+            promise.tryFailure(f.cause());
+            serveWaiter();
+            return;
+          }
+          Channel channel = f.channel();
+          channel.closeFuture().addListener(c -> onClosed(channel));
+          if (!promise.trySuccess(new Lease(channel))) {
+            channel.close();
+          }
+        });
+  }
+
+  private void onClosed(Channel channel) {
+    open--;
+    idle.remove(channel);
+    serveWaiter();
+  }
+
+  private void serveWaiter() {
+    Promise<UpstreamLease> waiter = waiters.poll();
+    if (waiter != null && !closed) {
+      connect(waiter, Duration.ofSeconds(5));
+    } else if (waiter != null) {
+      waiter.tryFailure(new IllegalStateException("upstream pool closed"));
+    }
+  }
+
+  private void giveBack(Channel channel, boolean reusable) {
+    if (!reusable || closed || !channel.isActive()) {
+      channel.close();
+      return;
+    }
+    Promise<UpstreamLease> waiter;
+    while ((waiter = waiters.poll()) != null) {
+      if (waiter.trySuccess(new Lease(channel))) {
+        return;
+      }
+    }
+    idle.addLast(channel);
+    // A pending read lets us notice the server closing an idle connection.
+    channel.read();
+    Object token = new Object();
+    channel.attr(IDLE_TOKEN).set(token);
+    loop.schedule(
+        () -> {
+          if (channel.attr(IDLE_TOKEN).get() == token && idle.remove(channel)) {
+            channel.close();
+          }
+        },
+        IDLE_TIMEOUT.toMillis(),
+        TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    new ArrayDeque<>(idle).forEach(Channel::close);
+    idle.clear();
+    Promise<UpstreamLease> waiter;
+    while ((waiter = waiters.poll()) != null) {
+      waiter.tryFailure(new IllegalStateException("upstream pool closed"));
+    }
+  }
+
+  private final class Lease implements UpstreamLease {
+    private final Channel channel;
+    private boolean released;
+
+    Lease(Channel channel) {
+      this.channel = channel;
+    }
+
+    @Override
+    public Channel channel() {
+      return channel;
+    }
+
+    @Override
+    public UpstreamExchangeHandler handler() {
+      return channel.pipeline().get(UpstreamExchangeHandler.class);
+    }
+
+    @Override
+    public boolean http2() {
+      return false;
+    }
+
+    @Override
+    public void release(boolean reusable) {
+      if (released) {
+        return;
+      }
+      released = true;
+      UpstreamExchangeHandler handler = handler();
+      if (handler != null) {
+        handler.bind(null);
+      }
+      giveBack(channel, reusable);
+    }
+  }
+}

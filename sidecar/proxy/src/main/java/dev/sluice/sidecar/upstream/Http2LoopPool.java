@@ -1,0 +1,185 @@
+package dev.sluice.sidecar.upstream;
+
+import dev.sluice.sidecar.config.HostPort;
+import dev.sluice.sidecar.config.Upstream;
+import dev.sluice.sidecar.runtime.Transport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.ConnectException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * HTTP/2 connections of one upstream on one event loop; each lease is a new stream. A connection
+ * takes streams up to the peer's MAX_CONCURRENT_STREAMS; past that a new connection opens (up to
+ * {@code maxPerEndpoint} per endpoint), and beyond that acquirers wait. A connection that got
+ * GOAWAY takes no new streams and closes once its streams end.
+ */
+final class Http2LoopPool implements UpstreamPool.LoopPool {
+  private final EventLoop loop;
+  private final Transport transport;
+  private final List<HostPort> endpoints;
+  private final int maxConnections;
+  private final SslContext tls;
+  private final String serverName;
+  private final List<Http2UpstreamConnection> connections = new ArrayList<>();
+  private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+  private int connecting;
+  private int next;
+  private boolean closed;
+
+  private record Waiter(Promise<UpstreamLease> promise, Duration connectTimeout) {}
+
+  Http2LoopPool(
+      EventLoop loop,
+      Transport transport,
+      List<HostPort> endpoints,
+      int maxPerEndpoint,
+      SslContext tls,
+      Upstream config) {
+    this.loop = loop;
+    this.transport = transport;
+    this.endpoints = endpoints;
+    this.maxConnections = maxPerEndpoint * endpoints.size();
+    this.tls = tls;
+    this.serverName = config.tls() == null ? null : config.tls().serverName();
+  }
+
+  @Override
+  public Future<UpstreamLease> acquire(Duration connectTimeout) {
+    Promise<UpstreamLease> promise = loop.newPromise();
+    Http2UpstreamConnection connection = available();
+    if (connection != null) {
+      connection.openStream(promise);
+    } else {
+      waiters.add(new Waiter(promise, connectTimeout));
+      ScheduledFuture<?> expiry =
+          loop.schedule(
+              () -> {
+                if (waiters.removeIf(w -> w.promise() == promise)) {
+                  promise.tryFailure(
+                      new ConnectException(
+                          "no HTTP/2 stream to the upstream became available within "
+                              + connectTimeout));
+                }
+              },
+              connectTimeout.toNanos(),
+              TimeUnit.NANOSECONDS);
+      promise.addListener(f -> expiry.cancel(false));
+      if (connecting == 0 && connections.size() < maxConnections) {
+        connect(connectTimeout);
+      }
+    }
+    return promise;
+  }
+
+  private Http2UpstreamConnection available() {
+    for (Http2UpstreamConnection connection : connections) {
+      if (connection.canOpenStream()) {
+        return connection;
+      }
+    }
+    return null;
+  }
+
+  private void connect(Duration connectTimeout) {
+    HostPort endpoint = endpoints.get(Math.floorMod(next++, endpoints.size()));
+    connecting++;
+    Http2UpstreamConnection connection = new Http2UpstreamConnection(this::onCapacity);
+    ChannelFuture future =
+        new Bootstrap()
+            .group(loop)
+            .channel(transport.clientChannel())
+            .option(
+                ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
+            .option(ChannelOption.TCP_NODELAY, true)
+            .handler(
+                new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel ch) {
+                    connection.initPipeline(
+                        ch,
+                        tls,
+                        serverName != null ? serverName : endpoint.host(),
+                        endpoint.port());
+                  }
+                })
+            .connect(endpoint.host(), endpoint.port());
+    future.addListener(
+        (ChannelFuture f) -> {
+          if (!f.isSuccess()) {
+            connecting--;
+            failWaiters(f.cause());
+            return;
+          }
+          connection
+              .ready()
+              .addListener(
+                  ready -> {
+                    connecting--;
+                    if (!ready.isSuccess()) {
+                      f.channel().close();
+                      failWaiters(ready.cause());
+                      return;
+                    }
+                    connections.add(connection);
+                    f.channel().closeFuture().addListener(c -> onConnectionClosed(connection));
+                    if (closed) {
+                      f.channel().close();
+                    }
+                    onCapacity();
+                  });
+        });
+  }
+
+  private void onConnectionClosed(Http2UpstreamConnection connection) {
+    connections.remove(connection);
+    onCapacity();
+  }
+
+  /** A connection has room again (stream ended, SETTINGS raised the limit, new connection). */
+  private void onCapacity() {
+    Waiter waiter;
+    while ((waiter = waiters.peek()) != null) {
+      if (waiter.promise().isDone()) {
+        waiters.poll();
+        continue;
+      }
+      Http2UpstreamConnection connection = available();
+      if (connection == null) {
+        if (connecting == 0 && connections.size() < maxConnections && !closed) {
+          connect(waiter.connectTimeout());
+        }
+        return;
+      }
+      waiters.poll();
+      connection.openStream(waiter.promise());
+    }
+  }
+
+  private void failWaiters(Throwable cause) {
+    Waiter waiter;
+    while ((waiter = waiters.poll()) != null) {
+      waiter.promise().tryFailure(cause);
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    failWaiters(new IllegalStateException("upstream pool closed"));
+    new ArrayList<>(connections).forEach(Http2UpstreamConnection::closeWhenIdle);
+  }
+}

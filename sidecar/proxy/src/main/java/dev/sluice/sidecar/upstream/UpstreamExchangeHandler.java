@@ -1,0 +1,56 @@
+package dev.sluice.sidecar.upstream;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+
+/**
+ * Last handler of every upstream channel: hands response objects to the exchange that holds the
+ * lease; anything arriving while no exchange holds it (a pooled idle HTTP/1.1 connection) is a
+ * protocol violation and closes the connection.
+ */
+public final class UpstreamExchangeHandler extends ChannelInboundHandlerAdapter {
+  private UpstreamExchange exchange;
+  private Throwable failure;
+
+  /** Binds the lease to an exchange (null: back in the pool). Event loop only. */
+  public void bind(UpstreamExchange newExchange) {
+    this.exchange = newExchange;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (exchange != null && msg instanceof HttpObject http) {
+      exchange.onResponseObject(http);
+    } else {
+      ReferenceCountUtil.release(msg);
+      ctx.close();
+    }
+  }
+
+  @Override
+  public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+    if (exchange != null) {
+      exchange.onUpstreamWritabilityChanged(ctx.channel().isWritable());
+    }
+    ctx.fireChannelWritabilityChanged();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    failure = cause;
+    ctx.close();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    UpstreamExchange current = exchange;
+    exchange = null;
+    if (current != null) {
+      current.onUpstreamClosed(failure != null ? failure : new IOException("upstream closed"));
+    }
+    ctx.fireChannelInactive();
+  }
+}

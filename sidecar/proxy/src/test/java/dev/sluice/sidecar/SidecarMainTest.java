@@ -1,0 +1,77 @@
+package dev.sluice.sidecar;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** The standalone CLI: invalid input gets exit code 2 and a message naming field and value. */
+class SidecarMainTest {
+  private static final Path ROOT =
+      Path.of(System.getProperty("sluice.root", "../..")).toAbsolutePath();
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    return SidecarMain.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+  }
+
+  @Test
+  void invalidConfigExitsWithTwoAndNamesEveryProblem() {
+    Path broken = ROOT.resolve("examples/standalone/invalid/bad-endpoint.yaml");
+    assertThat(run("--config", broken.toString())).isEqualTo(2);
+    assertThat(err.toString())
+        .contains(broken + ": 2 problems")
+        .contains(
+            "routes[0].upstream.endpoints[0]: \"10.0.0.1:70000\" (expected: host:port with port 1..65535)")
+        .contains("routes[0].timeouts.request: \"0s\" (expected: a duration greater than 0)");
+  }
+
+  @Test
+  void missingFileIsAConfigProblemToo() {
+    assertThat(run("--config", "/nonexistent/sidecar.yaml")).isEqualTo(2);
+    assertThat(err.toString())
+        .contains("/nonexistent/sidecar.yaml")
+        .contains("expected: a readable file");
+  }
+
+  @Test
+  void missingOptionPrintsUsage() {
+    assertThat(run()).isEqualTo(2);
+    assertThat(err.toString())
+        .contains("Missing required option: '--config=FILE'")
+        .contains("Usage:");
+  }
+
+  @Test
+  void checkPrintsTheNormalizedConfigWithoutStarting() {
+    Path example = ROOT.resolve("examples/standalone/h1-to-h2c.yaml");
+    assertThat(run("--config", example.toString(), "--check")).isZero();
+    assertThat(out.toString())
+        .contains("revision: ")
+        .contains("protocol: h2c")
+        .contains("maxConnectionsPerEndpoint: 64");
+  }
+
+  @Test
+  void aListenerThatCannotBindExitsWithTwoNamingIt() throws Exception {
+    try (java.net.ServerSocket taken =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      Path config = java.nio.file.Files.createTempFile("sidecar", ".yaml");
+      java.nio.file.Files.writeString(
+          config,
+          """
+          version: 1
+          admin: {address: 127.0.0.1:0}
+          listeners: [{name: http, address: 127.0.0.1:%d}]
+          routes: [{name: r, listener: http, upstream: {endpoints: [127.0.0.1:9]}}]
+          """
+              .formatted(taken.getLocalPort()));
+      assertThat(run("--config", config.toString())).isEqualTo(2);
+      assertThat(err.toString())
+          .contains("listeners[0].address: cannot listen on 127.0.0.1:" + taken.getLocalPort());
+    }
+  }
+}

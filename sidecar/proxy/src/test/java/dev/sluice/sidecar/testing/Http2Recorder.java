@@ -1,0 +1,101 @@
+package dev.sluice.sidecar.testing;
+
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
+import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2FrameStream;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * HTTP/2 side of {@link RecordingUpstream}, at frame level: it answers a stream only once the
+ * stream's END_STREAM arrived, so a lost END_STREAM shows up as a hang (the HAProxy #2665 bug).
+ */
+final class Http2Recorder extends ChannelInboundHandlerAdapter {
+  private final Function<String, ReceivedRequest> records;
+  private final Map<Integer, ReceivedRequest> streams = new HashMap<>();
+
+  private Http2Recorder(Function<String, ReceivedRequest> records) {
+    this.records = records;
+  }
+
+  static void install(Channel ch, Function<String, ReceivedRequest> records) {
+    ch.pipeline()
+        .addLast(Http2FrameCodecBuilder.forServer().build())
+        .addLast(new Http2Recorder(records));
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    try {
+      if (msg instanceof Http2HeadersFrame headers) {
+        onHeaders(ctx, headers);
+      } else if (msg instanceof Http2DataFrame data) {
+        onData(ctx, data);
+      }
+    } finally {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  private void onHeaders(ChannelHandlerContext ctx, Http2HeadersFrame frame) {
+    int id = frame.stream().id();
+    ReceivedRequest request = streams.get(id);
+    if (request == null) {
+      CharSequence testId = frame.headers().get(RecordingUpstream.TEST_ID);
+      request = records.apply(testId == null ? null : testId.toString());
+      streams.put(id, request);
+      ReceivedRequest r = request;
+      frame.headers().forEach(e -> r.header(e.getKey().toString(), e.getValue().toString()));
+      request.frame("HEADERS", 0, frame.isEndStream());
+    } else {
+      frame
+          .headers()
+          .forEach(e -> streams.get(id).header("trailer-" + e.getKey(), e.getValue().toString()));
+      request.frame("TRAILERS", 0, frame.isEndStream());
+    }
+    if (frame.isEndStream()) {
+      respond(ctx, frame.stream(), request);
+    }
+  }
+
+  private void onData(ChannelHandlerContext ctx, Http2DataFrame frame) {
+    ReceivedRequest request = streams.get(frame.stream().id());
+    request.body(ByteBufUtil.getBytes(frame.content()));
+    request.frame("DATA", frame.content().readableBytes(), frame.isEndStream());
+    if (frame.initialFlowControlledBytes() > 0) {
+      ctx.writeAndFlush(
+          new DefaultHttp2WindowUpdateFrame(frame.initialFlowControlledBytes())
+              .stream(frame.stream()));
+    }
+    if (frame.isEndStream()) {
+      respond(ctx, frame.stream(), request);
+    }
+  }
+
+  private void respond(
+      ChannelHandlerContext ctx, Http2FrameStream stream, ReceivedRequest request) {
+    byte[] body = (request.sha256Hex() + "\n").getBytes(StandardCharsets.US_ASCII);
+    Http2Headers headers =
+        new DefaultHttp2Headers()
+            .status("200")
+            .setInt("content-length", body.length)
+            .set("x-received-bytes", Long.toString(request.bytes()))
+            .set("x-ended-on", String.valueOf(request.endedOn()));
+    ctx.write(new DefaultHttp2HeadersFrame(headers).stream(stream));
+    ctx.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(body), true).stream(stream));
+  }
+}

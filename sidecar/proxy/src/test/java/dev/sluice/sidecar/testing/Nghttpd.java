@@ -1,0 +1,58 @@
+package dev.sluice.sidecar.testing;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.concurrent.TimeUnit;
+
+/** Debian's nghttpd as a third-party h2c upstream that echoes uploads ({@code --echo-upload}). */
+public final class Nghttpd implements AutoCloseable {
+  private final Process process;
+  private final int port;
+
+  private Nghttpd(Process process, int port) {
+    this.process = process;
+    this.port = port;
+  }
+
+  public static boolean installed() {
+    return new java.io.File("/usr/sbin/nghttpd").canExecute()
+        || new java.io.File("/usr/bin/nghttpd").canExecute();
+  }
+
+  public static Nghttpd start() throws IOException, InterruptedException {
+    int port;
+    try (ServerSocket probe = new ServerSocket(0)) {
+      port = probe.getLocalPort();
+    }
+    Process process =
+        new ProcessBuilder(
+                "nghttpd", "--no-tls", "--echo-upload", "-a", "127.0.0.1", Integer.toString(port))
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      try (Socket socket = new Socket("127.0.0.1", port)) {
+        return new Nghttpd(process, port);
+      } catch (IOException notYet) {
+        if (!process.isAlive()) {
+          throw new IOException("nghttpd exited with " + process.exitValue());
+        }
+        TimeUnit.MILLISECONDS.sleep(20);
+      }
+    }
+    process.destroyForcibly();
+    throw new IOException("nghttpd did not listen on " + port + " within 10s");
+  }
+
+  public String address() {
+    return "127.0.0.1:" + port;
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    process.destroy();
+    process.waitFor(5, TimeUnit.SECONDS);
+  }
+}

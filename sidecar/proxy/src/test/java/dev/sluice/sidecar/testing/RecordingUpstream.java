@@ -1,0 +1,76 @@
+package dev.sluice.sidecar.testing;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * A test backend on loopback that records every request it receives (keyed by the {@code x-test-id}
+ * header) and answers after the request has ended, with the body's SHA-256 as the response body.
+ * HTTP/1.1 or HTTP/2 cleartext (prior knowledge).
+ */
+public final class RecordingUpstream implements AutoCloseable {
+  public static final String TEST_ID = "x-test-id";
+
+  private final EventLoopGroup group =
+      new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+  private final Map<String, ReceivedRequest> received = new ConcurrentHashMap<>();
+  private final Channel server;
+
+  private RecordingUpstream(Consumer<Channel> pipeline) {
+    server =
+        new ServerBootstrap()
+            .group(group)
+            .channel(NioServerSocketChannel.class)
+            .childHandler(
+                new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel ch) {
+                    pipeline.accept(ch);
+                  }
+                })
+            .bind("127.0.0.1", 0)
+            .syncUninterruptibly()
+            .channel();
+  }
+
+  public static RecordingUpstream http1() {
+    RecordingUpstream[] self = new RecordingUpstream[1];
+    self[0] = new RecordingUpstream(ch -> Http1Recorder.install(ch, id -> self[0].record(id)));
+    return self[0];
+  }
+
+  public static RecordingUpstream h2c() {
+    RecordingUpstream[] self = new RecordingUpstream[1];
+    self[0] = new RecordingUpstream(ch -> Http2Recorder.install(ch, id -> self[0].record(id)));
+    return self[0];
+  }
+
+  ReceivedRequest record(String id) {
+    return received.computeIfAbsent(id == null ? "none" : id, k -> new ReceivedRequest());
+  }
+
+  /** What arrived for {@code id}, or null. */
+  public ReceivedRequest received(String id) {
+    return received.get(id);
+  }
+
+  public String address() {
+    InetSocketAddress address = (InetSocketAddress) server.localAddress();
+    return "127.0.0.1:" + address.getPort();
+  }
+
+  @Override
+  public void close() {
+    server.close().syncUninterruptibly();
+    group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+  }
+}
