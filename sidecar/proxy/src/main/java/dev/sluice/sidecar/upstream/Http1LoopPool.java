@@ -13,8 +13,6 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
-import io.netty.util.concurrent.ScheduledFuture;
-import java.net.ConnectException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -52,7 +50,7 @@ final class Http1LoopPool implements UpstreamPool.LoopPool {
     Channel channel;
     while ((channel = idle.pollLast()) != null) {
       if (channel.isActive()) {
-        promise.setSuccess(new Lease(channel));
+        promise.setSuccess(lease(channel));
         return promise;
       }
     }
@@ -60,18 +58,7 @@ final class Http1LoopPool implements UpstreamPool.LoopPool {
       connect(promise, connectTimeout);
     } else {
       waiters.add(promise);
-      ScheduledFuture<?> expiry =
-          loop.schedule(
-              () -> {
-                if (waiters.remove(promise)) {
-                  promise.tryFailure(
-                      new ConnectException(
-                          "no connection to the upstream became free within " + connectTimeout));
-                }
-              },
-              connectTimeout.toNanos(),
-              TimeUnit.NANOSECONDS);
-      promise.addListener(f -> expiry.cancel(false));
+      ChannelLease.failAfter(loop, promise, connectTimeout, () -> waiters.remove(promise));
     }
     return promise;
   }
@@ -109,7 +96,7 @@ final class Http1LoopPool implements UpstreamPool.LoopPool {
           }
           Channel channel = f.channel();
           channel.closeFuture().addListener(c -> onClosed(channel));
-          if (!promise.trySuccess(new Lease(channel))) {
+          if (!promise.trySuccess(lease(channel))) {
             channel.close();
           }
         });
@@ -137,7 +124,7 @@ final class Http1LoopPool implements UpstreamPool.LoopPool {
     }
     Promise<UpstreamLease> waiter;
     while ((waiter = waiters.poll()) != null) {
-      if (waiter.trySuccess(new Lease(channel))) {
+      if (waiter.trySuccess(lease(channel))) {
         return;
       }
     }
@@ -167,40 +154,7 @@ final class Http1LoopPool implements UpstreamPool.LoopPool {
     }
   }
 
-  private final class Lease implements UpstreamLease {
-    private final Channel channel;
-    private boolean released;
-
-    Lease(Channel channel) {
-      this.channel = channel;
-    }
-
-    @Override
-    public Channel channel() {
-      return channel;
-    }
-
-    @Override
-    public UpstreamExchangeHandler handler() {
-      return channel.pipeline().get(UpstreamExchangeHandler.class);
-    }
-
-    @Override
-    public boolean http2() {
-      return false;
-    }
-
-    @Override
-    public void release(boolean reusable) {
-      if (released) {
-        return;
-      }
-      released = true;
-      UpstreamExchangeHandler handler = handler();
-      if (handler != null) {
-        handler.bind(null);
-      }
-      giveBack(channel, reusable);
-    }
+  private UpstreamLease lease(Channel channel) {
+    return new ChannelLease(channel, false, this::giveBack);
   }
 }

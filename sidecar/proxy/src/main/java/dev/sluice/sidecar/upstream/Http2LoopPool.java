@@ -12,13 +12,10 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
-import io.netty.util.concurrent.ScheduledFuture;
-import java.net.ConnectException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * HTTP/2 connections of one upstream on one event loop; each lease is a new stream. A connection
@@ -64,19 +61,8 @@ final class Http2LoopPool implements UpstreamPool.LoopPool {
       connection.openStream(promise);
     } else {
       waiters.add(new Waiter(promise, connectTimeout));
-      ScheduledFuture<?> expiry =
-          loop.schedule(
-              () -> {
-                if (waiters.removeIf(w -> w.promise() == promise)) {
-                  promise.tryFailure(
-                      new ConnectException(
-                          "no HTTP/2 stream to the upstream became available within "
-                              + connectTimeout));
-                }
-              },
-              connectTimeout.toNanos(),
-              TimeUnit.NANOSECONDS);
-      promise.addListener(f -> expiry.cancel(false));
+      ChannelLease.failAfter(
+          loop, promise, connectTimeout, () -> waiters.removeIf(w -> w.promise() == promise));
       if (connecting == 0 && connections.size() < maxConnections) {
         connect(connectTimeout);
       }

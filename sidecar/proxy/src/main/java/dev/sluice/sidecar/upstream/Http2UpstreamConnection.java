@@ -136,7 +136,9 @@ final class Http2UpstreamConnection {
               }
               Http2StreamChannel stream = f.getNow();
               stream.closeFuture().addListener(c -> streamEnded());
-              if (!promise.trySuccess(new StreamLease(stream))) {
+              // A stream that ended both ways just closes; one still open is reset with CANCEL.
+              if (!promise.trySuccess(
+                  new ChannelLease(stream, true, (ch, reusable) -> ch.close()))) {
                 stream.close();
               }
             });
@@ -184,44 +186,6 @@ final class Http2UpstreamConnection {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       ready.tryFailure(cause);
       ctx.close();
-    }
-  }
-
-  private static final class StreamLease implements UpstreamLease {
-    private final Http2StreamChannel stream;
-    private boolean released;
-
-    StreamLease(Http2StreamChannel stream) {
-      this.stream = stream;
-    }
-
-    @Override
-    public Channel channel() {
-      return stream;
-    }
-
-    @Override
-    public UpstreamExchangeHandler handler() {
-      return stream.pipeline().get(UpstreamExchangeHandler.class);
-    }
-
-    @Override
-    public boolean http2() {
-      return true;
-    }
-
-    @Override
-    public void release(boolean reusable) {
-      if (released) {
-        return;
-      }
-      released = true;
-      UpstreamExchangeHandler handler = handler();
-      if (handler != null) {
-        handler.bind(null);
-      }
-      // A stream that ended both ways just closes; one still open is reset with CANCEL.
-      stream.close();
     }
   }
 }
