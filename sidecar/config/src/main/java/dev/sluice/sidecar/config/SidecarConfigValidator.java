@@ -60,7 +60,12 @@ public final class SidecarConfigValidator {
       validateTls(path, listener, problems);
     }
     problems.unique("listeners", listeners, DownstreamListener::name, "name");
-    problems.unique("listeners", listeners, DownstreamListener::address, "address");
+    // Port 0 means "any free port": several such listeners never collide.
+    problems.unique(
+        "listeners",
+        listeners,
+        l -> l.address() != null && l.address().endsWith(":0") ? null : l.address(),
+        "address");
   }
 
   private static void validateTls(String path, DownstreamListener listener, Problems problems) {

@@ -52,6 +52,19 @@ final class Http1Recorder extends SimpleChannelInboundHandler<HttpObject> {
     }
     if (msg instanceof LastHttpContent) {
       byte[] body = (current.sha256Hex() + "\n").getBytes(StandardCharsets.US_ASCII);
+      if (current.header(RecordingUpstream.RESPOND_WITH_TRAILERS) != null) {
+        io.netty.handler.codec.http.HttpResponse head =
+            new io.netty.handler.codec.http.DefaultHttpResponse(
+                HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        HttpUtil.setTransferEncodingChunked(head, true);
+        HttpUtil.setKeepAlive(head, keepAlive);
+        io.netty.handler.codec.http.LastHttpContent last =
+            new io.netty.handler.codec.http.DefaultLastHttpContent(Unpooled.wrappedBuffer(body));
+        last.trailingHeaders().set("x-request-sha256", current.sha256Hex());
+        ctx.write(head);
+        ctx.writeAndFlush(last);
+        return;
+      }
       FullHttpResponse response =
           new DefaultFullHttpResponse(
               HttpVersion.HTTP_1_1, HttpResponseStatus.OK, Unpooled.wrappedBuffer(body));

@@ -25,6 +25,9 @@ import java.util.function.Function;
  * stream's END_STREAM arrived, so a lost END_STREAM shows up as a hang (the HAProxy #2665 bug).
  */
 final class Http2Recorder extends ChannelInboundHandlerAdapter {
+  /** Request header asking the recorder to end its response with trailers. */
+  static final String RESPOND_WITH_TRAILERS = RecordingUpstream.RESPOND_WITH_TRAILERS;
+
   private final Function<String, ReceivedRequest> records;
   private final Map<Integer, ReceivedRequest> streams = new HashMap<>();
 
@@ -95,7 +98,18 @@ final class Http2Recorder extends ChannelInboundHandlerAdapter {
             .setInt("content-length", body.length)
             .set("x-received-bytes", Long.toString(request.bytes()))
             .set("x-ended-on", String.valueOf(request.endedOn()));
+    boolean trailers = request.header(RESPOND_WITH_TRAILERS) != null;
+    if (trailers) {
+      headers.remove("content-length");
+    }
     ctx.write(new DefaultHttp2HeadersFrame(headers).stream(stream));
-    ctx.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(body), true).stream(stream));
+    ctx.write(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(body), !trailers).stream(stream));
+    if (trailers) {
+      ctx.write(
+          new DefaultHttp2HeadersFrame(
+                  new DefaultHttp2Headers().set("x-request-sha256", request.sha256Hex()), true)
+              .stream(stream));
+    }
+    ctx.flush();
   }
 }

@@ -20,6 +20,9 @@ import java.util.function.Consumer;
 public final class RecordingUpstream implements AutoCloseable {
   public static final String TEST_ID = "x-test-id";
 
+  /** Request header asking for a response that ends with trailers (x-request-sha256). */
+  public static final String RESPOND_WITH_TRAILERS = "x-respond-with-trailers";
+
   private final EventLoopGroup group =
       new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final Map<String, ReceivedRequest> received = new ConcurrentHashMap<>();
@@ -45,6 +48,20 @@ public final class RecordingUpstream implements AutoCloseable {
   public static RecordingUpstream http1() {
     RecordingUpstream[] self = new RecordingUpstream[1];
     self[0] = new RecordingUpstream(ch -> Http1Recorder.install(ch, id -> self[0].record(id)));
+    return self[0];
+  }
+
+  /** HTTP/2 over TLS with ALPN h2 (self-signed certificate for localhost). */
+  public static RecordingUpstream h2Tls() {
+    io.netty.handler.ssl.SslContext tls =
+        TestTls.server(io.netty.handler.ssl.ApplicationProtocolNames.HTTP_2);
+    RecordingUpstream[] self = new RecordingUpstream[1];
+    self[0] =
+        new RecordingUpstream(
+            ch -> {
+              ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+              Http2Recorder.install(ch, id -> self[0].record(id));
+            });
     return self[0];
   }
 
