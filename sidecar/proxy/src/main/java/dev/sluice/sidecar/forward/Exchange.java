@@ -61,6 +61,14 @@ public final class Exchange implements UpstreamExchange {
   private boolean responseStarted;
   private boolean responseComplete;
   private boolean done;
+
+  /**
+   * True while the chunks that arrived before the upstream was ready are being written: a write
+   * that completes at once asks for the next chunk, which then arrives re-entrantly and must queue
+   * behind them, not overtake them.
+   */
+  private boolean draining;
+
   private int status;
   private long requestBodyBytes;
   private long lastActivity = System.nanoTime();
@@ -145,6 +153,7 @@ public final class Exchange implements UpstreamExchange {
             downstream.scheme());
     // Body reading starts once the head is written: an HTTP/2 stream exists (and has a
     // flow-control window, hence a meaningful writability) only after its HEADERS went out.
+    draining = true;
     lease
         .channel()
         .writeAndFlush(upstreamHead)
@@ -157,8 +166,12 @@ public final class Exchange implements UpstreamExchange {
               }
             });
     HttpContent queued;
-    while ((queued = pending.poll()) != null) {
+    while ((queued = pending.poll()) != null && !done) {
       forwardRequestContent(queued);
+    }
+    draining = false;
+    if (done) {
+      return;
     }
     if (requestComplete) {
       scheduleRequestTimer();
@@ -193,7 +206,7 @@ public final class Exchange implements UpstreamExchange {
     if (content instanceof LastHttpContent) {
       requestComplete = true;
     }
-    if (lease == null) {
+    if (lease == null || draining) {
       pending.add(content);
       return;
     }
@@ -357,6 +370,9 @@ public final class Exchange implements UpstreamExchange {
   }
 
   private void finish() {
+    if (done) {
+      return; // a re-entrant read may already have delivered and finished the response
+    }
     done = true;
     cancelTimers();
     releasePending();

@@ -77,6 +77,8 @@ class EndStreamConformanceIT {
 
   enum Upstream {
     HTTP1,
+    /** A new connection per exchange: request chunks queue up while the sidecar connects. */
+    HTTP1_NO_REUSE,
     H2C,
     H2_TLS
   }
@@ -88,6 +90,7 @@ class EndStreamConformanceIT {
   @BeforeAll
   static void start() throws Exception {
     upstreams.put(Upstream.HTTP1, RecordingUpstream.http1());
+    upstreams.put(Upstream.HTTP1_NO_REUSE, RecordingUpstream.http1NoReuse());
     upstreams.put(Upstream.H2C, RecordingUpstream.h2c());
     upstreams.put(Upstream.H2_TLS, RecordingUpstream.h2Tls());
     for (Upstream upstream : Upstream.values()) {
@@ -100,7 +103,7 @@ class EndStreamConformanceIT {
   private static RunningSidecar sidecar(Upstream upstream, boolean zeroCopy) throws Exception {
     String protocol =
         switch (upstream) {
-          case HTTP1 -> "http1";
+          case HTTP1, HTTP1_NO_REUSE -> "http1";
           case H2C -> "h2c";
           case H2_TLS -> "h2";
         };
@@ -208,7 +211,7 @@ class EndStreamConformanceIT {
           .as("request trailers forwarded")
           .isEqualTo("done");
     }
-    if (upstream != Upstream.HTTP1) {
+    if (upstream == Upstream.H2C || upstream == Upstream.H2_TLS) {
       assertThat(received.endStreams())
           .as("END_STREAM count; frames %s", received.frames())
           .isEqualTo(1);

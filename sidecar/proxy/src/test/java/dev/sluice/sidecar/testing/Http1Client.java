@@ -157,15 +157,25 @@ public final class Http1Client {
           trailers = fields(in);
           break;
         }
-        body.write(in.readNBytes(size));
+        body.write(exactly(in, size));
         line(in);
       }
     } else if (headers.containsKey("content-length")) {
-      body.write(in.readNBytes(Integer.parseInt(headers.get("content-length"))));
+      body.write(exactly(in, Integer.parseInt(headers.get("content-length"))));
     } else {
       body.write(in.readAllBytes());
     }
     return new Response(status, headers, body.toByteArray(), trailers);
+  }
+
+  /** Reads n bytes or throws: a truncated body is an error, never a short success. */
+  private static byte[] exactly(InputStream in, int n) throws IOException {
+    byte[] bytes = in.readNBytes(n);
+    if (bytes.length < n) {
+      throw new java.io.EOFException(
+          "body truncated after " + bytes.length + " of " + n + " bytes");
+    }
+    return bytes;
   }
 
   private static Map<String, String> fields(InputStream in) throws IOException {

@@ -25,12 +25,15 @@ final class Http1Recorder extends SimpleChannelInboundHandler<HttpObject> {
   private ReceivedRequest current;
   private boolean keepAlive;
 
-  private Http1Recorder(Function<String, ReceivedRequest> records) {
+  private final boolean reuse;
+
+  private Http1Recorder(Function<String, ReceivedRequest> records, boolean reuse) {
     this.records = records;
+    this.reuse = reuse;
   }
 
-  static void install(Channel ch, Function<String, ReceivedRequest> records) {
-    ch.pipeline().addLast(new HttpServerCodec()).addLast(new Http1Recorder(records));
+  static void install(Channel ch, Function<String, ReceivedRequest> records, boolean reuse) {
+    ch.pipeline().addLast(new HttpServerCodec()).addLast(new Http1Recorder(records, reuse));
   }
 
   @Override
@@ -42,7 +45,7 @@ final class Http1Recorder extends SimpleChannelInboundHandler<HttpObject> {
           HttpUtil.isTransferEncodingChunked(request)
               ? "chunked"
               : HttpUtil.isContentLengthSet(request) ? "content-length" : "none");
-      keepAlive = HttpUtil.isKeepAlive(request);
+      keepAlive = reuse && HttpUtil.isKeepAlive(request);
     }
     if (msg instanceof HttpContent content) {
       current.body(ByteBufUtil.getBytes(content.content()));
@@ -62,7 +65,10 @@ final class Http1Recorder extends SimpleChannelInboundHandler<HttpObject> {
             new io.netty.handler.codec.http.DefaultLastHttpContent(Unpooled.wrappedBuffer(body));
         last.trailingHeaders().set("x-request-sha256", current.sha256Hex());
         ctx.write(head);
-        ctx.writeAndFlush(last);
+        var written = ctx.writeAndFlush(last);
+        if (!keepAlive) {
+          written.addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+        }
         return;
       }
       FullHttpResponse response =
@@ -71,7 +77,10 @@ final class Http1Recorder extends SimpleChannelInboundHandler<HttpObject> {
       response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
       response.headers().set("x-received-bytes", current.bytes());
       HttpUtil.setKeepAlive(response, keepAlive);
-      ctx.writeAndFlush(response);
+      var written = ctx.writeAndFlush(response);
+      if (!keepAlive) {
+        written.addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+      }
     }
   }
 }

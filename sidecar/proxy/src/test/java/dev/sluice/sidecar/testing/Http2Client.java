@@ -237,6 +237,16 @@ public final class Http2Client implements AutoCloseable {
     }
 
     @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+      // The multiplexer delivers an inbound RST_STREAM as a user event.
+      if (evt instanceof Http2ResetFrame reset) {
+        frames.add("RST_STREAM(" + reset.errorCode() + ")");
+        complete("RST_STREAM " + reset.errorCode());
+      }
+      ReferenceCountUtil.release(evt);
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
       complete("closed");
     }

@@ -47,7 +47,19 @@ public final class RecordingUpstream implements AutoCloseable {
 
   public static RecordingUpstream http1() {
     RecordingUpstream[] self = new RecordingUpstream[1];
-    self[0] = new RecordingUpstream(ch -> Http1Recorder.install(ch, id -> self[0].record(id)));
+    self[0] =
+        new RecordingUpstream(ch -> Http1Recorder.install(ch, id -> self[0].record(id), true));
+    return self[0];
+  }
+
+  /**
+   * HTTP/1.1 that answers {@code Connection: close}: every exchange needs a new upstream
+   * connection, so request chunks pile up on the sidecar while it connects.
+   */
+  public static RecordingUpstream http1NoReuse() {
+    RecordingUpstream[] self = new RecordingUpstream[1];
+    self[0] =
+        new RecordingUpstream(ch -> Http1Recorder.install(ch, id -> self[0].record(id), false));
     return self[0];
   }
 

@@ -1,0 +1,205 @@
+package dev.sluice.sidecar.forward;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sluice.sidecar.testing.Arrival;
+import dev.sluice.sidecar.testing.Http1Client;
+import dev.sluice.sidecar.testing.Http2Client;
+import dev.sluice.sidecar.testing.RunningSidecar;
+import dev.sluice.sidecar.testing.ScriptedUpstream;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Invariant: whatever the upstream does — never answer, stall mid-body, answer before the request
+ * body ends, close mid-response, run out of connections — the downstream exchange finishes or is
+ * reset within the configured timeouts; it never hangs.
+ */
+class UpstreamMisbehaviourIT {
+  private static final byte[] BODY = new byte[200_000];
+
+  private static RunningSidecar sidecar(ScriptedUpstream upstream, String extra) throws Exception {
+    return RunningSidecar.singleRoute("http1", upstream.address(), true, extra);
+  }
+
+  private static int port(RunningSidecar sidecar) {
+    return sidecar.sidecar().listenerAddresses().get("http").getPort();
+  }
+
+  @Test
+  void anUpstreamThatNeverAnswersGets504AfterTheRequestTimeout() throws Exception {
+    try (ScriptedUpstream upstream =
+            new ScriptedUpstream(
+                (in, out) -> {
+                  ScriptedUpstream.readHead(in);
+                  in.readNBytes(BODY.length);
+                  Thread.sleep(10_000);
+                });
+        RunningSidecar sidecar = sidecar(upstream, "timeouts: {request: 300ms}")) {
+      long start = System.nanoTime();
+      Http1Client.Response response =
+          Http1Client.post(
+              "127.0.0.1",
+              port(sidecar),
+              false,
+              "/",
+              BODY,
+              Http1Client.Framing.CONTENT_LENGTH,
+              Arrival.ALL_AT_ONCE);
+      assertThat(response.status()).isEqualTo(504);
+      assertThat(new String(response.body())).contains("did not respond within 300ms");
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    }
+  }
+
+  @Test
+  void anUpstreamThatStallsMidResponseIsCutAtTheIdleTimeout() throws Exception {
+    try (ScriptedUpstream upstream =
+            new ScriptedUpstream(
+                (in, out) -> {
+                  ScriptedUpstream.readHead(in);
+                  in.readNBytes(BODY.length);
+                  ScriptedUpstream.write(
+                      out, "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\npartial");
+                  Thread.sleep(10_000);
+                });
+        RunningSidecar sidecar = sidecar(upstream, "timeouts: {idle: 300ms}")) {
+      assertThatThrownBy(
+              () ->
+                  Http1Client.post(
+                      "127.0.0.1",
+                      port(sidecar),
+                      false,
+                      "/",
+                      BODY,
+                      Http1Client.Framing.CONTENT_LENGTH,
+                      Arrival.ALL_AT_ONCE))
+          .as("the downstream connection is closed, not left hanging")
+          .isInstanceOf(IOException.class);
+    }
+  }
+
+  @Test
+  void anUpstreamClosingMidResponseResetsTheHttp2Stream() throws Exception {
+    try (ScriptedUpstream upstream =
+            new ScriptedUpstream(
+                (in, out) -> {
+                  ScriptedUpstream.readHead(in);
+                  in.readNBytes(BODY.length);
+                  ScriptedUpstream.write(
+                      out, "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\npartial");
+                });
+        RunningSidecar sidecar = sidecar(upstream, "");
+        Http2Client client = Http2Client.connect(port(sidecar), false)) {
+      Http2Client.Result result =
+          client.post("/", BODY, Http2Client.End.DATA, Arrival.ALL_AT_ONCE, Map.of());
+      assertThat(result.reset()).startsWith("RST_STREAM");
+      assertThat(result.endStreams()).as("no clean END_STREAM on a truncated response").isZero();
+    }
+  }
+
+  @Test
+  void anUpstreamThatClosesBeforeAnsweringGets502() throws Exception {
+    try (ScriptedUpstream upstream =
+            new ScriptedUpstream((in, out) -> ScriptedUpstream.readHead(in));
+        RunningSidecar sidecar = sidecar(upstream, "")) {
+      Http1Client.Response response =
+          Http1Client.post(
+              "127.0.0.1",
+              port(sidecar),
+              false,
+              "/",
+              new byte[10],
+              Http1Client.Framing.CONTENT_LENGTH,
+              Arrival.ALL_AT_ONCE);
+      assertThat(response.status()).isEqualTo(502);
+      assertThat(new String(response.body())).contains("closed the exchange before responding");
+    }
+  }
+
+  @Test
+  void anEarlyAnswerBeforeTheRequestBodyEndsCompletesTheExchange() throws Exception {
+    try (ScriptedUpstream upstream =
+            new ScriptedUpstream(
+                (in, out) -> {
+                  ScriptedUpstream.readHead(in);
+                  in.readNBytes(1000);
+                  ScriptedUpstream.write(
+                      out, "HTTP/1.1 413 Payload Too Large\r\nContent-Length: 4\r\n\r\nnope");
+                  // Drain until the sidecar lets go: closing with unread bytes would make the
+                  // kernel reset the connection and discard the answer in flight.
+                  in.transferTo(java.io.OutputStream.nullOutputStream());
+                });
+        RunningSidecar sidecar = sidecar(upstream, "")) {
+      for (Http1Client.Framing framing : Http1Client.Framing.values()) {
+        Http1Client.Response response =
+            Http1Client.post(
+                "127.0.0.1", port(sidecar), false, "/", BODY, framing, Arrival.SMALL_WRITES);
+        assertThat(response.status()).as("%s", framing).isEqualTo(413);
+        assertThat(new String(response.body())).isEqualTo("nope");
+      }
+      try (Http2Client client = Http2Client.connect(port(sidecar), false)) {
+        Http2Client.Result result =
+            client.post("/", BODY, Http2Client.End.DATA, Arrival.SMALL_WRITES, Map.of());
+        assertThat(result.status()).isEqualTo(413);
+        assertThat(result.endStreams()).isEqualTo(1);
+      }
+    }
+  }
+
+  @Test
+  void whenThePoolIsExhaustedTheWaiterGets503AtTheConnectTimeout() throws Exception {
+    CompletableFuture<Void> release = new CompletableFuture<>();
+    try (ScriptedUpstream upstream =
+            new ScriptedUpstream(
+                (in, out) -> {
+                  ScriptedUpstream.readHead(in);
+                  try {
+                    release.get(10, TimeUnit.SECONDS);
+                  } catch (Exception e) {
+                    return;
+                  }
+                  ScriptedUpstream.write(out, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+                });
+        RunningSidecar sidecar =
+            new RunningSidecar(
+                """
+                version: 1
+                admin: {address: 127.0.0.1:0}
+                listeners: [{name: http, address: 127.0.0.1:0}]
+                routes:
+                  - name: r
+                    listener: http
+                    upstream: {endpoints: [%s], maxConnectionsPerEndpoint: 1}
+                    timeouts: {connect: 300ms}
+                """
+                    .formatted(upstream.address()))) {
+      // Both requests on one client connection's event loop would serialize; use two HTTP/2
+      // streams on one connection so they share the event loop (and so the per-loop pool).
+      try (Http2Client client = Http2Client.connect(port(sidecar), false)) {
+        CompletableFuture<Http2Client.Result> first =
+            CompletableFuture.supplyAsync(() -> post(client));
+        org.awaitility.Awaitility.await()
+            .atMost(Duration.ofSeconds(5))
+            .until(() -> upstream.connections() == 1);
+        Http2Client.Result second = post(client);
+        assertThat(second.status()).isEqualTo(503);
+        release.complete(null);
+        assertThat(first.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+      }
+    }
+  }
+
+  private static Http2Client.Result post(Http2Client client) {
+    try {
+      return client.post("/", new byte[0], Http2Client.End.DATA, Arrival.ALL_AT_ONCE, Map.of());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
