@@ -27,6 +27,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,10 +40,18 @@ final class DownstreamRequestHandler extends ChannelInboundHandlerAdapter
     implements DownstreamSide {
   private static final Logger log = LoggerFactory.getLogger(DownstreamRequestHandler.class);
 
+  /**
+   * How long an HTTP/1.1 connection keeps reading (and discarding) the rest of a request that was
+   * answered early before it closes. Closing with unread input makes the kernel reset the
+   * connection and drop the answer still in flight (the lingering-close problem).
+   */
+  static final long LINGER_MILLIS = 2000;
+
   private final ListenerContext listener;
   private final boolean http2;
   private ChannelHandlerContext ctx;
   private Exchange current;
+  private boolean lingering;
 
   DownstreamRequestHandler(ListenerContext listener, boolean http2) {
     this.listener = listener;
@@ -66,6 +75,17 @@ final class DownstreamRequestHandler extends ChannelInboundHandlerAdapter
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (lingering) {
+      // Discard the rest of an answered request; its end (or the timer) closes the connection.
+      boolean last = msg instanceof LastHttpContent;
+      ReferenceCountUtil.release(msg);
+      if (last || msg instanceof HttpRequest) {
+        ctx.close();
+      } else {
+        ctx.read();
+      }
+      return;
+    }
     if (msg instanceof HttpRequest request) {
       try {
         onRequestHead(request);
@@ -121,7 +141,8 @@ final class DownstreamRequestHandler extends ChannelInboundHandlerAdapter
               + target.path()
               + "\" method "
               + target.method(),
-          !complete || !(http2 || HttpUtil.isKeepAlive(request)));
+          !complete || !(http2 || HttpUtil.isKeepAlive(request)),
+          !complete);
       return;
     }
     current = new Exchange(this, route, request, listener.metrics());
@@ -160,11 +181,19 @@ final class DownstreamRequestHandler extends ChannelInboundHandlerAdapter
   }
 
   private void respond(HttpResponseStatus status, String sentence, boolean close) {
+    respond(status, sentence, close, false);
+  }
+
+  /** {@code bodyPending}: the request's body is still arriving (linger before closing). */
+  private void respond(
+      HttpResponseStatus status, String sentence, boolean close, boolean bodyPending) {
     log.debug("local {}: {}", status.code(), sentence);
     boolean closeConnection = close && !http2;
     var write =
         ctx.writeAndFlush(LocalResponses.of(ctx.alloc(), status, sentence, closeConnection));
-    if (closeConnection) {
+    if (closeConnection && bodyPending) {
+      write.addListener(f -> lingerThenClose());
+    } else if (closeConnection) {
       write.addListener(ChannelFutureListener.CLOSE);
     } else if (http2 && close) {
       write.addListener(f -> resetStream(Http2Error.NO_ERROR));
@@ -212,11 +241,23 @@ final class DownstreamRequestHandler extends ChannelInboundHandlerAdapter
       }
       return;
     }
-    if (!requestComplete || !keepAlive) {
+    if (!requestComplete) {
+      lingerThenClose();
+    } else if (!keepAlive) {
       ctx.close();
     } else {
       ctx.read();
     }
+  }
+
+  /** Reads and discards the rest of the request, then closes; never longer than the linger. */
+  private void lingerThenClose() {
+    if (lingering || !ctx.channel().isActive()) {
+      return;
+    }
+    lingering = true;
+    ctx.executor().schedule(() -> ctx.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
+    ctx.read();
   }
 
   @Override

@@ -69,6 +69,15 @@ public final class Exchange implements UpstreamExchange {
    */
   private boolean draining;
 
+  /**
+   * The upstream answered before the request was fully sent. Such an upstream may have stopped
+   * reading (413 and 401 often mean "I will not read the rest"), so its connection is not reused.
+   */
+  private boolean answeredEarly;
+
+  /** HTTP/1.1 upstream said {@code Connection: close} (or is HTTP/1.0 without keep-alive). */
+  private boolean upstreamCloses;
+
   private int status;
   private long requestBodyBytes;
   private long lastActivity = System.nanoTime();
@@ -278,8 +287,11 @@ public final class Exchange implements UpstreamExchange {
       }
       cancel(requestTimer);
       responseStarted = true;
+      answeredEarly = !requestComplete;
+      upstreamCloses = !lease.http2() && !HttpUtil.isKeepAlive(response);
       status = response.status().code();
-      boolean keepAlive = clientKeepAlive;
+      // An answer before the request ended closes an HTTP/1.1 connection afterwards: say so.
+      boolean keepAlive = clientKeepAlive && requestComplete;
       HttpResponse out =
           HeaderRules.responseForDownstream(
               response, lease.http2(), downstream.http2(), head.method(), keepAlive);
@@ -376,7 +388,7 @@ public final class Exchange implements UpstreamExchange {
     done = true;
     cancelTimers();
     releasePending();
-    lease.release(requestComplete && responseComplete);
+    lease.release(requestComplete && responseComplete && !answeredEarly && !upstreamCloses);
     metrics.request(route.name(), status, java.time.Duration.ofNanos(System.nanoTime() - started));
     metrics.streamEnded("downstream", "complete");
     downstream.exchangeFinished(requestComplete, clientKeepAlive);

@@ -2,7 +2,9 @@ package dev.sluice.sidecar.forward;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.sluice.sidecar.testing.Arrival;
 import dev.sluice.sidecar.testing.Curl;
+import dev.sluice.sidecar.testing.Http1Client;
 import dev.sluice.sidecar.testing.RecordingUpstream;
 import dev.sluice.sidecar.testing.RunningSidecar;
 import java.io.IOException;
@@ -96,6 +98,26 @@ class LocalAnswersIT {
     for (Curl.Mode mode : new Curl.Mode[] {Curl.Mode.H1_CHUNKED, Curl.Mode.H2C}) {
       Curl.Result result = Curl.post(mode, sidecar.url("/limited"), body);
       assertThat(result.status()).as("%s", mode).isEqualTo(413);
+    }
+  }
+
+  @Test
+  void an413WhileTheClientIsStillSendingReachesTheClient() throws Exception {
+    // The sidecar answers, then keeps reading (and discarding) the rest before closing: closing
+    // with unread input would reset the connection and lose the answer.
+    int port = Integer.parseInt(sidecar.url("").replaceAll(".*:(\\d+)$", "$1"));
+    for (Http1Client.Framing framing : Http1Client.Framing.values()) {
+      Http1Client.Response response =
+          Http1Client.post(
+              "127.0.0.1",
+              port,
+              false,
+              "/limited",
+              new byte[4 << 20],
+              framing,
+              Arrival.SMALL_WRITES);
+      assertThat(response.status()).as("%s", framing).isEqualTo(413);
+      assertThat(response.headers()).containsEntry("connection", "close");
     }
   }
 

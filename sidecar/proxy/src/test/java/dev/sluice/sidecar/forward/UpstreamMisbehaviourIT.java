@@ -130,7 +130,8 @@ class UpstreamMisbehaviourIT {
                   ScriptedUpstream.readHead(in);
                   in.readNBytes(1000);
                   ScriptedUpstream.write(
-                      out, "HTTP/1.1 413 Payload Too Large\r\nContent-Length: 4\r\n\r\nnope");
+                      out,
+                      "HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\nContent-Length: 4\r\n\r\nnope");
                   // Drain until the sidecar lets go: closing with unread bytes would make the
                   // kernel reset the connection and discard the answer in flight.
                   in.transferTo(java.io.OutputStream.nullOutputStream());
@@ -149,6 +150,34 @@ class UpstreamMisbehaviourIT {
         assertThat(result.status()).isEqualTo(413);
         assertThat(result.endStreams()).isEqualTo(1);
       }
+    }
+  }
+
+  @Test
+  void anUpstreamSayingConnectionCloseIsNeverSentAnotherRequest() throws Exception {
+    // It announces close but lingers without reading: a reused connection would hang.
+    try (ScriptedUpstream upstream =
+            new ScriptedUpstream(
+                (in, out) -> {
+                  ScriptedUpstream.readHead(in);
+                  ScriptedUpstream.write(
+                      out, "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok");
+                  Thread.sleep(10_000);
+                });
+        RunningSidecar sidecar = sidecar(upstream, "timeouts: {request: 5s}")) {
+      for (int i = 0; i < 3; i++) {
+        Http1Client.Response response =
+            Http1Client.post(
+                "127.0.0.1",
+                port(sidecar),
+                false,
+                "/",
+                new byte[0],
+                Http1Client.Framing.CONTENT_LENGTH,
+                Arrival.ALL_AT_ONCE);
+        assertThat(response.status()).isEqualTo(200);
+      }
+      assertThat(upstream.connections()).isEqualTo(3);
     }
   }
 
