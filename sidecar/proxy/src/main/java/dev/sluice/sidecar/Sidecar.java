@@ -7,7 +7,7 @@ import dev.sluice.sidecar.downstream.DownstreamServer;
 import dev.sluice.sidecar.downstream.ListenerContext;
 import dev.sluice.sidecar.metrics.ProxyMetrics;
 import dev.sluice.sidecar.runtime.Generation;
-import dev.sluice.sidecar.runtime.Transport;
+import dev.sluice.sidecar.runtime.Io;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
 public final class Sidecar implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Sidecar.class);
 
-  private final Transport transport = Transport.best();
+  private final Io io;
   private final ProxyMetrics metrics = new ProxyMetrics();
   private final AtomicReference<Generation> current = new AtomicReference<>();
   private final Map<String, DownstreamServer> servers = new LinkedHashMap<>();
@@ -32,24 +32,30 @@ public final class Sidecar implements AutoCloseable {
   private AdminServer admin;
 
   public Sidecar(int workerThreads) {
-    this.boss = transport.newGroup(1, "sluice-accept");
-    this.workers = transport.newGroup(workerThreads, "sluice-io");
+    this(workerThreads, Io.defaults());
+  }
+
+  public Sidecar(int workerThreads, Io io) {
+    this.io = io;
+    this.boss = io.transport().newGroup(1, "sluice-accept");
+    this.workers = io.transport().newGroup(workerThreads, "sluice-io");
   }
 
   /** Builds the first generation and binds every listener; throws naming what failed. */
   public Sidecar start(SidecarConfig config) {
     try {
-      current.set(Generation.build(config, transport));
+      current.set(Generation.build(config, io));
       List<DownstreamListener> listeners = config.listeners();
       for (int i = 0; i < listeners.size(); i++) {
         DownstreamListener listener = listeners.get(i);
         DownstreamServer server =
             new DownstreamServer(new ListenerContext(listener, current::get, metrics))
-                .bind(boss, workers, transport, "listeners[" + i + "]");
+                .bind(boss, workers, io, "listeners[" + i + "]");
         servers.put(listener.name(), server);
       }
       admin =
-          new AdminServer(current::get, metrics).bind(config.admin().address(), boss, transport);
+          new AdminServer(current::get, metrics)
+              .bind(config.admin().address(), boss, io.transport());
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -59,7 +65,7 @@ public final class Sidecar implements AutoCloseable {
         config.revision(),
         listenerAddresses(),
         admin.localAddress(),
-        transport);
+        io.transport());
     return this;
   }
 

@@ -60,6 +60,8 @@ final class DownstreamPipelines {
                   @Override
                   protected void initChannel(Http2StreamChannel stream) {
                     stream.config().setOption(ChannelOption.AUTO_READ, false);
+                    // Streams allocate like their connection (copies, local answers).
+                    stream.config().setAllocator(stream.parent().alloc());
                     stream
                         .pipeline()
                         .addLast("h2-http", new Http2StreamFrameToHttpObjectCodec(true))

@@ -2,7 +2,7 @@ package dev.sluice.sidecar.downstream;
 
 import dev.sluice.sidecar.config.DownstreamListener;
 import dev.sluice.sidecar.config.HostPort;
-import dev.sluice.sidecar.runtime.Transport;
+import dev.sluice.sidecar.runtime.Io;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -31,8 +31,7 @@ public final class DownstreamServer implements AutoCloseable {
   }
 
   /** Binds; a failure names the listener and address. */
-  public DownstreamServer bind(
-      EventLoopGroup boss, EventLoopGroup workers, Transport transport, String path) {
+  public DownstreamServer bind(EventLoopGroup boss, EventLoopGroup workers, Io io, String path) {
     DownstreamListener config = listener.config();
     SslContext tls =
         config.protocol() == DownstreamListener.Protocol.HTTPS
@@ -43,10 +42,16 @@ public final class DownstreamServer implements AutoCloseable {
       serverChannel =
           new ServerBootstrap()
               .group(boss, workers)
-              .channel(transport.serverChannel())
+              .channel(io.transport().serverChannel())
               .option(ChannelOption.SO_BACKLOG, 1024)
               .option(ChannelOption.SO_REUSEADDR, true)
               .childOption(ChannelOption.TCP_NODELAY, true)
+              .childOption(ChannelOption.ALLOCATOR, io.allocator())
+              .childOption(
+                  ChannelOption.RCVBUF_ALLOCATOR,
+                  io.receive() != null
+                      ? io.receive()
+                      : new io.netty.channel.AdaptiveRecvByteBufAllocator())
               .childHandler(
                   new ChannelInitializer<Channel>() {
                     @Override

@@ -5,6 +5,7 @@ import dev.sluice.sidecar.metrics.ProxyMetrics;
 import dev.sluice.sidecar.runtime.BoundRoute;
 import dev.sluice.sidecar.upstream.UpstreamExchange;
 import dev.sluice.sidecar.upstream.UpstreamLease;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -232,7 +233,7 @@ public final class Exchange implements UpstreamExchange {
           content.content().readableBytes(),
           content instanceof LastHttpContent);
     }
-    HttpContent out = prepareBody(content, "request");
+    HttpContent out = prepareBody(content, "request", lease.channel());
     lease
         .channel()
         .writeAndFlush(out)
@@ -308,7 +309,7 @@ public final class Exchange implements UpstreamExchange {
       if (content instanceof LastHttpContent) {
         responseComplete = true;
       }
-      writeDownstream(prepareBody(content, "response"));
+      writeDownstream(prepareBody(content, "response", downstream.channel()));
     } else {
       ReferenceCountUtil.release(msg);
     }
@@ -332,18 +333,25 @@ public final class Exchange implements UpstreamExchange {
             });
   }
 
-  private HttpContent prepareBody(HttpContent content, String direction) {
-    int bytes = content.content().readableBytes();
+  /**
+   * The body object to write to {@code target}: the same buffer (zeroCopy), or a copy allocated
+   * from the target channel's allocator. Ownership of {@code content} passes to the result.
+   */
+  private HttpContent prepareBody(HttpContent content, String direction, Channel target) {
+    ByteBuf payload = content.content();
+    int bytes = payload.readableBytes();
     if (config.zeroCopy() || bytes == 0) {
       metrics.bodyBytes(direction, false, bytes);
       return content;
     }
     metrics.bodyBytes(direction, true, bytes);
     try {
+      ByteBuf copy =
+          target.alloc().ioBuffer(bytes).writeBytes(payload, payload.readerIndex(), bytes);
       if (content instanceof LastHttpContent last) {
-        return new DefaultLastHttpContent(content.content().copy(), last.trailingHeaders().copy());
+        return new DefaultLastHttpContent(copy, last.trailingHeaders().copy());
       }
-      return new DefaultHttpContent(content.content().copy());
+      return new DefaultHttpContent(copy);
     } finally {
       content.release();
     }

@@ -31,7 +31,7 @@ public final class Generation implements AutoCloseable {
   }
 
   /** Builds every part; nothing listens or connects until requests arrive. */
-  public static Generation build(SidecarConfig config, Transport transport) {
+  public static Generation build(SidecarConfig config, Io io) {
     Map<Upstream, UpstreamPool> pools = new HashMap<>();
     Map<String, RouteTable<BoundRoute>> tables = new HashMap<>();
     config
@@ -50,7 +50,7 @@ public final class Generation implements AutoCloseable {
                           new BoundRoute(
                               route,
                               pools.computeIfAbsent(
-                                  route.upstream(), u -> new UpstreamPool(u, transport)))));
+                                  route.upstream(), u -> new UpstreamPool(u, io)))));
             });
     return new Generation(config, tables, pools);
   }

@@ -2,7 +2,7 @@ package dev.sluice.sidecar.upstream;
 
 import dev.sluice.sidecar.config.HostPort;
 import dev.sluice.sidecar.flow.OneMessagePerRead;
-import dev.sluice.sidecar.runtime.Transport;
+import dev.sluice.sidecar.runtime.Io;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -28,7 +28,7 @@ final class Http1LoopPool implements UpstreamPool.LoopPool {
   private static final AttributeKey<Object> IDLE_TOKEN = AttributeKey.valueOf("sluice.idleToken");
 
   private final EventLoop loop;
-  private final Transport transport;
+  private final Io io;
   private final List<HostPort> endpoints;
   private final int maxConnections;
   private final ArrayDeque<Channel> idle = new ArrayDeque<>();
@@ -37,9 +37,9 @@ final class Http1LoopPool implements UpstreamPool.LoopPool {
   private int next;
   private boolean closed;
 
-  Http1LoopPool(EventLoop loop, Transport transport, List<HostPort> endpoints, int maxPerEndpoint) {
+  Http1LoopPool(EventLoop loop, Io io, List<HostPort> endpoints, int maxPerEndpoint) {
     this.loop = loop;
-    this.transport = transport;
+    this.io = io;
     this.endpoints = endpoints;
     this.maxConnections = maxPerEndpoint * endpoints.size();
   }
@@ -67,9 +67,9 @@ final class Http1LoopPool implements UpstreamPool.LoopPool {
     HostPort endpoint = endpoints.get(Math.floorMod(next++, endpoints.size()));
     open++;
     ChannelFuture connecting =
-        new Bootstrap()
+        io.configure(new Bootstrap())
             .group(loop)
-            .channel(transport.clientChannel())
+            .channel(io.transport().clientChannel())
             .option(
                 ChannelOption.CONNECT_TIMEOUT_MILLIS,
                 (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))

@@ -2,7 +2,7 @@ package dev.sluice.sidecar.upstream;
 
 import dev.sluice.sidecar.config.HostPort;
 import dev.sluice.sidecar.config.Upstream;
-import dev.sluice.sidecar.runtime.Transport;
+import dev.sluice.sidecar.runtime.Io;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -25,7 +25,7 @@ import java.util.List;
  */
 final class Http2LoopPool implements UpstreamPool.LoopPool {
   private final EventLoop loop;
-  private final Transport transport;
+  private final Io io;
   private final List<HostPort> endpoints;
   private final int maxConnections;
   private final SslContext tls;
@@ -40,13 +40,13 @@ final class Http2LoopPool implements UpstreamPool.LoopPool {
 
   Http2LoopPool(
       EventLoop loop,
-      Transport transport,
+      Io io,
       List<HostPort> endpoints,
       int maxPerEndpoint,
       SslContext tls,
       Upstream config) {
     this.loop = loop;
-    this.transport = transport;
+    this.io = io;
     this.endpoints = endpoints;
     this.maxConnections = maxPerEndpoint * endpoints.size();
     this.tls = tls;
@@ -84,9 +84,9 @@ final class Http2LoopPool implements UpstreamPool.LoopPool {
     connecting++;
     Http2UpstreamConnection connection = new Http2UpstreamConnection(this::onCapacity);
     ChannelFuture future =
-        new Bootstrap()
+        io.configure(new Bootstrap())
             .group(loop)
-            .channel(transport.clientChannel())
+            .channel(io.transport().clientChannel())
             .option(
                 ChannelOption.CONNECT_TIMEOUT_MILLIS,
                 (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))

@@ -117,6 +117,7 @@ final class Http2UpstreamConnection {
     streams++;
     new Http2StreamChannelBootstrap(channel)
         .option(ChannelOption.AUTO_READ, false)
+        .option(ChannelOption.ALLOCATOR, channel.alloc())
         .handler(
             new ChannelInitializer<Http2StreamChannel>() {
               @Override

@@ -2,7 +2,7 @@ package dev.sluice.sidecar.upstream;
 
 import dev.sluice.sidecar.config.HostPort;
 import dev.sluice.sidecar.config.Upstream;
-import dev.sluice.sidecar.runtime.Transport;
+import dev.sluice.sidecar.runtime.Io;
 import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.Future;
@@ -19,7 +19,7 @@ import java.util.concurrent.ConcurrentMap;
 public final class UpstreamPool implements AutoCloseable {
   private final Upstream config;
   private final List<HostPort> endpoints;
-  private final Transport transport;
+  private final Io io;
   private final SslContext tls;
   private final ConcurrentMap<EventLoop, LoopPool> pools = new ConcurrentHashMap<>();
   private volatile boolean closed;
@@ -31,10 +31,10 @@ public final class UpstreamPool implements AutoCloseable {
     void close();
   }
 
-  public UpstreamPool(Upstream config, Transport transport) {
+  public UpstreamPool(Upstream config, Io io) {
     this.config = config;
     this.endpoints = config.endpoints().stream().map(HostPort::parse).toList();
-    this.transport = transport;
+    this.io = io;
     this.tls = config.protocol() == Upstream.Protocol.H2 ? UpstreamTlsContexts.build(config) : null;
   }
 
@@ -54,9 +54,8 @@ public final class UpstreamPool implements AutoCloseable {
 
   private LoopPool newLoopPool(EventLoop loop) {
     return config.protocol() == Upstream.Protocol.HTTP1
-        ? new Http1LoopPool(loop, transport, endpoints, config.maxConnectionsPerEndpoint())
-        : new Http2LoopPool(
-            loop, transport, endpoints, config.maxConnectionsPerEndpoint(), tls, config);
+        ? new Http1LoopPool(loop, io, endpoints, config.maxConnectionsPerEndpoint())
+        : new Http2LoopPool(loop, io, endpoints, config.maxConnectionsPerEndpoint(), tls, config);
   }
 
   @SuppressWarnings("unchecked")

@@ -137,6 +137,36 @@ public final class Http1Client {
     return out.toByteArray();
   }
 
+  /**
+   * Streams a generated body of {@code size} bytes with Content-Length (a repeating 64 KiB random
+   * block, so gigabytes need no memory) and returns the response and the body's SHA-256.
+   */
+  public static Map.Entry<Response, String> postGenerated(
+      int port, String path, long size, String... headers) throws IOException {
+    byte[] block = new byte[64 * 1024];
+    new java.util.Random(42).nextBytes(block);
+    java.security.MessageDigest digest = ReceivedRequest.sha256();
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(120_000);
+      OutputStream out = socket.getOutputStream();
+      StringBuilder head = new StringBuilder("POST " + path + " HTTP/1.1\r\nHost: localhost\r\n");
+      for (String header : headers) {
+        head.append(header).append("\r\n");
+      }
+      head.append("Content-Length: ").append(size).append("\r\n\r\n");
+      out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+      for (long sent = 0; sent < size; ) {
+        int n = (int) Math.min(block.length, size - sent);
+        out.write(block, 0, n);
+        digest.update(block, 0, n);
+        sent += n;
+      }
+      out.flush();
+      Response response = readResponse(socket.getInputStream());
+      return Map.entry(response, java.util.HexFormat.of().formatHex(digest.digest()));
+    }
+  }
+
   /** Reads one response; the body is de-chunked and trailers collected. */
   public static Response readResponse(InputStream in) throws IOException {
     String statusLine = line(in);

@@ -52,6 +52,18 @@ public final class RecordingUpstream implements AutoCloseable {
     return self[0];
   }
 
+  /** HTTP/1.1 that reads no faster than {@code bytesPerSecond}. */
+  public static RecordingUpstream http1Slow(long bytesPerSecond) {
+    RecordingUpstream[] self = new RecordingUpstream[1];
+    self[0] =
+        new RecordingUpstream(
+            ch -> {
+              ch.pipeline().addLast(new Throttle(bytesPerSecond));
+              Http1Recorder.install(ch, id -> self[0].record(id), true);
+            });
+    return self[0];
+  }
+
   /**
    * HTTP/1.1 that answers {@code Connection: close}: every exchange needs a new upstream
    * connection, so request chunks pile up on the sidecar while it connects.
