@@ -24,27 +24,55 @@ import java.util.function.Function;
  * HTTP/2 side of {@link RecordingUpstream}, at frame level: it answers a stream only once the
  * stream's END_STREAM arrived, so a lost END_STREAM shows up as a hang (the HAProxy #2665 bug).
  */
-final class Http2Recorder extends ChannelInboundHandlerAdapter {
+public final class Http2Recorder extends ChannelInboundHandlerAdapter {
   /** Request header asking the recorder to end its response with trailers. */
   static final String RESPOND_WITH_TRAILERS = RecordingUpstream.RESPOND_WITH_TRAILERS;
 
-  private final Function<String, ReceivedRequest> records;
-  private final Map<Integer, ReceivedRequest> streams = new HashMap<>();
+  /**
+   * Flow-control behaviour of the recorder.
+   *
+   * @param initialWindow SETTINGS_INITIAL_WINDOW_SIZE announced at connection start
+   * @param windowUpdates send WINDOW_UPDATE for consumed DATA (false: never, windows stay spent)
+   * @param changeAfterBytes after this many body bytes of a stream, announce {@code newWindow}
+   *     (negative: never)
+   * @param newWindow the SETTINGS_INITIAL_WINDOW_SIZE announced mid-upload
+   */
+  public record FlowControl(
+      int initialWindow, boolean windowUpdates, long changeAfterBytes, int newWindow) {
+    public static final FlowControl DEFAULT = new FlowControl(65535, true, -1, 0);
+  }
 
-  private Http2Recorder(Function<String, ReceivedRequest> records) {
+  private final Function<String, ReceivedRequest> records;
+  private final FlowControl flow;
+  private final Map<Integer, ReceivedRequest> streams = new HashMap<>();
+  private boolean settingsChanged;
+
+  private Http2Recorder(Function<String, ReceivedRequest> records, FlowControl flow) {
     this.records = records;
+    this.flow = flow;
   }
 
   static void install(Channel ch, Function<String, ReceivedRequest> records) {
+    install(ch, records, FlowControl.DEFAULT);
+  }
+
+  static void install(Channel ch, Function<String, ReceivedRequest> records, FlowControl flow) {
     ch.pipeline()
-        .addLast(Http2FrameCodecBuilder.forServer().build())
-        .addLast(new Http2Recorder(records));
+        .addLast(
+            Http2FrameCodecBuilder.forServer()
+                .initialSettings(
+                    io.netty.handler.codec.http2.Http2Settings.defaultSettings()
+                        .initialWindowSize(flow.initialWindow()))
+                .build())
+        .addLast(new Http2Recorder(records, flow));
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     try {
-      if (msg instanceof Http2HeadersFrame headers) {
+      if (msg instanceof io.netty.handler.codec.http2.Http2SettingsAckFrame && settingsChanged) {
+        reopenWindowsAfterShrink(ctx);
+      } else if (msg instanceof Http2HeadersFrame headers) {
         onHeaders(ctx, headers);
       } else if (msg instanceof Http2DataFrame data) {
         onData(ctx, data);
@@ -52,6 +80,31 @@ final class Http2Recorder extends ChannelInboundHandlerAdapter {
     } finally {
       ReferenceCountUtil.release(msg);
     }
+  }
+
+  /**
+   * A receiver that shrinks SETTINGS_INITIAL_WINDOW_SIZE leaves open streams with a negative window
+   * (RFC 9113 6.9.2); the sender then waits for WINDOW_UPDATE, so a correct receiver that still
+   * wants the data reopens the windows. Netty's local flow controller does not on its own.
+   */
+  private void reopenWindowsAfterShrink(ChannelHandlerContext ctx) {
+    int delta = flow.initialWindow() - flow.newWindow();
+    if (delta <= 0) {
+      return;
+    }
+    io.netty.handler.codec.http2.Http2FrameCodec codec =
+        ctx.pipeline().get(io.netty.handler.codec.http2.Http2FrameCodec.class);
+    try {
+      for (int id : streams.keySet()) {
+        io.netty.handler.codec.http2.Http2Stream stream = codec.connection().stream(id);
+        if (stream != null && stream.state().remoteSideOpen()) {
+          codec.connection().local().flowController().incrementWindowSize(stream, delta);
+        }
+      }
+    } catch (io.netty.handler.codec.http2.Http2Exception e) {
+      throw new IllegalStateException(e);
+    }
+    ctx.flush();
   }
 
   private void onHeaders(ChannelHandlerContext ctx, Http2HeadersFrame frame) {
@@ -79,10 +132,19 @@ final class Http2Recorder extends ChannelInboundHandlerAdapter {
     ReceivedRequest request = streams.get(frame.stream().id());
     request.body(ByteBufUtil.getBytes(frame.content()));
     request.frame("DATA", frame.content().readableBytes(), frame.isEndStream());
-    if (frame.initialFlowControlledBytes() > 0) {
+    if (frame.initialFlowControlledBytes() > 0 && flow.windowUpdates()) {
       ctx.writeAndFlush(
           new DefaultHttp2WindowUpdateFrame(frame.initialFlowControlledBytes())
               .stream(frame.stream()));
+    }
+    if (!settingsChanged
+        && flow.changeAfterBytes() >= 0
+        && request.bytes() >= flow.changeAfterBytes()) {
+      settingsChanged = true;
+      ctx.writeAndFlush(
+          new io.netty.handler.codec.http2.DefaultHttp2SettingsFrame(
+              io.netty.handler.codec.http2.Http2Settings.defaultSettings()
+                  .initialWindowSize(flow.newWindow())));
     }
     if (frame.isEndStream()) {
       respond(ctx, frame.stream(), request);

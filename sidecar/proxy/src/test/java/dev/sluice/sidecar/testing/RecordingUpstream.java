@@ -89,6 +89,14 @@ public final class RecordingUpstream implements AutoCloseable {
     return self[0];
   }
 
+  /** h2c with the given flow-control behaviour. */
+  public static RecordingUpstream h2c(Http2Recorder.FlowControl flow) {
+    RecordingUpstream[] self = new RecordingUpstream[1];
+    self[0] =
+        new RecordingUpstream(ch -> Http2Recorder.install(ch, id -> self[0].record(id), flow));
+    return self[0];
+  }
+
   public static RecordingUpstream h2c() {
     RecordingUpstream[] self = new RecordingUpstream[1];
     self[0] = new RecordingUpstream(ch -> Http2Recorder.install(ch, id -> self[0].record(id)));
