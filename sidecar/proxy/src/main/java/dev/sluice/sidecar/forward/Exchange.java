@@ -3,6 +3,7 @@ package dev.sluice.sidecar.forward;
 import dev.sluice.sidecar.config.Route;
 import dev.sluice.sidecar.metrics.ProxyMetrics;
 import dev.sluice.sidecar.runtime.BoundRoute;
+import dev.sluice.sidecar.upstream.StreamRefusedException;
 import dev.sluice.sidecar.upstream.UpstreamExchange;
 import dev.sluice.sidecar.upstream.UpstreamLease;
 import io.netty.buffer.ByteBuf;
@@ -46,6 +47,9 @@ import org.slf4j.LoggerFactory;
 public final class Exchange implements UpstreamExchange {
   private static final Logger log = LoggerFactory.getLogger(Exchange.class);
 
+  /** Refused (never processed) HTTP/2 streams sent again, at most, per exchange. */
+  static final int MAX_REFUSALS = 2;
+
   private final DownstreamSide downstream;
   private final BoundRoute route;
   private final Route config;
@@ -58,6 +62,10 @@ public final class Exchange implements UpstreamExchange {
   private final ArrayDeque<HttpContent> pending = new ArrayDeque<>();
 
   private UpstreamLease lease;
+
+  /** Waiting for a lease (at start, or after a refused stream): request chunks queue. */
+  private boolean acquiring = true;
+
   private boolean requestComplete;
   private boolean responseStarted;
   private boolean responseComplete;
@@ -80,6 +88,7 @@ public final class Exchange implements UpstreamExchange {
   private boolean upstreamCloses;
 
   private int status;
+  private int refusals;
   private long requestBodyBytes;
   private long lastActivity = System.nanoTime();
   private ScheduledFuture<?> requestTimer;
@@ -151,6 +160,7 @@ public final class Exchange implements UpstreamExchange {
       return;
     }
     lease = acquiredLease;
+    acquiring = false;
     lease.handler().bind(this);
     log.debug("{} {} -> {} via {}", head.method(), head.uri(), route.name(), lease.channel());
     HttpRequest upstreamHead =
@@ -169,6 +179,9 @@ public final class Exchange implements UpstreamExchange {
         .writeAndFlush(upstreamHead)
         .addListener(
             (ChannelFuture f) -> {
+              if (f.channel() != lease.channel()) {
+                return; // a refused stream's channel; the retry owns the exchange now
+              }
               if (!f.isSuccess()) {
                 onUpstreamClosed(f.cause());
               } else if (!requestComplete && !done && f.channel().isWritable()) {
@@ -216,7 +229,7 @@ public final class Exchange implements UpstreamExchange {
     if (content instanceof LastHttpContent) {
       requestComplete = true;
     }
-    if (lease == null || draining) {
+    if (acquiring || draining) {
       pending.add(content);
       return;
     }
@@ -239,6 +252,9 @@ public final class Exchange implements UpstreamExchange {
         .writeAndFlush(out)
         .addListener(
             (ChannelFuture f) -> {
+              if (f.channel() != lease.channel()) {
+                return;
+              }
               if (log.isTraceEnabled()) {
                 log.trace(
                     "request body written: {} writable {}",
@@ -362,6 +378,23 @@ public final class Exchange implements UpstreamExchange {
     if (done) {
       return;
     }
+    if (cause instanceof StreamRefusedException && retryable()) {
+      // Never processed upstream and nothing of the body consumed: send it again elsewhere.
+      refusals++;
+      log.debug(
+          "{} {}: {}; retrying on another connection",
+          head.method(),
+          head.uri(),
+          cause.getMessage());
+      metrics.upstreamError(route.name(), "refused");
+      lease.release(false);
+      acquiring = true;
+      route
+          .upstream()
+          .acquire(loop, config.timeouts().connect())
+          .addListener((Future<UpstreamLease> f) -> onAcquired(f));
+      return;
+    }
     metrics.upstreamError(route.name(), "closed");
     if (!responseStarted) {
       respondLocally(
@@ -373,6 +406,13 @@ public final class Exchange implements UpstreamExchange {
     } else {
       fail("upstream closed mid-response: " + describe(cause));
     }
+  }
+
+  private boolean retryable() {
+    return !responseStarted
+        && requestBodyBytes == 0
+        && pending.isEmpty()
+        && refusals < MAX_REFUSALS;
   }
 
   /** The client went away or reset the stream. */

@@ -33,6 +33,7 @@ final class Http2UpstreamConnection {
 
   private final Runnable onCapacity;
   private Channel channel;
+  private Http2FrameCodec codec;
   private Promise<Void> ready;
   private long maxConcurrentStreams = 100;
   private int streams;
@@ -85,7 +86,7 @@ final class Http2UpstreamConnection {
   }
 
   private void addHttp2(Channel ch) {
-    Http2FrameCodec codec =
+    codec =
         Http2FrameCodecBuilder.forClient()
             .initialSettings(
                 Http2Settings.defaultSettings().pushEnabled(false).initialWindowSize(STREAM_WINDOW))
@@ -110,7 +111,12 @@ final class Http2UpstreamConnection {
   }
 
   boolean canOpenStream() {
-    return channel.isActive() && !goAway && !draining && streams < maxConcurrentStreams;
+    // The codec knows of a GOAWAY before our watcher sees the frame: ask it too.
+    return channel.isActive()
+        && !goAway
+        && !draining
+        && streams < maxConcurrentStreams
+        && (codec == null || !codec.connection().goAwayReceived());
   }
 
   void openStream(Promise<UpstreamLease> promise) {

@@ -42,6 +42,9 @@ public final class Http2Recorder extends ChannelInboundHandlerAdapter {
     public static final FlowControl DEFAULT = new FlowControl(65535, true, -1, 0);
   }
 
+  /** Serve one stream per connection: GOAWAY right after its HEADERS, close after answering. */
+  private boolean oneStreamPerConnection;
+
   private final Function<String, ReceivedRequest> records;
   private final FlowControl flow;
   private final Map<Integer, ReceivedRequest> streams = new HashMap<>();
@@ -54,6 +57,11 @@ public final class Http2Recorder extends ChannelInboundHandlerAdapter {
 
   static void install(Channel ch, Function<String, ReceivedRequest> records) {
     install(ch, records, FlowControl.DEFAULT);
+  }
+
+  static void installOneStreamPerConnection(Channel ch, Function<String, ReceivedRequest> records) {
+    install(ch, records, FlowControl.DEFAULT);
+    ch.pipeline().get(Http2Recorder.class).oneStreamPerConnection = true;
   }
 
   static void install(Channel ch, Function<String, ReceivedRequest> records, FlowControl flow) {
@@ -117,6 +125,10 @@ public final class Http2Recorder extends ChannelInboundHandlerAdapter {
       ReceivedRequest r = request;
       frame.headers().forEach(e -> r.header(e.getKey().toString(), e.getValue().toString()));
       request.frame("HEADERS", 0, frame.isEndStream());
+      if (oneStreamPerConnection && streams.size() == 1) {
+        // Last stream id = this one: every stream the client opens after it goes unprocessed.
+        ctx.writeAndFlush(new io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame(0L));
+      }
     } else {
       frame
           .headers()
@@ -173,5 +185,10 @@ public final class Http2Recorder extends ChannelInboundHandlerAdapter {
               .stream(stream));
     }
     ctx.flush();
+    if (oneStreamPerConnection) {
+      ctx.channel()
+          .eventLoop()
+          .schedule(() -> ctx.close(), 50, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
   }
 }

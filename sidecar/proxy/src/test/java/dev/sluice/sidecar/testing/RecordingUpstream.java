@@ -97,6 +97,26 @@ public final class RecordingUpstream implements AutoCloseable {
     return self[0];
   }
 
+  /**
+   * h2c whose first connection sends GOAWAY right after its first stream (like a server shutting
+   * down) and closes after answering it; later connections serve normally.
+   */
+  public static RecordingUpstream h2cGoAwayOnFirstConnection() {
+    RecordingUpstream[] self = new RecordingUpstream[1];
+    java.util.concurrent.atomic.AtomicInteger connections =
+        new java.util.concurrent.atomic.AtomicInteger();
+    self[0] =
+        new RecordingUpstream(
+            ch -> {
+              if (connections.getAndIncrement() == 0) {
+                Http2Recorder.installOneStreamPerConnection(ch, id -> self[0].record(id));
+              } else {
+                Http2Recorder.install(ch, id -> self[0].record(id));
+              }
+            });
+    return self[0];
+  }
+
   public static RecordingUpstream h2c() {
     RecordingUpstream[] self = new RecordingUpstream[1];
     self[0] = new RecordingUpstream(ch -> Http2Recorder.install(ch, id -> self[0].record(id)));
