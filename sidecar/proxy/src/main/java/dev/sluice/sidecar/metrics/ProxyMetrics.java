@@ -1,19 +1,39 @@
 package dev.sluice.sidecar.metrics;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 /**
  * The sidecar's metrics, in one place so names stay consistent: {@code sluice_*}, labels {@code
- * route}, {@code status}, {@code side} (downstream/upstream), {@code mode} (passed/copied).
+ * route}, {@code status}, {@code side} (downstream/upstream), {@code mode} (passed/copied). Meters
+ * are resolved once per label set and cached: these calls sit on the per-request and per-chunk
+ * paths.
  */
 public final class ProxyMetrics {
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final ConcurrentMap<String, Timer> requests = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, Counter> counters = new ConcurrentHashMap<>();
+  private final Counter[] bodyBytes = new Counter[4];
+
+  public ProxyMetrics() {
+    String[] directions = {"request", "response"};
+    for (int d = 0; d < 2; d++) {
+      for (int c = 0; c < 2; c++) {
+        bodyBytes[d * 2 + c] =
+            Counter.builder("sluice_body_bytes")
+                .description("Body bytes forwarded, by direction and whether they were copied")
+                .tag("direction", directions[d])
+                .tag("mode", c == 1 ? "copied" : "passed")
+                .register(registry);
+      }
+    }
+  }
 
   public PrometheusMeterRegistry registry() {
     return registry;
@@ -21,57 +41,68 @@ public final class ProxyMetrics {
 
   /** One finished exchange (answered by the upstream or locally). */
   public void request(String route, int status, Duration latency) {
-    Timer.builder("sluice_request_duration")
-        .description("Time from request head to the end of the response")
-        .tag("route", route)
-        .tag("status", Integer.toString(status))
-        .publishPercentileHistogram()
-        .register(registry)
+    requests
+        .computeIfAbsent(
+            route + '\0' + status,
+            key ->
+                Timer.builder("sluice_request_duration")
+                    .description("Time from request head to the end of the response")
+                    .tag("route", route)
+                    .tag("status", Integer.toString(status))
+                    .publishPercentileHistogram()
+                    .register(registry))
         .record(latency);
   }
 
   /** Body bytes forwarded; {@code copied}: through the copying path (zeroCopy off). */
   public void bodyBytes(String direction, boolean copied, long bytes) {
-    Counter.builder("sluice_body_bytes")
-        .description("Body bytes forwarded, by direction and whether they were copied")
-        .tag("direction", direction)
-        .tag("mode", copied ? "copied" : "passed")
-        .register(registry)
-        .increment(bytes);
+    if (bytes > 0) {
+      bodyBytes[("request".equals(direction) ? 0 : 2) + (copied ? 1 : 0)].increment(bytes);
+    }
   }
 
-  /** An upstream failure: connect, reset, timeout, protocol. */
+  /** An upstream failure: connect, closed, timeout, idle, refused. */
   public void upstreamError(String route, String kind) {
-    Counter.builder("sluice_upstream_errors")
-        .description("Upstream failures by kind")
-        .tag("route", route)
-        .tag("kind", kind)
-        .register(registry)
+    counter("sluice_upstream_errors", "Upstream failures by kind", "route", route, "kind", kind)
         .increment();
   }
 
-  /** A stream or exchange ended: normally, reset, or aborted, per side. */
+  /** A stream or exchange ended: complete, closed or aborted, per side. */
   public void streamEnded(String side, String how) {
-    Counter.builder("sluice_streams_ended")
-        .description("Streams/exchanges ended, by side and how")
-        .tag("side", side)
-        .tag("how", how)
-        .register(registry)
+    counter(
+            "sluice_streams_ended",
+            "Streams/exchanges ended, by side and how",
+            "side",
+            side,
+            "how",
+            how)
         .increment();
   }
 
   /** A request refused before reaching a route (400, 404, 413, 431). */
   public void rejected(int status) {
-    Counter.builder("sluice_requests_rejected")
-        .description("Requests answered locally before forwarding")
-        .tag("status", Integer.toString(status))
-        .register(registry)
+    String code = Integer.toString(status);
+    counter(
+            "sluice_requests_rejected",
+            "Requests answered locally before forwarding",
+            "status",
+            code,
+            null,
+            null)
         .increment();
   }
 
-  public DistributionSummary requestBodySize(String route) {
-    return DistributionSummary.builder("sluice_request_body_bytes")
-        .tag("route", route)
-        .register(registry);
+  private Counter counter(
+      String name, String description, String key1, String value1, String key2, String value2) {
+    return counters.computeIfAbsent(
+        name + '\0' + value1 + '\0' + value2,
+        key -> {
+          Counter.Builder builder =
+              Counter.builder(name).description(description).tag(key1, value1);
+          if (key2 != null) {
+            builder.tag(key2, value2);
+          }
+          return builder.register(registry);
+        });
   }
 }
