@@ -1,9 +1,11 @@
 package dev.sluice.sidecar.runtime;
 
-import io.netty.bootstrap.AbstractBootstrap;
+import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.RecvByteBufAllocator;
+import java.time.Duration;
 
 /**
  * How the sidecar does I/O: the transport, and the allocators its channels use (tests count
@@ -19,9 +21,20 @@ public record Io(Transport transport, ByteBufAllocator allocator, RecvByteBufAll
     return new Io(Transport.best(), ByteBufAllocator.DEFAULT, null);
   }
 
-  /** Applies the allocators to a client bootstrap (upstream connections). */
-  public <B extends AbstractBootstrap<B, ?>> B configure(B bootstrap) {
-    bootstrap.option(ChannelOption.ALLOCATOR, allocator);
+  /**
+   * A bootstrap for an upstream connection on {@code loop}: this transport and these allocators,
+   * TCP_NODELAY, and the route's connect timeout.
+   */
+  public Bootstrap upstream(EventLoop loop, Duration connectTimeout) {
+    Bootstrap bootstrap =
+        new Bootstrap()
+            .group(loop)
+            .channel(transport.clientChannel())
+            .option(ChannelOption.ALLOCATOR, allocator)
+            .option(ChannelOption.TCP_NODELAY, true)
+            .option(
+                ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
     if (receive != null) {
       bootstrap.option(ChannelOption.RCVBUF_ALLOCATOR, receive);
     }

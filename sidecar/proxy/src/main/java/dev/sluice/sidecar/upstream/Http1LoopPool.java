@@ -3,7 +3,6 @@ package dev.sluice.sidecar.upstream;
 import dev.sluice.sidecar.config.HostPort;
 import dev.sluice.sidecar.flow.OneMessagePerRead;
 import dev.sluice.sidecar.runtime.Io;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -67,14 +66,8 @@ final class Http1LoopPool implements UpstreamPool.LoopPool {
     HostPort endpoint = endpoints.get(Math.floorMod(next++, endpoints.size()));
     open++;
     ChannelFuture connecting =
-        io.configure(new Bootstrap())
-            .group(loop)
-            .channel(io.transport().clientChannel())
-            .option(
-                ChannelOption.CONNECT_TIMEOUT_MILLIS,
-                (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
+        io.upstream(loop, connectTimeout)
             .option(ChannelOption.AUTO_READ, false)
-            .option(ChannelOption.TCP_NODELAY, true)
             .handler(
                 new ChannelInitializer<Channel>() {
                   @Override

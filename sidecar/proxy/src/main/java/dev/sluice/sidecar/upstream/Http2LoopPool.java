@@ -3,11 +3,9 @@ package dev.sluice.sidecar.upstream;
 import dev.sluice.sidecar.config.HostPort;
 import dev.sluice.sidecar.config.Upstream;
 import dev.sluice.sidecar.runtime.Io;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.Future;
@@ -84,13 +82,7 @@ final class Http2LoopPool implements UpstreamPool.LoopPool {
     connecting++;
     Http2UpstreamConnection connection = new Http2UpstreamConnection(this::onCapacity);
     ChannelFuture future =
-        io.configure(new Bootstrap())
-            .group(loop)
-            .channel(io.transport().clientChannel())
-            .option(
-                ChannelOption.CONNECT_TIMEOUT_MILLIS,
-                (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
-            .option(ChannelOption.TCP_NODELAY, true)
+        io.upstream(loop, connectTimeout)
             .handler(
                 new ChannelInitializer<Channel>() {
                   @Override

@@ -29,24 +29,8 @@ class Http2GoAwayIT {
         Http2Client client =
             Http2Client.connect(
                 sidecar.sidecar().listenerAddresses().get("http").getPort(), false)) {
-      List<CompletableFuture<Http2Client.Result>> results = new ArrayList<>();
-      for (int i = 0; i < 8; i++) {
-        String id = "goaway-" + i;
-        results.add(
-            CompletableFuture.supplyAsync(
-                () -> {
-                  try {
-                    return client.post(
-                        "/g",
-                        new byte[0],
-                        Http2Client.End.DATA,
-                        Arrival.ALL_AT_ONCE,
-                        Map.of(RecordingUpstream.TEST_ID, id));
-                  } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                  }
-                }));
-      }
+      List<CompletableFuture<Http2Client.Result>> results =
+          postConcurrently(client, 8, 0, "goaway-");
       for (CompletableFuture<Http2Client.Result> result : results) {
         assertThat(result.get(20, TimeUnit.SECONDS).status()).isEqualTo(200);
       }
@@ -67,24 +51,8 @@ class Http2GoAwayIT {
         Http2Client client =
             Http2Client.connect(
                 sidecar.sidecar().listenerAddresses().get("http").getPort(), false)) {
-      List<CompletableFuture<Http2Client.Result>> results = new ArrayList<>();
-      for (int i = 0; i < 8; i++) {
-        String id = "goaway-body-" + i;
-        results.add(
-            CompletableFuture.supplyAsync(
-                () -> {
-                  try {
-                    return client.post(
-                        "/g",
-                        new byte[50_000],
-                        Http2Client.End.DATA,
-                        Arrival.ALL_AT_ONCE,
-                        Map.of(RecordingUpstream.TEST_ID, id));
-                  } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                  }
-                }));
-      }
+      List<CompletableFuture<Http2Client.Result>> results =
+          postConcurrently(client, 8, 50_000, "goaway-body-");
       for (CompletableFuture<Http2Client.Result> future : results) {
         // Bounded: a hang fails here. A stream whose body the upstream never consumed cannot be
         // replayed, so the sidecar answers 502 at once and resets the rest of the upload
@@ -97,5 +65,31 @@ class Http2GoAwayIT {
         }
       }
     }
+  }
+
+  /**
+   * {@code count} POSTs of {@code size} bytes at once on one client connection (one stream each).
+   */
+  private static List<CompletableFuture<Http2Client.Result>> postConcurrently(
+      Http2Client client, int count, int size, String idPrefix) {
+    List<CompletableFuture<Http2Client.Result>> results = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      String id = idPrefix + i;
+      results.add(
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return client.post(
+                      "/g",
+                      new byte[size],
+                      Http2Client.End.DATA,
+                      Arrival.ALL_AT_ONCE,
+                      Map.of(RecordingUpstream.TEST_ID, id));
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              }));
+    }
+    return results;
   }
 }
