@@ -31,19 +31,26 @@ public final class Nghttpd implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
             .start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (System.nanoTime() < deadline) {
-      try (Socket socket = new Socket("127.0.0.1", port)) {
-        return new Nghttpd(process, port);
-      } catch (IOException notYet) {
-        if (!process.isAlive()) {
-          throw new IOException("nghttpd exited with " + process.exitValue());
-        }
-        TimeUnit.MILLISECONDS.sleep(20);
-      }
+    try {
+      org.awaitility.Awaitility.await("nghttpd listening on " + port)
+          .atMost(java.time.Duration.ofSeconds(10))
+          .pollInterval(java.time.Duration.ofMillis(20))
+          .until(
+              () -> {
+                if (!process.isAlive()) {
+                  throw new IOException("nghttpd exited with " + process.exitValue());
+                }
+                try (Socket socket = new Socket("127.0.0.1", port)) {
+                  return true;
+                } catch (IOException notYet) {
+                  return false;
+                }
+              });
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      process.destroyForcibly();
+      throw new IOException("nghttpd did not listen on " + port + " within 10s", e);
     }
-    process.destroyForcibly();
-    throw new IOException("nghttpd did not listen on " + port + " within 10s");
+    return new Nghttpd(process, port);
   }
 
   public String address() {
