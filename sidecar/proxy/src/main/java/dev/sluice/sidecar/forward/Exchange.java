@@ -189,7 +189,7 @@ public final class Exchange implements UpstreamExchange {
               }
             });
     HttpContent queued;
-    while ((queued = pending.poll()) != null && !done) {
+    while (!done && (queued = pending.poll()) != null) {
       forwardRequestContent(queued);
     }
     draining = false;
