@@ -27,6 +27,19 @@ class UpstreamMisbehaviourIT {
     return RunningSidecar.singleRoute("http1", upstream.address(), true, extra);
   }
 
+  /** A plain HTTP/1.1 POST with Content-Length, all at once. */
+  private static Http1Client.Response post(RunningSidecar sidecar, byte[] body)
+      throws IOException, InterruptedException {
+    return Http1Client.post(
+        "127.0.0.1",
+        port(sidecar),
+        false,
+        "/",
+        body,
+        Http1Client.Framing.CONTENT_LENGTH,
+        Arrival.ALL_AT_ONCE);
+  }
+
   private static int port(RunningSidecar sidecar) {
     return sidecar.sidecar().listenerAddresses().get("http").getPort();
   }
@@ -38,19 +51,11 @@ class UpstreamMisbehaviourIT {
                 (in, out) -> {
                   ScriptedUpstream.readHead(in);
                   in.readNBytes(BODY.length);
-                  Thread.sleep(10_000);
+                  ScriptedUpstream.stallUntilClosed(in);
                 });
         RunningSidecar sidecar = sidecar(upstream, "timeouts: {request: 300ms}")) {
       long start = System.nanoTime();
-      Http1Client.Response response =
-          Http1Client.post(
-              "127.0.0.1",
-              port(sidecar),
-              false,
-              "/",
-              BODY,
-              Http1Client.Framing.CONTENT_LENGTH,
-              Arrival.ALL_AT_ONCE);
+      Http1Client.Response response = post(sidecar, BODY);
       assertThat(response.status()).isEqualTo(504);
       assertThat(new String(response.body())).contains("did not respond within 300ms");
       assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
@@ -66,19 +71,10 @@ class UpstreamMisbehaviourIT {
                   in.readNBytes(BODY.length);
                   ScriptedUpstream.write(
                       out, "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\npartial");
-                  Thread.sleep(10_000);
+                  ScriptedUpstream.stallUntilClosed(in);
                 });
         RunningSidecar sidecar = sidecar(upstream, "timeouts: {idle: 300ms}")) {
-      assertThatThrownBy(
-              () ->
-                  Http1Client.post(
-                      "127.0.0.1",
-                      port(sidecar),
-                      false,
-                      "/",
-                      BODY,
-                      Http1Client.Framing.CONTENT_LENGTH,
-                      Arrival.ALL_AT_ONCE))
+      assertThatThrownBy(() -> post(sidecar, BODY))
           .as("the downstream connection is closed, not left hanging")
           .isInstanceOf(IOException.class);
     }
@@ -108,15 +104,7 @@ class UpstreamMisbehaviourIT {
     try (ScriptedUpstream upstream =
             new ScriptedUpstream((in, out) -> ScriptedUpstream.readHead(in));
         RunningSidecar sidecar = sidecar(upstream, "")) {
-      Http1Client.Response response =
-          Http1Client.post(
-              "127.0.0.1",
-              port(sidecar),
-              false,
-              "/",
-              new byte[10],
-              Http1Client.Framing.CONTENT_LENGTH,
-              Arrival.ALL_AT_ONCE);
+      Http1Client.Response response = post(sidecar, new byte[10]);
       assertThat(response.status()).isEqualTo(502);
       assertThat(new String(response.body())).contains("closed the exchange before responding");
     }
@@ -162,19 +150,11 @@ class UpstreamMisbehaviourIT {
                   ScriptedUpstream.readHead(in);
                   ScriptedUpstream.write(
                       out, "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok");
-                  Thread.sleep(10_000);
+                  ScriptedUpstream.stallUntilClosed(in);
                 });
         RunningSidecar sidecar = sidecar(upstream, "timeouts: {request: 5s}")) {
       for (int i = 0; i < 3; i++) {
-        Http1Client.Response response =
-            Http1Client.post(
-                "127.0.0.1",
-                port(sidecar),
-                false,
-                "/",
-                new byte[0],
-                Http1Client.Framing.CONTENT_LENGTH,
-                Arrival.ALL_AT_ONCE);
+        Http1Client.Response response = post(sidecar, new byte[0]);
         assertThat(response.status()).isEqualTo(200);
       }
       assertThat(upstream.connections()).isEqualTo(3);

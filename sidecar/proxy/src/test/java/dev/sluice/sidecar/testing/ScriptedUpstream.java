@@ -69,6 +69,14 @@ public final class ScriptedUpstream implements AutoCloseable {
     return head.toString();
   }
 
+  /**
+   * Stalls without answering: reads and discards until the sidecar closes the connection (a
+   * blocking read, not a timer, so the script ends the moment the sidecar lets go).
+   */
+  public static void stallUntilClosed(InputStream in) throws IOException {
+    in.transferTo(OutputStream.nullOutputStream());
+  }
+
   public static void write(OutputStream out, String text) throws IOException {
     out.write(text.getBytes(StandardCharsets.ISO_8859_1));
     out.flush();
