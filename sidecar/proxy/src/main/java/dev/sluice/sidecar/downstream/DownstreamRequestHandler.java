@@ -6,6 +6,7 @@ import dev.sluice.sidecar.forward.LocalResponses;
 import dev.sluice.sidecar.routing.RequestTarget;
 import dev.sluice.sidecar.runtime.BoundRoute;
 import dev.sluice.sidecar.runtime.Generation;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -80,7 +81,7 @@ final class DownstreamRequestHandler extends ChannelInboundHandlerAdapter
       boolean last = msg instanceof LastHttpContent;
       ReferenceCountUtil.release(msg);
       if (last || msg instanceof HttpRequest) {
-        ctx.close();
+        closeAfterWrites();
       } else {
         ctx.read();
       }
@@ -244,10 +245,18 @@ final class DownstreamRequestHandler extends ChannelInboundHandlerAdapter
     if (!requestComplete) {
       lingerThenClose();
     } else if (!keepAlive) {
-      ctx.close();
+      closeAfterWrites();
     } else {
       ctx.read();
     }
+  }
+
+  /**
+   * Closes once everything written so far is on the wire. A plain close would discard writes whose
+   * flush is still coalescing (or in progress higher up the stack), truncating the response.
+   */
+  private void closeAfterWrites() {
+    ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
   }
 
   /** Reads and discards the rest of the request, then closes; never longer than the linger. */

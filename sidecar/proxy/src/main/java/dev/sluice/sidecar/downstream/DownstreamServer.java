@@ -2,6 +2,7 @@ package dev.sluice.sidecar.downstream;
 
 import dev.sluice.sidecar.config.DownstreamListener;
 import dev.sluice.sidecar.config.HostPort;
+import dev.sluice.sidecar.flow.CoalescedFlushes;
 import dev.sluice.sidecar.runtime.Io;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -57,6 +58,7 @@ public final class DownstreamServer implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                       connections.add(ch);
+                      CoalescedFlushes.install(ch.pipeline());
                       if (tls == null) {
                         ch.pipeline().addLast("detect", new ProtocolDetector(listener));
                       } else {

@@ -1,6 +1,7 @@
 package dev.sluice.sidecar.upstream;
 
 import dev.sluice.sidecar.config.HostPort;
+import dev.sluice.sidecar.flow.CoalescedFlushes;
 import dev.sluice.sidecar.flow.OneMessagePerRead;
 import dev.sluice.sidecar.runtime.Io;
 import io.netty.channel.Channel;
@@ -72,6 +73,7 @@ final class Http1LoopPool implements UpstreamPool.LoopPool {
                 new ChannelInitializer<Channel>() {
                   @Override
                   protected void initChannel(Channel ch) {
+                    CoalescedFlushes.install(ch.pipeline());
                     ch.pipeline()
                         .addLast("http1", new HttpClientCodec())
                         .addLast("flow", new OneMessagePerRead())

@@ -1,5 +1,6 @@
 package dev.sluice.sidecar.upstream;
 
+import dev.sluice.sidecar.flow.CoalescedFlushes;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -47,6 +48,7 @@ final class Http2UpstreamConnection {
   void initPipeline(Channel ch, SslContext tls, String serverName, int port) {
     this.channel = ch;
     this.ready = ch.eventLoop().newPromise();
+    CoalescedFlushes.install(ch.pipeline());
     ch.closeFuture()
         .addListener(
             f ->
