@@ -44,7 +44,7 @@ public final class Sidecar implements AutoCloseable {
   /** Builds the first generation and binds every listener; throws naming what failed. */
   public Sidecar start(SidecarConfig config) {
     try {
-      current.set(Generation.build(config, io));
+      current.set(Generation.build(config, io, workers, metrics));
       List<DownstreamListener> listeners = config.listeners();
       for (int i = 0; i < listeners.size(); i++) {
         DownstreamListener listener = listeners.get(i);

@@ -6,6 +6,7 @@ import dev.sluice.sidecar.forward.LocalResponses;
 import dev.sluice.sidecar.routing.RequestTarget;
 import dev.sluice.sidecar.runtime.BoundRoute;
 import dev.sluice.sidecar.runtime.Generation;
+import dev.sluice.spop.SpopValue;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -24,10 +25,14 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.util.Attribute;
+import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +52,10 @@ final class DownstreamRequestHandler extends ChannelInboundHandlerAdapter
    * connection and drop the answer still in flight (the lingering-close problem).
    */
   static final long LINGER_MILLIS = 2000;
+
+  /** A connection's {@code sess.*} agent variables; event-loop confined like the connection. */
+  private static final AttributeKey<Map<String, SpopValue>> SESSION_VARIABLES =
+      AttributeKey.valueOf("sluice.sessionVariables");
 
   private final ListenerContext listener;
   private final boolean http2;
@@ -217,9 +226,37 @@ final class DownstreamRequestHandler extends ChannelInboundHandlerAdapter
 
   @Override
   public String clientAddress() {
-    Channel connection = http2 ? ctx.channel().parent() : ctx.channel();
+    InetSocketAddress remote = remote();
+    return remote == null ? null : remote.getAddress().getHostAddress();
+  }
+
+  private Channel connection() {
+    return http2 ? ctx.channel().parent() : ctx.channel();
+  }
+
+  @Override
+  public InetSocketAddress remote() {
+    Channel connection = connection();
     SocketAddress remote = connection == null ? null : connection.remoteAddress();
-    return remote instanceof InetSocketAddress inet ? inet.getAddress().getHostAddress() : null;
+    return remote instanceof InetSocketAddress inet ? inet : null;
+  }
+
+  @Override
+  public InetSocketAddress local() {
+    Channel connection = connection();
+    SocketAddress local = connection == null ? null : connection.localAddress();
+    return local instanceof InetSocketAddress inet ? inet : null;
+  }
+
+  @Override
+  public Map<String, SpopValue> sessionVariables() {
+    Attribute<Map<String, SpopValue>> attribute = connection().attr(SESSION_VARIABLES);
+    Map<String, SpopValue> variables = attribute.get();
+    if (variables == null) {
+      variables = new HashMap<>();
+      attribute.set(variables);
+    }
+    return variables;
   }
 
   @Override

@@ -1,6 +1,9 @@
 package dev.sluice.sidecar.forward;
 
+import dev.sluice.spop.SpopValue;
 import io.netty.channel.Channel;
+import java.net.InetSocketAddress;
+import java.util.Map;
 
 /** What an exchange needs from the downstream connection or stream it serves. */
 public interface DownstreamSide {
@@ -11,6 +14,15 @@ public interface DownstreamSide {
 
   /** Client address for X-Forwarded-For, or null. */
   String clientAddress();
+
+  /** The client's socket address (the connection's, for HTTP/2 streams), or null. */
+  InetSocketAddress remote();
+
+  /** The address the client connected to, or null. */
+  InetSocketAddress local();
+
+  /** The connection's {@code sess.*} agent variables (shared by its requests and streams). */
+  Map<String, SpopValue> sessionVariables();
 
   /** "http" or "https". */
   String scheme();

@@ -2,6 +2,13 @@ package dev.sluice.sidecar.forward;
 
 import dev.sluice.sidecar.config.Route;
 import dev.sluice.sidecar.metrics.ProxyMetrics;
+import dev.sluice.sidecar.offload.OffloadPhase;
+import dev.sluice.sidecar.offload.OffloadPlan;
+import dev.sluice.sidecar.offload.PhaseOutcome;
+import dev.sluice.sidecar.offload.SampleSource;
+import dev.sluice.sidecar.offload.VariableActions;
+import dev.sluice.sidecar.offload.Variables;
+import dev.sluice.sidecar.routing.RequestTarget;
 import dev.sluice.sidecar.runtime.BoundRoute;
 import dev.sluice.sidecar.upstream.StreamRefusedException;
 import dev.sluice.sidecar.upstream.UpstreamExchange;
@@ -61,7 +68,19 @@ public final class Exchange implements UpstreamExchange {
   private final long started = System.nanoTime();
   private final ArrayDeque<HttpContent> pending = new ArrayDeque<>();
 
+  private final OffloadPlan plan;
   private UpstreamLease lease;
+
+  /** Agent variables of this request; null until an offload or an action needs them. */
+  private Variables variables;
+
+  /** A response head waiting for the response-phase offload (owned here until then). */
+  private HttpResponse heldResponse;
+
+  /** Collecting the first request body bytes a request-phase message asked for. */
+  private boolean collectingBody;
+
+  private long bufferedBodyBytes;
 
   /** Waiting for a lease (at start, or after a refused stream): request chunks queue. */
   private boolean acquiring = true;
@@ -105,6 +124,7 @@ public final class Exchange implements UpstreamExchange {
     this.bodyless = HeaderRules.bodyless(head);
     this.clientKeepAlive = downstream.http2() || HttpUtil.isKeepAlive(head);
     this.requestComplete = bodyless;
+    this.plan = route.offload();
   }
 
   /** True for a request head that carries no body (sent upstream as a full message). */
@@ -135,10 +155,81 @@ public final class Exchange implements UpstreamExchange {
               new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
     }
     scheduleIdleTimer();
+    requestPhase();
+  }
+
+  /**
+   * Runs the request-phase offload (after reading the body bytes its messages ask for), then the
+   * route's deny actions, then asks for an upstream. Without offload steps it goes straight on.
+   */
+  private void requestPhase() {
+    if (!plan.has(OffloadPlan.Phase.REQUEST)) {
+      afterRequestPhase(PhaseOutcome.CONTINUE);
+      return;
+    }
+    if (plan.requestBodyBytes() > 0 && !requestComplete) {
+      // Body chunks queue in pending (acquiring is true) until enough arrived or the body ended.
+      collectingBody = true;
+      downstream.readRequest();
+      return;
+    }
+    sendRequestOffload();
+  }
+
+  private void sendRequestOffload() {
+    collectingBody = false;
+    // A request without a body sends NULL, like an absent sample.
+    byte[] body =
+        plan.requestBodyBytes() > 0 && !bodyless ? bodyPrefix(plan.requestBodyBytes()) : null;
+    SampleSource source =
+        new SampleSource(head, downstream.remote(), downstream.local(), body, null);
+    OffloadPhase.run(plan, OffloadPlan.Phase.REQUEST, loop, source, target(), variables())
+        .addListener(f -> afterRequestPhase((PhaseOutcome) f.getNow()));
+  }
+
+  private void afterRequestPhase(PhaseOutcome outcome) {
+    if (done) {
+      return;
+    }
+    if (!outcome.denied() && !config.actions().isEmpty()) {
+      outcome = VariableActions.deny(config.actions(), variables());
+    }
+    if (outcome.denied()) {
+      respondLocally(HttpResponseStatus.valueOf(outcome.denyStatus()), outcome.reason());
+      return;
+    }
     route
         .upstream()
         .acquire(loop, config.timeouts().connect())
         .addListener((Future<UpstreamLease> f) -> onAcquired(f));
+  }
+
+  /** A copy of the first {@code limit} request body bytes queued so far. */
+  private byte[] bodyPrefix(long limit) {
+    int size = (int) Math.min(limit, bufferedBodyBytes);
+    byte[] prefix = new byte[size];
+    int at = 0;
+    for (HttpContent chunk : pending) {
+      ByteBuf bytes = chunk.content();
+      int n = Math.min(size - at, bytes.readableBytes());
+      bytes.getBytes(bytes.readerIndex(), prefix, at, n);
+      at += n;
+      if (at == size) {
+        break;
+      }
+    }
+    return prefix;
+  }
+
+  private Variables variables() {
+    if (variables == null) {
+      variables = new Variables(downstream.sessionVariables());
+    }
+    return variables;
+  }
+
+  private RequestTarget target() {
+    return RequestTarget.of(head);
   }
 
   private void onAcquired(Future<UpstreamLease> acquired) {
@@ -171,6 +262,9 @@ public final class Exchange implements UpstreamExchange {
             downstream.http2(),
             downstream.clientAddress(),
             downstream.scheme());
+    if (variables != null) {
+      VariableActions.requestHeaders(config.actions(), variables, upstreamHead.headers());
+    }
     // Body reading starts once the head is written: an HTTP/2 stream exists (and has a
     // flow-control window, hence a meaningful writability) only after its HEADERS went out.
     draining = true;
@@ -231,6 +325,14 @@ public final class Exchange implements UpstreamExchange {
     }
     if (acquiring || draining) {
       pending.add(content);
+      if (collectingBody) {
+        bufferedBodyBytes += content.content().readableBytes();
+        if (bufferedBodyBytes >= plan.requestBodyBytes() || requestComplete) {
+          sendRequestOffload();
+        } else {
+          downstream.readRequest();
+        }
+      }
       return;
     }
     forwardRequestContent(content);
@@ -303,19 +405,11 @@ public final class Exchange implements UpstreamExchange {
         return;
       }
       cancel(requestTimer);
-      responseStarted = true;
-      answeredEarly = !requestComplete;
-      upstreamCloses = !lease.http2() && !HttpUtil.isKeepAlive(response);
-      status = response.status().code();
-      // An answer before the request ended closes an HTTP/1.1 connection afterwards: say so.
-      boolean keepAlive = clientKeepAlive && requestComplete;
-      HttpResponse out =
-          HeaderRules.responseForDownstream(
-              response, lease.http2(), downstream.http2(), head.method(), keepAlive);
-      if (msg instanceof LastHttpContent) {
-        responseComplete = true;
+      if (plan.has(OffloadPlan.Phase.RESPONSE)) {
+        holdForResponsePhase(response);
+        return;
       }
-      writeDownstream(out);
+      startResponse(response);
     } else if (msg instanceof HttpContent content) {
       if (!responseStarted) {
         content.release();
@@ -332,6 +426,65 @@ public final class Exchange implements UpstreamExchange {
     if (responseComplete) {
       finish();
     }
+  }
+
+  /**
+   * Keeps the response head (reading nothing more from the upstream) while the response-phase
+   * offload runs; then either answers locally (a deny) or sends the head on.
+   */
+  private void holdForResponsePhase(HttpResponse response) {
+    heldResponse = response;
+    SampleSource source =
+        new SampleSource(head, downstream.remote(), downstream.local(), null, response);
+    OffloadPhase.run(plan, OffloadPlan.Phase.RESPONSE, loop, source, target(), variables())
+        .addListener(f -> afterResponsePhase((PhaseOutcome) f.getNow()));
+  }
+
+  private void afterResponsePhase(PhaseOutcome outcome) {
+    HttpResponse response = heldResponse;
+    heldResponse = null;
+    if (done || response == null) {
+      ReferenceCountUtil.release(response);
+      return;
+    }
+    if (!outcome.denied() && !config.actions().isEmpty()) {
+      outcome = VariableActions.deny(config.actions(), variables());
+    }
+    if (outcome.denied()) {
+      ReferenceCountUtil.release(response);
+      respondLocally(HttpResponseStatus.valueOf(outcome.denyStatus()), outcome.reason());
+      return;
+    }
+    startResponse(response);
+    if (responseComplete) {
+      finish();
+    }
+  }
+
+  private void releaseHeld() {
+    HttpResponse held = heldResponse;
+    heldResponse = null;
+    ReferenceCountUtil.release(held);
+  }
+
+  /** Sends the response head downstream (with the route's response headers applied). */
+  private void startResponse(HttpResponse response) {
+    responseStarted = true;
+    answeredEarly = !requestComplete;
+    upstreamCloses = !lease.http2() && !HttpUtil.isKeepAlive(response);
+    status = response.status().code();
+    // An answer before the request ended closes an HTTP/1.1 connection afterwards: say so.
+    boolean keepAlive = clientKeepAlive && requestComplete;
+    HttpResponse out =
+        HeaderRules.responseForDownstream(
+            response, lease.http2(), downstream.http2(), head.method(), keepAlive);
+    if (variables != null) {
+      VariableActions.responseHeaders(config.actions(), variables, out.headers());
+    }
+    if (response instanceof LastHttpContent) {
+      responseComplete = true;
+    }
+    writeDownstream(out);
   }
 
   private void writeDownstream(HttpObject msg) {
@@ -423,6 +576,7 @@ public final class Exchange implements UpstreamExchange {
     done = true;
     cancelTimers();
     releasePending();
+    releaseHeld();
     metrics.streamEnded("downstream", "closed");
     if (lease != null) {
       lease.release(false);
@@ -451,6 +605,7 @@ public final class Exchange implements UpstreamExchange {
     status = localStatus.code();
     cancelTimers();
     releasePending();
+    releaseHeld();
     if (lease != null) {
       lease.release(false);
     }
@@ -480,6 +635,7 @@ public final class Exchange implements UpstreamExchange {
     done = true;
     cancelTimers();
     releasePending();
+    releaseHeld();
     metrics.streamEnded("downstream", "aborted");
     if (lease != null) {
       lease.release(false);

@@ -1,12 +1,16 @@
 package dev.sluice.sidecar.metrics;
 
+import dev.sluice.sidecar.offload.OffloadResult;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * The sidecar's metrics, in one place so names stay consistent: {@code sluice_*}, labels {@code
@@ -20,6 +24,8 @@ public final class ProxyMetrics {
   private final ConcurrentMap<String, Timer> requests = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Counter> counters = new ConcurrentHashMap<>();
   private final Counter[] bodyBytes = new Counter[4];
+  private final ConcurrentMap<String, Timer> offloads = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, BooleanSupplier> agents = new ConcurrentHashMap<>();
 
   public ProxyMetrics() {
     String[] directions = {"request", "response"};
@@ -90,6 +96,47 @@ public final class ProxyMetrics {
             null,
             null)
         .increment();
+  }
+
+  /** One offload event's outcome: ok, timeout or error. */
+  public void offload(String agent, OffloadResult result) {
+    String outcome =
+        result.ok() ? "ok" : result.error() == OffloadResult.TIMEOUT ? "timeout" : "error";
+    offloads
+        .computeIfAbsent(
+            agent + '\0' + outcome,
+            key ->
+                Timer.builder("sluice_offload_duration")
+                    .description("Time from NOTIFY to the event's outcome, by agent and outcome")
+                    .tag("agent", agent)
+                    .tag("outcome", outcome)
+                    .publishPercentileHistogram()
+                    .register(registry))
+        .record(result.millis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Publishes {@code sluice_agent_available{agent}} (1 while an endpoint passes health checks). The
+   * newest client of an agent (a reload builds a new one) is the one reported.
+   */
+  public void agentAvailability(String agent, BooleanSupplier available) {
+    if (agents.put(agent, available) == null) {
+      Gauge.builder(
+              "sluice_agent_available",
+              agents,
+              m -> {
+                BooleanSupplier current = m.get(agent);
+                return current != null && current.getAsBoolean() ? 1 : 0;
+              })
+          .description("1 while at least one endpoint of the agent passes its health check")
+          .tag("agent", agent)
+          .register(registry);
+    }
+  }
+
+  /** Stops reporting {@code available} for {@code agent} (unless a newer client replaced it). */
+  public void removeAgentAvailability(String agent, BooleanSupplier available) {
+    agents.remove(agent, available);
   }
 
   private Counter counter(

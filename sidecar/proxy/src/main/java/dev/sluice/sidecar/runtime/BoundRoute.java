@@ -1,6 +1,7 @@
 package dev.sluice.sidecar.runtime;
 
 import dev.sluice.sidecar.config.Route;
+import dev.sluice.sidecar.offload.OffloadPlan;
 import dev.sluice.sidecar.upstream.UpstreamPool;
 
 /**
@@ -8,8 +9,9 @@ import dev.sluice.sidecar.upstream.UpstreamPool;
  *
  * @param config the route as configured
  * @param upstream the pool its requests go to (shared with routes of equal upstream)
+ * @param offload its offload steps with their agent clients (shared per agent)
  */
-public record BoundRoute(Route config, UpstreamPool upstream) {
+public record BoundRoute(Route config, UpstreamPool upstream, OffloadPlan offload) {
   public String name() {
     return config.name();
   }

@@ -1,11 +1,17 @@
 package dev.sluice.sidecar.runtime;
 
+import dev.sluice.sidecar.config.Agent;
 import dev.sluice.sidecar.config.Route;
 import dev.sluice.sidecar.config.SidecarConfig;
 import dev.sluice.sidecar.config.Upstream;
+import dev.sluice.sidecar.metrics.ProxyMetrics;
+import dev.sluice.sidecar.offload.AgentClient;
+import dev.sluice.sidecar.offload.AgentSettings;
+import dev.sluice.sidecar.offload.OffloadPlan;
 import dev.sluice.sidecar.routing.RequestTarget;
 import dev.sluice.sidecar.routing.RouteTable;
 import dev.sluice.sidecar.upstream.UpstreamPool;
+import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.util.HashMap;
 import java.util.List;
@@ -20,18 +26,31 @@ public final class Generation implements AutoCloseable {
   private final SidecarConfig config;
   private final Map<String, RouteTable<BoundRoute>> tables;
   private final Map<Upstream, UpstreamPool> pools;
+  private final Map<String, AgentClient> agents;
 
   private Generation(
       SidecarConfig config,
       Map<String, RouteTable<BoundRoute>> tables,
-      Map<Upstream, UpstreamPool> pools) {
+      Map<Upstream, UpstreamPool> pools,
+      Map<String, AgentClient> agents) {
     this.config = config;
     this.tables = Map.copyOf(tables);
     this.pools = Map.copyOf(pools);
+    this.agents = Map.copyOf(agents);
   }
 
-  /** Builds every part; nothing listens or connects until requests arrive. */
-  public static Generation build(SidecarConfig config, Io io) {
+  /**
+   * Builds every part. Upstreams connect when requests arrive; agent clients start their health
+   * checks at once, each on one loop of {@code loops}.
+   */
+  public static Generation build(
+      SidecarConfig config, Io io, EventLoopGroup loops, ProxyMetrics metrics) {
+    Map<String, Agent> agentConfigs = new HashMap<>();
+    Map<String, AgentClient> agents = new HashMap<>();
+    for (Agent agent : config.agents()) {
+      agentConfigs.put(agent.name(), agent);
+      agents.put(agent.name(), new AgentClient(AgentSettings.of(agent), io, loops.next(), metrics));
+    }
     Map<Upstream, UpstreamPool> pools = new HashMap<>();
     Map<String, RouteTable<BoundRoute>> tables = new HashMap<>();
     config
@@ -49,10 +68,10 @@ public final class Generation implements AutoCloseable {
                       route ->
                           new BoundRoute(
                               route,
-                              pools.computeIfAbsent(
-                                  route.upstream(), u -> new UpstreamPool(u, io)))));
+                              pools.computeIfAbsent(route.upstream(), u -> new UpstreamPool(u, io)),
+                              OffloadPlan.compile(route, agentConfigs, agents))));
             });
-    return new Generation(config, tables, pools);
+    return new Generation(config, tables, pools, agents);
   }
 
   /** The route for a request on {@code listener}, or null. */
@@ -69,8 +88,14 @@ public final class Generation implements AutoCloseable {
     return config.revision();
   }
 
+  /** The client of agent {@code name}, or null. */
+  public AgentClient agent(String name) {
+    return agents.get(name);
+  }
+
   @Override
   public void close() {
     pools.values().forEach(UpstreamPool::close);
+    agents.values().forEach(AgentClient::close);
   }
 }

@@ -1,4 +1,4 @@
-package dev.sluice.sidecar.testing;
+package dev.sluice.testing.leaks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,0 +1,414 @@
+package dev.sluice.sidecar.offload;
+
+import dev.sluice.sidecar.config.HostPort;
+import dev.sluice.sidecar.metrics.ProxyMetrics;
+import dev.sluice.sidecar.runtime.Io;
+import dev.sluice.spop.Message;
+import dev.sluice.spop.SpopFrameDecoder;
+import dev.sluice.spop.SpopFrameEncoder;
+import dev.sluice.spop.SpopStatus;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoop;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sidecar's client for one agent: a pool of SPOP connections (at most {@code maxConnections},
+ * pipelined when the agent agrees), health checks, and paced reconnects.
+ *
+ * <p><b>The processing timeout is a promise.</b> {@link #send} schedules the event's deadline on
+ * the caller's own event loop before anything else happens, and that timer alone decides when the
+ * caller stops waiting: a stalled agent, a dropped or half-open connection, a full pool, a busy
+ * pool loop, a reload, or a slow client cannot postpone it. The ACK, a failure and the deadline
+ * race to complete the same promise; the first wins and the others are dropped.
+ *
+ * <p>Pool state is confined to one event loop; callers on other loops hop to it.
+ */
+public final class AgentClient implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(AgentClient.class);
+
+  private final AgentSettings settings;
+  private final Io io;
+  private final EventLoop loop;
+  private final ProxyMetrics metrics;
+  private final List<ClientConnection> connections = new ArrayList<>();
+  private final ArrayDeque<PendingEvent> waiting = new ArrayDeque<>();
+  private final Map<HostPort, Endpoint> endpoints = new LinkedHashMap<>();
+  private final ClientConnection.Owner owner = new PoolOwner();
+  private int nextEndpoint;
+  private boolean closed;
+  private int lastFailureStatus = SpopStatus.IO_ERROR;
+  private String lastFailure = "no connection attempt yet";
+  private volatile boolean available;
+  private final java.util.function.BooleanSupplier availability = () -> available;
+  private ScheduledFuture<?> healthTask;
+
+  /** One agent endpoint's pacing and health. */
+  private static final class Endpoint {
+    final Backoff backoff = new Backoff();
+    boolean up;
+    boolean probing;
+  }
+
+  public AgentClient(AgentSettings settings, Io io, EventLoop loop, ProxyMetrics metrics) {
+    this.settings = settings;
+    this.io = io;
+    this.loop = loop;
+    this.metrics = metrics;
+    settings.endpoints().forEach(e -> endpoints.put(e, new Endpoint()));
+    metrics.agentAvailability(settings.name(), availability);
+    loop.execute(this::healthChecks);
+  }
+
+  public AgentSettings settings() {
+    return settings;
+  }
+
+  /** True while at least one endpoint passed its last health check. */
+  public boolean available() {
+    return available;
+  }
+
+  /**
+   * Sends one event's messages. The result completes on {@code caller} no later than the processing
+   * timeout after this call.
+   */
+  public Future<OffloadResult> send(EventExecutor caller, List<Message> messages) {
+    Promise<OffloadResult> result = caller.newPromise();
+    PendingEvent event = new PendingEvent(messages, result);
+    ScheduledFuture<?> deadline =
+        caller.schedule(
+            () -> {
+              if (result.trySuccess(OffloadResult.timedOut(settings.name(), event.millis()))) {
+                onLoop(() -> forget(event));
+              }
+            },
+            settings.processingTimeout().toNanos(),
+            TimeUnit.NANOSECONDS);
+    result.addListener(
+        f -> {
+          deadline.cancel(false);
+          metrics.offload(settings.name(), result.getNow());
+        });
+    if (!onLoop(() -> dispatch(event))) {
+      result.trySuccess(OffloadResult.ioError("the agent client is shut down", 0));
+    }
+    return result;
+  }
+
+  private boolean onLoop(Runnable task) {
+    try {
+      loop.execute(task);
+      return true;
+    } catch (RejectedExecutionException e) {
+      return false;
+    }
+  }
+
+  private void dispatch(PendingEvent event) {
+    if (event.done()) {
+      return;
+    }
+    if (closed) {
+      ClientConnection ready = pickReady();
+      if (ready != null) {
+        ready.send(event);
+      } else {
+        event.result.trySuccess(
+            OffloadResult.ioError(
+                "agent " + settings.name() + " client is closing", event.millis()));
+      }
+      return;
+    }
+    waiting.add(event);
+    progress();
+  }
+
+  /** Sends what can be sent, opens what is needed, and fails what nothing can serve. */
+  private void progress() {
+    drainWaiting();
+    if (closed) {
+      failWaiting(SpopStatus.IO_ERROR, "agent " + settings.name() + " client is closing");
+      return;
+    }
+    long now = System.nanoTime();
+    while (wantsConnection()) {
+      HostPort endpoint = readyEndpoint(now);
+      if (endpoint == null) {
+        break;
+      }
+      connect(endpoint);
+    }
+    if (!waiting.isEmpty() && connections.isEmpty()) {
+      // Nothing open, nothing connecting, every endpoint backing off: answer now instead of
+      // letting requests wait out their timeout for a connection that will not come.
+      failWaiting(
+          lastFailureStatus,
+          "agent " + settings.name() + " unreachable (retrying later): " + lastFailure);
+    }
+  }
+
+  private boolean wantsConnection() {
+    int live = 0;
+    for (PendingEvent e : waiting) {
+      if (!e.done()) {
+        live++;
+      }
+    }
+    if (live == 0 || connections.size() >= settings.maxConnections()) {
+      return false;
+    }
+    int connecting = 0;
+    for (ClientConnection c : connections) {
+      if (!c.ready()) {
+        connecting++;
+      }
+    }
+    int perConnection = settings.pipelining() ? settings.maxInFlightPerConnection() : 1;
+    return connecting * perConnection < live;
+  }
+
+  private HostPort readyEndpoint(long now) {
+    List<HostPort> all = settings.endpoints();
+    for (int i = 0; i < all.size(); i++) {
+      HostPort candidate = all.get(Math.floorMod(nextEndpoint++, all.size()));
+      if (endpoints.get(candidate).backoff.ready(now)) {
+        return candidate;
+      }
+    }
+    return null;
+  }
+
+  private void connect(HostPort endpoint) {
+    ClientConnection connection = new ClientConnection(settings, endpoint, owner);
+    connections.add(connection);
+    ChannelFuture connecting =
+        open(
+            endpoint,
+            new IdleStateHandler(0, 0, settings.idleTimeout().toNanos(), TimeUnit.NANOSECONDS),
+            connection);
+    connecting.addListener(
+        f -> {
+          if (!f.isSuccess()) {
+            connections.remove(connection);
+            endpointFailed(endpoint, SpopStatus.IO_ERROR, "connect: " + describe(f.cause()));
+            progress();
+          }
+        });
+  }
+
+  /** Connects to {@code endpoint} with the SPOP codecs, then {@code handlers}. */
+  private ChannelFuture open(HostPort endpoint, ChannelHandler... handlers) {
+    return io.upstream(loop, settings.helloTimeout())
+        .handler(
+            new ChannelInitializer<Channel>() {
+              @Override
+              protected void initChannel(Channel ch) {
+                ch.pipeline()
+                    .addLast("spop-decoder", new SpopFrameDecoder(settings.maxFrameSize()))
+                    .addLast("spop-encoder", new SpopFrameEncoder(settings.maxFrameSize()))
+                    .addLast(handlers);
+              }
+            })
+        .connect(endpoint.host(), endpoint.port());
+  }
+
+  private ClientConnection pickReady() {
+    ClientConnection best = null;
+    for (ClientConnection c : connections) {
+      if (c.hasCapacity() && (best == null || c.inFlight() < best.inFlight())) {
+        best = c;
+      }
+    }
+    return best;
+  }
+
+  private void drainWaiting() {
+    while (!waiting.isEmpty()) {
+      PendingEvent next = waiting.peek();
+      if (next.done()) {
+        waiting.poll();
+        continue;
+      }
+      ClientConnection ready = pickReady();
+      if (ready == null) {
+        return;
+      }
+      waiting.poll();
+      ready.send(next);
+    }
+  }
+
+  private void failWaiting(int status, String why) {
+    PendingEvent event;
+    while ((event = waiting.poll()) != null) {
+      event.result.trySuccess(OffloadResult.failed(status, why, event.millis()));
+    }
+  }
+
+  private void forget(PendingEvent event) {
+    waiting.remove(event);
+    if (event.connection != null) {
+      event.connection.forget(event);
+    }
+  }
+
+  private void endpointFailed(HostPort endpoint, int status, String why) {
+    Endpoint state = endpoints.get(endpoint);
+    state.backoff.failed(System.nanoTime());
+    lastFailureStatus = status;
+    lastFailure = endpoint + ": " + why;
+    log.debug(
+        "agent {} endpoint {} failed ({} in a row): {}",
+        settings.name(),
+        endpoint,
+        state.backoff.failures(),
+        why);
+  }
+
+  /** Pool callbacks from connections (all on the pool loop). */
+  private final class PoolOwner implements ClientConnection.Owner {
+    @Override
+    public void ready(ClientConnection connection) {
+      endpoints.get(connection.endpoint()).backoff.succeeded();
+      progress();
+      closeIfDrained(connection);
+    }
+
+    @Override
+    public void capacity(ClientConnection connection) {
+      progress();
+      closeIfDrained(connection);
+    }
+
+    @Override
+    public void closed(
+        ClientConnection connection, boolean handshakeFailed, int status, String why) {
+      connections.remove(connection);
+      if (handshakeFailed) {
+        endpointFailed(connection.endpoint(), status, why);
+      }
+      progress();
+    }
+  }
+
+  private void closeIfDrained(ClientConnection connection) {
+    if (closed && connection.inFlight() == 0) {
+      connection.shutdown();
+    }
+  }
+
+  // Health checks
+
+  private void healthChecks() {
+    if (closed) {
+      return;
+    }
+    endpoints.forEach(this::probe);
+    healthTask =
+        loop.schedule(
+            this::healthChecks, settings.healthInterval().toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  private void probe(HostPort endpoint, Endpoint state) {
+    if (state.probing) {
+      return;
+    }
+    state.probing = true;
+    Promise<String> outcome = loop.newPromise();
+    ChannelFuture connecting = open(endpoint, new HealthProbe(settings.maxFrameSize(), outcome));
+    connecting.addListener(
+        f -> {
+          if (!f.isSuccess()) {
+            outcome.trySuccess("health check: connect: " + describe(f.cause()));
+          }
+        });
+    ScheduledFuture<?> timeout =
+        loop.schedule(
+            () -> {
+              if (outcome.trySuccess("health check: no AGENT-HELLO within the hello timeout")) {
+                connecting.channel().close();
+              }
+            },
+            settings.helloTimeout().toNanos(),
+            TimeUnit.NANOSECONDS);
+    outcome.addListener(
+        f -> {
+          timeout.cancel(false);
+          state.probing = false;
+          String failure = outcome.getNow();
+          boolean wasUp = state.up;
+          state.up = failure == null;
+          if (state.up && !wasUp) {
+            // Back from down: try regular connections again now. A check that merely stays up
+            // does not reset the pacing: an agent may pass checks yet refuse real HELLOs.
+            state.backoff.succeeded();
+          }
+          if (wasUp != state.up) {
+            log.info(
+                "agent {} endpoint {} is {}{}",
+                settings.name(),
+                endpoint,
+                state.up ? "up" : "down",
+                failure == null ? "" : ": " + failure);
+          }
+          available = endpoints.values().stream().anyMatch(e -> e.up);
+        });
+  }
+
+  /**
+   * Stops opening connections and health checks. Events already sent keep their connection until
+   * answered or timed out (the connection then says HAPROXY-DISCONNECT and closes); nothing
+   * outlives the processing timeout. Returns at once.
+   */
+  @Override
+  public void close() {
+    metrics.removeAgentAvailability(settings.name(), availability);
+    onLoop(
+        () -> {
+          if (closed) {
+            return;
+          }
+          closed = true;
+          if (healthTask != null) {
+            healthTask.cancel(false);
+          }
+          failWaiting(SpopStatus.IO_ERROR, "agent " + settings.name() + " client is closing");
+          for (ClientConnection c : List.copyOf(connections)) {
+            closeIfDrained(c);
+          }
+          loop.schedule(
+              () -> {
+                for (ClientConnection c : List.copyOf(connections)) {
+                  c.abandon(SpopStatus.IO_ERROR, "the agent client closed");
+                }
+              },
+              settings.processingTimeout().toMillis() + 100,
+              TimeUnit.MILLISECONDS);
+        });
+  }
+
+  /** Connections open or opening (tests, metrics). Pool loop only. */
+  int connectionCount() {
+    return connections.size();
+  }
+
+  private static String describe(Throwable cause) {
+    return cause == null ? "unknown" : cause.getClass().getSimpleName() + ": " + cause.getMessage();
+  }
+}

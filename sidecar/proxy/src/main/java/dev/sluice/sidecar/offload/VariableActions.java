@@ -1,0 +1,123 @@
+package dev.sluice.sidecar.offload;
+
+import dev.sluice.sidecar.config.VariableAction;
+import dev.sluice.spop.SpopValue;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.List;
+
+/**
+ * A route's actions on agent variables: deny when a condition holds, set a request or response
+ * header from a variable. Denies are checked after each phase's offload, in order; the first that
+ * holds answers the request.
+ */
+public final class VariableActions {
+  /** The outcome of the route's deny actions: the first that holds, or CONTINUE. */
+  public static PhaseOutcome deny(List<VariableAction> actions, Variables variables) {
+    for (VariableAction action : actions) {
+      VariableAction.Deny deny = action.deny();
+      if (deny != null && holds(deny.when(), variables)) {
+        String body =
+            deny.body() != null
+                ? deny.body()
+                : HttpResponseStatus.valueOf(deny.status()).reasonPhrase();
+        return new PhaseOutcome(deny.status(), body);
+      }
+    }
+    return PhaseOutcome.CONTINUE;
+  }
+
+  /** Applies the setRequestHeader actions to the upstream request's headers. */
+  public static void requestHeaders(
+      List<VariableAction> actions, Variables variables, HttpHeaders headers) {
+    for (VariableAction action : actions) {
+      apply(action.setRequestHeader(), variables, headers);
+    }
+  }
+
+  /** Applies the setResponseHeader actions to the downstream response's headers. */
+  public static void responseHeaders(
+      List<VariableAction> actions, Variables variables, HttpHeaders headers) {
+    for (VariableAction action : actions) {
+      apply(action.setResponseHeader(), variables, headers);
+    }
+  }
+
+  /** True when any action sets a response header (the response head must wait for variables). */
+  public static boolean setsResponseHeaders(List<VariableAction> actions) {
+    return actions.stream().anyMatch(a -> a.setResponseHeader() != null);
+  }
+
+  private static void apply(
+      VariableAction.HeaderFromVariable rule, Variables variables, HttpHeaders headers) {
+    if (rule == null) {
+      return;
+    }
+    SpopValue value = variables.get(rule.fromVariable());
+    if (value != null) {
+      headers.set(rule.name(), value.asText());
+    } else if (rule.removeWhenUnset()) {
+      headers.remove(rule.name());
+    }
+  }
+
+  /**
+   * Whether a condition holds. Unset variables: Exists false, NotExists true, NotEquals true, the
+   * others false. Booleans compare with true/false or 1/0; integers numerically.
+   */
+  static boolean holds(VariableAction.VariableTest test, Variables variables) {
+    SpopValue value = variables.get(test.variable());
+    return switch (test.operator()) {
+      case Exists -> value != null;
+      case NotExists -> value == null;
+      case Equals -> value != null && same(value, test.value());
+      case NotEquals -> value == null || !same(value, test.value());
+      case GreaterThan -> compare(value, test.value()) > 0;
+      case LessThan -> {
+        Integer c = compareOrNull(value, test.value());
+        yield c != null && c < 0;
+      }
+    };
+  }
+
+  private static boolean same(SpopValue value, String expected) {
+    if (value instanceof SpopValue.Bool b) {
+      return switch (expected.trim().toLowerCase(java.util.Locale.ROOT)) {
+        case "true", "1" -> b.value();
+        case "false", "0" -> !b.value();
+        default -> false;
+      };
+    }
+    Long number = value.asLong();
+    if (number != null) {
+      try {
+        return number == Long.parseLong(expected.trim());
+      } catch (NumberFormatException e) {
+        return false;
+      }
+    }
+    return value.asText().equals(expected);
+  }
+
+  private static int compare(SpopValue value, String expected) {
+    Integer c = compareOrNull(value, expected);
+    return c == null ? 0 : c;
+  }
+
+  private static Integer compareOrNull(SpopValue value, String expected) {
+    if (value == null) {
+      return null;
+    }
+    Long number = value.asLong();
+    if (number == null) {
+      try {
+        number = Long.parseLong(value.asText().trim());
+      } catch (NumberFormatException e) {
+        return null;
+      }
+    }
+    return Long.compare(number, Long.parseLong(expected.trim()));
+  }
+
+  private VariableActions() {}
+}

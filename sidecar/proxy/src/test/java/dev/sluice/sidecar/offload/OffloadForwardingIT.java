@@ -1,0 +1,348 @@
+package dev.sluice.sidecar.offload;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.agent.AgentHandler;
+import dev.sluice.agent.AgentServer;
+import dev.sluice.examples.iprep.IpReputation;
+import dev.sluice.sidecar.testing.Arrival;
+import dev.sluice.sidecar.testing.Http1Client;
+import dev.sluice.sidecar.testing.Http2Client;
+import dev.sluice.sidecar.testing.ReceivedRequest;
+import dev.sluice.sidecar.testing.RecordingUpstream;
+import dev.sluice.sidecar.testing.RunningSidecar;
+import dev.sluice.spop.Action;
+import dev.sluice.spop.Message;
+import dev.sluice.spop.Scope;
+import dev.sluice.spop.SpopValue;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Requests through the sidecar with offload steps: the example IP reputation agent decides (deny or
+ * score header), a slow agent times out under failure policy Allow, an unreachable one denies under
+ * Deny, request bodies and response heads feed messages, and session variables outlive a request on
+ * a keep-alive connection.
+ */
+class OffloadForwardingIT {
+  static RecordingUpstream upstream;
+  static AgentServer iprep;
+  static AgentServer slow;
+  static AgentServer probe;
+  static RunningSidecar sidecar;
+  static int port;
+
+  static final AgentHandler PROBE =
+      notification -> {
+        List<Action> actions = new ArrayList<>();
+        for (Message m : notification.messages()) {
+          switch (m.name()) {
+            case "body" -> actions.add(Action.set(Scope.TXN, "body", m.arg("prefix")));
+            case "response" -> {
+              long status = m.arg("status").asLong();
+              actions.add(
+                  Action.set(
+                      Scope.TXN,
+                      "verdict",
+                      SpopValue.of("status=" + status + " type=" + m.arg("ctype").asText())));
+              if (m.arg("path").asText().contains("deny-response")) {
+                actions.add(Action.set(Scope.TXN, "block_response", SpopValue.of(true)));
+              }
+            }
+            case "visit" -> actions.add(Action.set(Scope.SESS, "seen", SpopValue.of("yes")));
+            default -> {}
+          }
+        }
+        return java.util.concurrent.CompletableFuture.completedFuture(actions);
+      };
+
+  @BeforeAll
+  static void start() throws Exception {
+    upstream = RecordingUpstream.http1();
+    iprep = agent(new IpReputation(List.of("127.0.0.2/32"), 0, 0));
+    slow = agent(new IpReputation(List.of(), 0, 1000));
+    probe = agent(PROBE);
+    int closed;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closed = s.getLocalPort();
+    }
+    String up = upstream.address();
+    sidecar =
+        new RunningSidecar(
+            """
+            version: 1
+            admin: {address: 127.0.0.1:0}
+            listeners: [{name: http, address: 127.0.0.1:0}]
+            routes:
+              - name: checked
+                listener: http
+                matches: [{path: {type: Prefix, value: /checked}}]
+                upstream: {endpoints: [%1$s]}
+                offload: [{agent: iprep}]
+                actions:
+                  - deny: {when: {variable: txn.iprep.blocked, operator: Equals, value: "true"}, status: 403, body: "blocked by reputation"}
+                  - setRequestHeader: {name: X-IP-Score, fromVariable: txn.iprep.ip_score}
+                  - setRequestHeader: {name: X-IP-Error, fromVariable: txn.iprep.error, removeWhenUnset: true}
+                  - setResponseHeader: {name: X-Agent-Ms, fromVariable: txn.iprep.ptime}
+              - name: slow
+                listener: http
+                matches: [{path: {type: Prefix, value: /slow}}]
+                upstream: {endpoints: [%1$s]}
+                offload: [{agent: slow}]
+                actions:
+                  - setRequestHeader: {name: X-Slow-Error, fromVariable: txn.slow.error}
+                  - setRequestHeader: {name: X-IP-Score, fromVariable: txn.slow.ip_score}
+              - name: strict
+                listener: http
+                matches: [{path: {type: Prefix, value: /strict}}]
+                upstream: {endpoints: [%1$s]}
+                offload: [{agent: strict}]
+              - name: body
+                listener: http
+                matches: [{path: {type: Prefix, value: /body}}]
+                upstream: {endpoints: [%1$s]}
+                offload: [{agent: probe, messages: [body]}]
+                actions:
+                  - setRequestHeader: {name: X-Body-Prefix, fromVariable: txn.probe.body}
+              - name: response
+                listener: http
+                matches: [{path: {type: Prefix, value: /response}}]
+                upstream: {endpoints: [%1$s]}
+                offload: [{agent: probe, messages: [response]}]
+                actions:
+                  - deny: {when: {variable: txn.probe.block_response, operator: Exists}, status: 451}
+                  - setResponseHeader: {name: X-Verdict, fromVariable: txn.probe.verdict}
+              - name: first
+                listener: http
+                matches: [{path: {type: Prefix, value: /first}}]
+                upstream: {endpoints: [%1$s]}
+                offload: [{agent: probe, messages: [visit]}]
+              - name: second
+                listener: http
+                matches: [{path: {type: Prefix, value: /second}}]
+                upstream: {endpoints: [%1$s]}
+                actions:
+                  - setRequestHeader: {name: X-Seen, fromVariable: sess.probe.seen}
+            agents:
+              - name: iprep
+                endpoints: [127.0.0.1:%2$d]
+                timeouts: {processing: 2s}
+                messages: [{name: check-client-ip, args: [{name: ip, value: src}]}]
+                variables: {prefix: iprep, onError: error, processTime: ptime}
+              - name: slow
+                endpoints: [127.0.0.1:%3$d]
+                timeouts: {processing: 300ms}
+                messages: [{name: check-client-ip, args: [{name: ip, value: src}]}]
+                variables: {onError: error}
+                failurePolicy: Allow
+              - name: strict
+                endpoints: [127.0.0.1:%4$d]
+                timeouts: {processing: 1s}
+                messages: [{name: check-client-ip, args: [{name: ip, value: src}]}]
+                failurePolicy: Deny
+                denyStatus: 503
+              - name: probe
+                endpoints: [127.0.0.1:%5$d]
+                timeouts: {processing: 2s}
+                messages:
+                  - {name: body, args: [{name: prefix, value: "req.body(16)"}]}
+                  - name: response
+                    event: Response
+                    args:
+                      - {name: status, value: res.status}
+                      - {name: ctype, value: "res.hdr(content-type)"}
+                      - {name: path, value: path}
+                  - {name: visit, args: [{name: path, value: path}]}
+            """
+                .formatted(
+                    up,
+                    iprep.localAddress().getPort(),
+                    slow.localAddress().getPort(),
+                    closed,
+                    probe.localAddress().getPort()));
+    port = sidecar.sidecar().listenerAddresses().get("http").getPort();
+  }
+
+  private static AgentServer agent(AgentHandler handler) {
+    return AgentServer.builder(handler).listen(new InetSocketAddress("127.0.0.1", 0)).start();
+  }
+
+  @AfterAll
+  static void stop() {
+    sidecar.close();
+    iprep.close();
+    slow.close();
+    probe.close();
+    upstream.close();
+  }
+
+  /** A one-request HTTP/1.1 exchange from {@code source}. */
+  record Reply(int status, String head, String body) {
+    String header(String name) {
+      for (String line : head.split("\r\n")) {
+        int colon = line.indexOf(':');
+        if (colon > 0 && line.substring(0, colon).equalsIgnoreCase(name)) {
+          return line.substring(colon + 1).trim();
+        }
+      }
+      return null;
+    }
+  }
+
+  private static Reply get(String source, String path, String id) throws IOException {
+    try (Socket socket = new Socket()) {
+      socket.bind(new InetSocketAddress(source, 0));
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+      socket.setSoTimeout(10_000);
+      return exchange(socket, path, id, true);
+    }
+  }
+
+  private static Reply exchange(Socket socket, String path, String id, boolean close)
+      throws IOException {
+    OutputStream out = socket.getOutputStream();
+    out.write(
+        ("GET "
+                + path
+                + " HTTP/1.1\r\nHost: test\r\nx-test-id: "
+                + id
+                + "\r\n"
+                + (close ? "Connection: close\r\n" : "")
+                + "\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+    Http1Client.Response response = Http1Client.readResponse(socket.getInputStream());
+    StringBuilder head = new StringBuilder();
+    response.headers().forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
+    return new Reply(
+        response.status(), head.toString(), new String(response.body(), StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void theAgentsScoreReachesTheUpstreamAndItsTimeTheClient() throws Exception {
+    int expected = IpReputation.score(InetAddress.getByName("127.0.0.1"));
+    Reply reply = get("127.0.0.1", "/checked/a", "checked-1");
+    assertThat(reply.status()).isEqualTo(200);
+    assertThat(reply.header("X-Agent-Ms")).matches("\\d+");
+    ReceivedRequest seen = upstream.received("checked-1");
+    assertThat(seen.header("x-ip-score")).isEqualTo(Integer.toString(expected));
+    assertThat(seen.header("x-ip-error")).isNull();
+  }
+
+  @Test
+  void aBlockedClientIsDeniedAndNeverForwarded() throws Exception {
+    Reply reply = get("127.0.0.2", "/checked/b", "blocked-1");
+    assertThat(reply.status()).isEqualTo(403);
+    assertThat(reply.body()).contains("blocked by reputation");
+    assertThat(upstream.received("blocked-1")).isNull();
+  }
+
+  @Test
+  void overHttp2TheSameDecisionsHold() throws Exception {
+    try (Http2Client client = Http2Client.connect(port, false)) {
+      Http2Client.Result result =
+          client.post(
+              "/checked/h2",
+              "hello".getBytes(StandardCharsets.US_ASCII),
+              Http2Client.End.DATA,
+              Arrival.ALL_AT_ONCE,
+              Map.of("x-test-id", "checked-h2"));
+      assertThat(result.status()).isEqualTo(200);
+      assertThat(result.endStreams()).isEqualTo(1);
+      assertThat(result.headers().get("x-agent-ms")).matches("\\d+");
+    }
+    assertThat(upstream.received("checked-h2").header("x-ip-score"))
+        .isEqualTo(Integer.toString(IpReputation.score(InetAddress.getByName("127.0.0.1"))));
+  }
+
+  @Test
+  void aSlowAgentTimesOutAndTheRequestGoesOnWithTheErrorRecorded() throws Exception {
+    long started = System.nanoTime();
+    Reply reply = get("127.0.0.1", "/slow/x", "slow-1");
+    long millis = (System.nanoTime() - started) / 1_000_000;
+    assertThat(reply.status()).isEqualTo(200);
+    // 300 ms processing timeout; the agent answers after 1000 ms
+    assertThat(millis).isBetween(290L, 900L);
+    ReceivedRequest seen = upstream.received("slow-1");
+    assertThat(seen.header("x-slow-error")).isEqualTo("1");
+    assertThat(seen.header("x-ip-score")).isNull();
+  }
+
+  @Test
+  void anUnreachableAgentUnderDenyAnswers503AtOnce() throws Exception {
+    Reply reply = get("127.0.0.1", "/strict/x", "strict-1");
+    assertThat(reply.status()).isEqualTo(503);
+    assertThat(reply.body())
+        .contains("offload agent strict failed (error 257)")
+        .contains("unreachable");
+    assertThat(upstream.received("strict-1")).isNull();
+  }
+
+  @Test
+  void theFirstBodyBytesFeedTheMessageAndTheWholeBodyStillArrives() throws Exception {
+    byte[] body = new byte[200_000];
+    for (int i = 0; i < body.length; i++) {
+      body[i] = (byte) ('a' + i % 26);
+    }
+    for (Http1Client.Framing framing : Http1Client.Framing.values()) {
+      for (Arrival arrival : List.of(Arrival.ALL_AT_ONCE, Arrival.SMALL_WRITES)) {
+        String id = "body-" + framing + "-" + arrival;
+        Http1Client.Response response =
+            Http1Client.post(
+                "127.0.0.1", port, false, "/body", body, framing, arrival, "x-test-id: " + id);
+        assertThat(response.status()).as(id).isEqualTo(200);
+        ReceivedRequest seen = upstream.received(id);
+        assertThat(seen.header("x-body-prefix")).as(id).isEqualTo("abcdefghijklmnop");
+        assertThat(seen.sha256Hex()).as(id).isEqualTo(sha256(body));
+      }
+    }
+    // a bodyless request sends NULL for the body sample: no header
+    Reply reply = get("127.0.0.1", "/body/none", "body-none");
+    assertThat(reply.status()).isEqualTo(200);
+    assertThat(upstream.received("body-none").header("x-body-prefix")).isNull();
+  }
+
+  @Test
+  void theResponsePhaseSeesTheResponseHeadAndMayDenyIt() throws Exception {
+    Reply passed = get("127.0.0.1", "/response/ok", "response-1");
+    assertThat(passed.status()).isEqualTo(200);
+    assertThat(passed.header("X-Verdict")).isEqualTo("status=200 type=");
+    Reply denied = get("127.0.0.1", "/response/deny-response", "response-2");
+    assertThat(denied.status()).isEqualTo(451);
+    // the upstream did answer; its answer was replaced
+    assertThat(upstream.received("response-2")).isNotNull();
+    // and the sidecar still serves the next request
+    assertThat(get("127.0.0.1", "/response/ok", "response-3").status()).isEqualTo(200);
+  }
+
+  @Test
+  void sessionVariablesLiveAsLongAsTheConnection() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(10_000);
+      assertThat(exchange(socket, "/second", "sess-0", false).status()).isEqualTo(200);
+      assertThat(exchange(socket, "/first", "sess-1", false).status()).isEqualTo(200);
+      assertThat(exchange(socket, "/second", "sess-2", false).status()).isEqualTo(200);
+    }
+    assertThat(upstream.received("sess-0").header("x-seen")).isNull();
+    assertThat(upstream.received("sess-2").header("x-seen")).isEqualTo("yes");
+    get("127.0.0.1", "/second", "sess-3");
+    assertThat(upstream.received("sess-3").header("x-seen")).isNull();
+  }
+
+  private static String sha256(byte[] body) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
+  }
+}
