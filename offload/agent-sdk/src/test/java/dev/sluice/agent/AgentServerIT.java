@@ -228,11 +228,18 @@ class AgentServerIT {
   @Test
   void closeLetsNotifiesInProgressFinishThenSaysGoodbye() throws Exception {
     CompletableFuture<List<Action>> slow = new CompletableFuture<>();
-    AgentServer agent = start(n -> slow);
+    java.util.concurrent.CountDownLatch handling = new java.util.concurrent.CountDownLatch(1);
+    AgentServer agent =
+        start(
+            n -> {
+              handling.countDown();
+              return slow;
+            });
     try (BlockingSpopClient client = new BlockingSpopClient(agent.localAddress())) {
       client.send(Hellos.client(16380, true, "e"));
       client.read();
       client.send(notify(1, "/"));
+      assertThat(handling.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
       Thread closer = new Thread(agent::close);
       closer.start();
       Thread.sleep(100);

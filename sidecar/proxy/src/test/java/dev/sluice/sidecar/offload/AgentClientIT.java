@@ -406,6 +406,35 @@ class AgentClientIT {
   }
 
   @Test
+  void closingSaysHaproxyDisconnectOnceEventsInFlightAreAnswered() throws Exception {
+    List<Frame> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.concurrent.CountDownLatch received = new java.util.concurrent.CountDownLatch(1);
+    try (ScriptedAgent agent =
+        new ScriptedAgent(
+            (peer, hello) -> {
+              peer.helloBack(16380);
+              Frame.Notify notify = (Frame.Notify) peer.read();
+              received.countDown();
+              Thread.sleep(100);
+              peer.send(new Frame.Ack(notify.streamId(), notify.frameId(), List.of(fresh())));
+              seen.add(peer.read());
+              peer.send(new Frame.AgentDisconnect(0, "normal"));
+              peer.drain();
+            })) {
+      AgentClient client = client(agent.address());
+      var inFlight = send(client, event("/"));
+      assertThat(received.await(5, TimeUnit.SECONDS)).isTrue();
+      client.close();
+      assertThat(await(inFlight).result().actions()).containsExactly(fresh());
+      Awaitility.await().atMost(Duration.ofSeconds(2)).until(() -> !seen.isEmpty());
+      assertThat(seen.get(0)).isEqualTo(new Frame.HaproxyDisconnect(0, "normal"));
+      Timed afterClose = await(send(client, event("/late")));
+      assertThat(afterClose.result().error()).isEqualTo(OffloadResult.STATUS_BASE + 1);
+      assertThat(afterClose.result().detail()).contains("closing");
+    }
+  }
+
+  @Test
   void healthChecksFeedAvailability() throws Exception {
     AgentServer agent = sdkAgent(ECHO);
     AgentClient up = client(address(agent));

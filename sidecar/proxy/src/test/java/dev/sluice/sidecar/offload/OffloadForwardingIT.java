@@ -42,6 +42,7 @@ class OffloadForwardingIT {
   static AgentServer iprep;
   static AgentServer slow;
   static AgentServer probe;
+  static AgentServer sometimes;
   static RunningSidecar sidecar;
   static int port;
 
@@ -69,12 +70,23 @@ class OffloadForwardingIT {
         return java.util.concurrent.CompletableFuture.completedFuture(actions);
       };
 
+  /** Answers at once, except for paths containing "slow": those 600 ms late (both phases). */
+  static final AgentHandler SOMETIMES_SLOW =
+      notification -> {
+        String path = notification.messages().get(0).arg("path").asText();
+        return java.util.concurrent.CompletableFuture.supplyAsync(
+            () -> List.of(Action.set(Scope.TXN, "seen", SpopValue.of(true))),
+            java.util.concurrent.CompletableFuture.delayedExecutor(
+                path.contains("slow") ? 600 : 5, java.util.concurrent.TimeUnit.MILLISECONDS));
+      };
+
   @BeforeAll
   static void start() throws Exception {
     upstream = RecordingUpstream.http1();
     iprep = agent(new IpReputation(List.of("127.0.0.2/32"), 0, 0));
     slow = agent(new IpReputation(List.of(), 0, 1000));
     probe = agent(PROBE);
+    sometimes = agent(SOMETIMES_SLOW);
     int closed;
     try (ServerSocket s = new ServerSocket(0)) {
       closed = s.getLocalPort();
@@ -130,6 +142,16 @@ class OffloadForwardingIT {
                 matches: [{path: {type: Prefix, value: /first}}]
                 upstream: {endpoints: [%1$s]}
                 offload: [{agent: probe, messages: [visit]}]
+              - name: concurrent
+                listener: http
+                matches: [{path: {type: Prefix, value: /concurrent}}]
+                upstream: {endpoints: [%1$s]}
+                offload: [{agent: sometimes}]
+                actions:
+                  - setRequestHeader: {name: X-Req-Ms, fromVariable: txn.sometimes.ptime}
+                  - setRequestHeader: {name: X-Req-Error, fromVariable: txn.sometimes.error}
+                  - setResponseHeader: {name: X-Res-Ms, fromVariable: txn.sometimes.ptime}
+                  - setResponseHeader: {name: X-Res-Error, fromVariable: txn.sometimes.error}
               - name: second
                 listener: http
                 matches: [{path: {type: Prefix, value: /second}}]
@@ -166,13 +188,21 @@ class OffloadForwardingIT {
                       - {name: ctype, value: "res.hdr(content-type)"}
                       - {name: path, value: path}
                   - {name: visit, args: [{name: path, value: path}]}
+              - name: sometimes
+                endpoints: [127.0.0.1:%6$d]
+                timeouts: {processing: 300ms}
+                messages:
+                  - {name: req, args: [{name: path, value: path}]}
+                  - {name: res, event: Response, args: [{name: path, value: path}, {name: status, value: res.status}]}
+                variables: {onError: error, processTime: ptime}
             """
                 .formatted(
                     up,
                     iprep.localAddress().getPort(),
                     slow.localAddress().getPort(),
                     closed,
-                    probe.localAddress().getPort()));
+                    probe.localAddress().getPort(),
+                    sometimes.localAddress().getPort()));
     port = sidecar.sidecar().listenerAddresses().get("http").getPort();
   }
 
@@ -186,6 +216,7 @@ class OffloadForwardingIT {
     iprep.close();
     slow.close();
     probe.close();
+    sometimes.close();
     upstream.close();
   }
 
@@ -340,6 +371,40 @@ class OffloadForwardingIT {
     assertThat(upstream.received("sess-2").header("x-seen")).isEqualTo("yes");
     get("127.0.0.1", "/second", "sess-3");
     assertThat(upstream.received("sess-3").header("x-seen")).isNull();
+  }
+
+  @Test
+  void sixtyFourConcurrentRequestsNeverWaitPastTheTimeoutInEitherPhase() throws Exception {
+    java.util.concurrent.ExecutorService clients =
+        java.util.concurrent.Executors.newFixedThreadPool(64);
+    try {
+      List<java.util.concurrent.Future<Reply>> replies = new ArrayList<>();
+      for (int i = 0; i < 64; i++) {
+        String path = "/concurrent/" + (i % 3 == 0 ? "slow-" : "fast-") + i;
+        String id = "concurrent-" + i;
+        replies.add(clients.submit(() -> get("127.0.0.1", path, id)));
+      }
+      long worst = 0;
+      for (int i = 0; i < 64; i++) {
+        Reply reply = replies.get(i).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        boolean slowOne = i % 3 == 0;
+        ReceivedRequest seen = upstream.received("concurrent-" + i);
+        assertThat(reply.status()).as("request %d", i).isEqualTo(200);
+        long requestPhase = Long.parseLong(seen.header("x-req-ms"));
+        long responsePhase = Long.parseLong(reply.header("X-Res-Ms"));
+        worst = Math.max(worst, Math.max(requestPhase, responsePhase));
+        assertThat(requestPhase).as("request %d, request phase ms", i).isLessThanOrEqualTo(400);
+        assertThat(responsePhase).as("request %d, response phase ms", i).isLessThanOrEqualTo(400);
+        assertThat(seen.header("x-req-error")).as("request %d", i).isEqualTo(slowOne ? "1" : null);
+        assertThat(reply.header("X-Res-Error")).as("request %d", i).isEqualTo(slowOne ? "1" : null);
+      }
+      org.slf4j.LoggerFactory.getLogger(OffloadForwardingIT.class)
+          .info(
+              "64 concurrent requests, both phases: longest offload wait {} ms (timeout 300 ms)",
+              worst);
+    } finally {
+      clients.shutdownNow();
+    }
   }
 
   private static String sha256(byte[] body) throws Exception {
