@@ -3,6 +3,10 @@ package dev.sluice.sidecar;
 import dev.sluice.sidecar.config.InvalidConfigException;
 import dev.sluice.sidecar.config.SidecarConfig;
 import dev.sluice.sidecar.config.SidecarConfigCodec;
+import dev.sluice.sidecar.config.SidecarReport;
+import dev.sluice.sidecar.reload.ConfigFileWatcher;
+import dev.sluice.sidecar.reload.ConfigServiceClient;
+import dev.sluice.sidecar.reload.Signals;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -24,10 +28,33 @@ public final class SidecarMain implements Callable<Integer> {
 
   @Option(
       names = "--config",
-      required = true,
       paramLabel = "FILE",
-      description = "SidecarConfig YAML or JSON (see examples/standalone/).")
+      description =
+          "SidecarConfig YAML or JSON (see examples/standalone/); reloaded when it changes and on"
+              + " SIGHUP.")
   Path config;
+
+  @Option(
+      names = "--config-service",
+      paramLabel = "URL",
+      description =
+          "The operator's config service for this pod (https://.../v1/pods/<ns>/<pod>): long-polled"
+              + " for new configs, told every outcome. Without --config the first config comes from"
+              + " it too.")
+  java.net.URI configService;
+
+  @Option(
+      names = "--config-service-ca",
+      paramLabel = "FILE",
+      description = "PEM CA certificates the config service's certificate must chain to.")
+  Path configServiceCa;
+
+  @Option(
+      names = "--token-file",
+      paramLabel = "FILE",
+      description =
+          "Bearer token for the config service (the pod's projected ServiceAccount token).")
+  Path tokenFile;
 
   @Option(
       names = "--threads",
@@ -40,19 +67,50 @@ public final class SidecarMain implements Callable<Integer> {
       description = "Validate the config, print the normalized form and exit.")
   boolean check;
 
+  @Option(
+      names = "--watch",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description = "Reload when the config file changes (default: on; SIGHUP always reloads).")
+  boolean watch;
+
   private final CountDownLatch stop = new CountDownLatch(1);
   private PrintWriter out;
   private PrintWriter err;
 
   @Override
   public Integer call() throws Exception {
+    if (config == null && configService == null) {
+      err.println("sluice-sidecar: --config FILE or --config-service URL is required");
+      new CommandLine(this).usage(err);
+      err.flush();
+      return EXIT_INVALID;
+    }
+    ConfigServiceClient service = null;
+    if (configService != null) {
+      try {
+        service = new ConfigServiceClient(configService, tokenFile, configServiceCa);
+      } catch (IllegalArgumentException e) {
+        err.println("sluice-sidecar: " + e.getMessage());
+        err.flush();
+        return EXIT_INVALID;
+      }
+    }
     SidecarConfig loaded;
     try {
-      loaded = SidecarConfigCodec.read(config);
+      loaded =
+          config != null
+              ? SidecarConfigCodec.read(config)
+              : service.first(java.time.Duration.ofMinutes(5));
     } catch (InvalidConfigException e) {
       err.println("sluice-sidecar: " + e.getMessage());
       err.flush();
       return EXIT_INVALID;
+    } catch (IllegalStateException e) {
+      err.println("sluice-sidecar: " + e.getMessage());
+      err.flush();
+      return 1;
     }
     if (check) {
       out.print(SidecarConfigCodec.toYaml(loaded));
@@ -63,14 +121,47 @@ public final class SidecarMain implements Callable<Integer> {
     try {
       sidecar = new Sidecar(threads).start(loaded);
     } catch (IllegalStateException | IllegalArgumentException e) {
-      err.println("sluice-sidecar: " + config + ": " + e.getMessage());
+      err.println(
+          "sluice-sidecar: " + (config != null ? config : configService) + ": " + e.getMessage());
       err.flush();
       return EXIT_INVALID;
     }
+    ConfigFileWatcher watcher = null;
+    if (config != null) {
+      sidecar.configSource(Sidecar.fileSource(config));
+      if (watch) {
+        watcher =
+            new ConfigFileWatcher(config, () -> sidecar.reloadFromSource().thenAccept(this::log));
+      }
+      Signals.onHangUp(() -> sidecar.reloadFromSource().thenAccept(this::log));
+    }
+    if (service != null) {
+      service.start(
+          sidecar,
+          () -> {
+            var running = sidecar.generation();
+            return running == null ? "" : running.revision();
+          });
+    }
+    ConfigFileWatcher stopWatching = watcher;
+    ConfigServiceClient stopPolling = service;
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
+                  if (stopPolling != null) {
+                    stopPolling.close();
+                  }
+                  try {
+                    if (stopWatching != null) {
+                      stopWatching.close();
+                    }
+                  } catch (java.io.IOException ignored) {
+                    // closing anyway
+                  }
+                  var running = sidecar.generation();
+                  sidecar.shutdown(
+                      running == null ? java.time.Duration.ZERO : running.config().drainTimeout());
                   sidecar.close();
                   stop.countDown();
                 },
@@ -88,6 +179,20 @@ public final class SidecarMain implements Callable<Integer> {
     out.flush();
     stop.await();
     return 0;
+  }
+
+  private void log(SidecarReport report) {
+    if (report.outcome() == SidecarReport.Outcome.Applied) {
+      out.println("sluice-sidecar: reloaded revision " + report.revision());
+    } else {
+      err.println(
+          "sluice-sidecar: "
+              + (config != null ? config : configService)
+              + ": rejected: "
+              + String.join("; ", report.problems()));
+    }
+    out.flush();
+    err.flush();
   }
 
   /** Runs the command with the given streams; returns the exit code (tests call this). */

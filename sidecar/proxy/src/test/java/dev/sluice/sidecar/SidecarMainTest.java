@@ -41,7 +41,7 @@ class SidecarMainTest {
   void missingOptionPrintsUsage() {
     assertThat(run()).isEqualTo(2);
     assertThat(err.toString())
-        .contains("Missing required option: '--config=FILE'")
+        .contains("--config FILE or --config-service URL is required")
         .contains("Usage:");
   }
 

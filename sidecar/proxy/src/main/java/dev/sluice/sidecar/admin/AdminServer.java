@@ -4,6 +4,7 @@ import dev.sluice.sidecar.config.HostPort;
 import dev.sluice.sidecar.config.ServerTls;
 import dev.sluice.sidecar.config.SidecarConfig;
 import dev.sluice.sidecar.config.SidecarConfigCodec;
+import dev.sluice.sidecar.config.SidecarReport;
 import dev.sluice.sidecar.metrics.ProxyMetrics;
 import dev.sluice.sidecar.runtime.Generation;
 import dev.sluice.sidecar.runtime.Transport;
@@ -40,11 +41,13 @@ public final class AdminServer implements AutoCloseable {
   private static final int MAX_ADMIN_REQUEST = 64 * 1024;
   private final Supplier<Generation> generation;
   private final ProxyMetrics metrics;
+  private final ReloadControl reloads;
   private Channel serverChannel;
 
-  public AdminServer(Supplier<Generation> generation, ProxyMetrics metrics) {
+  public AdminServer(Supplier<Generation> generation, ProxyMetrics metrics, ReloadControl reloads) {
     this.generation = generation;
     this.metrics = metrics;
+    this.reloads = reloads;
   }
 
   public AdminServer bind(String address, EventLoopGroup group, Transport transport) {
@@ -90,6 +93,33 @@ public final class AdminServer implements AutoCloseable {
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
       String path = request.uri().split("\\?", 2)[0];
       FullHttpResponse response;
+      boolean keepAlive = HttpUtil.isKeepAlive(request);
+      if (path.equals("/reload") && HttpMethod.POST.equals(request.method())) {
+        String body = request.content().toString(StandardCharsets.UTF_8);
+        var report =
+            body.isBlank()
+                ? reloads.reloadFromSource()
+                : reloads.reload(() -> SidecarConfigCodec.readYaml(body, "POST /reload"));
+        report.whenComplete(
+            (r, failure) ->
+                ctx.executor()
+                    .execute(
+                        () ->
+                            send(
+                                ctx,
+                                failure != null
+                                    ? text(
+                                        ctx,
+                                        HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                                        "reload failed: " + failure + "\n")
+                                    : report(ctx, r),
+                                keepAlive)));
+        return;
+      }
+      if (path.equals("/reload") && HttpMethod.GET.equals(request.method())) {
+        send(ctx, report(ctx, reloads.lastReport()), keepAlive);
+        return;
+      }
       if (!HttpMethod.GET.equals(request.method())) {
         response =
             text(
@@ -111,15 +141,27 @@ public final class AdminServer implements AutoCloseable {
                   text(
                       ctx,
                       HttpResponseStatus.NOT_FOUND,
-                      path + " (expected: /ready, /live, /config or /metrics)\n");
+                      path + " (expected: /ready, /live, /config, /metrics or /reload)\n");
             };
       }
-      boolean keepAlive = HttpUtil.isKeepAlive(request);
+      send(ctx, response, keepAlive);
+    }
+
+    private void send(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
       HttpUtil.setKeepAlive(response, keepAlive);
       var write = ctx.writeAndFlush(response);
       if (!keepAlive) {
         write.addListener(ChannelFutureListener.CLOSE);
       }
+    }
+
+    /** 200 with the report when applied, 422 when rejected. */
+    private FullHttpResponse report(ChannelHandlerContext ctx, SidecarReport report) {
+      HttpResponseStatus status =
+          report.outcome() == SidecarReport.Outcome.Applied
+              ? HttpResponseStatus.OK
+              : HttpResponseStatus.UNPROCESSABLE_ENTITY;
+      return body(ctx, status, "application/json", SidecarConfigCodec.toJson(report) + "\n");
     }
 
     private FullHttpResponse config(ChannelHandlerContext ctx) {
@@ -132,6 +174,9 @@ public final class AdminServer implements AutoCloseable {
               + current.revision()
               + "\",\"config\":"
               + SidecarConfigCodec.toJson(redacted(current.config()))
+              + (reloads.lastRejection() == null
+                  ? ""
+                  : ",\"lastRejection\":" + SidecarConfigCodec.toJson(reloads.lastRejection()))
               + "}";
       return body(ctx, HttpResponseStatus.OK, "application/json", json);
     }

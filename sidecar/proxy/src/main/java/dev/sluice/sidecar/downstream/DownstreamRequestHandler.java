@@ -132,12 +132,21 @@ final class DownstreamRequestHandler extends ChannelInboundHandlerAdapter
       respond(status, problem, true);
       return;
     }
-    Generation generation = listener.generation().get();
     RequestTarget target = RequestTarget.of(request);
-    BoundRoute route =
-        generation == null
-            ? null
-            : generation.route(listener.config().name(), target, request.headers());
+    BoundRoute route = null;
+    // A generation can close (drained) between reading it and counting the request in: then the
+    // current one is newer, so read again. Bounded: each retry sees a newer generation.
+    for (int attempt = 0; attempt < 8; attempt++) {
+      Generation generation = listener.generation().get();
+      route =
+          generation == null
+              ? null
+              : generation.route(listener.config().name(), target, request.headers());
+      if (route == null || route.inFlight().tryStart()) {
+        break;
+      }
+      route = null;
+    }
     if (route == null) {
       listener.metrics().rejected(404);
       boolean complete = request instanceof LastHttpContent || Exchange.bodyless(request);
@@ -198,7 +207,7 @@ final class DownstreamRequestHandler extends ChannelInboundHandlerAdapter
   private void respond(
       HttpResponseStatus status, String sentence, boolean close, boolean bodyPending) {
     log.debug("local {}: {}", status.code(), sentence);
-    boolean closeConnection = close && !http2;
+    boolean closeConnection = (close || stopping()) && !http2;
     var write =
         ctx.writeAndFlush(LocalResponses.of(ctx.alloc(), status, sentence, closeConnection));
     if (closeConnection && bodyPending) {
@@ -260,6 +269,18 @@ final class DownstreamRequestHandler extends ChannelInboundHandlerAdapter
   }
 
   @Override
+  public boolean stopping() {
+    return listener.stopping().getAsBoolean();
+  }
+
+  /** Shutdown began: an idle HTTP/1.1 connection closes now, a busy one after its response. */
+  void shutdown() {
+    if (!http2 && current == null && !lingering) {
+      ctx.close();
+    }
+  }
+
+  @Override
   public String scheme() {
     return listener.scheme();
   }
@@ -281,7 +302,7 @@ final class DownstreamRequestHandler extends ChannelInboundHandlerAdapter
     }
     if (!requestComplete) {
       lingerThenClose();
-    } else if (!keepAlive) {
+    } else if (!keepAlive || stopping()) {
       closeAfterWrites();
     } else {
       ctx.read();

@@ -23,21 +23,41 @@ import java.net.InetSocketAddress;
  * per request); every accepted connection is tracked for shutdown.
  */
 public final class DownstreamServer implements AutoCloseable {
-  private final ListenerContext listener;
+  /** Read by each new connection; a reload that keeps the address swaps it in place. */
+  private volatile Settings settings;
+
+  private record Settings(ListenerContext listener, SslContext tls) {}
+
   private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private Channel serverChannel;
 
-  public DownstreamServer(ListenerContext listener) {
-    this.listener = listener;
+  public DownstreamServer(ListenerContext listener, String path) {
+    this.settings = new Settings(listener, tls(listener, path));
+  }
+
+  private static SslContext tls(ListenerContext listener, String path) {
+    DownstreamListener config = listener.config();
+    return config.protocol() == DownstreamListener.Protocol.HTTPS
+        ? ListenerTlsContexts.build(path, config.tls())
+        : null;
+  }
+
+  public ListenerContext listener() {
+    return settings.listener();
+  }
+
+  /**
+   * Takes the settings of {@code prepared} (built, never bound) for a listener whose address stays
+   * the same on reload: new connections use them, open ones keep theirs. The socket is never
+   * closed, so no connection is refused meanwhile.
+   */
+  public void update(DownstreamServer prepared) {
+    this.settings = prepared.settings;
   }
 
   /** Binds; a failure names the listener and address. */
   public DownstreamServer bind(EventLoopGroup boss, EventLoopGroup workers, Io io, String path) {
-    DownstreamListener config = listener.config();
-    SslContext tls =
-        config.protocol() == DownstreamListener.Protocol.HTTPS
-            ? ListenerTlsContexts.build(path, config.tls())
-            : null;
+    DownstreamListener config = settings.listener().config();
     HostPort address = HostPort.parseBindable(config.address());
     try {
       serverChannel =
@@ -59,6 +79,9 @@ public final class DownstreamServer implements AutoCloseable {
                     protected void initChannel(Channel ch) {
                       connections.add(ch);
                       CoalescedFlushes.install(ch.pipeline());
+                      Settings current = settings;
+                      ListenerContext listener = current.listener();
+                      SslContext tls = current.tls();
                       if (tls == null) {
                         ch.pipeline().addLast("detect", new ProtocolDetector(listener));
                       } else {
@@ -76,6 +99,20 @@ public final class DownstreamServer implements AutoCloseable {
           path + ".address: cannot listen on " + config.address() + " (" + e.getMessage() + ")", e);
     }
     return this;
+  }
+
+  /**
+   * True when {@code address} (a config value) is this socket: the same text, or the same host with
+   * the port this socket got (a config that asked for port 0, then named the real one).
+   */
+  public boolean listensOn(String address) {
+    String configured = settings.listener().config().address();
+    if (configured.equals(address)) {
+      return true;
+    }
+    HostPort wanted = HostPort.parseBindable(address);
+    HostPort current = HostPort.parseBindable(configured);
+    return wanted.host().equals(current.host()) && wanted.port() == localAddress().getPort();
   }
 
   public InetSocketAddress localAddress() {

@@ -24,6 +24,9 @@ public interface DownstreamSide {
   /** The connection's {@code sess.*} agent variables (shared by its requests and streams). */
   Map<String, SpopValue> sessionVariables();
 
+  /** True once the sidecar is shutting down: HTTP/1.1 answers close their connection. */
+  boolean stopping();
+
   /** "http" or "https". */
   String scheme();
 

@@ -82,6 +82,9 @@ public final class Exchange implements UpstreamExchange {
 
   private long bufferedBodyBytes;
 
+  /** The request was counted out of its generation (exactly once). */
+  private boolean countedOut;
+
   /** Waiting for a lease (at start, or after a refused stream): request chunks queue. */
   private boolean acquiring = true;
 
@@ -474,7 +477,7 @@ public final class Exchange implements UpstreamExchange {
     upstreamCloses = !lease.http2() && !HttpUtil.isKeepAlive(response);
     status = response.status().code();
     // An answer before the request ended closes an HTTP/1.1 connection afterwards: say so.
-    boolean keepAlive = clientKeepAlive && requestComplete;
+    boolean keepAlive = clientKeepAlive && requestComplete && !downstream.stopping();
     HttpResponse out =
         HeaderRules.responseForDownstream(
             response, lease.http2(), downstream.http2(), head.method(), keepAlive);
@@ -581,6 +584,7 @@ public final class Exchange implements UpstreamExchange {
     if (lease != null) {
       lease.release(false);
     }
+    countOut(false);
   }
 
   private void finish() {
@@ -591,6 +595,7 @@ public final class Exchange implements UpstreamExchange {
     cancelTimers();
     releasePending();
     lease.release(requestComplete && responseComplete && !answeredEarly && !upstreamCloses);
+    countOut(true);
     metrics.request(route.name(), status, java.time.Duration.ofNanos(System.nanoTime() - started));
     metrics.streamEnded("downstream", "complete");
     downstream.exchangeFinished(requestComplete, clientKeepAlive);
@@ -609,8 +614,9 @@ public final class Exchange implements UpstreamExchange {
     if (lease != null) {
       lease.release(false);
     }
+    countOut(true);
     log.debug("{} {}: {} {}", head.method(), head.uri(), localStatus.code(), sentence);
-    boolean keepAlive = clientKeepAlive && requestComplete;
+    boolean keepAlive = clientKeepAlive && requestComplete && !downstream.stopping();
     Channel channel = downstream.channel();
     channel
         .writeAndFlush(
@@ -640,7 +646,16 @@ public final class Exchange implements UpstreamExchange {
     if (lease != null) {
       lease.release(false);
     }
+    countOut(false);
     downstream.abort();
+  }
+
+  /** The request no longer uses its generation's resources: let a draining one close. */
+  private void countOut(boolean completed) {
+    if (!countedOut) {
+      countedOut = true;
+      route.inFlight().ended(completed);
+    }
   }
 
   private void scheduleRequestTimer() {

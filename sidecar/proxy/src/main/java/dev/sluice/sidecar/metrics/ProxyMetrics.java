@@ -1,5 +1,6 @@
 package dev.sluice.sidecar.metrics;
 
+import dev.sluice.sidecar.config.SidecarReport;
 import dev.sluice.sidecar.offload.OffloadResult;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -137,6 +138,45 @@ public final class ProxyMetrics {
   /** Stops reporting {@code available} for {@code agent} (unless a newer client replaced it). */
   public void removeAgentAvailability(String agent, BooleanSupplier available) {
     agents.remove(agent, available);
+  }
+
+  /** A reload attempt: applied, rejected or unchanged. */
+  public void reload(String outcome) {
+    counter("sluice_reloads", "Reload attempts by outcome", "outcome", outcome, null, null)
+        .increment();
+  }
+
+  /** Time from a reload's trigger to the new generation serving. */
+  public void reloadSwap(long nanos) {
+    Timer.builder("sluice_reload_swap_duration")
+        .description("Time from reading a new config to the new generation serving")
+        .publishPercentileHistogram()
+        .register(registry)
+        .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** A replaced generation finished draining. */
+  public void drained(SidecarReport.Drain drain) {
+    counter(
+            "sluice_drain_requests",
+            "Requests of replaced generations by how they ended",
+            "how",
+            "completed",
+            null,
+            null)
+        .increment(drain.completed());
+    counter(
+            "sluice_drain_requests",
+            "Requests of replaced generations by how they ended",
+            "how",
+            "deadline",
+            null,
+            null)
+        .increment(drain.deadlineExceeded());
+    Timer.builder("sluice_drain_duration")
+        .description("Time from a swap until the replaced generation closed")
+        .register(registry)
+        .record(drain.drainMillis(), TimeUnit.MILLISECONDS);
   }
 
   private Counter counter(

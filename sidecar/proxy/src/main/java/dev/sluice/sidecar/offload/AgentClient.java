@@ -55,8 +55,13 @@ public final class AgentClient implements AutoCloseable {
   private int lastFailureStatus = SpopStatus.IO_ERROR;
   private String lastFailure = "no connection attempt yet";
   private volatile boolean available;
+  private volatile int openConnections;
   private final java.util.function.BooleanSupplier availability = () -> available;
   private ScheduledFuture<?> healthTask;
+  private final java.util.concurrent.atomic.AtomicInteger pending =
+      new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicLong timeouts =
+      new java.util.concurrent.atomic.AtomicLong();
 
   /** One agent endpoint's pacing and health. */
   private static final class Endpoint {
@@ -77,6 +82,16 @@ public final class AgentClient implements AutoCloseable {
 
   public AgentSettings settings() {
     return settings;
+  }
+
+  /** Events sent and awaiting their outcome. */
+  public int pending() {
+    return pending.get();
+  }
+
+  /** Events that ended at their processing timeout, since the client started. */
+  public long timeouts() {
+    return timeouts.get();
   }
 
   /** True while at least one endpoint passed its last health check. */
@@ -100,10 +115,16 @@ public final class AgentClient implements AutoCloseable {
             },
             settings.processingTimeout().toNanos(),
             TimeUnit.NANOSECONDS);
+    pending.incrementAndGet();
     result.addListener(
         f -> {
           deadline.cancel(false);
-          metrics.offload(settings.name(), result.getNow());
+          pending.decrementAndGet();
+          OffloadResult outcome = result.getNow();
+          if (outcome.error() == OffloadResult.TIMEOUT) {
+            timeouts.incrementAndGet();
+          }
+          metrics.offload(settings.name(), outcome);
         });
     if (!onLoop(() -> dispatch(event))) {
       result.trySuccess(OffloadResult.ioError("the agent client is shut down", 0));
@@ -197,6 +218,7 @@ public final class AgentClient implements AutoCloseable {
   private void connect(HostPort endpoint) {
     ClientConnection connection = new ClientConnection(settings, endpoint, owner);
     connections.add(connection);
+    openConnections = connections.size();
     ChannelFuture connecting =
         open(
             endpoint,
@@ -206,6 +228,7 @@ public final class AgentClient implements AutoCloseable {
         f -> {
           if (!f.isSuccess()) {
             connections.remove(connection);
+            openConnections = connections.size();
             endpointFailed(endpoint, SpopStatus.IO_ERROR, "connect: " + describe(f.cause()));
             progress();
           }
@@ -300,6 +323,7 @@ public final class AgentClient implements AutoCloseable {
     public void closed(
         ClientConnection connection, boolean handshakeFailed, int status, String why) {
       connections.remove(connection);
+      openConnections = connections.size();
       if (handshakeFailed) {
         endpointFailed(connection.endpoint(), status, why);
       }
@@ -406,6 +430,11 @@ public final class AgentClient implements AutoCloseable {
   /** Connections open or opening (tests, metrics). Pool loop only. */
   int connectionCount() {
     return connections.size();
+  }
+
+  /** Connections open or opening, from any thread (a snapshot). */
+  public int connections() {
+    return openConnections;
   }
 
   private static String describe(Throwable cause) {

@@ -10,8 +10,10 @@ import dev.sluice.sidecar.upstream.UpstreamPool;
  * @param config the route as configured
  * @param upstream the pool its requests go to (shared with routes of equal upstream)
  * @param offload its offload steps with their agent clients (shared per agent)
+ * @param inFlight the generation's request count (shared by all its routes)
  */
-public record BoundRoute(Route config, UpstreamPool upstream, OffloadPlan offload) {
+public record BoundRoute(
+    Route config, UpstreamPool upstream, OffloadPlan offload, InFlight inFlight) {
   public String name() {
     return config.name();
   }

@@ -27,13 +27,16 @@ public final class Generation implements AutoCloseable {
   private final Map<String, RouteTable<BoundRoute>> tables;
   private final Map<Upstream, UpstreamPool> pools;
   private final Map<String, AgentClient> agents;
+  private final InFlight inFlight;
 
   private Generation(
       SidecarConfig config,
       Map<String, RouteTable<BoundRoute>> tables,
       Map<Upstream, UpstreamPool> pools,
-      Map<String, AgentClient> agents) {
+      Map<String, AgentClient> agents,
+      InFlight inFlight) {
     this.config = config;
+    this.inFlight = inFlight;
     this.tables = Map.copyOf(tables);
     this.pools = Map.copyOf(pools);
     this.agents = Map.copyOf(agents);
@@ -53,6 +56,7 @@ public final class Generation implements AutoCloseable {
     }
     Map<Upstream, UpstreamPool> pools = new HashMap<>();
     Map<String, RouteTable<BoundRoute>> tables = new HashMap<>();
+    InFlight inFlight = new InFlight();
     config
         .listeners()
         .forEach(
@@ -69,9 +73,10 @@ public final class Generation implements AutoCloseable {
                           new BoundRoute(
                               route,
                               pools.computeIfAbsent(route.upstream(), u -> new UpstreamPool(u, io)),
-                              OffloadPlan.compile(route, agentConfigs, agents))));
+                              OffloadPlan.compile(route, agentConfigs, agents),
+                              inFlight)));
             });
-    return new Generation(config, tables, pools, agents);
+    return new Generation(config, tables, pools, agents, inFlight);
   }
 
   /** The route for a request on {@code listener}, or null. */
@@ -86,6 +91,21 @@ public final class Generation implements AutoCloseable {
 
   public String revision() {
     return config.revision();
+  }
+
+  /** Requests running on this generation. */
+  public InFlight inFlight() {
+    return inFlight;
+  }
+
+  /** Offload events awaiting their outcome, across this generation's agents. */
+  public int offloadInFlight() {
+    return agents.values().stream().mapToInt(AgentClient::pending).sum();
+  }
+
+  /** Offload events that ended at their processing timeout so far, across agents. */
+  public long offloadTimeouts() {
+    return agents.values().stream().mapToLong(AgentClient::timeouts).sum();
   }
 
   /** The client of agent {@code name}, or null. */

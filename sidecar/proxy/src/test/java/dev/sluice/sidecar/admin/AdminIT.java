@@ -68,7 +68,8 @@ class AdminIT {
   void unknownPathsAndMethodsSayWhatIsExpected() throws Exception {
     Curl.Result unknown = Curl.get(sidecar.adminUrl("/nope"));
     assertThat(unknown.status()).isEqualTo(404);
-    assertThat(unknown.bodyText()).contains("expected: /ready, /live, /config or /metrics");
+    assertThat(unknown.bodyText())
+        .contains("expected: /ready, /live, /config, /metrics or /reload");
     assertThat(Curl.get(sidecar.adminUrl("/ready"), "-X", "DELETE").status()).isEqualTo(405);
   }
 

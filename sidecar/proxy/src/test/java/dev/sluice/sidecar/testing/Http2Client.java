@@ -66,6 +66,20 @@ public final class Http2Client implements AutoCloseable {
 
   private final Channel connection;
 
+  /** GOAWAY frames received per connection: their last-stream-ids, in order. */
+  private static final java.util.Map<Channel, List<Integer>> GOAWAYS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** The last-stream-ids of the GOAWAY frames received so far, in order. */
+  public List<Integer> goAways() {
+    return GOAWAYS.getOrDefault(connection, List.of());
+  }
+
+  /** True once the server closed the connection. */
+  public boolean closed() {
+    return !connection.isActive();
+  }
+
   private Http2Client(Channel connection) {
     this.connection = connection;
   }
@@ -88,7 +102,22 @@ public final class Http2Client implements AutoCloseable {
                             Http2FrameCodecBuilder.forClient()
                                 .initialSettings(Http2Settings.defaultSettings().pushEnabled(false))
                                 .build())
-                        .addLast(new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
+                        .addLast(new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()))
+                        .addLast(
+                            new ChannelInboundHandlerAdapter() {
+                              @Override
+                              public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                if (msg
+                                    instanceof io.netty.handler.codec.http2.Http2GoAwayFrame g) {
+                                  GOAWAYS
+                                      .computeIfAbsent(
+                                          ctx.channel(),
+                                          c -> new java.util.concurrent.CopyOnWriteArrayList<>())
+                                      .add(g.lastStreamId());
+                                }
+                                io.netty.util.ReferenceCountUtil.release(msg);
+                              }
+                            });
                   }
                 })
             .connect("127.0.0.1", port)

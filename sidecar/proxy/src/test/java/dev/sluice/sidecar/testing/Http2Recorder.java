@@ -45,6 +45,12 @@ public final class Http2Recorder extends ChannelInboundHandlerAdapter {
   /** Serve one stream per connection: GOAWAY right after its HEADERS, close after answering. */
   private boolean oneStreamPerConnection;
 
+  /** One-stream mode: the first stream's id, whether GOAWAY went out, its held response. */
+  private int firstStream;
+
+  private boolean goAwaySent;
+  private Runnable heldResponse;
+
   private final Function<String, ReceivedRequest> records;
   private final FlowControl flow;
   private final Map<Integer, ReceivedRequest> streams = new HashMap<>();
@@ -126,8 +132,12 @@ public final class Http2Recorder extends ChannelInboundHandlerAdapter {
       frame.headers().forEach(e -> r.header(e.getKey().toString(), e.getValue().toString()));
       request.frame("HEADERS", 0, frame.isEndStream());
       if (oneStreamPerConnection && streams.size() == 1) {
-        // Last stream id = this one: every stream the client opens after it goes unprocessed.
-        ctx.writeAndFlush(new io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame(0L));
+        // Processed: this one. GOAWAY waits for a second stream, so that one (and every later
+        // one) is certainly refused, whatever the timing; at most 2 s.
+        firstStream = id;
+        ctx.executor().schedule(() -> goAway(ctx), 2, java.util.concurrent.TimeUnit.SECONDS);
+      } else if (oneStreamPerConnection && streams.size() == 2) {
+        goAway(ctx);
       }
     } else {
       frame
@@ -136,7 +146,7 @@ public final class Http2Recorder extends ChannelInboundHandlerAdapter {
       request.frame("TRAILERS", 0, frame.isEndStream());
     }
     if (frame.isEndStream()) {
-      respond(ctx, frame.stream(), request);
+      respondOrHold(ctx, frame.stream(), request);
     }
   }
 
@@ -159,8 +169,37 @@ public final class Http2Recorder extends ChannelInboundHandlerAdapter {
                   .initialWindowSize(flow.newWindow())));
     }
     if (frame.isEndStream()) {
-      respond(ctx, frame.stream(), request);
+      respondOrHold(ctx, frame.stream(), request);
     }
+  }
+
+  /** Last stream id = the first: every stream after it goes unprocessed. */
+  private void goAway(ChannelHandlerContext ctx) {
+    if (goAwaySent || !ctx.channel().isActive()) {
+      return;
+    }
+    goAwaySent = true;
+    io.netty.handler.codec.http2.Http2FrameCodec codec =
+        ctx.pipeline().get(io.netty.handler.codec.http2.Http2FrameCodec.class);
+    ChannelHandlerContext codecCtx = ctx.pipeline().context(codec);
+    codec.goAway(codecCtx, firstStream, 0, Unpooled.EMPTY_BUFFER, codecCtx.newPromise());
+    ctx.flush();
+    Runnable held = heldResponse;
+    heldResponse = null;
+    if (held != null) {
+      held.run();
+    }
+  }
+
+  private void respondOrHold(
+      ChannelHandlerContext ctx,
+      io.netty.handler.codec.http2.Http2FrameStream stream,
+      ReceivedRequest request) {
+    if (oneStreamPerConnection && !goAwaySent) {
+      heldResponse = () -> respond(ctx, stream, request);
+      return;
+    }
+    respond(ctx, stream, request);
   }
 
   private void respond(

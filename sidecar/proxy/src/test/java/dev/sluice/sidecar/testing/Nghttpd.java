@@ -21,13 +21,34 @@ public final class Nghttpd implements AutoCloseable {
   }
 
   public static Nghttpd start() throws IOException, InterruptedException {
+    return start(null);
+  }
+
+  /** Serves the files of {@code docroot} too (null: none). */
+  public static Nghttpd start(java.nio.file.Path docroot) throws IOException, InterruptedException {
     int port;
     try (ServerSocket probe = new ServerSocket(0)) {
       port = probe.getLocalPort();
     }
     Process process =
         new ProcessBuilder(
-                "nghttpd", "--no-tls", "--echo-upload", "-a", "127.0.0.1", Integer.toString(port))
+                docroot == null
+                    ? java.util.List.of(
+                        "nghttpd",
+                        "--no-tls",
+                        "--echo-upload",
+                        "-a",
+                        "127.0.0.1",
+                        Integer.toString(port))
+                    : java.util.List.of(
+                        "nghttpd",
+                        "--no-tls",
+                        "--echo-upload",
+                        "-d",
+                        docroot.toString(),
+                        "-a",
+                        "127.0.0.1",
+                        Integer.toString(port)))
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.DISCARD)
             .start();

@@ -28,6 +28,29 @@ public final class TestTls {
     return CERTIFICATE.privateKey();
   }
 
+  /** The same certificate as a JDK server SSLContext (for com.sun.net.httpserver test servers). */
+  public static javax.net.ssl.SSLContext jdkServer() {
+    try {
+      java.security.KeyStore keys = java.security.KeyStore.getInstance("PKCS12");
+      keys.load(null, null);
+      char[] password = "test".toCharArray();
+      keys.setKeyEntry(
+          "localhost",
+          CERTIFICATE.key(),
+          password,
+          new java.security.cert.Certificate[] {CERTIFICATE.cert()});
+      javax.net.ssl.KeyManagerFactory factory =
+          javax.net.ssl.KeyManagerFactory.getInstance(
+              javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+      factory.init(keys, password);
+      javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+      context.init(factory.getKeyManagers(), null, null);
+      return context;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Server context offering the given ALPN protocols in order. */
   public static SslContext server(String... alpn) {
     try {

@@ -1,0 +1,92 @@
+package dev.sluice.sidecar.reload;
+
+import java.io.IOException;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reloads when the config file's content changes. Watches the file's directory rather than the
+ * file, because Kubernetes updates a mounted ConfigMap by swapping a {@code ..data} symlink: the
+ * file's own inode never changes. Events are settled for a short quiet period and compared by
+ * content digest, so an editor's several writes or an unrelated file in the directory do not reload
+ * (and bursts become one reload).
+ */
+public final class ConfigFileWatcher implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ConfigFileWatcher.class);
+  static final long QUIET_MILLIS = 150;
+
+  private final Path file;
+  private final Runnable onChange;
+  private final WatchService watcher;
+  private final Thread thread;
+  private volatile byte[] digest;
+
+  public ConfigFileWatcher(Path file, Runnable onChange) throws IOException {
+    this.file = file.toAbsolutePath();
+    this.onChange = onChange;
+    this.digest = digest();
+    this.watcher = FileSystems.getDefault().newWatchService();
+    this.file
+        .getParent()
+        .register(
+            watcher,
+            StandardWatchEventKinds.ENTRY_CREATE,
+            StandardWatchEventKinds.ENTRY_MODIFY,
+            StandardWatchEventKinds.ENTRY_DELETE);
+    this.thread = new Thread(this::run, "sluice-config-watch");
+    this.thread.setDaemon(true);
+    this.thread.start();
+  }
+
+  private void run() {
+    try {
+      while (true) {
+        WatchKey key = watcher.take();
+        key.pollEvents();
+        key.reset();
+        // Let a burst of writes (or the symlink dance) settle.
+        WatchKey more;
+        while ((more = watcher.poll(QUIET_MILLIS, TimeUnit.MILLISECONDS)) != null) {
+          more.pollEvents();
+          more.reset();
+        }
+        byte[] now = digest();
+        if (now != null && !Arrays.equals(now, digest)) {
+          digest = now;
+          log.info("{} changed; reloading", file);
+          onChange.run();
+        }
+      }
+    } catch (InterruptedException | ClosedWatchServiceException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The file's content digest, or null while it cannot be read (mid-swap). */
+  private byte[] digest() {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file));
+    } catch (IOException e) {
+      return null;
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    watcher.close();
+    thread.interrupt();
+  }
+}

@@ -1,0 +1,255 @@
+package dev.sluice.sidecar.reload;
+
+import dev.sluice.sidecar.admin.ReloadControl;
+import dev.sluice.sidecar.config.InvalidConfigException;
+import dev.sluice.sidecar.config.SidecarConfig;
+import dev.sluice.sidecar.config.SidecarConfigCodec;
+import dev.sluice.sidecar.config.SidecarReport;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sidecar's side of the operator contract: long-polls {@code GET <base>/config?known=<rev>} for
+ * its pod's config (200 with a SidecarConfig as JSON when there is a newer one, 204 when the hold
+ * ends without one), reloads with what it gets, and reports every outcome with {@code POST
+ * <base>/status} (the contract's SidecarReport: ACK = Applied, NACK = Rejected; once the replaced
+ * generation drained, the same report again with its drain figures). Requests carry the pod's
+ * projected ServiceAccount token as a bearer token, re-read each time because the kubelet rotates
+ * it. Failures back off (1 s doubling to 30 s, jitter) and never stop the sidecar.
+ */
+public final class ConfigServiceClient implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ConfigServiceClient.class);
+  static final Duration HOLD = Duration.ofSeconds(60);
+
+  private final URI base;
+  private final Path tokenFile;
+  private final HttpClient http;
+  private ReloadControl reloads;
+  private Supplier<String> runningRevision;
+  private Thread thread;
+  private volatile boolean closed;
+
+  /** {@code tokenFile}, {@code caFile}: null for none; a bad CA file throws naming it. */
+  public ConfigServiceClient(URI base, Path tokenFile, Path caFile) {
+    this.base = base;
+    this.tokenFile = tokenFile;
+    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+    if (caFile != null) {
+      builder.sslContext(trusting(caFile));
+    }
+    this.http = builder.build();
+  }
+
+  /** Starts long-polling; new configs go to {@code reloads}. */
+  public ConfigServiceClient start(ReloadControl reloads, Supplier<String> runningRevision) {
+    this.reloads = reloads;
+    this.runningRevision = runningRevision;
+    this.thread = new Thread(this::run, "sluice-config-service");
+    this.thread.setDaemon(true);
+    thread.start();
+    return this;
+  }
+
+  /**
+   * Fetches the first config (blocking, retrying with backoff) for a sidecar started without one.
+   */
+  public SidecarConfig first(Duration patience) throws InterruptedException {
+    long deadline = System.nanoTime() + patience.toNanos();
+    long delay = 1000;
+    while (true) {
+      try {
+        HttpResponse<String> response = fetch("");
+        if (response.statusCode() == 200) {
+          return SidecarConfigCodec.readJson(response.body(), base + "/config");
+        }
+        log.warn("config service answered {} for the first config", response.statusCode());
+      } catch (IOException | InvalidConfigException e) {
+        log.warn("first config from {}: {}", base, e.getMessage());
+      }
+      if (System.nanoTime() + delay * 1_000_000 > deadline) {
+        throw new IllegalStateException(
+            "no config from " + base + " within " + patience.toSeconds() + "s");
+      }
+      Thread.sleep(delay);
+      delay = Math.min(delay * 2, 30_000);
+    }
+  }
+
+  private void run() {
+    long delay = 1000;
+    while (!closed) {
+      try {
+        HttpResponse<String> response = fetch(runningRevision.get());
+        if (response.statusCode() == 200) {
+          String body = response.body();
+          SidecarReport report =
+              reloads
+                  .reload(() -> SidecarConfigCodec.readJson(body, base + "/config"))
+                  .get(2, TimeUnit.MINUTES);
+          post(report);
+          if (report.outcome() == SidecarReport.Outcome.Applied) {
+            followDrain(report);
+          } else {
+            // Not again until the service has something else: ask with the rejected revision
+            // known, so the hold lasts.
+            waitForChange(report.revision());
+          }
+        } else if (response.statusCode() != 204 && response.statusCode() != 304) {
+          throw new IOException("config service answered " + response.statusCode());
+        }
+        delay = 1000;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (Exception e) {
+        if (closed) {
+          return;
+        }
+        log.warn("config service {}: {} (retrying in ~{} ms)", base, e.toString(), delay);
+        try {
+          Thread.sleep(delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1));
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+        delay = Math.min(delay * 2, 30_000);
+      }
+    }
+  }
+
+  /** Long-polls with {@code rejected} as the known revision until the service offers another. */
+  private void waitForChange(String rejected) throws IOException, InterruptedException {
+    if (rejected == null) {
+      Thread.sleep(1000);
+      return;
+    }
+    HttpResponse<String> response = fetch(rejected);
+    if (response.statusCode() == 200) {
+      // something newer than the rejected one: take it on the next round
+      return;
+    }
+  }
+
+  private HttpResponse<String> fetch(String known) throws IOException, InterruptedException {
+    HttpRequest request =
+        authorized(
+                HttpRequest.newBuilder(
+                    URI.create(
+                        base
+                            + "/config?known="
+                            + URLEncoder.encode(
+                                known == null ? "" : known, StandardCharsets.UTF_8))))
+            .timeout(HOLD.plusSeconds(10))
+            .GET()
+            .build();
+    return http.send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  private void post(SidecarReport report) {
+    try {
+      HttpRequest request =
+          authorized(HttpRequest.newBuilder(URI.create(base + "/status")))
+              .timeout(Duration.ofSeconds(10))
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString(SidecarConfigCodec.toJson(report)))
+              .build();
+      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() / 100 != 2) {
+        log.warn(
+            "config service refused the report: {} {}", response.statusCode(), response.body());
+      }
+    } catch (IOException e) {
+      log.warn("report to {} failed: {}", base, e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Posts the report again with drain figures once the replaced generation drained. */
+  private void followDrain(SidecarReport applied) {
+    Thread follower =
+        new Thread(
+            () -> {
+              long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+              while (!closed && System.nanoTime() < deadline) {
+                SidecarReport latest = reloads.lastReport();
+                if (latest == null || !applied.revision().equals(latest.revision())) {
+                  return; // superseded; its own report follows
+                }
+                if (latest.drain() != null) {
+                  post(latest);
+                  return;
+                }
+                try {
+                  Thread.sleep(50);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            },
+            "sluice-drain-report");
+    follower.setDaemon(true);
+    follower.start();
+  }
+
+  private HttpRequest.Builder authorized(HttpRequest.Builder request) throws IOException {
+    if (tokenFile != null) {
+      request.header("Authorization", "Bearer " + Files.readString(tokenFile).trim());
+    }
+    return request;
+  }
+
+  /** An SSLContext trusting the PEM certificates in {@code caFile}. */
+  static SSLContext trusting(Path caFile) {
+    try (InputStream pem = Files.newInputStream(caFile)) {
+      KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+      trust.load(null, null);
+      int i = 0;
+      for (Certificate certificate :
+          CertificateFactory.getInstance("X.509").generateCertificates(pem)) {
+        trust.setCertificateEntry("ca-" + i++, certificate);
+      }
+      if (i == 0) {
+        throw new IllegalArgumentException(
+            "--config-service-ca " + caFile + ": no PEM certificate in it");
+      }
+      TrustManagerFactory factory =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      factory.init(trust);
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, factory.getTrustManagers(), null);
+      return context;
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalArgumentException(
+          "--config-service-ca " + caFile + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    if (thread != null) {
+      thread.interrupt();
+    }
+  }
+}

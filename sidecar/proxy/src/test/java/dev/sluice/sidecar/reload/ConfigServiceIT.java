@@ -1,0 +1,168 @@
+package dev.sluice.sidecar.reload;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import dev.sluice.sidecar.config.SidecarConfig;
+import dev.sluice.sidecar.config.SidecarConfigCodec;
+import dev.sluice.sidecar.config.SidecarReport;
+import dev.sluice.sidecar.testing.RecordingUpstream;
+import dev.sluice.sidecar.testing.RunningSidecar;
+import dev.sluice.sidecar.testing.TestTls;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Invariant: the sidecar follows the operator's config service over real HTTPS — it long-polls for
+ * its pod's config with the revision it runs, applies what it gets, reports every outcome (ACK,
+ * then ACK with drain figures; NACK with the reason), keeps running on a rejected config, and
+ * presents the current projected token each time.
+ */
+class ConfigServiceIT {
+  @TempDir Path dir;
+  private HttpsServer service;
+  private volatile String target;
+  private volatile String targetRevision;
+  private final List<SidecarReport> reports = new CopyOnWriteArrayList<>();
+  private final List<String> tokens = new CopyOnWriteArrayList<>();
+  private final List<String> knownRevisions = new CopyOnWriteArrayList<>();
+  private RecordingUpstream upstream;
+
+  @BeforeEach
+  void start() throws Exception {
+    upstream = RecordingUpstream.http1();
+    service = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    service.setHttpsConfigurator(new HttpsConfigurator(TestTls.jdkServer()));
+    service.setExecutor(Executors.newCachedThreadPool());
+    service.createContext("/v1/pods/shop/web-1/config", this::config);
+    service.createContext("/v1/pods/shop/web-1/status", this::status);
+    service.start();
+  }
+
+  @AfterEach
+  void stop() {
+    service.stop(0);
+    upstream.close();
+  }
+
+  private void config(HttpExchange exchange) throws IOException {
+    tokens.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
+    String query = exchange.getRequestURI().getQuery();
+    String known = query == null ? "" : query.replace("known=", "");
+    knownRevisions.add(known);
+    if (target != null && !targetRevision.equals(known)) {
+      byte[] body = target.getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().set("Content-Type", "application/json");
+      exchange.sendResponseHeaders(200, body.length);
+      exchange.getResponseBody().write(body);
+    } else {
+      try {
+        Thread.sleep(300); // the hold, short for the test
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      exchange.sendResponseHeaders(204, -1);
+    }
+    exchange.close();
+  }
+
+  private void status(HttpExchange exchange) throws IOException {
+    String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+    try {
+      reports.add(SidecarConfigCodec.readReport(body));
+      exchange.sendResponseHeaders(204, -1);
+    } catch (Exception e) {
+      exchange.sendResponseHeaders(400, -1);
+    }
+    exchange.close();
+  }
+
+  private String yaml(String revision) {
+    return """
+        version: 1
+        revision: %s
+        admin: {address: 127.0.0.1:0}
+        listeners: [{name: http, address: 127.0.0.1:0}]
+        routes:
+          - name: r
+            listener: http
+            upstream: {endpoints: [%s]}
+        """
+        .formatted(revision, upstream.address());
+  }
+
+  private void offer(String revision, String json) {
+    targetRevision = revision;
+    target = json;
+  }
+
+  private URI base() {
+    return URI.create(
+        "https://localhost:" + service.getAddress().getPort() + "/v1/pods/shop/web-1");
+  }
+
+  @Test
+  void followsTheServiceAndReportsEveryOutcome() throws Exception {
+    Path token = Files.writeString(dir.resolve("token"), "token-a\n");
+    try (RunningSidecar sidecar = new RunningSidecar(yaml("from-file"));
+        ConfigServiceClient client =
+            new ConfigServiceClient(base(), token, TestTls.certificateFile().toPath())
+                .start(sidecar.sidecar(), () -> sidecar.sidecar().generation().revision())) {
+      SidecarConfig next = SidecarConfigCodec.readYaml(yaml("svc-2"), "test");
+      offer("svc-2", SidecarConfigCodec.toJson(next));
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> sidecar.sidecar().generation().revision().equals("svc-2"));
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> reports.stream().anyMatch(r -> r.drain() != null));
+      assertThat(reports.get(0).revision()).isEqualTo("svc-2");
+      assertThat(reports.get(0).outcome()).isEqualTo(SidecarReport.Outcome.Applied);
+      assertThat(knownRevisions).contains("from-file");
+
+      // a rotated token is used from the next request on; a bad config is refused and reported
+      Files.writeString(token, "token-b\n");
+      offer(
+          "svc-3",
+          SidecarConfigCodec.toJson(SidecarConfigCodec.readYaml(yaml("svc-3"), "test"))
+              .replace(upstream.address(), "10.0.0.1:70000"));
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () -> reports.stream().anyMatch(r -> r.outcome() == SidecarReport.Outcome.Rejected));
+      SidecarReport nack =
+          reports.stream()
+              .filter(r -> r.outcome() == SidecarReport.Outcome.Rejected)
+              .findFirst()
+              .orElseThrow();
+      assertThat(nack.reason()).contains("routes[0].upstream.endpoints[0]").contains("70000");
+      assertThat(sidecar.sidecar().generation().revision()).isEqualTo("svc-2");
+      assertThat(tokens).contains("Bearer token-a", "Bearer token-b");
+    }
+  }
+
+  @Test
+  void aSidecarWithoutAConfigFileGetsItsFirstOne() throws Exception {
+    offer("first", SidecarConfigCodec.toJson(SidecarConfigCodec.readYaml(yaml("first"), "t")));
+    ConfigServiceClient client =
+        new ConfigServiceClient(base(), null, TestTls.certificateFile().toPath());
+    SidecarConfig first = client.first(Duration.ofSeconds(10));
+    assertThat(first.revision()).isEqualTo("first");
+    assertThat(knownRevisions).containsExactly("");
+  }
+}
