@@ -10,6 +10,8 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.DecoderException;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.netty.util.concurrent.Promise;
 import java.util.List;
 import java.util.Set;
@@ -38,11 +40,17 @@ final class AgentConnection extends SimpleChannelInboundHandler<Frame> {
   private Negotiation negotiation;
   private int inFlight;
   private Promise<Void> drained;
+  private ChannelHandlerContext context;
 
   AgentConnection(AgentHandler handler, int ownMaxFrameSize, Set<String> supported) {
     this.handler = handler;
     this.ownMaxFrameSize = ownMaxFrameSize;
     this.supported = supported;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.context = ctx;
   }
 
   @Override
@@ -155,7 +163,11 @@ final class AgentConnection extends SimpleChannelInboundHandler<Frame> {
    * Graceful end: stop taking NOTIFYs, wait until the ones in progress are answered, then send
    * AGENT-DISCONNECT (status 0) and close. Completes the returned promise once answered.
    */
-  Promise<Void> drain(ChannelHandlerContext ctx) {
+  Future<Void> drain() {
+    ChannelHandlerContext ctx = context;
+    if (ctx == null || !ctx.channel().isActive()) {
+      return ImmediateEventExecutor.INSTANCE.newSucceededFuture(null);
+    }
     if (drained == null) {
       drained = ctx.executor().newPromise();
       if (inFlight == 0) {

@@ -103,11 +103,7 @@ public final class AgentServer implements AutoCloseable {
     for (Channel ch : connections) {
       AgentConnection connection = ch.pipeline().get(AgentConnection.class);
       if (connection != null) {
-        drains.add(
-            ch.eventLoop()
-                .submit(() -> connection.drain(ch.pipeline().context(connection)))
-                .syncUninterruptibly()
-                .getNow());
+        drains.add(ch.eventLoop().submit(connection::drain).syncUninterruptibly().getNow());
       }
     }
     long deadline = System.nanoTime() + config.grace.toNanos();

@@ -1,0 +1,30 @@
+package dev.sluice.operator.render;
+
+import dev.sluice.api.v1alpha1.OffloadAgent;
+import dev.sluice.api.v1alpha1.ProxyRoute;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything one pod's config is rendered from, already fetched (the renderer makes no API calls).
+ *
+ * @param namespace the pod's namespace (ProxyRoutes and OffloadAgents are namespaced)
+ * @param routes the ProxyRoutes whose selector selects the pod, any order
+ * @param agents the namespace's OffloadAgents by name
+ * @param endpoints ready endpoints ({@code ip:port}) of each Service port, from EndpointSlices
+ * @param secrets Secret data by Secret name (decoded), for listener TLS and backend CAs
+ */
+public record RenderInput(
+    String namespace,
+    List<ProxyRoute> routes,
+    Map<String, OffloadAgent> agents,
+    Map<ServiceKey, List<String>> endpoints,
+    Map<String, Map<String, String>> secrets) {
+
+  public RenderInput {
+    routes = List.copyOf(routes);
+    agents = Map.copyOf(agents);
+    endpoints = Map.copyOf(endpoints);
+    secrets = Map.copyOf(secrets);
+  }
+}
