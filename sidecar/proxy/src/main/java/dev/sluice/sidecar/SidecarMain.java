@@ -50,6 +50,14 @@ public final class SidecarMain implements Callable<Integer> {
   Path configServiceCa;
 
   @Option(
+      names = "--config-cache",
+      paramLabel = "FILE",
+      description =
+          "With --config-service: keep the last applied config here; a restart starts with it when"
+              + " the service cannot be reached within 10s.")
+  Path configCache;
+
+  @Option(
       names = "--token-file",
       paramLabel = "FILE",
       description =
@@ -90,7 +98,8 @@ public final class SidecarMain implements Callable<Integer> {
     ConfigServiceClient service = null;
     if (configService != null) {
       try {
-        service = new ConfigServiceClient(configService, tokenFile, configServiceCa);
+        service =
+            new ConfigServiceClient(configService, tokenFile, configServiceCa).cacheIn(configCache);
       } catch (IllegalArgumentException e) {
         err.println("sluice-sidecar: " + e.getMessage());
         err.flush();
@@ -102,7 +111,10 @@ public final class SidecarMain implements Callable<Integer> {
       loaded =
           config != null
               ? SidecarConfigCodec.read(config)
-              : service.first(java.time.Duration.ofMinutes(5));
+              : service.first(
+                  configCache != null && java.nio.file.Files.exists(configCache)
+                      ? java.time.Duration.ofSeconds(10)
+                      : java.time.Duration.ofMinutes(5));
     } catch (InvalidConfigException e) {
       err.println("sluice-sidecar: " + e.getMessage());
       err.flush();

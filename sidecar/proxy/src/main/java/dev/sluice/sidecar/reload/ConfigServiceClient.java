@@ -43,6 +43,7 @@ public final class ConfigServiceClient implements AutoCloseable {
 
   private final URI base;
   private final Path tokenFile;
+  private Path cache;
   private final HttpClient http;
   private ReloadControl reloads;
   private Supplier<String> runningRevision;
@@ -60,6 +61,15 @@ public final class ConfigServiceClient implements AutoCloseable {
     this.http = builder.build();
   }
 
+  /**
+   * Keeps the last applied config in {@code file} (written atomically), so a restarted sidecar
+   * starts with it when the config service cannot be reached.
+   */
+  public ConfigServiceClient cacheIn(Path file) {
+    this.cache = file;
+    return this;
+  }
+
   /** Starts long-polling; new configs go to {@code reloads}. */
   public ConfigServiceClient start(ReloadControl reloads, Supplier<String> runningRevision) {
     this.reloads = reloads;
@@ -72,23 +82,45 @@ public final class ConfigServiceClient implements AutoCloseable {
 
   /**
    * Fetches the first config (blocking, retrying with backoff) for a sidecar started without one.
+   * When the service stays unreachable for {@code patience} and a cached config exists, starts with
+   * that one (the long-poll then catches up).
    */
   public SidecarConfig first(Duration patience) throws InterruptedException {
     long deadline = System.nanoTime() + patience.toNanos();
-    long delay = 1000;
+    long delay = 500;
     while (true) {
       try {
         HttpResponse<String> response = fetch("");
         if (response.statusCode() == 200) {
-          return SidecarConfigCodec.readJson(response.body(), base + "/config");
+          SidecarConfig config = SidecarConfigCodec.readJson(response.body(), base + "/config");
+          remember(response.body());
+          return config;
         }
         log.warn("config service answered {} for the first config", response.statusCode());
       } catch (IOException | InvalidConfigException e) {
         log.warn("first config from {}: {}", base, e.getMessage());
       }
       if (System.nanoTime() + delay * 1_000_000 > deadline) {
+        if (cache != null && Files.exists(cache)) {
+          try {
+            SidecarConfig cached = SidecarConfigCodec.read(cache);
+            log.warn(
+                "config service {} unreachable; starting with the cached revision {} from {}",
+                base,
+                cached.revision(),
+                cache);
+            return cached;
+          } catch (InvalidConfigException e) {
+            log.warn("cached config {} unusable: {}", cache, e.getMessage());
+          }
+        }
         throw new IllegalStateException(
-            "no config from " + base + " within " + patience.toSeconds() + "s");
+            "no config from "
+                + base
+                + " within "
+                + patience.toSeconds()
+                + "s"
+                + (cache == null ? "" : " and no usable cached config at " + cache));
       }
       Thread.sleep(delay);
       delay = Math.min(delay * 2, 30_000);
@@ -108,6 +140,7 @@ public final class ConfigServiceClient implements AutoCloseable {
                   .get(2, TimeUnit.MINUTES);
           post(report);
           if (report.outcome() == SidecarReport.Outcome.Applied) {
+            remember(body);
             followDrain(report);
           } else {
             // Not again until the service has something else: ask with the rejected revision
@@ -147,6 +180,24 @@ public final class ConfigServiceClient implements AutoCloseable {
     if (response.statusCode() == 200) {
       // something newer than the rejected one: take it on the next round
       return;
+    }
+  }
+
+  /** Writes the applied config to the cache file, atomically (never a torn file). */
+  private void remember(String json) {
+    if (cache == null) {
+      return;
+    }
+    try {
+      Path staged = cache.resolveSibling(cache.getFileName() + ".tmp");
+      Files.writeString(staged, json);
+      Files.move(
+          staged,
+          cache,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      log.warn("cannot cache the applied config in {}: {}", cache, e.toString());
     }
   }
 

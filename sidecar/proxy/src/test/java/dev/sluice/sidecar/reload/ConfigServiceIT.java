@@ -157,6 +157,30 @@ class ConfigServiceIT {
   }
 
   @Test
+  void theLastAppliedConfigIsCachedForARestartWhileTheServiceIsDown() throws Exception {
+    Path cache = dir.resolve("last-applied.json");
+    try (RunningSidecar sidecar = new RunningSidecar(yaml("from-file"));
+        ConfigServiceClient client =
+            new ConfigServiceClient(base(), null, TestTls.certificateFile().toPath())
+                .cacheIn(cache)
+                .start(sidecar.sidecar(), () -> sidecar.sidecar().generation().revision())) {
+      offer("cached", SidecarConfigCodec.toJson(SidecarConfigCodec.readYaml(yaml("cached"), "t")));
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> Files.exists(cache) && Files.readString(cache).contains("\"cached\""));
+    }
+    service.stop(0);
+    ConfigServiceClient restarted =
+        new ConfigServiceClient(base(), null, TestTls.certificateFile().toPath()).cacheIn(cache);
+    assertThat(restarted.first(Duration.ofSeconds(2)).revision()).isEqualTo("cached");
+    ConfigServiceClient uncached =
+        new ConfigServiceClient(base(), null, TestTls.certificateFile().toPath());
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> uncached.first(Duration.ofSeconds(1)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("no config from " + base());
+  }
+
+  @Test
   void aSidecarWithoutAConfigFileGetsItsFirstOne() throws Exception {
     offer("first", SidecarConfigCodec.toJson(SidecarConfigCodec.readYaml(yaml("first"), "t")));
     ConfigServiceClient client =
