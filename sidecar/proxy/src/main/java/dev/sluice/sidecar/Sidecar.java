@@ -47,6 +47,8 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
   private volatile Callable<SidecarConfig> configSource;
   private volatile SidecarReport lastReport;
   private volatile SidecarReport lastRejection;
+  private final Map<String, CompletableFuture<SidecarReport>> draining =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private AdminServer admin;
   private String adminAddress;
 
@@ -117,6 +119,12 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
   @Override
   public SidecarReport lastReport() {
     return lastReport;
+  }
+
+  @Override
+  public CompletableFuture<SidecarReport> drained(String revision) {
+    CompletableFuture<SidecarReport> pending = draining.get(revision);
+    return pending != null ? pending : CompletableFuture.completedFuture(lastReport);
   }
 
   @Override
@@ -271,6 +279,8 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
     int offloadAtSwap = old.offloadInFlight();
     long timeoutsBefore = old.offloadTimeouts();
     AtomicBoolean finished = new AtomicBoolean();
+    CompletableFuture<SidecarReport> done = new CompletableFuture<>();
+    draining.put(report.revision(), done);
     AtomicReference<io.netty.util.concurrent.ScheduledFuture<?>> deadline = new AtomicReference<>();
     int[] atSwap = new int[1];
     Runnable finish =
@@ -297,6 +307,8 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
             lastReport = withDrain;
           }
           metrics.drained(drain);
+          draining.remove(report.revision(), done);
+          done.complete(withDrain);
           log.info("revision {} drained: {}", old.revision(), drain);
         };
     deadline.set(

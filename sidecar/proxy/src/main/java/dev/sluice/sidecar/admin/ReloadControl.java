@@ -16,6 +16,12 @@ public interface ReloadControl {
   /** The newest applied report (with drain figures once its predecessor drained). */
   SidecarReport lastReport();
 
+  /**
+   * Completes with {@code revision}'s report once the generation it replaced drained (with the
+   * drain figures), or at once with the newest report when that revision is not draining.
+   */
+  CompletableFuture<SidecarReport> drained(String revision);
+
   /** The newest rejection, or null. */
   SidecarReport lastRejection();
 }

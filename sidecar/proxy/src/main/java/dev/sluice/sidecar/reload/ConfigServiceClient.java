@@ -50,6 +50,15 @@ public final class ConfigServiceClient implements AutoCloseable {
   private Thread thread;
   private volatile boolean closed;
 
+  /** Posts drain reports off the thread that finished the drain (an event loop). */
+  private final java.util.concurrent.ExecutorService reporter =
+      java.util.concurrent.Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "sluice-drain-report");
+            t.setDaemon(true);
+            return t;
+          });
+
   /** {@code tokenFile}, {@code caFile}: null for none; a bad CA file throws naming it. */
   public ConfigServiceClient(URI base, Path tokenFile, Path caFile) {
     this.base = base;
@@ -238,29 +247,15 @@ public final class ConfigServiceClient implements AutoCloseable {
 
   /** Posts the report again with drain figures once the replaced generation drained. */
   private void followDrain(SidecarReport applied) {
-    Thread follower =
-        new Thread(
-            () -> {
-              long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-              while (!closed && System.nanoTime() < deadline) {
-                SidecarReport latest = reloads.lastReport();
-                if (latest == null || !applied.revision().equals(latest.revision())) {
-                  return; // superseded; its own report follows
-                }
-                if (latest.drain() != null) {
-                  post(latest);
-                  return;
-                }
-                try {
-                  Thread.sleep(50);
-                } catch (InterruptedException e) {
-                  return;
-                }
+    reloads
+        .drained(applied.revision())
+        .thenAcceptAsync(
+            drained -> {
+              if (!closed && drained != null && drained.drain() != null) {
+                post(drained);
               }
             },
-            "sluice-drain-report");
-    follower.setDaemon(true);
-    follower.start();
+            reporter);
   }
 
   private HttpRequest.Builder authorized(HttpRequest.Builder request) throws IOException {
@@ -299,6 +294,7 @@ public final class ConfigServiceClient implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    reporter.shutdownNow();
     if (thread != null) {
       thread.interrupt();
     }
