@@ -1,0 +1,25 @@
+package dev.sluice.operator.inject;
+
+/**
+ * How the webhook injects sidecars.
+ *
+ * @param image the sidecar image
+ * @param configServiceUrl the operator's config service base, e.g. {@code
+ *     https://sluice-operator.sluice-system.svc:8443}; the pod's path is appended
+ * @param caConfigMap the ConfigMap (in the pod's namespace) holding {@code ca.crt} for it
+ * @param nativeSidecars inject as an init container with {@code restartPolicy: Always} (cluster
+ *     1.29+), else as a regular container
+ * @param cpuRequest default CPU request
+ * @param memoryRequest default memory request
+ * @param memoryLimit default memory limit
+ * @param version the injector's version, recorded on injected pods
+ */
+public record InjectionSettings(
+    String image,
+    String configServiceUrl,
+    String caConfigMap,
+    boolean nativeSidecars,
+    String cpuRequest,
+    String memoryRequest,
+    String memoryLimit,
+    String version) {}

@@ -1,0 +1,144 @@
+package dev.sluice.operator.inject;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.sluice.api.Labels;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Injection is a pure function, so its tests are golden files: one pod in, the admitted pod out
+ * ({@code -Dgolden.update=true} rewrites them). Opt-in by namespace and by pod, opt-out, not opted
+ * in, already injected (idempotent), native versus regular sidecar, per-pod overrides.
+ */
+class InjectorGoldenTest {
+  static final Path CASES = Path.of("src/test/resources/inject");
+  static final ObjectMapper YAML = new YAMLMapper();
+  static final ObjectMapper JSON = JsonMapper.builder().build();
+  static final InjectionSettings NATIVE =
+      new InjectionSettings(
+          "ghcr.io/sluice/sidecar:0.1.0",
+          "https://sluice-operator.sluice-system.svc:8443",
+          "sluice-ca",
+          true,
+          "100m",
+          "128Mi",
+          "256Mi",
+          "0.1.0");
+  static final InjectionSettings REGULAR =
+      new InjectionSettings(
+          NATIVE.image(),
+          NATIVE.configServiceUrl(),
+          NATIVE.caConfigMap(),
+          false,
+          NATIVE.cpuRequest(),
+          NATIVE.memoryRequest(),
+          NATIVE.memoryLimit(),
+          NATIVE.version());
+  static final Map<String, String> ENABLED_NAMESPACE = Map.of(Labels.INJECT, "enabled");
+
+  static Pod pod() throws Exception {
+    return JSON.treeToValue(YAML.readTree(CASES.resolve("pod.yaml").toFile()), Pod.class);
+  }
+
+  static void assertGolden(String name, InjectionResult result) throws Exception {
+    String actual =
+        "# injected: "
+            + result.injected()
+            + (result.skipReason() == null ? "" : " (" + result.skipReason() + ")")
+            + "\n"
+            + YAML.writeValueAsString(result.pod());
+    Path expected = CASES.resolve(name + ".expected.yaml");
+    if (Boolean.getBoolean("golden.update") || !Files.exists(expected)) {
+      Files.writeString(expected, actual);
+    }
+    assertThat(actual).isEqualTo(Files.readString(expected));
+  }
+
+  @Test
+  void aNamespaceOptInGetsANativeSidecarFirstAmongTheInitContainers() throws Exception {
+    InjectionResult result = Injector.inject(pod(), ENABLED_NAMESPACE, NATIVE);
+    assertThat(result.injected()).isTrue();
+    assertThat(result.pod().getSpec().getInitContainers().get(0).getName())
+        .isEqualTo(Injector.CONTAINER);
+    assertThat(result.pod().getSpec().getInitContainers().get(0).getRestartPolicy())
+        .isEqualTo("Always");
+    assertThat(result.pod().getSpec().getContainers()).hasSize(1);
+    assertGolden("native", result);
+  }
+
+  @Test
+  void aPodOptInOnAnOlderClusterGetsARegularFirstContainer() throws Exception {
+    Pod pod =
+        new PodBuilder(pod())
+            .editMetadata()
+            .addToLabels(Labels.INJECT, "true")
+            .endMetadata()
+            .build();
+    InjectionResult result = Injector.inject(pod, Map.of(), REGULAR);
+    assertThat(result.injected()).isTrue();
+    assertThat(result.pod().getSpec().getContainers().get(0).getName())
+        .isEqualTo(Injector.CONTAINER);
+    assertThat(result.pod().getSpec().getContainers().get(0).getRestartPolicy()).isNull();
+    assertGolden("regular", result);
+  }
+
+  @Test
+  void injectingAnInjectedPodChangesNothing() throws Exception {
+    Pod once = Injector.inject(pod(), ENABLED_NAMESPACE, NATIVE).pod();
+    InjectionResult twice = Injector.inject(once, ENABLED_NAMESPACE, NATIVE);
+    assertThat(twice.injected()).isFalse();
+    assertThat(twice.skipReason()).isEqualTo("already injected");
+    assertThat(twice.pod()).isEqualTo(once);
+    // also recognized by the container alone (annotation stripped by some tool)
+    Pod stripped =
+        new PodBuilder(once).editMetadata().withAnnotations(Map.of()).endMetadata().build();
+    assertThat(Injector.inject(stripped, ENABLED_NAMESPACE, NATIVE).injected()).isFalse();
+  }
+
+  @Test
+  void optOutAndNoOptInAreSkippedWithTheirReason() throws Exception {
+    Pod optOut =
+        new PodBuilder(pod())
+            .editMetadata()
+            .addToLabels(Labels.INJECT, "false")
+            .endMetadata()
+            .build();
+    InjectionResult out = Injector.inject(optOut, ENABLED_NAMESPACE, NATIVE);
+    assertThat(out.injected()).isFalse();
+    assertThat(out.skipReason()).isEqualTo("pod label sluice.dev/inject=false opts out");
+    assertThat(out.pod()).isEqualTo(optOut);
+    InjectionResult none = Injector.inject(pod(), Map.of("team", "shop"), NATIVE);
+    assertThat(none.injected()).isFalse();
+    assertThat(none.skipReason())
+        .isEqualTo(
+            "neither namespace label sluice.dev/inject=enabled nor pod label"
+                + " sluice.dev/inject=true");
+    Pod host = new PodBuilder(pod()).editSpec().withHostNetwork(true).endSpec().build();
+    assertThat(Injector.inject(host, ENABLED_NAMESPACE, NATIVE).skipReason())
+        .startsWith("hostNetwork pods");
+  }
+
+  @Test
+  void annotationsOverrideImageAndResources() throws Exception {
+    Pod pod =
+        new PodBuilder(pod())
+            .editMetadata()
+            .addToAnnotations(Labels.SIDECAR_IMAGE, "registry.local/sidecar:debug")
+            .addToAnnotations(Labels.SIDECAR_MEMORY_LIMIT, "512Mi")
+            .endMetadata()
+            .build();
+    var sidecar =
+        Injector.inject(pod, ENABLED_NAMESPACE, NATIVE).pod().getSpec().getInitContainers().get(0);
+    assertThat(sidecar.getImage()).isEqualTo("registry.local/sidecar:debug");
+    assertThat(sidecar.getResources().getLimits().get("memory").toString()).isEqualTo("512Mi");
+    assertThat(sidecar.getResources().getRequests().get("memory").toString()).isEqualTo("128Mi");
+  }
+}
