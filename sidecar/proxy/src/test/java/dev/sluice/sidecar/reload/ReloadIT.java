@@ -204,6 +204,43 @@ class ReloadIT {
     assertThat(sidecar.sidecar().listenerAddresses().get("http").getPort()).isEqualTo(port);
   }
 
+  @Test
+  void addedListenersOpenAndRemovedOnesCloseWhileTheOthersKeepTheirSocket() throws Exception {
+    String withExtra =
+        config(a, "extra")
+            .replace(
+                "listeners: [{name: http, address: 127.0.0.1:" + port + "}]",
+                "listeners: [{name: http, address: 127.0.0.1:"
+                    + port
+                    + "}, {name: extra, address: 127.0.0.1:0}]")
+            .replace(
+                "  - name: all\n    listener: http",
+                "  - name: extra\n    listener: extra\n"
+                    + "    upstream: {endpoints: ["
+                    + b.address()
+                    + "]}\n  - name: all\n    listener: http");
+    assertThat(reload(withExtra).outcome()).isEqualTo(SidecarReport.Outcome.Applied);
+    int extra = sidecar.sidecar().listenerAddresses().get("extra").getPort();
+    try (Socket socket = new Socket("127.0.0.1", extra)) {
+      socket.setSoTimeout(10_000);
+      assertThat(get(socket, "/e", "on-extra", true).status()).isEqualTo(200);
+    }
+    assertThat(b.received("on-extra")).isNotNull();
+    assertThat(sidecar.sidecar().listenerAddresses().get("http").getPort()).isEqualTo(port);
+
+    assertThat(reload(config(a, "without-extra")).outcome())
+        .isEqualTo(SidecarReport.Outcome.Applied);
+    assertThat(sidecar.sidecar().listenerAddresses()).containsOnlyKeys("http");
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () ->
+                org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> new Socket("127.0.0.1", extra).close())
+                    .isInstanceOf(java.net.ConnectException.class));
+    assertThat(get("/still", "still-http").status()).isEqualTo(200);
+  }
+
   /** Starts GET {@code path} now, reloads at 0.5 s, returns the response and its duration. */
   private record Timed(Http1Client.Response response, long millis) {}
 
