@@ -1,0 +1,64 @@
+package dev.sluice.operator.status;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Condition bookkeeping as kstatus and {@code kubectl wait} expect it: each condition carries the
+ * generation it describes, and its {@code lastTransitionTime} moves only when its status flips — a
+ * new reason or message alone keeps the time.
+ */
+public final class Conditions {
+  /** A condition as a reconcile wants it: type, status and why. */
+  public record Desired(String type, boolean status, String reason, String message) {}
+
+  /**
+   * The conditions to write: {@code desired} in order, each keeping the transition time of the
+   * current condition of its type when the status did not change.
+   */
+  public static List<Condition> merge(
+      List<Condition> current, List<Desired> desired, long generation, String now) {
+    List<Condition> merged = new ArrayList<>();
+    for (Desired d : desired) {
+      String status = d.status() ? "True" : "False";
+      Condition previous = find(current, d.type());
+      String since =
+          previous != null && status.equals(previous.getStatus())
+              ? previous.getLastTransitionTime()
+              : now;
+      merged.add(
+          new ConditionBuilder()
+              .withType(d.type())
+              .withStatus(status)
+              .withReason(d.reason())
+              .withMessage(d.message())
+              .withObservedGeneration(generation)
+              .withLastTransitionTime(since)
+              .build());
+    }
+    return merged;
+  }
+
+  /** The condition of {@code type}, or null. */
+  public static Condition find(List<Condition> conditions, String type) {
+    if (conditions == null) {
+      return null;
+    }
+    for (Condition c : conditions) {
+      if (type.equals(c.getType())) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  /** True when the condition of {@code type} is True. */
+  public static boolean isTrue(List<Condition> conditions, String type) {
+    Condition c = find(conditions, type);
+    return c != null && "True".equals(c.getStatus());
+  }
+
+  private Conditions() {}
+}

@@ -1,0 +1,135 @@
+package dev.sluice.operator.status;
+
+import dev.sluice.api.v1alpha1.ConditionTypes;
+import dev.sluice.api.v1alpha1.ProxyRouteStatus;
+import dev.sluice.api.v1alpha1.Reasons;
+import dev.sluice.api.v1alpha1.RolloutStatus;
+import dev.sluice.operator.render.RenderProblem;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A ProxyRoute's status as a pure function of what the reconcile found: its render problems and its
+ * rollout. {@code Ready} is the summary {@code kubectl wait --for=condition=Ready} waits on:
+ * accepted, references resolved, applied by every selected pod, not stalled. {@code Reconciling}
+ * and {@code Stalled} are abnormal-true, as kstatus (and so Flux and Argo CD) read them.
+ */
+public final class RouteStatus {
+  private RouteStatus() {}
+
+  public static ProxyRouteStatus compute(
+      ProxyRouteStatus previous,
+      long generation,
+      List<RenderProblem> problems,
+      RolloutState rollout,
+      String now) {
+    RenderProblem notAccepted = first(problems, ConditionTypes.ACCEPTED);
+    RenderProblem unresolved = first(problems, ConditionTypes.RESOLVED_REFS);
+    Conditions.Desired accepted =
+        notAccepted == null
+            ? new Conditions.Desired(
+                ConditionTypes.ACCEPTED, true, Reasons.ACCEPTED, "The spec is valid.")
+            : new Conditions.Desired(
+                ConditionTypes.ACCEPTED, false, notAccepted.reason(), notAccepted.message());
+    Conditions.Desired resolved =
+        unresolved == null
+            ? new Conditions.Desired(
+                ConditionTypes.RESOLVED_REFS,
+                true,
+                Reasons.RESOLVED,
+                "Every Service, Secret and OffloadAgent it names resolves.")
+            : new Conditions.Desired(
+                ConditionTypes.RESOLVED_REFS, false, unresolved.reason(), unresolved.message());
+    boolean stalled = rollout.stalledReason() != null;
+    Conditions.Desired programmed;
+    if (rollout.selectedPods() == 0) {
+      programmed =
+          new Conditions.Desired(
+              ConditionTypes.PROGRAMMED,
+              false,
+              Reasons.NO_PODS_SELECTED,
+              "The selector picks no pod with a Sluice sidecar.");
+    } else if (rollout.complete()) {
+      programmed =
+          new Conditions.Desired(
+              ConditionTypes.PROGRAMMED,
+              true,
+              Reasons.APPLIED,
+              "All "
+                  + rollout.selectedPods()
+                  + " selected pods applied revision "
+                  + rollout.targetRevision()
+                  + ".");
+    } else {
+      programmed =
+          new Conditions.Desired(
+              ConditionTypes.PROGRAMMED,
+              false,
+              stalled ? rollout.stalledReason() : Reasons.ROLLOUT_IN_PROGRESS,
+              rollout.updatedPods()
+                  + " of "
+                  + rollout.selectedPods()
+                  + " selected pods applied revision "
+                  + rollout.targetRevision()
+                  + ".");
+    }
+    boolean reconciling = !stalled && rollout.selectedPods() > 0 && !rollout.complete();
+    Conditions.Desired reconcilingCondition =
+        new Conditions.Desired(
+            ConditionTypes.RECONCILING,
+            reconciling,
+            reconciling ? Reasons.ROLLOUT_IN_PROGRESS : Reasons.APPLIED,
+            reconciling
+                ? "Rolling out revision " + rollout.targetRevision() + "."
+                : "Nothing to roll out.");
+    Conditions.Desired stalledCondition =
+        new Conditions.Desired(
+            ConditionTypes.STALLED,
+            stalled,
+            stalled ? rollout.stalledReason() : Reasons.APPLIED,
+            stalled ? rollout.stalledMessage() : "The rollout is not stuck.");
+    Conditions.Desired ready = ready(accepted, resolved, programmed, stalledCondition);
+    var conditions =
+        Conditions.merge(
+            previous == null ? null : previous.conditions(),
+            List.of(ready, accepted, resolved, programmed, reconcilingCondition, stalledCondition),
+            generation,
+            now);
+    return new ProxyRouteStatus(
+        generation,
+        conditions,
+        rollout.targetRevision(),
+        new RolloutStatus(
+            rollout.targetRevision(),
+            rollout.lastGoodRevision(),
+            rollout.selectedPods(),
+            rollout.updatedPods(),
+            rollout.readyPods(),
+            rollout.failedPods()));
+  }
+
+  /** Ready summarizes: the first condition that is not as it should be gives reason and message. */
+  private static Conditions.Desired ready(
+      Conditions.Desired accepted,
+      Conditions.Desired resolved,
+      Conditions.Desired programmed,
+      Conditions.Desired stalled) {
+    for (Conditions.Desired c : List.of(stalled, accepted, resolved, programmed)) {
+      boolean bad = c == stalled ? c.status() : !c.status();
+      if (bad) {
+        return new Conditions.Desired(ConditionTypes.READY, false, c.reason(), c.message());
+      }
+    }
+    return new Conditions.Desired(
+        ConditionTypes.READY, true, Reasons.APPLIED, programmed.message());
+  }
+
+  /** True when writing {@code next} over {@code current} would change anything (else: no write). */
+  public static boolean changed(ProxyRouteStatus current, ProxyRouteStatus next) {
+    return !Objects.equals(current, next);
+  }
+
+  private static RenderProblem first(List<RenderProblem> problems, String type) {
+    return problems.stream().filter(p -> type.equals(p.conditionType())).findFirst().orElse(null);
+  }
+}
