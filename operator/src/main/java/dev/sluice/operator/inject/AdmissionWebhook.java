@@ -1,0 +1,111 @@
+package dev.sluice.operator.inject;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The mutating webhook's logic, HTTP aside: an AdmissionReview (admission.k8s.io/v1) for a Pod
+ * CREATE in, the AdmissionReview answer out — always allowed, with a JSON Patch when the injector
+ * added the sidecar. The patch replaces (or adds) only what injection touches: the annotations, the
+ * init containers or containers, and the volumes.
+ */
+public final class AdmissionWebhook {
+  private static final ObjectMapper JSON = JsonMapper.builder().build();
+  private static final String[][] TOUCHED = {
+    {"metadata", "annotations"},
+    {"spec", "initContainers"},
+    {"spec", "containers"},
+    {"spec", "volumes"}
+  };
+
+  private final InjectionSettings settings;
+  private final Function<String, Map<String, String>> namespaceLabels;
+
+  /** {@code namespaceLabels}: a namespace's labels (from an informer's cache), empty if unknown. */
+  public AdmissionWebhook(
+      InjectionSettings settings, Function<String, Map<String, String>> namespaceLabels) {
+    this.settings = settings;
+    this.namespaceLabels = namespaceLabels;
+  }
+
+  /** The outcome: the answer and, when injection was skipped, why (for an event). */
+  public record Answer(String json, boolean injected, String skipReason) {}
+
+  /**
+   * Answers one review.
+   *
+   * @throws IllegalArgumentException naming what is missing when the body is not an AdmissionReview
+   *     with a Pod
+   */
+  public Answer review(String body) {
+    JsonNode review;
+    try {
+      review = JSON.readTree(body);
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("body is not JSON (expected: an AdmissionReview)", e);
+    }
+    JsonNode request = review == null ? null : review.get("request");
+    if (request == null || !request.hasNonNull("uid") || !request.hasNonNull("object")) {
+      throw new IllegalArgumentException(
+          "request.uid and request.object are required (expected: an admission.k8s.io/v1"
+              + " AdmissionReview for a Pod)");
+    }
+    JsonNode object = request.get("object");
+    Pod pod;
+    try {
+      pod = JSON.treeToValue(object, Pod.class);
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("request.object is not a Pod: " + e.getMessage(), e);
+    }
+    String namespace =
+        request.hasNonNull("namespace")
+            ? request.get("namespace").asText()
+            : pod.getMetadata() == null ? null : pod.getMetadata().getNamespace();
+    InjectionResult result =
+        Injector.inject(
+            pod, namespace == null ? Map.of() : namespaceLabels.apply(namespace), settings);
+    ObjectNode response = JSON.createObjectNode();
+    response.put("uid", request.get("uid").asText());
+    response.put("allowed", true);
+    if (result.injected()) {
+      ArrayNode patch = patch(object, JSON.valueToTree(result.pod()));
+      response.put("patchType", "JSONPatch");
+      response.put(
+          "patch",
+          Base64.getEncoder().encodeToString(patch.toString().getBytes(StandardCharsets.UTF_8)));
+    }
+    ObjectNode answer = JSON.createObjectNode();
+    answer.put("apiVersion", "admission.k8s.io/v1");
+    answer.put("kind", "AdmissionReview");
+    answer.set("response", response);
+    return new Answer(answer.toString(), result.injected(), result.skipReason());
+  }
+
+  /** add/replace operations for the parts injection changes. */
+  static ArrayNode patch(JsonNode before, JsonNode after) {
+    ArrayNode ops = JSON.createArrayNode();
+    for (String[] path : TOUCHED) {
+      JsonNode old = before.path(path[0]).path(path[1]);
+      JsonNode now = after.path(path[0]).path(path[1]);
+      if (now.isMissingNode() || now.equals(old)) {
+        continue;
+      }
+      if (before.path(path[0]).isMissingNode()) {
+        throw new IllegalArgumentException("request.object has no " + path[0]);
+      }
+      ObjectNode op = ops.addObject();
+      op.put("op", old.isMissingNode() || old.isNull() ? "add" : "replace");
+      op.put("path", "/" + path[0] + "/" + path[1]);
+      op.set("value", now);
+    }
+    return ops;
+  }
+}

@@ -1,0 +1,88 @@
+package dev.sluice.operator.inject;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+import javax.net.ssl.SSLContext;
+
+/**
+ * Serves the mutating webhook over HTTPS at {@code POST /mutate-pods}. Malformed reviews get 400
+ * with a sentence naming what was expected; the API server's failure policy decides what happens to
+ * the pod then.
+ */
+public final class WebhookServer implements AutoCloseable {
+  public static final String PATH = "/mutate-pods";
+  private static final int MAX_BODY = 3 * 1024 * 1024;
+
+  private final HttpsServer server;
+  private final ExecutorService threads = Executors.newFixedThreadPool(4);
+
+  /** {@code skipped}: told why a pod was not injected (for an event on its owner). */
+  public WebhookServer(
+      InetSocketAddress address, SSLContext tls, AdmissionWebhook webhook, Consumer<String> skipped)
+      throws IOException {
+    server = HttpsServer.create(address, 64);
+    server.setHttpsConfigurator(new HttpsConfigurator(tls));
+    server.setExecutor(threads);
+    server.createContext(PATH, exchange -> handle(exchange, webhook, skipped));
+    server.start();
+  }
+
+  public InetSocketAddress address() {
+    return server.getAddress();
+  }
+
+  private static void handle(
+      HttpExchange exchange, AdmissionWebhook webhook, Consumer<String> skipped)
+      throws IOException {
+    try (exchange) {
+      if (!"POST".equals(exchange.getRequestMethod())) {
+        send(exchange, 405, exchange.getRequestMethod() + " " + PATH + " (expected: POST)");
+        return;
+      }
+      byte[] body = exchange.getRequestBody().readNBytes(MAX_BODY + 1);
+      if (body.length > MAX_BODY) {
+        send(exchange, 413, "AdmissionReview larger than " + MAX_BODY + " bytes");
+        return;
+      }
+      AdmissionWebhook.Answer answer;
+      try {
+        answer = webhook.review(new String(body, StandardCharsets.UTF_8));
+      } catch (IllegalArgumentException e) {
+        send(exchange, 400, e.getMessage());
+        return;
+      }
+      if (!answer.injected() && answer.skipReason() != null) {
+        skipped.accept(answer.skipReason());
+      }
+      exchange.getResponseHeaders().set("Content-Type", "application/json");
+      byte[] json = answer.json().getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(200, json.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(json);
+      }
+    }
+  }
+
+  private static void send(HttpExchange exchange, int status, String text) throws IOException {
+    byte[] bytes = (text + "\n").getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+    exchange.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    threads.shutdownNow();
+  }
+}

@@ -1,0 +1,205 @@
+package dev.sluice.operator.inject;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.api.Labels;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.netty.handler.ssl.util.SelfSignedCertificate;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Invariant: the webhook, over real HTTPS with AdmissionReview JSON as the API server sends it,
+ * answers every Pod CREATE allowed, with a JSON Patch exactly when the injector adds a sidecar —
+ * and that patch, applied to the pod, gives the injector's pod.
+ */
+class WebhookIT {
+  static final ObjectMapper JSON = JsonMapper.builder().build();
+  static final Map<String, Map<String, String>> NAMESPACES =
+      Map.of("shop", Map.of(Labels.INJECT, "enabled"), "plain", Map.of());
+  static SelfSignedCertificate certificate;
+  static WebhookServer nativeServer;
+  static WebhookServer regularServer;
+  static HttpClient client;
+  static final List<String> skips = new CopyOnWriteArrayList<>();
+
+  @BeforeAll
+  static void start() throws Exception {
+    certificate = new SelfSignedCertificate("localhost");
+    KeyStore keys = KeyStore.getInstance("PKCS12");
+    keys.load(null, null);
+    keys.setKeyEntry(
+        "webhook", certificate.key(), "x".toCharArray(), new Certificate[] {certificate.cert()});
+    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(keys, "x".toCharArray());
+    SSLContext server = SSLContext.getInstance("TLS");
+    server.init(kmf.getKeyManagers(), null, null);
+    nativeServer =
+        new WebhookServer(
+            new InetSocketAddress("127.0.0.1", 0),
+            server,
+            new AdmissionWebhook(
+                InjectorGoldenTest.NATIVE, ns -> NAMESPACES.getOrDefault(ns, Map.of())),
+            skips::add);
+    regularServer =
+        new WebhookServer(
+            new InetSocketAddress("127.0.0.1", 0),
+            server,
+            new AdmissionWebhook(
+                InjectorGoldenTest.REGULAR, ns -> NAMESPACES.getOrDefault(ns, Map.of())),
+            skips::add);
+    KeyStore trust = KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    trust.setCertificateEntry("webhook", certificate.cert());
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trust);
+    SSLContext clientTls = SSLContext.getInstance("TLS");
+    clientTls.init(null, tmf.getTrustManagers(), null);
+    client = HttpClient.newBuilder().sslContext(clientTls).build();
+  }
+
+  @AfterAll
+  static void stop() {
+    nativeServer.close();
+    regularServer.close();
+    certificate.delete();
+  }
+
+  record Reply(int status, JsonNode body, String text) {}
+
+  static Reply post(WebhookServer server, String body) throws Exception {
+    HttpResponse<String> response =
+        client.send(
+            HttpRequest.newBuilder(
+                    URI.create(
+                        "https://localhost:" + server.address().getPort() + WebhookServer.PATH))
+                .timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    JsonNode json = null;
+    if (response.statusCode() == 200) {
+      json = JSON.readTree(response.body());
+    }
+    return new Reply(response.statusCode(), json, response.body());
+  }
+
+  static String review(Pod pod, String namespace) {
+    ObjectNode review = JSON.createObjectNode();
+    review.put("apiVersion", "admission.k8s.io/v1");
+    review.put("kind", "AdmissionReview");
+    ObjectNode request = review.putObject("request");
+    request.put("uid", "705ab4f5-6393-11e8-b7cc-42010a800002");
+    request.putObject("kind").put("group", "").put("version", "v1").put("kind", "Pod");
+    request.put("operation", "CREATE");
+    request.put("namespace", namespace);
+    request.set("object", JSON.valueToTree(pod));
+    return review.toString();
+  }
+
+  /** Applies the add/replace operations of a JSON Patch (what the webhook emits). */
+  static JsonNode apply(JsonNode document, JsonNode patch) {
+    ObjectNode copy = document.deepCopy();
+    for (JsonNode op : patch) {
+      String[] path = op.get("path").asText().substring(1).split("/");
+      ObjectNode parent = (ObjectNode) copy.get(path[0]);
+      parent.set(path[1], op.get("value"));
+    }
+    return copy;
+  }
+
+  static Pod patched(Pod pod, Reply reply) throws Exception {
+    JsonNode response = reply.body().get("response");
+    assertThat(response.get("patchType").asText()).isEqualTo("JSONPatch");
+    JsonNode patch = JSON.readTree(Base64.getDecoder().decode(response.get("patch").asText()));
+    return JSON.treeToValue(apply(JSON.valueToTree(pod), patch), Pod.class);
+  }
+
+  @Test
+  void aPodInAnOptedInNamespaceIsPatchedToTheInjectorsPod() throws Exception {
+    Pod pod = InjectorGoldenTest.pod();
+    Reply reply = post(nativeServer, review(pod, "shop"));
+    assertThat(reply.status()).isEqualTo(200);
+    JsonNode response = reply.body().get("response");
+    assertThat(response.get("uid").asText()).isEqualTo("705ab4f5-6393-11e8-b7cc-42010a800002");
+    assertThat(response.get("allowed").asBoolean()).isTrue();
+    Pod result = patched(pod, reply);
+    assertThat(result)
+        .isEqualTo(Injector.inject(pod, NAMESPACES.get("shop"), InjectorGoldenTest.NATIVE).pod());
+    assertThat(result.getSpec().getInitContainers().get(0).getRestartPolicy()).isEqualTo("Always");
+  }
+
+  @Test
+  void aPodOptInWorksOnARegularSidecarServer() throws Exception {
+    Pod pod =
+        new PodBuilder(InjectorGoldenTest.pod())
+            .editMetadata()
+            .withNamespace("plain")
+            .withAnnotations(null)
+            .addToLabels(Labels.INJECT, "true")
+            .endMetadata()
+            .build();
+    Reply reply = post(regularServer, review(pod, "plain"));
+    Pod result = patched(pod, reply);
+    assertThat(result.getSpec().getContainers().get(0).getName()).isEqualTo(Injector.CONTAINER);
+    assertThat(result.getMetadata().getAnnotations()).containsKey(Labels.INJECTED);
+  }
+
+  @Test
+  void optOutNotOptedInAndAlreadyInjectedPodsAreAllowedUnchanged() throws Exception {
+    Pod optOut =
+        new PodBuilder(InjectorGoldenTest.pod())
+            .editMetadata()
+            .addToLabels(Labels.INJECT, "false")
+            .endMetadata()
+            .build();
+    Pod injected =
+        Injector.inject(InjectorGoldenTest.pod(), NAMESPACES.get("shop"), InjectorGoldenTest.NATIVE)
+            .pod();
+    for (var c :
+        List.of(
+            Map.entry(optOut, "shop"),
+            Map.entry(InjectorGoldenTest.pod(), "plain"),
+            Map.entry(injected, "shop"))) {
+      skips.clear();
+      Reply reply = post(nativeServer, review(c.getKey(), c.getValue()));
+      assertThat(reply.status()).isEqualTo(200);
+      JsonNode response = reply.body().get("response");
+      assertThat(response.get("allowed").asBoolean()).isTrue();
+      assertThat(response.has("patch")).isFalse();
+      assertThat(skips).hasSize(1);
+    }
+  }
+
+  @Test
+  void somethingThatIsNotAReviewGets400SayingWhatWasExpected() throws Exception {
+    Reply notJson = post(nativeServer, "{nope");
+    assertThat(notJson.status()).isEqualTo(400);
+    assertThat(notJson.text()).contains("expected: an AdmissionReview");
+    Reply noObject = post(nativeServer, "{\"request\":{\"uid\":\"1\"}}");
+    assertThat(noObject.status()).isEqualTo(400);
+    assertThat(noObject.text()).contains("request.uid and request.object are required");
+  }
+}
