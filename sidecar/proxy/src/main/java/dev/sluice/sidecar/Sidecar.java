@@ -334,17 +334,16 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
     for (DownstreamServer server : all) {
       server.connections().forEach(DownstreamShutdown::begin);
     }
-    while (System.nanoTime() < deadline) {
-      Generation generation = current.get();
-      boolean requests = generation != null && generation.inFlight().active() > 0;
-      boolean connections = all.stream().anyMatch(s -> !s.connections().isEmpty());
-      if (!requests && !connections) {
-        break;
-      }
-      try {
-        Thread.sleep(10);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+    // Nothing new can connect, and every request lives on a connection: once the connections
+    // have closed (each after its last response), everything has drained.
+    for (DownstreamServer server : all) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0
+          || !server
+              .connections()
+              .newCloseFuture()
+              .awaitUninterruptibly(left, TimeUnit.NANOSECONDS)) {
+        log.warn("drain deadline reached with connections still open; closing them");
         break;
       }
     }

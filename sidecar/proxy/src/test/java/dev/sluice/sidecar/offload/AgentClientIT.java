@@ -281,8 +281,7 @@ class AgentClientIT {
             })) {
       AgentClient client = client(agent.address());
       var first = send(client, event("/first"));
-      Thread.sleep(50);
-      var second = send(client, event("/second"));
+      var second = send(client, event("/second")); // dispatched in order, after the first
       assertThat(await(second).result().actions()).containsExactly(fresh());
       assertThat(await(first).result().error()).isEqualTo(OffloadResult.TIMEOUT);
     }
