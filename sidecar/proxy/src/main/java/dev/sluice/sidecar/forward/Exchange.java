@@ -82,6 +82,9 @@ public final class Exchange implements UpstreamExchange {
 
   private long bufferedBodyBytes;
 
+  /** The newest write to the downstream channel (the response's end, once complete). */
+  private ChannelFuture lastDownstreamWrite;
+
   /** The request was counted out of its generation (exactly once). */
   private boolean countedOut;
 
@@ -491,18 +494,16 @@ public final class Exchange implements UpstreamExchange {
   }
 
   private void writeDownstream(HttpObject msg) {
-    downstream
-        .channel()
-        .writeAndFlush(msg)
-        .addListener(
-            (ChannelFuture f) -> {
-              if (!f.isSuccess()) {
-                log.debug("downstream write failed: {}", f.cause().toString());
-                onDownstreamClosed();
-              } else if (!responseComplete && !done && f.channel().isWritable()) {
-                lease.channel().read();
-              }
-            });
+    lastDownstreamWrite = downstream.channel().writeAndFlush(msg);
+    lastDownstreamWrite.addListener(
+        (ChannelFuture f) -> {
+          if (!f.isSuccess()) {
+            log.debug("downstream write failed: {}", f.cause().toString());
+            onDownstreamClosed();
+          } else if (!responseComplete && !done && f.channel().isWritable()) {
+            lease.channel().read();
+          }
+        });
   }
 
   /**
@@ -598,7 +599,15 @@ public final class Exchange implements UpstreamExchange {
     countOut(true);
     metrics.request(route.name(), status, java.time.Duration.ofNanos(System.nanoTime() - started));
     metrics.streamEnded("downstream", "complete");
-    downstream.exchangeFinished(requestComplete, clientKeepAlive);
+    if (downstream.http2() && !requestComplete && lastDownstreamWrite != null) {
+      // The stream is reset (NO_ERROR) to stop the rest of the upload; a reset written now would
+      // cancel the response's last DATA frame if it still waits in HTTP/2 flow control. Reset
+      // once that frame is out.
+      boolean complete = requestComplete;
+      lastDownstreamWrite.addListener(f -> downstream.exchangeFinished(complete, clientKeepAlive));
+    } else {
+      downstream.exchangeFinished(requestComplete, clientKeepAlive);
+    }
   }
 
   private void respondLocally(HttpResponseStatus localStatus, String sentence) {
