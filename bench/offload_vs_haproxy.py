@@ -25,7 +25,6 @@ import sidecar_vs_haproxy as base  # noqa: E402  (shared helpers: run, wait_port
 
 ROOT = base.ROOT
 WORK = base.WORK / "offload"
-RESULTS = base.RESULTS
 AGENT_JAR = ROOT / "examples" / "ip-reputation-agent" / "target" / "ip-reputation-agent.jar"
 UPSTREAM, AGENT = 21081, 21345
 SLUICE, SLUICE_OFF, SLUICE_ADMIN = 21080, 21082, 21090
@@ -180,16 +179,7 @@ def report(runs):
         h, s = median["HAProxy 2.6"][n], median["Sluice"][n]
         ratio = s / h if h else float("nan")
         lines.append(f"| {n} | {h:,.2f} | {s:,.2f} | {ratio:.2f} |")
-    lines += ["", "Raw runs:", "", "```"]
-    for peer, rs in runs.items():
-        for i, r in enumerate(rs):
-            lines.append(f"{peer} #{i + 1}: " + ", ".join(f"{k}={v:.2f}" for k, v in r.items()))
-    lines += ["```", "", "Reproduce: `python3 bench/offload_vs_haproxy.py` (DURATION and REPEAT env vars)."]
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"{date}-offload-vs-haproxy.md"
-    path.write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
-    print(f"\nwritten to {path}")
+    base.write_report(lines, runs, "offload_vs_haproxy.py", f"{date}-offload-vs-haproxy.md")
 
 
 if __name__ == "__main__":

@@ -212,13 +212,18 @@ def report(runs):
         lower = lower_is_better(n)
         met = (ratio <= 1.0) if lower else (ratio >= 1.0)
         lines.append(f"| {n} | {h:,.2f} | {s:,.2f} | {ratio:.2f} | {'yes' if met else 'no'} |")
+    write_report(lines, runs, "sidecar_vs_haproxy.py", f"{date}-sidecar-vs-haproxy.md")
+
+
+def write_report(lines, runs, script, file_name):
+    """Appends the raw runs and how to reproduce, writes bench/results/<file_name>, prints it."""
     lines += ["", "Raw runs:", "", "```"]
     for peer, rs in runs.items():
         for i, r in enumerate(rs):
             lines.append(f"{peer} #{i + 1}: " + ", ".join(f"{k}={v:.2f}" for k, v in r.items()))
-    lines += ["```", "", "Reproduce: `python3 bench/sidecar_vs_haproxy.py` (DURATION and REPEAT env vars)."]
+    lines += ["```", "", f"Reproduce: `python3 bench/{script}` (DURATION and REPEAT env vars)."]
     RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"{date}-sidecar-vs-haproxy.md"
+    path = RESULTS / file_name
     path.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
     print(f"\nwritten to {path}")

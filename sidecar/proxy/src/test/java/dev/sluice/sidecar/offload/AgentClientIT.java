@@ -185,13 +185,16 @@ class AgentClientIT {
 
   @Test
   void aLateAckIsDroppedAndTheConnectionServesTheNextEvent() throws Exception {
+    java.util.concurrent.CountDownLatch timedOut = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch lateSent = new java.util.concurrent.CountDownLatch(1);
     try (ScriptedAgent agent =
         new ScriptedAgent(
             (peer, hello) -> {
               peer.helloBack(16380);
               Frame.Notify first = (Frame.Notify) peer.read();
-              Thread.sleep(500);
+              timedOut.await(5, TimeUnit.SECONDS); // answer only after the client gave up
               peer.send(new Frame.Ack(first.streamId(), first.frameId(), List.of(late())));
+              lateSent.countDown();
               Frame.Notify second = (Frame.Notify) peer.read();
               peer.send(new Frame.Ack(second.streamId(), second.frameId(), List.of(fresh())));
               peer.drain();
@@ -200,7 +203,8 @@ class AgentClientIT {
       Timed first = await(send(client, event("/first")));
       assertThat(first.result().error()).isEqualTo(OffloadResult.TIMEOUT);
       assertThat(first.elapsedMillis()).isGreaterThanOrEqualTo(PROCESSING.toMillis() - 5);
-      Thread.sleep(300); // the late ACK arrives meanwhile
+      timedOut.countDown();
+      assertThat(lateSent.await(5, TimeUnit.SECONDS)).isTrue();
       Timed second = await(send(client, event("/second")));
       assertThat(second.result().actions()).containsExactly(fresh());
       assertThat(agent.connections()).isEqualTo(1);

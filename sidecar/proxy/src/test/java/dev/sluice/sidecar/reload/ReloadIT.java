@@ -305,24 +305,8 @@ class ReloadIT {
 
   @Test
   void aResponsePhaseAnswerDueAfterTheReloadIsDeliveredToo() throws Exception {
-    // the request phase answers at once, the reload comes while the response phase waits
-    Generation old = sidecar.sidecar().generation();
-    CompletableFuture<Timed> request =
-        CompletableFuture.supplyAsync(
-            () -> {
-              long started = System.nanoTime();
-              try {
-                return new Timed(
-                    get("/d/0-1000/response", "response"),
-                    (System.nanoTime() - started) / 1_000_000);
-              } catch (IOException e) {
-                throw new IllegalStateException(e);
-              }
-            });
-    Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> old.inFlight().active() == 1);
-    Thread.sleep(500); // the response phase (1 s) is under way
-    assertThat(reload(config(b, "two")).outcome()).isEqualTo(SidecarReport.Outcome.Applied);
-    Timed timed = request.get(30, TimeUnit.SECONDS);
+    // the request phase answers at once; at the reload the response phase (1 s) is under way
+    Timed timed = requestAcrossAReload("/d/0-1000/response", "response");
     assertThat(timed.response().status()).isEqualTo(200);
     assertThat(timed.response().headers().get("x-answer")).isEqualTo("res-answered");
     assertThat(timed.millis()).isBetween(1000L, 1900L);
