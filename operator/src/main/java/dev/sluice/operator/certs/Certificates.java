@@ -158,6 +158,25 @@ public final class Certificates {
     }
   }
 
+  /** A client SSLContext trusting exactly the CA in {@code caPem}. */
+  public static SSLContext trusting(String caPem) {
+    try {
+      KeyStore trust = KeyStore.getInstance("PKCS12");
+      trust.load(null, null);
+      trust.setCertificateEntry("ca", certificate(caPem));
+      javax.net.ssl.TrustManagerFactory tmf =
+          javax.net.ssl.TrustManagerFactory.getInstance(
+              javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(trust);
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, tmf.getTrustManagers(), null);
+      return context;
+    } catch (GeneralSecurityException | IOException e) {
+      throw new IllegalStateException(
+          "cannot build a TLS context trusting the CA: " + e.getMessage(), e);
+    }
+  }
+
   /** Parses one PEM certificate. */
   public static X509Certificate certificate(String pem) {
     try (PEMParser parser = new PEMParser(new StringReader(pem))) {

@@ -14,12 +14,13 @@ import java.util.function.Function;
 /**
  * The mutating webhook's logic, HTTP aside: an AdmissionReview (admission.k8s.io/v1) for a Pod
  * CREATE in, the AdmissionReview answer out — always allowed, with a JSON Patch when the injector
- * added the sidecar. The patch replaces (or adds) only what injection touches: the annotations, the
- * init containers or containers, and the volumes.
+ * added the sidecar. The patch replaces (or adds) only what injection touches: the labels,
+ * annotations, the init containers or containers, and the volumes.
  */
 public final class AdmissionWebhook {
   private static final ObjectMapper JSON = JsonMapper.builder().build();
   private static final String[][] TOUCHED = {
+    {"metadata", "labels"},
     {"metadata", "annotations"},
     {"spec", "initContainers"},
     {"spec", "containers"},

@@ -69,7 +69,10 @@ public final class Injector {
     }
     Container sidecar = sidecar(annotations, settings);
     PodBuilder out = new PodBuilder(pod);
-    out.editMetadata().addToAnnotations(Labels.INJECTED, settings.version()).endMetadata();
+    out.editMetadata()
+        .addToAnnotations(Labels.INJECTED, settings.version())
+        .addToLabels(Labels.SIDECAR, "true")
+        .endMetadata();
     if (settings.nativeSidecars()) {
       List<Container> init = new ArrayList<>();
       init.add(new ContainerBuilder(sidecar).withRestartPolicy("Always").build());

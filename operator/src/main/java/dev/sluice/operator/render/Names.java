@@ -10,11 +10,11 @@ import java.util.HexFormat;
  * characters. Kubernetes names can be longer; a long one keeps its first characters and ends with a
  * hash of the whole, so it stays readable, unique and stable across renders.
  */
-final class Names {
+public final class Names {
   static final int MAX = 63;
   private static final int HASH = 10;
 
-  static String of(String... parts) {
+  public static String of(String... parts) {
     String joined = String.join(".", parts);
     if (joined.length() <= MAX) {
       return joined;

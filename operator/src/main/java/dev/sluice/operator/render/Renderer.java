@@ -75,6 +75,16 @@ public final class Renderer {
     return new Renderer(input).run(defaults);
   }
 
+  /**
+   * The problems of one OffloadAgent on its own (its endpoints), whether or not a route uses it:
+   * what the agent's own status reports.
+   */
+  public static List<RenderProblem> checkAgent(OffloadAgent agent, RenderInput input) {
+    Renderer renderer = new Renderer(input);
+    renderer.agent(agent);
+    return List.copyOf(renderer.problems);
+  }
+
   private Rendering run(Defaults defaults) {
     List<ProxyRoute> ordered = new ArrayList<>(input.routes());
     // Older first: on a port conflict the route that had the port keeps it.

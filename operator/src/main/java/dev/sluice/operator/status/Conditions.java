@@ -12,7 +12,20 @@ import java.util.List;
  */
 public final class Conditions {
   /** A condition as a reconcile wants it: type, status and why. */
-  public record Desired(String type, boolean status, String reason, String message) {}
+  public record Desired(String type, String status, String reason, String message) {
+    public Desired(String type, boolean status, String reason, String message) {
+      this(type, status ? "True" : "False", reason, message);
+    }
+
+    /** Neither True nor False: not known yet. */
+    public static Desired unknown(String type, String reason, String message) {
+      return new Desired(type, "Unknown", reason, message);
+    }
+
+    public boolean isTrue() {
+      return "True".equals(status);
+    }
+  }
 
   /**
    * The conditions to write: {@code desired} in order, each keeping the transition time of the
@@ -22,7 +35,7 @@ public final class Conditions {
       List<Condition> current, List<Desired> desired, long generation, String now) {
     List<Condition> merged = new ArrayList<>();
     for (Desired d : desired) {
-      String status = d.status() ? "True" : "False";
+      String status = d.status();
       Condition previous = find(current, d.type());
       String since =
           previous != null && status.equals(previous.getStatus())

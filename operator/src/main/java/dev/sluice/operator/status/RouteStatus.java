@@ -115,7 +115,7 @@ public final class RouteStatus {
       Conditions.Desired programmed,
       Conditions.Desired stalled) {
     for (Conditions.Desired c : List.of(stalled, accepted, resolved, programmed)) {
-      boolean bad = c == stalled ? c.status() : !c.status();
+      boolean bad = c == stalled ? c.isTrue() : !c.isTrue();
       if (bad) {
         return new Conditions.Desired(ConditionTypes.READY, false, c.reason(), c.message());
       }

@@ -11,15 +11,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -101,15 +98,10 @@ class CertificatesIT {
     assertThat(Certificates.needsRotation("not a certificate", NOW)).isTrue();
   }
 
-  private static HttpClient client(Certificates.Pair trustedCa) throws Exception {
-    KeyStore trust = KeyStore.getInstance("PKCS12");
-    trust.load(null, null);
-    trust.setCertificateEntry("ca", Certificates.certificate(trustedCa.certificatePem()));
-    TrustManagerFactory tmf =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trust);
-    SSLContext tls = SSLContext.getInstance("TLS");
-    tls.init(null, tmf.getTrustManagers(), null);
-    return HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(5)).build();
+  private static HttpClient client(Certificates.Pair trustedCa) {
+    return HttpClient.newBuilder()
+        .sslContext(Certificates.trusting(trustedCa.certificatePem()))
+        .connectTimeout(Duration.ofSeconds(5))
+        .build();
   }
 }

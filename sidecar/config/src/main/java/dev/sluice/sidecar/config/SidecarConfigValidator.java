@@ -48,9 +48,8 @@ public final class SidecarConfigValidator {
   }
 
   private static void validateListeners(List<DownstreamListener> listeners, Problems problems) {
-    if (listeners.isEmpty()) {
-      problems.add("listeners", null, "at least one listener");
-    }
+    // No listeners is valid: a pod no ProxyRoute selects (yet) runs an idle sidecar that serves
+    // only its admin endpoint until a config with listeners arrives.
     for (int i = 0; i < listeners.size(); i++) {
       String path = "listeners[" + i + "]";
       DownstreamListener listener = listeners.get(i);

@@ -50,6 +50,10 @@ public final class ConfigServiceClient implements AutoCloseable {
   private Thread thread;
   private volatile boolean closed;
 
+  /** The last report the service has not taken yet (see {@link #owe}). */
+  private final java.util.concurrent.atomic.AtomicReference<SidecarReport> owed =
+      new java.util.concurrent.atomic.AtomicReference<>();
+
   /** Posts drain reports off the thread that finished the drain (an event loop). */
   private final java.util.concurrent.ExecutorService reporter =
       java.util.concurrent.Executors.newSingleThreadExecutor(
@@ -140,6 +144,7 @@ public final class ConfigServiceClient implements AutoCloseable {
     long delay = 1000;
     while (!closed) {
       try {
+        deliverOwedReport();
         HttpResponse<String> response = fetch(runningRevision.get());
         if (response.statusCode() == 200) {
           String body = response.body();
@@ -147,7 +152,10 @@ public final class ConfigServiceClient implements AutoCloseable {
               reloads
                   .reload(() -> SidecarConfigCodec.readJson(body, base + "/config"))
                   .get(2, TimeUnit.MINUTES);
-          post(report);
+          owe(report);
+          if (post(report)) {
+            owed.compareAndSet(report, null);
+          }
           if (report.outcome() == SidecarReport.Outcome.Applied) {
             remember(body);
             followDrain(report);
@@ -225,7 +233,29 @@ public final class ConfigServiceClient implements AutoCloseable {
     return http.send(request, HttpResponse.BodyHandlers.ofString());
   }
 
-  private void post(SidecarReport report) {
+  /**
+   * Remembers a report until the service took it: the operator decides the next step of a rollout
+   * on it, so one lost to an operator restart or a network blip would stall the rollout. A newer
+   * report replaces an older one still owed (the service only needs the latest outcome).
+   */
+  private void owe(SidecarReport report) {
+    owed.set(report);
+  }
+
+  /** Posts the owed report, if any; throws (so the loop backs off) when it is not delivered. */
+  private void deliverOwedReport() throws IOException {
+    SidecarReport report = owed.get();
+    if (report == null) {
+      return;
+    }
+    if (!post(report)) {
+      throw new IOException("the report of revision " + report.revision() + " was not delivered");
+    }
+    owed.compareAndSet(report, null);
+  }
+
+  /** True when the service took the report (2xx) or refused it for good (4xx: no retry helps). */
+  private boolean post(SidecarReport report) {
     try {
       HttpRequest request =
           authorized(HttpRequest.newBuilder(URI.create(base + "/status")))
@@ -238,10 +268,13 @@ public final class ConfigServiceClient implements AutoCloseable {
         log.warn(
             "config service refused the report: {} {}", response.statusCode(), response.body());
       }
+      return response.statusCode() / 100 == 2 || response.statusCode() / 100 == 4;
     } catch (IOException e) {
       log.warn("report to {} failed: {}", base, e.toString());
+      return false;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+      return false;
     }
   }
 
@@ -251,8 +284,9 @@ public final class ConfigServiceClient implements AutoCloseable {
         .drained(applied.revision())
         .thenAcceptAsync(
             drained -> {
-              if (!closed && drained != null && drained.drain() != null) {
-                post(drained);
+              if (!closed && drained != null && drained.drain() != null && !post(drained)) {
+                // Owed unless a newer report is owed already.
+                owed.compareAndSet(null, drained);
               }
             },
             reporter);

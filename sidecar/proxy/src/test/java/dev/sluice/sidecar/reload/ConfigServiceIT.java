@@ -41,6 +41,10 @@ class ConfigServiceIT {
   private final List<SidecarReport> reports = new CopyOnWriteArrayList<>();
   private final List<String> tokens = new CopyOnWriteArrayList<>();
   private final List<String> knownRevisions = new CopyOnWriteArrayList<>();
+
+  /** Status posts to answer 503 (the operator restarting) before taking them again. */
+  private volatile int refuseReports;
+
   private RecordingUpstream upstream;
 
   @BeforeEach
@@ -83,6 +87,12 @@ class ConfigServiceIT {
 
   private void status(HttpExchange exchange) throws IOException {
     String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+    if (refuseReports > 0) {
+      refuseReports--;
+      exchange.sendResponseHeaders(503, -1);
+      exchange.close();
+      return;
+    }
     try {
       reports.add(SidecarConfigCodec.readReport(body));
       exchange.sendResponseHeaders(204, -1);
@@ -153,6 +163,23 @@ class ConfigServiceIT {
       assertThat(nack.reason()).contains("routes[0].upstream.endpoints[0]").contains("70000");
       assertThat(sidecar.sidecar().generation().revision()).isEqualTo("svc-2");
       assertThat(tokens).contains("Bearer token-a", "Bearer token-b");
+    }
+  }
+
+  @Test
+  void aReportTheServiceCouldNotTakeIsDeliveredLater() throws Exception {
+    refuseReports = 2;
+    try (RunningSidecar sidecar = new RunningSidecar(yaml("from-file"));
+        ConfigServiceClient client =
+            new ConfigServiceClient(base(), null, TestTls.certificateFile().toPath())
+                .start(sidecar.sidecar(), () -> sidecar.sidecar().generation().revision())) {
+      offer("svc-2", SidecarConfigCodec.toJson(SidecarConfigCodec.readYaml(yaml("svc-2"), "test")));
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> reports.stream().anyMatch(r -> r.revision().equals("svc-2")));
+      assertThat(refuseReports).isZero();
+      assertThat(reports.get(0).outcome()).isEqualTo(SidecarReport.Outcome.Applied);
+      assertThat(sidecar.sidecar().generation().revision()).isEqualTo("svc-2");
     }
   }
 

@@ -1,0 +1,59 @@
+package dev.sluice.operator.cluster;
+
+import dev.sluice.api.v1alpha1.OffloadAgent;
+import dev.sluice.api.v1alpha1.ProxyRoute;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import java.util.List;
+
+/**
+ * A {@link NamespaceView} over the informer caches of a reconcile (ProxyRoutes being deleted left
+ * out).
+ */
+public final class InformerView implements NamespaceView {
+  private final Context<?> context;
+
+  public InformerView(Context<?> context) {
+    this.context = context;
+  }
+
+  @Override
+  public List<ProxyRoute> routes(String namespace) {
+    return list(ProxyRoute.class, namespace).stream()
+        .filter(r -> r.getMetadata().getDeletionTimestamp() == null)
+        .toList();
+  }
+
+  @Override
+  public List<OffloadAgent> agents(String namespace) {
+    return list(OffloadAgent.class, namespace);
+  }
+
+  @Override
+  public List<Service> services(String namespace) {
+    return list(Service.class, namespace);
+  }
+
+  @Override
+  public List<EndpointSlice> endpointSlices(String namespace) {
+    return list(EndpointSlice.class, namespace);
+  }
+
+  @Override
+  public List<Secret> secrets(String namespace) {
+    return list(Secret.class, namespace);
+  }
+
+  @Override
+  public List<Pod> pods(String namespace) {
+    return list(Pod.class, namespace);
+  }
+
+  private <T extends HasMetadata> List<T> list(Class<T> type, String namespace) {
+    return Informers.list(context, type, namespace);
+  }
+}

@@ -1,0 +1,24 @@
+package dev.sluice.operator.cluster;
+
+import dev.sluice.api.v1alpha1.OffloadAgent;
+import dev.sluice.api.v1alpha1.ProxyRoute;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import java.util.List;
+
+/** What the informers hold about one namespace: everything a reconcile reads, no API calls. */
+public interface NamespaceView {
+  List<ProxyRoute> routes(String namespace);
+
+  List<OffloadAgent> agents(String namespace);
+
+  List<Service> services(String namespace);
+
+  List<EndpointSlice> endpointSlices(String namespace);
+
+  List<Secret> secrets(String namespace);
+
+  List<Pod> pods(String namespace);
+}

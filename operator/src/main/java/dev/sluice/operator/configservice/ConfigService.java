@@ -1,0 +1,449 @@
+package dev.sluice.operator.configservice;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import dev.sluice.api.Labels;
+import dev.sluice.operator.metrics.OperatorMetrics;
+import dev.sluice.operator.pods.AgentHealthRecord;
+import dev.sluice.operator.pods.PodWriter;
+import dev.sluice.operator.revisions.RevisionStore;
+import dev.sluice.operator.runtime.PlainReplies;
+import dev.sluice.sidecar.config.InvalidConfigException;
+import dev.sluice.sidecar.config.SidecarConfig;
+import dev.sluice.sidecar.config.SidecarConfigCodec;
+import dev.sluice.sidecar.config.SidecarReport;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The config service (every replica serves it), the operator side of
+ * docs/design/20261121-config-service-contract.md:
+ *
+ * <ul>
+ *   <li>{@code GET /v1/pods/<ns>/<pod>/config?known=<revision>}: 200 with the pod's assigned config
+ *       as JSON when its revision differs from {@code known}; otherwise the request is held (no
+ *       thread waits) until the assignment changes or the hold time passes, then 204.
+ *   <li>{@code POST /v1/pods/<ns>/<pod>/status}: a {@link SidecarReport}, recorded on the Pod
+ *       (annotations and the {@code sluice.dev/ConfigApplied} condition); 204.
+ *   <li>{@code POST /v1/pods/<ns>/<pod>/health}: the offload agents' health as the sidecar sees it,
+ *       recorded on the Pod when it changed (the OffloadAgents' {@code Available}); 204.
+ * </ul>
+ *
+ * Every request carries the pod's projected ServiceAccount token; the {@link TokenReviewer}'s
+ * identity must be the pod the path names (a sidecar presenting another pod's token gets 403).
+ * Errors are one sentence naming what was wrong and what was expected.
+ */
+public final class ConfigService implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ConfigService.class);
+  static final Pattern PATH =
+      Pattern.compile("^/v1/pods/([a-z0-9]([-a-z0-9]*[a-z0-9])?)/([^/]+)/(config|status|health)$");
+  static final int MAX_REPORT = 256 * 1024;
+  private static final com.fasterxml.jackson.databind.ObjectMapper HEALTH_JSON =
+      com.fasterxml.jackson.databind.json.JsonMapper.builder().build();
+
+  private final HttpsServer server;
+  private final ExecutorService threads = Executors.newFixedThreadPool(8);
+  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+  private final TokenReviewer tokens;
+  private final PodDirectory pods;
+  private final RevisionStore revisions;
+  private final PodWriter writer;
+  private final OperatorMetrics metrics;
+  private final Clock clock;
+  private final Duration hold;
+  private final Map<String, Set<Held>> held = new ConcurrentHashMap<>();
+  private volatile boolean closing;
+
+  /** A long-poll waiting for its pod's assignment to change. */
+  private final class Held {
+    final HttpExchange exchange;
+    final String namespace;
+    final String pod;
+    final String known;
+    final AtomicBoolean answered = new AtomicBoolean();
+    ScheduledFuture<?> timeout;
+
+    Held(HttpExchange exchange, String namespace, String pod, String known) {
+      this.exchange = exchange;
+      this.namespace = namespace;
+      this.pod = pod;
+      this.known = known;
+    }
+  }
+
+  public ConfigService(
+      InetSocketAddress address,
+      SSLContext tls,
+      TokenReviewer tokens,
+      PodDirectory pods,
+      RevisionStore revisions,
+      PodWriter writer,
+      OperatorMetrics metrics,
+      Clock clock,
+      Duration hold)
+      throws IOException {
+    this.tokens = tokens;
+    this.pods = pods;
+    this.revisions = revisions;
+    this.writer = writer;
+    this.metrics = metrics;
+    this.clock = clock;
+    this.hold = hold;
+    pods.onChange(this::podChanged);
+    metrics.gauge(
+        "sluice_operator_config_service_clients",
+        "Sidecars holding a long-poll on this replica",
+        () -> held.values().stream().mapToInt(Set::size).sum());
+    server = HttpsServer.create(address, 512);
+    server.setHttpsConfigurator(new HttpsConfigurator(tls));
+    server.setExecutor(threads);
+    server.createContext("/v1/pods/", this::handle);
+    server.start();
+  }
+
+  public InetSocketAddress address() {
+    return server.getAddress();
+  }
+
+  /** Long-polls held right now (tests, metrics). */
+  public int held() {
+    return held.values().stream().mapToInt(Set::size).sum();
+  }
+
+  private void handle(HttpExchange exchange) throws IOException {
+    try {
+      String path = exchange.getRequestURI().getRawPath();
+      Matcher m = PATH.matcher(path);
+      if (!m.matches()) {
+        PlainReplies.send(
+            exchange,
+            404,
+            "no such path " + path + " (expected: /v1/pods/<ns>/<pod>/config, /status or /health)");
+        return;
+      }
+      String namespace = m.group(1);
+      String pod = URLDecoder.decode(m.group(3), StandardCharsets.UTF_8);
+      String what = m.group(4);
+      String method = exchange.getRequestMethod();
+      String expected = what.equals("config") ? "GET" : "POST";
+      if (!expected.equals(method)) {
+        PlainReplies.send(exchange, 405, method + " " + path + " (expected: " + expected + ")");
+        return;
+      }
+      Optional<String> refused = authorize(exchange, namespace, pod);
+      if (refused.isPresent()) {
+        return;
+      }
+      switch (what) {
+        case "config" -> config(exchange, namespace, pod, query(exchange, "known"));
+        case "status" -> status(exchange, namespace, pod);
+        default -> health(exchange, namespace, pod);
+      }
+    } catch (RuntimeException e) {
+      if (closing) {
+        exchange.close();
+        return;
+      }
+      LOG.warn("config service request {} failed", exchange.getRequestURI(), e);
+      PlainReplies.send(exchange, 500, "internal error: " + e.getMessage());
+    }
+  }
+
+  /** Empty when the token is the named pod's; else the refusal was sent. */
+  private Optional<String> authorize(HttpExchange exchange, String namespace, String pod)
+      throws IOException {
+    String header = exchange.getRequestHeaders().getFirst("Authorization");
+    if (header == null || !header.startsWith("Bearer ") || header.length() <= 7) {
+      metrics.tokenRefused("missing");
+      PlainReplies.send(
+          exchange,
+          401,
+          "no bearer token (expected: Authorization: Bearer <the pod's projected ServiceAccount"
+              + " token, audience sluice>)");
+      return Optional.of("missing");
+    }
+    PodIdentity identity;
+    try {
+      identity = tokens.review(header.substring(7).trim());
+    } catch (TokenReviewer.TokenRefused e) {
+      metrics.tokenRefused("unauthenticated");
+      PlainReplies.send(exchange, 401, e.getMessage());
+      return Optional.of("unauthenticated");
+    }
+    if (!identity.namespace().equals(namespace) || !identity.pod().equals(pod)) {
+      metrics.tokenRefused("other-pod");
+      LOG.warn(
+          "refused {} {}: the token belongs to pod {}/{}",
+          exchange.getRequestMethod(),
+          exchange.getRequestURI().getPath(),
+          identity.namespace(),
+          identity.pod());
+      PlainReplies.send(
+          exchange,
+          403,
+          "the token belongs to pod "
+              + identity.namespace()
+              + "/"
+              + identity.pod()
+              + ", not "
+              + namespace
+              + "/"
+              + pod
+              + " (expected: each sidecar asks for its own pod)");
+      return Optional.of("other-pod");
+    }
+    Optional<Pod> current = pods.get(namespace, pod);
+    if (current.isPresent()
+        && identity.podUid() != null
+        && !identity.podUid().equals(current.get().getMetadata().getUid())) {
+      metrics.tokenRefused("stale-pod");
+      PlainReplies.send(
+          exchange,
+          403,
+          "the token was issued for an earlier pod named "
+              + namespace
+              + "/"
+              + pod
+              + " (uid "
+              + identity.podUid()
+              + ", expected: "
+              + current.get().getMetadata().getUid()
+              + ")");
+      return Optional.of("stale");
+    }
+    return Optional.empty();
+  }
+
+  private void config(HttpExchange exchange, String namespace, String pod, String known)
+      throws IOException {
+    String assigned = assigned(namespace, pod);
+    if (assigned != null && !assigned.equals(known)) {
+      answer(exchange, namespace, assigned);
+      return;
+    }
+    Held h = new Held(exchange, namespace, pod, known);
+    String key = namespace + "/" + pod;
+    held.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(h);
+    h.timeout = timer.schedule(() -> finish(h, null), hold.toMillis(), TimeUnit.MILLISECONDS);
+    // The assignment may have changed between the first look and registering.
+    String now = assigned(namespace, pod);
+    if (now != null && !now.equals(known)) {
+      finish(h, now);
+    }
+  }
+
+  private String assigned(String namespace, String pod) {
+    return pods.get(namespace, pod)
+        .map(p -> p.getMetadata().getAnnotations())
+        .map(a -> a.get(Labels.ASSIGNED_REVISION))
+        .orElse(null);
+  }
+
+  private void podChanged(Pod pod) {
+    String key = pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
+    Set<Held> waiting = held.get(key);
+    if (waiting == null || waiting.isEmpty()) {
+      return;
+    }
+    String assigned =
+        pod.getMetadata().getAnnotations() == null
+            ? null
+            : pod.getMetadata().getAnnotations().get(Labels.ASSIGNED_REVISION);
+    for (Held h : waiting) {
+      if (assigned != null && !assigned.equals(h.known)) {
+        threads.execute(() -> finish(h, assigned));
+      }
+    }
+  }
+
+  /** Answers a held long-poll once: the config of {@code revision}, or 204 when null. */
+  private void finish(Held h, String revision) {
+    if (!h.answered.compareAndSet(false, true)) {
+      return;
+    }
+    if (h.timeout != null) {
+      h.timeout.cancel(false);
+    }
+    Set<Held> set = held.get(h.namespace + "/" + h.pod);
+    if (set != null) {
+      set.remove(h);
+    }
+    try {
+      if (revision == null) {
+        h.exchange.sendResponseHeaders(204, -1);
+        h.exchange.close();
+      } else {
+        answer(h.exchange, h.namespace, revision);
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("could not answer a long-poll of {}/{}: {}", h.namespace, h.pod, e.getMessage());
+      h.exchange.close();
+    }
+  }
+
+  private void answer(HttpExchange exchange, String namespace, String revision) throws IOException {
+    Optional<SidecarConfig> config;
+    try {
+      config = revisions.load(namespace, revision);
+    } catch (KubernetesClientException e) {
+      PlainReplies.send(
+          exchange, 503, "could not read revision " + revision + ": " + e.getMessage());
+      return;
+    }
+    if (config.isEmpty()) {
+      PlainReplies.send(
+          exchange,
+          503,
+          "revision "
+              + revision
+              + " is assigned but not stored (Secret "
+              + RevisionStore.secretName(revision)
+              + " missing); retry later");
+      return;
+    }
+    byte[] json = SidecarConfigCodec.toJson(config.get()).getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "application/json");
+    exchange.sendResponseHeaders(200, json.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(json);
+    }
+  }
+
+  private void status(HttpExchange exchange, String namespace, String pod) throws IOException {
+    byte[] body = exchange.getRequestBody().readNBytes(MAX_REPORT + 1);
+    if (body.length > MAX_REPORT) {
+      PlainReplies.send(exchange, 413, "report larger than " + MAX_REPORT + " bytes");
+      return;
+    }
+    SidecarReport report;
+    try {
+      report = SidecarConfigCodec.readReport(new String(body, StandardCharsets.UTF_8));
+    } catch (InvalidConfigException e) {
+      PlainReplies.send(exchange, 400, "invalid report: " + e.getMessage());
+      return;
+    }
+    if (report.revision() == null || report.outcome() == null) {
+      PlainReplies.send(
+          exchange,
+          400,
+          "invalid report: revision "
+              + report.revision()
+              + ", outcome "
+              + report.outcome()
+              + " (expected: both set; outcome Applied or Rejected)");
+      return;
+    }
+    try {
+      writer.report(namespace, pod, report, clock.instant());
+    } catch (KubernetesClientException e) {
+      if (e.getCode() == 404) {
+        PlainReplies.send(exchange, 404, "pod " + namespace + "/" + pod + " does not exist");
+        return;
+      }
+      throw e;
+    }
+    metrics.report(report.outcome().name().toLowerCase(java.util.Locale.ROOT));
+    LOG.info(
+        "pod {}/{} reported {} revision {}{}",
+        namespace,
+        pod,
+        report.outcome(),
+        report.revision(),
+        report.reason() == null ? "" : ": " + report.reason());
+    exchange.sendResponseHeaders(204, -1);
+    exchange.close();
+  }
+
+  /** {@code {"<agent>": {"endpoints": n, "available": m}}}, recorded on the pod. */
+  private void health(HttpExchange exchange, String namespace, String pod) throws IOException {
+    byte[] body = exchange.getRequestBody().readNBytes(MAX_REPORT + 1);
+    if (body.length > MAX_REPORT) {
+      PlainReplies.send(exchange, 413, "health report larger than " + MAX_REPORT + " bytes");
+      return;
+    }
+    Map<String, AgentHealthRecord.Endpoints> health;
+    try {
+      var node = HEALTH_JSON.readTree(body);
+      health = AgentHealthRecord.parse(node);
+      if (node == null || !node.isObject() || health.size() != node.size()) {
+        PlainReplies.send(
+            exchange,
+            400,
+            "invalid health report (expected: {\"<agent>\": {\"endpoints\": n, \"available\":"
+                + " m}})");
+        return;
+      }
+    } catch (IOException e) {
+      PlainReplies.send(exchange, 400, "invalid health report: " + e.getMessage());
+      return;
+    }
+    Optional<Pod> current = pods.get(namespace, pod);
+    if (current.isEmpty() || !health.equals(AgentHealthRecord.of(current.get()))) {
+      try {
+        writer.agentHealth(namespace, pod, health);
+      } catch (KubernetesClientException e) {
+        if (e.getCode() == 404) {
+          PlainReplies.send(exchange, 404, "pod " + namespace + "/" + pod + " does not exist");
+          return;
+        }
+        throw e;
+      }
+    }
+    exchange.sendResponseHeaders(204, -1);
+    exchange.close();
+  }
+
+  private static String query(HttpExchange exchange, String name) {
+    String raw = exchange.getRequestURI().getRawQuery();
+    if (raw == null) {
+      return null;
+    }
+    for (String pair : raw.split("&")) {
+      int eq = pair.indexOf('=');
+      String key = eq < 0 ? pair : pair.substring(0, eq);
+      if (Objects.equals(key, name)) {
+        String value =
+            eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+        return value.isEmpty() ? null : value;
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public void close() {
+    closing = true;
+    server.stop(0);
+    for (Set<Held> set : held.values()) {
+      for (Held h : set) {
+        finish(h, null);
+      }
+    }
+    threads.shutdownNow();
+    timer.shutdownNow();
+  }
+}

@@ -1,0 +1,95 @@
+package dev.sluice.operator.metrics;
+
+import dev.sluice.operator.rollout.NamespaceRollout;
+import dev.sluice.operator.status.RolloutState;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * The operator's Prometheus metrics: reconciles by kind and outcome, assignments handed out,
+ * rollout progress per ProxyRoute (selected / updated / failed pods), config-service clients (held
+ * long-polls) and sidecar reports by outcome. Names start with {@code sluice_operator_}.
+ */
+public final class OperatorMetrics {
+  private final MeterRegistry registry;
+  private final Counter assignments;
+  private final Map<String, AtomicInteger> gauges = new ConcurrentHashMap<>();
+
+  public OperatorMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    this.assignments =
+        Counter.builder("sluice_operator_assignments")
+            .description("Config revisions assigned to pods")
+            .register(registry);
+  }
+
+  /** Metrics nobody reads (tests, tools). */
+  public static OperatorMetrics none() {
+    return new OperatorMetrics(new SimpleMeterRegistry());
+  }
+
+  public MeterRegistry registry() {
+    return registry;
+  }
+
+  public void reconciled(String kind, String outcome) {
+    registry
+        .counter("sluice_operator_reconciles", Tags.of("kind", kind, "outcome", outcome))
+        .increment();
+  }
+
+  public void assigned() {
+    assignments.increment();
+  }
+
+  public void report(String outcome) {
+    registry.counter("sluice_operator_sidecar_reports", Tags.of("outcome", outcome)).increment();
+  }
+
+  public void tokenRefused(String reason) {
+    registry
+        .counter("sluice_operator_config_service_refused", Tags.of("reason", reason))
+        .increment();
+  }
+
+  /** A gauge read from {@code value} (e.g. held long-polls). */
+  public void gauge(String name, String description, Supplier<Number> value) {
+    Gauge.builder(name, value).description(description).register(registry);
+  }
+
+  /** Rollout progress of every ProxyRoute of a namespace after a pass. */
+  public void rollouts(String namespace, NamespaceRollout.Result result) {
+    result
+        .routes()
+        .forEach(
+            (route, outcome) -> {
+              RolloutState s = outcome.rollout();
+              set(namespace, route, "selected", s.selectedPods());
+              set(namespace, route, "updated", s.updatedPods());
+              set(namespace, route, "failed", s.failedPods());
+            });
+  }
+
+  private void set(String namespace, String route, String state, int value) {
+    String key = namespace + "/" + route + "/" + state;
+    gauges
+        .computeIfAbsent(
+            key,
+            k -> {
+              AtomicInteger holder = new AtomicInteger();
+              Gauge.builder("sluice_operator_rollout_pods", holder, AtomicInteger::get)
+                  .description("Pods of a ProxyRoute's rollout by state")
+                  .tags("namespace", namespace, "proxyroute", route, "state", state)
+                  .register(registry);
+              return holder;
+            })
+        .set(value);
+  }
+}

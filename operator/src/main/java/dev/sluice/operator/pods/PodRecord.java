@@ -1,0 +1,101 @@
+package dev.sluice.operator.pods;
+
+import dev.sluice.api.Labels;
+import dev.sluice.operator.inject.Injector;
+import dev.sluice.operator.rollout.PodRollout;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What Sluice reads from a Pod: whether it runs a sidecar, its labels, and the rollout record kept
+ * in its annotations (assigned / applied / rejected / last good revision). Everything a rollout
+ * decision needs is on the Pod, so a new leader resumes from the API server alone.
+ *
+ * @param name the pod's name
+ * @param labels its labels (ProxyRoute selectors match them)
+ * @param sidecar true when it was injected (annotation or the sidecar container)
+ * @param ready true when the Pod's Ready condition is True
+ * @param rollout the rollout record
+ * @param lastGood the last revision its whole group applied, or null
+ */
+public record PodRecord(
+    String name,
+    Map<String, String> labels,
+    boolean sidecar,
+    boolean ready,
+    PodRollout rollout,
+    String lastGood) {
+
+  public static PodRecord of(Pod pod) {
+    Map<String, String> annotations = pod.getMetadata().getAnnotations();
+    Map<String, String> a = annotations == null ? Map.of() : annotations;
+    Map<String, String> labels = pod.getMetadata().getLabels();
+    return new PodRecord(
+        pod.getMetadata().getName(),
+        labels == null ? Map.of() : labels,
+        hasSidecar(pod),
+        isReady(pod),
+        new PodRollout(
+            pod.getMetadata().getName(),
+            a.get(Labels.ASSIGNED_REVISION),
+            instant(a.get(Labels.ASSIGNED_AT)),
+            a.get(Labels.APPLIED_REVISION),
+            a.get(Labels.REJECTED_REVISION),
+            a.get(Labels.REJECTED_REASON)),
+        a.get(Labels.LAST_GOOD_REVISION));
+  }
+
+  /** Injected by the webhook, or carrying the sidecar container under its name. */
+  public static boolean hasSidecar(Pod pod) {
+    Map<String, String> a = pod.getMetadata().getAnnotations();
+    if (a != null && a.containsKey(Labels.INJECTED)) {
+      return true;
+    }
+    if (pod.getSpec() == null) {
+      return false;
+    }
+    return named(pod.getSpec().getInitContainers()) || named(pod.getSpec().getContainers());
+  }
+
+  /** A pod on its way out (deleted, or finished) takes no part in rollouts. */
+  public static boolean isLive(Pod pod) {
+    if (pod.getMetadata().getDeletionTimestamp() != null) {
+      return false;
+    }
+    String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+    return !"Succeeded".equals(phase) && !"Failed".equals(phase);
+  }
+
+  private static boolean named(List<Container> containers) {
+    return containers != null
+        && containers.stream().anyMatch(c -> Injector.CONTAINER.equals(c.getName()));
+  }
+
+  private static boolean isReady(Pod pod) {
+    if (pod.getStatus() == null || pod.getStatus().getConditions() == null) {
+      return false;
+    }
+    for (PodCondition c : pod.getStatus().getConditions()) {
+      if ("Ready".equals(c.getType())) {
+        return "True".equals(c.getStatus());
+      }
+    }
+    return false;
+  }
+
+  private static Instant instant(String text) {
+    if (text == null) {
+      return null;
+    }
+    try {
+      return Instant.parse(text);
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,160 @@
+package dev.sluice.operator.rollout;
+
+import dev.sluice.api.v1alpha1.OffloadAgent;
+import dev.sluice.api.v1alpha1.ProxyRoute;
+import dev.sluice.api.v1alpha1.ProxyRouteStatus;
+import dev.sluice.api.v1alpha1.Reasons;
+import dev.sluice.operator.cluster.EndpointIndex;
+import dev.sluice.operator.cluster.NamespaceView;
+import dev.sluice.operator.cluster.SecretData;
+import dev.sluice.operator.metrics.OperatorMetrics;
+import dev.sluice.operator.pods.PodRecord;
+import dev.sluice.operator.pods.PodWriter;
+import dev.sluice.operator.render.Renderer;
+import dev.sluice.operator.revisions.RevisionStore;
+import dev.sluice.operator.status.EventRecorder;
+import dev.sluice.operator.status.RouteStatus;
+import dev.sluice.operator.status.StatusWriter;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Brings one namespace in line with its ProxyRoutes: runs {@link NamespaceRollout} over what the
+ * informers hold and carries out its result — store the configs about to be handed out, record the
+ * new assignments on the pods, write every ProxyRoute's status that changed. One pass at a time per
+ * namespace (the assignments of a pass depend on the pods' records the last pass wrote).
+ * Idempotent: a second pass over the same state writes nothing.
+ */
+public final class NamespaceSync {
+  private static final Logger LOG = LoggerFactory.getLogger(NamespaceSync.class);
+  static final Duration COLLECT_EVERY = Duration.ofMinutes(1);
+
+  private final RevisionStore revisions;
+  private final PodWriter pods;
+  private final StatusWriter statuses;
+  private final EventRecorder events;
+  private final Renderer.Defaults defaults;
+  private final Clock clock;
+  private final OperatorMetrics metrics;
+  private final Map<String, Object> locks = new ConcurrentHashMap<>();
+  private final Map<String, Instant> collected = new ConcurrentHashMap<>();
+
+  public NamespaceSync(
+      RevisionStore revisions,
+      PodWriter pods,
+      StatusWriter statuses,
+      EventRecorder events,
+      Renderer.Defaults defaults,
+      Clock clock,
+      OperatorMetrics metrics) {
+    this.revisions = revisions;
+    this.pods = pods;
+    this.statuses = statuses;
+    this.events = events;
+    this.defaults = defaults;
+    this.clock = clock;
+    this.metrics = metrics;
+  }
+
+  /** What a pass found: the plan, and whether a rollout still runs (check back soon). */
+  public record Outcome(NamespaceRollout.Result result, boolean rolling) {}
+
+  public Outcome sync(String namespace, NamespaceView view) {
+    synchronized (locks.computeIfAbsent(namespace, n -> new Object())) {
+      Instant now = clock.instant();
+      List<ProxyRoute> routes = view.routes(namespace);
+      Map<String, OffloadAgent> agents = new LinkedHashMap<>();
+      view.agents(namespace).forEach(a -> agents.put(a.getMetadata().getName(), a));
+      List<Pod> live = view.pods(namespace).stream().filter(PodRecord::isLive).toList();
+      List<PodRecord> records = live.stream().map(PodRecord::of).toList();
+      NamespaceRollout.Result result =
+          NamespaceRollout.plan(
+              new NamespaceRollout.Input(
+                  namespace,
+                  routes,
+                  agents,
+                  EndpointIndex.build(view.services(namespace), view.endpointSlices(namespace)),
+                  SecretData.decode(view.secrets(namespace)),
+                  records,
+                  now,
+                  defaults));
+      // A config is stored before any pod is told about it.
+      result.configs().values().forEach(c -> revisions.save(namespace, c));
+      for (NamespaceRollout.PodChange change : result.changes()) {
+        pods.record(namespace, change.pod(), change.assign(), change.lastGood(), now);
+        if (change.assign() != null) {
+          metrics.assigned();
+          LOG.info("pod {}/{} assigned revision {}", namespace, change.pod(), change.assign());
+        }
+      }
+      boolean rolling = false;
+      for (ProxyRoute route : routes) {
+        NamespaceRollout.RouteOutcome outcome = result.routes().get(route.getMetadata().getName());
+        ProxyRouteStatus current = route.getStatus();
+        ProxyRouteStatus next =
+            RouteStatus.compute(
+                current,
+                route.getMetadata().getGeneration() == null
+                    ? 0
+                    : route.getMetadata().getGeneration(),
+                outcome.problems(),
+                outcome.rollout(),
+                now.toString());
+        if (statuses.write(route, current, next)) {
+          events.transitions(
+              route,
+              current == null ? null : current.conditions(),
+              next.conditions(),
+              Reasons.ROLLOUT_IN_PROGRESS);
+        }
+        rolling |=
+            outcome.rollout().selectedPods() > 0
+                && !outcome.rollout().complete()
+                && outcome.rollout().stalledReason() == null;
+      }
+      metrics.rollouts(namespace, result);
+      collect(namespace, records, result, now);
+      return new Outcome(result, rolling);
+    }
+  }
+
+  /** Deletes stored revisions no pod names any more, at most once a minute per namespace. */
+  private void collect(
+      String namespace, List<PodRecord> records, NamespaceRollout.Result result, Instant now) {
+    Instant last = collected.get(namespace);
+    if (last != null && last.plus(COLLECT_EVERY).isAfter(now)) {
+      return;
+    }
+    collected.put(namespace, now);
+    Set<String> inUse = new HashSet<>(result.configs().keySet());
+    for (PodRecord r : records) {
+      addIfSet(inUse, r.rollout().assigned());
+      addIfSet(inUse, r.rollout().applied());
+      addIfSet(inUse, r.lastGood());
+    }
+    for (NamespaceRollout.PodChange change : result.changes()) {
+      addIfSet(inUse, change.assign());
+      addIfSet(inUse, change.lastGood());
+    }
+    int deleted = revisions.collect(namespace, inUse, now);
+    if (deleted > 0) {
+      LOG.info("deleted {} config revisions no pod in {} uses", deleted, namespace);
+    }
+  }
+
+  private static void addIfSet(Set<String> set, String value) {
+    if (value != null) {
+      set.add(value);
+    }
+  }
+}

@@ -1,0 +1,65 @@
+package dev.sluice.operator.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.operator.render.ServiceKey;
+import dev.sluice.operator.testing.Objects;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Label selectors and the endpoint index, as Kubernetes defines them. */
+class ClusterViewsTest {
+  @Test
+  void selectorsFollowKubernetesSemantics() {
+    Map<String, String> labels = Map.of("app", "web", "tier", "front");
+    assertThat(Selectors.matches(null, labels)).as("null selects nothing").isFalse();
+    assertThat(Selectors.matches(new LabelSelector(), labels)).as("empty selects all").isTrue();
+    assertThat(Selectors.matches(selector("In", "tier", "front", "back"), labels)).isTrue();
+    assertThat(Selectors.matches(selector("NotIn", "tier", "back"), labels)).isTrue();
+    assertThat(Selectors.matches(selector("NotIn", "tier", "front"), labels)).isFalse();
+    assertThat(Selectors.matches(selector("Exists", "app"), labels)).isTrue();
+    assertThat(Selectors.matches(selector("DoesNotExist", "app"), labels)).isFalse();
+    assertThat(Selectors.matches(selector("NotIn", "zone", "a"), labels))
+        .as("NotIn holds for a missing label")
+        .isTrue();
+    LabelSelector both =
+        new LabelSelectorBuilder()
+            .addToMatchLabels("app", "web")
+            .addNewMatchExpression()
+            .withKey("tier")
+            .withOperator("In")
+            .withValues("back")
+            .endMatchExpression()
+            .build();
+    assertThat(Selectors.matches(both, labels)).as("every term must hold").isFalse();
+  }
+
+  private static LabelSelector selector(String operator, String key, String... values) {
+    return new LabelSelectorBuilder()
+        .addNewMatchExpression()
+        .withKey(key)
+        .withOperator(operator)
+        .withValues(values)
+        .endMatchExpression()
+        .build();
+  }
+
+  @Test
+  void endpointsAreTheReadyAddressesOfTheServicePortsTarget() {
+    EndpointSlice slice = Objects.endpoints("shop", "web", 8081, List.of("10.0.0.2", "10.0.0.1"));
+    slice.getEndpoints().get(0).getConditions().setReady(false);
+    EndpointSlice v6 = Objects.endpoints("shop", "web", 8081, List.of("fd00::1"));
+    var index =
+        EndpointIndex.build(
+            List.of(Objects.service("shop", "web", 80), Objects.service("shop", "empty", 80)),
+            List.of(slice, v6));
+    assertThat(index.get(new ServiceKey("web", 80)))
+        .containsExactly("10.0.0.1:8081", "[fd00::1]:8081");
+    assertThat(index.get(new ServiceKey("empty", 80))).as("no ready endpoint").isEmpty();
+    assertThat(index).as("no such Service port").doesNotContainKey(new ServiceKey("web", 81));
+  }
+}

@@ -1,0 +1,138 @@
+package dev.sluice.operator.rollout;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.api.v1alpha1.ProxyRoute;
+import dev.sluice.operator.pods.PodRecord;
+import dev.sluice.operator.render.Renderer;
+import dev.sluice.operator.render.ServiceKey;
+import dev.sluice.operator.testing.Objects;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The namespace pass as a pure function: pods selected by the same routes share a revision and roll
+ * out as a group under the strictest policy; pods no route selects still get a config; a config the
+ * sidecar would refuse is never handed out.
+ */
+class NamespaceRolloutTest {
+  static final Instant NOW = Instant.parse("2026-11-21T12:00:00Z");
+
+  static ProxyRoute route(String name, String app, int port, String batch) {
+    return Objects.route(
+        """
+        apiVersion: sluice.dev/v1alpha1
+        kind: ProxyRoute
+        metadata: {name: %s, namespace: shop}
+        spec:
+          selector: {matchLabels: {%s}}
+          listener: {port: %d}
+          rules:
+            - backend: {endpoints: [10.0.0.1:80]}
+          rollout: {batchSize: "%s"}
+        """
+            .formatted(name, app, port, batch));
+  }
+
+  static List<PodRecord> pods(String app, int n) {
+    List<PodRecord> out = new ArrayList<>();
+    for (int i = 1; i <= n; i++) {
+      Pod pod = Objects.sidecarPod("shop", app + "-" + i, Map.of("app", app, "team", "a"));
+      out.add(PodRecord.of(pod));
+    }
+    return out;
+  }
+
+  static NamespaceRollout.Result plan(List<ProxyRoute> routes, List<PodRecord> pods) {
+    return NamespaceRollout.plan(
+        new NamespaceRollout.Input(
+            "shop",
+            routes,
+            Map.of(),
+            Map.<ServiceKey, List<String>>of(),
+            Map.of(),
+            pods,
+            NOW,
+            Renderer.Defaults.STANDARD));
+  }
+
+  @Test
+  void podsSelectedByTheSameRoutesFormOneGroupUnderTheStrictestBatch() {
+    List<PodRecord> pods = new ArrayList<>(pods("web", 8));
+    pods.addAll(pods("api", 4));
+    // "wide" selects every pod of team a (batch 50%), "web" only the web pods (batch 1).
+    ProxyRoute wide = route("wide", "team: a", 8080, "50%");
+    ProxyRoute web = route("web", "app: web", 9090, "1");
+    var result = plan(List.of(wide, web), pods);
+
+    // web pods: group {wide, web} at batch min(50% of 8 = 4, 1) = 1; api pods: {wide} at 2.
+    List<String> assigned =
+        result.changes().stream().filter(c -> c.assign() != null).map(c -> c.pod()).toList();
+    assertThat(assigned).containsExactly("api-1", "api-2", "web-1");
+    assertThat(result.configs()).hasSize(2);
+    var wideState = result.routes().get("wide").rollout();
+    assertThat(wideState.selectedPods()).isEqualTo(12);
+    assertThat(wideState.targetRevision()).as("two groups: a digest of both").hasSize(16);
+    assertThat(result.routes().get("web").rollout().selectedPods()).isEqualTo(8);
+  }
+
+  @Test
+  void podsNoRouteSelectsGetTheIdleConfig() {
+    var result = plan(List.of(), pods("web", 2));
+    assertThat(result.changes())
+        .extracting(NamespaceRollout.PodChange::pod)
+        .containsExactly("web-1");
+    var config = result.configs().values().iterator().next();
+    assertThat(config.listeners()).isEmpty();
+    assertThat(config.routes()).isEmpty();
+  }
+
+  @Test
+  void aConfigTheSidecarWouldRefuseIsNeverHandedOut() {
+    // Two listeners on one port from two routes of equal age is a PortConflict the renderer
+    // handles; an invalid upstream endpoint can only come from a static list CEL did not catch.
+    ProxyRoute bad =
+        Objects.route(
+            """
+            apiVersion: sluice.dev/v1alpha1
+            kind: ProxyRoute
+            metadata: {name: bad, namespace: shop}
+            spec:
+              selector: {matchLabels: {app: web}}
+              listener: {port: 8080}
+              rules:
+                - backend: {endpoints: ["10.0.0.1:99999"]}
+            """);
+    var result = plan(List.of(bad), pods("web", 2));
+    assertThat(result.changes()).isEmpty();
+    assertThat(result.configs()).isEmpty();
+    var problem = result.routes().get("bad").problems().get(0);
+    assertThat(problem.conditionType()).isEqualTo("Accepted");
+    assertThat(problem.reason()).isEqualTo("InvalidSpec");
+    assertThat(problem.message()).contains("rendered config routes[0].upstream.endpoints[0]");
+  }
+
+  @Test
+  void aRouteSelectingNoPodStillReportsItsProblems() {
+    ProxyRoute missing =
+        Objects.route(
+            """
+            apiVersion: sluice.dev/v1alpha1
+            kind: ProxyRoute
+            metadata: {name: lonely, namespace: shop}
+            spec:
+              selector: {matchLabels: {app: nothing}}
+              listener: {port: 8080}
+              rules:
+                - backend: {service: {name: gone, port: 80}}
+            """);
+    var result = plan(List.of(missing), pods("web", 1));
+    var outcome = result.routes().get("lonely");
+    assertThat(outcome.rollout().selectedPods()).isZero();
+    assertThat(outcome.problems()).extracting(p -> p.reason()).containsExactly("ServiceNotFound");
+  }
+}

@@ -1,0 +1,141 @@
+package dev.sluice.operator.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.ServerRequest;
+import io.fabric8.mockwebserver.ServerResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * fabric8's mock API server in CRUD mode with Sluice's CRDs registered (from the committed YAML),
+ * plus a token authority standing in for the API server's TokenReview: {@link #issueToken} binds a
+ * token to a pod the way a projected ServiceAccount token is, and TokenReviews answer from that. No
+ * server-side apply, schema validation or garbage collection (see TEST.md).
+ */
+public final class MockCluster implements AutoCloseable {
+  static final Path CRDS = Path.of(System.getProperty("sluice.root", "..")).resolve("crds");
+  private static final ObjectMapper JSON = JsonMapper.builder().build();
+
+  /** The mock web server logs every request through java.util.logging: keep that quiet. */
+  private static final java.util.logging.Logger QUIET =
+      java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+
+  static {
+    QUIET.setLevel(java.util.logging.Level.WARNING);
+  }
+
+  private final KubernetesMockServer server;
+  private final KubernetesClient client;
+  private final Map<String, String[]> tokens = new ConcurrentHashMap<>();
+
+  public MockCluster() throws IOException {
+    Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
+    server =
+        new KubernetesMockServer(
+            new Context(),
+            new MockWebServer(),
+            responses,
+            new KubernetesMixedDispatcher(responses),
+            false);
+    server.init(InetAddress.getLoopbackAddress(), 0);
+    client = server.createClient();
+    server
+        .expect()
+        .post()
+        .withPath("/apis/authentication.k8s.io/v1/tokenreviews")
+        .andReply(200, request -> review(request.getUtf8Body()))
+        .always();
+    for (String file :
+        List.of("proxyroutes.sluice.dev-v1.yml", "offloadagents.sluice.dev-v1.yml")) {
+      try (InputStream in = Files.newInputStream(CRDS.resolve(file))) {
+        CustomResourceDefinition crd =
+            client.apiextensions().v1().customResourceDefinitions().load(in).item();
+        client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+      }
+    }
+  }
+
+  public KubernetesClient client() {
+    return client;
+  }
+
+  /** Creates a namespace (the operator reconciles per namespace; a real cluster has them). */
+  public void namespace(String name) {
+    client
+        .resource(
+            new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .endMetadata()
+                .build())
+        .create();
+  }
+
+  /** A token the authority will say belongs to {@code namespace/pod} (uid), audience sluice. */
+  public String issueToken(String namespace, String pod, String uid) {
+    String token = "token-" + namespace + "-" + pod + "-" + tokens.size();
+    tokens.put(token, new String[] {namespace, pod, uid});
+    return token;
+  }
+
+  private String review(String body) {
+    try {
+      JsonNode request = JSON.readTree(body);
+      String token = request.path("spec").path("token").asText();
+      String[] pod = tokens.get(token);
+      Map<String, Object> status;
+      if (pod == null) {
+        status = Map.of("authenticated", false, "error", "token not recognized");
+      } else {
+        status =
+            Map.of(
+                "authenticated",
+                true,
+                "audiences",
+                List.of("sluice"),
+                "user",
+                Map.of(
+                    "username",
+                    "system:serviceaccount:" + pod[0] + ":default",
+                    "extra",
+                    Map.of(
+                        "authentication.kubernetes.io/pod-name", List.of(pod[1]),
+                        "authentication.kubernetes.io/pod-uid", List.of(pod[2]))));
+      }
+      return JSON.writeValueAsString(
+          Map.of(
+              "apiVersion",
+              "authentication.k8s.io/v1",
+              "kind",
+              "TokenReview",
+              "spec",
+              request.path("spec"),
+              "status",
+              status));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    client.close();
+    server.destroy();
+  }
+}
