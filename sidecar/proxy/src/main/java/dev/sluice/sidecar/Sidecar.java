@@ -370,6 +370,11 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
     return metrics;
   }
 
+  @Override
+  public java.util.Map<String, dev.sluice.sidecar.offload.AgentHealth> agentHealth() {
+    return generation().agentHealth();
+  }
+
   public Generation generation() {
     return current.get();
   }

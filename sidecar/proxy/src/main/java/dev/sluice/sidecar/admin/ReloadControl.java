@@ -24,4 +24,9 @@ public interface ReloadControl {
 
   /** The newest rejection, or null. */
   SidecarReport lastRejection();
+
+  /** The current generation's offload agents' health (agents not checked yet left out). */
+  default java.util.Map<String, dev.sluice.sidecar.offload.AgentHealth> agentHealth() {
+    return java.util.Map.of();
+  }
 }

@@ -55,6 +55,8 @@ public final class AgentClient implements AutoCloseable {
   private int lastFailureStatus = SpopStatus.IO_ERROR;
   private String lastFailure = "no connection attempt yet";
   private volatile boolean available;
+  private volatile int availableEndpoints;
+  private volatile boolean checked;
   private volatile int openConnections;
   private final java.util.function.BooleanSupplier availability = () -> available;
   private ScheduledFuture<?> healthTask;
@@ -67,6 +69,7 @@ public final class AgentClient implements AutoCloseable {
   private static final class Endpoint {
     final Backoff backoff = new Backoff();
     boolean up;
+    boolean checked;
     boolean probing;
   }
 
@@ -95,6 +98,14 @@ public final class AgentClient implements AutoCloseable {
   }
 
   /** True while at least one endpoint passed its last health check. */
+  /**
+   * Endpoints and how many passed their last health check; null until every endpoint was checked
+   * once (before that, "none available" would be a guess).
+   */
+  public AgentHealth health() {
+    return checked ? new AgentHealth(endpoints.size(), availableEndpoints) : null;
+  }
+
   public boolean available() {
     return available;
   }
@@ -391,7 +402,10 @@ public final class AgentClient implements AutoCloseable {
                 state.up ? "up" : "down",
                 failure == null ? "" : ": " + failure);
           }
+          state.checked = true;
           available = endpoints.values().stream().anyMatch(e -> e.up);
+          availableEndpoints = (int) endpoints.values().stream().filter(e -> e.up).count();
+          checked = endpoints.values().stream().allMatch(e -> e.checked);
         });
   }
 

@@ -5,6 +5,7 @@ import dev.sluice.sidecar.config.InvalidConfigException;
 import dev.sluice.sidecar.config.SidecarConfig;
 import dev.sluice.sidecar.config.SidecarConfigCodec;
 import dev.sluice.sidecar.config.SidecarReport;
+import dev.sluice.sidecar.offload.AgentHealth;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -20,6 +21,7 @@ import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -54,11 +56,19 @@ public final class ConfigServiceClient implements AutoCloseable {
   private final java.util.concurrent.atomic.AtomicReference<SidecarReport> owed =
       new java.util.concurrent.atomic.AtomicReference<>();
 
-  /** Posts drain reports off the thread that finished the drain (an event loop). */
-  private final java.util.concurrent.ExecutorService reporter =
-      java.util.concurrent.Executors.newSingleThreadExecutor(
+  /** How often the agents' health is looked at (posted only when it changed). */
+  static final Duration HEALTH_EVERY = Duration.ofSeconds(2);
+
+  private volatile Map<String, AgentHealth> healthPosted = Map.of();
+
+  /**
+   * Posts drain reports off the thread that finished the drain (an event loop), and the health
+   * reports.
+   */
+  private final java.util.concurrent.ScheduledExecutorService reporter =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
           r -> {
-            Thread t = new Thread(r, "sluice-drain-report");
+            Thread t = new Thread(r, "sluice-reports");
             t.setDaemon(true);
             return t;
           });
@@ -83,14 +93,48 @@ public final class ConfigServiceClient implements AutoCloseable {
     return this;
   }
 
-  /** Starts long-polling; new configs go to {@code reloads}. */
+  /**
+   * Starts long-polling (new configs go to {@code reloads}) and reporting the offload agents'
+   * health whenever it changes (checked every {@link #HEALTH_EVERY}).
+   */
   public ConfigServiceClient start(ReloadControl reloads, Supplier<String> runningRevision) {
     this.reloads = reloads;
     this.runningRevision = runningRevision;
     this.thread = new Thread(this::run, "sluice-config-service");
     this.thread.setDaemon(true);
     thread.start();
+    reporter.scheduleWithFixedDelay(
+        this::reportHealth, 0, HEALTH_EVERY.toMillis(), TimeUnit.MILLISECONDS);
     return this;
+  }
+
+  /** Posts the agents' health when it differs from what the service last took. */
+  private void reportHealth() {
+    if (closed) {
+      return;
+    }
+    Map<String, AgentHealth> health = reloads.agentHealth();
+    if (health.isEmpty() || health.equals(healthPosted)) {
+      return;
+    }
+    try {
+      HttpRequest request =
+          authorized(HttpRequest.newBuilder(URI.create(base + "/health")))
+              .timeout(Duration.ofSeconds(10))
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString(SidecarConfigCodec.toJson(health)))
+              .build();
+      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() / 100 == 2) {
+        healthPosted = health;
+      } else {
+        log.warn("config service refused the health report: {}", response.statusCode());
+      }
+    } catch (IOException e) {
+      log.debug("health report to {} failed: {}", base, e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /**

@@ -109,6 +109,19 @@ public final class Generation implements AutoCloseable {
   }
 
   /** The client of agent {@code name}, or null. */
+  /** Each agent's health, for those whose endpoints were all checked at least once. */
+  public Map<String, dev.sluice.sidecar.offload.AgentHealth> agentHealth() {
+    Map<String, dev.sluice.sidecar.offload.AgentHealth> health = new java.util.TreeMap<>();
+    agents.forEach(
+        (name, client) -> {
+          var h = client.health();
+          if (h != null) {
+            health.put(name, h);
+          }
+        });
+    return health;
+  }
+
   public AgentClient agent(String name) {
     return agents.get(name);
   }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import dev.sluice.agent.AgentServer;
 import dev.sluice.sidecar.config.SidecarConfig;
 import dev.sluice.sidecar.config.SidecarConfigCodec;
 import dev.sluice.sidecar.config.SidecarReport;
@@ -19,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import org.awaitility.Awaitility;
@@ -42,6 +44,8 @@ class ConfigServiceIT {
   private final List<String> tokens = new CopyOnWriteArrayList<>();
   private final List<String> knownRevisions = new CopyOnWriteArrayList<>();
 
+  private final List<String> healthReports = new CopyOnWriteArrayList<>();
+
   /** Status posts to answer 503 (the operator restarting) before taking them again. */
   private volatile int refuseReports;
 
@@ -55,6 +59,14 @@ class ConfigServiceIT {
     service.setExecutor(Executors.newCachedThreadPool());
     service.createContext("/v1/pods/shop/web-1/config", this::config);
     service.createContext("/v1/pods/shop/web-1/status", this::status);
+    service.createContext(
+        "/v1/pods/shop/web-1/health",
+        exchange -> {
+          healthReports.add(
+              new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+          exchange.sendResponseHeaders(204, -1);
+          exchange.close();
+        });
     service.start();
   }
 
@@ -163,6 +175,40 @@ class ConfigServiceIT {
       assertThat(nack.reason()).contains("routes[0].upstream.endpoints[0]").contains("70000");
       assertThat(sidecar.sidecar().generation().revision()).isEqualTo("svc-2");
       assertThat(tokens).contains("Bearer token-a", "Bearer token-b");
+    }
+  }
+
+  @Test
+  void offloadAgentHealthIsReportedWhenItChanges() throws Exception {
+    try (AgentServer agent =
+            AgentServer.builder(n -> CompletableFuture.completedFuture(List.of()))
+                .listen(new InetSocketAddress("127.0.0.1", 0))
+                .start();
+        java.net.ServerSocket closed = new java.net.ServerSocket(0)) {
+      int down = closed.getLocalPort();
+      closed.close();
+      String config =
+          yaml("with-agent")
+              + """
+              agents:
+                - name: waf
+                  endpoints: [127.0.0.1:%d, 127.0.0.1:%d]
+                  timeouts: {hello: 1s, idle: 30s, processing: 300ms}
+                  messages: [{name: check, args: [{name: ip, value: src}]}]
+              """
+                  .formatted(agent.localAddress().getPort(), down);
+      try (RunningSidecar sidecar = new RunningSidecar(config);
+          ConfigServiceClient client =
+              new ConfigServiceClient(base(), null, TestTls.certificateFile().toPath())
+                  .start(sidecar.sidecar(), () -> sidecar.sidecar().generation().revision())) {
+        Awaitility.await()
+            .atMost(Duration.ofSeconds(20))
+            .until(() -> healthReports.contains("{\"waf\":{\"endpoints\":2,\"available\":1}}"));
+        // Unchanged health is not posted again.
+        int posted = healthReports.size();
+        Thread.sleep(2 * ConfigServiceClient.HEALTH_EVERY.toMillis() + 500);
+        assertThat(healthReports).hasSize(posted);
+      }
     }
   }
 
