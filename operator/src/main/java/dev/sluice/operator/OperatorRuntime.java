@@ -38,6 +38,8 @@ public final class OperatorRuntime implements AutoCloseable {
    * @param leaderElection the Lease to hold, or null to run without leader election
    * @param defaults sidecar settings the renderer puts in every config
    * @param clock the clock (tests drive progress deadlines with their own)
+   * @param sidecarNamespaces told of every namespace a pass found sidecar pods in (the CA bundle is
+   *     published there)
    */
   public record Settings(
       Set<String> namespaces,
@@ -46,7 +48,8 @@ public final class OperatorRuntime implements AutoCloseable {
       Duration hold,
       LeaderElectionConfiguration leaderElection,
       Renderer.Defaults defaults,
-      Clock clock) {}
+      Clock clock,
+      java.util.function.Consumer<String> sidecarNamespaces) {}
 
   private final Operator operator;
   private final PodDirectory pods;
@@ -76,7 +79,14 @@ public final class OperatorRuntime implements AutoCloseable {
     EventRecorder events = new EventRecorder(client);
     NamespaceSync sync =
         new NamespaceSync(
-            revisions, writer, statuses, events, settings.defaults(), settings.clock(), metrics);
+            revisions,
+            writer,
+            statuses,
+            events,
+            settings.defaults(),
+            settings.clock(),
+            metrics,
+            settings.sidecarNamespaces());
     PodDirectory pods = new PodDirectory(client);
     ConfigService configService =
         new ConfigService(

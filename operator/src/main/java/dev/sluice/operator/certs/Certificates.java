@@ -139,6 +139,17 @@ public final class Certificates {
   /** A server SSLContext from a certificate (chain) and key in PEM. */
   public static SSLContext serverContext(Pair serving) {
     try {
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(new javax.net.ssl.KeyManager[] {keyManager(serving)}, null, null);
+      return context;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot build the serving TLS context: " + e.getMessage(), e);
+    }
+  }
+
+  /** A key manager presenting {@code serving}. */
+  static javax.net.ssl.X509ExtendedKeyManager keyManager(Pair serving) {
+    try {
       KeyStore keys = KeyStore.getInstance("PKCS12");
       keys.load(null, null);
       char[] password = new char[0];
@@ -150,20 +161,46 @@ public final class Certificates {
       KeyManagerFactory kmf =
           KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
       kmf.init(keys, password);
-      SSLContext context = SSLContext.getInstance("TLS");
-      context.init(kmf.getKeyManagers(), null, null);
-      return context;
+      return (javax.net.ssl.X509ExtendedKeyManager) kmf.getKeyManagers()[0];
     } catch (GeneralSecurityException | IOException e) {
-      throw new IllegalStateException("cannot build the serving TLS context: " + e.getMessage(), e);
+      throw new IllegalStateException("cannot load the serving certificate: " + e.getMessage(), e);
     }
   }
 
-  /** A client SSLContext trusting exactly the CA in {@code caPem}. */
+  /** True when {@code certificatePem} carries a valid signature of the CA in {@code caPem}. */
+  public static boolean signedBy(String certificatePem, String caPem) {
+    try {
+      certificate(certificatePem).verify(certificate(caPem).getPublicKey());
+      return true;
+    } catch (GeneralSecurityException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  /** Every certificate of a PEM bundle, in order. */
+  public static List<X509Certificate> bundle(String pem) {
+    List<X509Certificate> out = new java.util.ArrayList<>();
+    try (PEMParser parser = new PEMParser(new StringReader(pem))) {
+      for (Object o = parser.readObject(); o != null; o = parser.readObject()) {
+        if (o instanceof X509CertificateHolder holder) {
+          out.add(new JcaX509CertificateConverter().getCertificate(holder));
+        }
+      }
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalArgumentException("not a PEM bundle: " + e.getMessage(), e);
+    }
+    return out;
+  }
+
+  /** A client SSLContext trusting exactly the CAs in the PEM bundle {@code caPem}. */
   public static SSLContext trusting(String caPem) {
     try {
       KeyStore trust = KeyStore.getInstance("PKCS12");
       trust.load(null, null);
-      trust.setCertificateEntry("ca", certificate(caPem));
+      int i = 0;
+      for (X509Certificate ca : bundle(caPem)) {
+        trust.setCertificateEntry("ca-" + i++, ca);
+      }
       javax.net.ssl.TrustManagerFactory tmf =
           javax.net.ssl.TrustManagerFactory.getInstance(
               javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());

@@ -38,7 +38,8 @@ public final class AdmissionWebhook {
   }
 
   /** The outcome: the answer and, when injection was skipped, why (for an event). */
-  public record Answer(String json, boolean injected, String skipReason) {}
+  public record Answer(
+      String json, boolean injected, String skipReason, String namespace, Pod pod) {}
 
   /**
    * Answers one review.
@@ -87,7 +88,8 @@ public final class AdmissionWebhook {
     answer.put("apiVersion", "admission.k8s.io/v1");
     answer.put("kind", "AdmissionReview");
     answer.set("response", response);
-    return new Answer(answer.toString(), result.injected(), result.skipReason());
+    return new Answer(
+        answer.toString(), result.injected(), result.skipReason(), namespace, result.pod());
   }
 
   /** add/replace operations for the parts injection changes. */

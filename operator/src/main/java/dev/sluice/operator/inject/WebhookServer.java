@@ -25,14 +25,20 @@ public final class WebhookServer implements AutoCloseable {
   private final HttpsServer server;
   private final ExecutorService threads = Executors.newFixedThreadPool(4);
 
-  /** {@code skipped}: told why a pod was not injected (for an event on its owner). */
+  /**
+   * {@code answered}: told of every answer (injected: publish the CA to the namespace; skipped: an
+   * event on the pod's owner).
+   */
   public WebhookServer(
-      InetSocketAddress address, SSLContext tls, AdmissionWebhook webhook, Consumer<String> skipped)
+      InetSocketAddress address,
+      SSLContext tls,
+      AdmissionWebhook webhook,
+      Consumer<AdmissionWebhook.Answer> answered)
       throws IOException {
     server = HttpsServer.create(address, 64);
     server.setHttpsConfigurator(new HttpsConfigurator(tls));
     server.setExecutor(threads);
-    server.createContext(PATH, exchange -> handle(exchange, webhook, skipped));
+    server.createContext(PATH, exchange -> handle(exchange, webhook, answered));
     server.start();
   }
 
@@ -41,7 +47,7 @@ public final class WebhookServer implements AutoCloseable {
   }
 
   private static void handle(
-      HttpExchange exchange, AdmissionWebhook webhook, Consumer<String> skipped)
+      HttpExchange exchange, AdmissionWebhook webhook, Consumer<AdmissionWebhook.Answer> answered)
       throws IOException {
     try (exchange) {
       if (!"POST".equals(exchange.getRequestMethod())) {
@@ -61,8 +67,10 @@ public final class WebhookServer implements AutoCloseable {
         PlainReplies.send(exchange, 400, e.getMessage());
         return;
       }
-      if (!answer.injected() && answer.skipReason() != null) {
-        skipped.accept(answer.skipReason());
+      try {
+        answered.accept(answer);
+      } catch (RuntimeException e) {
+        // Bookkeeping must never fail an admission.
       }
       exchange.getResponseHeaders().set("Content-Type", "application/json");
       byte[] json = answer.json().getBytes(StandardCharsets.UTF_8);

@@ -46,6 +46,7 @@ public final class NamespaceSync {
   private final Renderer.Defaults defaults;
   private final Clock clock;
   private final OperatorMetrics metrics;
+  private final java.util.function.Consumer<String> sidecarNamespaces;
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
   private final Map<String, Instant> collected = new ConcurrentHashMap<>();
 
@@ -56,7 +57,8 @@ public final class NamespaceSync {
       EventRecorder events,
       Renderer.Defaults defaults,
       Clock clock,
-      OperatorMetrics metrics) {
+      OperatorMetrics metrics,
+      java.util.function.Consumer<String> sidecarNamespaces) {
     this.revisions = revisions;
     this.pods = pods;
     this.statuses = statuses;
@@ -64,6 +66,7 @@ public final class NamespaceSync {
     this.defaults = defaults;
     this.clock = clock;
     this.metrics = metrics;
+    this.sidecarNamespaces = sidecarNamespaces == null ? n -> {} : sidecarNamespaces;
   }
 
   /** What a pass found: the plan, and whether a rollout still runs (check back soon). */
@@ -77,6 +80,9 @@ public final class NamespaceSync {
       view.agents(namespace).forEach(a -> agents.put(a.getMetadata().getName(), a));
       List<Pod> live = view.pods(namespace).stream().filter(PodRecord::isLive).toList();
       List<PodRecord> records = live.stream().map(PodRecord::of).toList();
+      if (records.stream().anyMatch(PodRecord::sidecar)) {
+        sidecarNamespaces.accept(namespace);
+      }
       NamespaceRollout.Result result =
           NamespaceRollout.plan(
               new NamespaceRollout.Input(

@@ -57,7 +57,8 @@ public final class OperatorHarness implements AutoCloseable {
                 HOLD,
                 null,
                 Renderer.Defaults.STANDARD,
-                clock),
+                clock,
+                null),
             new KubernetesTokenReviewer(cluster.client(), clock),
             OperatorMetrics.none());
     port = runtime.configService().address().getPort();

@@ -46,7 +46,9 @@ public final class ConfigServiceClient implements AutoCloseable {
   private final URI base;
   private final Path tokenFile;
   private Path cache;
-  private final HttpClient http;
+  private final Path caFile;
+  private volatile String caPem;
+  private volatile HttpClient http;
   private ReloadControl reloads;
   private Supplier<String> runningRevision;
   private Thread thread;
@@ -77,11 +79,48 @@ public final class ConfigServiceClient implements AutoCloseable {
   public ConfigServiceClient(URI base, Path tokenFile, Path caFile) {
     this.base = base;
     this.tokenFile = tokenFile;
+    this.caFile = caFile;
+    this.caPem = caFile == null ? null : readQuietly(caFile);
+    this.http = client(caFile == null ? null : trusting(caFile));
+  }
+
+  private static HttpClient client(SSLContext trust) {
     HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
-    if (caFile != null) {
-      builder.sslContext(trusting(caFile));
+    if (trust != null) {
+      builder.sslContext(trust);
     }
-    this.http = builder.build();
+    return builder.build();
+  }
+
+  /**
+   * Trusts the CA file as it is now: the operator rotates its CA by publishing a bundle with the
+   * new and the old CA (the mounted ConfigMap changes in place) before serving a certificate of the
+   * new one, so a sidecar that re-reads the file keeps connecting. Checked before every poll; an
+   * unreadable or empty file keeps the trust it had.
+   */
+  private void refreshTrust() {
+    if (caFile == null) {
+      return;
+    }
+    String now = readQuietly(caFile);
+    if (now == null || now.equals(caPem)) {
+      return;
+    }
+    try {
+      http = client(trusting(caFile));
+      caPem = now;
+      log.info("{} changed; trusting its CAs from now on", caFile);
+    } catch (IllegalArgumentException e) {
+      log.warn("{} changed but is unusable, keeping the earlier trust: {}", caFile, e.getMessage());
+    }
+  }
+
+  private static String readQuietly(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   /**
@@ -188,6 +227,7 @@ public final class ConfigServiceClient implements AutoCloseable {
     long delay = 1000;
     while (!closed) {
       try {
+        refreshTrust();
         deliverOwedReport();
         HttpResponse<String> response = fetch(runningRevision.get());
         if (response.statusCode() == 200) {

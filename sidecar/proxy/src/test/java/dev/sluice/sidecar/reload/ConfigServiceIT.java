@@ -213,6 +213,32 @@ class ConfigServiceIT {
   }
 
   @Test
+  void aChangedCaFileIsTrustedWithoutARestart() throws Exception {
+    // The sidecar starts trusting another CA (as after the operator rotated its CA), then the
+    // mounted bundle changes to include the one the service's certificate is signed by.
+    io.netty.handler.ssl.util.SelfSignedCertificate other =
+        new io.netty.handler.ssl.util.SelfSignedCertificate("someone-else");
+    Path ca = Files.copy(other.certificate().toPath(), dir.resolve("ca.crt"));
+    try (RunningSidecar sidecar = new RunningSidecar(yaml("from-file"));
+        ConfigServiceClient client =
+            new ConfigServiceClient(base(), null, ca)
+                .start(sidecar.sidecar(), () -> sidecar.sidecar().generation().revision())) {
+      offer("svc-2", SidecarConfigCodec.toJson(SidecarConfigCodec.readYaml(yaml("svc-2"), "test")));
+      Thread.sleep(1500);
+      assertThat(sidecar.sidecar().generation().revision())
+          .as("an untrusted service is not followed")
+          .isEqualTo("from-file");
+      Files.writeString(
+          ca,
+          Files.readString(other.certificate().toPath())
+              + Files.readString(TestTls.certificateFile().toPath()));
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(20))
+          .until(() -> sidecar.sidecar().generation().revision().equals("svc-2"));
+    }
+  }
+
+  @Test
   void aReportTheServiceCouldNotTakeIsDeliveredLater() throws Exception {
     refuseReports = 2;
     try (RunningSidecar sidecar = new RunningSidecar(yaml("from-file"));
