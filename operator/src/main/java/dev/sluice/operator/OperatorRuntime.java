@@ -114,7 +114,12 @@ public final class OperatorRuntime implements AutoCloseable {
             });
     NamespaceReconciler namespaces = new NamespaceReconciler(sync, metrics, settings.namespaces());
     operator.register(
-        namespaces, o -> o.watchingAllNamespaces().withGenericFilter(namespaces::watches));
+        namespaces,
+        o ->
+            o.watchingAllNamespaces()
+                .withGenericFilter(namespaces::watches)
+                // A pass at least this often: revision clean-up and deadlines without events.
+                .withReconciliationMaxInterval(Duration.ofMinutes(5)));
     operator.register(
         new OffloadAgentReconciler(statuses, events, settings.clock(), metrics),
         o -> namespaces(o, settings.namespaces()));

@@ -11,13 +11,19 @@ public final class Reasons {
   /** Accepted=True: the spec is valid. */
   public static final String ACCEPTED = "Accepted";
 
-  /** Accepted=False, Ready=False, Stalled=True: a field is invalid; the message names it. */
+  /**
+   * Accepted=False, Ready=False, Stalled=True: a field is invalid; the message names it. Every
+   * Accepted=False reason (also PortConflict) sets Stalled=True: it needs a human.
+   */
   public static final String INVALID_SPEC = "InvalidSpec";
 
   /** ResolvedRefs=True: all references resolve. */
   public static final String RESOLVED = "Resolved";
 
-  /** ResolvedRefs=False, Ready=False: a backend or agent Service does not exist. */
+  /**
+   * ResolvedRefs=False, Ready=False, Reconciling=True (it may still appear): a backend or agent
+   * Service does not exist. The other ResolvedRefs reasons below set Reconciling the same way.
+   */
   public static final String SERVICE_NOT_FOUND = "ServiceNotFound";
 
   /** ResolvedRefs=False, Ready=False: a Service exists but has no ready endpoints. */
@@ -38,7 +44,10 @@ public final class Reasons {
    */
   public static final String PORT_CONFLICT = "PortConflict";
 
-  /** Ready=True with zero pods: the selector matches no pod running a sidecar. */
+  /**
+   * Ready=False, Programmed=False (neither Reconciling nor Stalled): the selector matches no pod
+   * running a sidecar; nothing to wait for, nothing broken.
+   */
   public static final String NO_PODS_SELECTED = "NoPodsSelected";
 
   /** Reconciling=True, Ready=False, Programmed=False: a rollout is in progress. */

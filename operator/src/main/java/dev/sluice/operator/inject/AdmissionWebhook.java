@@ -39,7 +39,12 @@ public final class AdmissionWebhook {
 
   /** The outcome: the answer and, when injection was skipped, why (for an event). */
   public record Answer(
-      String json, boolean injected, String skipReason, String namespace, Pod pod) {}
+      String json,
+      boolean injected,
+      String skipReason,
+      String namespace,
+      Pod pod,
+      boolean dryRun) {}
 
   /**
    * Answers one review.
@@ -89,7 +94,12 @@ public final class AdmissionWebhook {
     answer.put("kind", "AdmissionReview");
     answer.set("response", response);
     return new Answer(
-        answer.toString(), result.injected(), result.skipReason(), namespace, result.pod());
+        answer.toString(),
+        result.injected(),
+        result.skipReason(),
+        namespace,
+        result.pod(),
+        request.path("dryRun").asBoolean(false));
   }
 
   /** add/replace operations for the parts injection changes. */

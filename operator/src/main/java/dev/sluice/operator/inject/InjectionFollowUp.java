@@ -9,9 +9,10 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * What follows an admission answer: an injected pod's namespace gets the CA bundle its sidecar
- * mounts (before the pod starts); a pod left alone for a reason worth knowing (opted out,
- * hostNetwork, ...) gets a Normal event on its owner (the pod itself has no name or UID yet).
+ * What follows an admission answer (nothing for a dry run): an injected pod's namespace gets the CA
+ * bundle its sidecar mounts (before the pod starts); a pod left alone for a reason worth knowing
+ * (opted out, hostNetwork, ...) gets a Normal event on its owner (the pod itself has no name or UID
+ * yet).
  */
 public final class InjectionFollowUp implements Consumer<AdmissionWebhook.Answer> {
   static final String REASON = "SidecarNotInjected";
@@ -26,8 +27,8 @@ public final class InjectionFollowUp implements Consumer<AdmissionWebhook.Answer
 
   @Override
   public void accept(AdmissionWebhook.Answer answer) {
-    if (answer.namespace() == null) {
-      return;
+    if (answer.namespace() == null || answer.dryRun()) {
+      return; // sideEffects: NoneOnDryRun
     }
     if (answer.injected()) {
       ca.ensure(answer.namespace());

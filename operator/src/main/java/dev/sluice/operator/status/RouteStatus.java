@@ -73,21 +73,34 @@ public final class RouteStatus {
                   + rollout.targetRevision()
                   + ".");
     }
-    boolean reconciling = !stalled && rollout.selectedPods() > 0 && !rollout.complete();
+    // kstatus reads only Reconciling and Stalled: an invalid spec needs a human (Stalled); a
+    // reference that does not resolve yet may appear (Reconciling: GitOps tools wait, then time
+    // out), as does a rollout in progress.
+    boolean rolling = !stalled && rollout.selectedPods() > 0 && !rollout.complete();
+    boolean reconciling = notAccepted == null && (unresolved != null || rolling);
     Conditions.Desired reconcilingCondition =
         new Conditions.Desired(
             ConditionTypes.RECONCILING,
             reconciling,
-            reconciling ? Reasons.ROLLOUT_IN_PROGRESS : Reasons.APPLIED,
-            reconciling
-                ? "Rolling out revision " + rollout.targetRevision() + "."
-                : "Nothing to roll out.");
+            !reconciling
+                ? Reasons.APPLIED
+                : unresolved != null ? unresolved.reason() : Reasons.ROLLOUT_IN_PROGRESS,
+            !reconciling
+                ? "Nothing to roll out."
+                : unresolved != null
+                    ? "Waiting for a reference: " + unresolved.message()
+                    : "Rolling out revision " + rollout.targetRevision() + ".");
+    boolean stuck = stalled || notAccepted != null;
     Conditions.Desired stalledCondition =
         new Conditions.Desired(
             ConditionTypes.STALLED,
-            stalled,
-            stalled ? rollout.stalledReason() : Reasons.APPLIED,
-            stalled ? rollout.stalledMessage() : "The rollout is not stuck.");
+            stuck,
+            notAccepted != null
+                ? notAccepted.reason()
+                : stalled ? rollout.stalledReason() : Reasons.APPLIED,
+            notAccepted != null
+                ? notAccepted.message()
+                : stalled ? rollout.stalledMessage() : "The rollout is not stuck.");
     Conditions.Desired ready = ready(accepted, resolved, programmed, stalledCondition);
     var conditions =
         Conditions.merge(

@@ -124,6 +124,8 @@ class ProxyRouteReconcileIT {
                 + " with that port)");
     assertThat(condition("web", "Ready").getStatus()).isEqualTo("False");
     assertThat(condition("web", "Accepted").getStatus()).isEqualTo("True");
+    assertThat(condition("web", "Reconciling").getStatus()).isEqualTo("True");
+    assertThat(condition("web", "Stalled").getStatus()).isEqualTo("False");
 
     // The Service without ready endpoints: still unresolved, for another reason.
     client.resource(Objects.service(NS, "later", 8080)).create();
@@ -150,7 +152,8 @@ class ProxyRouteReconcileIT {
     assertThat(condition("second", "Accepted").getMessage())
         .contains("spec.listener.port: \"8080\"")
         .contains("ProxyRoute first has it");
-    assertThat(condition("second", "Stalled").getStatus()).isEqualTo("False");
+    assertThat(condition("second", "Stalled").getStatus()).isEqualTo("True");
+    assertThat(condition("second", "Stalled").getReason()).isEqualTo("PortConflict");
     assertThat(condition("second", "Ready").getReason()).isEqualTo("PortConflict");
     // The first route keeps its port and stays applied.
     await().atMost(Duration.ofSeconds(20)).until(() -> is("first", "Ready", "True", "Applied"));

@@ -112,6 +112,33 @@ class RouteStatusTest {
                 + " with that port)");
     assertThat(line(status, ConditionTypes.ACCEPTED))
         .isEqualTo("Accepted=True Accepted since " + T0);
+    // A reference may appear: kstatus readers (Flux) wait instead of calling it done or failed.
+    assertThat(line(status, ConditionTypes.RECONCILING))
+        .isEqualTo("Reconciling=True ServiceNotFound since " + T0);
+    assertThat(line(status, ConditionTypes.STALLED)).isEqualTo("Stalled=False Applied since " + T0);
+  }
+
+  @Test
+  void anInvalidSpecStallsUntilAHumanFixesIt() {
+    RenderProblem conflict =
+        new RenderProblem(
+            "ProxyRoute",
+            "second",
+            ConditionTypes.ACCEPTED,
+            "PortConflict",
+            "spec.listener.port",
+            "8080",
+            "a port no other ProxyRoute selecting the same pods uses (ProxyRoute first has it)");
+    ProxyRouteStatus status =
+        RouteStatus.compute(null, 1, List.of(conflict), rollout(2, 0, null), T0);
+    assertThat(line(status, ConditionTypes.STALLED))
+        .isEqualTo("Stalled=True PortConflict since " + T0);
+    assertThat(line(status, ConditionTypes.RECONCILING))
+        .isEqualTo("Reconciling=False Applied since " + T0);
+    assertThat(condition(status, ConditionTypes.STALLED).getMessage())
+        .isEqualTo(conflict.message());
+    assertThat(line(status, ConditionTypes.READY))
+        .isEqualTo("Ready=False PortConflict since " + T0);
   }
 
   @Test

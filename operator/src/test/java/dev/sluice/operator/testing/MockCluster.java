@@ -61,6 +61,33 @@ public final class MockCluster implements AutoCloseable {
         .withPath("/apis/authentication.k8s.io/v1/tokenreviews")
         .andReply(200, request -> review(request.getUtf8Body()))
         .always();
+    // JOSDK checks its Lease access with a SelfSubjectRulesReview before electing: answer as an
+    // API server would for the Role in operator/deploy/rbac.yaml.
+    server
+        .expect()
+        .post()
+        .withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
+        .andReply(
+            201,
+            request ->
+                Map.of(
+                    "apiVersion",
+                    "authorization.k8s.io/v1",
+                    "kind",
+                    "SelfSubjectRulesReview",
+                    "status",
+                    Map.of(
+                        "incomplete",
+                        false,
+                        "nonResourceRules",
+                        List.of(),
+                        "resourceRules",
+                        List.of(
+                            Map.of(
+                                "apiGroups", List.of("coordination.k8s.io"),
+                                "resources", List.of("leases"),
+                                "verbs", List.of("get", "create", "update", "patch"))))))
+        .always();
     for (String file :
         List.of("proxyroutes.sluice.dev-v1.yml", "offloadagents.sluice.dev-v1.yml")) {
       try (InputStream in = Files.newInputStream(CRDS.resolve(file))) {
@@ -73,6 +100,28 @@ public final class MockCluster implements AutoCloseable {
 
   public KubernetesClient client() {
     return client;
+  }
+
+  /** A second client whose requests carry {@code userAgent} (to tell them from the test's). */
+  public KubernetesClient clientAs(String userAgent) {
+    return new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+        .withConfig(
+            new io.fabric8.kubernetes.client.ConfigBuilder(client.getConfiguration())
+                .withUserAgent(userAgent)
+                .build())
+        .build();
+  }
+
+  /** Every request the server received since the last call, oldest first. */
+  public List<io.fabric8.mockwebserver.http.RecordedRequest> takeRequests()
+      throws InterruptedException {
+    List<io.fabric8.mockwebserver.http.RecordedRequest> out = new java.util.ArrayList<>();
+    for (var r = server.takeRequest(50, java.util.concurrent.TimeUnit.MILLISECONDS);
+        r != null;
+        r = server.takeRequest(50, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      out.add(r);
+    }
+    return out;
   }
 
   /** Creates a namespace (the operator reconciles per namespace; a real cluster has them). */

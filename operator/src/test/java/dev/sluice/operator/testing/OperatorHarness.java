@@ -35,9 +35,23 @@ public final class OperatorHarness implements AutoCloseable {
   private OperatorRuntime runtime;
   private int port;
 
+  private final io.fabric8.kubernetes.client.KubernetesClient operatorClient;
+  private final io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration leaderElection;
+
   public OperatorHarness(MockCluster cluster, Clock clock) {
+    this(cluster, clock, cluster.client(), null);
+  }
+
+  /** The operator on its own client (to tell its requests from the test's) and maybe a Lease. */
+  public OperatorHarness(
+      MockCluster cluster,
+      Clock clock,
+      io.fabric8.kubernetes.client.KubernetesClient operatorClient,
+      io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration leaderElection) {
     this.cluster = cluster;
     this.clock = clock;
+    this.operatorClient = operatorClient;
+    this.leaderElection = leaderElection;
     Instant now = Instant.now();
     this.ca = Certificates.authority("sluice-test-ca", now, Duration.ofDays(1));
     this.serverTls =
@@ -49,17 +63,17 @@ public final class OperatorHarness implements AutoCloseable {
   public OperatorRuntime start() throws IOException {
     runtime =
         OperatorRuntime.start(
-            cluster.client(),
+            operatorClient,
             new OperatorRuntime.Settings(
                 Set.of(),
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
                 serverTls,
                 HOLD,
-                null,
+                leaderElection,
                 Renderer.Defaults.STANDARD,
                 clock,
                 null),
-            new KubernetesTokenReviewer(cluster.client(), clock),
+            new KubernetesTokenReviewer(operatorClient, clock),
             OperatorMetrics.none());
     port = runtime.configService().address().getPort();
     return runtime;
