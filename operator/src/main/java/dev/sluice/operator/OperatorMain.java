@@ -14,6 +14,7 @@ import dev.sluice.operator.status.EventRecorder;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -31,6 +32,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -94,10 +96,11 @@ public final class OperatorMain implements Callable<Integer> {
   int adminPort = 8080;
 
   @Option(
-      names = "--leader-election",
+      names = "--no-leader-election",
       negatable = true,
       description =
-          "Hold a Lease for reconciling and rollouts (on by default; off for one replica).")
+          "Hold the Lease before reconciling and rolling out (the default); turn it off only"
+              + " with one replica.")
   boolean leaderElection = true;
 
   @Option(
@@ -197,6 +200,11 @@ public final class OperatorMain implements Callable<Integer> {
     KubernetesClient client = new KubernetesClientBuilder().build();
     Clock clock = Clock.systemUTC();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    new io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics().bindTo(registry);
+    new io.micrometer.core.instrument.binder.jvm.JvmGcMetrics().bindTo(registry);
+    new io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics().bindTo(registry);
+    new io.micrometer.core.instrument.binder.system.ProcessorMetrics().bindTo(registry);
+    new io.micrometer.core.instrument.binder.system.UptimeMetrics().bindTo(registry);
     OperatorMetrics metrics = new OperatorMetrics(registry);
 
     CertificateManager certs =
@@ -217,6 +225,7 @@ public final class OperatorMain implements Callable<Integer> {
     timer.scheduleWithFixedDelay(certs::check, 10, 10, TimeUnit.MINUTES);
 
     Set<String> watched = new LinkedHashSet<>(namespaces);
+    AtomicBoolean stopping = new AtomicBoolean();
     OperatorRuntime runtime =
         OperatorRuntime.start(
             client,
@@ -225,7 +234,7 @@ public final class OperatorMain implements Callable<Integer> {
                 new InetSocketAddress(configServicePort),
                 certs.serverContext(),
                 holdFor,
-                leaderElection ? new LeaderElectionConfiguration(lease, operatorNamespace) : null,
+                leaderElection ? leaderElection(stopping) : null,
                 Renderer.Defaults.STANDARD,
                 clock,
                 ca::ensure),
@@ -274,6 +283,7 @@ public final class OperatorMain implements Callable<Integer> {
         .addShutdownHook(
             new Thread(
                 () -> {
+                  stopping.set(true);
                   admin.close();
                   webhook.close();
                   runtime.close();
@@ -285,6 +295,34 @@ public final class OperatorMain implements Callable<Integer> {
                 "sluice-operator-shutdown"));
     stopped.await();
     return 0;
+  }
+
+  /**
+   * The Lease, held under the pod's name. Losing it while running exits the process (a restart
+   * rejoins the election, and two leaders never roll out at once); giving it up on shutdown does
+   * not (exiting from a shutdown hook would hang the JVM).
+   */
+  private LeaderElectionConfiguration leaderElection(AtomicBoolean stopping) {
+    return new LeaderElectionConfiguration(
+        lease,
+        operatorNamespace,
+        LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
+        LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
+        LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
+        System.getenv("HOSTNAME"),
+        new LeaderCallbacks(
+            () -> LOG.info("leading: reconciling and rolling out"),
+            () -> {
+              if (!stopping.get()) {
+                LOG.error(
+                    "lost the Lease {}/{}; exiting to rejoin the election",
+                    operatorNamespace,
+                    lease);
+                System.exit(1);
+              }
+            },
+            leader -> LOG.info("the leader is {}", leader)),
+        false);
   }
 
   /** Native sidecars need Kubernetes 1.29+ (SidecarContainers on by default). */

@@ -32,23 +32,11 @@ public final class AgentStatus {
       int routes,
       Health health,
       String now) {
-    RenderProblem notAccepted = first(problems, ConditionTypes.ACCEPTED);
-    RenderProblem unresolved = first(problems, ConditionTypes.RESOLVED_REFS);
-    Conditions.Desired accepted =
-        notAccepted == null
-            ? new Conditions.Desired(
-                ConditionTypes.ACCEPTED, true, Reasons.ACCEPTED, "The spec is valid.")
-            : new Conditions.Desired(
-                ConditionTypes.ACCEPTED, false, notAccepted.reason(), notAccepted.message());
+    RenderProblem notAccepted = Conditions.first(problems, ConditionTypes.ACCEPTED);
+    RenderProblem unresolved = Conditions.first(problems, ConditionTypes.RESOLVED_REFS);
+    Conditions.Desired accepted = Conditions.accepted(notAccepted);
     Conditions.Desired resolved =
-        unresolved == null
-            ? new Conditions.Desired(
-                ConditionTypes.RESOLVED_REFS,
-                true,
-                Reasons.RESOLVED,
-                endpoints + " agent endpoints resolved.")
-            : new Conditions.Desired(
-                ConditionTypes.RESOLVED_REFS, false, unresolved.reason(), unresolved.message());
+        Conditions.resolvedRefs(unresolved, endpoints + " agent endpoints resolved.");
     Conditions.Desired available;
     if (health.reporters() == 0) {
       available =
@@ -120,9 +108,5 @@ public final class AgentStatus {
         endpoints,
         health.reporters() == 0 ? null : health.availableEndpoints(),
         routes);
-  }
-
-  private static RenderProblem first(List<RenderProblem> problems, String type) {
-    return problems.stream().filter(p -> type.equals(p.conditionType())).findFirst().orElse(null);
   }
 }

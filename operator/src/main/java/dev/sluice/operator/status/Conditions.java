@@ -54,6 +54,43 @@ public final class Conditions {
     return merged;
   }
 
+  /** Accepted from the first Accepted problem (True "The spec is valid." when there is none). */
+  public static Desired accepted(dev.sluice.operator.render.RenderProblem problem) {
+    return problem == null
+        ? new Desired(
+            dev.sluice.api.v1alpha1.ConditionTypes.ACCEPTED,
+            true,
+            dev.sluice.api.v1alpha1.Reasons.ACCEPTED,
+            "The spec is valid.")
+        : new Desired(
+            dev.sluice.api.v1alpha1.ConditionTypes.ACCEPTED,
+            false,
+            problem.reason(),
+            problem.message());
+  }
+
+  /** ResolvedRefs from the first ResolvedRefs problem, {@code resolved} saying it when none. */
+  public static Desired resolvedRefs(
+      dev.sluice.operator.render.RenderProblem problem, String resolved) {
+    return problem == null
+        ? new Desired(
+            dev.sluice.api.v1alpha1.ConditionTypes.RESOLVED_REFS,
+            true,
+            dev.sluice.api.v1alpha1.Reasons.RESOLVED,
+            resolved)
+        : new Desired(
+            dev.sluice.api.v1alpha1.ConditionTypes.RESOLVED_REFS,
+            false,
+            problem.reason(),
+            problem.message());
+  }
+
+  /** The first problem making {@code type} False, or null. */
+  public static dev.sluice.operator.render.RenderProblem first(
+      List<dev.sluice.operator.render.RenderProblem> problems, String type) {
+    return problems.stream().filter(p -> type.equals(p.conditionType())).findFirst().orElse(null);
+  }
+
   /** The condition of {@code type}, or null. */
   public static Condition find(List<Condition> conditions, String type) {
     if (conditions == null) {

@@ -23,23 +23,12 @@ public final class RouteStatus {
       List<RenderProblem> problems,
       RolloutState rollout,
       String now) {
-    RenderProblem notAccepted = first(problems, ConditionTypes.ACCEPTED);
-    RenderProblem unresolved = first(problems, ConditionTypes.RESOLVED_REFS);
-    Conditions.Desired accepted =
-        notAccepted == null
-            ? new Conditions.Desired(
-                ConditionTypes.ACCEPTED, true, Reasons.ACCEPTED, "The spec is valid.")
-            : new Conditions.Desired(
-                ConditionTypes.ACCEPTED, false, notAccepted.reason(), notAccepted.message());
+    RenderProblem notAccepted = Conditions.first(problems, ConditionTypes.ACCEPTED);
+    RenderProblem unresolved = Conditions.first(problems, ConditionTypes.RESOLVED_REFS);
+    Conditions.Desired accepted = Conditions.accepted(notAccepted);
     Conditions.Desired resolved =
-        unresolved == null
-            ? new Conditions.Desired(
-                ConditionTypes.RESOLVED_REFS,
-                true,
-                Reasons.RESOLVED,
-                "Every Service, Secret and OffloadAgent it names resolves.")
-            : new Conditions.Desired(
-                ConditionTypes.RESOLVED_REFS, false, unresolved.reason(), unresolved.message());
+        Conditions.resolvedRefs(
+            unresolved, "Every Service, Secret and OffloadAgent it names resolves.");
     boolean stalled = rollout.stalledReason() != null;
     Conditions.Desired programmed;
     if (rollout.selectedPods() == 0) {
@@ -140,9 +129,5 @@ public final class RouteStatus {
   /** True when writing {@code next} over {@code current} would change anything (else: no write). */
   public static boolean changed(ProxyRouteStatus current, ProxyRouteStatus next) {
     return !Objects.equals(current, next);
-  }
-
-  private static RenderProblem first(List<RenderProblem> problems, String type) {
-    return problems.stream().filter(p -> type.equals(p.conditionType())).findFirst().orElse(null);
   }
 }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.sluice.api.v1alpha1.OffloadAgent;
 import dev.sluice.api.v1alpha1.OffloadAgentStatus;
+import dev.sluice.api.v1alpha1.ProxyRoute;
 import dev.sluice.operator.status.Conditions;
 import dev.sluice.operator.testing.MockCluster;
 import dev.sluice.operator.testing.Objects;
@@ -64,18 +65,13 @@ class OffloadAgentReconcileIT {
             args: [{name: src, value: src}]
       """;
 
-  static final String ROUTE =
-      """
-      apiVersion: sluice.dev/v1alpha1
-      kind: ProxyRoute
-      metadata: {name: web, namespace: shop}
-      spec:
-        selector: {matchLabels: {app: web}}
-        listener: {port: 8080}
-        rules:
-          - backend: {endpoints: [10.1.0.1:8080]}
-            offload: [{agent: waf, messages: [check]}]
-      """;
+  static ProxyRoute route() {
+    return Objects.route(
+        "web",
+        "web",
+        8080,
+        "[{backend: {endpoints: [10.1.0.1:8080]}, offload: [{agent: waf, messages: [check]}]}]");
+  }
 
   OffloadAgentStatus status() {
     OffloadAgent a = client.resources(OffloadAgent.class).inNamespace(NS).withName("waf").get();
@@ -137,7 +133,7 @@ class OffloadAgentReconcileIT {
     assertThat(status().endpoints()).isEqualTo(2);
     assertThat(condition("ResolvedRefs").getMessage()).isEqualTo("2 agent endpoints resolved.");
 
-    client.resource(Objects.route(ROUTE)).create();
+    client.resource(route()).create();
     Pod pod = client.resource(Objects.sidecarPod(NS, "web-1", Map.of("app", "web"))).create();
     await()
         .atMost(Duration.ofSeconds(20))

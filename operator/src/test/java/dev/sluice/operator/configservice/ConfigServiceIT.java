@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.sluice.api.Labels;
+import dev.sluice.api.v1alpha1.ProxyRoute;
 import dev.sluice.operator.testing.MockCluster;
 import dev.sluice.operator.testing.Objects;
 import dev.sluice.operator.testing.OperatorHarness;
@@ -101,7 +102,7 @@ class ConfigServiceIT {
 
     // A simulated sidecar with the wrong token never gets a config.
     SimulatedSidecar impostor = harness.sidecar(NS, "web-1", web2Token, c -> false);
-    client.resource(Objects.route(ROUTE)).create();
+    client.resource(route()).create();
     await().atMost(Duration.ofSeconds(20)).until(() -> impostor.statuses().size() >= 2);
     assertThat(impostor.statuses()).containsOnly(403);
     assertThat(impostor.applied()).isNull();
@@ -146,7 +147,7 @@ class ConfigServiceIT {
               }
             });
     await().atMost(Duration.ofSeconds(5)).until(() -> harness.runtime().configService().held() > 0);
-    client.resource(Objects.route(ROUTE)).create();
+    client.resource(route()).create();
     HttpResponse<String> answered = waiting.get();
     assertThat(answered.statusCode()).isEqualTo(200);
     assertThat(answered.body()).contains("\"address\":\"0.0.0.0:8080\"").doesNotContain(idle);
@@ -200,15 +201,7 @@ class ConfigServiceIT {
         .anySatisfy(c -> assertThat(c.getType()).isEqualTo("Ready"));
   }
 
-  static final String ROUTE =
-      """
-      apiVersion: sluice.dev/v1alpha1
-      kind: ProxyRoute
-      metadata: {name: web, namespace: shop}
-      spec:
-        selector: {matchLabels: {app: web}}
-        listener: {port: 8080}
-        rules:
-          - backend: {service: {name: backend, port: 8080}}
-      """;
+  static ProxyRoute route() {
+    return Objects.route("web", "web", 8080, "[{backend: {service: {name: backend, port: 8080}}}]");
+  }
 }

@@ -134,17 +134,11 @@ class RbacIT {
         client
             .resource(
                 Objects.route(
-                    """
-                    apiVersion: sluice.dev/v1alpha1
-                    kind: ProxyRoute
-                    metadata: {name: web, namespace: shop}
-                    spec:
-                      selector: {matchLabels: {app: web}}
-                      listener: {port: 8080}
-                      rules:
-                        - backend: {service: {name: backend, port: 8080}}
-                          offload: [{agent: waf, messages: [check]}]
-                    """))
+                    "web",
+                    "web",
+                    8080,
+                    "[{backend: {service: {name: backend, port: 8080}},"
+                        + " offload: [{agent: waf, messages: [check]}]}]"))
             .create();
         for (int i = 1; i <= 2; i++) {
           Pod pod =

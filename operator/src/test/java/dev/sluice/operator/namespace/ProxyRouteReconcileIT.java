@@ -188,14 +188,6 @@ class ProxyRouteReconcileIT {
     client.resource(edited).update();
     await()
         .atMost(Duration.ofSeconds(20))
-        .conditionEvaluationListener(
-            c -> {
-              if (c.getRemainingTimeInMS() < 600) {
-                System.out.println(
-                    io.fabric8.kubernetes.client.utils.Serialization.asYaml(
-                        client.resources(ProxyRoute.class).inNamespace(NS).withName("web").get()));
-              }
-            })
         .until(
             () ->
                 status("web").observedGeneration() == 2L
@@ -238,14 +230,6 @@ class ProxyRouteReconcileIT {
     client.resources(ProxyRoute.class).inNamespace(NS).withName("web").delete();
     await()
         .atMost(Duration.ofSeconds(20))
-        .conditionEvaluationListener(
-            c -> {
-              if (c.getRemainingTimeInMS() < 600) {
-                System.out.println(
-                    io.fabric8.kubernetes.client.utils.Serialization.asYaml(
-                        client.resources(ProxyRoute.class).inNamespace(NS).withName("web").get()));
-              }
-            })
         .until(
             () -> client.resources(ProxyRoute.class).inNamespace(NS).withName("web").get() == null);
     // The pods get (and apply) a config without the route's listener.

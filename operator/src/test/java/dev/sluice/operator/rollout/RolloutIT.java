@@ -204,19 +204,29 @@ class RolloutIT {
             });
   }
 
+  /**
+   * Pods web-01..web-20 with sidecars (rejecting listeners on {@code port} where {@code
+   * rejectsOnPod} says so) and the route, rolled out once: the revision they all run.
+   */
+  String settled(String batch, String onFailure, Predicate<String> rejectsOnPod, int port)
+      throws Exception {
+    List<Pod> created = createPods(1, PODS);
+    createRoute(batch, onFailure);
+    harness.start();
+    sidecars(created, rejectsOnPod, port);
+    awaitComplete("");
+    return status().revision();
+  }
+
   @Test
   void rollsOutAQuarterAtATimeAndReportsEachStep() throws Exception {
-    List<Pod> created = createPods(1, PODS);
-    createRoute("25%", "Halt");
-    harness.start();
-    sidecars(created, pod -> false, 0);
-    awaitComplete("");
-    String first = status().revision();
+    String first = settled("25%", "Halt", pod -> false, 0);
     assertThat(maxInFlight.get()).isBetween(1, 5);
 
     // A change: the new revision reaches the pods at most 5 at a time, with status along the way.
     maxInFlight.set(0);
     List<String> seen = new ArrayList<>();
+    Map<String, String> snapshots = new java.util.LinkedHashMap<>();
     Thread observer =
         new Thread(
             () -> {
@@ -235,6 +245,17 @@ class RolloutIT {
                 if (!line.equals(last)) {
                   seen.add(line);
                   last = line;
+                  String kind = line.replaceAll(" updated=.*", "");
+                  if (s != null
+                      && s.rollout() != null
+                      && s.rollout().updatedPods() != null
+                      && s.rollout().updatedPods() >= 5
+                      && s.rollout().updatedPods() < 10) {
+                    kind = kind + " (mid-rollout)";
+                  }
+                  if (s != null && !snapshots.containsKey(kind)) {
+                    snapshots.put(kind, io.fabric8.kubernetes.client.utils.Serialization.asYaml(s));
+                  }
                 }
                 try {
                   Thread.sleep(5);
@@ -258,16 +279,12 @@ class RolloutIT {
           .containsEntry(Labels.LAST_GOOD_REVISION, status().revision());
     }
     System.out.println("[rollout] status steps: " + String.join(" | ", seen));
+    snapshots.forEach((k, yaml) -> System.out.println("[rollout] status at " + k + ":\n" + yaml));
   }
 
   @Test
   void aRejectionAtPodSevenStallsAndRollsBack() throws Exception {
-    List<Pod> created = createPods(1, PODS);
-    createRoute("25%", "Rollback");
-    harness.start();
-    sidecars(created, pod -> pod.equals("web-07"), 9090);
-    awaitComplete("");
-    String good = status().revision();
+    String good = settled("25%", "Rollback", pod -> pod.equals("web-07"), 9090);
     notTarget = good;
     maxInFlight.set(0);
 
@@ -276,6 +293,9 @@ class RolloutIT {
         .atMost(Duration.ofSeconds(60))
         .until(() -> condition(status(), "Stalled").equals("True/RolledBack"));
     ProxyRouteStatus stalled = status();
+    System.out.println(
+        "[rollout] status when stalled:\n"
+            + io.fabric8.kubernetes.client.utils.Serialization.asYaml(stalled));
     assertThat(Conditions.find(stalled.conditions(), "Stalled").getMessage())
         .contains("pod web-07 rejected revision " + stalled.revision())
         .contains("returned to revision " + good);
@@ -311,12 +331,7 @@ class RolloutIT {
 
   @Test
   void aNewOperatorResumesTheRollout() throws Exception {
-    List<Pod> created = createPods(1, PODS);
-    createRoute("1", "Halt");
-    harness.start();
-    sidecars(created, pod -> false, 0);
-    awaitComplete("");
-    String first = status().revision();
+    String first = settled("1", "Halt", pod -> false, 0);
     notTarget = first;
     maxInFlight.set(0);
 

@@ -96,6 +96,24 @@ public final class Objects {
         .build();
   }
 
+  /**
+   * A ProxyRoute in namespace shop selecting {@code app: <app>} with a listener on {@code port} and
+   * {@code rules} (YAML flow or block, indented for the spec).
+   */
+  public static ProxyRoute route(String name, String app, int port, String rules) {
+    return route(
+        """
+        apiVersion: sluice.dev/v1alpha1
+        kind: ProxyRoute
+        metadata: {name: %s, namespace: shop}
+        spec:
+          selector: {matchLabels: {app: %s}}
+          listener: {port: %d}
+          rules: %s
+        """
+            .formatted(name, app, port, rules));
+  }
+
   /** A ProxyRoute from YAML (as a user would write it). */
   public static ProxyRoute route(String yaml) {
     return read(yaml, ProxyRoute.class);

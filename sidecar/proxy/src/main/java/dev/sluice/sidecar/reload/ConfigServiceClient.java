@@ -157,13 +157,7 @@ public final class ConfigServiceClient implements AutoCloseable {
       return;
     }
     try {
-      HttpRequest request =
-          authorized(HttpRequest.newBuilder(URI.create(base + "/health")))
-              .timeout(Duration.ofSeconds(10))
-              .header("Content-Type", "application/json")
-              .POST(HttpRequest.BodyPublishers.ofString(SidecarConfigCodec.toJson(health)))
-              .build();
-      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response = postJson("/health", health);
       if (response.statusCode() / 100 == 2) {
         healthPosted = health;
       } else {
@@ -338,16 +332,22 @@ public final class ConfigServiceClient implements AutoCloseable {
     owed.compareAndSet(report, null);
   }
 
+  /** POSTs {@code body} as JSON to {@code <base><path>} with the current token. */
+  private HttpResponse<String> postJson(String path, Object body)
+      throws IOException, InterruptedException {
+    HttpRequest request =
+        authorized(HttpRequest.newBuilder(URI.create(base + path)))
+            .timeout(Duration.ofSeconds(10))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(SidecarConfigCodec.toJson(body)))
+            .build();
+    return http.send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
   /** True when the service took the report (2xx) or refused it for good (4xx: no retry helps). */
   private boolean post(SidecarReport report) {
     try {
-      HttpRequest request =
-          authorized(HttpRequest.newBuilder(URI.create(base + "/status")))
-              .timeout(Duration.ofSeconds(10))
-              .header("Content-Type", "application/json")
-              .POST(HttpRequest.BodyPublishers.ofString(SidecarConfigCodec.toJson(report)))
-              .build();
-      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response = postJson("/status", report);
       if (response.statusCode() / 100 != 2) {
         log.warn(
             "config service refused the report: {} {}", response.statusCode(), response.body());

@@ -1,0 +1,194 @@
+package dev.sluice.operator.main;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.sluice.operator.testing.MockCluster;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code java -jar operator/target/sluice-operator.jar} as a user runs it: help, a bad flag named
+ * with exit 2, an unreachable API server reported with exit 1 (as a JSON log line when asked), and
+ * a real start against the mock API server: TLS Secret created, {@code /readyz}, {@code /metrics},
+ * then a clean stop.
+ */
+class OperatorMainIT {
+  static final Path JAR = Path.of("target/sluice-operator.jar");
+
+  @TempDir Path dir;
+
+  record Ran(int exit, String output) {}
+
+  Ran run(Map<String, String> env, int seconds, String... args) throws Exception {
+    Process process = start(env, args);
+    if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("still running after " + seconds + "s");
+    }
+    return new Ran(
+        process.exitValue(),
+        new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+  }
+
+  Process start(Map<String, String> env, String... args) throws IOException {
+    return start(env, null, args);
+  }
+
+  /** With {@code log} set, the output goes to that file. */
+  Process start(Map<String, String> env, Path log, String... args) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    // Fail fast instead of fabric8's default request retries.
+    command.add("-Dkubernetes.request.retry.backoffLimit=0");
+    command.add("-jar");
+    command.add(JAR.toAbsolutePath().toString());
+    command.addAll(List.of(args));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().putAll(env);
+    if (log != null) {
+      builder.redirectOutput(log.toFile());
+    }
+    return builder.start();
+  }
+
+  Path kubeconfig(String server) throws IOException {
+    return Files.writeString(
+        dir.resolve("kubeconfig"),
+        """
+        apiVersion: v1
+        kind: Config
+        clusters: [{name: c, cluster: {server: "%s"}}]
+        users: [{name: u, user: {token: test}}]
+        contexts: [{name: x, context: {cluster: c, user: u, namespace: default}}]
+        current-context: x
+        """
+            .formatted(server));
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  @Test
+  void helpAndBadFlags() throws Exception {
+    Ran help = run(Map.of(), 60, "--help");
+    assertThat(help.exit()).isZero();
+    assertThat(help.output()).contains("Usage: sluice-operator").contains("--[no-]leader-election");
+    Ran bad = run(Map.of(), 60, "--native-sidecars=maybe");
+    assertThat(bad.exit()).isEqualTo(2);
+    assertThat(bad.output())
+        .contains("sluice-operator: --native-sidecars maybe (expected: auto, true or false)");
+  }
+
+  @Test
+  void anUnreachableApiServerIsReportedAsOneJsonLogLine() throws Exception {
+    Path config = kubeconfig("https://127.0.0.1:" + freePort());
+    Ran ran =
+        run(
+            Map.of("KUBECONFIG", config.toString(), "SLUICE_LOG_FORMAT", "JSON"),
+            120,
+            "--no-leader-election");
+    assertThat(ran.exit()).isEqualTo(1);
+    JsonNode error =
+        ran.output()
+            .lines()
+            .filter(l -> l.startsWith("{"))
+            .map(OperatorMainIT::json)
+            .filter(j -> "ERROR".equals(j.path("level").asText()))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no JSON error line in:\n" + ran.output()));
+    assertThat(error.path("formattedMessage").asText())
+        .startsWith("cannot work with the Kubernetes API server (unreachable)");
+    assertThat(error.path("loggerName").asText()).isEqualTo("dev.sluice.operator.OperatorMain");
+  }
+
+  static JsonNode json(String line) {
+    try {
+      return JsonMapper.builder().build().readTree(line);
+    } catch (IOException e) {
+      throw new IllegalStateException(line, e);
+    }
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+  void itStartsServesReadinessAndMetricsAndStops(boolean leaderElection) throws Exception {
+    try (MockCluster cluster = new MockCluster()) {
+      cluster.namespace("sluice-system");
+      Path config = kubeconfig(cluster.client().getConfiguration().getMasterUrl());
+      int admin = freePort();
+      Process operator =
+          start(
+              Map.of("KUBECONFIG", config.toString()),
+              dir.resolve("operator.log"),
+              leaderElection ? "--leader-election" : "--no-leader-election",
+              "--native-sidecars=true",
+              "--admin-port=" + admin,
+              "--config-service-port=" + freePort(),
+              "--webhook-port=" + freePort());
+      try {
+        HttpClient http = HttpClient.newHttpClient();
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(250))
+            .ignoreExceptions()
+            .until(
+                () ->
+                    http.send(
+                                HttpRequest.newBuilder(
+                                        URI.create("http://127.0.0.1:" + admin + "/readyz"))
+                                    .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                            .statusCode()
+                        == 200);
+        String metrics =
+            http.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin + "/metrics"))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString())
+                .body();
+        assertThat(metrics).contains("sluice_operator_assignments_total").contains("jvm_memory_");
+        assertThat(
+                cluster
+                    .client()
+                    .secrets()
+                    .inNamespace("sluice-system")
+                    .withName("sluice-operator-tls")
+                    .get())
+            .isNotNull();
+      } finally {
+        operator.destroy(); // SIGTERM: the shutdown hook stops everything
+        boolean stopped = operator.waitFor(30, TimeUnit.SECONDS);
+        if (!stopped) {
+          operator.destroyForcibly();
+        }
+        String output = Files.readString(dir.resolve("operator.log"));
+        assertThat(stopped).as("stopped on SIGTERM; it said:\n" + output).isTrue();
+        assertThat(output)
+            .contains(
+                leaderElection
+                    ? "leader election on (Lease sluice-system/sluice-operator)"
+                    : "leader election off");
+      }
+    }
+  }
+}
