@@ -4,7 +4,7 @@ package dev.sluice.api.v1alpha1;
  * Condition types of ProxyRoute and OffloadAgent. Each constant says when the condition is True.
  * Every condition carries {@code observedGeneration}; {@code lastTransitionTime} moves only when
  * its status flips. Ready/Reconciling/Stalled follow kstatus: Reconciling and Stalled are
- * "abnormal-true" and are removed (not set to False) when they no longer hold.
+ * "abnormal-true", and False (which kstatus reads like absent) when they do not hold.
  */
 public final class ConditionTypes {
   /**
@@ -14,12 +14,15 @@ public final class ConditionTypes {
    */
   public static final String READY = "Ready";
 
-  /** Present and True while the operator works towards the latest generation (a rollout runs). */
+  /**
+   * True while the operator works towards the latest generation: a rollout runs, or a reference
+   * does not resolve yet (it may appear).
+   */
   public static final String RECONCILING = "Reconciling";
 
   /**
-   * Present and True when progress stopped and needs a human: a sidecar rejected the config, the
-   * progress deadline passed, or the spec is invalid.
+   * True when progress stopped and needs a human: a sidecar rejected the config, the progress
+   * deadline passed, or the spec is invalid (Accepted=False).
    */
   public static final String STALLED = "Stalled";
 
