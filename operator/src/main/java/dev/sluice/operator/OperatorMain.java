@@ -143,6 +143,25 @@ public final class OperatorMain implements Callable<Integer> {
   String sidecarImage = "ghcr.io/sluice/sidecar:0.1.0";
 
   @Option(
+      names = "--sidecar-cpu-request",
+      paramLabel = "QUANTITY",
+      description =
+          "Injected sidecar's CPU request (pods may override). Default: ${DEFAULT-VALUE}.")
+  String sidecarCpuRequest = "100m";
+
+  @Option(
+      names = "--sidecar-memory-request",
+      paramLabel = "QUANTITY",
+      description = "Injected sidecar's memory request. Default: ${DEFAULT-VALUE}.")
+  String sidecarMemoryRequest = "128Mi";
+
+  @Option(
+      names = "--sidecar-memory-limit",
+      paramLabel = "QUANTITY",
+      description = "Injected sidecar's memory limit. Default: ${DEFAULT-VALUE}.")
+  String sidecarMemoryLimit = "256Mi";
+
+  @Option(
       names = "--native-sidecars",
       paramLabel = "auto|true|false",
       description =
@@ -249,9 +268,9 @@ public final class OperatorMain implements Callable<Integer> {
             "https://" + service + "." + operatorNamespace + ".svc:" + configServicePort,
             caConfigMap,
             nativeSupported,
-            "100m",
-            "128Mi",
-            "256Mi",
+            sidecarCpuRequest,
+            sidecarMemoryRequest,
+            sidecarMemoryLimit,
             "0.1.0");
     WebhookServer webhook =
         new WebhookServer(

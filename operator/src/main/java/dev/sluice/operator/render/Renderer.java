@@ -60,7 +60,11 @@ public final class Renderer {
    * @param drainTimeout how long a replaced generation may finish its requests
    */
   public record Defaults(String adminAddress, Duration drainTimeout) {
-    public static final Defaults STANDARD = new Defaults("127.0.0.1:10090", Duration.ofSeconds(30));
+    /**
+     * Admin on every address of the pod: the kubelet probes {@code /ready} and {@code /live} on the
+     * pod IP (the injected probes); the sidecar accepts {@code POST /reload} from loopback only.
+     */
+    public static final Defaults STANDARD = new Defaults("0.0.0.0:10090", Duration.ofSeconds(30));
   }
 
   private final RenderInput input;

@@ -81,6 +81,13 @@ public final class AdminServer implements AutoCloseable {
     return (InetSocketAddress) serverChannel.localAddress();
   }
 
+  /** True for a peer on this host's loopback (the pod itself). */
+  static boolean fromThisHost(java.net.SocketAddress peer) {
+    return peer instanceof java.net.InetSocketAddress inet
+        && inet.getAddress() != null
+        && inet.getAddress().isLoopbackAddress();
+  }
+
   @Override
   public void close() {
     if (serverChannel != null) {
@@ -94,6 +101,22 @@ public final class AdminServer implements AutoCloseable {
       String path = request.uri().split("\\?", 2)[0];
       FullHttpResponse response;
       boolean keepAlive = HttpUtil.isKeepAlive(request);
+      if (path.equals("/reload")
+          && HttpMethod.POST.equals(request.method())
+          && !fromThisHost(ctx.channel().remoteAddress())) {
+        // In a pod the admin port is reachable from the pod network (the kubelet probes it);
+        // changing the config is for the pod itself and the operator's config service.
+        send(
+            ctx,
+            text(
+                ctx,
+                HttpResponseStatus.FORBIDDEN,
+                "POST /reload is accepted from this host's loopback only (got it from "
+                    + ctx.channel().remoteAddress()
+                    + ")\n"),
+            keepAlive);
+        return;
+      }
       if (path.equals("/reload") && HttpMethod.POST.equals(request.method())) {
         String body = request.content().toString(StandardCharsets.UTF_8);
         var report =
