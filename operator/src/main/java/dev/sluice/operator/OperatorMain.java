@@ -236,7 +236,8 @@ public final class OperatorMain implements Callable<Integer> {
                 webhookConfiguration,
                 Duration.ofDays(3650),
                 Duration.ofDays(365),
-                certManager),
+                certManager,
+                List.of()),
             clock);
     CaPublisher ca = new CaPublisher(client, caConfigMap);
     certs.onBundle(ca::bundle);

@@ -55,6 +55,7 @@ public final class CertificateManager {
    * @param caValidity the CA's lifetime
    * @param servingValidity the serving certificate's lifetime
    * @param external true when something else (cert-manager) writes the Secret
+   * @param extraDnsNames more names for the serving certificate (the sandbox's {@code localhost})
    */
   public record Settings(
       String namespace,
@@ -63,7 +64,12 @@ public final class CertificateManager {
       String webhookConfiguration,
       Duration caValidity,
       Duration servingValidity,
-      boolean external) {}
+      boolean external,
+      List<String> extraDnsNames) {
+    public Settings {
+      extraDnsNames = extraDnsNames == null ? List.of() : List.copyOf(extraDnsNames);
+    }
+  }
 
   private final KubernetesClient client;
   private final Settings settings;
@@ -94,6 +100,12 @@ public final class CertificateManager {
         new CertificateManager(client, settings, clock, m.serving(), m.bundle());
     manager.patchWebhook(m.bundle());
     return manager;
+  }
+
+  private static List<String> names(Settings settings) {
+    List<String> names = new ArrayList<>(dnsNames(settings.service(), settings.namespace()));
+    names.addAll(settings.extraDnsNames());
+    return names;
   }
 
   /** The DNS names the serving certificate is for. */
@@ -182,12 +194,7 @@ public final class CertificateManager {
               ? null
               : new Certificates.Pair(tlsCrt, tlsKey);
       if (serving == null) {
-        serving =
-            Certificates.serving(
-                ca,
-                dnsNames(settings.service(), settings.namespace()),
-                now,
-                settings.servingValidity());
+        serving = Certificates.serving(ca, names(settings), now, settings.servingValidity());
         changed = true;
         LOG.info("issued a new serving certificate for {}", settings.service());
       }

@@ -37,6 +37,24 @@ public final class AdmissionWebhook {
     this.namespaceLabels = namespaceLabels;
   }
 
+  /**
+   * The AdmissionReview (admission.k8s.io/v1) an API server sends for creating {@code pod} in its
+   * namespace: what a harness that plays the API server (the sandbox, tests) posts.
+   */
+  public static String reviewOfCreate(Pod pod, String uid, boolean dryRun) {
+    ObjectNode request = JSON.createObjectNode();
+    request.put("uid", uid);
+    request.put("namespace", pod.getMetadata().getNamespace());
+    request.put("operation", "CREATE");
+    request.put("dryRun", dryRun);
+    request.set("object", JSON.valueToTree(pod));
+    ObjectNode review = JSON.createObjectNode();
+    review.put("apiVersion", "admission.k8s.io/v1");
+    review.put("kind", "AdmissionReview");
+    review.set("request", request);
+    return review.toString();
+  }
+
   /** The outcome: the answer and, when injection was skipped, why (for an event). */
   public record Answer(
       String json,

@@ -7,9 +7,9 @@ import dev.sluice.api.v1alpha1.OffloadAgent;
 import dev.sluice.api.v1alpha1.OffloadAgentStatus;
 import dev.sluice.api.v1alpha1.ProxyRoute;
 import dev.sluice.operator.status.Conditions;
-import dev.sluice.operator.testing.MockCluster;
 import dev.sluice.operator.testing.Objects;
 import dev.sluice.operator.testing.OperatorHarness;
+import dev.sluice.testing.kubernetes.EmbeddedKubernetes;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -32,13 +32,13 @@ import org.junit.jupiter.api.Test;
 class OffloadAgentReconcileIT {
   static final String NS = "shop";
 
-  MockCluster cluster;
+  EmbeddedKubernetes cluster;
   KubernetesClient client;
   OperatorHarness harness;
 
   @BeforeEach
   void setUp() throws Exception {
-    cluster = new MockCluster();
+    cluster = new EmbeddedKubernetes();
     client = cluster.client();
     harness = new OperatorHarness(cluster, Clock.systemUTC());
     cluster.namespace(NS);

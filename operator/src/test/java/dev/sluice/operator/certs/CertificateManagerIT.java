@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
-import dev.sluice.operator.testing.MockCluster;
 import dev.sluice.operator.testing.MutableClock;
+import dev.sluice.testing.kubernetes.EmbeddedKubernetes;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfigurationBuilder;
@@ -18,6 +18,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.Executors;
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
@@ -33,14 +34,14 @@ import org.junit.jupiter.api.Test;
 class CertificateManagerIT {
   static final String NS = "sluice-system";
 
-  MockCluster cluster;
+  EmbeddedKubernetes cluster;
   KubernetesClient client;
   MutableClock clock;
   HttpsServer server;
 
   @BeforeEach
   void setUp() throws Exception {
-    cluster = new MockCluster();
+    cluster = new EmbeddedKubernetes();
     client = cluster.client();
     clock = new MutableClock(Instant.now());
     client
@@ -89,7 +90,8 @@ class CertificateManagerIT {
         "sluice-sidecar-injector",
         Duration.ofDays(3650),
         Duration.ofDays(365),
-        external);
+        external,
+        List.of());
   }
 
   /** The serial of the certificate a client trusting {@code bundle} is shown. */

@@ -5,10 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import dev.sluice.api.Labels;
 import dev.sluice.api.v1alpha1.ProxyRoute;
-import dev.sluice.operator.testing.MockCluster;
 import dev.sluice.operator.testing.Objects;
 import dev.sluice.operator.testing.OperatorHarness;
 import dev.sluice.operator.testing.SimulatedSidecar;
+import dev.sluice.testing.kubernetes.EmbeddedKubernetes;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.URI;
@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
 class ConfigServiceIT {
   static final String NS = "shop";
 
-  MockCluster cluster;
+  EmbeddedKubernetes cluster;
   KubernetesClient client;
   OperatorHarness harness;
   HttpClient http;
@@ -41,7 +41,7 @@ class ConfigServiceIT {
 
   @BeforeEach
   void setUp() throws Exception {
-    cluster = new MockCluster();
+    cluster = new EmbeddedKubernetes();
     client = cluster.client();
     harness = new OperatorHarness(cluster, Clock.systemUTC());
     cluster.namespace(NS);

@@ -9,10 +9,10 @@ import dev.sluice.operator.certs.CaPublisher;
 import dev.sluice.operator.certs.CertificateManager;
 import dev.sluice.operator.status.Conditions;
 import dev.sluice.operator.status.EventRecorder;
-import dev.sluice.operator.testing.MockCluster;
 import dev.sluice.operator.testing.MutableClock;
 import dev.sluice.operator.testing.Objects;
 import dev.sluice.operator.testing.OperatorHarness;
+import dev.sluice.testing.kubernetes.EmbeddedKubernetes;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
@@ -62,7 +62,7 @@ class RbacIT {
   @Test
   void theOperatorNeedsNothingTheManifestsDoNotGrant() throws Exception {
     List<HasMetadata> manifests = new ArrayList<>();
-    try (MockCluster cluster = new MockCluster()) {
+    try (EmbeddedKubernetes cluster = new EmbeddedKubernetes()) {
       KubernetesClient client = cluster.client();
       for (String file : List.of("rbac.yaml", "webhook.yaml")) {
         try (InputStream in = Files.newInputStream(DEPLOY.resolve(file))) {
@@ -91,7 +91,8 @@ class RbacIT {
                   "sluice-sidecar-injector",
                   Duration.ofDays(3650),
                   Duration.ofDays(365),
-                  false),
+                  false,
+                  List.of()),
               clock);
       CaPublisher ca = new CaPublisher(operator, "sluice-ca");
       certs.onBundle(ca::bundle);

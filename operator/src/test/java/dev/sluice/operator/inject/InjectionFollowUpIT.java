@@ -2,11 +2,9 @@ package dev.sluice.operator.inject;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.sluice.operator.certs.CaPublisher;
 import dev.sluice.operator.status.EventRecorder;
-import dev.sluice.operator.testing.MockCluster;
+import dev.sluice.testing.kubernetes.EmbeddedKubernetes;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -24,9 +22,7 @@ import org.junit.jupiter.api.Test;
  * gets an event on its owner; a dry run changes nothing; plain not-opted-in pods make no noise.
  */
 class InjectionFollowUpIT {
-  static final ObjectMapper JSON = JsonMapper.builder().build();
-
-  MockCluster cluster;
+  EmbeddedKubernetes cluster;
   KubernetesClient client;
   CaPublisher ca;
   AdmissionWebhook webhook;
@@ -34,7 +30,7 @@ class InjectionFollowUpIT {
 
   @BeforeEach
   void setUp() throws Exception {
-    cluster = new MockCluster();
+    cluster = new EmbeddedKubernetes();
     client = cluster.client();
     cluster.namespace("shop");
     ca = new CaPublisher(client, "sluice-ca");
@@ -51,25 +47,8 @@ class InjectionFollowUpIT {
     cluster.close();
   }
 
-  String review(Pod pod, boolean dryRun) throws Exception {
-    return JSON.writeValueAsString(
-        Map.of(
-            "apiVersion",
-            "admission.k8s.io/v1",
-            "kind",
-            "AdmissionReview",
-            "request",
-            Map.of(
-                "uid",
-                "u-1",
-                "namespace",
-                "shop",
-                "operation",
-                "CREATE",
-                "dryRun",
-                dryRun,
-                "object",
-                JSON.valueToTree(pod))));
+  String review(Pod pod, boolean dryRun) {
+    return AdmissionWebhook.reviewOfCreate(pod, "u-1", dryRun);
   }
 
   static Pod pod(Map<String, String> labels, boolean hostNetwork) {

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.sluice.operator.testing.MockCluster;
+import dev.sluice.testing.kubernetes.EmbeddedKubernetes;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -132,7 +132,7 @@ class OperatorMainIT {
   @org.junit.jupiter.params.ParameterizedTest
   @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
   void itStartsServesReadinessAndMetricsAndStops(boolean leaderElection) throws Exception {
-    try (MockCluster cluster = new MockCluster()) {
+    try (EmbeddedKubernetes cluster = new EmbeddedKubernetes()) {
       cluster.namespace("sluice-system");
       Path config = kubeconfig(cluster.client().getConfiguration().getMasterUrl());
       int admin = freePort();

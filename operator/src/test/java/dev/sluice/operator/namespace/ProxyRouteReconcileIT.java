@@ -8,11 +8,11 @@ import dev.sluice.api.v1alpha1.ProxyRoute;
 import dev.sluice.api.v1alpha1.ProxyRouteStatus;
 import dev.sluice.operator.revisions.RevisionStore;
 import dev.sluice.operator.status.Conditions;
-import dev.sluice.operator.testing.MockCluster;
 import dev.sluice.operator.testing.MutableClock;
 import dev.sluice.operator.testing.Objects;
 import dev.sluice.operator.testing.OperatorHarness;
 import dev.sluice.operator.testing.SimulatedSidecar;
+import dev.sluice.testing.kubernetes.EmbeddedKubernetes;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
 class ProxyRouteReconcileIT {
   static final String NS = "shop";
 
-  MockCluster cluster;
+  EmbeddedKubernetes cluster;
   KubernetesClient client;
   MutableClock clock;
   OperatorHarness harness;
@@ -43,7 +43,7 @@ class ProxyRouteReconcileIT {
 
   @BeforeEach
   void setUp() throws Exception {
-    cluster = new MockCluster();
+    cluster = new EmbeddedKubernetes();
     client = cluster.client();
     clock = new MutableClock(Instant.now());
     harness = new OperatorHarness(cluster, clock);

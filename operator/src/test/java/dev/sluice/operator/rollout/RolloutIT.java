@@ -7,12 +7,12 @@ import dev.sluice.api.Labels;
 import dev.sluice.api.v1alpha1.ProxyRoute;
 import dev.sluice.api.v1alpha1.ProxyRouteStatus;
 import dev.sluice.operator.status.Conditions;
-import dev.sluice.operator.testing.MockCluster;
 import dev.sluice.operator.testing.MutableClock;
 import dev.sluice.operator.testing.Objects;
 import dev.sluice.operator.testing.OperatorHarness;
 import dev.sluice.operator.testing.SimulatedSidecar;
 import dev.sluice.sidecar.config.SidecarConfig;
+import dev.sluice.testing.kubernetes.EmbeddedKubernetes;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
@@ -42,7 +42,7 @@ class RolloutIT {
   static final String NS = "shop";
   static final int PODS = 20;
 
-  MockCluster cluster;
+  EmbeddedKubernetes cluster;
   KubernetesClient client;
   MutableClock clock;
   OperatorHarness harness;
@@ -58,7 +58,7 @@ class RolloutIT {
 
   @BeforeEach
   void setUp() throws Exception {
-    cluster = new MockCluster();
+    cluster = new EmbeddedKubernetes();
     client = cluster.client();
     clock = new MutableClock(Instant.now());
     harness = new OperatorHarness(cluster, clock);

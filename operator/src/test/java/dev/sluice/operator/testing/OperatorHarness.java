@@ -6,6 +6,7 @@ import dev.sluice.operator.configservice.KubernetesTokenReviewer;
 import dev.sluice.operator.metrics.OperatorMetrics;
 import dev.sluice.operator.render.Renderer;
 import dev.sluice.sidecar.config.SidecarConfig;
+import dev.sluice.testing.kubernetes.EmbeddedKubernetes;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -20,14 +21,14 @@ import java.util.function.Predicate;
 import javax.net.ssl.SSLContext;
 
 /**
- * The operator as the tests run it: {@link OperatorRuntime} on a {@link MockCluster}, its config
- * service on real HTTPS (a CA of its own, a serving certificate for localhost) holding long-polls
- * for a second, and in-process {@link SimulatedSidecar}s as its clients.
+ * The operator as the tests run it: {@link OperatorRuntime} on a {@link EmbeddedKubernetes}, its
+ * config service on real HTTPS (a CA of its own, a serving certificate for localhost) holding
+ * long-polls for a second, and in-process {@link SimulatedSidecar}s as its clients.
  */
 public final class OperatorHarness implements AutoCloseable {
   public static final Duration HOLD = Duration.ofSeconds(1);
 
-  private final MockCluster cluster;
+  private final EmbeddedKubernetes cluster;
   private final Clock clock;
   private final Certificates.Pair ca;
   private final SSLContext serverTls;
@@ -38,13 +39,13 @@ public final class OperatorHarness implements AutoCloseable {
   private final io.fabric8.kubernetes.client.KubernetesClient operatorClient;
   private final io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration leaderElection;
 
-  public OperatorHarness(MockCluster cluster, Clock clock) {
+  public OperatorHarness(EmbeddedKubernetes cluster, Clock clock) {
     this(cluster, clock, cluster.client(), null);
   }
 
   /** The operator on its own client (to tell its requests from the test's) and maybe a Lease. */
   public OperatorHarness(
-      MockCluster cluster,
+      EmbeddedKubernetes cluster,
       Clock clock,
       io.fabric8.kubernetes.client.KubernetesClient operatorClient,
       io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration leaderElection) {

@@ -58,6 +58,9 @@ public final class ConfigServiceClient implements AutoCloseable {
   private final java.util.concurrent.atomic.AtomicReference<SidecarReport> owed =
       new java.util.concurrent.atomic.AtomicReference<>();
 
+  /** The revision {@link #first} returned (from the service or the cache), else null. */
+  private volatile String firstRevision;
+
   /** How often the agents' health is looked at (posted only when it changed). */
   static final Duration HEALTH_EVERY = Duration.ofSeconds(2);
 
@@ -139,6 +142,15 @@ public final class ConfigServiceClient implements AutoCloseable {
   public ConfigServiceClient start(ReloadControl reloads, Supplier<String> runningRevision) {
     this.reloads = reloads;
     this.runningRevision = runningRevision;
+    // The config the sidecar started with (fetched by first(), or cached) is applied too: the
+    // service learns it before anything else, or a rollout would wait for this pod forever.
+    SidecarReport started = reloads.lastReport();
+    if (started != null
+        && started.outcome() == SidecarReport.Outcome.Applied
+        && started.revision() != null
+        && started.revision().equals(firstRevision)) {
+      owe(started);
+    }
     this.thread = new Thread(this::run, "sluice-config-service");
     this.thread.setDaemon(true);
     thread.start();
@@ -184,6 +196,7 @@ public final class ConfigServiceClient implements AutoCloseable {
         if (response.statusCode() == 200) {
           SidecarConfig config = SidecarConfigCodec.readJson(response.body(), base + "/config");
           remember(response.body());
+          firstRevision = config.revision();
           return config;
         }
         log.warn("config service answered {} for the first config", response.statusCode());
@@ -199,6 +212,7 @@ public final class ConfigServiceClient implements AutoCloseable {
                 base,
                 cached.revision(),
                 cache);
+            firstRevision = cached.revision();
             return cached;
           } catch (InvalidConfigException e) {
             log.warn("cached config {} unusable: {}", cache, e.getMessage());

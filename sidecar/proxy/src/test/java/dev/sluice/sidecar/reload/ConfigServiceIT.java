@@ -239,6 +239,25 @@ class ConfigServiceIT {
   }
 
   @Test
+  void theConfigItStartedWithIsReportedApplied() throws Exception {
+    // A managed sidecar fetches its first config, starts with it, then follows the service: the
+    // operator must hear that the first config is applied, or its rollout waits for this pod.
+    offer("svc-1", SidecarConfigCodec.toJson(SidecarConfigCodec.readYaml(yaml("svc-1"), "test")));
+    ConfigServiceClient client =
+        new ConfigServiceClient(base(), null, TestTls.certificateFile().toPath());
+    SidecarConfig first = client.first(Duration.ofSeconds(10));
+    try (RunningSidecar sidecar = new RunningSidecar(SidecarConfigCodec.toYaml(first));
+        ConfigServiceClient following =
+            client.start(sidecar.sidecar(), () -> sidecar.sidecar().generation().revision())) {
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> reports.stream().anyMatch(r -> r.revision().equals("svc-1")));
+      assertThat(reports.get(0).outcome()).isEqualTo(SidecarReport.Outcome.Applied);
+      assertThat(following).isSameAs(client);
+    }
+  }
+
+  @Test
   void aReportTheServiceCouldNotTakeIsDeliveredLater() throws Exception {
     refuseReports = 2;
     try (RunningSidecar sidecar = new RunningSidecar(yaml("from-file"));

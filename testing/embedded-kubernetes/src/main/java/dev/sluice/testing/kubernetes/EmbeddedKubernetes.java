@@ -1,4 +1,4 @@
-package dev.sluice.operator.testing;
+package dev.sluice.testing.kubernetes;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,13 +23,12 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * fabric8's mock API server in CRUD mode with Sluice's CRDs registered (from the committed YAML),
- * plus a token authority standing in for the API server's TokenReview: {@link #issueToken} binds a
- * token to a pod the way a projected ServiceAccount token is, and TokenReviews answer from that. No
+ * fabric8's mock API server in CRUD mode with Sluice's CRDs registered (from sluice-crds), plus a
+ * token authority standing in for the API server's TokenReview: {@link #issueToken} binds a token
+ * to a pod the way a projected ServiceAccount token is, and TokenReviews answer from that. No
  * server-side apply, schema validation or garbage collection (see TEST.md).
  */
-public final class MockCluster implements AutoCloseable {
-  static final Path CRDS = Path.of(System.getProperty("sluice.root", "..")).resolve("crds");
+public class EmbeddedKubernetes implements AutoCloseable {
   private static final ObjectMapper JSON = JsonMapper.builder().build();
 
   /** The mock web server logs every request through java.util.logging: keep that quiet. */
@@ -44,7 +43,7 @@ public final class MockCluster implements AutoCloseable {
   private final KubernetesClient client;
   private final Map<String, String[]> tokens = new ConcurrentHashMap<>();
 
-  public MockCluster() throws IOException {
+  public EmbeddedKubernetes() throws IOException {
     Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
     server =
         new KubernetesMockServer(
@@ -90,7 +89,14 @@ public final class MockCluster implements AutoCloseable {
         .always();
     for (String file :
         List.of("proxyroutes.sluice.dev-v1.yml", "offloadagents.sluice.dev-v1.yml")) {
-      try (InputStream in = Files.newInputStream(CRDS.resolve(file))) {
+      try (InputStream in =
+          EmbeddedKubernetes.class
+              .getClassLoader()
+              .getResourceAsStream("META-INF/fabric8/" + file)) {
+        if (in == null) {
+          throw new IllegalStateException(
+              "META-INF/fabric8/" + file + " is not on the classpath (expected: sluice-crds)");
+        }
         CustomResourceDefinition crd =
             client.apiextensions().v1().customResourceDefinitions().load(in).item();
         client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
@@ -112,6 +118,21 @@ public final class MockCluster implements AutoCloseable {
         .build();
   }
 
+  /** Writes a kubeconfig for this server (token auth, namespace default) to {@code file}. */
+  public Path writeKubeconfig(Path file) throws IOException {
+    return Files.writeString(
+        file,
+        """
+        apiVersion: v1
+        kind: Config
+        clusters: [{name: sluice-sandbox, cluster: {server: "%s"}}]
+        users: [{name: sandbox, user: {token: sandbox}}]
+        contexts: [{name: sluice-sandbox, context: {cluster: sluice-sandbox, user: sandbox, namespace: default}}]
+        current-context: sluice-sandbox
+        """
+            .formatted(client.getConfiguration().getMasterUrl()));
+  }
+
   /** Every request the server received since the last call, oldest first. */
   public List<io.fabric8.mockwebserver.http.RecordedRequest> takeRequests()
       throws InterruptedException {
@@ -126,11 +147,18 @@ public final class MockCluster implements AutoCloseable {
 
   /** Creates a namespace (the operator reconciles per namespace; a real cluster has them). */
   public void namespace(String name) {
+    namespace(name, Map.of());
+  }
+
+  /** Creates a namespace with labels (and the standard kubernetes.io/metadata.name). */
+  public void namespace(String name, Map<String, String> labels) {
     client
         .resource(
             new io.fabric8.kubernetes.api.model.NamespaceBuilder()
                 .withNewMetadata()
                 .withName(name)
+                .addToLabels("kubernetes.io/metadata.name", name)
+                .addToLabels(labels)
                 .endMetadata()
                 .build())
         .create();

@@ -1,0 +1,152 @@
+package dev.sluice.sandbox;
+
+import com.sun.net.httpserver.HttpServer;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.concurrent.Executors;
+
+/**
+ * The demo's backends, on their own loopback addresses: {@code storefront}, an HTTP/1.1 server
+ * answering GETs with a greeting, and {@code upload-store}, an h2c (prior knowledge) server that
+ * answers every request with the SHA-256 and length of the body it received — so an upload can be
+ * checked end to end, and a stream that never ends would never be answered.
+ */
+final class DemoBackends implements AutoCloseable {
+  private final HttpServer storefront;
+  private final EventLoopGroup group =
+      new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+  private final Channel uploadStore;
+
+  DemoBackends(InetSocketAddress storefrontAddress, InetSocketAddress uploadStoreAddress)
+      throws IOException, InterruptedException {
+    storefront = HttpServer.create(storefrontAddress, 64);
+    storefront.setExecutor(Executors.newFixedThreadPool(4));
+    storefront.createContext(
+        "/",
+        exchange -> {
+          try (exchange) {
+            String score = exchange.getRequestHeaders().getFirst("X-IP-Score");
+            byte[] body =
+                ("storefront: hello, "
+                        + exchange.getRequestURI().getPath()
+                        + (score == null ? "" : " (your IP reputation score: " + score + ")")
+                        + "\n")
+                    .getBytes(StandardCharsets.UTF_8);
+            try (InputStream in = exchange.getRequestBody()) {
+              in.transferTo(OutputStream.nullOutputStream());
+            }
+            exchange.getResponseHeaders().set("Content-Type", "text/plain");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+          }
+        });
+    storefront.start();
+    uploadStore =
+        new ServerBootstrap()
+            .group(group)
+            .channel(NioServerSocketChannel.class)
+            .childHandler(
+                new ChannelInitializer<SocketChannel>() {
+                  @Override
+                  protected void initChannel(SocketChannel ch) {
+                    ch.pipeline()
+                        .addLast(
+                            Http2FrameCodecBuilder.forServer().build(),
+                            new Http2MultiplexHandler(
+                                new ChannelInitializer<Http2StreamChannel>() {
+                                  @Override
+                                  protected void initChannel(Http2StreamChannel stream) {
+                                    stream.pipeline().addLast(new DigestingStream());
+                                  }
+                                }));
+                  }
+                })
+            .bind(uploadStoreAddress)
+            .sync()
+            .channel();
+  }
+
+  /** One h2c stream: digest the body, answer when it ends (END_STREAM) with what arrived. */
+  private static final class DigestingStream extends ChannelInboundHandlerAdapter {
+    private final MessageDigest digest = sha256();
+    private long bytes;
+    private String path = "";
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      try {
+        if (msg instanceof Http2HeadersFrame headers) {
+          path = String.valueOf(headers.headers().path());
+          if (headers.isEndStream()) {
+            answer(ctx);
+          }
+        } else if (msg instanceof Http2DataFrame data) {
+          bytes += data.content().readableBytes();
+          digest.update(data.content().nioBuffer());
+          if (data.isEndStream()) {
+            answer(ctx);
+          }
+        }
+      } finally {
+        ReferenceCountUtil.release(msg);
+      }
+    }
+
+    private void answer(ChannelHandlerContext ctx) {
+      byte[] body =
+          ("upload-store: "
+                  + path
+                  + " sha256="
+                  + HexFormat.of().formatHex(digest.digest())
+                  + " bytes="
+                  + bytes
+                  + "\n")
+              .getBytes(StandardCharsets.UTF_8);
+      ctx.write(
+          new DefaultHttp2HeadersFrame(
+              new DefaultHttp2Headers().status("200").add("content-type", "text/plain")));
+      ctx.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(body), true));
+    }
+  }
+
+  static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every JVM", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    storefront.stop(0);
+    uploadStore.close().syncUninterruptibly();
+    group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+  }
+}

@@ -1,0 +1,85 @@
+package dev.sluice.sandbox;
+
+import dev.sluice.sidecar.admin.ReloadControl;
+import dev.sluice.sidecar.config.AdminEndpoint;
+import dev.sluice.sidecar.config.DownstreamListener;
+import dev.sluice.sidecar.config.SidecarConfig;
+import dev.sluice.sidecar.config.SidecarReport;
+import dev.sluice.sidecar.offload.AgentHealth;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A pod's network on one host: in a cluster every pod has its own IP and a sidecar binds {@code
+ * 0.0.0.0}; here all pods share loopback, so each pod gets an address of 127.0.0.0/8 and its
+ * sidecar binds the wildcard listeners (and its admin endpoint) there instead. The config's
+ * revision is left as the operator rendered it, so reports name what the operator assigned.
+ */
+final class PodNetwork {
+  private PodNetwork() {}
+
+  static SidecarConfig bindTo(SidecarConfig config, String podIp) {
+    return new SidecarConfig(
+        config.version(),
+        config.revision(),
+        new AdminEndpoint(rebind(config.admin().address(), podIp)),
+        config.drainTimeout(),
+        config.listeners().stream()
+            .map(
+                l ->
+                    new DownstreamListener(
+                        l.name(),
+                        rebind(l.address(), podIp),
+                        l.protocol(),
+                        l.tls(),
+                        l.maxHeaderBytes()))
+            .toList(),
+        config.routes(),
+        config.agents());
+  }
+
+  static String rebind(String address, String podIp) {
+    for (String wildcard : new String[] {"0.0.0.0:", "[::]:"}) {
+      if (address.startsWith(wildcard)) {
+        return podIp + ":" + address.substring(wildcard.length());
+      }
+    }
+    return address;
+  }
+
+  /** The sidecar as its config-service client sees it, with every new config bound to the pod. */
+  static ReloadControl boundTo(ReloadControl sidecar, String podIp) {
+    return new ReloadControl() {
+      @Override
+      public CompletableFuture<SidecarReport> reload(Callable<SidecarConfig> source) {
+        return sidecar.reload(() -> bindTo(source.call(), podIp));
+      }
+
+      @Override
+      public CompletableFuture<SidecarReport> reloadFromSource() {
+        return sidecar.reloadFromSource();
+      }
+
+      @Override
+      public SidecarReport lastReport() {
+        return sidecar.lastReport();
+      }
+
+      @Override
+      public CompletableFuture<SidecarReport> drained(String revision) {
+        return sidecar.drained(revision);
+      }
+
+      @Override
+      public SidecarReport lastRejection() {
+        return sidecar.lastRejection();
+      }
+
+      @Override
+      public Map<String, AgentHealth> agentHealth() {
+        return sidecar.agentHealth();
+      }
+    };
+  }
+}

@@ -1,0 +1,650 @@
+package dev.sluice.sandbox;
+
+import dev.sluice.api.Labels;
+import dev.sluice.api.v1alpha1.OffloadAgent;
+import dev.sluice.api.v1alpha1.ProxyRoute;
+import dev.sluice.api.v1alpha1.ProxyRouteStatus;
+import dev.sluice.operator.OperatorRuntime;
+import dev.sluice.operator.certs.CaPublisher;
+import dev.sluice.operator.certs.CertificateManager;
+import dev.sluice.operator.certs.Certificates;
+import dev.sluice.operator.configservice.KubernetesTokenReviewer;
+import dev.sluice.operator.inject.AdmissionWebhook;
+import dev.sluice.operator.inject.InjectionFollowUp;
+import dev.sluice.operator.inject.InjectionSettings;
+import dev.sluice.operator.inject.WebhookServer;
+import dev.sluice.operator.metrics.OperatorMetrics;
+import dev.sluice.operator.render.Renderer;
+import dev.sluice.operator.status.Conditions;
+import dev.sluice.operator.status.EventRecorder;
+import dev.sluice.testing.kubernetes.EmbeddedKubernetes;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfigurationBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+/**
+ * The whole system on loopback, narrated: an embedded Kubernetes API, the operator in-process
+ * (reconcilers, config service, webhook, its own TLS), demo backends and SPOE agents, the shop
+ * example applied, pods admitted through the webhook and their sidecars run for real, demo traffic
+ * (a greeting, a 32 MiB HTTP/1.1 → h2c upload checked end to end, a request the WAF blocks), and a
+ * rolling reload under traffic. Every check it makes is counted; {@link #failures} says how many
+ * failed.
+ */
+final class Sandbox implements AutoCloseable {
+  static final String NS = "shop";
+  static final String SYSTEM = "sluice-system";
+  static final int PODS = 4;
+  static final int UPLOAD_BYTES = 32 * 1024 * 1024;
+
+  private final PrintStream out;
+  private final Path examples;
+  private final Path work;
+  private final List<AutoCloseable> closing = new ArrayList<>();
+  private final AtomicInteger failures = new AtomicInteger();
+  private EmbeddedKubernetes kubernetes;
+  private KubernetesClient client;
+  private PodRunner pods;
+  private StatusWatcher watcher;
+  private Certificates.Pair shopCa;
+  private int step;
+
+  Sandbox(PrintStream out, Path examples, Path work) {
+    this.out = out;
+    this.examples = examples;
+    this.work = work;
+  }
+
+  int failures() {
+    return failures.get();
+  }
+
+  List<PodRunner.RunningPod> pods() {
+    return pods.pods();
+  }
+
+  KubernetesClient client() {
+    return client;
+  }
+
+  private void step(String what) {
+    out.printf("%n[%d/8] %s%n", ++step, what);
+  }
+
+  private void say(String what) {
+    out.println("      " + what);
+  }
+
+  private void check(boolean ok, String what) {
+    out.println("      " + (ok ? "ok   " : "FAIL ") + what);
+    if (!ok) {
+      failures.incrementAndGet();
+    }
+  }
+
+  /**
+   * Brings everything up and runs the demo; returns when the demo is done (things keep running).
+   */
+  void run() throws Exception {
+    step("Embedded Kubernetes API (fabric8 mock server, CRUD mode, Sluice CRDs registered)");
+    kubernetes = new EmbeddedKubernetes();
+    closing.add(kubernetes);
+    client = kubernetes.client();
+    Path kubeconfig =
+        kubernetes.writeKubeconfig(Files.createDirectories(work).resolve("kubeconfig"));
+    kubernetes.namespace(SYSTEM);
+    kubernetes.namespace(NS, Map.of(Labels.INJECT, Labels.INJECT_NAMESPACE_ENABLED));
+    say("API " + client.getConfiguration().getMasterUrl() + ", kubeconfig " + kubeconfig);
+    say("namespace shop labelled sluice.dev/inject=enabled");
+
+    step("The operator, in-process: TLS, config service, injection webhook, reconcilers");
+    client
+        .resource(
+            new MutatingWebhookConfigurationBuilder()
+                .withNewMetadata()
+                .withName("sluice-sidecar-injector")
+                .endMetadata()
+                .addNewWebhook()
+                .withName("namespaces.inject.sluice.dev")
+                .withNewClientConfig()
+                .withNewService()
+                .withName("sluice-operator")
+                .withNamespace(SYSTEM)
+                .withPath("/mutate-pods")
+                .endService()
+                .endClientConfig()
+                .endWebhook()
+                .build())
+        .create();
+    Clock clock = Clock.systemUTC();
+    CertificateManager certs =
+        CertificateManager.start(
+            client,
+            new CertificateManager.Settings(
+                SYSTEM,
+                "sluice-operator-tls",
+                "sluice-operator",
+                "sluice-sidecar-injector",
+                Duration.ofDays(3650),
+                Duration.ofDays(365),
+                false,
+                List.of("localhost")),
+            clock);
+    CaPublisher ca = new CaPublisher(client, "sluice-ca");
+    certs.onBundle(ca::bundle);
+    OperatorRuntime operator =
+        OperatorRuntime.start(
+            client,
+            new OperatorRuntime.Settings(
+                java.util.Set.of(),
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                certs.serverContext(),
+                Duration.ofSeconds(30),
+                null,
+                Renderer.Defaults.STANDARD,
+                clock,
+                ca::ensure),
+            new KubernetesTokenReviewer(client, clock),
+            OperatorMetrics.none());
+    closing.add(operator);
+    int configPort = operator.configService().address().getPort();
+    WebhookServer webhook =
+        new WebhookServer(
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+            certs.serverContext(),
+            new AdmissionWebhook(
+                new InjectionSettings(
+                    "sluice-sidecar (in-process)",
+                    "https://localhost:" + configPort,
+                    "sluice-ca",
+                    true,
+                    "100m",
+                    "128Mi",
+                    "256Mi",
+                    "sandbox"),
+                namespace -> {
+                  var n = client.namespaces().withName(namespace).get();
+                  return n == null || n.getMetadata().getLabels() == null
+                      ? Map.of()
+                      : n.getMetadata().getLabels();
+                }),
+            new InjectionFollowUp(ca, new EventRecorder(client)));
+    closing.add(webhook);
+    say("CA and serving certificate in Secret sluice-system/sluice-operator-tls; caBundle patched");
+    say(
+        "config service https://localhost:"
+            + configPort
+            + ", webhook https://localhost:"
+            + webhook.address().getPort()
+            + "/mutate-pods");
+
+    step("Demo backends and SPOE agents (real servers on their own loopback addresses)");
+    DemoBackends backends =
+        new DemoBackends(
+            new InetSocketAddress("127.0.20.1", 8080), new InetSocketAddress("127.0.20.2", 8081));
+    closing.add(backends);
+    DemoAgents agents =
+        new DemoAgents(
+            new InetSocketAddress("127.0.20.3", 12345), new InetSocketAddress("127.0.20.4", 12345));
+    closing.add(agents);
+    service("storefront", 8080, "127.0.20.1");
+    service("upload-store", 8081, "127.0.20.2");
+    service("waf-agent", 12345, "127.0.20.3");
+    service("iprep-agent", 12345, "127.0.20.4");
+    Instant now = Instant.now();
+    shopCa = Certificates.authority("shop-demo-ca", now, Duration.ofDays(30));
+    Certificates.Pair shopCert =
+        Certificates.serving(
+            shopCa, List.of("shop.example.com", "*.shop.example.com"), now, Duration.ofDays(30));
+    client
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("shop-tls")
+                .withNamespace(NS)
+                .endMetadata()
+                .withType("kubernetes.io/tls")
+                .addToStringData("tls.crt", shopCert.certificatePem())
+                .addToStringData("tls.key", shopCert.privateKeyPem())
+                .build())
+        .create();
+    say("storefront (HTTP/1.1) 127.0.20.1:8080, upload-store (h2c) 127.0.20.2:8081");
+    say("waf agent (blocks paths with \"attack\") 127.0.20.3:12345, iprep agent 127.0.20.4:12345");
+    say("Secret shop/shop-tls for shop.example.com");
+
+    step("Applying " + examples + " (ProxyRoute shop, OffloadAgents waf and iprep)");
+    watcher = new StatusWatcher(client, out);
+    closing.add(watcher);
+    try (Stream<Path> files = Files.list(examples)) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
+        try (InputStream in = Files.newInputStream(file)) {
+          for (HasMetadata object : client.load(in).items()) {
+            client.resource(object).create();
+            say("applied " + object.getKind() + " " + object.getMetadata().getName());
+          }
+        }
+      }
+    }
+
+    step(
+        "Starting "
+            + PODS
+            + " storefront pods: admitted through the webhook, sidecars run for real");
+    pods =
+        new PodRunner(
+            kubernetes,
+            URI.create("https://localhost:" + webhook.address().getPort() + WebhookServer.PATH),
+            certs::caBundle,
+            work);
+    closing.add(pods);
+    for (int i = 1; i <= PODS; i++) {
+      PodRunner.RunningPod pod = pods.run(storefrontPod("storefront-" + i));
+      check(
+          pod.sidecar() != null,
+          "pod shop/" + pod.name() + " at " + pod.ip() + ": sidecar injected and started");
+    }
+    check(awaitReady(Duration.ofSeconds(90)), "ProxyRoute shop is Ready (every pod applied it)");
+    ProxyRouteStatus status = route().getStatus();
+    say(
+        "revision "
+            + status.revision()
+            + " on "
+            + status.rollout().updatedPods()
+            + " of "
+            + status.rollout().selectedPods()
+            + " pods");
+
+    step("Demo traffic through the sidecars (HTTPS, ALPN http/1.1)");
+    HttpClient http = trafficClient();
+    String ip = pods.pods().get(0).ip();
+    HttpResponse<String> hello = send(http, get(ip, "/"));
+    check(
+        hello.statusCode() == 200
+            && hello.body().startsWith("storefront: hello")
+            && hello.body().contains("IP reputation score"),
+        "GET https://shop.example.com/ via "
+            + ip
+            + " -> "
+            + hello.statusCode()
+            + " "
+            + hello.body().trim());
+    byte[] upload = new byte[UPLOAD_BYTES];
+    new SecureRandom().nextBytes(upload);
+    String expected = HexFormat.of().formatHex(DemoBackends.sha256().digest(upload));
+    long started = System.nanoTime();
+    HttpResponse<String> stored =
+        send(
+            http,
+            request(ip, "/upload/demo.bin")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(upload))
+                .build());
+    double seconds = (System.nanoTime() - started) / 1e9;
+    check(
+        stored.statusCode() == 200
+            && stored.body().contains("sha256=" + expected)
+            && stored.body().contains("bytes=" + UPLOAD_BYTES),
+        String.format(
+            "POST 32 MiB HTTP/1.1 -> h2c upload-store: %d, digest matches, END_STREAM"
+                + " seen by the backend (%.0f MiB/s)",
+            stored.statusCode(), 32 / seconds));
+    HttpResponse<String> blocked =
+        send(
+            http,
+            request(ip, "/upload/attack").POST(HttpRequest.BodyPublishers.ofString("x")).build());
+    check(
+        blocked.statusCode() == 403,
+        "POST /upload/attack -> " + blocked.body().trim() + " (the WAF agent said blocked)");
+    check(
+        agents.wafNotifications.get() >= 2,
+        "the WAF agent received " + agents.wafNotifications.get() + " NOTIFY frames over SPOP");
+
+    step("Rolling reload: the upload timeout changes, pods apply it one by one under traffic");
+    String before = route().getStatus().revision();
+    Traffic traffic = new Traffic(http, pods.pods());
+    traffic.start();
+    ProxyRoute edited = route();
+    edited.getSpec().rules().set(0, withRequestTimeout(edited.getSpec().rules().get(0), "45s"));
+    edited.setStatus(null);
+    client.resource(edited).update();
+    boolean rolled =
+        awaitReady(Duration.ofSeconds(90))
+            && !Objects.equals(route().getStatus().revision(), before);
+    traffic.stop();
+    check(
+        rolled,
+        "ProxyRoute shop Ready again on revision "
+            + route().getStatus().revision()
+            + " (was "
+            + before
+            + ")");
+    check(
+        traffic.failed() == 0,
+        traffic.sent() + " requests during the rollout, " + traffic.failed() + " failed");
+  }
+
+  private static dev.sluice.api.v1alpha1.Rule withRequestTimeout(
+      dev.sluice.api.v1alpha1.Rule rule, String request) {
+    var t = rule.timeouts();
+    return new dev.sluice.api.v1alpha1.Rule(
+        rule.name(),
+        rule.matches(),
+        rule.backend(),
+        new dev.sluice.api.v1alpha1.RouteTimeouts(t.connect(), request, t.idle()),
+        rule.maxRequestBodyBytes(),
+        rule.zeroCopy(),
+        rule.offload(),
+        rule.actions());
+  }
+
+  /** Where to reach the sidecars, for the user. */
+  void printAddresses() {
+    out.println();
+    out.println("Sluice is running. The sidecars (HTTPS on 8443, Host shop.example.com):");
+    for (PodRunner.RunningPod pod : pods.pods()) {
+      out.printf(
+          "  %-14s https://%s:8443   admin http://%s:10090/ready%n",
+          pod.name(), pod.ip(), pod.ip());
+    }
+    out.println(
+        "Try:  curl -k --resolve shop.example.com:8443:"
+            + pods.pods().get(0).ip()
+            + " https://shop.example.com:8443/");
+    out.println(
+        "      curl -k --resolve shop.example.com:8443:"
+            + pods.pods().get(0).ip()
+            + " --data-binary @/etc/hostname https://shop.example.com:8443/upload/x");
+    // The embedded API server serves no discovery documents, so kubectl works with --raw.
+    out.println(
+        "      KUBECONFIG="
+            + work.resolve("kubeconfig")
+            + " kubectl get --raw /apis/sluice.dev/v1alpha1/namespaces/shop/proxyroutes/shop");
+    out.println("Ctrl-C stops everything.");
+  }
+
+  private ProxyRoute route() {
+    return client.resources(ProxyRoute.class).inNamespace(NS).withName("shop").get();
+  }
+
+  private boolean awaitReady(Duration within) throws InterruptedException {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (System.nanoTime() < deadline) {
+      ProxyRoute r = route();
+      if (r != null
+          && r.getStatus() != null
+          && Objects.equals(r.getStatus().observedGeneration(), r.getMetadata().getGeneration())
+          && Conditions.isTrue(r.getStatus().conditions(), "Ready")) {
+        return true;
+      }
+      Thread.sleep(100);
+    }
+    return false;
+  }
+
+  private void service(String name, int port, String ip) {
+    client
+        .resource(
+            new ServiceBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace(NS)
+                .endMetadata()
+                .withNewSpec()
+                .addNewPort()
+                .withName("main")
+                .withPort(port)
+                .endPort()
+                .endSpec()
+                .build())
+        .create();
+    client
+        .resource(
+            new EndpointSliceBuilder()
+                .withNewMetadata()
+                .withName(name + "-1")
+                .withNamespace(NS)
+                .addToLabels("kubernetes.io/service-name", name)
+                .endMetadata()
+                .withAddressType("IPv4")
+                .addNewPort()
+                .withName("main")
+                .withPort(port)
+                .endPort()
+                .withEndpoints(
+                    new EndpointBuilder()
+                        .withAddresses(ip)
+                        .withNewConditions()
+                        .withReady(true)
+                        .endConditions()
+                        .build())
+                .build())
+        .create();
+  }
+
+  private static Pod storefrontPod(String name) {
+    return new PodBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(NS)
+        .addToLabels("app", "storefront")
+        .withUid(java.util.UUID.randomUUID().toString())
+        .endMetadata()
+        .withNewSpec()
+        .withServiceAccountName("default")
+        .addNewContainer()
+        .withName("app")
+        .withImage("shop/storefront:2.1")
+        .endContainer()
+        .endSpec()
+        .build();
+  }
+
+  HttpClient trafficClient() {
+    return HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .sslContext(Certificates.trusting(shopCa.certificatePem()))
+        .connectTimeout(Duration.ofSeconds(5))
+        .build();
+  }
+
+  static HttpRequest.Builder request(String ip, String path) {
+    return HttpRequest.newBuilder(URI.create("https://" + ip + ":8443" + path))
+        .header("Host", "shop.example.com")
+        .timeout(Duration.ofSeconds(60));
+  }
+
+  static HttpRequest get(String ip, String path) {
+    return request(ip, path).GET().build();
+  }
+
+  static HttpResponse<String> send(HttpClient http, HttpRequest request) throws Exception {
+    return http.send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** Requests to every pod in a loop while a rollout runs, counting failures. */
+  static final class Traffic {
+    private final HttpClient http;
+    private final List<PodRunner.RunningPod> pods;
+    private final AtomicInteger sent = new AtomicInteger();
+    private final AtomicInteger failed = new AtomicInteger();
+    private final List<Thread> threads = new ArrayList<>();
+    private volatile boolean running = true;
+
+    Traffic(HttpClient http, List<PodRunner.RunningPod> pods) {
+      this.http = http;
+      this.pods = pods;
+    }
+
+    void start() {
+      for (int t = 0; t < 4; t++) {
+        Thread thread =
+            new Thread(
+                () -> {
+                  int i = 0;
+                  while (running && i < 1_000_000) {
+                    String ip = pods.get(i++ % pods.size()).ip();
+                    try {
+                      int status = send(http, get(ip, "/during-rollout")).statusCode();
+                      if (status != 200) {
+                        failed.incrementAndGet();
+                      }
+                    } catch (Exception e) {
+                      failed.incrementAndGet();
+                    }
+                    sent.incrementAndGet();
+                  }
+                },
+                "sandbox-traffic-" + t);
+        thread.setDaemon(true);
+        thread.start();
+        threads.add(thread);
+      }
+    }
+
+    void stop() throws InterruptedException {
+      running = false;
+      for (Thread t : threads) {
+        t.join(10_000);
+      }
+    }
+
+    int sent() {
+      return sent.get();
+    }
+
+    int failed() {
+      return failed.get();
+    }
+  }
+
+  /** Prints the ProxyRoute's and OffloadAgents' conditions whenever they change. */
+  static final class StatusWatcher implements AutoCloseable {
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    StatusWatcher(KubernetesClient client, PrintStream out) {
+      thread =
+          new Thread(
+              () -> {
+                Map<String, String> last = new java.util.HashMap<>();
+                while (running) {
+                  try {
+                    for (ProxyRoute r :
+                        client.resources(ProxyRoute.class).inNamespace(NS).list().getItems()) {
+                      print(
+                          out,
+                          last,
+                          "ProxyRoute " + r.getMetadata().getName(),
+                          r.getStatus() == null ? null : r.getStatus().conditions(),
+                          r.getStatus() == null || r.getStatus().rollout() == null
+                              ? ""
+                              : " updated "
+                                  + r.getStatus().rollout().updatedPods()
+                                  + "/"
+                                  + r.getStatus().rollout().selectedPods()
+                                  + " revision "
+                                  + r.getStatus().revision());
+                    }
+                    for (OffloadAgent a :
+                        client.resources(OffloadAgent.class).inNamespace(NS).list().getItems()) {
+                      print(
+                          out,
+                          last,
+                          "OffloadAgent " + a.getMetadata().getName(),
+                          a.getStatus() == null ? null : a.getStatus().conditions(),
+                          "");
+                    }
+                    Thread.sleep(100);
+                  } catch (InterruptedException e) {
+                    return;
+                  } catch (RuntimeException e) {
+                    // the API is going away
+                  }
+                }
+              },
+              "sandbox-status");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    private static void print(
+        PrintStream out,
+        Map<String, String> last,
+        String who,
+        List<Condition> conditions,
+        String extra) {
+      if (conditions == null) {
+        return;
+      }
+      StringBuilder line = new StringBuilder();
+      for (String type : List.of("Ready", "Reconciling", "Stalled", "Available")) {
+        Condition c = Conditions.find(conditions, type);
+        if (c != null) {
+          line.append(' ')
+              .append(type)
+              .append('=')
+              .append(c.getStatus())
+              .append('(')
+              .append(c.getReason())
+              .append(')');
+        }
+      }
+      String text = line + extra;
+      if (!text.equals(last.get(who))) {
+        last.put(who, text);
+        out.println("      status  " + who + ":" + text);
+      }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      running = false;
+      thread.interrupt();
+      thread.join(2_000);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (watcher != null) {
+      try {
+        watcher.close();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    for (int i = closing.size() - 1; i >= 0; i--) {
+      try {
+        closing.get(i).close();
+      } catch (Exception e) {
+        // keep closing the rest
+      }
+    }
+  }
+}
