@@ -20,6 +20,10 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class DemoAgents implements AutoCloseable {
   final AtomicLong wafNotifications = new AtomicLong();
+
+  /** Milliseconds the WAF waits before answering (a stalled agent). */
+  volatile long wafStallMillis;
+
   private final AgentServer waf;
   private final AgentServer iprep;
 
@@ -35,7 +39,13 @@ final class DemoAgents implements AutoCloseable {
             boolean attack = path != null && path.asText().contains("attack");
             actions.add(Action.set(Scope.TXN, "blocked", SpopValue.of(attack)));
           }
-          return CompletableFuture.completedFuture(actions);
+          long stall = wafStallMillis;
+          return stall == 0
+              ? CompletableFuture.completedFuture(actions)
+              : CompletableFuture.supplyAsync(
+                  () -> actions,
+                  CompletableFuture.delayedExecutor(
+                      stall, java.util.concurrent.TimeUnit.MILLISECONDS));
         };
     waf = AgentServer.builder(blocksAttacks).listen(wafAddress).start();
     iprep = AgentServer.builder(new IpReputation(List.of(), 0, 0)).listen(iprepAddress).start();

@@ -25,6 +25,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 
@@ -42,6 +44,11 @@ final class PodRunner implements AutoCloseable {
   /** A running pod: its address and, when injected, its sidecar. */
   record RunningPod(String namespace, String name, String ip, Sidecar sidecar) {}
 
+  /** The config-service client of each pod's sidecar, by pod name. */
+  private final Map<String, ConfigServiceClient> following = new ConcurrentHashMap<>();
+
+  private final Map<String, URI> bases = new ConcurrentHashMap<>();
+
   private final EmbeddedKubernetes kubernetes;
   private final KubernetesClient client;
   private final URI webhook;
@@ -49,7 +56,6 @@ final class PodRunner implements AutoCloseable {
   private final Supplier<String> caBundle;
   private final Path work;
   private final List<RunningPod> pods = new CopyOnWriteArrayList<>();
-  private final List<ConfigServiceClient> clients = new CopyOnWriteArrayList<>();
   private int nextIp = 1;
 
   PodRunner(EmbeddedKubernetes kubernetes, URI webhook, Supplier<String> caBundle, Path work) {
@@ -169,16 +175,39 @@ final class PodRunner implements AutoCloseable {
             .cacheIn(dir.resolve("last-applied.json"));
     SidecarConfig first = PodNetwork.bindTo(service.first(Duration.ofMinutes(1)), ip);
     Sidecar sidecar = new Sidecar(1).start(first);
+    follow(name, service, sidecar, ip);
+    bases.put(name, URI.create(base));
+    return sidecar;
+  }
+
+  private void follow(String pod, ConfigServiceClient service, Sidecar sidecar, String ip) {
     service.start(
         PodNetwork.boundTo(sidecar, ip),
         () -> sidecar.generation() == null ? "" : sidecar.generation().revision());
-    clients.add(service);
-    return sidecar;
+    following.put(pod, service);
+  }
+
+  /** Stops {@code pod}'s sidecar from following the config service (it keeps serving). */
+  void pause(String pod) {
+    ConfigServiceClient service = following.remove(pod);
+    if (service != null) {
+      service.close();
+    }
+  }
+
+  /** Lets {@code pod}'s sidecar follow the config service again. */
+  void resume(String pod) {
+    RunningPod running = pods.stream().filter(p -> p.name().equals(pod)).findFirst().orElseThrow();
+    Path dir = work.resolve("pods").resolve(running.namespace() + "-" + pod);
+    ConfigServiceClient service =
+        new ConfigServiceClient(bases.get(pod), dir.resolve("token"), dir.resolve("ca.crt"))
+            .cacheIn(dir.resolve("last-applied.json"));
+    follow(pod, service, running.sidecar(), running.ip());
   }
 
   @Override
   public void close() {
-    clients.forEach(ConfigServiceClient::close);
+    following.values().forEach(ConfigServiceClient::close);
     for (RunningPod pod : pods) {
       if (pod.sidecar() != null) {
         pod.sidecar().close();

@@ -70,6 +70,11 @@ final class Sandbox implements AutoCloseable {
   private final List<AutoCloseable> closing = new ArrayList<>();
   private final AtomicInteger failures = new AtomicInteger();
   private EmbeddedKubernetes kubernetes;
+  private CertificateManager certs;
+  private CaPublisher ca;
+  private OperatorRuntime operator;
+  private int configPort;
+  private DemoAgents agents;
   private KubernetesClient client;
   private PodRunner pods;
   private StatusWatcher watcher;
@@ -113,6 +118,41 @@ final class Sandbox implements AutoCloseable {
    * Brings everything up and runs the demo; returns when the demo is done (things keep running).
    */
   void run() throws Exception {
+    start();
+    demo();
+  }
+
+  /**
+   * Starts the operator's reconcilers and config service (on {@code port}; 0: any), as a new
+   * operator process would.
+   */
+  private void startOperator(int port) throws java.io.IOException {
+    Clock clock = Clock.systemUTC();
+    operator =
+        OperatorRuntime.start(
+            client,
+            new OperatorRuntime.Settings(
+                java.util.Set.of(),
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
+                certs.serverContext(),
+                Duration.ofSeconds(30),
+                null,
+                Renderer.Defaults.STANDARD,
+                clock,
+                ca::ensure),
+            new KubernetesTokenReviewer(client, clock),
+            OperatorMetrics.none());
+    configPort = operator.configService().address().getPort();
+  }
+
+  /** Stops the operator and starts a new one on the same port; sidecars keep running. */
+  void restartOperator() throws java.io.IOException {
+    operator.close();
+    startOperator(configPort);
+  }
+
+  /** Steps 1 to 5: the API, the operator, backends and agents, the example, the pods. */
+  void start() throws Exception {
     step("Embedded Kubernetes API (fabric8 mock server, CRUD mode, Sluice CRDs registered)");
     kubernetes = new EmbeddedKubernetes();
     closing.add(kubernetes);
@@ -159,22 +199,9 @@ final class Sandbox implements AutoCloseable {
             clock);
     CaPublisher ca = new CaPublisher(client, "sluice-ca");
     certs.onBundle(ca::bundle);
-    OperatorRuntime operator =
-        OperatorRuntime.start(
-            client,
-            new OperatorRuntime.Settings(
-                java.util.Set.of(),
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                certs.serverContext(),
-                Duration.ofSeconds(30),
-                null,
-                Renderer.Defaults.STANDARD,
-                clock,
-                ca::ensure),
-            new KubernetesTokenReviewer(client, clock),
-            OperatorMetrics.none());
-    closing.add(operator);
-    int configPort = operator.configService().address().getPort();
+    this.certs = certs;
+    this.ca = ca;
+    startOperator(0);
     WebhookServer webhook =
         new WebhookServer(
             new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
@@ -210,7 +237,7 @@ final class Sandbox implements AutoCloseable {
         new DemoBackends(
             new InetSocketAddress("127.0.20.1", 8080), new InetSocketAddress("127.0.20.2", 8081));
     closing.add(backends);
-    DemoAgents agents =
+    agents =
         new DemoAgents(
             new InetSocketAddress("127.0.20.3", 12345), new InetSocketAddress("127.0.20.4", 12345));
     closing.add(agents);
@@ -263,7 +290,6 @@ final class Sandbox implements AutoCloseable {
             URI.create("https://localhost:" + webhook.address().getPort() + WebhookServer.PATH),
             certs::caBundle,
             work);
-    closing.add(pods);
     for (int i = 1; i <= PODS; i++) {
       PodRunner.RunningPod pod = pods.run(storefrontPod("storefront-" + i));
       check(
@@ -280,7 +306,10 @@ final class Sandbox implements AutoCloseable {
             + " of "
             + status.rollout().selectedPods()
             + " pods");
+  }
 
+  /** Steps 6 and 7: demo traffic and a rolling reload under traffic. */
+  void demo() throws Exception {
     step("Demo traffic through the sidecars (HTTPS, ALPN http/1.1)");
     HttpClient http = trafficClient();
     String ip = pods.pods().get(0).ip();
@@ -349,7 +378,7 @@ final class Sandbox implements AutoCloseable {
         traffic.sent() + " requests during the rollout, " + traffic.failed() + " failed");
   }
 
-  private static dev.sluice.api.v1alpha1.Rule withRequestTimeout(
+  static dev.sluice.api.v1alpha1.Rule withRequestTimeout(
       dev.sluice.api.v1alpha1.Rule rule, String request) {
     var t = rule.timeouts();
     return new dev.sluice.api.v1alpha1.Rule(
@@ -388,23 +417,73 @@ final class Sandbox implements AutoCloseable {
     out.println("Ctrl-C stops everything.");
   }
 
-  private ProxyRoute route() {
+  DemoAgents agents() {
+    return agents;
+  }
+
+  PodRunner podRunner() {
+    return pods;
+  }
+
+  /** What a failed scenario prints: the route's and agents' status, the pods' records, events. */
+  String diagnostics() {
+    StringBuilder out = new StringBuilder();
+    try {
+      out.append(io.fabric8.kubernetes.client.utils.Serialization.asYaml(route()));
+      for (OffloadAgent a :
+          client.resources(OffloadAgent.class).inNamespace(NS).list().getItems()) {
+        out.append(io.fabric8.kubernetes.client.utils.Serialization.asYaml(a.getStatus()));
+      }
+      for (Pod p : client.pods().inNamespace(NS).list().getItems()) {
+        out.append("pod ")
+            .append(p.getMetadata().getName())
+            .append(' ')
+            .append(p.getMetadata().getAnnotations())
+            .append('\n');
+      }
+      client
+          .v1()
+          .events()
+          .inNamespace(NS)
+          .list()
+          .getItems()
+          .forEach(
+              e ->
+                  out.append("event ")
+                      .append(e.getType())
+                      .append(' ')
+                      .append(e.getReason())
+                      .append(": ")
+                      .append(e.getMessage())
+                      .append('\n'));
+    } catch (RuntimeException e) {
+      out.append("(diagnostics failed: ").append(e).append(")\n");
+    }
+    return out.toString();
+  }
+
+  ProxyRoute route() {
     return client.resources(ProxyRoute.class).inNamespace(NS).withName("shop").get();
   }
 
-  private boolean awaitReady(Duration within) throws InterruptedException {
+  boolean awaitReady(Duration within) throws InterruptedException {
     long deadline = System.nanoTime() + within.toNanos();
-    while (System.nanoTime() < deadline) {
-      ProxyRoute r = route();
-      if (r != null
-          && r.getStatus() != null
-          && Objects.equals(r.getStatus().observedGeneration(), r.getMetadata().getGeneration())
-          && Conditions.isTrue(r.getStatus().conditions(), "Ready")) {
-        return true;
+    while (!isReady()) {
+      if (System.nanoTime() >= deadline) {
+        return false;
       }
       Thread.sleep(100);
     }
-    return false;
+    return true;
+  }
+
+  /** The route observed its latest generation and is Ready. */
+  boolean isReady() {
+    ProxyRoute r = route();
+    return r != null
+        && r.getStatus() != null
+        && Objects.equals(r.getStatus().observedGeneration(), r.getMetadata().getGeneration())
+        && Conditions.isTrue(r.getStatus().conditions(), "Ready");
   }
 
   private void service(String name, int port, String ip) {
@@ -638,6 +717,12 @@ final class Sandbox implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+    if (pods != null) {
+      pods.close(); // sidecars first: they would keep polling a stopped operator
+    }
+    if (operator != null) {
+      operator.close();
     }
     for (int i = closing.size() - 1; i >= 0; i--) {
       try {

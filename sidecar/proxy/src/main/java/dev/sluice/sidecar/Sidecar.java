@@ -294,7 +294,8 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
           }
           int cutOff = old.inFlight().active();
           old.close();
-          removed.forEach(DownstreamServer::close);
+          // finish may run on an event loop (the last request ended there): never block it.
+          removed.forEach(DownstreamServer::closeWithoutWaiting);
           SidecarReport.Drain drain =
               new SidecarReport.Drain(
                   atSwap[0],

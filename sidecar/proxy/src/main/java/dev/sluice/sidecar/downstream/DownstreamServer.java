@@ -136,6 +136,18 @@ public final class DownstreamServer implements AutoCloseable {
     connections.close().awaitUninterruptibly();
   }
 
+  /**
+   * Stops accepting and closes every connection without waiting: safe on an event loop, where
+   * waiting for a connection served by that same loop (a TLS close flushes close_notify first)
+   * would wait forever.
+   */
+  public void closeWithoutWaiting() {
+    if (serverChannel != null) {
+      serverChannel.close();
+    }
+    connections.close();
+  }
+
   private static final class Alpn extends ApplicationProtocolNegotiationHandler {
     private final ListenerContext listener;
 

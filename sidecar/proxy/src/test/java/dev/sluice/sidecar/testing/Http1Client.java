@@ -100,7 +100,8 @@ public final class Http1Client {
     }
   }
 
-  private static Socket open(String host, int port, boolean tls) throws IOException {
+  /** A socket to {@code host:port}, over TLS (trusting any certificate, ALPN http/1.1) or not. */
+  public static Socket open(String host, int port, boolean tls) throws IOException {
     if (!tls) {
       return new Socket(host, port);
     }

@@ -1,0 +1,479 @@
+package dev.sluice.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.api.Labels;
+import dev.sluice.api.v1alpha1.Listener;
+import dev.sluice.api.v1alpha1.ProxyRoute;
+import dev.sluice.api.v1alpha1.ProxyRouteSpec;
+import dev.sluice.operator.status.Conditions;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Whole-system scenarios on the sandbox (embedded API, operator, four pods with real sidecars, real
+ * backends and SPOE agents), asserted through status conditions and real traffic; on failure the
+ * route's status, the agents', the pods' records and the events are printed.
+ */
+@Timeout(value = 4, unit = TimeUnit.MINUTES) // per scenario: a hang fails instead of stalling CI
+class ScenariosIT {
+  @TempDir Path work;
+  Sandbox sandbox;
+  HttpClient http;
+  final ByteArrayOutputStream narration = new ByteArrayOutputStream();
+
+  @BeforeAll
+  static void clientSettings() {
+    SandboxMain.allowHostHeaderAndIpTargets();
+  }
+
+  @BeforeEach
+  void start() throws Exception {
+    sandbox =
+        new Sandbox(
+            new PrintStream(narration, true, StandardCharsets.UTF_8),
+            Path.of("../examples/shop"),
+            work);
+    sandbox.start();
+    assertThat(sandbox.failures()).as(narration.toString(StandardCharsets.UTF_8)).isZero();
+    http = sandbox.trafficClient();
+  }
+
+  @AfterEach
+  void stop() {
+    sandbox.close();
+  }
+
+  /** Runs {@code scenario}; on failure prints what happened. */
+  void scenario(ThrowingRunnable scenario) throws Exception {
+    try {
+      scenario.run();
+    } catch (AssertionError | Exception e) {
+      System.out.println(narration.toString(StandardCharsets.UTF_8));
+      System.out.println(sandbox.diagnostics());
+      throw e;
+    }
+  }
+
+  interface ThrowingRunnable {
+    void run() throws Exception;
+  }
+
+  String ip(int pod) {
+    return sandbox.pods().get(pod).ip();
+  }
+
+  void editRoute(java.util.function.UnaryOperator<ProxyRoute> change) {
+    ProxyRoute route = sandbox.route();
+    route.setStatus(null);
+    sandbox.client().resource(change.apply(route)).update();
+  }
+
+  Condition condition(String type) {
+    return Conditions.find(sandbox.route().getStatus().conditions(), type);
+  }
+
+  @Test
+  void uploadsOfEverySizeAndFramingArriveIntactThroughH1ToH2c() throws Exception {
+    scenario(
+        () -> {
+          Random random = new Random(7);
+          for (int size : new int[] {0, 1, 16_383, 16_384, 16_385, 65_535, 1 << 20, 64 << 20}) {
+            byte[] body = new byte[size];
+            random.nextBytes(body);
+            String digest = HexFormat.of().formatHex(DemoBackends.sha256().digest(body));
+            for (boolean chunked : new boolean[] {false, true}) {
+              HttpRequest.BodyPublisher publisher =
+                  chunked
+                      ? HttpRequest.BodyPublishers.ofInputStream(
+                          () -> new ByteArrayInputStream(body))
+                      : HttpRequest.BodyPublishers.ofByteArray(body);
+              String path = "/upload/" + size + (chunked ? "-chunked" : "-length");
+              HttpResponse<String> stored =
+                  Sandbox.send(http, Sandbox.request(ip(size % 4), path).POST(publisher).build());
+              // upload-store answers only after END_STREAM, with what it received.
+              assertThat(stored.statusCode()).as(path).isEqualTo(200);
+              assertThat(stored.body())
+                  .as(path)
+                  .contains("sha256=" + digest)
+                  .contains("bytes=" + size);
+            }
+          }
+        });
+  }
+
+  @Test
+  void anEditUnderLoadRollsOutWithinTheBatchAndFailsNoRequest() throws Exception {
+    scenario(
+        () -> {
+          AtomicInteger maxInFlight = new AtomicInteger();
+          Map<String, Pod> pods = new ConcurrentHashMap<>();
+          try (Watch watch = watchPods(pods, maxInFlight)) {
+            String before = sandbox.route().getStatus().revision();
+            Load load = new Load(100);
+            load.start();
+            AtomicBoolean sawReconciling = new AtomicBoolean();
+            editRoute(
+                r -> {
+                  r.getSpec()
+                      .rules()
+                      .set(0, Sandbox.withRequestTimeout(r.getSpec().rules().get(0), "50s"));
+                  return r;
+                });
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (System.nanoTime() < deadline) {
+              if ("True".equals(condition("Reconciling").getStatus())) {
+                sawReconciling.set(true);
+              }
+              if (!before.equals(sandbox.route().getStatus().revision()) && sandbox.isReady()) {
+                break;
+              }
+              Thread.sleep(20);
+            }
+            load.stop();
+            assertThat(sandbox.route().getStatus().revision()).isNotEqualTo(before);
+            assertThat(condition("Ready").getStatus()).isEqualTo("True");
+            assertThat(sawReconciling).as("Reconciling=True seen during the rollout").isTrue();
+            assertThat(maxInFlight.get())
+                .as("pods between assigned and applied (25 % of 4)")
+                .isEqualTo(1);
+            assertThat(load.sent()).isGreaterThan(100);
+            assertThat(load.failed()).as(load.failures().toString()).isZero();
+          }
+        });
+  }
+
+  @Test
+  void aStalledAgentDelaysNothingBeyondItsProcessingTimeoutAndTheRolloutCompletes()
+      throws Exception {
+    scenario(
+        () -> {
+          sandbox.agents().wafStallMillis = 5_000; // the WAF's processing timeout is 500 ms
+          String before = sandbox.route().getStatus().revision();
+          editRoute(
+              r -> {
+                r.getSpec()
+                    .rules()
+                    .set(0, Sandbox.withRequestTimeout(r.getSpec().rules().get(0), "40s"));
+                return r;
+              });
+          List<Long> millis = new ArrayList<>();
+          for (int i = 0; i < 8; i++) {
+            long started = System.nanoTime();
+            HttpResponse<String> answer =
+                Sandbox.send(
+                    http,
+                    Sandbox.request(ip(i % 4), "/upload/while-stalled")
+                        .POST(HttpRequest.BodyPublishers.ofString("x"))
+                        .build());
+            millis.add((System.nanoTime() - started) / 1_000_000);
+            // failurePolicy Deny, denyStatus 503: the agent's silence is an answer in time.
+            assertThat(answer.statusCode()).isEqualTo(503);
+          }
+          // The processing timeout is a promise kept by a timer: 500 ms plus this machine's
+          // scheduling and TLS, never the agent's 5 s stall.
+          assertThat(millis).allMatch(m -> m < 2_000, "each below 2 s: " + millis);
+          assertThat(sandbox.awaitReady(Duration.ofSeconds(60))).isTrue();
+          assertThat(sandbox.route().getStatus().revision()).isNotEqualTo(before);
+        });
+  }
+
+  @Test
+  void aConfigASidecarRejectsStallsRollsBackAndAFixRecovers() throws Exception {
+    scenario(
+        () -> {
+          String good = sandbox.route().getStatus().revision();
+          // Something else holds port 9443 on storefront-2's address: its sidecar cannot bind.
+          try (ServerSocket squatter = new ServerSocket()) {
+            squatter.bind(new InetSocketAddress(ip(1), 9443));
+            editRoute(r -> withListenerPort(r, 9443));
+            await(() -> "True".equals(condition("Stalled").getStatus()), 60);
+            Condition stalled = condition("Stalled");
+            assertThat(stalled.getReason()).isEqualTo("RolledBack");
+            assertThat(stalled.getMessage())
+                .startsWith("pod storefront-2 rejected revision")
+                .contains("9443")
+                .contains("returned to revision " + good);
+            // storefront-3 and -4 never got the bad revision; 1 and 2 are back on the good one.
+            String bad = sandbox.route().getStatus().revision();
+            await(
+                () ->
+                    sandbox.client().pods().inNamespace("shop").list().getItems().stream()
+                        .allMatch(
+                            p ->
+                                good.equals(
+                                    p.getMetadata().getAnnotations().get(Labels.APPLIED_REVISION))),
+                60);
+            for (Pod p : sandbox.client().pods().inNamespace("shop").list().getItems()) {
+              String name = p.getMetadata().getName();
+              if (name.equals("storefront-3") || name.equals("storefront-4")) {
+                assertThat(p.getMetadata().getAnnotations().get(Labels.ASSIGNED_REVISION))
+                    .as(name + " untouched")
+                    .isNotEqualTo(bad);
+              }
+            }
+            HttpResponse<String> stillServing = Sandbox.send(http, Sandbox.get(ip(1), "/"));
+            assertThat(stillServing.statusCode()).isEqualTo(200);
+          }
+          // A spec that works: the rollout goes through and Stalled clears.
+          editRoute(r -> withListenerPort(r, 9444));
+          assertThat(sandbox.awaitReady(Duration.ofSeconds(60))).isTrue();
+          assertThat(condition("Stalled").getStatus()).isEqualTo("False");
+          assertThat(
+                  Sandbox.send(
+                          http,
+                          HttpRequest.newBuilder(java.net.URI.create("https://" + ip(1) + ":9444/"))
+                              .header("Host", "shop.example.com")
+                              .timeout(Duration.ofSeconds(30))
+                              .build())
+                      .statusCode())
+              .isEqualTo(200);
+        });
+  }
+
+  @Test
+  void anOperatorRestartedMidRolloutResumesIt() throws Exception {
+    scenario(
+        () -> {
+          String before = sandbox.route().getStatus().revision();
+          // Two sidecars stop following the service, so the rollout cannot finish yet.
+          sandbox.podRunner().pause("storefront-3");
+          sandbox.podRunner().pause("storefront-4");
+          editRoute(
+              r -> {
+                r.getSpec()
+                    .rules()
+                    .set(0, Sandbox.withRequestTimeout(r.getSpec().rules().get(0), "35s"));
+                return r;
+              });
+          await(
+              () -> {
+                var rollout = sandbox.route().getStatus().rollout();
+                return !before.equals(sandbox.route().getStatus().revision())
+                    && rollout.updatedPods() == 2;
+              },
+              60);
+          assertThat(condition("Reconciling").getStatus()).isEqualTo("True");
+          sandbox.restartOperator();
+          sandbox.podRunner().resume("storefront-3");
+          sandbox.podRunner().resume("storefront-4");
+          assertThat(sandbox.awaitReady(Duration.ofSeconds(60))).isTrue();
+          assertThat(sandbox.route().getStatus().rollout().updatedPods()).isEqualTo(4);
+        });
+  }
+
+  @Test
+  void aMissingAgentIsAConditionUntilItExistsAndADeletedRouteLeavesThePods() throws Exception {
+    scenario(
+        () -> {
+          sandbox
+              .client()
+              .resource(
+                  io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
+                      """
+                          apiVersion: sluice.dev/v1alpha1
+                          kind: ProxyRoute
+                          metadata: {name: extra, namespace: shop}
+                          spec:
+                            selector: {matchLabels: {app: storefront}}
+                            listener: {port: 9090}
+                            rules:
+                              - backend: {service: {name: storefront, port: 8080}}
+                                offload: [{agent: bot-filter}]
+                          """,
+                      ProxyRoute.class))
+              .create();
+          await(() -> routeCondition("extra", "ResolvedRefs", "False"), 60);
+          Condition refs = routeConditionValue("extra", "ResolvedRefs");
+          assertThat(refs.getReason()).isEqualTo("AgentNotFound");
+          assertThat(refs.getMessage())
+              .contains("spec.rules[0].offload[0].agent")
+              .contains("bot-filter");
+          assertThat(routeConditionValue("extra", "Reconciling").getStatus()).isEqualTo("True");
+          // The other route is not affected.
+          assertThat(condition("Ready").getStatus()).isEqualTo("True");
+
+          sandbox
+              .client()
+              .resources(ProxyRoute.class)
+              .inNamespace("shop")
+              .withName("extra")
+              .delete();
+          await(
+              () ->
+                  sandbox
+                          .client()
+                          .resources(ProxyRoute.class)
+                          .inNamespace("shop")
+                          .withName("extra")
+                          .get()
+                      == null,
+              30);
+          assertThat(sandbox.awaitReady(Duration.ofSeconds(30))).isTrue();
+          assertThat(Sandbox.send(http, Sandbox.get(ip(0), "/")).statusCode()).isEqualTo(200);
+        });
+  }
+
+  static ProxyRoute withListenerPort(ProxyRoute route, int port) {
+    ProxyRouteSpec spec = route.getSpec();
+    Listener l = spec.listener();
+    route.setSpec(
+        new ProxyRouteSpec(
+            spec.selector(),
+            new Listener(port, l.protocol(), l.tls()),
+            spec.rules(),
+            spec.rollout()));
+    return route;
+  }
+
+  boolean routeCondition(String route, String type, String status) {
+    Condition c = routeConditionValue(route, type);
+    return c != null && status.equals(c.getStatus());
+  }
+
+  Condition routeConditionValue(String route, String type) {
+    ProxyRoute r =
+        sandbox.client().resources(ProxyRoute.class).inNamespace("shop").withName(route).get();
+    return r == null || r.getStatus() == null
+        ? null
+        : Conditions.find(r.getStatus().conditions(), type);
+  }
+
+  static void await(java.util.concurrent.Callable<Boolean> condition, int seconds)
+      throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (Boolean.TRUE.equals(condition.call())) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("not within " + seconds + " s");
+  }
+
+  Watch watchPods(Map<String, Pod> pods, AtomicInteger maxInFlight) {
+    return sandbox
+        .client()
+        .pods()
+        .inNamespace("shop")
+        .watch(
+            new Watcher<>() {
+              @Override
+              public void eventReceived(Action action, Pod pod) {
+                pods.put(pod.getMetadata().getName(), pod);
+                int inFlight = 0;
+                for (Pod p : pods.values()) {
+                  Map<String, String> a = p.getMetadata().getAnnotations();
+                  String assigned = a == null ? null : a.get(Labels.ASSIGNED_REVISION);
+                  if (assigned != null
+                      && !assigned.equals(a.get(Labels.APPLIED_REVISION))
+                      && !assigned.equals(a.get(Labels.REJECTED_REVISION))) {
+                    inFlight++;
+                  }
+                }
+                maxInFlight.accumulateAndGet(inFlight, Math::max);
+              }
+
+              @Override
+              public void onClose(WatcherException cause) {}
+            });
+  }
+
+  /** {@code concurrency} requests in flight to the four pods until stopped. */
+  final class Load {
+    private final Semaphore slots;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final AtomicInteger sent = new AtomicInteger();
+    private final AtomicInteger failed = new AtomicInteger();
+    private final List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private Thread driver;
+
+    Load(int concurrency) {
+      this.slots = new Semaphore(concurrency);
+    }
+
+    void start() {
+      driver =
+          new Thread(
+              () -> {
+                int i = 0;
+                while (running.get()) {
+                  try {
+                    slots.acquire();
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                  String ip = ip(i++ % 4);
+                  CompletableFuture<HttpResponse<String>> answer =
+                      http.sendAsync(
+                          Sandbox.get(ip, "/under-load"), HttpResponse.BodyHandlers.ofString());
+                  answer.whenComplete(
+                      (r, e) -> {
+                        sent.incrementAndGet();
+                        if (e != null || r.statusCode() != 200) {
+                          failed.incrementAndGet();
+                          if (failures.size() < 10) {
+                            failures.add(
+                                ip
+                                    + ": "
+                                    + (e != null ? e.toString() : r.statusCode() + " " + r.body()));
+                          }
+                        }
+                        slots.release();
+                      });
+                }
+              },
+              "load");
+      driver.start();
+    }
+
+    void stop() throws InterruptedException {
+      running.set(false);
+      driver.join(10_000);
+      slots.acquire(100); // every request answered
+    }
+
+    int sent() {
+      return sent.get();
+    }
+
+    int failed() {
+      return failed.get();
+    }
+
+    List<String> failures() {
+      return failures;
+    }
+  }
+}
