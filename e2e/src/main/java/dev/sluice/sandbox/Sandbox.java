@@ -100,7 +100,7 @@ final class Sandbox implements AutoCloseable {
   }
 
   private void step(String what) {
-    out.printf("%n[%d/8] %s%n", ++step, what);
+    out.printf("%n[%d/7] %s%n", ++step, what);
   }
 
   private void say(String what) {
