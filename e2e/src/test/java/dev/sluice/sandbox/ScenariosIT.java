@@ -324,6 +324,32 @@ class ScenariosIT {
           // The other route is not affected.
           assertThat(condition("Ready").getStatus()).isEqualTo("True");
 
+          // A route the CRD's CEL rules would refuse (the embedded API does not run them): the
+          // operator's own checks leave it out with the field named; the shop route carries on.
+          sandbox
+              .client()
+              .resource(
+                  io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
+                      """
+                      apiVersion: sluice.dev/v1alpha1
+                      kind: ProxyRoute
+                      metadata: {name: broken, namespace: shop}
+                      spec:
+                        selector: {matchLabels: {app: storefront}}
+                        listener: {port: 9091, protocol: HTTPS}
+                        rules: [{backend: {service: {name: storefront, port: 8080}}}]
+                        rollout: {batchSize: "0%"}
+                      """,
+                      ProxyRoute.class))
+              .create();
+          await(() -> routeCondition("broken", "Stalled", "True"), 60);
+          assertThat(routeConditionValue("broken", "Accepted").getReason())
+              .isEqualTo("InvalidSpec");
+          assertThat(routeConditionValue("broken", "Accepted").getMessage())
+              .startsWith("spec.listener.tls: \"missing\"");
+          assertThat(condition("Ready").getStatus()).isEqualTo("True");
+          assertThat(Sandbox.send(http, Sandbox.get(ip(0), "/")).statusCode()).isEqualTo(200);
+
           sandbox
               .client()
               .resources(ProxyRoute.class)

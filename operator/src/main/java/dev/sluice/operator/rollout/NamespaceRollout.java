@@ -87,9 +87,18 @@ public final class NamespaceRollout {
 
   public static Result plan(Input in) {
     Map<String, ProxyRoute> routesByName = new TreeMap<>();
-    in.routes().forEach(r -> routesByName.put(r.getMetadata().getName(), r));
     Map<String, List<RenderProblem>> problems = new TreeMap<>();
-    routesByName.keySet().forEach(n -> problems.put(n, new ArrayList<>()));
+    Map<String, List<RenderProblem>> invalid = new TreeMap<>();
+    for (ProxyRoute route : in.routes()) {
+      String name = route.getMetadata().getName();
+      List<RenderProblem> found = SpecChecks.check(route);
+      if (found.isEmpty()) {
+        routesByName.put(name, route);
+        problems.put(name, new ArrayList<>());
+      } else {
+        invalid.put(name, found); // left out whole: it selects nothing, renders nowhere
+      }
+    }
     Map<List<String>, Rendering> renderings = new HashMap<>();
     Function<List<String>, Rendering> render =
         key ->
@@ -203,6 +212,7 @@ public final class NamespaceRollout {
           mine == null ? idle(render.apply(List.of(name)).config()) : aggregate(mine);
       outcomes.put(name, new RouteOutcome(problems.get(name), state));
     }
+    invalid.forEach((name, found) -> outcomes.put(name, new RouteOutcome(found, idle(null))));
     Map<String, List<RenderProblem>> agentProblems = new TreeMap<>();
     RenderInput agentsOnly =
         new RenderInput(in.namespace(), List.of(), in.agents(), in.endpoints(), in.secrets());

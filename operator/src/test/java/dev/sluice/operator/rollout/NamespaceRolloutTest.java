@@ -117,6 +117,50 @@ class NamespaceRolloutTest {
   }
 
   @Test
+  void aRouteTheCrdRulesWouldRefuseIsLeftOutAndTheOthersRollOut() {
+    ProxyRoute bad = route("bad", "app: web", 9090, "0%");
+    ProxyRoute noTls =
+        Objects.route(
+            """
+            apiVersion: sluice.dev/v1alpha1
+            kind: ProxyRoute
+            metadata: {name: notls, namespace: shop}
+            spec:
+              selector: {matchLabels: {app: web}}
+              listener: {port: 9443, protocol: HTTPS}
+              rules:
+                - name: a
+                  backend: {endpoints: [10.0.0.1:80]}
+                - name: a
+                  backend: {endpoints: [10.0.0.1:80], service: {name: x, port: 80}}
+              rollout: {progressDeadline: 5s}
+            """);
+    ProxyRoute good = route("good", "app: web", 8080, "1");
+    var result = plan(List.of(bad, noTls, good), pods("web", 2));
+
+    assertThat(result.routes().get("bad").problems())
+        .extracting(p -> p.message())
+        .containsExactly(
+            "spec.rollout.batchSize: \"0%\" (expected: a number >= 1 or a percentage from 1% to"
+                + " 100%)");
+    assertThat(result.routes().get("notls").problems())
+        .extracting(p -> p.field())
+        .containsExactly(
+            "spec.listener.tls",
+            "spec.rules[1].name",
+            "spec.rules[1].backend",
+            "spec.rollout.progressDeadline");
+    assertThat(result.routes().get("notls").problems())
+        .allMatch(p -> p.conditionType().equals("Accepted") && p.reason().equals("InvalidSpec"));
+    // The valid route renders alone and rolls out; the invalid ones select nothing.
+    var config = result.configs().values().iterator().next();
+    assertThat(config.listeners()).hasSize(1);
+    assertThat(config.listeners().get(0).address()).endsWith(":8080");
+    assertThat(result.routes().get("good").rollout().selectedPods()).isEqualTo(2);
+    assertThat(result.routes().get("bad").rollout().selectedPods()).isZero();
+  }
+
+  @Test
   void aRouteSelectingNoPodStillReportsItsProblems() {
     ProxyRoute missing =
         Objects.route(
