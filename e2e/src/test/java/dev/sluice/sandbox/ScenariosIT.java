@@ -297,23 +297,18 @@ class ScenariosIT {
   void aMissingAgentIsAConditionUntilItExistsAndADeletedRouteLeavesThePods() throws Exception {
     scenario(
         () -> {
-          sandbox
-              .client()
-              .resource(
-                  io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
-                      """
-                          apiVersion: sluice.dev/v1alpha1
-                          kind: ProxyRoute
-                          metadata: {name: extra, namespace: shop}
-                          spec:
-                            selector: {matchLabels: {app: storefront}}
-                            listener: {port: 9090}
-                            rules:
-                              - backend: {service: {name: storefront, port: 8080}}
-                                offload: [{agent: bot-filter}]
-                          """,
-                      ProxyRoute.class))
-              .create();
+          apply(
+              """
+                  apiVersion: sluice.dev/v1alpha1
+                  kind: ProxyRoute
+                  metadata: {name: extra, namespace: shop}
+                  spec:
+                    selector: {matchLabels: {app: storefront}}
+                    listener: {port: 9090}
+                    rules:
+                      - backend: {service: {name: storefront, port: 8080}}
+                        offload: [{agent: bot-filter}]
+                  """);
           await(() -> routeCondition("extra", "ResolvedRefs", "False"), 60);
           Condition refs = routeConditionValue("extra", "ResolvedRefs");
           assertThat(refs.getReason()).isEqualTo("AgentNotFound");
@@ -326,22 +321,17 @@ class ScenariosIT {
 
           // A route the CRD's CEL rules would refuse (the embedded API does not run them): the
           // operator's own checks leave it out with the field named; the shop route carries on.
-          sandbox
-              .client()
-              .resource(
-                  io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
-                      """
-                      apiVersion: sluice.dev/v1alpha1
-                      kind: ProxyRoute
-                      metadata: {name: broken, namespace: shop}
-                      spec:
-                        selector: {matchLabels: {app: storefront}}
-                        listener: {port: 9091, protocol: HTTPS}
-                        rules: [{backend: {service: {name: storefront, port: 8080}}}]
-                        rollout: {batchSize: "0%"}
-                      """,
-                      ProxyRoute.class))
-              .create();
+          apply(
+              """
+              apiVersion: sluice.dev/v1alpha1
+              kind: ProxyRoute
+              metadata: {name: broken, namespace: shop}
+              spec:
+                selector: {matchLabels: {app: storefront}}
+                listener: {port: 9091, protocol: HTTPS}
+                rules: [{backend: {service: {name: storefront, port: 8080}}}]
+                rollout: {batchSize: "0%"}
+              """);
           await(() -> routeCondition("broken", "Stalled", "True"), 60);
           assertThat(routeConditionValue("broken", "Accepted").getReason())
               .isEqualTo("InvalidSpec");
@@ -369,6 +359,15 @@ class ScenariosIT {
           assertThat(sandbox.awaitReady(Duration.ofSeconds(30))).isTrue();
           assertThat(Sandbox.send(http, Sandbox.get(ip(0), "/")).statusCode()).isEqualTo(200);
         });
+  }
+
+  /** Creates the ProxyRoute in {@code yaml}, as kubectl apply would. */
+  void apply(String yaml) {
+    sandbox
+        .client()
+        .resource(
+            io.fabric8.kubernetes.client.utils.Serialization.unmarshal(yaml, ProxyRoute.class))
+        .create();
   }
 
   static ProxyRoute withListenerPort(ProxyRoute route, int port) {
