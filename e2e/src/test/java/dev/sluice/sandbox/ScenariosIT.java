@@ -395,16 +395,11 @@ class ScenariosIT {
         : Conditions.find(r.getStatus().conditions(), type);
   }
 
-  static void await(java.util.concurrent.Callable<Boolean> condition, int seconds)
-      throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
-    while (System.nanoTime() < deadline) {
-      if (Boolean.TRUE.equals(condition.call())) {
-        return;
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("not within " + seconds + " s");
+  static void await(java.util.concurrent.Callable<Boolean> condition, int seconds) {
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(seconds))
+        .pollInterval(Duration.ofMillis(50))
+        .until(condition);
   }
 
   Watch watchPods(Map<String, Pod> pods, AtomicInteger maxInFlight) {

@@ -208,14 +208,28 @@ class ProxyRouteReconcileIT {
     pods("web", 2);
     client.resource(Objects.route(route("web", "web", 8080, "backend"))).create();
     await().atMost(Duration.ofSeconds(20)).until(() -> is("web", "Ready", "True", "Applied"));
-    Thread.sleep(500); // let the last events settle
+    // Let the last events settle: no write between two looks 100 ms apart.
+    long[] settled = {harness.runtime().statuses().writes()};
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> {
+              long now = harness.runtime().statuses().writes();
+              boolean quiet = now == settled[0];
+              settled[0] = now;
+              return quiet;
+            });
     long writes = harness.runtime().statuses().writes();
     double before = reconciles();
     // An event that reconciles the route but changes nothing it renders from.
     client.resource(Objects.service(NS, "unrelated", 9999)).create();
     await().atMost(Duration.ofSeconds(10)).until(() -> reconciles() > before);
-    Thread.sleep(300);
-    assertThat(harness.runtime().statuses().writes()).isEqualTo(writes);
+    // Absence takes a while to show: no write during the next 300 ms either.
+    await()
+        .during(Duration.ofMillis(300))
+        .atMost(Duration.ofSeconds(2))
+        .until(() -> harness.runtime().statuses().writes() == writes);
   }
 
   @Test
