@@ -47,6 +47,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
@@ -466,20 +467,28 @@ final class Sandbox implements AutoCloseable {
     return client.resources(ProxyRoute.class).inNamespace(NS).withName("shop").get();
   }
 
-  boolean awaitReady(Duration within) throws InterruptedException {
-    long deadline = System.nanoTime() + within.toNanos();
-    while (!isReady()) {
-      if (System.nanoTime() >= deadline) {
-        return false;
-      }
-      Thread.sleep(100);
+  boolean awaitReady(Duration within) {
+    if (isReady()) {
+      return true;
     }
-    return true;
+    try {
+      client
+          .resources(ProxyRoute.class)
+          .inNamespace(NS)
+          .withName("shop")
+          .waitUntilCondition(Sandbox::isReady, within.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      return false; // not Ready within the time
+    }
   }
 
   /** The route observed its latest generation and is Ready. */
   boolean isReady() {
-    ProxyRoute r = route();
+    return isReady(route());
+  }
+
+  static boolean isReady(ProxyRoute r) {
     return r != null
         && r.getStatus() != null
         && Objects.equals(r.getStatus().observedGeneration(), r.getMetadata().getGeneration())
@@ -624,52 +633,59 @@ final class Sandbox implements AutoCloseable {
 
   /** Prints the ProxyRoute's and OffloadAgents' conditions whenever they change. */
   static final class StatusWatcher implements AutoCloseable {
-    private final Thread thread;
-    private volatile boolean running = true;
+    private final Map<String, String> last = new java.util.concurrent.ConcurrentHashMap<>();
+    private final List<io.fabric8.kubernetes.client.Watch> watches = new ArrayList<>();
 
+    /** Watches (API events, no polling) the namespace's ProxyRoutes and OffloadAgents. */
     StatusWatcher(KubernetesClient client, PrintStream out) {
-      thread =
-          new Thread(
-              () -> {
-                Map<String, String> last = new java.util.HashMap<>();
-                while (running) {
-                  try {
-                    for (ProxyRoute r :
-                        client.resources(ProxyRoute.class).inNamespace(NS).list().getItems()) {
-                      print(
-                          out,
-                          last,
-                          "ProxyRoute " + r.getMetadata().getName(),
-                          r.getStatus() == null ? null : r.getStatus().conditions(),
-                          r.getStatus() == null || r.getStatus().rollout() == null
-                              ? ""
-                              : " updated "
-                                  + r.getStatus().rollout().updatedPods()
-                                  + "/"
-                                  + r.getStatus().rollout().selectedPods()
-                                  + " revision "
-                                  + r.getStatus().revision());
-                    }
-                    for (OffloadAgent a :
-                        client.resources(OffloadAgent.class).inNamespace(NS).list().getItems()) {
-                      print(
-                          out,
-                          last,
-                          "OffloadAgent " + a.getMetadata().getName(),
-                          a.getStatus() == null ? null : a.getStatus().conditions(),
-                          "");
-                    }
-                    Thread.sleep(100);
-                  } catch (InterruptedException e) {
-                    return;
-                  } catch (RuntimeException e) {
-                    // the API is going away
-                  }
-                }
-              },
-              "sandbox-status");
-      thread.setDaemon(true);
-      thread.start();
+      watches.add(
+          client
+              .resources(ProxyRoute.class)
+              .inNamespace(NS)
+              .watch(
+                  changes(
+                      r ->
+                          print(
+                              out,
+                              last,
+                              "ProxyRoute " + r.getMetadata().getName(),
+                              r.getStatus() == null ? null : r.getStatus().conditions(),
+                              r.getStatus() == null || r.getStatus().rollout() == null
+                                  ? ""
+                                  : " updated "
+                                      + r.getStatus().rollout().updatedPods()
+                                      + "/"
+                                      + r.getStatus().rollout().selectedPods()
+                                      + " revision "
+                                      + r.getStatus().revision()))));
+      watches.add(
+          client
+              .resources(OffloadAgent.class)
+              .inNamespace(NS)
+              .watch(
+                  changes(
+                      a ->
+                          print(
+                              out,
+                              last,
+                              "OffloadAgent " + a.getMetadata().getName(),
+                              a.getStatus() == null ? null : a.getStatus().conditions(),
+                              ""))));
+    }
+
+    private static <T> io.fabric8.kubernetes.client.Watcher<T> changes(
+        java.util.function.Consumer<T> onChange) {
+      return new io.fabric8.kubernetes.client.Watcher<>() {
+        @Override
+        public void eventReceived(Action action, T object) {
+          if (action != Action.DELETED) {
+            onChange.accept(object);
+          }
+        }
+
+        @Override
+        public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {}
+      };
     }
 
     private static void print(
@@ -702,21 +718,15 @@ final class Sandbox implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
-      running = false;
-      thread.interrupt();
-      thread.join(2_000);
+    public synchronized void close() {
+      watches.forEach(io.fabric8.kubernetes.client.Watch::close);
     }
   }
 
   @Override
   public void close() {
     if (watcher != null) {
-      try {
-        watcher.close();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      watcher.close();
     }
     if (pods != null) {
       pods.close(); // sidecars first: they would keep polling a stopped operator

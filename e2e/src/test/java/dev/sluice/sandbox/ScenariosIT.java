@@ -151,16 +151,15 @@ class ScenariosIT {
                       .set(0, Sandbox.withRequestTimeout(r.getSpec().rules().get(0), "50s"));
                   return r;
                 });
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (System.nanoTime() < deadline) {
-              if ("True".equals(condition("Reconciling").getStatus())) {
-                sawReconciling.set(true);
-              }
-              if (!before.equals(sandbox.route().getStatus().revision()) && sandbox.isReady()) {
-                break;
-              }
-              Thread.sleep(20);
-            }
+            await(
+                () -> {
+                  if ("True".equals(condition("Reconciling").getStatus())) {
+                    sawReconciling.set(true);
+                  }
+                  return !before.equals(sandbox.route().getStatus().revision())
+                      && sandbox.isReady();
+                },
+                60);
             load.stop();
             assertThat(sandbox.route().getStatus().revision()).isNotEqualTo(before);
             assertThat(condition("Ready").getStatus()).isEqualTo("True");

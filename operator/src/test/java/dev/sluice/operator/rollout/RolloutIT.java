@@ -225,50 +225,59 @@ class RolloutIT {
 
     // A change: the new revision reaches the pods at most 5 at a time, with status along the way.
     maxInFlight.set(0);
-    List<String> seen = new ArrayList<>();
-    Map<String, String> snapshots = new java.util.LinkedHashMap<>();
-    Thread observer =
-        new Thread(
-            () -> {
-              String last = "";
-              while (!Thread.currentThread().isInterrupted()) {
-                ProxyRouteStatus s = status();
-                String line =
-                    "Ready="
-                        + condition(s, "Ready")
-                        + " Reconciling="
-                        + condition(s, "Reconciling")
-                        + " Stalled="
-                        + condition(s, "Stalled")
-                        + " updated="
-                        + (s == null || s.rollout() == null ? "-" : s.rollout().updatedPods());
-                if (!line.equals(last)) {
-                  seen.add(line);
-                  last = line;
-                  String kind = line.replaceAll(" updated=.*", "");
-                  if (s != null
-                      && s.rollout() != null
-                      && s.rollout().updatedPods() != null
-                      && s.rollout().updatedPods() >= 5
-                      && s.rollout().updatedPods() < 10) {
-                    kind = kind + " (mid-rollout)";
+    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Map<String, String> snapshots =
+        java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>());
+    // Every status the API server stores, as a watch delivers it (no sampling).
+    String[] last = {""};
+    Watch observer =
+        client
+            .resources(ProxyRoute.class)
+            .inNamespace(NS)
+            .withName("web")
+            .watch(
+                new Watcher<>() {
+                  @Override
+                  public synchronized void eventReceived(Action action, ProxyRoute r) {
+                    ProxyRouteStatus s = r.getStatus();
+                    String line =
+                        "Ready="
+                            + condition(s, "Ready")
+                            + " Reconciling="
+                            + condition(s, "Reconciling")
+                            + " Stalled="
+                            + condition(s, "Stalled")
+                            + " updated="
+                            + (s == null || s.rollout() == null ? "-" : s.rollout().updatedPods());
+                    if (line.equals(last[0])) {
+                      return;
+                    }
+                    seen.add(line);
+                    last[0] = line;
+                    String kind = line.replaceAll(" updated=.*", "");
+                    if (s != null
+                        && s.rollout() != null
+                        && s.rollout().updatedPods() != null
+                        && s.rollout().updatedPods() >= 5
+                        && s.rollout().updatedPods() < 10) {
+                      kind = kind + " (mid-rollout)";
+                    }
+                    if (s != null && !snapshots.containsKey(kind)) {
+                      snapshots.put(
+                          kind, io.fabric8.kubernetes.client.utils.Serialization.asYaml(s));
+                    }
                   }
-                  if (s != null && !snapshots.containsKey(kind)) {
-                    snapshots.put(kind, io.fabric8.kubernetes.client.utils.Serialization.asYaml(s));
-                  }
-                }
-                try {
-                  Thread.sleep(5);
-                } catch (InterruptedException e) {
-                  return;
-                }
-              }
-            });
-    observer.start();
+
+                  @Override
+                  public void onClose(WatcherException cause) {}
+                });
     updatePort(9090);
     awaitComplete(first);
-    observer.interrupt();
-    observer.join();
+    // The watch may deliver the final status just after the poll saw it.
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> !seen.isEmpty() && seen.get(seen.size() - 1).startsWith("Ready=True"));
+    observer.close();
     assertThat(maxInFlight.get()).isBetween(1, 5);
     assertThat(status().observedGeneration()).isEqualTo(route().getMetadata().getGeneration());
     assertThat(seen).anyMatch(l -> l.startsWith("Ready=False/RolloutInProgress Reconciling=True"));

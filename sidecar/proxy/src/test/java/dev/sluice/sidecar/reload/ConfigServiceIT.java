@@ -206,8 +206,10 @@ class ConfigServiceIT {
             .until(() -> healthReports.contains("{\"waf\":{\"endpoints\":2,\"available\":1}}"));
         // Unchanged health is not posted again.
         int posted = healthReports.size();
-        Thread.sleep(2 * ConfigServiceClient.HEALTH_EVERY.toMillis() + 500);
-        assertThat(healthReports).hasSize(posted);
+        Awaitility.await()
+            .during(ConfigServiceClient.HEALTH_EVERY.multipliedBy(2).plusMillis(500))
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> healthReports.size() == posted);
       }
     }
   }
@@ -224,10 +226,11 @@ class ConfigServiceIT {
             new ConfigServiceClient(base(), null, ca)
                 .start(sidecar.sidecar(), () -> sidecar.sidecar().generation().revision())) {
       offer("svc-2", SidecarConfigCodec.toJson(SidecarConfigCodec.readYaml(yaml("svc-2"), "test")));
-      Thread.sleep(1500);
-      assertThat(sidecar.sidecar().generation().revision())
-          .as("an untrusted service is not followed")
-          .isEqualTo("from-file");
+      Awaitility.await()
+          .alias("an untrusted service is not followed")
+          .during(Duration.ofMillis(1500))
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> sidecar.sidecar().generation().revision().equals("from-file"));
       Files.writeString(
           ca,
           Files.readString(other.certificate().toPath())
