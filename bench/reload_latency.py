@@ -22,10 +22,10 @@ import time
 import urllib.request
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-import sidecar_vs_haproxy as base  # noqa: E402
+from harness import tools  # noqa: E402
 
 RELOADS = int(os.environ.get("RELOADS", "200"))
-WORK = base.WORK / "reload"
+WORK = tools.WORK / "reload"
 LISTEN, ADMIN = 22080, 22090
 
 
@@ -57,15 +57,15 @@ def percentile(values, p):
 
 
 def main():
-    if not base.JAR.exists():
-        subprocess.run([str(base.ROOT / "mvnw"), "-B", "-q", "install", "-DskipTests"], check=True, cwd=base.ROOT)
+    if not tools.SIDECAR_JAR.exists():
+        subprocess.run([str(tools.ROOT / "mvnw"), "-B", "-q", "install", "-DskipTests"], check=True, cwd=tools.ROOT)
     WORK.mkdir(parents=True, exist_ok=True)
     file = WORK / "sidecar.yaml"
     file.write_text(config("r0", "60s"))
-    proc = subprocess.Popen(["java", "-jar", str(base.JAR), "--config", str(file)],
+    proc = subprocess.Popen(["java", "-jar", str(tools.SIDECAR_JAR), "--config", str(file)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        base.wait_port(ADMIN, proc)
+        tools.wait_port(ADMIN, proc)
         for i in range(50):  # warm-up
             http("POST", "/reload", config(f"w{i}", "60s" if i % 2 else "61s").encode())
         post, swap = [], []
@@ -106,7 +106,7 @@ def report(post, swap, watched):
     lines += ["", "The file trigger includes the watcher's 150 ms quiet period (it coalesces an editor's or the",
               "kubelet's several writes into one reload) and the 1 ms polling of /ready.", "",
               "Reproduce: `python3 bench/reload_latency.py` (RELOADS env var)."]
-    path = base.RESULTS / f"{date}-reload-latency.md"
+    path = tools.RESULTS / f"{date}-reload-latency.md"
     path.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
     print(f"\nwritten to {path}")

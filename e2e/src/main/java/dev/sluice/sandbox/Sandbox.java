@@ -17,16 +17,14 @@ import dev.sluice.operator.metrics.OperatorMetrics;
 import dev.sluice.operator.render.Renderer;
 import dev.sluice.operator.status.Conditions;
 import dev.sluice.operator.status.EventRecorder;
+import dev.sluice.testing.kubernetes.ClusterFixtures;
 import dev.sluice.testing.kubernetes.EmbeddedKubernetes;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfigurationBuilder;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointBuilder;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -496,43 +494,8 @@ final class Sandbox implements AutoCloseable {
   }
 
   private void service(String name, int port, String ip) {
-    client
-        .resource(
-            new ServiceBuilder()
-                .withNewMetadata()
-                .withName(name)
-                .withNamespace(NS)
-                .endMetadata()
-                .withNewSpec()
-                .addNewPort()
-                .withName("main")
-                .withPort(port)
-                .endPort()
-                .endSpec()
-                .build())
-        .create();
-    client
-        .resource(
-            new EndpointSliceBuilder()
-                .withNewMetadata()
-                .withName(name + "-1")
-                .withNamespace(NS)
-                .addToLabels("kubernetes.io/service-name", name)
-                .endMetadata()
-                .withAddressType("IPv4")
-                .addNewPort()
-                .withName("main")
-                .withPort(port)
-                .endPort()
-                .withEndpoints(
-                    new EndpointBuilder()
-                        .withAddresses(ip)
-                        .withNewConditions()
-                        .withReady(true)
-                        .endConditions()
-                        .build())
-                .build())
-        .create();
+    client.resource(ClusterFixtures.service(NS, name, port)).create();
+    client.resource(ClusterFixtures.endpointSlice(NS, name, port, List.of(ip))).create();
   }
 
   private static Pod storefrontPod(String name) {

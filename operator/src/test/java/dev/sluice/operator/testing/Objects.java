@@ -3,15 +3,12 @@ package dev.sluice.operator.testing;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import dev.sluice.api.Labels;
 import dev.sluice.api.v1alpha1.OffloadAgent;
 import dev.sluice.api.v1alpha1.ProxyRoute;
+import dev.sluice.testing.kubernetes.ClusterFixtures;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -25,75 +22,17 @@ public final class Objects {
 
   /** An injected pod (label, annotation and sidecar container), Ready. */
   public static Pod sidecarPod(String namespace, String name, Map<String, String> labels) {
-    return new PodBuilder()
-        .withNewMetadata()
-        .withName(name)
-        .withNamespace(namespace)
-        .addToLabels(labels)
-        .addToLabels(Labels.SIDECAR, "true")
-        .addToAnnotations(Labels.INJECTED, "test")
-        .endMetadata()
-        .withNewSpec()
-        .addNewContainer()
-        .withName("app")
-        .withImage("registry.example/app:1")
-        .endContainer()
-        .addNewContainer()
-        .withName("sluice-sidecar")
-        .withImage("registry.example/sluice-sidecar:test")
-        .endContainer()
-        .endSpec()
-        .withNewStatus()
-        .withPhase("Running")
-        .addNewCondition()
-        .withType("Ready")
-        .withStatus("True")
-        .endCondition()
-        .endStatus()
-        .build();
+    return ClusterFixtures.sidecarPod(namespace, name, labels, "test");
   }
 
   /** A Service with one port and an EndpointSlice of ready addresses behind it. */
   public static Service service(String namespace, String name, int port) {
-    return new ServiceBuilder()
-        .withNewMetadata()
-        .withName(name)
-        .withNamespace(namespace)
-        .endMetadata()
-        .withNewSpec()
-        .addNewPort()
-        .withName("http")
-        .withPort(port)
-        .endPort()
-        .endSpec()
-        .build();
+    return ClusterFixtures.service(namespace, name, port);
   }
 
   public static EndpointSlice endpoints(
       String namespace, String service, int targetPort, List<String> addresses) {
-    return new EndpointSliceBuilder()
-        .withNewMetadata()
-        .withName(service + "-abc")
-        .withNamespace(namespace)
-        .addToLabels("kubernetes.io/service-name", service)
-        .endMetadata()
-        .withAddressType("IPv4")
-        .addNewPort()
-        .withName("http")
-        .withPort(targetPort)
-        .endPort()
-        .withEndpoints(
-            addresses.stream()
-                .map(
-                    a ->
-                        new io.fabric8.kubernetes.api.model.discovery.v1.EndpointBuilder()
-                            .withAddresses(a)
-                            .withNewConditions()
-                            .withReady(true)
-                            .endConditions()
-                            .build())
-                .toList())
-        .build();
+    return ClusterFixtures.endpointSlice(namespace, service, targetPort, addresses);
   }
 
   /**

@@ -1,0 +1,178 @@
+"""The report: bench/results/<date>.json (figures and raw runs), <date>.md (a table per workload,
+targets met or missed), and PNG charts beside it (bench/tools' XChart renderer)."""
+
+import json
+import math
+import subprocess
+
+from . import tools
+
+HAPROXY, DIRECT, SLUICE = "HAProxy 2.6", "direct", "Sluice"
+
+
+def ratio(a, b):
+    if a is None or b is None or b == 0 or (isinstance(b, float) and math.isnan(b)):
+        return None
+    return a / b
+
+
+def fmt(value, digits=2):
+    if value is None:
+        return "—"
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:,.{digits}f}"
+
+
+def met(figure, value_ratio):
+    if value_ratio is None:
+        return None
+    return value_ratio >= 1.0 if figure["better"] == "higher" else value_ratio <= 1.0
+
+
+def targets(results):
+    """Every target of the benchmark issue, met or not, with the margin."""
+    rows = []
+    for w in results["workloads"]:
+        if w["id"] == "operator-scale":
+            continue
+        for f in w["figures"]:
+            s, h = f["values"].get(SLUICE), f["values"].get(HAPROXY)
+            if s is None or h is None:
+                continue
+            r = ratio(s, h)
+            if r is None:  # e.g. 0 failed requests on both
+                ok = s <= h if f["better"] == "lower" else s >= h
+                rows.append((f"{w['title']}: {f['name']} vs HAProxy", "equal or better", fmt(s), ok))
+                continue
+            rows.append((f"{w['title']}: {f['name']} vs HAProxy",
+                         "ratio ≥ 1.00" if f["better"] == "higher" else "ratio ≤ 1.00", f"{r:.2f}", met(f, r)))
+            if w["id"] == "uploads":
+                d = ratio(s, f["values"].get(DIRECT))
+                if d is not None:
+                    rows.append((f"{w['title']}: {f['name']} vs direct", "≥ 0.80 of direct", f"{d:.2f}", d >= 0.8))
+    op = results.get("operator")
+    if op and op.get("completed"):
+        rows.append(("Operator: a change reaches 1,000 pods", "< 60 s", f"{op['changeAllPodsSeconds']:.1f} s",
+                     op["changeAllPodsSeconds"] < 60 and op["pods"] >= 1000))
+        rows.append(("Operator: heap while doing it", "< 512 MiB", f"{op['operatorHeapUsedPeakMiB']:.0f} MiB",
+                     op["operatorHeapUsedPeakMiB"] < 512))
+    elif op is not None:
+        rows.append(("Operator: a change reaches 1,000 pods", "< 60 s", "did not complete", False))
+    return rows
+
+
+def markdown(results, charts, explanation):
+    m, v = results["machine"], results["versions"]
+    s = results["settings"]
+    lines = [f"# Sluice benchmarks — {results['date']}", "",
+             "Every peer on this machine in the same run, on loopback. " + results["topology"], "",
+             f"- Machine: {m['cpu']}, {m['cores']} cores, {m['memory GiB']} GiB, Linux {m['kernel']}",
+             f"- Peers: Sluice sidecar ({results['sluice']}), {v['haproxy']}, direct (no proxy: the client "
+             f"talks to the upstream); upstreams {v['nginx']}, {v['nghttpd']}",
+             f"- Load: {v['wrk']}; {v['h2load']}; {v['curl'].split(' (')[0]}; {v['java']}",
+             f"- Method: {s['warmup']} s warm-up per peer and workload (the JIT; HAProxy gets it too), then "
+             f"{s['repeat']} repetitions of {s['duration']} s in alternating peer order; the medians are "
+             "shown, every run is in the JSON beside this file.",
+             f"- Reproduce: `{results['command']}`", ""]
+    lines += ["## Targets", "", "| target | wanted | measured | met |", "|---|---|---|---|"]
+    rows = targets(results)
+    for name, wanted, measured, ok in rows:
+        lines.append(f"| {name} | {wanted} | {measured} | {'yes' if ok else 'no'} |")
+    missed = sum(1 for r in rows if not r[3])
+    lines += ["", f"{len(rows) - missed} of {len(rows)} targets met." +
+              (" Where and why the others are missed, and the fixes: see the end." if missed else ""), ""]
+    for w in results["workloads"]:
+        lines += [f"## {w['title']}", "", w["setup"], ""]
+        if w["id"] == "operator-scale":
+            lines += ["| figure | value |", "|---|---|"]
+            for f in w["figures"]:
+                lines.append(f"| {f['name']} | {fmt(f['values'][SLUICE])} |")
+        else:
+            lines += ["| figure | peer | value | ratio to HAProxy | ratio to direct |", "|---|---|---|---|---|"]
+            for f in w["figures"]:
+                for peer, value in f["values"].items():
+                    if value is None:
+                        continue
+                    lines.append(f"| {f['name']} | {peer} | {fmt(value)} | "
+                                 f"{fmt(ratio(value, f['values'].get(HAPROXY)))} | "
+                                 f"{fmt(ratio(value, f['values'].get(DIRECT)))} |")
+        if w["id"] in charts:
+            lines += ["", f"![{w['title']}]({charts[w['id']]})"]
+        lines.append("")
+    if results.get("jmh"):
+        lines += ["## Microbenchmarks (JMH)", "",
+                  "Hot paths of the sidecar and the SPOP codec; one fork, short iterations (see "
+                  "bench/jmh). Per operation (ns/op, us/op): lower is better; operations per time unit "
+                  "(ops/us): higher is better.", "", "| benchmark | parameters | score | error | unit |",
+                  "|---|---|---|---|---|"]
+        for b in results["jmh"]:
+            params = ", ".join(f"{k}={val}" for k, val in (b.get("params") or {}).items())
+            metric = b["primaryMetric"]
+            lines.append(f"| {b['benchmark'].replace('dev.sluice.bench.', '')} | {params or '—'} | "
+                         f"{metric['score']:.3f} | {metric['scoreError']:.3f} | {metric['scoreUnit']} |")
+        lines.append("")
+    if explanation:
+        lines += ["## Where targets are missed, by how much, why, and the fix", "", explanation.strip(), ""]
+    return "\n".join(lines) + "\n"
+
+
+def charts(json_path, out_dir, date):
+    """Renders the PNGs; returns {workload id: path relative to the report}."""
+    out = tools.run(["java", "-Djava.awt.headless=true", "-jar", tools.TOOLS_JAR, "charts", json_path,
+                     "--out", out_dir, "--prefix", date])
+    made = {}
+    for line in out.split():
+        name = line.rsplit("/", 1)[-1]
+        workload = name[len(date) + 1:-len(".png")]
+        made[workload] = f"{out_dir.name}/{name}"
+    return made
+
+
+def write(results, explanation_file):
+    tools.RESULTS.mkdir(parents=True, exist_ok=True)
+    date = results["date"]
+    json_path = tools.RESULTS / f"{date}.json"
+    json_path.write_text(json.dumps(results, indent=1) + "\n")
+    made = charts(json_path, tools.RESULTS / date, date)
+    explanation = explanation_file.read_text() if explanation_file and explanation_file.exists() else ""
+    md = tools.RESULTS / f"{date}.md"
+    md.write_text(markdown(results, made, explanation))
+    tools.log(f"report: {md}")
+    print(md.read_text())
+    return md
+
+
+def operator_workload(op):
+    names = [("changeAllPodsSeconds", "a change reaches every pod (s)"),
+             ("changeRoutesReadySeconds", "... and every route says Ready (s)"),
+             ("firstConfigAllPodsSeconds", "first config on every pod (s)"),
+             ("operatorHeapUsedPeakMiB", "operator heap used, peak (MiB)"),
+             ("operatorRssPeakMiB", "operator RSS, peak (MiB)"),
+             ("operatorCpuSecondsForChange", "operator CPU for the change (s)"),
+             ("sidecarRetries", "sidecar requests retried")]
+    return {"id": "operator-scale", "title": "Operator at scale",
+            "setup": (f"{op.get('pods')} simulated sidecars (HTTPS long-poll clients of the config "
+                      f"service, each with its pod's token) in {op.get('namespaces')} namespaces, "
+                      f"{op.get('routes')} ProxyRoutes (every pod selected by the routes of its namespace), "
+                      f"rollout batch {op.get('batch')}, on the embedded API server; the operator jar in its "
+                      f"own process on core {tools.PROXY_CPU} with -Xmx{op.get('operatorHeapLimit')}. The "
+                      "change: route 0 of every namespace edited at once; timed until every pod applied "
+                      "its new revision and the service took the report."),
+            "figures": [{"name": label, "better": "lower", "values": {SLUICE: op.get(key)}}
+                        for key, label in names if op.get(key) is not None]}
+
+
+def jmh(json_file):
+    try:
+        return json.loads(json_file.read_text())
+    except (OSError, ValueError):
+        return []
+
+
+def run_jmh(out_file, quick):
+    args = ["-f", "1", "-wi", "2" if quick else "3", "-i", "2" if quick else "5", "-w", "1s", "-r", "1s",
+            "-rf", "json", "-rff", str(out_file)]
+    subprocess.run(tools.pinned(tools.PROXY_CPU, ["java", "-jar", tools.JMH_JAR, *args]), check=True,
+                   stdout=subprocess.DEVNULL)
+    return jmh(out_file)

@@ -1,0 +1,140 @@
+"""Processes, ports, CPU pinning, resident memory; installing and building what the bench needs."""
+
+import os
+import pathlib
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
+WORK = ROOT / "bench" / "work"
+RESULTS = ROOT / "bench" / "results"
+SIDECAR_JAR = ROOT / "sidecar" / "proxy" / "target" / "sluice-sidecar.jar"
+AGENT_JAR = ROOT / "examples" / "ip-reputation-agent" / "target" / "ip-reputation-agent.jar"
+OPERATOR_JAR = ROOT / "operator" / "target" / "sluice-operator.jar"
+TOOLS_JAR = ROOT / "bench" / "tools" / "target" / "sluice-bench-tools.jar"
+JMH_JAR = ROOT / "bench" / "jmh" / "target" / "benchmarks.jar"
+
+# The proxy under test gets core 0 to itself; load generators, upstreams and agents share core 1.
+PROXY_CPU, LOAD_CPU = "0", "1"
+
+# Debian packages of the peers and load generators, by the command they install.
+PACKAGES = {"haproxy": "haproxy", "nghttpd": "nghttp2-server", "h2load": "nghttp2-client",
+            "wrk": "wrk", "curl": "curl", "nginx": "nginx", "openssl": "openssl",
+            "taskset": "util-linux", "ss": "iproute2"}
+
+
+def log(message):
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+def run(cmd, **kw):
+    """Runs cmd, returns its stdout; a failure names the command and what it printed."""
+    done = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(map(str, cmd))} exited with {done.returncode}: "
+                           f"{(done.stderr or done.stdout)[-2000:]}")
+    return done.stdout
+
+
+def pinned(cpu, cmd):
+    return ["taskset", "-c", cpu, *map(str, cmd)]
+
+
+def need_tools():
+    """Installs the Debian packages of missing tools (as root; otherwise says what to install)."""
+    missing = sorted({pkg for tool, pkg in PACKAGES.items() if shutil.which(tool) is None})
+    if not missing:
+        return
+    if os.geteuid() != 0:
+        sys.exit(f"bench: install {' '.join(missing)} first (apt-get install -y ...)")
+    log(f"installing {' '.join(missing)}")
+    subprocess.run(["apt-get", "update", "-qq"], check=True)
+    subprocess.run(["apt-get", "install", "-y", "-qq", *missing], check=True,
+                   env={**os.environ, "DEBIAN_FRONTEND": "noninteractive"})
+    # Debian starts nginx and haproxy as services on install: the bench runs its own.
+    subprocess.run(["sh", "-c", "systemctl stop nginx haproxy 2>/dev/null; pkill -x nginx; true"])
+
+
+def raise_fd_limit(wanted=100_000):
+    """10,000 idle connections need more descriptors than the usual 20,000 (a proxy holds two per
+    proxied connection); children inherit the limit. Root may raise the hard limit."""
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, wanted), max(hard, wanted)))
+    except (ValueError, OSError):  # not allowed to raise the hard limit: take all of it
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def need_jars(rebuild):
+    jars = (SIDECAR_JAR, AGENT_JAR, OPERATOR_JAR, TOOLS_JAR, JMH_JAR)
+    if rebuild or not all(j.exists() for j in jars):
+        log("building (./mvnw -B -q install -DskipTests)")
+        subprocess.run([str(ROOT / "mvnw"), "-B", "-q", "install", "-DskipTests"], check=True, cwd=ROOT)
+
+
+def wait_port(port, proc, seconds=60):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if proc is not None and proc.poll() is not None:
+            sys.exit(f"bench: {' '.join(map(str, proc.args))} exited with {proc.returncode} "
+                     f"before listening on {port}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    sys.exit(f"bench: nothing listening on 127.0.0.1:{port} after {seconds}s")
+
+
+def listener_pid(port):
+    """The process listening on port (for HAProxy: the current worker)."""
+    out = run(["ss", "-ltnpH", f"sport = :{port}"])
+    pids = re.findall(r"pid=(\d+)", out)
+    if not pids:
+        raise RuntimeError(f"nothing listens on port {port}")
+    return int(pids[-1])
+
+
+def rss_kib(pid):
+    for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def stop(procs):
+    for p in procs:
+        if p.poll() is None:
+            p.terminate()
+    for p in procs:
+        try:
+            p.wait(15)
+        except subprocess.TimeoutExpired:
+            p.kill()
+
+
+def versions():
+    java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()[0]
+    def first(cmd):
+        done = subprocess.run(cmd, capture_output=True, text=True)
+        return (done.stdout or done.stderr).strip().splitlines()[0]
+    return {"haproxy": first(["haproxy", "-v"]), "nghttpd": first(["nghttpd", "--version"]),
+            "h2load": first(["h2load", "--version"]), "wrk": first(["wrk", "--version"]),
+            "curl": first(["curl", "--version"]), "nginx": first(["nginx", "-v"]), "java": java}
+
+
+def machine():
+    import platform
+    model = ""
+    for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            model = line.split(":", 1)[1].strip()
+            break
+    mem = pathlib.Path("/proc/meminfo").read_text().splitlines()[0].split()[1]
+    return {"cpu": model, "cores": os.cpu_count(), "memory GiB": round(int(mem) / 1048576, 1),
+            "kernel": platform.release(), "os": platform.platform()}

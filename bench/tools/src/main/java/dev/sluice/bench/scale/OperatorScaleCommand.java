@@ -1,0 +1,252 @@
+package dev.sluice.bench.scale;
+
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.sluice.testing.kubernetes.EmbeddedKubernetes;
+import io.fabric8.kubernetes.api.model.Secret;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+import javax.net.ssl.SSLContext;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The operator at scale: N simulated sidecars (real HTTPS long-poll clients of the config service,
+ * each with its own pod's token) and M ProxyRoutes on the embedded API server, the real operator
+ * jar in its own process. Times the first config reaching every pod, then one change (route 0 of
+ * every namespace edited) reaching every pod through batched rollouts; samples the operator's heap,
+ * RSS and CPU. Figures, written as JSON, not assertions.
+ */
+@Command(
+    name = "operator-scale",
+    mixinStandardHelpOptions = true,
+    description = "Time for a change to reach every simulated pod; operator heap and CPU.")
+public final class OperatorScaleCommand implements Callable<Integer> {
+  @Option(
+      names = "--operator-jar",
+      required = true,
+      description = "operator/target/sluice-operator.jar")
+  Path operatorJar;
+
+  @Option(names = "--namespaces", defaultValue = "10")
+  int namespaces;
+
+  @Option(names = "--pods-per-namespace", defaultValue = "100")
+  int podsPerNamespace;
+
+  @Option(names = "--routes-per-namespace", defaultValue = "10")
+  int routesPerNamespace;
+
+  @Option(names = "--batch", defaultValue = "10%", description = "rollout.batchSize of every route")
+  String batch;
+
+  @Option(names = "--operator-heap", defaultValue = "512m", description = "the operator's -Xmx")
+  String heap;
+
+  @Option(names = "--operator-cpus", defaultValue = "", description = "taskset CPU list, or none")
+  String cpus;
+
+  @Option(names = "--timeout", defaultValue = "600", description = "seconds per phase")
+  int timeoutSeconds;
+
+  @Option(names = "--out", description = "JSON file for the figures (also printed)")
+  Path out;
+
+  @Option(names = "--work", defaultValue = "bench/work/operator-scale")
+  Path work;
+
+  @Override
+  public Integer call() throws Exception {
+    Map<String, Object> figures = run();
+    String json =
+        JsonMapper.builder().build().writerWithDefaultPrettyPrinter().writeValueAsString(figures);
+    // checkstyle:terminal-output-begin
+    System.out.println(json);
+    // checkstyle:terminal-output-end
+    if (out != null) {
+      Files.createDirectories(out.toAbsolutePath().getParent());
+      Files.writeString(out, json + "\n");
+    }
+    return Boolean.TRUE.equals(figures.get("completed")) ? 0 : 1;
+  }
+
+  /** Runs the benchmark and returns its figures. */
+  public Map<String, Object> run() throws Exception {
+    // The serving certificate names the operator's Service, and the simulated sidecars reach it
+    // on localhost: trust is checked against the CA, the host name is not.
+    System.setProperty("jdk.internal.httpclient.disableHostnameVerification", "true");
+    Files.createDirectories(work);
+    ScaleCluster.Shape shape =
+        new ScaleCluster.Shape(namespaces, podsPerNamespace, routesPerNamespace, batch);
+    Map<String, Object> figures = new LinkedHashMap<>();
+    figures.put("pods", shape.pods());
+    figures.put("routes", shape.routes());
+    figures.put("namespaces", namespaces);
+    figures.put("batch", batch);
+    figures.put("operatorHeapLimit", heap);
+    figures.put("completed", false);
+    ScheduledExecutorService timer = Executors.newScheduledThreadPool(2);
+    List<LightSidecar> sidecars = new ArrayList<>();
+    try (EmbeddedKubernetes cluster = new EmbeddedKubernetes()) {
+      cluster.namespace("sluice-system");
+      ScaleCluster objects = new ScaleCluster(cluster, shape);
+      long setUp = System.nanoTime();
+      List<ScaleCluster.PodIdentity> pods = objects.create();
+      log(
+          "created %d pods and %d routes in %d namespaces (%.1f s)",
+          shape.pods(), shape.routes(), namespaces, seconds(System.nanoTime() - setUp));
+      Path kubeconfig = cluster.writeKubeconfig(work.resolve("kubeconfig"));
+      try (OperatorProcess operator =
+          OperatorProcess.start(
+              operatorJar, kubeconfig, heap, cpus, work.resolve("operator.log"))) {
+        operator.awaitReady(Duration.ofSeconds(120));
+        SSLContext trust = OperatorProcess.trusting(caBundle(cluster));
+        HttpClient http =
+            HttpClient.newBuilder()
+                .sslContext(trust)
+                .connectTimeout(Duration.ofSeconds(10))
+                .build();
+        AtomicLong heapPeak = new AtomicLong();
+        AtomicLong rssPeak = new AtomicLong();
+        timer.scheduleAtFixedRate(
+            () -> sample(operator, heapPeak, rssPeak), 0, 250, TimeUnit.MILLISECONDS);
+
+        long started = System.nanoTime();
+        for (ScaleCluster.PodIdentity pod : pods) {
+          LightSidecar sidecar =
+              new LightSidecar(
+                  http,
+                  timer,
+                  operator.configServiceUrl(),
+                  pod.namespace(),
+                  pod.name(),
+                  pod.token());
+          sidecars.add(sidecar);
+          sidecar.start();
+        }
+        if (!await(sidecars, s -> s.applied() != null, "first config")) {
+          return figures;
+        }
+        figures.put("firstConfigAllPodsSeconds", round(seconds(lastApplied(sidecars) - started)));
+        Map<LightSidecar, String> before = new HashMap<>();
+        sidecars.forEach(s -> before.put(s, s.applied()));
+        awaitRoutesReady(objects, shape);
+
+        double cpuBefore = operator.cpuSeconds();
+        long changed = System.nanoTime();
+        objects.changeFirstRouteEverywhere("30s");
+        log("changed route %s in every namespace", ScaleCluster.routeName(0));
+        if (!await(sidecars, s -> !before.get(s).equals(s.applied()), "the change")) {
+          return figures;
+        }
+        figures.put("changeAllPodsSeconds", round(seconds(lastApplied(sidecars) - changed)));
+        awaitRoutesReady(objects, shape);
+        figures.put("changeRoutesReadySeconds", round(seconds(System.nanoTime() - changed)));
+        figures.put("operatorCpuSecondsForChange", round(operator.cpuSeconds() - cpuBefore));
+        figures.put("operatorCpuSecondsTotal", round(operator.cpuSeconds()));
+        figures.put("operatorHeapUsedPeakMiB", round(heapPeak.get() / 1048576.0));
+        figures.put("operatorHeapUsedEndMiB", round(operator.heapUsedBytes() / 1048576.0));
+        figures.put("operatorRssPeakMiB", round(rssPeak.get() / 1048576.0));
+        figures.put("sidecarRetries", sidecars.stream().mapToInt(LightSidecar::failures).sum());
+        figures.put("completed", true);
+      } finally {
+        sidecars.forEach(LightSidecar::stop);
+        timer.shutdownNow();
+      }
+    }
+    return figures;
+  }
+
+  private String caBundle(EmbeddedKubernetes cluster) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      Secret secret =
+          cluster
+              .client()
+              .secrets()
+              .inNamespace("sluice-system")
+              .withName("sluice-operator-tls")
+              .get();
+      if (secret != null && secret.getData() != null && secret.getData().get("ca.crt") != null) {
+        return new String(
+            Base64.getDecoder().decode(secret.getData().get("ca.crt")), StandardCharsets.US_ASCII);
+      }
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException(
+        "the operator did not write Secret sluice-system/sluice-operator-tls with ca.crt in 60 s");
+  }
+
+  private boolean await(List<LightSidecar> sidecars, Predicate<LightSidecar> done, String what)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+    long lastLog = 0;
+    while (System.nanoTime() < deadline) {
+      long reached = sidecars.stream().filter(done).count();
+      if (reached == sidecars.size()) {
+        log("%s reached all %d pods", what, reached);
+        return true;
+      }
+      if (System.nanoTime() - lastLog > TimeUnit.SECONDS.toNanos(5)) {
+        log("%s: %d/%d pods", what, reached, sidecars.size());
+        lastLog = System.nanoTime();
+      }
+      Thread.sleep(50);
+    }
+    log("%s did not reach every pod within %d s", what, timeoutSeconds);
+    return false;
+  }
+
+  private void awaitRoutesReady(ScaleCluster objects, ScaleCluster.Shape shape)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+    while (objects.readyRoutes() < shape.routes()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "routes Ready: " + objects.readyRoutes() + "/" + shape.routes() + " after the timeout");
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  private static void sample(OperatorProcess operator, AtomicLong heapPeak, AtomicLong rssPeak) {
+    try {
+      heapPeak.accumulateAndGet(operator.heapUsedBytes(), Math::max);
+      rssPeak.accumulateAndGet(operator.rssBytes(), Math::max);
+    } catch (Exception e) {
+      // a missed sample; the next one counts
+    }
+  }
+
+  private static long lastApplied(List<LightSidecar> sidecars) {
+    return sidecars.stream().mapToLong(LightSidecar::appliedAtNanos).max().orElse(0);
+  }
+
+  private static double seconds(long nanos) {
+    return nanos / 1e9;
+  }
+
+  private static double round(double value) {
+    return Math.round(value * 100) / 100.0;
+  }
+
+  private static void log(String format, Object... args) {
+    // checkstyle:terminal-output-begin
+    System.err.println("operator-scale: " + format.formatted(args));
+    // checkstyle:terminal-output-end
+  }
+}

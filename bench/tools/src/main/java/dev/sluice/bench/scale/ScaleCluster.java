@@ -1,0 +1,147 @@
+package dev.sluice.bench.scale;
+
+import dev.sluice.api.v1alpha1.ProxyRoute;
+import dev.sluice.testing.kubernetes.ClusterFixtures;
+import dev.sluice.testing.kubernetes.EmbeddedKubernetes;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The objects of the scale benchmark on the embedded API server: {@code namespaces} namespaces,
+ * each with a backend Service (two ready endpoints), {@code pods} sidecar pods labelled {@code app:
+ * web} and {@code routes} ProxyRoutes selecting all of them on their own ports (an API, an admin, a
+ * metrics port...), rolled out in batches of {@code batch}.
+ */
+final class ScaleCluster {
+  static final String APP = "web";
+  static final int FIRST_PORT = 8000;
+
+  private final EmbeddedKubernetes cluster;
+  private final KubernetesClient client;
+  private final Shape shape;
+
+  /** How many of each, and the rollout batch. */
+  record Shape(int namespaces, int podsPerNamespace, int routesPerNamespace, String batch) {
+    int pods() {
+      return namespaces * podsPerNamespace;
+    }
+
+    int routes() {
+      return namespaces * routesPerNamespace;
+    }
+
+    String namespace(int i) {
+      return "scale-%02d".formatted(i);
+    }
+  }
+
+  /** A pod and the token its sidecar presents. */
+  record PodIdentity(String namespace, String name, String token) {}
+
+  ScaleCluster(EmbeddedKubernetes cluster, Shape shape) {
+    this.cluster = cluster;
+    this.client = cluster.client();
+    this.shape = shape;
+  }
+
+  /** Creates everything; returns the pods with their tokens. */
+  List<PodIdentity> create() {
+    List<PodIdentity> pods = new ArrayList<>();
+    for (int n = 0; n < shape.namespaces(); n++) {
+      String ns = shape.namespace(n);
+      cluster.namespace(ns);
+      backend(ns);
+      for (int r = 0; r < shape.routesPerNamespace(); r++) {
+        client.resource(route(ns, r, "60s")).create();
+      }
+      for (int p = 0; p < shape.podsPerNamespace(); p++) {
+        Pod pod =
+            client
+                .resource(
+                    ClusterFixtures.sidecarPod(
+                        ns, "web-%03d".formatted(p), Map.of("app", APP), "scale-bench"))
+                .create();
+        String uid = pod.getMetadata().getUid();
+        String name = pod.getMetadata().getName();
+        pods.add(new PodIdentity(ns, name, cluster.issueToken(ns, name, uid)));
+      }
+    }
+    return pods;
+  }
+
+  /** The change whose rollout is timed: route 0 of every namespace gets a new request timeout. */
+  void changeFirstRouteEverywhere(String requestTimeout) {
+    for (int n = 0; n < shape.namespaces(); n++) {
+      client
+          .resources(ProxyRoute.class)
+          .inNamespace(shape.namespace(n))
+          .withName(routeName(0))
+          .patch(
+              PatchContext.of(PatchType.JSON),
+              "[{\"op\":\"replace\",\"path\":\"/spec/rules/0/timeouts/request\",\"value\":\""
+                  + requestTimeout
+                  + "\"}]");
+    }
+  }
+
+  /** Routes whose status says Ready=True for their current generation. */
+  int readyRoutes() {
+    int ready = 0;
+    for (int n = 0; n < shape.namespaces(); n++) {
+      for (ProxyRoute route :
+          client.resources(ProxyRoute.class).inNamespace(shape.namespace(n)).list().getItems()) {
+        if (route.getStatus() != null
+            && route.getStatus().conditions() != null
+            && route.getStatus().conditions().stream()
+                .anyMatch(
+                    c ->
+                        "Ready".equals(c.getType())
+                            && "True".equals(c.getStatus())
+                            && route
+                                .getMetadata()
+                                .getGeneration()
+                                .equals(c.getObservedGeneration()))) {
+          ready++;
+        }
+      }
+    }
+    return ready;
+  }
+
+  static String routeName(int r) {
+    return "r-%02d".formatted(r);
+  }
+
+  private ProxyRoute route(String ns, int r, String requestTimeout) {
+    String yaml =
+        """
+        apiVersion: sluice.dev/v1alpha1
+        kind: ProxyRoute
+        metadata: {name: %s, namespace: %s}
+        spec:
+          selector: {matchLabels: {app: %s}}
+          listener: {port: %d}
+          rules:
+            - name: all
+              backend: {service: {name: backend, port: 8080}}
+              timeouts: {connect: 5s, request: %s, idle: 5m}
+          rollout: {batchSize: "%s", onFailure: Halt, progressDeadline: 10m}
+        """
+            .formatted(routeName(r), ns, APP, FIRST_PORT + r, requestTimeout, shape.batch());
+    return Serialization.unmarshal(yaml, ProxyRoute.class);
+  }
+
+  private void backend(String ns) {
+    client.resource(ClusterFixtures.service(ns, "backend", 8080)).create();
+    client
+        .resource(
+            ClusterFixtures.endpointSlice(ns, "backend", 8080, List.of("10.1.0.1", "10.1.0.2")))
+        .create();
+  }
+}
