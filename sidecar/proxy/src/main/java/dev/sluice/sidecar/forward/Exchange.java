@@ -258,8 +258,8 @@ public final class Exchange implements UpstreamExchange {
     }
     lease = acquiredLease;
     acquiring = false;
-    lease.handler().bind(this);
-    log.debug("{} {} -> {} via {}", head.method(), head.uri(), route.name(), lease.channel());
+    lease.bind(this);
+    log.debug("{} {} -> {} via {}", head.method(), head.uri(), route.name(), lease);
     HttpRequest upstreamHead =
         HeaderRules.requestForUpstream(
             head,
@@ -274,17 +274,17 @@ public final class Exchange implements UpstreamExchange {
     // Body reading starts once the head is written: an HTTP/2 stream exists (and has a
     // flow-control window, hence a meaningful writability) only after its HEADERS went out.
     draining = true;
-    lease
-        .channel()
-        .writeAndFlush(upstreamHead)
+    UpstreamLease writing = lease;
+    writing
+        .write(upstreamHead)
         .addListener(
             (ChannelFuture f) -> {
-              if (f.channel() != lease.channel()) {
-                return; // a refused stream's channel; the retry owns the exchange now
+              if (writing != lease) {
+                return; // a refused stream; the retry owns the exchange now
               }
               if (!f.isSuccess()) {
                 onUpstreamClosed(f.cause());
-              } else if (!requestComplete && !done && f.channel().isWritable()) {
+              } else if (!requestComplete && !done && writing.isWritable()) {
                 downstream.readRequest();
               }
             });
@@ -299,7 +299,7 @@ public final class Exchange implements UpstreamExchange {
     if (requestComplete) {
       scheduleRequestTimer();
     }
-    lease.channel().read();
+    lease.read();
   }
 
   /** A request body object from downstream (ownership passes here). */
@@ -354,24 +354,22 @@ public final class Exchange implements UpstreamExchange {
           content.content().readableBytes(),
           content instanceof LastHttpContent);
     }
-    HttpContent out = prepareBody(content, "request", lease.channel());
-    lease
-        .channel()
-        .writeAndFlush(out)
+    HttpContent out = prepareBody(content, "request", lease.alloc());
+    UpstreamLease writing = lease;
+    writing
+        .write(out)
         .addListener(
             (ChannelFuture f) -> {
-              if (f.channel() != lease.channel()) {
+              if (writing != lease) {
                 return;
               }
               if (log.isTraceEnabled()) {
                 log.trace(
-                    "request body written: {} writable {}",
-                    f.isSuccess(),
-                    f.channel().isWritable());
+                    "request body written: {} writable {}", f.isSuccess(), writing.isWritable());
               }
               if (!f.isSuccess()) {
                 onUpstreamClosed(f.cause());
-              } else if (!requestComplete && !done && f.channel().isWritable()) {
+              } else if (!requestComplete && !done && writing.isWritable()) {
                 downstream.readRequest();
               }
             });
@@ -388,7 +386,7 @@ public final class Exchange implements UpstreamExchange {
   /** The downstream channel became writable again: resume reading the response. */
   public void onDownstreamWritable() {
     if (responseStarted && !responseComplete && !done && lease != null) {
-      lease.channel().read();
+      lease.read();
     }
   }
 
@@ -407,7 +405,7 @@ public final class Exchange implements UpstreamExchange {
           == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL) {
         // 1xx from upstream (100, 103): not relayed; 100 Continue was answered locally.
         ReferenceCountUtil.release(msg);
-        lease.channel().read();
+        lease.read();
         return;
       }
       cancel(requestTimer);
@@ -425,7 +423,7 @@ public final class Exchange implements UpstreamExchange {
       if (content instanceof LastHttpContent) {
         responseComplete = true;
       }
-      writeDownstream(prepareBody(content, "response", downstream.channel()));
+      writeDownstream(prepareBody(content, "response", downstream.channel().alloc()));
     } else {
       ReferenceCountUtil.release(msg);
     }
@@ -501,16 +499,17 @@ public final class Exchange implements UpstreamExchange {
             log.debug("downstream write failed: {}", f.cause().toString());
             onDownstreamClosed();
           } else if (!responseComplete && !done && f.channel().isWritable()) {
-            lease.channel().read();
+            lease.read();
           }
         });
   }
 
   /**
-   * The body object to write to {@code target}: the same buffer (zeroCopy), or a copy allocated
-   * from the target channel's allocator. Ownership of {@code content} passes to the result.
+   * The body object to write with {@code target}'s allocator: the same buffer (zeroCopy), or a copy
+   * allocated from it. Ownership of {@code content} passes to the result.
    */
-  private HttpContent prepareBody(HttpContent content, String direction, Channel target) {
+  private HttpContent prepareBody(
+      HttpContent content, String direction, io.netty.buffer.ByteBufAllocator target) {
     ByteBuf payload = content.content();
     int bytes = payload.readableBytes();
     if (config.zeroCopy() || bytes == 0) {
@@ -519,8 +518,7 @@ public final class Exchange implements UpstreamExchange {
     }
     metrics.bodyBytes(direction, true, bytes);
     try {
-      ByteBuf copy =
-          target.alloc().ioBuffer(bytes).writeBytes(payload, payload.readerIndex(), bytes);
+      ByteBuf copy = target.ioBuffer(bytes).writeBytes(payload, payload.readerIndex(), bytes);
       if (content instanceof LastHttpContent last) {
         return new DefaultLastHttpContent(copy, last.trailingHeaders().copy());
       }

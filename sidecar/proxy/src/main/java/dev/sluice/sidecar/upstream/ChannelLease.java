@@ -1,7 +1,10 @@
 package dev.sluice.sidecar.upstream;
 
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpObject;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.ConnectException;
@@ -11,34 +14,59 @@ import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 
 /**
- * A lease on a pooled channel (an HTTP/1.1 connection or an HTTP/2 stream): unbinds the exchange
- * and hands the channel back to its pool exactly once.
+ * A lease on a pooled HTTP/1.1 connection: request objects written to it, response objects read
+ * from it through its {@link UpstreamExchangeHandler}; hands the connection back exactly once.
  */
 final class ChannelLease implements UpstreamLease {
   private final Channel channel;
-  private final boolean http2;
   private final BiConsumer<Channel, Boolean> giveBack;
   private boolean released;
 
-  ChannelLease(Channel channel, boolean http2, BiConsumer<Channel, Boolean> giveBack) {
+  ChannelLease(Channel channel, BiConsumer<Channel, Boolean> giveBack) {
     this.channel = channel;
-    this.http2 = http2;
     this.giveBack = giveBack;
   }
 
   @Override
-  public Channel channel() {
-    return channel;
+  public ChannelFuture write(HttpObject msg) {
+    return channel.writeAndFlush(msg);
   }
 
   @Override
-  public UpstreamExchangeHandler handler() {
+  public boolean isWritable() {
+    return channel.isWritable();
+  }
+
+  @Override
+  public void read() {
+    channel.read();
+  }
+
+  @Override
+  public void bind(UpstreamExchange exchange) {
+    UpstreamExchangeHandler handler = handler();
+    if (handler != null) {
+      handler.bind(exchange);
+    }
+  }
+
+  @Override
+  public ByteBufAllocator alloc() {
+    return channel.alloc();
+  }
+
+  @Override
+  public String toString() {
+    return channel.toString();
+  }
+
+  private UpstreamExchangeHandler handler() {
     return channel.pipeline().get(UpstreamExchangeHandler.class);
   }
 
   @Override
   public boolean http2() {
-    return http2;
+    return false;
   }
 
   @Override
@@ -47,10 +75,7 @@ final class ChannelLease implements UpstreamLease {
       return;
     }
     released = true;
-    UpstreamExchangeHandler handler = handler();
-    if (handler != null) {
-      handler.bind(null);
-    }
+    bind(null);
     giveBack.accept(channel, reusable);
   }
 

@@ -150,6 +150,6 @@ final class Http1LoopPool implements UpstreamPool.LoopPool {
   }
 
   private UpstreamLease lease(Channel channel) {
-    return new ChannelLease(channel, false, this::giveBack);
+    return new ChannelLease(channel, this::giveBack);
   }
 }

@@ -1,32 +1,37 @@
 package dev.sluice.sidecar.upstream;
 
 import dev.sluice.sidecar.flow.CoalescedFlushes;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.handler.codec.http2.Http2FrameCodec;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
-import io.netty.handler.codec.http2.Http2GoAwayFrame;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
+import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2ConnectionAdapter;
+import io.netty.handler.codec.http2.Http2ConnectionDecoder;
+import io.netty.handler.codec.http2.Http2ConnectionEncoder;
+import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2FrameAdapter;
+import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
-import io.netty.handler.codec.http2.Http2SettingsFrame;
-import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.io.IOException;
 
 /**
- * One HTTP/2 connection to an upstream (h2c prior knowledge, or TLS with ALPN h2), and the streams
- * open on it. Event-loop confined.
+ * One HTTP/2 connection to an upstream (h2c prior knowledge, or TLS with ALPN h2) and the streams
+ * open on it, at the frame layer: each lease is an {@link Http2StreamLease} that writes its request
+ * through the connection's encoder and gets its response frames from this connection's listener,
+ * with no channel, pipeline or codec per stream. Event-loop confined.
  */
 final class Http2UpstreamConnection {
   /** Per-stream receive window: bounds what one response may have in flight towards us. */
@@ -34,8 +39,11 @@ final class Http2UpstreamConnection {
 
   private final Runnable onCapacity;
   private Channel channel;
-  private Http2FrameCodec codec;
+  private Handler handler;
+  private ChannelHandlerContext context;
+  private Http2Connection.PropertyKey leaseKey;
   private Promise<Void> ready;
+  private boolean tls;
   private long maxConcurrentStreams = 100;
   private int streams;
   private boolean goAway;
@@ -45,8 +53,9 @@ final class Http2UpstreamConnection {
     this.onCapacity = onCapacity;
   }
 
-  void initPipeline(Channel ch, SslContext tls, String serverName, int port) {
+  void initPipeline(Channel ch, SslContext tlsContext, String serverName, int port) {
     this.channel = ch;
+    this.tls = tlsContext != null;
     this.ready = ch.eventLoop().newPromise();
     CoalescedFlushes.install(ch.pipeline());
     ch.closeFuture()
@@ -54,11 +63,11 @@ final class Http2UpstreamConnection {
             f ->
                 ready.tryFailure(
                     new IOException("upstream closed the connection before HTTP/2 SETTINGS")));
-    if (tls == null) {
+    if (tlsContext == null) {
       addHttp2(ch);
       return;
     }
-    ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), serverName, port));
+    ch.pipeline().addLast("tls", tlsContext.newHandler(ch.alloc(), serverName, port));
     ch.pipeline()
         .addLast(
             "alpn",
@@ -88,24 +97,27 @@ final class Http2UpstreamConnection {
   }
 
   private void addHttp2(Channel ch) {
-    codec =
-        Http2FrameCodecBuilder.forClient()
-            .initialSettings(
+    handler =
+        new Builder()
+            .listener(new Frames())
+            .settings(
                 Http2Settings.defaultSettings().pushEnabled(false).initialWindowSize(STREAM_WINDOW))
-            .validateHeaders(true)
             .build();
-    ch.pipeline()
-        .addLast("h2", codec)
-        .addLast(
-            "h2-multiplex",
-            new Http2MultiplexHandler(
-                new ChannelInboundHandlerAdapter() {
-                  @Override
-                  public void channelActive(ChannelHandlerContext ctx) {
-                    ctx.close(); // no server push accepted
-                  }
-                }))
-        .addLast("h2-watch", new Watcher());
+    Http2Connection connection = handler.connection();
+    leaseKey = connection.newKey();
+    connection.addListener(new Lifecycle());
+    handler
+        .encoder()
+        .flowController()
+        .listener(
+            stream -> {
+              Http2StreamLease lease = lease(stream);
+              if (lease != null) {
+                lease.onWritabilityChanged();
+              }
+            });
+    ch.pipeline().addLast("h2", handler).addLast("h2-errors", new Errors());
+    context = ch.pipeline().context(handler);
   }
 
   Future<Void> ready() {
@@ -113,47 +125,23 @@ final class Http2UpstreamConnection {
   }
 
   boolean canOpenStream() {
-    // The codec knows of a GOAWAY before our watcher sees the frame: ask it too.
     return channel.isActive()
         && !goAway
         && !draining
         && streams < maxConcurrentStreams
-        && (codec == null || !codec.connection().goAwayReceived());
+        && (handler == null || !handler.connection().goAwayReceived());
   }
 
   void openStream(Promise<UpstreamLease> promise) {
     streams++;
-    new Http2StreamChannelBootstrap(channel)
-        .option(ChannelOption.AUTO_READ, false)
-        .option(ChannelOption.ALLOCATOR, channel.alloc())
-        .handler(
-            new ChannelInitializer<Http2StreamChannel>() {
-              @Override
-              protected void initChannel(Http2StreamChannel ch) {
-                ch.pipeline()
-                    .addLast("h2-http", new Http2StreamFrameToHttpObjectCodec(false))
-                    .addLast("exchange", new UpstreamExchangeHandler());
-              }
-            })
-        .open()
-        .addListener(
-            (Future<Http2StreamChannel> f) -> {
-              if (!f.isSuccess()) {
-                streamEnded();
-                promise.tryFailure(f.cause());
-                return;
-              }
-              Http2StreamChannel stream = f.getNow();
-              stream.closeFuture().addListener(c -> streamEnded());
-              // A stream that ended both ways just closes; one still open is reset with CANCEL.
-              if (!promise.trySuccess(
-                  new ChannelLease(stream, true, (ch, reusable) -> ch.close()))) {
-                stream.close();
-              }
-            });
+    Http2StreamLease lease = new Http2StreamLease(this);
+    if (!promise.trySuccess(lease)) {
+      lease.release(false); // the acquirer gave up meanwhile
+    }
   }
 
-  private void streamEnded() {
+  /** A lease is over: its stream closed, or it never opened one. */
+  void streamEnded() {
     streams--;
     if ((goAway || draining) && streams == 0) {
       channel.close();
@@ -168,33 +156,176 @@ final class Http2UpstreamConnection {
     }
   }
 
-  /** Reads the peer's SETTINGS and GOAWAY off the connection. */
-  private final class Watcher extends ChannelInboundHandlerAdapter {
+  Channel channel() {
+    return channel;
+  }
+
+  boolean tls() {
+    return tls;
+  }
+
+  ChannelHandlerContext context() {
+    return context;
+  }
+
+  Http2ConnectionEncoder encoder() {
+    return handler.encoder();
+  }
+
+  Http2Connection connection() {
+    return handler.connection();
+  }
+
+  /** Writes what the flow controller can send now and flushes the socket. */
+  void flush() {
+    channel.flush();
+  }
+
+  void attach(Http2Stream stream, Http2StreamLease lease) {
+    stream.setProperty(leaseKey, lease);
+  }
+
+  private Http2StreamLease lease(Http2Stream stream) {
+    return stream == null ? null : stream.getProperty(leaseKey);
+  }
+
+  private Http2StreamLease lease(int streamId) {
+    return handler == null ? null : lease(handler.connection().stream(streamId));
+  }
+
+  /** Response frames to the lease of their stream; the peer's SETTINGS. */
+  private final class Frames extends Http2FrameAdapter {
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      try {
-        if (msg instanceof Http2SettingsFrame settings) {
-          Long max = settings.settings().maxConcurrentStreams();
-          if (max != null) {
-            maxConcurrentStreams = max;
-          }
-          ready.trySuccess(null);
-          onCapacity.run();
-        } else if (msg instanceof Http2GoAwayFrame) {
-          goAway = true;
-          if (streams == 0) {
-            ctx.close();
-          }
-        }
-      } finally {
-        ReferenceCountUtil.release(msg);
+    public void onSettingsRead(ChannelHandlerContext ctx, Http2Settings settings) {
+      Long max = settings.maxConcurrentStreams();
+      if (max != null) {
+        maxConcurrentStreams = max;
+      }
+      ready.trySuccess(null);
+      onCapacity.run();
+    }
+
+    @Override
+    public void onHeadersRead(
+        ChannelHandlerContext ctx,
+        int streamId,
+        Http2Headers headers,
+        int streamDependency,
+        short weight,
+        boolean exclusive,
+        int padding,
+        boolean endOfStream)
+        throws Http2Exception {
+      onHeadersRead(ctx, streamId, headers, padding, endOfStream);
+    }
+
+    @Override
+    public void onHeadersRead(
+        ChannelHandlerContext ctx,
+        int streamId,
+        Http2Headers headers,
+        int padding,
+        boolean endOfStream)
+        throws Http2Exception {
+      Http2StreamLease lease = lease(streamId);
+      if (lease != null) {
+        HttpObject msg = Http2Messages.responseObject(streamId, headers, endOfStream, ctx.alloc());
+        lease.onResponseObject(msg, 0, endOfStream);
       }
     }
 
     @Override
+    public int onDataRead(
+        ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding, boolean endOfStream) {
+      Http2StreamLease lease = lease(streamId);
+      if (lease == null) {
+        return data.readableBytes() + padding; // nobody reads it: give the window back now
+      }
+      // The payload's window comes back when the exchange takes it (backpressure).
+      int bytes = data.readableBytes();
+      lease.onResponseObject(
+          endOfStream
+              ? new DefaultLastHttpContent(data.retain())
+              : new DefaultHttpContent(data.retain()),
+          bytes,
+          endOfStream);
+      return padding;
+    }
+
+    @Override
+    public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) {
+      Http2StreamLease lease = lease(streamId);
+      if (lease != null) {
+        lease.onReset(errorCode);
+      }
+    }
+  }
+
+  /** Stream ends and the peer's GOAWAY. */
+  private final class Lifecycle extends Http2ConnectionAdapter {
+    @Override
+    public void onStreamClosed(Http2Stream stream) {
+      Http2StreamLease lease = lease(stream);
+      if (lease != null) {
+        Http2Connection connection = handler.connection();
+        String refused =
+            connection.goAwayReceived() && stream.id() > connection.local().lastStreamKnownByPeer()
+                ? "the upstream sent GOAWAY with last stream "
+                    + connection.local().lastStreamKnownByPeer()
+                : null;
+        lease.onStreamClosed(refused, channel.isActive());
+      }
+    }
+
+    @Override
+    public void onGoAwayReceived(int lastStreamId, long errorCode, ByteBuf debugData) {
+      goAway = true;
+      if (streams == 0) {
+        channel.close();
+      }
+    }
+  }
+
+  /** Whatever reaches the end of the connection's pipeline fails it. */
+  private final class Errors extends ChannelInboundHandlerAdapter {
+    @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       ready.tryFailure(cause);
       ctx.close();
+    }
+  }
+
+  /** The connection handler: Netty's HTTP/2 state machine with our listener. */
+  static final class Handler extends Http2ConnectionHandler {
+    Handler(
+        Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings) {
+      super(decoder, encoder, settings);
+    }
+  }
+
+  /** Builds a client {@link Handler}. */
+  static final class Builder extends AbstractHttp2ConnectionHandlerBuilder<Handler, Builder> {
+    Builder() {
+      server(false);
+    }
+
+    Builder listener(Http2FrameAdapter listener) {
+      return frameListener(listener);
+    }
+
+    Builder settings(Http2Settings settings) {
+      return initialSettings(settings);
+    }
+
+    @Override
+    public Handler build() {
+      return super.build();
+    }
+
+    @Override
+    protected Handler build(
+        Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings) {
+      return new Handler(decoder, encoder, settings);
     }
   }
 }

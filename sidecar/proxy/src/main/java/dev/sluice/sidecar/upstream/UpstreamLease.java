@@ -1,25 +1,42 @@
 package dev.sluice.sidecar.upstream;
 
-import io.netty.channel.Channel;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelFuture;
+import io.netty.handler.codec.http.HttpObject;
 
 /**
- * One exchange's use of an upstream: an HTTP/1.1 connection or an HTTP/2 stream channel, whose
- * pipeline ends in an {@link UpstreamExchangeHandler}. Released exactly once.
+ * One exchange's use of an upstream: an HTTP/1.1 connection, or one stream of an HTTP/2 connection.
+ * Request objects go out through {@link #write}, response objects come to the bound {@link
+ * UpstreamExchange} one read at a time. Event-loop confined; released exactly once.
  */
 public interface UpstreamLease {
-  /** The channel to write the request's HttpObjects to; it reads the response's. */
-  Channel channel();
+  /**
+   * Writes (and flushes) one request object; ownership passes to the lease. The future fails with a
+   * {@link StreamRefusedException} when the upstream refused the stream before processing it.
+   */
+  ChannelFuture write(HttpObject msg);
 
-  /** The handler at the end of {@link #channel()}'s pipeline. */
-  UpstreamExchangeHandler handler();
+  /**
+   * True while the upstream takes more request bytes without queueing (channel and flow control).
+   */
+  boolean isWritable();
 
-  /** True when the channel speaks HTTP/2 (a stream of a multiplexed connection). */
+  /** Asks for the next response object(s) (response backpressure). */
+  void read();
+
+  /** Binds the exchange that gets response objects and events (null: unbound). */
+  void bind(UpstreamExchange exchange);
+
+  /** The allocator of the upstream connection (for copies written to it). */
+  ByteBufAllocator alloc();
+
+  /** True when the lease is an HTTP/2 stream. */
   boolean http2();
 
   /**
-   * Gives the channel back. {@code reusable}: the exchange completed cleanly in both directions (an
-   * HTTP/1.1 connection may then carry the next request); otherwise it is closed (HTTP/1.1) or
-   * reset (HTTP/2 stream).
+   * Gives the lease back. {@code reusable}: the exchange completed cleanly in both directions (an
+   * HTTP/1.1 connection may then carry the next request); otherwise it is closed (HTTP/1.1) or the
+   * stream reset (HTTP/2).
    */
   void release(boolean reusable);
 }

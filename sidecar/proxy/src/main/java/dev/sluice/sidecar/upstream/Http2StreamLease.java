@@ -1,0 +1,331 @@
+package dev.sluice.sidecar.upstream;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.FullHttpMessage;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2ConnectionEncoder;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.util.ArrayDeque;
+
+/**
+ * One request/response exchange on a stream of an {@link Http2UpstreamConnection}, at the frame
+ * layer. The request head opens the stream (HEADERS, with END_STREAM when nothing follows); body
+ * contents become DATA frames, the last one with END_STREAM, or followed by trailers that carry it:
+ * as Netty's stream codec frames them, so each stream ends exactly once. Response objects queue
+ * until the exchange reads them; their bytes go back to the flow-control window only then.
+ * Event-loop confined.
+ */
+final class Http2StreamLease implements UpstreamLease {
+  /**
+   * Request bytes queued on the stream (waiting for flow-control window or the socket) above which
+   * the lease says it is not writable, and below which it says so again. Writability is about what
+   * is queued, not about the window: an exhausted window must not stop the exchange from reading
+   * the empty last chunk that ends the stream.
+   */
+  static final int HIGH_WATER = 64 * 1024;
+
+  static final int LOW_WATER = 32 * 1024;
+
+  private final Http2UpstreamConnection connection;
+  private final ArrayDeque<Inbound> inbound = new ArrayDeque<>();
+  private Http2Stream stream;
+  private UpstreamExchange exchange;
+  private boolean demand;
+  private boolean delivering;
+  private boolean released;
+  private boolean ended;
+
+  /** The stream closed; what the exchange is told once it has read what came before. */
+  private IOException closeCause;
+
+  private boolean closed;
+  private long resetCode = -1;
+  private long pendingBytes;
+  private boolean reportedUnwritable;
+
+  /** A response object and the flow-controlled bytes it holds. */
+  private record Inbound(HttpObject msg, int bytes) {}
+
+  Http2StreamLease(Http2UpstreamConnection connection) {
+    this.connection = connection;
+  }
+
+  @Override
+  public ChannelFuture write(HttpObject msg) {
+    ChannelHandlerContext ctx = connection.context();
+    ChannelPromise promise = ctx.newPromise();
+    if (released || closed) {
+      ReferenceCountUtil.release(msg);
+      return promise.setFailure(
+          closeCause != null ? closeCause : new IOException("the upstream stream is over"));
+    }
+    Http2ConnectionEncoder encoder = connection.encoder();
+    if (msg instanceof HttpMessage head) {
+      if (connection.connection().goAwayReceived()) {
+        ReferenceCountUtil.release(msg);
+        return promise.setFailure(
+            new StreamRefusedException(
+                "the upstream connection received GOAWAY before the stream opened"));
+      }
+      int id = connection.connection().local().incrementAndGetNextStreamId();
+      boolean endStream =
+          msg instanceof FullHttpMessage full
+              && !full.content().isReadable()
+              && full.trailingHeaders().isEmpty();
+      ChannelPromise headers =
+          endStream || !(msg instanceof HttpContent) ? promise : ctx.newPromise();
+      encoder.writeHeaders(
+          ctx, id, Http2Messages.requestHeaders(head, connection.tls()), 0, endStream, headers);
+      stream = connection.connection().stream(id);
+      if (stream == null) {
+        ReferenceCountUtil.release(msg);
+        connection.flush();
+        return headers.isDone() && !headers.isSuccess()
+            ? ctx.newFailedFuture(
+                new StreamRefusedException(
+                    "the upstream connection could not open a stream: " + headers.cause()))
+            : headers;
+      }
+      connection.attach(stream, this);
+      if (!endStream && msg instanceof LastHttpContent last) {
+        writeLast(encoder, ctx, last, promise);
+      } else if (!endStream && msg instanceof HttpContent content) {
+        encoder.writeData(ctx, id, content.content(), 0, false, queued(promise, content));
+      } else {
+        ReferenceCountUtil.release(msg);
+      }
+    } else if (stream == null) {
+      ReferenceCountUtil.release(msg);
+      return promise.setFailure(new IllegalStateException("request body before its head"));
+    } else if (msg instanceof LastHttpContent last) {
+      writeLast(encoder, ctx, last, promise);
+    } else if (msg instanceof HttpContent content) {
+      encoder.writeData(ctx, stream.id(), content.content(), 0, false, queued(promise, content));
+    } else {
+      ReferenceCountUtil.release(msg);
+      promise.setSuccess();
+    }
+    connection.flush();
+    return promise;
+  }
+
+  /** The last content: DATA with END_STREAM, or DATA (if any) then trailers with END_STREAM. */
+  private void writeLast(
+      Http2ConnectionEncoder encoder,
+      ChannelHandlerContext ctx,
+      LastHttpContent last,
+      ChannelPromise promise) {
+    boolean trailers = !last.trailingHeaders().isEmpty();
+    if (!trailers) {
+      encoder.writeData(ctx, stream.id(), last.content(), 0, true, queued(promise, last));
+      return;
+    }
+    if (last.content().isReadable()) {
+      encoder.writeData(ctx, stream.id(), last.content(), 0, false, queued(ctx.newPromise(), last));
+    } else {
+      last.content().release();
+    }
+    encoder.writeHeaders(ctx, stream.id(), Http2Messages.trailers(last), 0, true, promise);
+  }
+
+  /** Counts a DATA write as queued until it leaves for the socket. */
+  private ChannelPromise queued(ChannelPromise promise, HttpContent content) {
+    int bytes = content.content().readableBytes();
+    pendingBytes += bytes;
+    promise.addListener(
+        f -> {
+          pendingBytes -= bytes;
+          if (reportedUnwritable && pendingBytes <= LOW_WATER) {
+            onWritabilityChanged();
+          }
+        });
+    return promise;
+  }
+
+  @Override
+  public boolean isWritable() {
+    boolean writable = !closed && pendingBytes < HIGH_WATER && connection.channel().isWritable();
+    reportedUnwritable = !writable;
+    return writable;
+  }
+
+  @Override
+  public void read() {
+    if (inbound.isEmpty()) {
+      demand = true;
+      deliverCloseIfDue();
+      return;
+    }
+    demand = false;
+    drain();
+  }
+
+  @Override
+  public void bind(UpstreamExchange newExchange) {
+    this.exchange = newExchange;
+  }
+
+  @Override
+  public ByteBufAllocator alloc() {
+    return connection.channel().alloc();
+  }
+
+  @Override
+  public boolean http2() {
+    return true;
+  }
+
+  @Override
+  public void release(boolean reusable) {
+    if (released) {
+      return;
+    }
+    released = true;
+    exchange = null;
+    Inbound unread;
+    while ((unread = inbound.poll()) != null) {
+      ReferenceCountUtil.release(unread.msg());
+    }
+    if (stream == null || closed) {
+      end();
+      return;
+    }
+    // Still open in a direction: reset (CANCEL); the close that follows ends the lease.
+    connection
+        .encoder()
+        .writeRstStream(
+            connection.context(),
+            stream.id(),
+            Http2Error.CANCEL.code(),
+            connection.context().newPromise());
+    connection.flush();
+    if (stream.state() == Http2Stream.State.CLOSED) {
+      closed = true;
+      end();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return connection.channel() + " stream " + (stream == null ? "-" : stream.id());
+  }
+
+  void onWritabilityChanged() {
+    UpstreamExchange current = exchange;
+    if (current != null) {
+      current.onUpstreamWritabilityChanged(isWritable());
+    }
+  }
+
+  void onResponseObject(HttpObject msg, int bytes, boolean endOfStream) {
+    if (released) {
+      ReferenceCountUtil.release(msg);
+      consume(bytes);
+      return;
+    }
+    inbound.add(new Inbound(msg, bytes));
+    if (demand) {
+      demand = false;
+      drain();
+    }
+  }
+
+  void onReset(long errorCode) {
+    resetCode = errorCode;
+  }
+
+  /** Netty closed the stream (both ends done, reset, GOAWAY or the connection closed). */
+  void onStreamClosed(String refused, boolean connectionActive) {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (refused != null) {
+      closeCause = new StreamRefusedException(refused);
+    } else if (resetCode == Http2Error.REFUSED_STREAM.code()) {
+      closeCause = new StreamRefusedException("the upstream reset the stream with REFUSED_STREAM");
+    } else if (resetCode >= 0) {
+      Http2Error error = Http2Error.valueOf(resetCode);
+      closeCause =
+          new IOException(
+              "the upstream reset the stream ("
+                  + (error != null ? error.name() : "error " + resetCode)
+                  + ")");
+    } else if (!connectionActive) {
+      closeCause = new IOException("upstream closed");
+    }
+    if (released) {
+      end();
+      return;
+    }
+    if (closeCause != null) {
+      // Cut short: what was not read yet will not complete the response.
+      Inbound unread;
+      while ((unread = inbound.poll()) != null) {
+        ReferenceCountUtil.release(unread.msg());
+      }
+    }
+    if (demand) {
+      deliverCloseIfDue();
+    }
+  }
+
+  private void drain() {
+    if (delivering) {
+      return;
+    }
+    delivering = true;
+    try {
+      Inbound next;
+      while (exchange != null && (next = inbound.poll()) != null) {
+        consume(next.bytes());
+        exchange.onResponseObject(next.msg());
+      }
+    } finally {
+      delivering = false;
+    }
+  }
+
+  /**
+   * Tells an exchange that asks for more (as a stream channel's reader learns of its close) that
+   * the stream closed and nothing more comes. An exchange that got the whole response has let go of
+   * the lease by then; one holding a complete response (a response-phase offload) does not ask.
+   */
+  private void deliverCloseIfDue() {
+    if (!closed || !inbound.isEmpty() || delivering) {
+      return;
+    }
+    UpstreamExchange current = exchange;
+    if (current != null) {
+      exchange = null;
+      current.onUpstreamClosed(
+          closeCause != null ? closeCause : new IOException("upstream closed"));
+    }
+  }
+
+  private void consume(int bytes) {
+    if (bytes > 0 && stream != null && !closed) {
+      try {
+        connection.connection().local().flowController().consumeBytes(stream, bytes);
+      } catch (io.netty.handler.codec.http2.Http2Exception e) {
+        connection.channel().pipeline().fireExceptionCaught(e);
+      }
+    }
+  }
+
+  private void end() {
+    if (!ended) {
+      ended = true;
+      connection.streamEnded();
+    }
+  }
+}
