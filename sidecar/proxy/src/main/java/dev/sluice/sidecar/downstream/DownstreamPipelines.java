@@ -1,17 +1,11 @@
 package dev.sluice.sidecar.downstream;
 
 import dev.sluice.sidecar.flow.OneMessagePerRead;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseEncoder;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
-import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 
 /** Pipeline configurators for the two downstream protocols. */
 final class DownstreamPipelines {
@@ -38,36 +32,18 @@ final class DownstreamPipelines {
         .addLast("http1-encoder", new HttpResponseEncoder())
         // One request object per read: pipelined requests wait until the current one is done.
         .addLast("flow", new OneMessagePerRead())
-        .addLast("exchange", new DownstreamRequestHandler(listener, false));
+        .addLast("exchange", new DownstreamRequestHandler(listener));
   }
 
+  /** HTTP/2 at the frame layer: one connection handler, no channel per stream. */
   static void http2(ChannelPipeline pipeline, ListenerContext listener) {
-    pipeline
-        .addLast(
-            "h2",
-            Http2FrameCodecBuilder.forServer()
-                .initialSettings(
-                    Http2Settings.defaultSettings()
-                        .maxHeaderListSize(listener.config().maxHeaderBytes())
-                        .initialWindowSize(STREAM_WINDOW)
-                        .maxConcurrentStreams(1000))
-                .validateHeaders(true)
-                .build())
-        .addLast(
-            "h2-multiplex",
-            new Http2MultiplexHandler(
-                new ChannelInitializer<Http2StreamChannel>() {
-                  @Override
-                  protected void initChannel(Http2StreamChannel stream) {
-                    stream.config().setOption(ChannelOption.AUTO_READ, false);
-                    // Streams allocate like their connection (copies, local answers).
-                    stream.config().setAllocator(stream.parent().alloc());
-                    stream
-                        .pipeline()
-                        .addLast("h2-http", new Http2StreamFrameToHttpObjectCodec(true))
-                        .addLast("exchange", new DownstreamRequestHandler(listener, true));
-                  }
-                }));
+    Http2Downstream.install(
+        pipeline,
+        listener,
+        Http2Settings.defaultSettings()
+            .maxHeaderListSize(listener.config().maxHeaderBytes())
+            .initialWindowSize(STREAM_WINDOW)
+            .maxConcurrentStreams(1000));
   }
 
   private DownstreamPipelines() {}

@@ -1,14 +1,29 @@
 package dev.sluice.sidecar.forward;
 
 import dev.sluice.spop.SpopValue;
-import io.netty.channel.Channel;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpObject;
 import java.net.InetSocketAddress;
 import java.util.Map;
 
-/** What an exchange needs from the downstream connection or stream it serves. */
+/**
+ * What an exchange needs from the downstream it serves: an HTTP/1.1 connection, or one stream of an
+ * HTTP/2 connection.
+ */
 public interface DownstreamSide {
-  /** The channel request objects come from and response objects go to. */
-  Channel channel();
+  /** Writes (and flushes) one response object; ownership passes. */
+  ChannelFuture write(HttpObject msg);
+
+  /** True while more response bytes can be written without queueing. */
+  boolean isWritable();
+
+  /** The allocator of the downstream connection (for copies and local answers). */
+  ByteBufAllocator alloc();
+
+  /** The event loop of the downstream connection (the exchange's timers run on it). */
+  EventLoop eventLoop();
 
   boolean http2();
 

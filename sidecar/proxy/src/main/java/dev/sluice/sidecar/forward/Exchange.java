@@ -14,7 +14,6 @@ import dev.sluice.sidecar.upstream.StreamRefusedException;
 import dev.sluice.sidecar.upstream.UpstreamExchange;
 import dev.sluice.sidecar.upstream.UpstreamLease;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.EventLoop;
@@ -126,7 +125,7 @@ public final class Exchange implements UpstreamExchange {
     this.config = route.config();
     this.head = head;
     this.metrics = metrics;
-    this.loop = downstream.channel().eventLoop();
+    this.loop = downstream.eventLoop();
     this.bodyless = HeaderRules.bodyless(head);
     this.clientKeepAlive = downstream.http2() || HttpUtil.isKeepAlive(head);
     this.requestComplete = bodyless;
@@ -155,10 +154,8 @@ public final class Exchange implements UpstreamExchange {
     }
     if (HttpUtil.is100ContinueExpected(head) && !bodyless) {
       // Answered here: the upstream sees no Expect (hop-by-hop), and the body follows at once.
-      downstream
-          .channel()
-          .writeAndFlush(
-              new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+      downstream.write(
+          new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
     }
     scheduleIdleTimer();
     requestPhase();
@@ -423,7 +420,7 @@ public final class Exchange implements UpstreamExchange {
       if (content instanceof LastHttpContent) {
         responseComplete = true;
       }
-      writeDownstream(prepareBody(content, "response", downstream.channel().alloc()));
+      writeDownstream(prepareBody(content, "response", downstream.alloc()));
     } else {
       ReferenceCountUtil.release(msg);
     }
@@ -492,13 +489,13 @@ public final class Exchange implements UpstreamExchange {
   }
 
   private void writeDownstream(HttpObject msg) {
-    lastDownstreamWrite = downstream.channel().writeAndFlush(msg);
+    lastDownstreamWrite = downstream.write(msg);
     lastDownstreamWrite.addListener(
         (ChannelFuture f) -> {
           if (!f.isSuccess()) {
             log.debug("downstream write failed: {}", f.cause().toString());
             onDownstreamClosed();
-          } else if (!responseComplete && !done && f.channel().isWritable()) {
+          } else if (!responseComplete && !done && downstream.isWritable()) {
             lease.read();
           }
         });
@@ -624,11 +621,10 @@ public final class Exchange implements UpstreamExchange {
     countOut(true);
     log.debug("{} {}: {} {}", head.method(), head.uri(), localStatus.code(), sentence);
     boolean keepAlive = clientKeepAlive && requestComplete && !downstream.stopping();
-    Channel channel = downstream.channel();
-    channel
-        .writeAndFlush(
+    downstream
+        .write(
             LocalResponses.of(
-                channel.alloc(), localStatus, sentence, !keepAlive && !downstream.http2()))
+                downstream.alloc(), localStatus, sentence, !keepAlive && !downstream.http2()))
         .addListener(
             (ChannelFutureListener)
                 f -> {

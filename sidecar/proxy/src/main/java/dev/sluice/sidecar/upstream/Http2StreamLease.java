@@ -1,14 +1,13 @@
 package dev.sluice.sidecar.upstream;
 
+import dev.sluice.sidecar.http2.Http2Messages;
+import dev.sluice.sidecar.http2.QueuedBytes;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
-import io.netty.handler.codec.http.FullHttpMessage;
-import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Stream;
@@ -25,16 +24,6 @@ import java.util.ArrayDeque;
  * Event-loop confined.
  */
 final class Http2StreamLease implements UpstreamLease {
-  /**
-   * Request bytes queued on the stream (waiting for flow-control window or the socket) above which
-   * the lease says it is not writable, and below which it says so again. Writability is about what
-   * is queued, not about the window: an exhausted window must not stop the exchange from reading
-   * the empty last chunk that ends the stream.
-   */
-  static final int HIGH_WATER = 64 * 1024;
-
-  static final int LOW_WATER = 32 * 1024;
-
   private final Http2UpstreamConnection connection;
   private final ArrayDeque<Inbound> inbound = new ArrayDeque<>();
   private Http2Stream stream;
@@ -49,8 +38,7 @@ final class Http2StreamLease implements UpstreamLease {
 
   private boolean closed;
   private long resetCode = -1;
-  private long pendingBytes;
-  private boolean reportedUnwritable;
+  private final QueuedBytes queued = new QueuedBytes(this::onWritabilityChanged);
 
   /** A response object and the flow-controlled bytes it holds. */
   private record Inbound(HttpObject msg, int bytes) {}
@@ -69,7 +57,12 @@ final class Http2StreamLease implements UpstreamLease {
           closeCause != null ? closeCause : new IOException("the upstream stream is over"));
     }
     Http2ConnectionEncoder encoder = connection.encoder();
-    if (msg instanceof HttpMessage head) {
+    String scheme = connection.tls() ? "https" : "http";
+    if (msg instanceof HttpMessage) {
+      if (stream != null) {
+        ReferenceCountUtil.release(msg);
+        return promise.setFailure(new IllegalStateException("a second request head"));
+      }
       if (connection.connection().goAwayReceived()) {
         ReferenceCountUtil.release(msg);
         return promise.setFailure(
@@ -77,85 +70,33 @@ final class Http2StreamLease implements UpstreamLease {
                 "the upstream connection received GOAWAY before the stream opened"));
       }
       int id = connection.connection().local().incrementAndGetNextStreamId();
-      boolean endStream =
-          msg instanceof FullHttpMessage full
-              && !full.content().isReadable()
-              && full.trailingHeaders().isEmpty();
-      ChannelPromise headers =
-          endStream || !(msg instanceof HttpContent) ? promise : ctx.newPromise();
-      encoder.writeHeaders(
-          ctx, id, Http2Messages.requestHeaders(head, connection.tls()), 0, endStream, headers);
+      Http2Messages.write(encoder, ctx, id, msg, scheme, queued, promise);
       stream = connection.connection().stream(id);
       if (stream == null) {
-        ReferenceCountUtil.release(msg);
         connection.flush();
-        return headers.isDone() && !headers.isSuccess()
+        return promise.isDone() && !promise.isSuccess()
             ? ctx.newFailedFuture(
                 new StreamRefusedException(
-                    "the upstream connection could not open a stream: " + headers.cause()))
-            : headers;
+                    "the upstream connection could not open a stream: " + promise.cause()))
+            : promise;
       }
       connection.attach(stream, this);
-      if (!endStream && msg instanceof LastHttpContent last) {
-        writeLast(encoder, ctx, last, promise);
-      } else if (!endStream && msg instanceof HttpContent content) {
-        encoder.writeData(ctx, id, content.content(), 0, false, queued(promise, content));
-      } else {
-        ReferenceCountUtil.release(msg);
-      }
     } else if (stream == null) {
       ReferenceCountUtil.release(msg);
       return promise.setFailure(new IllegalStateException("request body before its head"));
-    } else if (msg instanceof LastHttpContent last) {
-      writeLast(encoder, ctx, last, promise);
-    } else if (msg instanceof HttpContent content) {
-      encoder.writeData(ctx, stream.id(), content.content(), 0, false, queued(promise, content));
     } else {
-      ReferenceCountUtil.release(msg);
-      promise.setSuccess();
+      Http2Messages.write(encoder, ctx, stream.id(), msg, scheme, queued, promise);
     }
     connection.flush();
     return promise;
   }
 
-  /** The last content: DATA with END_STREAM, or DATA (if any) then trailers with END_STREAM. */
-  private void writeLast(
-      Http2ConnectionEncoder encoder,
-      ChannelHandlerContext ctx,
-      LastHttpContent last,
-      ChannelPromise promise) {
-    boolean trailers = !last.trailingHeaders().isEmpty();
-    if (!trailers) {
-      encoder.writeData(ctx, stream.id(), last.content(), 0, true, queued(promise, last));
-      return;
-    }
-    if (last.content().isReadable()) {
-      encoder.writeData(ctx, stream.id(), last.content(), 0, false, queued(ctx.newPromise(), last));
-    } else {
-      last.content().release();
-    }
-    encoder.writeHeaders(ctx, stream.id(), Http2Messages.trailers(last), 0, true, promise);
-  }
-
-  /** Counts a DATA write as queued until it leaves for the socket. */
-  private ChannelPromise queued(ChannelPromise promise, HttpContent content) {
-    int bytes = content.content().readableBytes();
-    pendingBytes += bytes;
-    promise.addListener(
-        f -> {
-          pendingBytes -= bytes;
-          if (reportedUnwritable && pendingBytes <= LOW_WATER) {
-            onWritabilityChanged();
-          }
-        });
-    return promise;
-  }
-
   @Override
   public boolean isWritable() {
-    boolean writable = !closed && pendingBytes < HIGH_WATER && connection.channel().isWritable();
-    reportedUnwritable = !writable;
-    return writable;
+    if (stream == null) {
+      return connection.channel().isWritable();
+    }
+    return !closed && queued.writable(connection.channel().isWritable());
   }
 
   @Override
@@ -315,7 +256,9 @@ final class Http2StreamLease implements UpstreamLease {
   private void consume(int bytes) {
     if (bytes > 0 && stream != null && !closed) {
       try {
-        connection.connection().local().flowController().consumeBytes(stream, bytes);
+        if (connection.connection().local().flowController().consumeBytes(stream, bytes)) {
+          connection.flush(); // the WINDOW_UPDATE it wrote
+        }
       } catch (io.netty.handler.codec.http2.Http2Exception e) {
         connection.channel().pipeline().fireExceptionCaught(e);
       }

@@ -1,21 +1,20 @@
 package dev.sluice.sidecar.upstream;
 
 import dev.sluice.sidecar.flow.CoalescedFlushes;
+import dev.sluice.sidecar.http2.FrameHandlers;
+import dev.sluice.sidecar.http2.Http2Messages;
+import dev.sluice.sidecar.http2.StreamFrames;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
-import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
-import io.netty.handler.codec.http2.Http2ConnectionHandler;
 import io.netty.handler.codec.http2.Http2Exception;
-import io.netty.handler.codec.http2.Http2FrameAdapter;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
@@ -39,7 +38,7 @@ final class Http2UpstreamConnection {
 
   private final Runnable onCapacity;
   private Channel channel;
-  private Handler handler;
+  private FrameHandlers.Handler handler;
   private ChannelHandlerContext context;
   private Http2Connection.PropertyKey leaseKey;
   private Promise<Void> ready;
@@ -98,11 +97,10 @@ final class Http2UpstreamConnection {
 
   private void addHttp2(Channel ch) {
     handler =
-        new Builder()
-            .listener(new Frames())
-            .settings(
-                Http2Settings.defaultSettings().pushEnabled(false).initialWindowSize(STREAM_WINDOW))
-            .build();
+        FrameHandlers.handler(
+            false,
+            new Frames(),
+            Http2Settings.defaultSettings().pushEnabled(false).initialWindowSize(STREAM_WINDOW));
     Http2Connection connection = handler.connection();
     leaseKey = connection.newKey();
     connection.addListener(new Lifecycle());
@@ -194,7 +192,7 @@ final class Http2UpstreamConnection {
   }
 
   /** Response frames to the lease of their stream; the peer's SETTINGS. */
-  private final class Frames extends Http2FrameAdapter {
+  private final class Frames extends StreamFrames {
     @Override
     public void onSettingsRead(ChannelHandlerContext ctx, Http2Settings settings) {
       Long max = settings.maxConcurrentStreams();
@@ -206,50 +204,24 @@ final class Http2UpstreamConnection {
     }
 
     @Override
-    public void onHeadersRead(
-        ChannelHandlerContext ctx,
-        int streamId,
-        Http2Headers headers,
-        int streamDependency,
-        short weight,
-        boolean exclusive,
-        int padding,
-        boolean endOfStream)
-        throws Http2Exception {
-      onHeadersRead(ctx, streamId, headers, padding, endOfStream);
-    }
-
-    @Override
-    public void onHeadersRead(
-        ChannelHandlerContext ctx,
-        int streamId,
-        Http2Headers headers,
-        int padding,
-        boolean endOfStream)
+    protected void onHeaders(
+        ChannelHandlerContext ctx, int streamId, Http2Headers headers, boolean endOfStream)
         throws Http2Exception {
       Http2StreamLease lease = lease(streamId);
       if (lease != null) {
-        HttpObject msg = Http2Messages.responseObject(streamId, headers, endOfStream, ctx.alloc());
+        HttpObject msg = Http2Messages.inbound(false, streamId, headers, endOfStream, ctx.alloc());
         lease.onResponseObject(msg, 0, endOfStream);
       }
     }
 
     @Override
-    public int onDataRead(
-        ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding, boolean endOfStream) {
-      Http2StreamLease lease = lease(streamId);
-      if (lease == null) {
-        return data.readableBytes() + padding; // nobody reads it: give the window back now
-      }
-      // The payload's window comes back when the exchange takes it (backpressure).
-      int bytes = data.readableBytes();
-      lease.onResponseObject(
-          endOfStream
-              ? new DefaultLastHttpContent(data.retain())
-              : new DefaultHttpContent(data.retain()),
-          bytes,
-          endOfStream);
-      return padding;
+    protected boolean serves(int streamId) {
+      return lease(streamId) != null;
+    }
+
+    @Override
+    protected void onContent(int streamId, HttpContent content, int bytes) {
+      lease(streamId).onResponseObject(content, bytes, content instanceof LastHttpContent);
     }
 
     @Override
@@ -292,40 +264,6 @@ final class Http2UpstreamConnection {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       ready.tryFailure(cause);
       ctx.close();
-    }
-  }
-
-  /** The connection handler: Netty's HTTP/2 state machine with our listener. */
-  static final class Handler extends Http2ConnectionHandler {
-    Handler(
-        Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings) {
-      super(decoder, encoder, settings);
-    }
-  }
-
-  /** Builds a client {@link Handler}. */
-  static final class Builder extends AbstractHttp2ConnectionHandlerBuilder<Handler, Builder> {
-    Builder() {
-      server(false);
-    }
-
-    Builder listener(Http2FrameAdapter listener) {
-      return frameListener(listener);
-    }
-
-    Builder settings(Http2Settings settings) {
-      return initialSettings(settings);
-    }
-
-    @Override
-    public Handler build() {
-      return super.build();
-    }
-
-    @Override
-    protected Handler build(
-        Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings) {
-      return new Handler(decoder, encoder, settings);
     }
   }
 }

@@ -1,0 +1,64 @@
+package dev.sluice.sidecar.downstream;
+
+import dev.sluice.sidecar.forward.DownstreamSide;
+import dev.sluice.spop.SpopValue;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.Map;
+
+/**
+ * The parts of a {@link DownstreamSide} that come from the client connection and its listener, the
+ * same for an HTTP/1.1 connection and for each stream of an HTTP/2 one.
+ */
+interface ConnectionSide extends DownstreamSide {
+  /** The client connection (the socket channel). */
+  Channel connectionChannel();
+
+  ListenerContext listenerContext();
+
+  @Override
+  default ByteBufAllocator alloc() {
+    return connectionChannel().alloc();
+  }
+
+  @Override
+  default EventLoop eventLoop() {
+    return connectionChannel().eventLoop();
+  }
+
+  @Override
+  default String clientAddress() {
+    InetSocketAddress remote = remote();
+    return remote == null ? null : remote.getAddress().getHostAddress();
+  }
+
+  @Override
+  default InetSocketAddress remote() {
+    SocketAddress remote = connectionChannel().remoteAddress();
+    return remote instanceof InetSocketAddress inet ? inet : null;
+  }
+
+  @Override
+  default InetSocketAddress local() {
+    SocketAddress local = connectionChannel().localAddress();
+    return local instanceof InetSocketAddress inet ? inet : null;
+  }
+
+  @Override
+  default Map<String, SpopValue> sessionVariables() {
+    return RequestHeads.sessionVariables(connectionChannel());
+  }
+
+  @Override
+  default boolean stopping() {
+    return listenerContext().stopping().getAsBoolean();
+  }
+
+  @Override
+  default String scheme() {
+    return listenerContext().scheme();
+  }
+}

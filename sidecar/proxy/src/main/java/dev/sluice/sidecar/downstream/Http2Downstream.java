@@ -1,0 +1,180 @@
+package dev.sluice.sidecar.downstream;
+
+import dev.sluice.sidecar.http2.FrameHandlers;
+import dev.sluice.sidecar.http2.Http2Messages;
+import dev.sluice.sidecar.http2.StreamFrames;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2ConnectionAdapter;
+import io.netty.handler.codec.http2.Http2ConnectionEncoder;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A downstream HTTP/2 connection at the frame layer: Netty's connection handler (state machine,
+ * HPACK, flow control, errors) with our listener, and an {@link Http2DownstreamStream} per stream
+ * the client opens, with no channel, pipeline or codec per stream. Event-loop confined.
+ */
+final class Http2Downstream {
+  private final ListenerContext listener;
+  private FrameHandlers.Handler handler;
+  private ChannelHandlerContext context;
+  private Http2Connection.PropertyKey streamKey;
+
+  private Http2Downstream(ListenerContext listener) {
+    this.listener = listener;
+  }
+
+  /** Adds the HTTP/2 server to {@code pipeline}. */
+  static void install(ChannelPipeline pipeline, ListenerContext listener, Http2Settings settings) {
+    Http2Downstream downstream = new Http2Downstream(listener);
+    downstream.handler = FrameHandlers.handler(true, downstream.new Frames(), settings);
+    Http2Connection connection = downstream.handler.connection();
+    downstream.streamKey = connection.newKey();
+    connection.addListener(downstream.new Lifecycle());
+    downstream
+        .handler
+        .encoder()
+        .flowController()
+        .listener(
+            stream -> {
+              Http2DownstreamStream s = downstream.stream(stream);
+              if (s != null) {
+                s.onWritabilityChanged();
+              }
+            });
+    pipeline.addLast("h2", downstream.handler);
+    downstream.context = pipeline.context(downstream.handler);
+  }
+
+  /**
+   * The graceful close of RFC 9113 section 6.8 on a connection this class serves: GOAWAY naming the
+   * largest stream id, then a round trip later the real last stream id; the connection closes once
+   * its streams ended. False when {@code connection} is not an HTTP/2 one.
+   */
+  static boolean shutdown(Channel connection, long roundTripMillis) {
+    FrameHandlers.Handler handler = connection.pipeline().get(FrameHandlers.Handler.class);
+    if (handler == null) {
+      return false;
+    }
+    ChannelHandlerContext ctx = connection.pipeline().context(handler);
+    handler.goAway(
+        ctx,
+        Integer.MAX_VALUE,
+        Http2Error.NO_ERROR.code(),
+        Unpooled.EMPTY_BUFFER,
+        ctx.newPromise());
+    ctx.flush();
+    ScheduledFuture<?> unused =
+        connection
+            .eventLoop()
+            .schedule(
+                () -> {
+                  Http2Connection state = handler.connection();
+                  // The real last stream: streams the client opened meanwhile are still served.
+                  handler.goAway(
+                      ctx,
+                      state.remote().lastStreamCreated(),
+                      Http2Error.NO_ERROR.code(),
+                      Unpooled.EMPTY_BUFFER,
+                      ctx.newPromise());
+                  ctx.flush();
+                  closeWhenIdle(connection, state);
+                },
+                roundTripMillis,
+                TimeUnit.MILLISECONDS);
+    return true;
+  }
+
+  /** Closes once no stream is active (at once if none is). */
+  private static void closeWhenIdle(Channel channel, Http2Connection connection) {
+    if (connection.numActiveStreams() == 0) {
+      channel.close();
+      return;
+    }
+    connection.addListener(
+        new Http2ConnectionAdapter() {
+          @Override
+          public void onStreamClosed(Http2Stream stream) {
+            if (connection.numActiveStreams() == 0) {
+              // after the stream's last frame is flushed
+              channel.eventLoop().execute(channel::close);
+            }
+          }
+        });
+  }
+
+  ListenerContext listener() {
+    return listener;
+  }
+
+  Channel channel() {
+    return context.channel();
+  }
+
+  ChannelHandlerContext context() {
+    return context;
+  }
+
+  Http2ConnectionEncoder encoder() {
+    return handler.encoder();
+  }
+
+  Http2Connection connection() {
+    return handler.connection();
+  }
+
+  private Http2DownstreamStream stream(Http2Stream stream) {
+    return stream == null ? null : stream.getProperty(streamKey);
+  }
+
+  /** Request frames to the stream they belong to (a new one for a new stream's HEADERS). */
+  private final class Frames extends StreamFrames {
+    @Override
+    protected void onHeaders(
+        ChannelHandlerContext ctx, int streamId, Http2Headers headers, boolean endOfStream)
+        throws Http2Exception {
+      Http2Stream stream = handler.connection().stream(streamId);
+      if (stream == null) {
+        return; // closed meanwhile (reset); Netty answers what needs answering
+      }
+      Http2DownstreamStream target = stream(stream);
+      if (target == null) {
+        target = new Http2DownstreamStream(Http2Downstream.this, stream);
+        stream.setProperty(streamKey, target);
+      }
+      target.onRequestObject(
+          Http2Messages.inbound(true, streamId, headers, endOfStream, ctx.alloc()), 0);
+    }
+
+    @Override
+    protected boolean serves(int streamId) {
+      return stream(handler.connection().stream(streamId)) != null;
+    }
+
+    @Override
+    protected void onContent(int streamId, HttpContent content, int bytes) {
+      stream(handler.connection().stream(streamId)).onRequestObject(content, bytes);
+    }
+  }
+
+  /** A stream that closed (END_STREAM both ways, reset, or the connection went away). */
+  private final class Lifecycle extends Http2ConnectionAdapter {
+    @Override
+    public void onStreamClosed(Http2Stream stream) {
+      Http2DownstreamStream closed = stream(stream);
+      if (closed != null) {
+        closed.onStreamClosed();
+      }
+    }
+  }
+}

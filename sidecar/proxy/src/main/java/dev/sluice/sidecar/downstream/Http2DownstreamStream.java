@@ -1,0 +1,223 @@
+package dev.sluice.sidecar.downstream;
+
+import dev.sluice.sidecar.forward.Exchange;
+import dev.sluice.sidecar.forward.LocalResponses;
+import dev.sluice.sidecar.http2.Http2Messages;
+import dev.sluice.sidecar.http2.QueuedBytes;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.util.ArrayDeque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client stream of an {@link Http2Downstream} connection, as an exchange sees it. Request
+ * objects queue until the exchange asks for them, and their bytes go back to the client's window
+ * only then; response objects are framed as Netty's stream codec frames them. Event-loop confined.
+ */
+final class Http2DownstreamStream implements ConnectionSide {
+  private static final Logger log = LoggerFactory.getLogger(Http2DownstreamStream.class);
+
+  private final Http2Downstream connection;
+  private final Http2Stream stream;
+  private final ArrayDeque<Inbound> inbound = new ArrayDeque<>();
+  private final QueuedBytes queued = new QueuedBytes(this::onWritabilityChanged);
+  private Exchange current;
+  private boolean headSeen;
+
+  /** The first object (the head) is wanted at once, as a stream channel's first read. */
+  private boolean demand = true;
+
+  private boolean delivering;
+  private boolean closed;
+
+  /** A request object and the flow-controlled bytes it holds. */
+  private record Inbound(HttpObject msg, int bytes) {}
+
+  Http2DownstreamStream(Http2Downstream connection, Http2Stream stream) {
+    this.connection = connection;
+    this.stream = stream;
+  }
+
+  void onRequestObject(HttpObject msg, int bytes) {
+    if (closed) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    inbound.add(new Inbound(msg, bytes));
+    if (demand) {
+      demand = false;
+      drain();
+    }
+  }
+
+  @Override
+  public void readRequest() {
+    if (inbound.isEmpty()) {
+      demand = true;
+      return;
+    }
+    demand = false;
+    drain();
+  }
+
+  private void drain() {
+    if (delivering) {
+      return;
+    }
+    delivering = true;
+    try {
+      Inbound next;
+      while (!closed && (next = inbound.poll()) != null) {
+        consume(next.bytes());
+        handle(next.msg());
+      }
+    } finally {
+      delivering = false;
+    }
+  }
+
+  private void handle(HttpObject msg) {
+    if (msg instanceof HttpRequest request) {
+      try {
+        if (current != null || headSeen) {
+          respond(
+              HttpResponseStatus.BAD_REQUEST,
+              "a new request arrived before the previous one ended",
+              true,
+              false);
+          return;
+        }
+        headSeen = true;
+        current = RequestHeads.start(connection.listener(), this, request, this::respond);
+      } finally {
+        // A full request head (END_STREAM on HEADERS) owns an empty buffer.
+        ReferenceCountUtil.release(msg);
+      }
+    } else if (msg instanceof HttpContent content) {
+      if (current != null) {
+        current.onRequestContent(content);
+      } else {
+        // Body left over after a local answer, or the empty end of a bodyless request.
+        content.release();
+        readRequest();
+      }
+    } else {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  /** A local answer; {@code close}: the rest of the request is not wanted (reset NO_ERROR). */
+  private void respond(
+      HttpResponseStatus status, String sentence, boolean close, boolean bodyPending) {
+    log.debug("local {}: {}", status.code(), sentence);
+    ChannelFuture write = write(LocalResponses.of(alloc(), status, sentence, false));
+    if (close) {
+      write.addListener(f -> reset(Http2Error.NO_ERROR));
+    } else {
+      readRequest();
+    }
+  }
+
+  private void consume(int bytes) {
+    if (bytes > 0 && !closed) {
+      try {
+        if (connection.connection().local().flowController().consumeBytes(stream, bytes)) {
+          connection.channel().flush(); // the WINDOW_UPDATE it wrote
+        }
+      } catch (Http2Exception e) {
+        connection.channel().pipeline().fireExceptionCaught(e);
+      }
+    }
+  }
+
+  void onWritabilityChanged() {
+    if (current != null && isWritable()) {
+      current.onDownstreamWritable();
+    }
+  }
+
+  /** The stream closed: both ends done, reset by the client, or the connection went away. */
+  void onStreamClosed() {
+    closed = true;
+    Inbound unread;
+    while ((unread = inbound.poll()) != null) {
+      ReferenceCountUtil.release(unread.msg());
+    }
+    Exchange exchange = current;
+    current = null;
+    if (exchange != null) {
+      exchange.onDownstreamClosed();
+    }
+  }
+
+  private void reset(Http2Error error) {
+    if (closed || stream.state() == Http2Stream.State.CLOSED) {
+      return;
+    }
+    ChannelHandlerContext ctx = connection.context();
+    connection.encoder().writeRstStream(ctx, stream.id(), error.code(), ctx.newPromise());
+    ctx.flush();
+  }
+
+  // DownstreamSide
+
+  @Override
+  public Channel connectionChannel() {
+    return connection.channel();
+  }
+
+  @Override
+  public ListenerContext listenerContext() {
+    return connection.listener();
+  }
+
+  @Override
+  public ChannelFuture write(HttpObject msg) {
+    ChannelHandlerContext ctx = connection.context();
+    ChannelPromise promise = ctx.newPromise();
+    if (closed) {
+      ReferenceCountUtil.release(msg);
+      return promise.setFailure(new IOException("the client stream is closed"));
+    }
+    Http2Messages.write(connection.encoder(), ctx, stream.id(), msg, null, queued, promise);
+    connection.channel().flush();
+    return promise;
+  }
+
+  @Override
+  public boolean isWritable() {
+    return !closed && queued.writable(connection.channel().isWritable());
+  }
+
+  @Override
+  public boolean http2() {
+    return true;
+  }
+
+  @Override
+  public void exchangeFinished(boolean requestComplete, boolean keepAlive) {
+    current = null;
+    if (!requestComplete) {
+      // The answer is complete; tell the client to stop sending the rest (RFC 9113 8.1).
+      reset(Http2Error.NO_ERROR);
+    }
+  }
+
+  @Override
+  public void abort() {
+    current = null;
+    reset(Http2Error.INTERNAL_ERROR);
+  }
+}

@@ -1,0 +1,129 @@
+package dev.sluice.sidecar.downstream;
+
+import dev.sluice.sidecar.forward.DownstreamSide;
+import dev.sluice.sidecar.forward.Exchange;
+import dev.sluice.sidecar.routing.RequestTarget;
+import dev.sluice.sidecar.runtime.BoundRoute;
+import dev.sluice.sidecar.runtime.Generation;
+import dev.sluice.spop.SpopValue;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.Attribute;
+import io.netty.util.AttributeKey;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a request head becomes, on HTTP/1.1 connections and HTTP/2 streams alike: an exchange on the
+ * route the current generation picks, or a local answer (malformed head, no route).
+ */
+final class RequestHeads {
+  /** A connection's {@code sess.*} agent variables; event-loop confined like the connection. */
+  private static final AttributeKey<Map<String, SpopValue>> SESSION_VARIABLES =
+      AttributeKey.valueOf("sluice.sessionVariables");
+
+  /** How a side answers locally. {@code bodyPending}: the request's body is still arriving. */
+  interface LocalAnswer {
+    void respond(HttpResponseStatus status, String sentence, boolean close, boolean bodyPending);
+  }
+
+  /** Starts the exchange of {@code request}, or answers it locally (then returns null). */
+  static Exchange start(
+      ListenerContext listener, DownstreamSide side, HttpRequest request, LocalAnswer answer) {
+    String problem = malformed(request);
+    if (problem != null) {
+      HttpResponseStatus status = statusFor(request.decoderResult().cause());
+      listener.metrics().rejected(status.code());
+      answer.respond(status, problem, true, false);
+      return null;
+    }
+    RequestTarget target = RequestTarget.of(request);
+    BoundRoute route = null;
+    // A generation can close (drained) between reading it and counting the request in: then the
+    // current one is newer, so read again. Bounded: each retry sees a newer generation.
+    for (int attempt = 0; attempt < 8; attempt++) {
+      Generation generation = listener.generation().get();
+      route =
+          generation == null
+              ? null
+              : generation.route(listener.config().name(), target, request.headers());
+      if (route == null || route.inFlight().tryStart()) {
+        break;
+      }
+      route = null;
+    }
+    if (route == null) {
+      listener.metrics().rejected(404);
+      boolean complete = request instanceof LastHttpContent || Exchange.bodyless(request);
+      answer.respond(
+          HttpResponseStatus.NOT_FOUND,
+          "no route of listener "
+              + listener.config().name()
+              + " matches host \""
+              + target.host()
+              + "\" path \""
+              + target.path()
+              + "\" method "
+              + target.method(),
+          !complete || !(side.http2() || HttpUtil.isKeepAlive(request)),
+          !complete);
+      return null;
+    }
+    Exchange exchange = new Exchange(side, route, request, listener.metrics());
+    exchange.start();
+    return exchange;
+  }
+
+  /** The {@code sess.*} variables of a client connection. */
+  static Map<String, SpopValue> sessionVariables(Channel connection) {
+    Attribute<Map<String, SpopValue>> attribute = connection.attr(SESSION_VARIABLES);
+    Map<String, SpopValue> variables = attribute.get();
+    if (variables == null) {
+      variables = new HashMap<>();
+      attribute.set(variables);
+    }
+    return variables;
+  }
+
+  /** Null when the head is acceptable, else the sentence for the 4xx answer. */
+  private static String malformed(HttpRequest request) {
+    DecoderResult result = request.decoderResult();
+    if (result.isFailure()) {
+      Throwable cause = result.cause();
+      if (cause instanceof TooLongHttpHeaderException) {
+        return "request headers exceed the listener's maxHeaderBytes";
+      }
+      if (cause instanceof TooLongHttpLineException) {
+        return "request line too long";
+      }
+      return "malformed request: " + cause.getMessage();
+    }
+    List<String> encodings = request.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
+    if (!encodings.isEmpty()
+        && !(encodings.size() == 1 && encodings.get(0).trim().equalsIgnoreCase("chunked"))) {
+      return "Transfer-Encoding " + encodings + " (expected: chunked only)";
+    }
+    return null;
+  }
+
+  private static HttpResponseStatus statusFor(Throwable cause) {
+    if (cause instanceof TooLongHttpHeaderException) {
+      return HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
+    }
+    if (cause instanceof TooLongHttpLineException || cause instanceof TooLongFrameException) {
+      return HttpResponseStatus.REQUEST_URI_TOO_LONG;
+    }
+    return HttpResponseStatus.BAD_REQUEST;
+  }
+
+  private RequestHeads() {}
+}

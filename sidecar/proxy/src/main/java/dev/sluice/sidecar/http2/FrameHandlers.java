@@ -1,0 +1,56 @@
+package dev.sluice.sidecar.http2;
+
+import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
+import io.netty.handler.codec.http2.Http2ConnectionDecoder;
+import io.netty.handler.codec.http2.Http2ConnectionEncoder;
+import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.handler.codec.http2.Http2FrameListener;
+import io.netty.handler.codec.http2.Http2Settings;
+
+/**
+ * Netty's HTTP/2 connection handler with a frame listener of ours, for both sides: streams are
+ * served at the frame layer, with no channel, pipeline or codec per stream.
+ */
+public final class FrameHandlers {
+  /** A connection handler for a server ({@code server}) or a client. */
+  public static Handler handler(
+      boolean server, Http2FrameListener listener, Http2Settings settings) {
+    return new Builder(server).listener(listener).settings(settings).build();
+  }
+
+  /** The connection handler: Netty's state machine, flow control, HPACK and error handling. */
+  public static final class Handler extends Http2ConnectionHandler {
+    Handler(
+        Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings) {
+      super(decoder, encoder, settings);
+    }
+  }
+
+  private static final class Builder
+      extends AbstractHttp2ConnectionHandlerBuilder<Handler, Builder> {
+    Builder(boolean server) {
+      server(server);
+    }
+
+    Builder listener(Http2FrameListener listener) {
+      return frameListener(listener);
+    }
+
+    Builder settings(Http2Settings settings) {
+      return initialSettings(settings);
+    }
+
+    @Override
+    public Handler build() {
+      return super.build();
+    }
+
+    @Override
+    protected Handler build(
+        Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings) {
+      return new Handler(decoder, encoder, settings);
+    }
+  }
+
+  private FrameHandlers() {}
+}
