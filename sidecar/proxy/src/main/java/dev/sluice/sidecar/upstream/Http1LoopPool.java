@@ -10,9 +10,9 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -25,17 +25,25 @@ import java.util.concurrent.TimeUnit;
  */
 final class Http1LoopPool implements UpstreamPool.LoopPool {
   static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
-  private static final AttributeKey<Object> IDLE_TOKEN = AttributeKey.valueOf("sluice.idleToken");
+  private static final long IDLE_NANOS = IDLE_TIMEOUT.toNanos();
 
   private final EventLoop loop;
   private final Io io;
   private final List<HostPort> endpoints;
   private final int maxConnections;
-  private final ArrayDeque<Channel> idle = new ArrayDeque<>();
+
+  /** Idle connections, oldest first; reuse takes the newest (warm, least likely closed). */
+  private final ArrayDeque<Idle> idle = new ArrayDeque<>();
+
   private final ArrayDeque<Promise<UpstreamLease>> waiters = new ArrayDeque<>();
   private int open;
   private int next;
   private boolean closed;
+
+  /** Closes connections idle for {@link #IDLE_TIMEOUT}: one timer per pool, not per request. */
+  private ScheduledFuture<?> sweeper;
+
+  private record Idle(Channel channel, long since) {}
 
   Http1LoopPool(EventLoop loop, Io io, List<HostPort> endpoints, int maxPerEndpoint) {
     this.loop = loop;
@@ -47,10 +55,10 @@ final class Http1LoopPool implements UpstreamPool.LoopPool {
   @Override
   public Future<UpstreamLease> acquire(Duration connectTimeout) {
     Promise<UpstreamLease> promise = loop.newPromise();
-    Channel channel;
-    while ((channel = idle.pollLast()) != null) {
-      if (channel.isActive()) {
-        promise.setSuccess(lease(channel));
+    Idle entry;
+    while ((entry = idle.pollLast()) != null) {
+      if (entry.channel().isActive()) {
+        promise.setSuccess(lease(entry.channel()));
         return promise;
       }
     }
@@ -99,7 +107,7 @@ final class Http1LoopPool implements UpstreamPool.LoopPool {
 
   private void onClosed(Channel channel) {
     open--;
-    idle.remove(channel);
+    idle.removeIf(entry -> entry.channel() == channel);
     serveWaiter();
   }
 
@@ -123,25 +131,38 @@ final class Http1LoopPool implements UpstreamPool.LoopPool {
         return;
       }
     }
-    idle.addLast(channel);
+    idle.addLast(new Idle(channel, System.nanoTime()));
     // A pending read lets us notice the server closing an idle connection.
     channel.read();
-    Object token = new Object();
-    channel.attr(IDLE_TOKEN).set(token);
-    loop.schedule(
-        () -> {
-          if (channel.attr(IDLE_TOKEN).get() == token && idle.remove(channel)) {
-            channel.close();
-          }
-        },
-        IDLE_TIMEOUT.toMillis(),
-        TimeUnit.MILLISECONDS);
+    scheduleSweep();
+  }
+
+  private void scheduleSweep() {
+    Idle oldest = idle.peekFirst();
+    if (sweeper != null || oldest == null || closed) {
+      return;
+    }
+    long due = oldest.since() + IDLE_NANOS - System.nanoTime();
+    sweeper = loop.schedule(this::sweep, Math.max(due, 0), TimeUnit.NANOSECONDS);
+  }
+
+  private void sweep() {
+    sweeper = null;
+    long now = System.nanoTime();
+    Idle oldest;
+    while ((oldest = idle.peekFirst()) != null && now - oldest.since() >= IDLE_NANOS) {
+      idle.pollFirst().channel().close();
+    }
+    scheduleSweep();
   }
 
   @Override
   public void close() {
     closed = true;
-    new ArrayDeque<>(idle).forEach(Channel::close);
+    if (sweeper != null) {
+      sweeper.cancel(false);
+    }
+    new ArrayDeque<>(idle).forEach(entry -> entry.channel().close());
     idle.clear();
     Promise<UpstreamLease> waiter;
     while ((waiter = waiters.poll()) != null) {
