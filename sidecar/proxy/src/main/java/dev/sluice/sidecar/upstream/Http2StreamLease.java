@@ -33,6 +33,9 @@ final class Http2StreamLease implements UpstreamLease {
   private boolean released;
   private boolean ended;
 
+  /** The upstream's END_STREAM arrived (the stream closes once ours went out too). */
+  private boolean remoteEnded;
+
   /** The stream closed; what the exchange is told once it has read what came before. */
   private IOException closeCause;
 
@@ -140,6 +143,14 @@ final class Http2StreamLease implements UpstreamLease {
       end();
       return;
     }
+    Http2Stream.State state = stream.state();
+    if (remoteEnded
+        && (state == Http2Stream.State.HALF_CLOSED_LOCAL || state == Http2Stream.State.CLOSED)) {
+      // Both ends sent END_STREAM; Netty closes the stream right after delivering the last frame,
+      // and that close ends the lease. A reset here would be one RST_STREAM per request, which
+      // servers take for a rapid-reset attack (nghttpd answers with GOAWAY).
+      return;
+    }
     // Still open in a direction: reset (CANCEL); the close that follows ends the lease.
     connection
         .encoder()
@@ -168,6 +179,7 @@ final class Http2StreamLease implements UpstreamLease {
   }
 
   void onResponseObject(HttpObject msg, int bytes, boolean endOfStream) {
+    remoteEnded |= endOfStream;
     if (released) {
       ReferenceCountUtil.release(msg);
       consume(bytes);

@@ -71,14 +71,35 @@ public final class Http2Recorder extends ChannelInboundHandlerAdapter {
   }
 
   static void install(Channel ch, Function<String, ReceivedRequest> records, FlowControl flow) {
+    Http2Recorder recorder = new Http2Recorder(records, flow);
     ch.pipeline()
         .addLast(
             Http2FrameCodecBuilder.forServer()
                 .initialSettings(
                     io.netty.handler.codec.http2.Http2Settings.defaultSettings()
                         .initialWindowSize(flow.initialWindow()))
+                .frameLogger(recorder.new ResetLog())
                 .build())
-        .addLast(new Http2Recorder(records, flow));
+        .addLast(recorder);
+  }
+
+  /**
+   * Sees every RST_STREAM as it comes off the wire, also for streams already closed (the codec
+   * drops those silently; servers like nghttpd count them against rapid-reset limits).
+   */
+  private final class ResetLog extends io.netty.handler.codec.http2.Http2FrameLogger {
+    ResetLog() {
+      super(io.netty.handler.logging.LogLevel.TRACE, Http2Recorder.class);
+    }
+
+    @Override
+    public void logRstStream(
+        Direction direction, ChannelHandlerContext ctx, int streamId, long errorCode) {
+      ReceivedRequest request = direction == Direction.INBOUND ? streams.get(streamId) : null;
+      if (request != null) {
+        request.frame("RST_STREAM", 0, false);
+      }
+    }
   }
 
   @Override

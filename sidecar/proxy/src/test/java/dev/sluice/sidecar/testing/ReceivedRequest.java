@@ -31,7 +31,7 @@ public final class ReceivedRequest {
     bytes += chunk.length;
   }
 
-  /** Records a frame; {@code kind} is HEADERS, DATA, or TRAILERS. */
+  /** Records a frame; {@code kind} is HEADERS, DATA, TRAILERS or RST_STREAM. */
   synchronized void frame(String kind, int length, boolean endStream) {
     if (endStreams > 0) {
       framesAfterEnd++;
