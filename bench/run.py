@@ -38,7 +38,12 @@ def main():
     parser.add_argument("--build", action="store_true", help="rebuild the jars first")
     parser.add_argument("--explain", default=str(tools.ROOT / "bench" / "explanation.md"),
                         help="Markdown appended to the report: why targets are missed, the fixes")
+    parser.add_argument("--render", metavar="JSON",
+                        help="only write the report and charts again from a results JSON")
     args = parser.parse_args()
+    if args.render:
+        report.write(json.loads(open(args.render).read()), __import__("pathlib").Path(args.explain))
+        return
     quick = args.quick
     settings = workloads.Settings(args.duration or (3 if quick else 10), args.repeat or (1 if quick else 3),
                                   args.warmup if args.warmup is not None else (3 if quick else 30),
@@ -71,7 +76,12 @@ def main():
         stack.start(docroot)
         for name in chosen:
             tools.log(f"workload {name}")
-            results["workloads"].append(workloads.ALL[name](settings, stack))
+            try:
+                results["workloads"].append(workloads.ALL[name](settings, stack))
+            except Exception as e:  # the others still run; the report says what failed
+                tools.log(f"workload {name} failed: {e}")
+                results["workloads"].append({"id": name, "title": name, "error": str(e)[:2000],
+                                             "setup": "", "figures": []})
     finally:
         stack.stop()
 

@@ -34,6 +34,9 @@ def targets(results):
     """Every target of the benchmark issue, met or not, with the margin."""
     rows = []
     for w in results["workloads"]:
+        if w.get("error"):
+            rows.append((f"{w['title']}", "measured", "failed", False))
+            continue
         if w["id"] == "operator-scale":
             continue
         for f in w["figures"]:
@@ -84,6 +87,9 @@ def markdown(results, charts, explanation):
               (" Where and why the others are missed, and the fixes: see the end." if missed else ""), ""]
     for w in results["workloads"]:
         lines += [f"## {w['title']}", "", w["setup"], ""]
+        if w.get("error"):
+            lines += [f"**This workload failed:** {w['error']}", ""]
+            continue
         if w["id"] == "operator-scale":
             lines += ["| figure | value |", "|---|---|"]
             for f in w["figures"]:
