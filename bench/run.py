@@ -60,7 +60,11 @@ def main():
         tools.log(f"open files limited to {limit}: the 10,000 idle connections may not fit")
     tools.WORK.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
+    full = not (quick or args.only or args.skip_operator or args.skip_jmh or args.duration
+                or args.repeat or args.warmup is not None)
     results = {"date": datetime.date.today().isoformat(), "machine": tools.machine(),
+               # a partial or quick run never overwrites the day's full report
+               "stem": datetime.date.today().isoformat() + ("" if full else "-partial"),
                "versions": tools.versions(), "sluice": git_describe(),
                "command": "python3 bench/run.py " + " ".join(sys.argv[1:]),
                "settings": {"duration": settings.duration, "repeat": settings.repeat,

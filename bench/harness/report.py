@@ -137,12 +137,12 @@ def charts(json_path, out_dir, date):
 
 def write(results, explanation_file):
     tools.RESULTS.mkdir(parents=True, exist_ok=True)
-    date = results["date"]
-    json_path = tools.RESULTS / f"{date}.json"
+    stem = results.get("stem", results["date"])
+    json_path = tools.RESULTS / f"{stem}.json"
     json_path.write_text(json.dumps(results, indent=1) + "\n")
-    made = charts(json_path, tools.RESULTS / date, date)
+    made = charts(json_path, tools.RESULTS / stem, stem)
     explanation = explanation_file.read_text() if explanation_file and explanation_file.exists() else ""
-    md = tools.RESULTS / f"{date}.md"
+    md = tools.RESULTS / f"{stem}.md"
     md.write_text(markdown(results, made, explanation))
     tools.log(f"report: {md}")
     print(md.read_text())
