@@ -25,6 +25,7 @@ final class LightSidecar {
   private final ScheduledExecutorService timer;
   private final String base;
   private final String token;
+  private final Runnable onApplied;
   private volatile boolean running = true;
   private volatile String applied;
   private volatile long appliedAtNanos;
@@ -36,11 +37,13 @@ final class LightSidecar {
       String configService,
       String namespace,
       String pod,
-      String token) {
+      String token,
+      Runnable onApplied) {
     this.http = http;
     this.timer = timer;
     this.base = configService + "/v1/pods/" + namespace + "/" + pod;
     this.token = token;
+    this.onApplied = onApplied;
   }
 
   void start() {
@@ -120,6 +123,7 @@ final class LightSidecar {
               }
               appliedAtNanos = System.nanoTime();
               applied = revision;
+              onApplied.run();
               poll();
             });
   }

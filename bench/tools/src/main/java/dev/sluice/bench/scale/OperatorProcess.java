@@ -89,7 +89,7 @@ final class OperatorProcess implements AutoCloseable {
       } catch (IOException e) {
         // not listening yet
       }
-      Thread.sleep(200);
+      Thread.sleep(200); // another process: its readiness can only be asked for
     }
     throw new IOException("the operator was not ready within " + timeout + "; its log: " + log);
   }

@@ -134,7 +134,8 @@ public final class OperatorScaleCommand implements Callable<Integer> {
                   operator.configServiceUrl(),
                   pod.namespace(),
                   pod.name(),
-                  pod.token());
+                  pod.token(),
+                  this::onApplied);
           sidecars.add(sidecar);
           sidecar.start();
         }
@@ -144,7 +145,7 @@ public final class OperatorScaleCommand implements Callable<Integer> {
         figures.put("firstConfigAllPodsSeconds", round(seconds(lastApplied(sidecars) - started)));
         Map<LightSidecar, String> before = new HashMap<>();
         sidecars.forEach(s -> before.put(s, s.applied()));
-        awaitRoutesReady(objects, shape);
+        awaitRoutesReady(objects);
 
         double cpuBefore = operator.cpuSeconds();
         long changed = System.nanoTime();
@@ -154,7 +155,7 @@ public final class OperatorScaleCommand implements Callable<Integer> {
           return figures;
         }
         figures.put("changeAllPodsSeconds", round(seconds(lastApplied(sidecars) - changed)));
-        awaitRoutesReady(objects, shape);
+        awaitRoutesReady(objects);
         figures.put("changeRoutesReadySeconds", round(seconds(System.nanoTime() - changed)));
         figures.put("operatorCpuSecondsForChange", round(operator.cpuSeconds() - cpuBefore));
         figures.put("operatorCpuSecondsTotal", round(operator.cpuSeconds()));
@@ -172,55 +173,59 @@ public final class OperatorScaleCommand implements Callable<Integer> {
   }
 
   private String caBundle(EmbeddedKubernetes cluster) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (System.nanoTime() < deadline) {
-      Secret secret =
-          cluster
-              .client()
-              .secrets()
-              .inNamespace("sluice-system")
-              .withName("sluice-operator-tls")
-              .get();
-      if (secret != null && secret.getData() != null && secret.getData().get("ca.crt") != null) {
-        return new String(
-            Base64.getDecoder().decode(secret.getData().get("ca.crt")), StandardCharsets.US_ASCII);
-      }
-      Thread.sleep(200);
+    // Followed through a watch (fabric8's informer), not polled.
+    Secret secret =
+        cluster
+            .client()
+            .secrets()
+            .inNamespace("sluice-system")
+            .withName("sluice-operator-tls")
+            .waitUntilCondition(
+                s -> s != null && s.getData() != null && s.getData().get("ca.crt") != null,
+                60,
+                TimeUnit.SECONDS);
+    return new String(
+        Base64.getDecoder().decode(secret.getData().get("ca.crt")), StandardCharsets.US_ASCII);
+  }
+
+  /** Wakes on every report a simulated sidecar gets accepted (no polling). */
+  private final Object progress = new Object();
+
+  private void onApplied() {
+    synchronized (progress) {
+      progress.notifyAll();
     }
-    throw new IllegalStateException(
-        "the operator did not write Secret sluice-system/sluice-operator-tls with ca.crt in 60 s");
   }
 
   private boolean await(List<LightSidecar> sidecars, Predicate<LightSidecar> done, String what)
       throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-    long lastLog = 0;
-    while (System.nanoTime() < deadline) {
-      long reached = sidecars.stream().filter(done).count();
-      if (reached == sidecars.size()) {
-        log("%s reached all %d pods", what, reached);
-        return true;
+    long nextLog = 0;
+    synchronized (progress) {
+      while (true) {
+        long reached = sidecars.stream().filter(done).count();
+        if (reached == sidecars.size()) {
+          log("%s reached all %d pods", what, reached);
+          return true;
+        }
+        long now = System.nanoTime();
+        if (now >= deadline) {
+          log("%s did not reach every pod within %d s", what, timeoutSeconds);
+          return false;
+        }
+        if (now >= nextLog) {
+          log("%s: %d/%d pods", what, reached, sidecars.size());
+          nextLog = now + TimeUnit.SECONDS.toNanos(5);
+        }
+        long wait = Math.min(deadline, nextLog) - now;
+        TimeUnit.NANOSECONDS.timedWait(progress, Math.max(wait, 1));
       }
-      if (System.nanoTime() - lastLog > TimeUnit.SECONDS.toNanos(5)) {
-        log("%s: %d/%d pods", what, reached, sidecars.size());
-        lastLog = System.nanoTime();
-      }
-      Thread.sleep(50);
     }
-    log("%s did not reach every pod within %d s", what, timeoutSeconds);
-    return false;
   }
 
-  private void awaitRoutesReady(ScaleCluster objects, ScaleCluster.Shape shape)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-    while (objects.readyRoutes() < shape.routes()) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(
-            "routes Ready: " + objects.readyRoutes() + "/" + shape.routes() + " after the timeout");
-      }
-      Thread.sleep(200);
-    }
+  /** Every route Ready for its current generation, each followed through a watch. */
+  private void awaitRoutesReady(ScaleCluster objects) {
+    objects.awaitRoutesReady(java.time.Duration.ofSeconds(timeoutSeconds));
   }
 
   private static void sample(OperatorProcess operator, AtomicLong heapPeak, AtomicLong rssPeak) {

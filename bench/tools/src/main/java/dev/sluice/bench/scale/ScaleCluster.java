@@ -90,28 +90,32 @@ final class ScaleCluster {
     }
   }
 
-  /** Routes whose status says Ready=True for their current generation. */
-  int readyRoutes() {
-    int ready = 0;
+  /** Waits until every route says Ready=True for its current generation (watches, no polling). */
+  void awaitRoutesReady(java.time.Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
     for (int n = 0; n < shape.namespaces(); n++) {
-      for (ProxyRoute route :
-          client.resources(ProxyRoute.class).inNamespace(shape.namespace(n)).list().getItems()) {
-        if (route.getStatus() != null
-            && route.getStatus().conditions() != null
-            && route.getStatus().conditions().stream()
-                .anyMatch(
-                    c ->
-                        "Ready".equals(c.getType())
-                            && "True".equals(c.getStatus())
-                            && route
-                                .getMetadata()
-                                .getGeneration()
-                                .equals(c.getObservedGeneration()))) {
-          ready++;
-        }
+      for (int r = 0; r < shape.routesPerNamespace(); r++) {
+        long left = Math.max(1, deadline - System.nanoTime());
+        client
+            .resources(ProxyRoute.class)
+            .inNamespace(shape.namespace(n))
+            .withName(routeName(r))
+            .waitUntilCondition(
+                ScaleCluster::ready, left, java.util.concurrent.TimeUnit.NANOSECONDS);
       }
     }
-    return ready;
+  }
+
+  private static boolean ready(ProxyRoute route) {
+    return route != null
+        && route.getStatus() != null
+        && route.getStatus().conditions() != null
+        && route.getStatus().conditions().stream()
+            .anyMatch(
+                c ->
+                    "Ready".equals(c.getType())
+                        && "True".equals(c.getStatus())
+                        && route.getMetadata().getGeneration().equals(c.getObservedGeneration()));
   }
 
   static String routeName(int r) {
