@@ -222,7 +222,20 @@ public final class SidecarMain implements Callable<Integer> {
     return commandLine.execute(args);
   }
 
+  /**
+   * Netty's object pools off, unless the operator of the JVM set them: on one event loop per core a
+   * pooled object costs more than a young-generation allocation (Netty 4.2 checks the owner
+   * thread's state on every release). Measured on small HTTP/2 requests: about 5 % more requests
+   * per second. Must run before any Netty class that recycles is initialised.
+   */
+  static void noObjectRecycling() {
+    if (System.getProperty("io.netty.recycler.maxCapacityPerThread") == null) {
+      System.setProperty("io.netty.recycler.maxCapacityPerThread", "0");
+    }
+  }
+
   public static void main(String[] args) {
+    noObjectRecycling();
     // checkstyle:terminal-output-begin
     PrintWriter out = new PrintWriter(System.out, true);
     PrintWriter err = new PrintWriter(System.err, true);

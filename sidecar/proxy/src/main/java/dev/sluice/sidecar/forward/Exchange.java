@@ -10,6 +10,7 @@ import dev.sluice.sidecar.offload.VariableActions;
 import dev.sluice.sidecar.offload.Variables;
 import dev.sluice.sidecar.routing.RequestTarget;
 import dev.sluice.sidecar.runtime.BoundRoute;
+import dev.sluice.sidecar.timer.Timeout;
 import dev.sluice.sidecar.upstream.StreamRefusedException;
 import dev.sluice.sidecar.upstream.UpstreamExchange;
 import dev.sluice.sidecar.upstream.UpstreamLease;
@@ -30,10 +31,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.net.ConnectException;
 import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -115,8 +114,9 @@ public final class Exchange implements UpstreamExchange {
   private int refusals;
   private long requestBodyBytes;
   private long lastActivity = System.nanoTime();
-  private ScheduledFuture<?> requestTimer;
-  private ScheduledFuture<?> idleTimer;
+  private final Timeout requestTimer = new Timeout(this::onRequestTimeout);
+  private final Timeout idleTimer = new Timeout(this::onIdleTimeout);
+  private boolean requestTimerArmed;
 
   public Exchange(
       DownstreamSide downstream, BoundRoute route, HttpRequest head, ProxyMetrics metrics) {
@@ -405,7 +405,7 @@ public final class Exchange implements UpstreamExchange {
         lease.read();
         return;
       }
-      cancel(requestTimer);
+      requestTimer.cancel();
       if (plan.has(OffloadPlan.Phase.RESPONSE)) {
         holdForResponsePhase(response);
         return;
@@ -662,55 +662,51 @@ public final class Exchange implements UpstreamExchange {
   }
 
   private void scheduleRequestTimer() {
-    if (requestTimer != null || done) {
+    if (requestTimerArmed || done) {
       return;
     }
-    long nanos = config.timeouts().request().toNanos();
-    requestTimer =
-        loop.schedule(
-            () -> {
-              if (!responseStarted && !done) {
-                metrics.upstreamError(route.name(), "timeout");
-                respondLocally(
-                    HttpResponseStatus.GATEWAY_TIMEOUT,
-                    "the upstream of route "
-                        + route.name()
-                        + " did not respond within "
-                        + dev.sluice.sidecar.config.Durations.format(config.timeouts().request()));
-              }
-            },
-            nanos,
-            TimeUnit.NANOSECONDS);
+    requestTimerArmed = true;
+    requestTimer.arm(loop, config.timeouts().request().toNanos());
   }
 
+  private void onRequestTimeout() {
+    if (!responseStarted && !done) {
+      metrics.upstreamError(route.name(), "timeout");
+      respondLocally(
+          HttpResponseStatus.GATEWAY_TIMEOUT,
+          "the upstream of route "
+              + route.name()
+              + " did not respond within "
+              + dev.sluice.sidecar.config.Durations.format(config.timeouts().request()));
+    }
+  }
+
+  /** Armed for when the idle timeout ends if nothing moves; activity only moves a timestamp. */
   private void scheduleIdleTimer() {
-    long idleNanos = config.timeouts().idle().toNanos();
-    long due = lastActivity + idleNanos - System.nanoTime();
-    idleTimer =
-        loop.schedule(
-            () -> {
-              if (done) {
-                return;
-              }
-              if (System.nanoTime() - lastActivity >= idleNanos) {
-                metrics.upstreamError(route.name(), "idle");
-                if (!responseStarted) {
-                  respondLocally(
-                      HttpResponseStatus.GATEWAY_TIMEOUT,
-                      "no body bytes moved for "
-                          + dev.sluice.sidecar.config.Durations.format(config.timeouts().idle())
-                          + " (idle timeout of route "
-                          + route.name()
-                          + ")");
-                } else {
-                  fail("idle timeout");
-                }
-              } else {
-                scheduleIdleTimer();
-              }
-            },
-            Math.max(due, 0),
-            TimeUnit.NANOSECONDS);
+    long due = lastActivity + config.timeouts().idle().toNanos() - System.nanoTime();
+    idleTimer.arm(loop, due);
+  }
+
+  private void onIdleTimeout() {
+    if (done) {
+      return;
+    }
+    if (System.nanoTime() - lastActivity < config.timeouts().idle().toNanos()) {
+      scheduleIdleTimer();
+      return;
+    }
+    metrics.upstreamError(route.name(), "idle");
+    if (!responseStarted) {
+      respondLocally(
+          HttpResponseStatus.GATEWAY_TIMEOUT,
+          "no body bytes moved for "
+              + dev.sluice.sidecar.config.Durations.format(config.timeouts().idle())
+              + " (idle timeout of route "
+              + route.name()
+              + ")");
+    } else {
+      fail("idle timeout");
+    }
   }
 
   private void touch() {
@@ -718,14 +714,8 @@ public final class Exchange implements UpstreamExchange {
   }
 
   private void cancelTimers() {
-    cancel(requestTimer);
-    cancel(idleTimer);
-  }
-
-  private static void cancel(ScheduledFuture<?> timer) {
-    if (timer != null) {
-      timer.cancel(false);
-    }
+    requestTimer.cancel();
+    idleTimer.cancel();
   }
 
   private void releasePending() {

@@ -2,9 +2,12 @@ package dev.sluice.sidecar.offload;
 
 import dev.sluice.sidecar.config.VariableAction;
 import dev.sluice.spop.SpopValue;
+import io.netty.handler.codec.http.HttpHeaderValidationUtil;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A route's actions on agent variables: deny when a condition holds, set a request or response
@@ -12,6 +15,8 @@ import java.util.List;
  * holds answers the request.
  */
 public final class VariableActions {
+  private static final Logger log = LoggerFactory.getLogger(VariableActions.class);
+
   /** The outcome of the route's deny actions: the first that holds, or CONTINUE. */
   public static PhaseOutcome deny(List<VariableAction> actions, Variables variables) {
     for (VariableAction action : actions) {
@@ -54,11 +59,36 @@ public final class VariableActions {
       return;
     }
     SpopValue value = variables.get(rule.fromVariable());
-    if (value != null) {
-      headers.set(rule.name(), value.asText());
+    String text = value == null ? null : value.asText();
+    if (text != null && HttpHeaderValidationUtil.validateValidHeaderValue(text) >= 0) {
+      // An agent's answer is untrusted input: a CR or LF in it would split the header.
+      log.warn(
+          "header {} not set: variable {} holds {}, which is not a valid header value"
+              + " (control characters other than tab are not allowed); treated as unset",
+          rule.name(),
+          rule.fromVariable(),
+          escaped(text));
+      text = null;
+    }
+    if (text != null) {
+      headers.set(rule.name(), text);
     } else if (rule.removeWhenUnset()) {
       headers.remove(rule.name());
     }
+  }
+
+  private static String escaped(String text) {
+    StringBuilder out = new StringBuilder("\"");
+    int shown = Math.min(text.length(), 64);
+    for (int i = 0; i < shown; i++) {
+      char c = text.charAt(i);
+      if (c < 0x20 || c == 0x7f) {
+        out.append(String.format(java.util.Locale.ROOT, "\\x%02x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    return out.append(text.length() > shown ? "\"..." : "\"").toString();
   }
 
   /**

@@ -137,6 +137,60 @@ class DownstreamProtocolIT {
     }
   }
 
+  @Test
+  void aHeaderValueWithCrLfIsAProtocolErrorAndNeverReachesTheUpstream() throws Exception {
+    String id = "crlf-" + System.nanoTime();
+    java.io.ByteArrayOutputStream block = new java.io.ByteArrayOutputStream();
+    block.write(new byte[] {(byte) 0x82, (byte) 0x87, (byte) 0x84}); // :method GET, https, :path /
+    literal(block, ":authority", "a");
+    literal(block, "x-test-id", id);
+    literal(block, "x-evil", "ok\r\nx-injected: 1");
+    try (Socket socket = connect()) {
+      OutputStream out = socket.getOutputStream();
+      out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.write(frame(4, 0, 0, new byte[0]));
+      out.write(frame(1, 0x5, 1, block.toByteArray())); // HEADERS, END_STREAM | END_HEADERS
+      out.flush();
+      int[] reset = resetOrGoAway(new DataInputStream(socket.getInputStream()), true);
+      assertThat(reset[1])
+          .as("error code of %s", reset[0] == 3 ? "RST_STREAM" : "GOAWAY")
+          .isEqualTo(1); // PROTOCOL_ERROR (RFC 9113 8.2.1)
+    }
+    assertThat(upstream.received(id)).as("nothing forwarded").isNull();
+  }
+
+  /** A literal header field without indexing, new name, no Huffman coding (RFC 7541 6.2.2). */
+  private static void literal(java.io.ByteArrayOutputStream block, String name, String value) {
+    byte[] n = name.getBytes(StandardCharsets.ISO_8859_1);
+    byte[] v = value.getBytes(StandardCharsets.ISO_8859_1);
+    block.write(0);
+    block.write(n.length);
+    block.write(n, 0, n.length);
+    block.write(v.length);
+    block.write(v, 0, v.length);
+  }
+
+  /** Reads frames until GOAWAY (type 7) or, with {@code reset}, RST_STREAM (type 3). */
+  private static int[] resetOrGoAway(DataInputStream in, boolean reset) throws IOException {
+    while (true) {
+      int length = in.readUnsignedByte() << 16 | in.readUnsignedByte() << 8 | in.readUnsignedByte();
+      int type = in.readUnsignedByte();
+      in.readUnsignedByte();
+      in.readInt();
+      byte[] payload = in.readNBytes(length);
+      if (reset && type == 3 || type == 7) {
+        int at = type == 3 ? 0 : 4;
+        return new int[] {
+          type,
+          ((payload[at] & 0xff) << 24)
+              | ((payload[at + 1] & 0xff) << 16)
+              | ((payload[at + 2] & 0xff) << 8)
+              | (payload[at + 3] & 0xff)
+        };
+      }
+    }
+  }
+
   private static byte[] frame(int type, int flags, int stream, byte[] payload) {
     byte[] frame = new byte[9 + payload.length];
     frame[0] = (byte) (payload.length >>> 16);
@@ -154,19 +208,7 @@ class DownstreamProtocolIT {
 
   /** Reads frames until GOAWAY and returns its error code. */
   private static int goAwayError(DataInputStream in) throws IOException {
-    while (true) {
-      int length = in.readUnsignedByte() << 16 | in.readUnsignedByte() << 8 | in.readUnsignedByte();
-      int type = in.readUnsignedByte();
-      in.readUnsignedByte();
-      in.readInt();
-      byte[] payload = in.readNBytes(length);
-      if (type == 7) {
-        return ((payload[4] & 0xff) << 24)
-            | ((payload[5] & 0xff) << 16)
-            | ((payload[6] & 0xff) << 8)
-            | (payload[7] & 0xff);
-      }
-    }
+    return resetOrGoAway(in, false)[1];
   }
 
   private static String sha256(String text) throws Exception {

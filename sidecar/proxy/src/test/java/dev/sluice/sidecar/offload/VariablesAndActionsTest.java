@@ -8,6 +8,7 @@ import dev.sluice.spop.Action;
 import dev.sluice.spop.Scope;
 import dev.sluice.spop.SpopValue;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.util.HashMap;
 import java.util.List;
@@ -117,6 +118,35 @@ class VariablesAndActionsTest {
     assertThat(headers.get("x-score")).isEqualTo("5");
     assertThat(headers.contains("x-gone")).isFalse();
     assertThat(headers.get("x-kept")).isEqualTo("old");
+  }
+
+  @Test
+  void anAgentValueThatIsNoHeaderValueNeverReachesTheHeaders() {
+    variables.set("txn.p.evil", SpopValue.of("ok\r\nx-injected: 1"));
+    variables.set("txn.p.nul", SpopValue.of("a\u0000b"));
+    variables.set("txn.p.tab", SpopValue.of("a\tb"));
+    List<VariableAction> actions =
+        List.of(
+            new VariableAction(
+                null, new VariableAction.HeaderFromVariable("x-evil", "txn.p.evil", true), null),
+            new VariableAction(
+                null, new VariableAction.HeaderFromVariable("x-nul", "txn.p.nul", false), null),
+            new VariableAction(
+                null, new VariableAction.HeaderFromVariable("x-tab", "txn.p.tab", false), null));
+    // not validating, as the heads converted from HTTP/2 are: the check must be ours
+    HttpHeaders headers =
+        DefaultHttpHeadersFactory.headersFactory()
+            .withValidation(false)
+            .newHeaders()
+            .set("x-evil", "old")
+            .set("x-nul", "kept");
+    VariableActions.requestHeaders(actions, variables, headers);
+    assertThat(headers.contains("x-evil")).as("invalid and removeWhenUnset: removed").isFalse();
+    assertThat(headers.get("x-nul"))
+        .as("invalid, not removeWhenUnset: untouched")
+        .isEqualTo("kept");
+    assertThat(headers.get("x-tab")).as("a tab is allowed").isEqualTo("a\tb");
+    assertThat(headers.contains("x-injected")).isFalse();
   }
 
   @Test

@@ -1,0 +1,235 @@
+package dev.sluice.sidecar.http2;
+
+import static io.netty.handler.codec.http2.Http2Error.PROTOCOL_ERROR;
+import static io.netty.handler.codec.http2.Http2Exception.streamError;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpHeadersFactory;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.util.AsciiString;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Message heads between an HTTP/2 header block and Netty's HTTP/1.x objects, for the shapes a proxy
+ * forwards all day: requests in origin form (or {@code *}) and responses. The rules are those of
+ * Netty's {@link HttpConversionUtil} (RFC 9113 8.2 and 8.3): {@code :authority} becomes {@code
+ * host} and a conflicting {@code host} is a stream error; cookies are joined with {@code "; "};
+ * connection-specific fields and Netty's {@code x-http2-*} extension fields never cross; {@code te}
+ * crosses only as {@code trailers}. Everything else (CONNECT, absolute-form targets, a head that
+ * still lists {@code Connection} options) goes through {@link HttpConversionUtil} itself.
+ *
+ * <p>Faster than the general conversion by doing less: one pass over the fields, no validation a
+ * decoder already did (see {@link Http2Messages}), no stream-id and scheme fields added only to be
+ * stripped again, no lower-casing of names HTTP/2 delivers in lower case.
+ */
+final class Heads {
+  private static final HttpHeadersFactory HEADERS =
+      DefaultHttpHeadersFactory.headersFactory().withValidation(false);
+  private static final HttpHeadersFactory TRAILERS =
+      DefaultHttpHeadersFactory.trailersFactory().withValidation(false);
+  private static final AsciiString EXTENSION_PREFIX = AsciiString.cached("x-http2-");
+
+  /** Fields that never go from HTTP/1.x to HTTP/2 (RFC 9113 8.2.2), and Netty's extensions. */
+  private static final Set<AsciiString> NOT_TO_HTTP2 =
+      Set.of(
+          HttpHeaderNames.CONNECTION,
+          AsciiString.cached("keep-alive"),
+          AsciiString.cached("proxy-connection"),
+          HttpHeaderNames.TRANSFER_ENCODING,
+          HttpHeaderNames.HOST,
+          HttpHeaderNames.UPGRADE,
+          HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text(),
+          HttpConversionUtil.ExtensionHeaderNames.SCHEME.text(),
+          HttpConversionUtil.ExtensionHeaderNames.PATH.text(),
+          HttpConversionUtil.ExtensionHeaderNames.PROTOCOL.text(),
+          HttpConversionUtil.ExtensionHeaderNames.STREAM_DEPENDENCY_ID.text(),
+          HttpConversionUtil.ExtensionHeaderNames.STREAM_PROMISE_ID.text(),
+          HttpConversionUtil.ExtensionHeaderNames.STREAM_WEIGHT.text());
+
+  /**
+   * The HTTP/1.x head of a HEADERS frame: a request ({@code server}) or a response, full (with an
+   * empty body and no trailers) when the frame ended the stream.
+   */
+  static HttpMessage inbound(
+      boolean server, int streamId, Http2Headers headers, boolean full, ByteBufAllocator alloc)
+      throws Http2Exception {
+    if (server) {
+      CharSequence method = headers.method();
+      CharSequence path = headers.path();
+      if (method == null
+          || path == null
+          || HttpMethod.CONNECT.asciiName().contentEquals(method)
+          || headers.contains(Http2Headers.PseudoHeaderName.PROTOCOL.value())) {
+        return full
+            ? HttpConversionUtil.toFullHttpRequest(streamId, headers, alloc, false)
+            : HttpConversionUtil.toHttpRequest(streamId, headers, false);
+      }
+      HttpHeaders out = fields(streamId, headers);
+      HttpMethod httpMethod = HttpMethod.valueOf(method.toString());
+      return full
+          ? new DefaultFullHttpRequest(
+              HttpVersion.HTTP_1_1,
+              httpMethod,
+              path.toString(),
+              Unpooled.EMPTY_BUFFER,
+              out,
+              TRAILERS.newEmptyHeaders())
+          : new DefaultHttpRequest(HttpVersion.HTTP_1_1, httpMethod, path.toString(), out);
+    }
+    HttpResponseStatus status = status(headers.status());
+    if (status == null) {
+      return full
+          ? HttpConversionUtil.toFullHttpResponse(streamId, headers, alloc, false)
+          : HttpConversionUtil.toHttpResponse(streamId, headers, false);
+    }
+    HttpHeaders out = fields(streamId, headers);
+    return full
+        ? new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1, status, Unpooled.EMPTY_BUFFER, out, TRAILERS.newEmptyHeaders())
+        : new DefaultHttpResponse(HttpVersion.HTTP_1_1, status, out);
+  }
+
+  /**
+   * The HTTP/2 header block of {@code head}; {@code scheme} is the {@code :scheme} of a request.
+   */
+  static Http2Headers outbound(HttpMessage head, String scheme) {
+    HttpHeaders in = head.headers();
+    DefaultHttp2Headers out;
+    if (head instanceof HttpRequest request) {
+      String uri = request.uri();
+      boolean originForm = !uri.isEmpty() && uri.charAt(0) == '/' || "*".equals(uri);
+      if (!originForm
+          || scheme == null
+          || HttpMethod.CONNECT.equals(request.method())
+          || in.contains(HttpHeaderNames.CONNECTION)) {
+        if (scheme != null) {
+          in.set(HttpConversionUtil.ExtensionHeaderNames.SCHEME.text(), scheme);
+        }
+        return HttpConversionUtil.toHttp2Headers(head, false);
+      }
+      out = new DefaultHttp2Headers(false, in.size() + 4);
+      out.method(request.method().asciiName());
+      out.path(new AsciiString(uri));
+      out.scheme(scheme);
+      String host = in.get(HttpHeaderNames.HOST);
+      if (host != null && !host.isEmpty()) {
+        out.authority(new AsciiString(host));
+      }
+    } else if (head instanceof HttpResponse response) {
+      if (in.contains(HttpHeaderNames.CONNECTION)) {
+        return HttpConversionUtil.toHttp2Headers(head, false);
+      }
+      out = new DefaultHttp2Headers(false, in.size() + 1);
+      out.status(response.status().codeAsText());
+    } else {
+      return HttpConversionUtil.toHttp2Headers(head, false);
+    }
+    Iterator<Map.Entry<CharSequence, CharSequence>> fields = in.iteratorCharSequence();
+    while (fields.hasNext()) {
+      Map.Entry<CharSequence, CharSequence> field = fields.next();
+      AsciiString name = AsciiString.of(field.getKey()).toLowerCase();
+      if (NOT_TO_HTTP2.contains(name)) {
+        continue;
+      }
+      if (HttpHeaderNames.TE.contentEquals(name)) {
+        if (acceptsTrailers(field.getValue())) {
+          out.add(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
+        }
+        continue;
+      }
+      out.add(name, field.getValue());
+    }
+    return out;
+  }
+
+  /** The regular fields of an HTTP/2 header block as HTTP/1.x fields. */
+  private static HttpHeaders fields(int streamId, Http2Headers headers) throws Http2Exception {
+    HttpHeaders out = HEADERS.newHeaders();
+    StringBuilder cookies = null;
+    CharSequence authority = null;
+    for (Map.Entry<CharSequence, CharSequence> field : headers) {
+      CharSequence name = field.getKey();
+      CharSequence value = field.getValue();
+      if (name.length() > 0 && name.charAt(0) == ':') {
+        if (Http2Headers.PseudoHeaderName.AUTHORITY.value().contentEquals(name)) {
+          authority = value;
+          out.add(HttpHeaderNames.HOST, value);
+        }
+        continue;
+      }
+      if (HttpHeaderNames.COOKIE.contentEquals(name)) {
+        if (cookies == null) {
+          cookies = new StringBuilder(value.length());
+        } else {
+          cookies.append("; ");
+        }
+        cookies.append(value);
+      } else if (HttpHeaderNames.HOST.contentEquals(name)) {
+        if (authority == null) {
+          authority = value;
+          out.add(HttpHeaderNames.HOST, value);
+        } else if (!AsciiString.contentEqualsIgnoreCase(authority, value)) {
+          throw streamError(
+              streamId, PROTOCOL_ERROR, "Conflicting ':authority' and 'host' headers found");
+        }
+      } else if (!AsciiString.regionMatches(name, false, 0, EXTENSION_PREFIX, 0, 8)
+          && !HttpHeaderNames.TRANSFER_ENCODING.contentEquals(name)
+          && !HttpHeaderNames.TRAILER.contentEquals(name)) {
+        out.add(name, value);
+      }
+    }
+    if (cookies != null) {
+      out.add(HttpHeaderNames.COOKIE, cookies.toString());
+    }
+    return out;
+  }
+
+  /** A three-digit {@code :status}, or null (left to Netty, which names what is wrong). */
+  private static HttpResponseStatus status(CharSequence status) {
+    if (status == null || status.length() != 3) {
+      return null;
+    }
+    int code = 0;
+    for (int i = 0; i < 3; i++) {
+      char c = status.charAt(i);
+      if (c < '0' || c > '9') {
+        return null;
+      }
+      code = code * 10 + (c - '0');
+    }
+    return code < 100 ? null : HttpResponseStatus.valueOf(code);
+  }
+
+  private static boolean acceptsTrailers(CharSequence te) {
+    for (String token : te.toString().split(",")) {
+      int parameters = token.indexOf(';');
+      String coding = (parameters < 0 ? token : token.substring(0, parameters)).trim();
+      if (HttpHeaderValues.TRAILERS.contentEqualsIgnoreCase(coding)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private Heads() {}
+}

@@ -1,0 +1,172 @@
+package dev.sluice.sidecar.http2;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.netty.buffer.UnpooledByteBufAllocator;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.HttpConversionUtil;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Invariant: the fast head conversion gives the same heads as Netty's HttpConversionUtil for what a
+ * proxy forwards (apart from the extension fields Netty adds only for them to be stripped), and
+ * keeps its rules: :authority is host, a conflicting host is a stream error, cookies are joined,
+ * connection-specific and x-http2-* fields never cross, te crosses only as trailers.
+ */
+class HeadsTest {
+  private static Http2Headers request() {
+    return new DefaultHttp2Headers()
+        .method("POST")
+        .scheme("https")
+        .authority("shop.example:8443")
+        .path("/cart?x=1")
+        .add("content-type", "application/json")
+        .add("cookie", "a=1")
+        .add("x-multi", "1")
+        .add("cookie", "b=2")
+        .add("x-multi", "2")
+        .add("x-http2-scheme", "evil")
+        .add("trailer", "x-sum");
+  }
+
+  @Test
+  void anHttp2RequestBecomesTheSameHeadAsNettyMakesIt() throws Exception {
+    HttpRequest ours = (HttpRequest) Heads.inbound(true, 3, request(), false, null);
+    HttpRequest netty = HttpConversionUtil.toHttpRequest(3, request(), true);
+    assertThat(ours.method()).isEqualTo(HttpMethod.POST).isEqualTo(netty.method());
+    assertThat(ours.uri()).isEqualTo("/cart?x=1").isEqualTo(netty.uri());
+    // Netty joins cookies only when the names are AsciiStrings (as HPACK decodes them); not here
+    assertThat(without(fields(ours), "cookie"))
+        .isEqualTo(without(without(fields(netty), "x-http2-"), "cookie"));
+    assertThat(ours.headers().get("host")).isEqualTo("shop.example:8443");
+    assertThat(ours.headers().getAll("cookie")).containsExactly("a=1; b=2");
+    assertThat(ours.headers().getAll("x-multi")).containsExactly("1", "2");
+    assertThat(ours.headers().contains("trailer")).isFalse();
+  }
+
+  @Test
+  void aBodylessRequestOrResponseIsFullWithNothingInIt() throws Exception {
+    FullHttpRequest request =
+        (FullHttpRequest)
+            Heads.inbound(true, 1, request().method("GET"), true, UnpooledByteBufAllocator.DEFAULT);
+    assertThat(request.content().readableBytes()).isZero();
+    assertThat(request.trailingHeaders().isEmpty()).isTrue();
+    FullHttpResponse response =
+        (FullHttpResponse)
+            Heads.inbound(
+                false,
+                1,
+                new DefaultHttp2Headers().status("204").add("x-a", "b"),
+                true,
+                UnpooledByteBufAllocator.DEFAULT);
+    assertThat(response.status()).isEqualTo(HttpResponseStatus.NO_CONTENT);
+    assertThat(response.headers().get("x-a")).isEqualTo("b");
+  }
+
+  @Test
+  void aHostThatDisagreesWithTheAuthorityIsAStreamError() throws Exception {
+    Http2Headers conflicting = request().add("host", "other.example");
+    assertThatThrownBy(() -> Heads.inbound(true, 5, conflicting, false, null))
+        .isInstanceOf(Http2Exception.StreamException.class)
+        .hasMessageContaining("Conflicting ':authority' and 'host'")
+        .satisfies(
+            e -> assertThat(((Http2Exception) e).error()).isEqualTo(Http2Error.PROTOCOL_ERROR));
+    Http2Headers same = request().add("host", "SHOP.example:8443");
+    assertThat(((HttpRequest) Heads.inbound(true, 5, same, false, null)).headers().getAll("host"))
+        .containsExactly("shop.example:8443");
+    Http2Headers hostOnly = request();
+    hostOnly.remove(":authority");
+    hostOnly.add("host", "h.example");
+    assertThat(((HttpRequest) Heads.inbound(true, 5, hostOnly, false, null)).headers().get("host"))
+        .isEqualTo("h.example");
+  }
+
+  @Test
+  void connectAndOddStatusesGoThroughNettysConversion() throws Exception {
+    Http2Headers connect = new DefaultHttp2Headers().method("CONNECT").authority("db:5432");
+    HttpRequest tunnel = (HttpRequest) Heads.inbound(true, 7, connect, false, null);
+    assertThat(tunnel.method()).isEqualTo(HttpMethod.CONNECT);
+    assertThat(tunnel.uri()).isEqualTo("db:5432");
+    HttpResponse custom =
+        (HttpResponse)
+            Heads.inbound(false, 7, new DefaultHttp2Headers().status("299"), false, null);
+    assertThat(custom.status().code()).isEqualTo(299);
+    assertThatThrownBy(
+            () -> Heads.inbound(false, 7, new DefaultHttp2Headers().status("2x0"), false, null))
+        .isInstanceOf(Http2Exception.class);
+  }
+
+  @Test
+  void anHttp1RequestBecomesTheSameHeaderBlockAsNettyMakesIt() {
+    HttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/a/b?c=d");
+    head.headers()
+        .add("Host", "api.example")
+        .add("Content-Type", "text/plain")
+        .add("X-Forwarded-For", "10.0.0.1")
+        .add("TE", "gzip, trailers")
+        .add("Transfer-Encoding", "chunked")
+        .add("Upgrade", "h2c")
+        .add("Keep-Alive", "timeout=5")
+        .add("x-http2-stream-id", "9");
+    Http2Headers ours = Heads.outbound(head, "http");
+    head.headers().set(HttpConversionUtil.ExtensionHeaderNames.SCHEME.text(), "http");
+    Http2Headers netty = HttpConversionUtil.toHttp2Headers(head, true);
+    assertThat(list(ours)).isEqualTo(list(netty));
+    assertThat(ours.authority().toString()).isEqualTo("api.example");
+    assertThat(ours.get("te").toString()).isEqualTo("trailers");
+    head.headers().set("TE", "gzip, trailers;q=1"); // a parameter does not hide the token
+    assertThat(Heads.outbound(head, "http").get("te").toString()).isEqualTo("trailers");
+    head.headers().set("TE", "gzip");
+    assertThat(Heads.outbound(head, "http").contains("te")).isFalse();
+    assertThat(ours.get("content-type").toString()).isEqualTo("text/plain");
+    assertThat(ours.contains("host")).isFalse();
+  }
+
+  @Test
+  void aResponseAndOtherTargetFormsMatchNettyToo() {
+    HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+    response.headers().add("Content-Length", "5").add("Connection", "x-hop").add("X-Hop", "1");
+    assertThat(list(Heads.outbound(response, null)))
+        .isEqualTo(list(HttpConversionUtil.toHttp2Headers(response, true)))
+        .noneMatch(field -> field.startsWith("x-hop") || field.startsWith("connection"));
+    HttpRequest absolute =
+        new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "http://b.example/p?q");
+    absolute.headers().add("Host", "a.example");
+    Http2Headers ours = Heads.outbound(absolute, "http");
+    assertThat(ours.path().toString()).isEqualTo("/p?q");
+    assertThat(ours.authority().toString()).isEqualTo("b.example");
+  }
+
+  private static List<String> fields(HttpMessage message) {
+    List<String> out = new ArrayList<>();
+    message.headers().forEach(e -> out.add(e.getKey().toLowerCase() + ": " + e.getValue()));
+    return out;
+  }
+
+  private static List<String> without(List<String> fields, String prefix) {
+    return fields.stream().filter(f -> !f.startsWith(prefix)).toList();
+  }
+
+  private static List<String> list(Http2Headers headers) {
+    List<String> out = new ArrayList<>();
+    headers.forEach(e -> out.add(e.getKey() + ": " + e.getValue()));
+    out.sort(null); // pseudo-header order differs and does not matter
+    return out;
+  }
+}
