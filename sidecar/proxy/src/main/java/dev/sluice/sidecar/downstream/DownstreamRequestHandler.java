@@ -8,6 +8,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
@@ -47,6 +48,8 @@ final class DownstreamRequestHandler extends ChannelInboundHandlerAdapter
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
     ctx.channel().config().setAutoRead(false);
+    // A client's FIN waits behind its request in OneMessagePerRead, which reads ahead.
+    ctx.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
     if (ctx.channel().isActive()) {
       ctx.read();
     }

@@ -42,9 +42,10 @@ import org.slf4j.LoggerFactory;
  * end turn a last content into END_STREAM, so a stream ends exactly once: on HEADERS for a bodyless
  * message (sent as a full message), on the DATA frame of the last content, or on trailers.
  *
- * <p>Backpressure: each side reads only when asked. The next request object is read once the
- * previous one was written upstream and the upstream channel is writable; likewise for the
- * response. Body buffers pass through unchanged (zeroCopy) or are copied (zeroCopy off).
+ * <p>Backpressure: each side reads only when asked. The next request body object is read as soon as
+ * the previous one is queued upstream while the upstream is writable (its queued bytes under the
+ * high-water mark), and on the writability change otherwise; likewise for the response. Body
+ * buffers pass through unchanged (zeroCopy) or are copied (zeroCopy off).
  *
  * <p>Event-loop confined: the downstream channel, the upstream lease and every timer run on the
  * same event loop.
@@ -366,10 +367,12 @@ public final class Exchange implements UpstreamExchange {
               }
               if (!f.isSuccess()) {
                 onUpstreamClosed(f.cause());
-              } else if (!requestComplete && !done && writing.isWritable()) {
-                downstream.readRequest();
               }
             });
+    // As for the response: read on while the upstream is writable, not after each flush.
+    if (writing == lease && !requestComplete && !done && writing.isWritable()) {
+      downstream.readRequest();
+    }
   }
 
   @Override
@@ -495,10 +498,13 @@ public final class Exchange implements UpstreamExchange {
           if (!f.isSuccess()) {
             log.debug("downstream write failed: {}", f.cause().toString());
             onDownstreamClosed();
-          } else if (!responseComplete && !done && downstream.isWritable()) {
-            lease.read();
           }
         });
+    // The next object is read while the write is still queued: what arrived in one socket read
+    // (a head and its body) leaves in one flush. Not writable: onDownstreamWritable resumes.
+    if (!responseComplete && !done && downstream.isWritable()) {
+      lease.read();
+    }
   }
 
   /**

@@ -99,6 +99,22 @@ class DownstreamProtocolIT {
   }
 
   @Test
+  void aClientThatHalfClosesAfterItsRequestStillGetsTheResponse() throws Exception {
+    try (Socket socket = connect()) {
+      socket
+          .getOutputStream()
+          .write(
+              "POST /half HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello"
+                  .getBytes(StandardCharsets.US_ASCII));
+      socket.shutdownOutput(); // FIN right behind the request, before any answer
+      InputStream in = socket.getInputStream();
+      Http1Client.Response response = Http1Client.readResponse(in);
+      assertThat(response.status()).isEqualTo(200);
+      assertThat(in.read()).as("closed after the response").isEqualTo(-1);
+    }
+  }
+
+  @Test
   void http10WithoutKeepAliveIsClosedAfterTheResponse() throws Exception {
     try (Socket socket = connect()) {
       socket

@@ -7,6 +7,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayList;
 import java.util.List;
@@ -64,6 +65,61 @@ class OneMessagePerReadTest {
     channel.writeInbound(number(7), number(8));
     assertThat(sink.seen).containsExactly(7);
     channel.finishAndReleaseAll();
+  }
+
+  @Test
+  void readsAheadOfDemandUntilItHoldsTheBoundThenOnlyOnDemand() {
+    ReadCounter reads = new ReadCounter();
+    Sink sink = new Sink();
+    EmbeddedChannel channel = channel(reads, new OneMessagePerRead(), sink);
+    channel.writeInbound(number(1));
+    assertThat(reads.count).as("socket kept armed after a read").isEqualTo(1);
+    int chunk = 16 * 1024;
+    int held = 4;
+    for (int total = 4; total < OneMessagePerRead.READ_AHEAD_BYTES; total += chunk) {
+      channel.writeInbound(Unpooled.buffer(chunk).writeInt(held++).writerIndex(chunk));
+    }
+    int atBound = reads.count;
+    channel.writeInbound(Unpooled.buffer(chunk).writeInt(held).writerIndex(chunk));
+    assertThat(reads.count).as("no read ahead at the bound").isEqualTo(atBound);
+    assertThat(sink.seen).isEmpty();
+    channel.read(); // the consumer takes one: reading on demand still works
+    assertThat(sink.seen).containsExactly(1);
+    channel.finishAndReleaseAll();
+  }
+
+  @Test
+  void thePeersFinWaitsBehindTheMessagesBeforeItAndClosesWhenReached() {
+    Sink sink = new Sink();
+    EmbeddedChannel channel = channel(new OneMessagePerRead(), sink);
+    channel.writeInbound(number(1), number(2));
+    channel.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+    assertThat(channel.isOpen()).isTrue();
+    channel.read();
+    channel.read();
+    assertThat(sink.seen).containsExactly(1, 2);
+    assertThat(channel.isOpen()).as("open until the consumer asks past the FIN").isTrue();
+    channel.read();
+    assertThat(channel.isOpen()).isFalse();
+  }
+
+  @Test
+  void aFinWhileTheConsumerWaitsClosesAtOnce() {
+    EmbeddedChannel channel = channel(new OneMessagePerRead(), new Sink());
+    channel.read();
+    channel.pipeline().fireUserEventTriggered(ChannelInputShutdownEvent.INSTANCE);
+    assertThat(channel.isOpen()).isFalse();
+  }
+
+  /** Counts the reads that reach the socket. */
+  private static final class ReadCounter extends io.netty.channel.ChannelOutboundHandlerAdapter {
+    int count;
+
+    @Override
+    public void read(ChannelHandlerContext ctx) {
+      count++;
+      ctx.read();
+    }
   }
 
   @Test
