@@ -1,5 +1,6 @@
 package dev.sluice.sidecar.http2;
 
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http2.AbstractHttp2ConnectionHandlerBuilder;
 import io.netty.handler.codec.http2.DefaultHttp2Connection;
 import io.netty.handler.codec.http2.DefaultHttp2RemoteFlowController;
@@ -7,8 +8,11 @@ import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameListener;
+import io.netty.handler.codec.http2.Http2LocalFlowController;
 import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.codec.http2.UniformStreamByteDistributor;
 
 /**
@@ -30,11 +34,50 @@ public final class FrameHandlers {
     return new Builder(connection).listener(listener).settings(settings).build();
   }
 
+  /**
+   * The connection-level receive window (RFC 9113 6.9.2: SETTINGS cannot change it; a WINDOW_UPDATE
+   * on stream 0 can). At the default 65,535 bytes a few concurrent uploads or downloads share one
+   * 64 KiB window per round trip, whatever their stream windows; what a peer may have in flight
+   * towards one connection stays bounded, by this.
+   */
+  public static final int CONNECTION_WINDOW = 1 << 20;
+
   /** The connection handler: Netty's state machine, flow control, HPACK and error handling. */
   public static final class Handler extends Http2ConnectionHandler {
+    private boolean windowOpened;
+
     Handler(
         Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings) {
       super(decoder, encoder, settings);
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+      super.handlerAdded(ctx); // sends the preface when the channel is already active
+      if (ctx.channel().isActive()) {
+        openConnectionWindow(ctx);
+      }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+      super.channelActive(ctx); // sends the preface
+      openConnectionWindow(ctx);
+    }
+
+    /** After the preface: a WINDOW_UPDATE on stream 0 up to {@link #CONNECTION_WINDOW}. */
+    private void openConnectionWindow(ChannelHandlerContext ctx) throws Http2Exception {
+      if (windowOpened) {
+        return;
+      }
+      windowOpened = true;
+      Http2Stream connectionStream = connection().connectionStream();
+      Http2LocalFlowController flow = connection().local().flowController();
+      int delta = CONNECTION_WINDOW - flow.windowSize(connectionStream);
+      if (delta > 0) {
+        flow.incrementWindowSize(connectionStream, delta);
+        ctx.flush();
+      }
     }
   }
 
