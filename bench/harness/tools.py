@@ -71,9 +71,26 @@ def raise_fd_limit(wanted=100_000):
     return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
+def newest_source():
+    """The newest modification time of the build's inputs: every pom.xml and file under a src/."""
+    newest = 0.0
+    for top, dirs, files in os.walk(ROOT):
+        dirs[:] = [d for d in dirs if d not in ("target", ".git", "work", "node_modules", "results")]
+        inside_src = "/src/" in top + "/" or top.endswith("/src")
+        for name in files:
+            if inside_src or name == "pom.xml":
+                newest = max(newest, os.path.getmtime(os.path.join(top, name)))
+    return newest
+
+
 def need_jars(rebuild):
+    """Builds the jars when asked, when one is missing, or when one is older than its sources (a
+    benchmark of stale code would report figures for a commit it does not say)."""
     jars = (SIDECAR_JAR, AGENT_JAR, OPERATOR_JAR, TOOLS_JAR, JMH_JAR)
-    if rebuild or not all(j.exists() for j in jars):
+    stale = all(j.exists() for j in jars) and min(j.stat().st_mtime for j in jars) < newest_source()
+    if stale:
+        log("a jar is older than the sources: rebuilding")
+    if rebuild or stale or not all(j.exists() for j in jars):
         log("building (./mvnw -B -q install -DskipTests)")
         subprocess.run([str(ROOT / "mvnw"), "-B", "-q", "install", "-DskipTests"], check=True, cwd=ROOT)
 
