@@ -7,11 +7,23 @@ import org.slf4j.LoggerFactory;
 public final class Signals {
   private static final Logger log = LoggerFactory.getLogger(Signals.class);
 
-  /** Runs {@code reload} on each SIGHUP; logs and does nothing where signals are unavailable. */
+  /**
+   * Runs {@code reload} on each SIGHUP; logs and does nothing where signals are unavailable. A
+   * process started with SIGHUP ignored (by {@code nohup}, or a supervisor that ignores it) keeps
+   * it ignored: the JVM accepts the handler and never calls it. That is logged too, rather than
+   * leaving a reload signal that silently does nothing.
+   */
   @SuppressWarnings("restriction")
   public static void onHangUp(Runnable reload) {
     try {
-      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> reload.run());
+      sun.misc.SignalHandler previous =
+          sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> reload.run());
+      if (previous == sun.misc.SignalHandler.SIG_IGN) {
+        log.warn(
+            "SIGHUP will not reload: whatever started this process ignores SIGHUP (nohup does),"
+                + " and the JVM keeps it ignored; reload with POST /reload on the admin listener"
+                + " or let the config file watcher do it");
+      }
     } catch (IllegalArgumentException | UnsupportedOperationException e) {
       log.warn("SIGHUP reloads unavailable here: {}", e.getMessage());
     }

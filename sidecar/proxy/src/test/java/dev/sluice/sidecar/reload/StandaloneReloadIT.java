@@ -12,6 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -55,18 +57,38 @@ class StandaloneReloadIT {
   }
 
   private Process start(Path file, String... extra) throws Exception {
-    String[] command = new String[5 + extra.length];
-    command[0] = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    command[1] = "-jar";
-    command[2] = JAR.toString();
-    command[3] = "--config";
-    command[4] = file.toString();
-    System.arraycopy(extra, 0, command, 5, extra.length);
+    return start("SIG_DFL", file, extra);
+  }
+
+  /**
+   * Starts the jar with SIGHUP at {@code disposition} ({@code SIG_DFL} or {@code SIG_IGN}): set by
+   * a python3 exec wrapper, since a child inherits an ignored SIGHUP from whatever ran the tests
+   * (nohup does that) and nothing in Java can reset it.
+   */
+  private Process start(String disposition, Path file, String... extra) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add("python3");
+    command.add("-c");
+    command.add(
+        "import os, signal, sys; signal.signal(signal.SIGHUP, signal."
+            + disposition
+            + "); os.execv(sys.argv[1], sys.argv[1:])");
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-jar");
+    command.add(JAR.toString());
+    command.add("--config");
+    command.add(file.toString());
+    command.addAll(List.of(extra));
     return new ProcessBuilder(command).redirectErrorStream(true).start();
   }
 
   /** Reads the startup line for the admin port. */
   private static int adminPort(Process sidecar) throws Exception {
+    return adminPort(sidecar, new ArrayList<>());
+  }
+
+  /** As above, keeping the lines printed before the startup line in {@code before}. */
+  private static int adminPort(Process sidecar, List<String> before) throws Exception {
     BufferedReader out =
         new BufferedReader(new InputStreamReader(sidecar.getInputStream(), StandardCharsets.UTF_8));
     Pattern admin = Pattern.compile("admin http://[^:]+:(\\d+)/ready");
@@ -77,7 +99,9 @@ class StandaloneReloadIT {
                 String line;
                 while ((line = out.readLine()) != null) {
                   Matcher m = admin.matcher(line);
-                  if (m.find()) {
+                  if (!m.find()) {
+                    before.add(line);
+                  } else {
                     int found = Integer.parseInt(m.group(1));
                     // keep draining so the process never blocks on a full pipe
                     CompletableFuture.runAsync(
@@ -129,6 +153,37 @@ class StandaloneReloadIT {
       sidecar.destroy();
       sidecar.waitFor(10, TimeUnit.SECONDS);
     }
+  }
+
+  @Test
+  void anIgnoredSighupIsReportedAtStartAndTheSidecarKeepsRunning() throws Exception {
+    Path file = dir.resolve("sidecar.yaml");
+    Files.writeString(file, config("first"));
+    Process sidecar = start("SIG_IGN", file, "--no-watch");
+    try {
+      List<String> startup = new ArrayList<>();
+      int admin = adminPort(sidecar, startup);
+      assertThat(startup).anySatisfy(line -> assertThat(line).contains("SIGHUP will not reload"));
+      Files.writeString(file, config("second"));
+      new ProcessBuilder("kill", "-HUP", Long.toString(sidecar.pid())).start().waitFor();
+      assertThat(get(admin, "/ready")).startsWith("ready first");
+      assertThat(post(admin, "/reload")).contains("second");
+      assertThat(get(admin, "/ready")).startsWith("ready second");
+      assertThat(sidecar.isAlive()).isTrue();
+    } finally {
+      sidecar.destroy();
+      sidecar.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static String post(int port, String path) throws Exception {
+    return HTTP.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.noBody())
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
   @Test
