@@ -13,8 +13,10 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http2.Http2FrameAdapter;
 import io.netty.handler.codec.http2.Http2Settings;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -65,20 +67,17 @@ class ConnectionWindowIT {
             .sync()
             .channel();
     FrameHandlers.Handler accepted = server.get(5, TimeUnit.SECONDS);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    int seenByServer = 0;
-    int seenByClient = 0;
-    while (System.nanoTime() < deadline) {
-      seenByServer = remoteConnectionWindow(accepted, connection);
-      seenByClient = remoteConnectionWindow(client, connection);
-      if (seenByServer == FrameHandlers.CONNECTION_WINDOW
-          && seenByClient == FrameHandlers.CONNECTION_WINDOW) {
-        break;
-      }
-      Thread.sleep(10);
-    }
-    assertThat(seenByServer).as("the client's window, as the server sees it").isEqualTo(1 << 20);
-    assertThat(seenByClient).as("the server's window, as the client sees it").isEqualTo(1 << 20);
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(5))
+        .untilAsserted(
+            () -> {
+              assertThat(remoteConnectionWindow(accepted, connection))
+                  .as("the client's window, as the server sees it")
+                  .isEqualTo(1 << 20);
+              assertThat(remoteConnectionWindow(client, connection))
+                  .as("the server's window, as the client sees it")
+                  .isEqualTo(1 << 20);
+            });
     connection.close().sync();
     listener.close().sync();
   }
