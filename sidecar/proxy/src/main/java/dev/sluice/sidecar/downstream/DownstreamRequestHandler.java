@@ -82,13 +82,7 @@ final class DownstreamRequestHandler extends ChannelInboundHandlerAdapter
         ReferenceCountUtil.release(msg);
       }
     } else if (msg instanceof HttpContent content) {
-      if (current != null) {
-        current.onRequestContent(content);
-      } else {
-        // Body left over after a local answer, or the empty end of a bodyless request.
-        content.release();
-        ctx.read();
-      }
+      RequestHeads.content(current, content, ctx::read);
     } else {
       ReferenceCountUtil.release(msg);
     }

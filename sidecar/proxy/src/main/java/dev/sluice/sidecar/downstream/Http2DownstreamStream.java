@@ -106,13 +106,7 @@ final class Http2DownstreamStream implements ConnectionSide {
         ReferenceCountUtil.release(msg);
       }
     } else if (msg instanceof HttpContent content) {
-      if (current != null) {
-        current.onRequestContent(content);
-      } else {
-        // Body left over after a local answer, or the empty end of a bodyless request.
-        content.release();
-        readRequest();
-      }
+      RequestHeads.content(current, content, this::readRequest);
     } else {
       ReferenceCountUtil.release(msg);
     }

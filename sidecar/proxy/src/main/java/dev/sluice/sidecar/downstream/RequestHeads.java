@@ -9,6 +9,7 @@ import dev.sluice.spop.SpopValue;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -84,6 +85,20 @@ final class RequestHeads {
   }
 
   /** The {@code sess.*} variables of a client connection. */
+  /**
+   * A body object of the request: to the exchange in progress, or released when there is none (a
+   * body left over after a local answer, or the empty end of a bodyless request), and then the next
+   * object asked for with {@code readMore}.
+   */
+  static void content(Exchange current, HttpContent content, Runnable readMore) {
+    if (current != null) {
+      current.onRequestContent(content);
+    } else {
+      content.release();
+      readMore.run();
+    }
+  }
+
   static Map<String, SpopValue> sessionVariables(Channel connection) {
     Attribute<Map<String, SpopValue>> attribute = connection.attr(SESSION_VARIABLES);
     Map<String, SpopValue> variables = attribute.get();
