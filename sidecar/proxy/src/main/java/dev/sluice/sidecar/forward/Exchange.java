@@ -267,7 +267,7 @@ public final class Exchange implements UpstreamExchange {
             downstream.clientAddress(),
             downstream.scheme());
     if (variables != null) {
-      VariableActions.requestHeaders(config.actions(), variables, upstreamHead.headers());
+      VariableActions.requestHeaders(config.actions(), variables, upstreamHead);
     }
     // Body reading starts once the head is written: an HTTP/2 stream exists (and has a
     // flow-control window, hence a meaningful writability) only after its HEADERS went out.
@@ -483,7 +483,7 @@ public final class Exchange implements UpstreamExchange {
         HeaderRules.responseForDownstream(
             response, lease.http2(), downstream.http2(), head.method(), keepAlive);
     if (variables != null) {
-      VariableActions.responseHeaders(config.actions(), variables, out.headers());
+      VariableActions.responseHeaders(config.actions(), variables, out);
     }
     if (response instanceof LastHttpContent) {
       responseComplete = true;

@@ -152,7 +152,7 @@ final class Heads {
         continue;
       }
       if (HttpHeaderNames.TE.contentEquals(name)) {
-        if (acceptsTrailers(field.getValue())) {
+        if (Http2Messages.acceptsTrailers(field.getValue())) {
           out.add(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
         }
         continue;
@@ -218,17 +218,6 @@ final class Heads {
       code = code * 10 + (c - '0');
     }
     return code < 100 ? null : HttpResponseStatus.valueOf(code);
-  }
-
-  private static boolean acceptsTrailers(CharSequence te) {
-    for (String token : te.toString().split(",")) {
-      int parameters = token.indexOf(';');
-      String coding = (parameters < 0 ? token : token.substring(0, parameters)).trim();
-      if (HttpHeaderValues.TRAILERS.contentEqualsIgnoreCase(coding)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private Heads() {}

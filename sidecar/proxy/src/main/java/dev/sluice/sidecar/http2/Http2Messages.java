@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -85,7 +86,7 @@ public final class Http2Messages {
     boolean frames = false;
     if (msg instanceof HttpResponse response
         && response.status().equals(HttpResponseStatus.CONTINUE)) {
-      encoder.writeHeaders(ctx, streamId, Heads.outbound(response, null), 0, false, promise);
+      encoder.writeHeaders(ctx, streamId, headerBlock(response, null), 0, false, promise);
       ReferenceCountUtil.release(msg);
       return;
     }
@@ -94,7 +95,7 @@ public final class Http2Messages {
           msg instanceof FullHttpMessage full
               && !full.content().isReadable()
               && full.trailingHeaders().isEmpty();
-      Http2Headers headers = Heads.outbound(head, scheme);
+      Http2Headers headers = headerBlock(head, scheme);
       boolean last = noMoreFrames || !(msg instanceof HttpContent);
       encoder.writeHeaders(
           ctx, streamId, headers, 0, noMoreFrames, last ? promise : ctx.newPromise());
@@ -135,6 +136,36 @@ public final class Http2Messages {
       ReferenceCountUtil.release(msg);
       promise.setSuccess();
     }
+  }
+
+  /**
+   * The header block that {@link #write} sends for {@code head}; {@code scheme}: the {@code
+   * :scheme} of a request.
+   */
+  public static Http2Headers headerBlock(HttpMessage head, String scheme) {
+    if (head instanceof WireHead wire) {
+      Http2Headers block = wire.block();
+      if (scheme != null && head instanceof HttpRequest) {
+        block.scheme(scheme);
+      }
+      return block;
+    }
+    return Heads.outbound(head, scheme);
+  }
+
+  /**
+   * True when a {@code te} field value lists {@code trailers}, the one transfer coding HTTP/2
+   * allows a request to name (RFC 9113 8.2.2).
+   */
+  public static boolean acceptsTrailers(CharSequence te) {
+    for (String token : te.toString().split(",")) {
+      int parameters = token.indexOf(';');
+      String coding = (parameters < 0 ? token : token.substring(0, parameters)).trim();
+      if (HttpHeaderValues.TRAILERS.contentEqualsIgnoreCase(coding)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Told of each DATA frame written: may track the bytes until the promise completes. */

@@ -1,11 +1,16 @@
 package dev.sluice.sidecar.offload;
 
 import dev.sluice.sidecar.config.VariableAction;
+import dev.sluice.sidecar.http2.WireHead;
 import dev.sluice.spop.SpopValue;
 import io.netty.handler.codec.http.HttpHeaderValidationUtil;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.util.AsciiString;
 import java.util.List;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,19 +37,65 @@ public final class VariableActions {
     return PhaseOutcome.CONTINUE;
   }
 
-  /** Applies the setRequestHeader actions to the upstream request's headers. */
+  /** Applies the setRequestHeader actions to the upstream request head (either form). */
   public static void requestHeaders(
-      List<VariableAction> actions, Variables variables, HttpHeaders headers) {
+      List<VariableAction> actions, Variables variables, HttpMessage head) {
+    applyAll(actions, VariableAction::setRequestHeader, variables, Fields.of(head));
+  }
+
+  /** Applies the setResponseHeader actions to the downstream response head (either form). */
+  public static void responseHeaders(
+      List<VariableAction> actions, Variables variables, HttpMessage head) {
+    applyAll(actions, VariableAction::setResponseHeader, variables, Fields.of(head));
+  }
+
+  private static void applyAll(
+      List<VariableAction> actions,
+      Function<VariableAction, VariableAction.HeaderFromVariable> rule,
+      Variables variables,
+      Fields fields) {
     for (VariableAction action : actions) {
-      apply(action.setRequestHeader(), variables, headers);
+      apply(rule.apply(action), variables, fields);
     }
   }
 
-  /** Applies the setResponseHeader actions to the downstream response's headers. */
-  public static void responseHeaders(
-      List<VariableAction> actions, Variables variables, HttpHeaders headers) {
-    for (VariableAction action : actions) {
-      apply(action.setResponseHeader(), variables, headers);
+  /** The fields a header action changes: HTTP/1.1 fields, or an HTTP/2 header block. */
+  private interface Fields {
+    void set(String name, String value);
+
+    void remove(String name);
+
+    static Fields of(HttpMessage head) {
+      return head instanceof WireHead wire ? of(wire.block()) : of(head.headers());
+    }
+
+    static Fields of(HttpHeaders headers) {
+      return new Fields() {
+        @Override
+        public void set(String name, String value) {
+          headers.set(name, value);
+        }
+
+        @Override
+        public void remove(String name) {
+          headers.remove(name);
+        }
+      };
+    }
+
+    /** HTTP/2 field names are lower case (RFC 9113 8.2.1); configured names may not be. */
+    static Fields of(Http2Headers block) {
+      return new Fields() {
+        @Override
+        public void set(String name, String value) {
+          block.set(AsciiString.of(name).toLowerCase(), value);
+        }
+
+        @Override
+        public void remove(String name) {
+          block.remove(AsciiString.of(name).toLowerCase());
+        }
+      };
     }
   }
 
@@ -54,7 +105,7 @@ public final class VariableActions {
   }
 
   private static void apply(
-      VariableAction.HeaderFromVariable rule, Variables variables, HttpHeaders headers) {
+      VariableAction.HeaderFromVariable rule, Variables variables, Fields headers) {
     if (rule == null) {
       return;
     }

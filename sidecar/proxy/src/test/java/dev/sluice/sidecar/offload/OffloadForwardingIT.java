@@ -39,6 +39,7 @@ import org.junit.jupiter.api.Test;
  */
 class OffloadForwardingIT {
   static RecordingUpstream upstream;
+  static RecordingUpstream h2cUpstream;
   static AgentServer iprep;
   static AgentServer slow;
   static AgentServer probe;
@@ -83,6 +84,7 @@ class OffloadForwardingIT {
   @BeforeAll
   static void start() throws Exception {
     upstream = RecordingUpstream.http1();
+    h2cUpstream = RecordingUpstream.h2c();
     iprep = agent(new IpReputation(List.of("127.0.0.2/32"), 0, 0));
     slow = agent(new IpReputation(List.of(), 0, 1000));
     probe = agent(PROBE);
@@ -106,6 +108,15 @@ class OffloadForwardingIT {
                 offload: [{agent: iprep}]
                 actions:
                   - deny: {when: {variable: txn.iprep.blocked, operator: Equals, value: "true"}, status: 403, body: "blocked by reputation"}
+                  - setRequestHeader: {name: X-IP-Score, fromVariable: txn.iprep.ip_score}
+                  - setRequestHeader: {name: X-IP-Error, fromVariable: txn.iprep.error, removeWhenUnset: true}
+                  - setResponseHeader: {name: X-Agent-Ms, fromVariable: txn.iprep.ptime}
+              - name: checked-h2c
+                listener: http
+                matches: [{path: {type: Prefix, value: /h2c-checked}}]
+                upstream: {protocol: h2c, endpoints: [%7$s]}
+                offload: [{agent: iprep}]
+                actions:
                   - setRequestHeader: {name: X-IP-Score, fromVariable: txn.iprep.ip_score}
                   - setRequestHeader: {name: X-IP-Error, fromVariable: txn.iprep.error, removeWhenUnset: true}
                   - setResponseHeader: {name: X-Agent-Ms, fromVariable: txn.iprep.ptime}
@@ -202,7 +213,8 @@ class OffloadForwardingIT {
                     slow.localAddress().getPort(),
                     closed,
                     probe.localAddress().getPort(),
-                    sometimes.localAddress().getPort()));
+                    sometimes.localAddress().getPort(),
+                    h2cUpstream.address()));
     port = sidecar.sidecar().listenerAddresses().get("http").getPort();
   }
 
@@ -218,6 +230,7 @@ class OffloadForwardingIT {
     probe.close();
     sometimes.close();
     upstream.close();
+    h2cUpstream.close();
   }
 
   /** A one-request HTTP/1.1 exchange from {@code source}. */
@@ -270,6 +283,26 @@ class OffloadForwardingIT {
     assertThat(reply.header("X-Agent-Ms")).matches("\\d+");
     ReceivedRequest seen = upstream.received("checked-1");
     assertThat(seen.header("x-ip-score")).isEqualTo(Integer.toString(expected));
+    assertThat(seen.header("x-ip-error")).isNull();
+  }
+
+  @Test
+  void theAgentsHeadersReachAnHttp2UpstreamAndAnHttp2Client() throws Exception {
+    try (Http2Client client = Http2Client.connect(port, false)) {
+      Http2Client.Result result =
+          client.post(
+              "/h2c-checked/a",
+              "hello".getBytes(StandardCharsets.US_ASCII),
+              Http2Client.End.DATA,
+              Arrival.ALL_AT_ONCE,
+              Map.of("x-test-id", "checked-h2c"));
+      assertThat(result.status()).isEqualTo(200);
+      assertThat(result.headers().get("x-agent-ms")).matches("\\d+");
+    }
+    ReceivedRequest seen = h2cUpstream.received("checked-h2c");
+    assertThat(seen.headerLines("x-ip-score"))
+        .as("set in the header block sent, its name in lower case")
+        .containsExactly(Integer.toString(IpReputation.score(InetAddress.getByName("127.0.0.1"))));
     assertThat(seen.header("x-ip-error")).isNull();
   }
 

@@ -4,12 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.sidecar.config.VariableAction;
 import dev.sluice.sidecar.config.VariableAction.Operator;
+import dev.sluice.sidecar.http2.WireHead;
 import dev.sluice.spop.Action;
 import dev.sluice.spop.Scope;
 import dev.sluice.spop.SpopValue;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.Http2Headers;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -114,10 +122,38 @@ class VariablesAndActionsTest {
     assertThat(VariableActions.deny(actions, variables))
         .isEqualTo(new PhaseOutcome(429, "slow down"));
     HttpHeaders headers = new DefaultHttpHeaders().set("x-gone", "old").set("x-kept", "old");
-    VariableActions.requestHeaders(actions, variables, headers);
+    VariableActions.requestHeaders(actions, variables, head(headers));
     assertThat(headers.get("x-score")).isEqualTo("5");
     assertThat(headers.contains("x-gone")).isFalse();
     assertThat(headers.get("x-kept")).isEqualTo("old");
+
+    // The same actions on a head bound for HTTP/2, whose fields are its header block.
+    Http2Headers block = new DefaultHttp2Headers().set("x-gone", "old").set("x-kept", "old");
+    VariableActions.requestHeaders(
+        actions, variables, WireHead.request(HttpMethod.GET, "/", block.method("GET")));
+    assertThat(block.get("x-score")).hasToString("5");
+    assertThat(block.contains("x-gone")).isFalse();
+    assertThat(block.get("x-kept")).hasToString("old");
+  }
+
+  private static HttpRequest head(HttpHeaders headers) {
+    return new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/", headers);
+  }
+
+  @Test
+  void aConfiguredNameIsLowerCasedInAnHttp2HeaderBlock() {
+    variables.set("txn.p.score", SpopValue.of(7));
+    List<VariableAction> actions =
+        List.of(
+            new VariableAction(
+                null,
+                null,
+                new VariableAction.HeaderFromVariable("X-Score", "txn.p.score", false)));
+    Http2Headers block = new DefaultHttp2Headers().status("200");
+    VariableActions.responseHeaders(
+        actions, variables, WireHead.response(HttpResponseStatus.OK, block));
+    assertThat(block.names()).extracting(Object::toString).contains("x-score");
+    assertThat(block.get("x-score")).hasToString("7");
   }
 
   @Test
@@ -140,7 +176,7 @@ class VariablesAndActionsTest {
             .newHeaders()
             .set("x-evil", "old")
             .set("x-nul", "kept");
-    VariableActions.requestHeaders(actions, variables, headers);
+    VariableActions.requestHeaders(actions, variables, head(headers));
     assertThat(headers.contains("x-evil")).as("invalid and removeWhenUnset: removed").isFalse();
     assertThat(headers.get("x-nul"))
         .as("invalid, not removeWhenUnset: untouched")

@@ -16,6 +16,7 @@ public final class ReceivedRequest {
   private final MessageDigest digest = sha256();
   private final List<String> frames = new ArrayList<>();
   private final Map<String, String> headers = new ConcurrentHashMap<>();
+  private final Map<String, List<String>> fieldLines = new java.util.HashMap<>();
   private long bytes;
   private int endStreams;
   private int framesAfterEnd;
@@ -24,6 +25,7 @@ public final class ReceivedRequest {
 
   synchronized void header(String name, String value) {
     headers.put(name.toLowerCase(), value);
+    fieldLines.computeIfAbsent(name.toLowerCase(), n -> new ArrayList<>()).add(value);
   }
 
   synchronized void body(byte[] chunk) {
@@ -81,8 +83,14 @@ public final class ReceivedRequest {
     return List.copyOf(frames);
   }
 
+  /** The last value of field {@code name}, or null. */
   public String header(String name) {
     return headers.get(name.toLowerCase());
+  }
+
+  /** Every value of field {@code name}, one per field line, in the order received. */
+  public synchronized List<String> headerLines(String name) {
+    return List.copyOf(fieldLines.getOrDefault(name.toLowerCase(), List.of()));
   }
 
   static MessageDigest sha256() {
