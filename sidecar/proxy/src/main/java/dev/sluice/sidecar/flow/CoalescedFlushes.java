@@ -9,7 +9,9 @@ import io.netty.handler.flush.FlushConsolidationHandler;
  * later one; on the socket, flushes issued while the socket reads are held until its read
  * completes, and flushes issued from another channel's work (the other side of the exchange) run
  * once at the end of the current event-loop task. Write promises complete after that flush, so the
- * read-after-write backpressure of the exchange is unchanged.
+ * read-after-write backpressure of the exchange is unchanged. On an agent connection, the NOTIFY
+ * frames of the requests that one event-loop pass starts leave in one write (HAProxy's SPOE applet
+ * batches them the same way): about one {@code sendto} per request less on the offload path.
  */
 public final class CoalescedFlushes {
   /** Flushes held at most before one is let through anyway. */

@@ -1,6 +1,7 @@
 package dev.sluice.sidecar.offload;
 
 import dev.sluice.sidecar.config.HostPort;
+import dev.sluice.sidecar.flow.CoalescedFlushes;
 import dev.sluice.sidecar.metrics.ProxyMetrics;
 import dev.sluice.sidecar.runtime.Io;
 import dev.sluice.spop.Message;
@@ -253,6 +254,7 @@ public final class AgentClient implements AutoCloseable {
             new ChannelInitializer<Channel>() {
               @Override
               protected void initChannel(Channel ch) {
+                CoalescedFlushes.install(ch.pipeline());
                 ch.pipeline()
                     .addLast("spop-decoder", new SpopFrameDecoder(settings.maxFrameSize()))
                     .addLast("spop-encoder", new SpopFrameEncoder(settings.maxFrameSize()))
