@@ -141,7 +141,7 @@ public final class Exchange implements UpstreamExchange {
   /** Checks limits, answers {@code 100 Continue}, and asks for an upstream. */
   public void start() {
     Long limit = config.maxRequestBodyBytes();
-    long declared = HttpUtil.getContentLength(head, -1L);
+    long declared = limit == null ? -1L : HttpUtil.getContentLength(head, -1L);
     if (limit != null && declared > limit) {
       respondLocally(
           HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
@@ -598,7 +598,7 @@ public final class Exchange implements UpstreamExchange {
     releasePending();
     lease.release(requestComplete && responseComplete && !answeredEarly && !upstreamCloses);
     countOut(true);
-    metrics.request(route.name(), status, java.time.Duration.ofNanos(System.nanoTime() - started));
+    metrics.request(route.name(), status, System.nanoTime() - started);
     metrics.streamEnded("downstream", "complete");
     if (downstream.http2() && !requestComplete && lastDownstreamWrite != null) {
       // The stream is reset (NO_ERROR) to stop the rest of the upload; a reset written now would
@@ -634,10 +634,7 @@ public final class Exchange implements UpstreamExchange {
         .addListener(
             (ChannelFutureListener)
                 f -> {
-                  metrics.request(
-                      route.name(),
-                      localStatus.code(),
-                      java.time.Duration.ofNanos(System.nanoTime() - started));
+                  metrics.request(route.name(), localStatus.code(), System.nanoTime() - started);
                   downstream.exchangeFinished(requestComplete, keepAlive);
                 });
   }

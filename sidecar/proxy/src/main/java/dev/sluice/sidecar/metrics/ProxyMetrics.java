@@ -7,7 +7,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
@@ -22,8 +21,14 @@ import java.util.function.BooleanSupplier;
 public final class ProxyMetrics {
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final ConcurrentMap<String, Timer> requests = new ConcurrentHashMap<>();
-  private final ConcurrentMap<String, Counter> counters = new ConcurrentHashMap<>();
+  private final ConcurrentMap<RouteStatus, Timer> requests = new ConcurrentHashMap<>();
+  private final ConcurrentMap<CounterKey, Counter> counters = new ConcurrentHashMap<>();
+
+  /** Keys of the per-request meters: no string built per lookup (String hashes are cached). */
+  private record RouteStatus(String route, int status) {}
+
+  private record CounterKey(String name, String value1, String value2) {}
+
   private final Counter[] bodyBytes = new Counter[4];
   private final ConcurrentMap<String, Timer> offloads = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, BooleanSupplier> agents = new ConcurrentHashMap<>();
@@ -46,11 +51,11 @@ public final class ProxyMetrics {
     return registry;
   }
 
-  /** One finished exchange (answered by the upstream or locally). */
-  public void request(String route, int status, Duration latency) {
+  /** One finished exchange (answered by the upstream or locally), {@code nanos} after its head. */
+  public void request(String route, int status, long nanos) {
     requests
         .computeIfAbsent(
-            route + '\0' + status,
+            new RouteStatus(route, status),
             key ->
                 Timer.builder("sluice_request_duration")
                     .description("Time from request head to the end of the response")
@@ -58,7 +63,7 @@ public final class ProxyMetrics {
                     .tag("status", Integer.toString(status))
                     .publishPercentileHistogram()
                     .register(registry))
-        .record(latency);
+        .record(nanos, TimeUnit.NANOSECONDS);
   }
 
   /** Body bytes forwarded; {@code copied}: through the copying path (zeroCopy off). */
@@ -182,7 +187,7 @@ public final class ProxyMetrics {
   private Counter counter(
       String name, String description, String key1, String value1, String key2, String value2) {
     return counters.computeIfAbsent(
-        name + '\0' + value1 + '\0' + value2,
+        new CounterKey(name, value1, value2),
         key -> {
           Counter.Builder builder =
               Counter.builder(name).description(description).tag(key1, value1);
