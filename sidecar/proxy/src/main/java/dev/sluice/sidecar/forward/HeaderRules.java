@@ -24,7 +24,7 @@ import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.AsciiString;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -62,9 +62,18 @@ final class HeaderRules {
     TRANSFER_ENCODING
   }
 
-  private static final Map<AsciiString, Kind> KINDS = new HashMap<>();
+  /** A name the rules know and what it is. */
+  private record Known(AsciiString name, Kind kind) {}
+
+  /**
+   * The names the rules know, by length: classifying a field is a length index and a
+   * case-insensitive compare with the one or two names of that length, no lower-cased copy and no
+   * hash (an HTTP/1.1 head's names arrive in any case, often as Strings).
+   */
+  private static final Known[][] KNOWN = new Known[32][];
 
   static {
+    List<Known> known = new ArrayList<>();
     for (AsciiString name :
         List.of(
             HttpHeaderNames.CONNECTION,
@@ -74,18 +83,43 @@ final class HeaderRules {
             HttpHeaderNames.PROXY_AUTHENTICATE,
             HttpHeaderNames.UPGRADE,
             HttpHeaderNames.EXPECT)) {
-      KINDS.put(name, Kind.HOP_BY_HOP);
+      known.add(new Known(name, Kind.HOP_BY_HOP));
     }
     for (HttpConversionUtil.ExtensionHeaderNames extension :
         HttpConversionUtil.ExtensionHeaderNames.values()) {
-      KINDS.put(extension.text(), Kind.HOP_BY_HOP); // Netty's x-http2-*: never from a client
+      known.add(new Known(extension.text(), Kind.HOP_BY_HOP)); // Netty's x-http2-*: not a client's
     }
-    KINDS.put(HttpHeaderNames.HOST, Kind.HOST);
-    KINDS.put(HttpHeaderNames.TE, Kind.TE);
-    KINDS.put(FORWARDED_FOR, Kind.FORWARDED_FOR);
-    KINDS.put(FORWARDED_PROTO, Kind.FORWARDED_PROTO);
-    KINDS.put(HttpHeaderNames.CONTENT_LENGTH, Kind.CONTENT_LENGTH);
-    KINDS.put(HttpHeaderNames.TRANSFER_ENCODING, Kind.TRANSFER_ENCODING);
+    known.add(new Known(HttpHeaderNames.HOST, Kind.HOST));
+    known.add(new Known(HttpHeaderNames.TE, Kind.TE));
+    known.add(new Known(FORWARDED_FOR, Kind.FORWARDED_FOR));
+    known.add(new Known(FORWARDED_PROTO, Kind.FORWARDED_PROTO));
+    known.add(new Known(HttpHeaderNames.CONTENT_LENGTH, Kind.CONTENT_LENGTH));
+    known.add(new Known(HttpHeaderNames.TRANSFER_ENCODING, Kind.TRANSFER_ENCODING));
+    for (Known k : known) {
+      Known[] same = KNOWN[k.name().length()];
+      Known[] grown = same == null ? new Known[1] : Arrays.copyOf(same, same.length + 1);
+      grown[grown.length - 1] = k;
+      KNOWN[k.name().length()] = grown;
+    }
+  }
+
+  /** What field {@code name} is to the rules (any case), or null: pass it on. */
+  private static Kind kind(CharSequence name, List<CharSequence> listed) {
+    for (CharSequence option : listed) {
+      if (AsciiString.contentEqualsIgnoreCase(option, name)) {
+        return Kind.HOP_BY_HOP;
+      }
+    }
+    int length = name.length();
+    Known[] candidates = length < KNOWN.length ? KNOWN[length] : null;
+    if (candidates != null) {
+      for (Known candidate : candidates) {
+        if (candidate.name().contentEqualsIgnoreCase(name)) {
+          return candidate.kind();
+        }
+      }
+    }
+    return null;
   }
 
   /**
@@ -106,7 +140,7 @@ final class HeaderRules {
     if (wire) {
       out.block().method(in.method().asciiName()).path(new AsciiString(in.uri()));
     }
-    List<AsciiString> listed = connectionOptions(in.headers());
+    List<CharSequence> listed = connectionOptions(in.headers());
     CharSequence authority = null;
     CharSequence forwardedFor = null;
     boolean trailersAccepted = false;
@@ -114,17 +148,17 @@ final class HeaderRules {
     Iterator<Map.Entry<CharSequence, CharSequence>> fields = in.headers().iteratorCharSequence();
     while (fields.hasNext()) {
       Map.Entry<CharSequence, CharSequence> field = fields.next();
-      AsciiString name = AsciiString.of(field.getKey()).toLowerCase();
+      CharSequence name = field.getKey();
       CharSequence value = field.getValue();
-      Kind kind = listed.contains(name) ? Kind.HOP_BY_HOP : KINDS.get(name);
+      Kind kind = kind(name, listed);
       if (kind == null) {
-        out.add(name, field.getKey(), value);
+        out.add(name, value);
         continue;
       }
       switch (kind) {
         case HOST -> {
           if (!wire) {
-            out.add(name, field.getKey(), value);
+            out.add(name, value);
           } else if (authority == null && value.length() > 0) {
             authority = value;
           }
@@ -132,7 +166,7 @@ final class HeaderRules {
         case TE -> trailersAccepted |= Http2Messages.acceptsTrailers(value);
         case FORWARDED_FOR -> {
           if (clientAddress == null) {
-            out.add(name, field.getKey(), value);
+            out.add(name, value);
           } else if (forwardedFor == null) {
             forwardedFor = value;
           }
@@ -140,7 +174,7 @@ final class HeaderRules {
         case CONTENT_LENGTH -> {
           if (!bodyless) {
             length = true;
-            out.add(name, field.getKey(), value);
+            out.add(name, value);
           }
         }
         default -> {} // hop-by-hop, framing of this hop, or replaced below
@@ -184,13 +218,12 @@ final class HeaderRules {
     if (downstreamHttp2) {
       out.block().status(in.status().codeAsText());
     }
-    List<AsciiString> listed = connectionOptions(in.headers());
+    List<CharSequence> listed = connectionOptions(in.headers());
     boolean length = false;
     Iterator<Map.Entry<CharSequence, CharSequence>> fields = in.headers().iteratorCharSequence();
     while (fields.hasNext()) {
       Map.Entry<CharSequence, CharSequence> field = fields.next();
-      AsciiString name = AsciiString.of(field.getKey()).toLowerCase();
-      Kind kind = listed.contains(name) ? Kind.HOP_BY_HOP : KINDS.get(name);
+      Kind kind = kind(field.getKey(), listed);
       if (kind == Kind.HOP_BY_HOP
           || kind == Kind.TE
           || kind == Kind.TRANSFER_ENCODING
@@ -198,7 +231,7 @@ final class HeaderRules {
         continue;
       }
       length |= kind == Kind.CONTENT_LENGTH;
-      out.add(name, field.getKey(), field.getValue());
+      out.add(field.getKey(), field.getValue());
     }
     out.add(HttpHeaderNames.VIA, upstreamHttp2 ? VIA_HTTP2 : VIA_HTTP1);
     FullHttpResponse full = in instanceof FullHttpResponse whole ? whole : null;
@@ -245,18 +278,18 @@ final class HeaderRules {
         && !HttpMethod.CONNECT.equals(request.method());
   }
 
-  /** The names the {@code Connection} field lists, in lower case (usually none). */
-  private static List<AsciiString> connectionOptions(HttpHeaders headers) {
+  /** The names the {@code Connection} field lists, other than the ones always removed. */
+  private static List<CharSequence> connectionOptions(HttpHeaders headers) {
     List<String> values = headers.getAll(HttpHeaderNames.CONNECTION);
     if (values.isEmpty()) {
       return List.of();
     }
-    List<AsciiString> names = new ArrayList<>(2);
+    List<CharSequence> names = new ArrayList<>(1);
     for (String value : values) {
       for (String option : value.split(",")) {
         String trimmed = option.trim();
-        if (!trimmed.isEmpty()) {
-          names.add(new AsciiString(trimmed).toLowerCase());
+        if (!trimmed.isEmpty() && kind(trimmed, List.of()) != Kind.HOP_BY_HOP) {
+          names.add(trimmed);
         }
       }
     }
@@ -271,12 +304,8 @@ final class HeaderRules {
 
   /** Where the outgoing head is written: HTTP/1.1 fields, or an HTTP/2 header block. */
   private sealed interface Out permits Http1Out, Http2Out {
-    /** Adds a field; {@code name} in lower case, {@code given} as it arrived (or {@code name}). */
-    void add(AsciiString name, CharSequence given, CharSequence value);
-
-    default void add(AsciiString name, CharSequence value) {
-      add(name, name, value);
-    }
+    /** Adds a field; {@code name} in the case it arrived in (HTTP/2 lower-cases it). */
+    void add(CharSequence name, CharSequence value);
 
     /** The header block (HTTP/2 only). */
     Http2Headers block();
@@ -292,8 +321,8 @@ final class HeaderRules {
     private final HttpHeaders fields = FIELDS.newHeaders();
 
     @Override
-    public void add(AsciiString name, CharSequence given, CharSequence value) {
-      fields.add(given, value);
+    public void add(CharSequence name, CharSequence value) {
+      fields.add(name, value);
     }
 
     @Override
@@ -332,8 +361,8 @@ final class HeaderRules {
     }
 
     @Override
-    public void add(AsciiString name, CharSequence given, CharSequence value) {
-      block.add(name, value);
+    public void add(CharSequence name, CharSequence value) {
+      block.add(AsciiString.of(name).toLowerCase(), value);
     }
 
     @Override

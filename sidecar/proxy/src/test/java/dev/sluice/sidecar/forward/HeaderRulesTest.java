@@ -44,10 +44,10 @@ class HeaderRulesTest {
         new DefaultHttpHeaders()
             .add("Host", "shop.example:8443")
             .add("Connection", "keep-alive, X-Custom-Hop")
-            .add("X-Custom-Hop", "1")
+            .add("X-CUSTOM-hop", "1") // listed in another case: still hop-by-hop
             .add("Keep-Alive", "timeout=5")
             .add("Proxy-Authorization", "Basic c2VjcmV0")
-            .add("Proxy-Connection", "keep-alive")
+            .add("PROXY-CONNECTION", "keep-alive")
             .add("TE", "trailers, deflate")
             .add("Upgrade", "h2c")
             .add("Expect", "100-continue")
