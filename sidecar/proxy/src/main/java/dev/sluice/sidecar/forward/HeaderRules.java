@@ -278,7 +278,12 @@ final class HeaderRules {
         && !HttpMethod.CONNECT.equals(request.method());
   }
 
-  /** The names the {@code Connection} field lists, other than the ones always removed. */
+  /**
+   * The names the {@code Connection} field lists, other than the ones the rules handle anyway: the
+   * hop-by-hop fields (always removed), {@code TE} (which a sender of {@code te: trailers} must
+   * list, RFC 9110 10.1.4, and which still tells an HTTP/2 upstream that trailers are accepted) and
+   * {@code Transfer-Encoding} (this hop's framing).
+   */
   private static List<CharSequence> connectionOptions(HttpHeaders headers) {
     List<String> values = headers.getAll(HttpHeaderNames.CONNECTION);
     if (values.isEmpty()) {
@@ -288,7 +293,11 @@ final class HeaderRules {
     for (String value : values) {
       for (String option : value.split(",")) {
         String trimmed = option.trim();
-        if (!trimmed.isEmpty() && kind(trimmed, List.of()) != Kind.HOP_BY_HOP) {
+        Kind kind = kind(trimmed, List.of());
+        if (!trimmed.isEmpty()
+            && kind != Kind.HOP_BY_HOP
+            && kind != Kind.TE
+            && kind != Kind.TRANSFER_ENCODING) {
           names.add(trimmed);
         }
       }

@@ -43,7 +43,8 @@ class HeaderRulesTest {
     HttpHeaders headers =
         new DefaultHttpHeaders()
             .add("Host", "shop.example:8443")
-            .add("Connection", "keep-alive, X-Custom-Hop")
+            // A sender of TE lists it in Connection (RFC 9110 10.1.4): te: trailers still counts.
+            .add("Connection", "keep-alive, X-Custom-Hop, TE")
             .add("X-CUSTOM-hop", "1") // listed in another case: still hop-by-hop
             .add("Keep-Alive", "timeout=5")
             .add("Proxy-Authorization", "Basic c2VjcmV0")
