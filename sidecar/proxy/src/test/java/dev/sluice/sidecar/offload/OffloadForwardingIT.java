@@ -286,19 +286,23 @@ class OffloadForwardingIT {
     assertThat(seen.header("x-ip-error")).isNull();
   }
 
+  /** A small POST on a fresh h2c connection, tagged {@code id} for the recording upstream. */
+  private static Http2Client.Result postOverHttp2(String path, String id) throws Exception {
+    try (Http2Client client = Http2Client.connect(port, false)) {
+      return client.post(
+          path,
+          "hello".getBytes(StandardCharsets.US_ASCII),
+          Http2Client.End.DATA,
+          Arrival.ALL_AT_ONCE,
+          Map.of("x-test-id", id));
+    }
+  }
+
   @Test
   void theAgentsHeadersReachAnHttp2UpstreamAndAnHttp2Client() throws Exception {
-    try (Http2Client client = Http2Client.connect(port, false)) {
-      Http2Client.Result result =
-          client.post(
-              "/h2c-checked/a",
-              "hello".getBytes(StandardCharsets.US_ASCII),
-              Http2Client.End.DATA,
-              Arrival.ALL_AT_ONCE,
-              Map.of("x-test-id", "checked-h2c"));
-      assertThat(result.status()).isEqualTo(200);
-      assertThat(result.headers().get("x-agent-ms")).matches("\\d+");
-    }
+    Http2Client.Result result = postOverHttp2("/h2c-checked/a", "checked-h2c");
+    assertThat(result.status()).isEqualTo(200);
+    assertThat(result.headers().get("x-agent-ms")).matches("\\d+");
     ReceivedRequest seen = h2cUpstream.received("checked-h2c");
     assertThat(seen.headerLines("x-ip-score"))
         .as("set in the header block sent, its name in lower case")
@@ -316,18 +320,10 @@ class OffloadForwardingIT {
 
   @Test
   void overHttp2TheSameDecisionsHold() throws Exception {
-    try (Http2Client client = Http2Client.connect(port, false)) {
-      Http2Client.Result result =
-          client.post(
-              "/checked/h2",
-              "hello".getBytes(StandardCharsets.US_ASCII),
-              Http2Client.End.DATA,
-              Arrival.ALL_AT_ONCE,
-              Map.of("x-test-id", "checked-h2"));
-      assertThat(result.status()).isEqualTo(200);
-      assertThat(result.endStreams()).isEqualTo(1);
-      assertThat(result.headers().get("x-agent-ms")).matches("\\d+");
-    }
+    Http2Client.Result result = postOverHttp2("/checked/h2", "checked-h2");
+    assertThat(result.status()).isEqualTo(200);
+    assertThat(result.endStreams()).isEqualTo(1);
+    assertThat(result.headers().get("x-agent-ms")).matches("\\d+");
     assertThat(upstream.received("checked-h2").header("x-ip-score"))
         .isEqualTo(Integer.toString(IpReputation.score(InetAddress.getByName("127.0.0.1"))));
   }
