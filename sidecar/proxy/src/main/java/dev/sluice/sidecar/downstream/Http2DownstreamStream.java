@@ -31,7 +31,7 @@ final class Http2DownstreamStream implements ConnectionSide {
 
   private final Http2Downstream connection;
   private final Http2Stream stream;
-  private final ArrayDeque<Inbound> inbound = new ArrayDeque<>();
+  private final ArrayDeque<Inbound> inbound = new ArrayDeque<>(3);
   private final QueuedBytes queued = new QueuedBytes(this::onWritabilityChanged);
   private Exchange current;
   private boolean headSeen;

@@ -65,7 +65,16 @@ public final class Exchange implements UpstreamExchange {
   private final boolean bodyless;
   private final boolean clientKeepAlive;
   private final long started = System.nanoTime();
-  private final ArrayDeque<HttpContent> pending = new ArrayDeque<>();
+  private final ArrayDeque<HttpContent> pending = new ArrayDeque<>(3);
+
+  /** One listener for every downstream write of this exchange, not a new one per write. */
+  private final ChannelFutureListener downstreamWriteDone =
+      f -> {
+        if (!f.isSuccess()) {
+          log.debug("downstream write failed: {}", f.cause().toString());
+          onDownstreamClosed();
+        }
+      };
 
   private final OffloadPlan plan;
   private UpstreamLease lease;
@@ -493,13 +502,7 @@ public final class Exchange implements UpstreamExchange {
 
   private void writeDownstream(HttpObject msg) {
     lastDownstreamWrite = downstream.write(msg);
-    lastDownstreamWrite.addListener(
-        (ChannelFuture f) -> {
-          if (!f.isSuccess()) {
-            log.debug("downstream write failed: {}", f.cause().toString());
-            onDownstreamClosed();
-          }
-        });
+    lastDownstreamWrite.addListener(downstreamWriteDone);
     // The next object is read while the write is still queued: what arrived in one socket read
     // (a head and its body) leaves in one flush. Not writable: onDownstreamWritable resumes.
     if (!responseComplete && !done && downstream.isWritable()) {

@@ -29,8 +29,10 @@ public final class ProxyMetrics {
 
   private record CounterKey(String name, String value1, String value2) {}
 
+  private record AgentOutcome(String agent, String outcome) {}
+
   private final Counter[] bodyBytes = new Counter[4];
-  private final ConcurrentMap<String, Timer> offloads = new ConcurrentHashMap<>();
+  private final ConcurrentMap<AgentOutcome, Timer> offloads = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, BooleanSupplier> agents = new ConcurrentHashMap<>();
 
   public ProxyMetrics() {
@@ -53,9 +55,15 @@ public final class ProxyMetrics {
 
   /** One finished exchange (answered by the upstream or locally), {@code nanos} after its head. */
   public void request(String route, int status, long nanos) {
+    RouteStatus id = new RouteStatus(route, status);
+    Timer known = requests.get(id); // no capturing lambda per request once the timer exists
+    if (known != null) {
+      known.record(nanos, TimeUnit.NANOSECONDS);
+      return;
+    }
     requests
         .computeIfAbsent(
-            new RouteStatus(route, status),
+            id,
             key ->
                 Timer.builder("sluice_request_duration")
                     .description("Time from request head to the end of the response")
@@ -108,9 +116,15 @@ public final class ProxyMetrics {
   public void offload(String agent, OffloadResult result) {
     String outcome =
         result.ok() ? "ok" : result.error() == OffloadResult.TIMEOUT ? "timeout" : "error";
+    AgentOutcome id = new AgentOutcome(agent, outcome);
+    Timer known = offloads.get(id);
+    if (known != null) {
+      known.record(result.millis(), TimeUnit.MILLISECONDS);
+      return;
+    }
     offloads
         .computeIfAbsent(
-            agent + '\0' + outcome,
+            id,
             key ->
                 Timer.builder("sluice_offload_duration")
                     .description("Time from NOTIFY to the event's outcome, by agent and outcome")
@@ -186,8 +200,13 @@ public final class ProxyMetrics {
 
   private Counter counter(
       String name, String description, String key1, String value1, String key2, String value2) {
+    CounterKey id = new CounterKey(name, value1, value2);
+    Counter known = counters.get(id); // no capturing lambda per call once the counter exists
+    if (known != null) {
+      return known;
+    }
     return counters.computeIfAbsent(
-        new CounterKey(name, value1, value2),
+        id,
         key -> {
           Counter.Builder builder =
               Counter.builder(name).description(description).tag(key1, value1);

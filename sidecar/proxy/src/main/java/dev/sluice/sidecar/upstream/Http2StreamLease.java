@@ -25,7 +25,7 @@ import java.util.ArrayDeque;
  */
 final class Http2StreamLease implements UpstreamLease {
   private final Http2UpstreamConnection connection;
-  private final ArrayDeque<Inbound> inbound = new ArrayDeque<>();
+  private final ArrayDeque<Inbound> inbound = new ArrayDeque<>(3);
   private Http2Stream stream;
   private UpstreamExchange exchange;
   private boolean demand;

@@ -43,7 +43,8 @@ public final class UpstreamPool implements AutoCloseable {
     if (closed) {
       return loop.newFailedFuture(new IllegalStateException("upstream pool closed"));
     }
-    LoopPool pool = pools.computeIfAbsent(loop, this::newLoopPool);
+    LoopPool known = pools.get(loop); // the common case allocates nothing
+    LoopPool pool = known != null ? known : pools.computeIfAbsent(loop, this::newLoopPool);
     if (loop.inEventLoop()) {
       return pool.acquire(connectTimeout);
     }
