@@ -41,7 +41,7 @@ def targets(results):
             continue
         for f in w["figures"]:
             s, h = f["values"].get(SLUICE), f["values"].get(HAPROXY)
-            if s is None or h is None:
+            if s is None or h is None or not f.get("target", True):
                 continue
             r = ratio(s, h)
             if r is None:  # e.g. 0 failed requests on both
@@ -103,6 +103,8 @@ def markdown(results, charts, explanation):
                     lines.append(f"| {f['name']} | {peer} | {fmt(value)} | "
                                  f"{fmt(ratio(value, f['values'].get(HAPROXY)))} | "
                                  f"{fmt(ratio(value, f['values'].get(DIRECT)))} |")
+        for note in w.get("notes", []):
+            lines += ["", note]
         if w["id"] in charts:
             lines += ["", f"![{w['title']}]({charts[w['id']]})"]
         lines.append("")

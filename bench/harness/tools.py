@@ -117,6 +117,42 @@ def listener_pid(port):
     return int(pids[-1])
 
 
+class CpuUse:
+    """Over a with-block: the CPU time one process used (all its threads, user and system) and how
+    busy one core was. A proxy's CPU per request is its cost whether or not it limited the rate; the
+    load core's share says whether the load generators and upstreams did."""
+
+    def __init__(self, pid, core):
+        self.pid, self.core = pid, core
+        self.seconds, self.busy = None, None
+
+    def __enter__(self):
+        self._cpu0, self._core0 = self._process(), self._core()
+        return self
+
+    def __exit__(self, *exc):
+        core = [b - a for a, b in zip(self._core0, self._core())]
+        idle = core[3] + core[4]  # idle, iowait
+        self.busy = 1 - idle / sum(core) if sum(core) else None
+        if self.pid:
+            self.seconds = self._process() - self._cpu0
+
+    def micros_per(self, requests):
+        return self.seconds * 1e6 / requests if self.seconds is not None and requests else None
+
+    def _process(self):
+        if not self.pid:
+            return 0.0
+        fields = pathlib.Path(f"/proc/{self.pid}/stat").read_text().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+    def _core(self):
+        for line in pathlib.Path("/proc/stat").read_text().splitlines():
+            if line.startswith(f"cpu{self.core} "):
+                return [int(x) for x in line.split()[1:]]
+        raise RuntimeError(f"no cpu{self.core} in /proc/stat")
+
+
 def rss_kib(pid):
     for line in pathlib.Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):

@@ -23,8 +23,31 @@ class Settings:
         self.duration, self.repeat, self.warmup, self.work = duration, repeat, warmup, work
 
 
-def figure(name, unit, better, values):
-    return {"name": f"{name} ({unit})" if unit else name, "better": better, "values": values}
+def figure(name, unit, better, values, target=True):
+    """target=False: reported beside the targets (a cost, a context), not one of them."""
+    return {"name": f"{name} ({unit})" if unit else name, "better": better, "values": values,
+            "target": target}
+
+
+def at_max(peer, stack, run, requests):
+    """run() at the maximum rate; its result, the proxy's CPU microseconds per request (proxies
+    only) and how busy the load core was (per cent)."""
+    with tools.CpuUse(stack.pid(peer) if peer in PROXIES else None, tools.LOAD_CPU) as use:
+        result = run()
+    return result, use.micros_per(requests(result)), use.busy * 100
+
+
+def load_core_note(medians, key, what):
+    """Where the load core was (nearly) saturated, a maximum says more about it than the proxy."""
+    busy = {p: m[key] for p, m in medians.items() if m.get(key) is not None}
+    shares = ", ".join(f"{p} {b:.0f} %" for p, b in busy.items())
+    note = f"Load core busy during {what}: {shares}."
+    saturated = [p for p, b in busy.items() if b >= 90]
+    if saturated:
+        note += (f" At 90 % and more ({', '.join(saturated)}) the load generator and upstream on that "
+                 "core set the pace: such a maximum measures them more than the proxy, whose cost is "
+                 "its CPU per request.")
+    return note
 
 
 def repeat(settings, peers, measure, warm=None):
@@ -39,8 +62,14 @@ def repeat(settings, peers, measure, warm=None):
         for peer in order:
             tools.log(f"  {peer} run {i + 1}/{settings.repeat}")
             runs[peer].append(measure(peer))
-    medians = {peer: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for peer, rs in runs.items()}
+    medians = {peer: {k: median(r[k] for r in rs) for k in rs[0]} for peer, rs in runs.items()}
     return medians, runs
+
+
+def median(values):
+    """The median of the values measured; None where a figure does not apply (direct's proxy CPU)."""
+    known = [v for v in values if v is not None]
+    return statistics.median(known) if known else None
 
 
 def small_requests(s, stack):
@@ -52,12 +81,17 @@ def small_requests(s, stack):
 
     def measure(peer):
         h1, h2c = PORTS[peer]["h1"], PORTS[peer]["h2c"]
-        out = {"h1 max": load.wrk_max(h1, "/small", s.duration, H1_CLIENTS)}
+        out = {}
+        out["h1 max"], out["h1 cpu"], out["h1 load"] = at_max(
+            peer, stack, lambda: load.wrk_max(h1, "/small", s.duration, H1_CLIENTS),
+            lambda rate: rate * s.duration)
         fixed = load.h2load(f"http://127.0.0.1:{h1}/small", s.duration, H1_CLIENTS, 1,
                             rps=H1_RATE // H1_CLIENTS, h1=True, log_file=s.work / "h1.log")
         out.update({"h1 p50": fixed["p50 ms"], "h1 p99": fixed["p99 ms"]})
-        out["h2c max"] = load.h2load(f"http://127.0.0.1:{h2c}/small", s.duration, H2C_CLIENTS,
-                                     H2C_STREAMS)["req/s"]
+        r, out["h2c cpu"], out["h2c load"] = at_max(
+            peer, stack, lambda: load.h2load(f"http://127.0.0.1:{h2c}/small", s.duration, H2C_CLIENTS,
+                                             H2C_STREAMS), lambda r: r["succeeded"])
+        out["h2c max"] = r["req/s"]
         fixed = load.h2load(f"http://127.0.0.1:{h2c}/small", s.duration, H2C_CLIENTS, H2C_STREAMS,
                             rps=H2C_RATE // H2C_CLIENTS, log_file=s.work / "h2c.log")
         out.update({"h2c p50": fixed["p50 ms"], "h2c p99": fixed["p99 ms"]})
@@ -65,7 +99,7 @@ def small_requests(s, stack):
 
     medians, runs = repeat(s, PEERS, measure, warm)
     def v(k):
-        return {p: medians[p][k] for p in PEERS}
+        return {p: medians[p].get(k) for p in PEERS}
     return {
         "id": "small-requests", "title": "Small requests",
         "setup": (f"GET of 100 bytes. HTTP/1.1: wrk, 1 thread, {H1_CLIENTS} keep-alive connections, "
@@ -79,7 +113,11 @@ def small_requests(s, stack):
             figure("h2c max", "req/s", "higher", v("h2c max")),
             figure(f"h2c p50 at {H2C_RATE // 1000}k req/s", "ms", "lower", v("h2c p50")),
             figure(f"h2c p99 at {H2C_RATE // 1000}k req/s", "ms", "lower", v("h2c p99")),
+            figure("HTTP/1.1 proxy CPU per request at max", "us", "lower", v("h1 cpu"), target=False),
+            figure("h2c proxy CPU per request at max", "us", "lower", v("h2c cpu"), target=False),
         ],
+        "notes": [load_core_note(medians, "h1 load", "the HTTP/1.1 max runs (wrk, nginx)"),
+                  load_core_note(medians, "h2c load", "the h2c max runs (h2load, nghttpd)")],
         "raw": runs,
     }
 
@@ -158,7 +196,10 @@ def offload(s, stack):
 
     def measure(peer):
         with_, without = fixed(PORTS[peer]["offload"], "offload"), fixed(PORTS[peer]["h1"], "plain")
-        return {"max": load.wrk_max(PORTS[peer]["offload"], "/small", s.duration, H1_CLIENTS),
+        rate, cpu, busy = at_max(
+            peer, stack, lambda: load.wrk_max(PORTS[peer]["offload"], "/small", s.duration, H1_CLIENTS),
+            lambda rate: rate * s.duration)
+        return {"max": rate, "cpu": cpu, "load": busy,
                 "added p50": with_["p50 ms"] - without["p50 ms"],
                 "added p99": with_["p99 ms"] - without["p99 ms"],
                 "p50": with_["p50 ms"], "p99": with_["p99 ms"]}
@@ -175,7 +216,9 @@ def offload(s, stack):
                   "without it, same proxy, same run. Max: wrk with 32 connections."),
         "figures": [figure("with offload, max", "req/s", "higher", v("max")),
                     figure(f"added p50 at {OFFLOAD_RATE // 1000}k req/s", "ms", "lower", v("added p50")),
-                    figure(f"added p99 at {OFFLOAD_RATE // 1000}k req/s", "ms", "lower", v("added p99"))],
+                    figure(f"added p99 at {OFFLOAD_RATE // 1000}k req/s", "ms", "lower", v("added p99")),
+                    figure("proxy CPU per request at max", "us", "lower", v("cpu"), target=False)],
+        "notes": [load_core_note(medians, "load", "the max runs (wrk, nginx and the agent)")],
         "raw": runs,
     }
 
