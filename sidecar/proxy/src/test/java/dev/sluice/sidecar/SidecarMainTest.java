@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.Properties;
 import org.junit.jupiter.api.Test;
 
 /** The standalone CLI: invalid input gets exit code 2 and a message naming field and value. */
@@ -73,5 +74,27 @@ class SidecarMainTest {
       assertThat(err.toString())
           .contains("listeners[0].address: cannot listen on 127.0.0.1:" + taken.getLocalPort());
     }
+  }
+
+  @Test
+  void productionDefaultsTurnOffPoolsAndLeakSamplingUnlessTheJvmWasToldOtherwise() {
+    Properties unset = new Properties();
+    SidecarMain.productionNettyDefaults(unset);
+    assertThat(unset)
+        .containsEntry("io.netty.recycler.maxCapacityPerThread", "0")
+        .containsEntry("io.netty.leakDetection.level", "disabled");
+
+    Properties told = new Properties();
+    told.setProperty("io.netty.recycler.maxCapacityPerThread", "4096");
+    told.setProperty("io.netty.leakDetection.level", "simple");
+    SidecarMain.productionNettyDefaults(told);
+    assertThat(told)
+        .containsEntry("io.netty.recycler.maxCapacityPerThread", "4096")
+        .containsEntry("io.netty.leakDetection.level", "simple");
+
+    Properties oldName = new Properties();
+    oldName.setProperty("io.netty.leakDetectionLevel", "advanced");
+    SidecarMain.productionNettyDefaults(oldName);
+    assertThat(oldName).doesNotContainKey("io.netty.leakDetection.level");
   }
 }
