@@ -58,6 +58,7 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
 
   public Sidecar(int workerThreads, Io io) {
     this.io = io;
+    metrics.bufferMemory(io.allocator());
     this.boss = io.transport().newGroup(1, "sluice-accept");
     this.workers = io.transport().newGroup(workerThreads, "sluice-io");
   }

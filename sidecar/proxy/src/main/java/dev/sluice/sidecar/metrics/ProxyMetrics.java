@@ -7,6 +7,9 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetric;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
@@ -133,6 +136,29 @@ public final class ProxyMetrics {
                     .publishPercentileHistogram()
                     .register(registry))
         .record(result.millis(), TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Publishes {@code sluice_buffer_memory_bytes{kind}}: what the allocator of the proxy's channels
+   * holds, direct and heap (chunks in use and cached). Netty's direct buffers bypass the JVM's
+   * buffer-pool beans, so this is where a buffer leak shows: a figure that only grows.
+   */
+  public void bufferMemory(ByteBufAllocator allocator) {
+    if (allocator instanceof ByteBufAllocatorMetricProvider provider) {
+      ByteBufAllocatorMetric metric = provider.metric();
+      Gauge.builder("sluice_buffer_memory_bytes", metric, ByteBufAllocatorMetric::usedDirectMemory)
+          .description("Memory held by the proxy's buffer allocator, by kind")
+          .baseUnit("bytes")
+          .tag("kind", "direct")
+          .strongReference(true)
+          .register(registry);
+      Gauge.builder("sluice_buffer_memory_bytes", metric, ByteBufAllocatorMetric::usedHeapMemory)
+          .description("Memory held by the proxy's buffer allocator, by kind")
+          .baseUnit("bytes")
+          .tag("kind", "heap")
+          .strongReference(true)
+          .register(registry);
+    }
   }
 
   /**

@@ -60,7 +60,8 @@ class AdminIT {
               assertThat(metrics.status()).isEqualTo(200);
               assertThat(metrics.bodyText())
                   .contains("sluice_request_duration_seconds_count{route=\"r\",status=\"200\"}")
-                  .contains("sluice_body_bytes_total{direction=\"request\",mode=\"passed\"}");
+                  .contains("sluice_body_bytes_total{direction=\"request\",mode=\"passed\"}")
+                  .containsPattern("sluice_buffer_memory_bytes\\{kind=\"direct\"} [1-9]");
             });
   }
 
