@@ -10,6 +10,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetric;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
@@ -37,6 +38,7 @@ public final class ProxyMetrics {
   private final Counter[] bodyBytes = new Counter[4];
   private final ConcurrentMap<AgentOutcome, Timer> offloads = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, BooleanSupplier> agents = new ConcurrentHashMap<>();
+  private final Set<String> agentGauges = ConcurrentHashMap.newKeySet();
 
   public ProxyMetrics() {
     String[] directions = {"request", "response"};
@@ -166,7 +168,8 @@ public final class ProxyMetrics {
    * newest client of an agent (a reload builds a new one) is the one reported.
    */
   public void agentAvailability(String agent, BooleanSupplier available) {
-    if (agents.put(agent, available) == null) {
+    agents.put(agent, available);
+    if (agentGauges.add(agent)) { // once per agent name: a reload's new client reuses the gauge
       Gauge.builder(
               "sluice_agent_available",
               agents,
