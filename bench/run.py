@@ -54,6 +54,7 @@ def main():
         parser.error(f"--only {','.join(unknown)}: unknown (expected some of {','.join(workloads.ALL)})")
 
     tools.need_tools()
+    tools.need_jvm_flags(peers.SIDECAR_JVM)
     tools.need_jars(args.build)
     limit = tools.raise_fd_limit()
     if limit < 25_000 and "memory" in chosen:

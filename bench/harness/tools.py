@@ -59,6 +59,17 @@ def need_tools():
     subprocess.run(["sh", "-c", "systemctl stop nginx haproxy 2>/dev/null; pkill -x nginx; true"])
 
 
+def need_jvm_flags(flags):
+    """Exits naming the flag when this JVM refuses one of the sidecar's: a benchmark without it
+    would measure a differently tuned sidecar than the image runs."""
+    probe = subprocess.run(["java", *flags, "-version"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        refused = [line for line in probe.stderr.splitlines() if "Unrecognized" in line or "Error" in line]
+        reason = refused[0] if refused else probe.stderr.strip()
+        hint = " (it needs JDK 17.0.9 or newer)" if "TrimNativeHeapInterval" in reason else ""
+        sys.exit(f"bench: this JVM refuses the sidecar's flags {' '.join(flags)}: {reason}{hint}")
+
+
 def raise_fd_limit(wanted=100_000):
     """10,000 idle connections need more descriptors than the usual 20,000 (a proxy holds two per
     proxied connection); children inherit the limit. Root may raise the hard limit."""
