@@ -78,23 +78,26 @@ class SidecarMainTest {
 
   @Test
   void productionDefaultsTurnOffPoolsAndLeakSamplingUnlessTheJvmWasToldOtherwise() {
-    Properties unset = new Properties();
-    SidecarMain.productionNettyDefaults(unset);
-    assertThat(unset)
+    assertThat(defaultsGiven())
         .containsEntry("io.netty.recycler.maxCapacityPerThread", "0")
         .containsEntry("io.netty.leakDetection.level", "disabled");
-
-    Properties told = new Properties();
-    told.setProperty("io.netty.recycler.maxCapacityPerThread", "4096");
-    told.setProperty("io.netty.leakDetection.level", "simple");
-    SidecarMain.productionNettyDefaults(told);
-    assertThat(told)
+    assertThat(
+            defaultsGiven(
+                "io.netty.recycler.maxCapacityPerThread", "4096",
+                "io.netty.leakDetection.level", "simple"))
         .containsEntry("io.netty.recycler.maxCapacityPerThread", "4096")
         .containsEntry("io.netty.leakDetection.level", "simple");
+    assertThat(defaultsGiven("io.netty.leakDetectionLevel", "advanced")) // the old name
+        .doesNotContainKey("io.netty.leakDetection.level");
+  }
 
-    Properties oldName = new Properties();
-    oldName.setProperty("io.netty.leakDetectionLevel", "advanced");
-    SidecarMain.productionNettyDefaults(oldName);
-    assertThat(oldName).doesNotContainKey("io.netty.leakDetection.level");
+  /** The system properties after the defaults, given {@code set} (name, value, ...) by -D. */
+  private static Properties defaultsGiven(String... set) {
+    Properties properties = new Properties();
+    for (int i = 0; i < set.length; i += 2) {
+      properties.setProperty(set[i], set[i + 1]);
+    }
+    SidecarMain.productionNettyDefaults(properties);
+    return properties;
   }
 }
