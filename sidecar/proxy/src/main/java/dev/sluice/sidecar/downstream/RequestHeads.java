@@ -2,6 +2,7 @@ package dev.sluice.sidecar.downstream;
 
 import dev.sluice.sidecar.forward.DownstreamSide;
 import dev.sluice.sidecar.forward.Exchange;
+import dev.sluice.sidecar.http2.Http2Head;
 import dev.sluice.sidecar.routing.RequestTarget;
 import dev.sluice.sidecar.runtime.BoundRoute;
 import dev.sluice.sidecar.runtime.Generation;
@@ -54,9 +55,7 @@ final class RequestHeads {
     for (int attempt = 0; attempt < 8; attempt++) {
       Generation generation = listener.generation().get();
       route =
-          generation == null
-              ? null
-              : generation.route(listener.config().name(), target, request.headers());
+          generation == null ? null : generation.route(listener.config().name(), target, request);
       if (route == null || route.inFlight().tryStart()) {
         break;
       }
@@ -121,6 +120,9 @@ final class RequestHeads {
         return "request line too long";
       }
       return "malformed request: " + cause.getMessage();
+    }
+    if (Http2Head.unconverted(request) != null) {
+      return null; // HTTP/2: the HPACK decoder refused transfer-encoding (RFC 9113 8.2.2)
     }
     List<String> encodings = request.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
     if (!encodings.isEmpty()

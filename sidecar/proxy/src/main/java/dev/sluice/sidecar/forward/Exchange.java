@@ -1,6 +1,7 @@
 package dev.sluice.sidecar.forward;
 
 import dev.sluice.sidecar.config.Route;
+import dev.sluice.sidecar.http2.Http2Head;
 import dev.sluice.sidecar.metrics.ProxyMetrics;
 import dev.sluice.sidecar.offload.OffloadPhase;
 import dev.sluice.sidecar.offload.OffloadPlan;
@@ -22,6 +23,8 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -147,10 +150,32 @@ public final class Exchange implements UpstreamExchange {
     return HeaderRules.bodyless(request);
   }
 
+  /** The declared content-length of {@code head}, or -1 (none, or not a number). */
+  private static long declaredLength(HttpRequest head) {
+    String length = Http2Head.field(head, HttpHeaderNames.CONTENT_LENGTH);
+    if (length == null) {
+      return -1L;
+    }
+    try {
+      return Long.parseLong(length.trim());
+    } catch (NumberFormatException e) {
+      return -1L;
+    }
+  }
+
+  /** {@code Expect: 100-continue} on an HTTP/1.1 (or HTTP/2) request. */
+  private static boolean expectsContinue(HttpRequest head) {
+    if (Http2Head.unconverted(head) == null) {
+      return HttpUtil.is100ContinueExpected(head);
+    }
+    String expect = Http2Head.field(head, HttpHeaderNames.EXPECT);
+    return expect != null && HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect);
+  }
+
   /** Checks limits, answers {@code 100 Continue}, and asks for an upstream. */
   public void start() {
     Long limit = config.maxRequestBodyBytes();
-    long declared = limit == null ? -1L : HttpUtil.getContentLength(head, -1L);
+    long declared = limit == null ? -1L : declaredLength(head);
     if (limit != null && declared > limit) {
       respondLocally(
           HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
@@ -162,7 +187,7 @@ public final class Exchange implements UpstreamExchange {
               + route.name());
       return;
     }
-    if (HttpUtil.is100ContinueExpected(head) && !bodyless) {
+    if (!bodyless && expectsContinue(head)) {
       // Answered here: the upstream sees no Expect (hop-by-hop), and the body follows at once.
       downstream.write(
           new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));

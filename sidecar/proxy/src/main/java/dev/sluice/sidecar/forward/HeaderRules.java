@@ -1,5 +1,6 @@
 package dev.sluice.sidecar.forward;
 
+import dev.sluice.sidecar.http2.Http2Head;
 import dev.sluice.sidecar.http2.Http2Messages;
 import dev.sluice.sidecar.http2.WireHead;
 import io.netty.buffer.Unpooled;
@@ -14,6 +15,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -136,16 +138,20 @@ final class HeaderRules {
       String clientAddress,
       String scheme) {
     boolean wire = upstreamHttp2 && sentAsItsPseudoHeaders(in);
-    Out out = wire ? new Http2Out(in.headers().size() + 6) : new Http1Out();
+    Http2Headers block = wire ? Http2Head.unconverted(in) : null;
+    Out out =
+        wire
+            ? new Http2Out((block != null ? block.size() : in.headers().size()) + 6)
+            : new Http1Out();
     if (wire) {
       out.block().method(in.method().asciiName()).path(new AsciiString(in.uri()));
     }
-    List<CharSequence> listed = connectionOptions(in.headers());
+    List<CharSequence> listed = block != null ? List.of() : connectionOptions(in.headers());
     CharSequence authority = null;
     CharSequence forwardedFor = null;
     boolean trailersAccepted = false;
     boolean length = false;
-    Iterator<Map.Entry<CharSequence, CharSequence>> fields = in.headers().iteratorCharSequence();
+    Iterator<Map.Entry<CharSequence, CharSequence>> fields = fieldsOf(in, block);
     while (fields.hasNext()) {
       Map.Entry<CharSequence, CharSequence> field = fields.next();
       CharSequence name = field.getKey();
@@ -214,13 +220,17 @@ final class HeaderRules {
       boolean downstreamHttp2,
       HttpMethod requestMethod,
       boolean keepAlive) {
-    Out out = downstreamHttp2 ? new Http2Out(in.headers().size() + 2) : new Http1Out();
+    Http2Headers block = downstreamHttp2 ? Http2Head.unconverted(in) : null;
+    Out out =
+        downstreamHttp2
+            ? new Http2Out((block != null ? block.size() : in.headers().size()) + 2)
+            : new Http1Out();
     if (downstreamHttp2) {
       out.block().status(in.status().codeAsText());
     }
-    List<CharSequence> listed = connectionOptions(in.headers());
+    List<CharSequence> listed = block != null ? List.of() : connectionOptions(in.headers());
     boolean length = false;
-    Iterator<Map.Entry<CharSequence, CharSequence>> fields = in.headers().iteratorCharSequence();
+    Iterator<Map.Entry<CharSequence, CharSequence>> fields = fieldsOf(in, block);
     while (fields.hasNext()) {
       Map.Entry<CharSequence, CharSequence> field = fields.next();
       Kind kind = kind(field.getKey(), listed);
@@ -252,10 +262,25 @@ final class HeaderRules {
     return out.response(in, full);
   }
 
+  /**
+   * The incoming fields the rules go through: a head read from HTTP/2 and going on to HTTP/2
+   * ({@code block} not null) straight from its header block, which holds no connection-specific
+   * field (the HPACK decoder refuses them, RFC 9113 8.2.2); any other from its HTTP/1.x fields.
+   */
+  private static Iterator<Map.Entry<CharSequence, CharSequence>> fieldsOf(
+      HttpMessage in, Http2Headers block) {
+    return block != null ? Http2Head.fieldsForHttp2(block) : in.headers().iteratorCharSequence();
+  }
+
   /** True for a request head that carries no body (HTTP/1.1: no length, no chunking). */
   static boolean bodyless(HttpRequest request) {
     if (request instanceof FullHttpRequest full) {
       return full.content().readableBytes() == 0; // HTTP/2 HEADERS with END_STREAM
+    }
+    if (Http2Head.unconverted(request) != null) {
+      // HTTP/2 with a body to follow: chunked unless it declares a length (then: is it 0?)
+      String length = Http2Head.field(request, HttpHeaderNames.CONTENT_LENGTH);
+      return length != null && "0".equals(length.trim());
     }
     if (HttpUtil.isTransferEncodingChunked(request)) {
       return false; // HTTP/1.1 chunked, or HTTP/2 without a content-length (the codec marks it)

@@ -5,11 +5,7 @@ import static io.netty.handler.codec.http2.Http2Exception.streamError;
 
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
-import io.netty.handler.codec.http.DefaultHttpRequest;
-import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -19,13 +15,13 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.AsciiString;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -84,17 +80,16 @@ final class Heads {
             ? HttpConversionUtil.toFullHttpRequest(streamId, headers, alloc, false)
             : HttpConversionUtil.toHttpRequest(streamId, headers, false);
       }
-      HttpHeaders out = fields(streamId, headers);
+      Http2Head.Fields fields = lazyFields(streamId, headers, full);
       HttpMethod httpMethod = HttpMethod.valueOf(method.toString());
       return full
-          ? new DefaultFullHttpRequest(
-              HttpVersion.HTTP_1_1,
+          ? new Http2Head.FullRequest(
               httpMethod,
               path.toString(),
               Unpooled.EMPTY_BUFFER,
-              out,
-              TRAILERS.newEmptyHeaders())
-          : new DefaultHttpRequest(HttpVersion.HTTP_1_1, httpMethod, path.toString(), out);
+              TRAILERS.newEmptyHeaders(),
+              fields)
+          : new Http2Head.Request(httpMethod, path.toString(), fields);
     }
     HttpResponseStatus status = status(headers.status());
     if (status == null) {
@@ -102,11 +97,33 @@ final class Heads {
           ? HttpConversionUtil.toFullHttpResponse(streamId, headers, alloc, false)
           : HttpConversionUtil.toHttpResponse(streamId, headers, false);
     }
-    HttpHeaders out = fields(streamId, headers);
+    Http2Head.Fields fields = lazyFields(streamId, headers, full);
     return full
-        ? new DefaultFullHttpResponse(
-            HttpVersion.HTTP_1_1, status, Unpooled.EMPTY_BUFFER, out, TRAILERS.newEmptyHeaders())
-        : new DefaultHttpResponse(HttpVersion.HTTP_1_1, status, out);
+        ? new Http2Head.FullResponse(
+            status, Unpooled.EMPTY_BUFFER, TRAILERS.newEmptyHeaders(), fields)
+        : new Http2Head.Response(status, fields);
+  }
+
+  /**
+   * The fields of a head, converted when asked for; a {@code host} field that contradicts the
+   * {@code :authority} is a stream error here, before anyone reads either.
+   */
+  private static Http2Head.Fields lazyFields(int streamId, Http2Headers headers, boolean full)
+      throws Http2Exception {
+    CharSequence authority = headers.authority();
+    List<CharSequence> hosts =
+        headers.contains(HttpHeaderNames.HOST) ? headers.getAll(HttpHeaderNames.HOST) : List.of();
+    for (CharSequence host : hosts) {
+      if (authority == null) {
+        authority = host;
+      } else if (!AsciiString.contentEqualsIgnoreCase(authority, host)) {
+        throw streamError(
+            streamId, PROTOCOL_ERROR, "Conflicting ':authority' and 'host' headers found");
+      }
+    }
+    // A body without a content-length is marked chunked, as Netty's conversion marks it.
+    boolean chunked = !full && !headers.contains(HttpHeaderNames.CONTENT_LENGTH);
+    return new Http2Head.Fields(headers, chunked);
   }
 
   /**
@@ -162,8 +179,21 @@ final class Heads {
     return out;
   }
 
-  /** The regular fields of an HTTP/2 header block as HTTP/1.x fields. */
-  private static HttpHeaders fields(int streamId, Http2Headers headers) throws Http2Exception {
+  /**
+   * True for a regular field the conversion leaves out: Netty's {@code x-http2-*} extension fields,
+   * {@code transfer-encoding} and {@code trailer}.
+   */
+  static boolean droppedFromHttp2(CharSequence name) {
+    return AsciiString.regionMatches(name, false, 0, EXTENSION_PREFIX, 0, 8)
+        || HttpHeaderNames.TRANSFER_ENCODING.contentEquals(name)
+        || HttpHeaderNames.TRAILER.contentEquals(name);
+  }
+
+  /**
+   * The regular fields of an HTTP/2 header block as HTTP/1.x fields (a conflicting {@code host} was
+   * refused when the head was read).
+   */
+  static HttpHeaders fields(Http2Headers headers) {
     HttpHeaders out = HEADERS.newHeaders();
     StringBuilder cookies = null;
     CharSequence authority = null;
@@ -188,13 +218,8 @@ final class Heads {
         if (authority == null) {
           authority = value;
           out.add(HttpHeaderNames.HOST, value);
-        } else if (!AsciiString.contentEqualsIgnoreCase(authority, value)) {
-          throw streamError(
-              streamId, PROTOCOL_ERROR, "Conflicting ':authority' and 'host' headers found");
         }
-      } else if (!AsciiString.regionMatches(name, false, 0, EXTENSION_PREFIX, 0, 8)
-          && !HttpHeaderNames.TRANSFER_ENCODING.contentEquals(name)
-          && !HttpHeaderNames.TRAILER.contentEquals(name)) {
+      } else if (!droppedFromHttp2(name)) {
         out.add(name, value);
       }
     }

@@ -58,7 +58,8 @@ public final class Http2Messages {
       return full(server, streamId, headers, alloc);
     }
     HttpMessage message = Heads.inbound(server, streamId, headers, false, alloc);
-    if (!HttpUtil.isContentLengthSet(message)) {
+    // An Http2Head marks itself (when its fields are converted); Netty's conversion does not.
+    if (!(message instanceof Http2Head) && !HttpUtil.isContentLengthSet(message)) {
       message.headers().add(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
     }
     return message;

@@ -3,7 +3,7 @@ package dev.sluice.sidecar.routing;
 import dev.sluice.sidecar.config.HeaderCondition;
 import dev.sluice.sidecar.config.PathCondition;
 import dev.sluice.sidecar.config.RequestMatch;
-import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -13,14 +13,14 @@ import java.util.regex.Pattern;
 
 /** One compiled {@link RequestMatch}: every condition must hold. */
 final class RequestMatcher {
-  private final List<BiPredicate<RequestTarget, HttpHeaders>> conditions;
+  private final List<BiPredicate<RequestTarget, HttpRequest>> conditions;
 
-  private RequestMatcher(List<BiPredicate<RequestTarget, HttpHeaders>> conditions) {
+  private RequestMatcher(List<BiPredicate<RequestTarget, HttpRequest>> conditions) {
     this.conditions = List.copyOf(conditions);
   }
 
   static RequestMatcher compile(RequestMatch match) {
-    List<BiPredicate<RequestTarget, HttpHeaders>> conditions = new ArrayList<>();
+    List<BiPredicate<RequestTarget, HttpRequest>> conditions = new ArrayList<>();
     if (match.host() != null) {
       conditions.add(host(match.host().toLowerCase(Locale.ROOT)));
     }
@@ -29,7 +29,7 @@ final class RequestMatcher {
     }
     if (!match.methods().isEmpty()) {
       Set<String> methods = Set.copyOf(match.methods());
-      conditions.add((target, headers) -> methods.contains(target.method()));
+      conditions.add((target, request) -> methods.contains(target.method()));
     }
     for (HeaderCondition header : match.headers()) {
       conditions.add(header(header));
@@ -37,31 +37,32 @@ final class RequestMatcher {
     return new RequestMatcher(conditions);
   }
 
-  boolean matches(RequestTarget target, HttpHeaders headers) {
-    for (BiPredicate<RequestTarget, HttpHeaders> condition : conditions) {
-      if (!condition.test(target, headers)) {
+  /** Header conditions read the request's fields; the others only {@code target}. */
+  boolean matches(RequestTarget target, HttpRequest request) {
+    for (BiPredicate<RequestTarget, HttpRequest> condition : conditions) {
+      if (!condition.test(target, request)) {
         return false;
       }
     }
     return true;
   }
 
-  private static BiPredicate<RequestTarget, HttpHeaders> host(String host) {
+  private static BiPredicate<RequestTarget, HttpRequest> host(String host) {
     if (host.startsWith("*.")) {
       String suffix = host.substring(1); // ".example.com"
-      return (target, headers) ->
+      return (target, request) ->
           target.host().endsWith(suffix) && target.host().length() > suffix.length();
     }
-    return (target, headers) -> target.host().equals(host);
+    return (target, request) -> target.host().equals(host);
   }
 
-  private static BiPredicate<RequestTarget, HttpHeaders> path(PathCondition condition) {
+  private static BiPredicate<RequestTarget, HttpRequest> path(PathCondition condition) {
     String value = condition.value();
     return switch (condition.type()) {
-      case Exact -> (target, headers) -> target.path().equals(value);
+      case Exact -> (target, request) -> target.path().equals(value);
       case Prefix -> {
         String prefix = value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
-        yield (target, headers) ->
+        yield (target, request) ->
             prefix.isEmpty()
                 || target.path().equals(prefix)
                 || (target.path().startsWith(prefix)
@@ -69,20 +70,20 @@ final class RequestMatcher {
       }
       case RegularExpression -> {
         Pattern pattern = Pattern.compile(value);
-        yield (target, headers) -> pattern.matcher(target.path()).matches();
+        yield (target, request) -> pattern.matcher(target.path()).matches();
       }
     };
   }
 
-  private static BiPredicate<RequestTarget, HttpHeaders> header(HeaderCondition condition) {
+  private static BiPredicate<RequestTarget, HttpRequest> header(HeaderCondition condition) {
     String name = condition.name();
     return switch (condition.type()) {
-      case Present -> (target, headers) -> headers.contains(name);
-      case Exact -> (target, headers) -> headers.getAll(name).contains(condition.value());
+      case Present -> (target, request) -> request.headers().contains(name);
+      case Exact -> (target, request) -> request.headers().getAll(name).contains(condition.value());
       case RegularExpression -> {
         Pattern pattern = Pattern.compile(condition.value());
-        yield (target, headers) ->
-            headers.getAll(name).stream().anyMatch(v -> pattern.matcher(v).matches());
+        yield (target, request) ->
+            request.headers().getAll(name).stream().anyMatch(v -> pattern.matcher(v).matches());
       }
     };
   }

@@ -1,5 +1,6 @@
 package dev.sluice.sidecar.routing;
 
+import dev.sluice.sidecar.http2.Http2Head;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import java.util.Locale;
@@ -13,7 +14,7 @@ public record RequestTarget(String method, String host, String path, String quer
 
   public static RequestTarget of(HttpRequest request) {
     String uri = request.uri();
-    String host = request.headers().get(HttpHeaderNames.HOST);
+    String host = Http2Head.field(request, HttpHeaderNames.HOST);
     String pathAndQuery = uri;
     int scheme = uri.indexOf("://");
     if (scheme > 0 && !uri.startsWith("/")) {

@@ -1,6 +1,6 @@
 package dev.sluice.sidecar.routing;
 
-import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -34,13 +34,13 @@ public final class RouteTable<T> {
   }
 
   /** The first route accepting the request, or null. */
-  public T match(RequestTarget target, HttpHeaders headers) {
+  public T match(RequestTarget target, HttpRequest request) {
     for (Entry<T> entry : entries) {
       if (entry.matchers().isEmpty()) {
         return entry.target();
       }
       for (RequestMatcher matcher : entry.matchers()) {
-        if (matcher.matches(target, headers)) {
+        if (matcher.matches(target, request)) {
           return entry.target();
         }
       }

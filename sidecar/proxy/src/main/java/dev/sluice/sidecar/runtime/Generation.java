@@ -12,7 +12,7 @@ import dev.sluice.sidecar.routing.RequestTarget;
 import dev.sluice.sidecar.routing.RouteTable;
 import dev.sluice.sidecar.upstream.UpstreamPool;
 import io.netty.channel.EventLoopGroup;
-import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,9 +80,9 @@ public final class Generation implements AutoCloseable {
   }
 
   /** The route for a request on {@code listener}, or null. */
-  public BoundRoute route(String listener, RequestTarget target, HttpHeaders headers) {
+  public BoundRoute route(String listener, RequestTarget target, HttpRequest request) {
     RouteTable<BoundRoute> table = tables.get(listener);
-    return table == null ? null : table.match(target, headers);
+    return table == null ? null : table.match(target, request);
   }
 
   public SidecarConfig config() {

@@ -19,6 +19,7 @@ import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.util.AsciiString;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -52,12 +53,45 @@ class HeadsTest {
     assertThat(ours.method()).isEqualTo(HttpMethod.POST).isEqualTo(netty.method());
     assertThat(ours.uri()).isEqualTo("/cart?x=1").isEqualTo(netty.uri());
     // Netty joins cookies only when the names are AsciiStrings (as HPACK decodes them); not here
-    assertThat(without(fields(ours), "cookie"))
+    // and a body without a content-length is marked chunked, as Http2Messages marks Netty's
+    assertThat(without(without(fields(ours), "cookie"), "transfer-encoding"))
         .isEqualTo(without(without(fields(netty), "x-http2-"), "cookie"));
+    assertThat(ours.headers().getAll("transfer-encoding")).containsExactly("chunked");
     assertThat(ours.headers().get("host")).isEqualTo("shop.example:8443");
     assertThat(ours.headers().getAll("cookie")).containsExactly("a=1; b=2");
     assertThat(ours.headers().getAll("x-multi")).containsExactly("1", "2");
     assertThat(ours.headers().contains("trailer")).isFalse();
+  }
+
+  @Test
+  void aFieldReadFromTheBlockIsWhatTheConvertedFieldsSay() throws Exception {
+    Http2Headers hostOnly = request();
+    hostOnly.remove(":authority");
+    hostOnly.add("host", "h.example");
+    Http2Headers withLength = request().add("content-length", "12");
+    Http2Headers sameHost = request().add("host", "shop.example:8443");
+    for (Http2Headers block : List.of(request(), hostOnly, withLength, sameHost)) {
+      for (boolean full : List.of(false, true)) {
+        HttpMessage direct = (HttpMessage) Heads.inbound(true, 3, block, full, null);
+        HttpMessage converted = (HttpMessage) Heads.inbound(true, 3, block, full, null);
+        for (String name :
+            List.of(
+                "host",
+                "content-length",
+                "transfer-encoding",
+                "content-type",
+                "x-multi",
+                "trailer",
+                "x-http2-scheme",
+                "absent")) {
+          assertThat(Http2Head.field(direct, AsciiString.of(name)))
+              .as("%s of %s (full %s)", name, list(block), full)
+              .isEqualTo(converted.headers().get(name));
+        }
+        assertThat(Http2Head.unconverted(direct)).as("read without converting").isSameAs(block);
+        assertThat(Http2Head.field(direct, AsciiString.of("cookie"))).isEqualTo("a=1; b=2");
+      }
+    }
   }
 
   @Test
