@@ -184,9 +184,14 @@ final class Heads {
    * {@code transfer-encoding} and {@code trailer}.
    */
   static boolean droppedFromHttp2(CharSequence name) {
-    return AsciiString.regionMatches(name, false, 0, EXTENSION_PREFIX, 0, 8)
-        || HttpHeaderNames.TRANSFER_ENCODING.contentEquals(name)
-        || HttpHeaderNames.TRAILER.contentEquals(name);
+    int length = name.length();
+    char first = length == 0 ? 0 : name.charAt(0);
+    if (first == 'x') {
+      return length >= 8 && AsciiString.regionMatches(name, false, 0, EXTENSION_PREFIX, 0, 8);
+    }
+    return first == 't'
+        && (length == 17 && HttpHeaderNames.TRANSFER_ENCODING.contentEquals(name)
+            || length == 7 && HttpHeaderNames.TRAILER.contentEquals(name));
   }
 
   /**

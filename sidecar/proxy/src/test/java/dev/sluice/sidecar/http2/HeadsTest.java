@@ -95,6 +95,18 @@ class HeadsTest {
   }
 
   @Test
+  void onlyExtensionFieldsFramingAndTrailerAreDroppedFromHttp2() {
+    for (String dropped : List.of("x-http2-scheme", "x-http2-", "transfer-encoding", "trailer")) {
+      assertThat(Heads.droppedFromHttp2(dropped)).as(dropped).isTrue();
+    }
+    for (String kept :
+        List.of(
+            "", "x", "x-http2", "x-forwarded-for", "te", "trailers", "transfer-encodings", "via")) {
+      assertThat(Heads.droppedFromHttp2(kept)).as(kept).isFalse();
+    }
+  }
+
+  @Test
   void aBodylessRequestOrResponseIsFullWithNothingInIt() throws Exception {
     FullHttpRequest request =
         (FullHttpRequest)
