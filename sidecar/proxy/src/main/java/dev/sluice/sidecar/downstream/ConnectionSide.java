@@ -5,6 +5,8 @@ import dev.sluice.spop.SpopValue;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
+import io.netty.util.Attribute;
+import io.netty.util.AttributeKey;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Map;
@@ -29,10 +31,19 @@ interface ConnectionSide extends DownstreamSide {
     return connectionChannel().eventLoop();
   }
 
+  /** The client's address as text, kept on the connection: formatted once, not per request. */
+  AttributeKey<String> CLIENT_ADDRESS = AttributeKey.valueOf("sluice.clientAddress");
+
   @Override
   default String clientAddress() {
-    InetSocketAddress remote = remote();
-    return remote == null ? null : remote.getAddress().getHostAddress();
+    Attribute<String> kept = connectionChannel().attr(CLIENT_ADDRESS);
+    String address = kept.get();
+    if (address == null) {
+      InetSocketAddress remote = remote();
+      address = remote == null ? null : remote.getAddress().getHostAddress();
+      kept.set(address);
+    }
+    return address;
   }
 
   @Override

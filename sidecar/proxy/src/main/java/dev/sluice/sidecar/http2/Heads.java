@@ -6,6 +6,7 @@ import static io.netty.handler.codec.http2.Http2Exception.streamError;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -41,8 +42,6 @@ import java.util.Set;
 final class Heads {
   private static final HttpHeadersFactory HEADERS =
       DefaultHttpHeadersFactory.headersFactory().withValidation(false);
-  private static final HttpHeadersFactory TRAILERS =
-      DefaultHttpHeadersFactory.trailersFactory().withValidation(false);
   private static final AsciiString EXTENSION_PREFIX = AsciiString.cached("x-http2-");
 
   /** Fields that never go from HTTP/1.x to HTTP/2 (RFC 9113 8.2.2), and Netty's extensions. */
@@ -64,7 +63,7 @@ final class Heads {
 
   /**
    * The HTTP/1.x head of a HEADERS frame: a request ({@code server}) or a response, full (with an
-   * empty body and no trailers) when the frame ended the stream.
+   * empty body and empty, immutable trailers) when the frame ended the stream.
    */
   static HttpMessage inbound(
       boolean server, int streamId, Http2Headers headers, boolean full, ByteBufAllocator alloc)
@@ -84,11 +83,7 @@ final class Heads {
       HttpMethod httpMethod = HttpMethod.valueOf(method.toString());
       return full
           ? new Http2Head.FullRequest(
-              httpMethod,
-              path.toString(),
-              Unpooled.EMPTY_BUFFER,
-              TRAILERS.newEmptyHeaders(),
-              fields)
+              httpMethod, path.toString(), Unpooled.EMPTY_BUFFER, EmptyHttpHeaders.INSTANCE, fields)
           : new Http2Head.Request(httpMethod, path.toString(), fields);
     }
     HttpResponseStatus status = status(headers.status());
@@ -100,7 +95,7 @@ final class Heads {
     Http2Head.Fields fields = lazyFields(streamId, headers, full);
     return full
         ? new Http2Head.FullResponse(
-            status, Unpooled.EMPTY_BUFFER, TRAILERS.newEmptyHeaders(), fields)
+            status, Unpooled.EMPTY_BUFFER, EmptyHttpHeaders.INSTANCE, fields)
         : new Http2Head.Response(status, fields);
   }
 

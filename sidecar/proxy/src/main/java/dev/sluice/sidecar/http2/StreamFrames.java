@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameAdapter;
@@ -12,7 +13,8 @@ import io.netty.handler.codec.http2.Http2Headers;
 /**
  * A frame listener that hands a stream's HEADERS and DATA on as HttpObjects. DATA payloads are
  * retained into contents whose window is given back only when whoever takes them consumes them
- * (backpressure); DATA for a stream nobody serves is given back at once.
+ * (backpressure); DATA for a stream nobody serves is given back at once. A DATA frame that ends the
+ * stream has no trailers: its last content's are empty and immutable (trailers come as HEADERS).
  */
 public abstract class StreamFrames extends Http2FrameAdapter {
   /** HEADERS of a stream (head or trailers). */
@@ -61,7 +63,7 @@ public abstract class StreamFrames extends Http2FrameAdapter {
     onContent(
         streamId,
         endOfStream
-            ? new DefaultLastHttpContent(data.retain())
+            ? new DefaultLastHttpContent(data.retain(), EmptyHttpHeaders.INSTANCE)
             : new DefaultHttpContent(data.retain()),
         bytes);
     return padding;

@@ -113,6 +113,8 @@ class HeadsTest {
             Heads.inbound(true, 1, request().method("GET"), true, UnpooledByteBufAllocator.DEFAULT);
     assertThat(request.content().readableBytes()).isZero();
     assertThat(request.trailingHeaders().isEmpty()).isTrue();
+    // shared empty trailers: a copy of the message is what takes changes
+    assertThat(request.copy().trailingHeaders().add("x-sum", "1").get("x-sum")).isEqualTo("1");
     FullHttpResponse response =
         (FullHttpResponse)
             Heads.inbound(
