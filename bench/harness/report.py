@@ -115,6 +115,10 @@ def markdown(results, charts, explanation):
                   "(ops/us): higher is better.", "", "| benchmark | parameters | score | error | unit |",
                   "|---|---|---|---|---|"]
         for b in results["jmh"]:
+            if b.get("failed"):
+                lines.append(f"| {b['benchmark'].replace('dev.sluice.bench.', '')} | — | failed, no score "
+                             "| — | — |")
+                continue
             params = ", ".join(f"{k}={val}" for k, val in (b.get("params") or {}).items())
             metric = b["primaryMetric"]
             lines.append(f"| {b['benchmark'].replace('dev.sluice.bench.', '')} | {params or '—'} | "
@@ -179,8 +183,18 @@ def jmh(json_file):
 
 
 def run_jmh(out_file, quick):
+    """Runs every benchmark in the JMH jar; a benchmark that failed has no score, so it is named
+    (the run's output is in jmh.log beside the results) instead of missing from the table."""
     args = ["-f", "1", "-wi", "2" if quick else "3", "-i", "2" if quick else "5", "-w", "1s", "-r", "1s",
             "-rf", "json", "-rff", str(out_file)]
-    subprocess.run(tools.pinned(tools.PROXY_CPU, ["java", "-jar", tools.JMH_JAR, *args]), check=True,
-                   stdout=subprocess.DEVNULL)
-    return jmh(out_file)
+    with open(out_file.with_name("jmh.log"), "w") as log_file:
+        subprocess.run(tools.pinned(tools.PROXY_CPU, ["java", "-jar", tools.JMH_JAR, *args]), check=True,
+                       stdout=log_file, stderr=subprocess.STDOUT)
+    measured = jmh(out_file)
+    listed = tools.run(["java", "-jar", str(tools.JMH_JAR), "-l"]).splitlines()
+    done = {b["benchmark"] for b in measured}
+    failed = sorted(line.strip() for line in listed
+                    if "." in line and " " not in line.strip() and line.strip() not in done)
+    for name in failed:
+        tools.log(f"JMH: {name} failed; see {out_file.with_name('jmh.log')}")
+    return [*measured, *({"benchmark": name, "failed": True} for name in failed)]
