@@ -24,6 +24,31 @@ def fmt(value, digits=2):
     return f"{value:,.{digits}f}"
 
 
+def ratio_text(value_ratio):
+    """Two decimals, or as many as it takes (up to 4) not to print 1.00 for a ratio that is not 1:
+    a target missed by 0.1 % must not read as '1.00, missed'."""
+    for digits in (2, 3, 4):
+        text = f"{value_ratio:.{digits}f}"
+        if float(text) != 1.0 or value_ratio == 1.0:
+            return text
+    return text
+
+
+def plain(value):
+    """A measured value to the precision that tells close ones apart: 0.958, 2.47, 88.3, 36,317."""
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    if abs(value) >= 10:
+        return f"{value:.1f}"
+    return f"{value:.3f}".rstrip("0").rstrip(".")
+
+
+def unit(figure):
+    """The unit at the end of a figure's name: 'h2c max (req/s)' -> 'req/s'."""
+    name = figure["name"]
+    return name[name.rindex("(") + 1:-1] if name.endswith(")") and "(" in name else ""
+
+
 def met(figure, value_ratio):
     if value_ratio is None:
         return None
@@ -49,11 +74,13 @@ def targets(results):
                 rows.append((f"{w['title']}: {f['name']} vs HAProxy", "equal or better", fmt(s), ok))
                 continue
             rows.append((f"{w['title']}: {f['name']} vs HAProxy",
-                         "ratio ≥ 1.00" if f["better"] == "higher" else "ratio ≤ 1.00", f"{r:.2f}", met(f, r)))
+                         "ratio ≥ 1.00" if f["better"] == "higher" else "ratio ≤ 1.00",
+                         f"{ratio_text(r)} ({plain(s)} vs {plain(h)} {unit(f)})".replace(" )", ")"), met(f, r)))
             if w["id"] == "uploads":
                 d = ratio(s, f["values"].get(DIRECT))
                 if d is not None:
-                    rows.append((f"{w['title']}: {f['name']} vs direct", "≥ 0.80 of direct", f"{d:.2f}", d >= 0.8))
+                    rows.append((f"{w['title']}: {f['name']} vs direct", "≥ 0.80 of direct",
+                                 f"{d:.2f} ({plain(s)} vs {plain(f['values'][DIRECT])} {unit(f)})", d >= 0.8))
     op = results.get("operator")
     if op and op.get("completed"):
         rows.append(("Operator: a change reaches 1,000 pods", "< 60 s", f"{op['changeAllPodsSeconds']:.1f} s",
