@@ -82,6 +82,13 @@ final class DownstreamRequestHandler extends ChannelInboundHandlerAdapter
         ReferenceCountUtil.release(msg);
       }
     } else if (msg instanceof HttpContent content) {
+      if (current == null && content.decoderResult().isFailure()) {
+        // The body of a request answered locally was unreadable: the decoder now discards the
+        // rest of the connection's input, so no next request can be read on it.
+        content.release();
+        closeAfterWrites();
+        return;
+      }
       RequestHeads.content(current, content, ctx::read);
     } else {
       ReferenceCountUtil.release(msg);

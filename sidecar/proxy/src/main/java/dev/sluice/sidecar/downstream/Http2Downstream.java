@@ -1,5 +1,6 @@
 package dev.sluice.sidecar.downstream;
 
+import dev.sluice.sidecar.forward.LocalResponses;
 import dev.sluice.sidecar.http2.FrameHandlers;
 import dev.sluice.sidecar.http2.Http2Messages;
 import dev.sluice.sidecar.http2.StreamFrames;
@@ -7,7 +8,9 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
@@ -18,6 +21,8 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A downstream HTTP/2 connection at the frame layer: Netty's connection handler (state machine,
@@ -25,6 +30,8 @@ import java.util.concurrent.TimeUnit;
  * the client opens, with no channel, pipeline or codec per stream. Event-loop confined.
  */
 final class Http2Downstream {
+  private static final Logger log = LoggerFactory.getLogger(Http2Downstream.class);
+
   private final ListenerContext listener;
   private FrameHandlers.Handler handler;
   private ChannelHandlerContext context;
@@ -149,6 +156,11 @@ final class Http2Downstream {
       }
       Http2DownstreamStream target = stream(stream);
       if (target == null) {
+        String problem = Http2RequestHeads.malformed(headers);
+        if (problem != null) {
+          refuseMalformed(ctx, streamId, problem);
+          return;
+        }
         target = new Http2DownstreamStream(Http2Downstream.this, stream);
         stream.setProperty(streamKey, target);
       }
@@ -165,6 +177,26 @@ final class Http2Downstream {
     protected void onContent(int streamId, HttpContent content, int bytes) {
       stream(handler.connection().stream(streamId)).onRequestObject(content, bytes);
     }
+  }
+
+  /**
+   * A malformed request (RFC 9113 8.1.1): a 400 saying what is wrong, then RST_STREAM
+   * PROTOCOL_ERROR, on that stream only. Nothing of it is read on or forwarded.
+   */
+  private void refuseMalformed(ChannelHandlerContext ctx, int streamId, String problem) {
+    listener.metrics().rejected(HttpResponseStatus.BAD_REQUEST.code());
+    log.debug("{} stream {}: malformed request: {}", ctx.channel(), streamId, problem);
+    FullHttpResponse answer =
+        LocalResponses.of(ctx.alloc(), HttpResponseStatus.BAD_REQUEST, problem, false);
+    Http2ConnectionEncoder encoder = handler.encoder();
+    encoder.writeHeaders(
+        ctx, streamId, Http2Messages.headerBlock(answer, null), 0, false, ctx.newPromise());
+    encoder.writeData(ctx, streamId, answer.content(), 0, false, ctx.newPromise());
+    // A flush through the connection handler writes the DATA the client's window allows; the
+    // reset then follows it (and drops what the window held back).
+    ctx.channel().flush();
+    encoder.writeRstStream(ctx, streamId, Http2Error.PROTOCOL_ERROR.code(), ctx.newPromise());
+    ctx.channel().flush();
   }
 
   /** A stream that closed (END_STREAM both ways, reset, or the connection went away). */

@@ -42,10 +42,18 @@ final class RequestHeads {
   static Exchange start(
       ListenerContext listener, DownstreamSide side, HttpRequest request, LocalAnswer answer) {
     String problem = malformed(request);
+    if (problem == null && !side.http2()) {
+      problem = RequestAuthority.reconcile(request);
+    }
     if (problem != null) {
       HttpResponseStatus status = statusFor(request.decoderResult().cause());
       listener.metrics().rejected(status.code());
-      answer.respond(status, problem, true, false);
+      // A head the decoder could not read leaves it discarding the connection's input; any other
+      // refused head may still have a body arriving, read and discarded before the close.
+      boolean bodyPending =
+          request.decoderResult().isSuccess()
+              && !(request instanceof LastHttpContent || Exchange.bodyless(request));
+      answer.respond(status, problem, true, bodyPending);
       return null;
     }
     RequestTarget target = RequestTarget.of(request);
@@ -83,7 +91,6 @@ final class RequestHeads {
     return exchange;
   }
 
-  /** The {@code sess.*} variables of a client connection. */
   /**
    * A body object of the request: to the exchange in progress, or released when there is none (a
    * body left over after a local answer, or the empty end of a bodyless request), and then the next
@@ -98,6 +105,7 @@ final class RequestHeads {
     }
   }
 
+  /** The {@code sess.*} variables of a client connection. */
   static Map<String, SpopValue> sessionVariables(Channel connection) {
     Attribute<Map<String, SpopValue>> attribute = connection.attr(SESSION_VARIABLES);
     Map<String, SpopValue> variables = attribute.get();

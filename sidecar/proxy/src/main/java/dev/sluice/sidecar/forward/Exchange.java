@@ -342,6 +342,15 @@ public final class Exchange implements UpstreamExchange {
       content.release();
       return;
     }
+    if (content.decoderResult().isFailure()) {
+      // An unreadable body (bad chunk size, chunk data longer than its size, a bad trailer): the
+      // decoder hands an empty last content with the cause. It is never sent on as the end of the
+      // body: the upstream would get a different, complete message.
+      Throwable cause = content.decoderResult().cause();
+      content.release();
+      onMalformedRequestBody(cause);
+      return;
+    }
     touch();
     requestBodyBytes += content.content().readableBytes();
     Long limit = config.maxRequestBodyBytes();
@@ -377,6 +386,30 @@ public final class Exchange implements UpstreamExchange {
     if (requestComplete) {
       scheduleRequestTimer();
     }
+  }
+
+  /**
+   * The request body could not be read: 400 and close when nothing was answered yet, else the
+   * exchange is cut both ways. The upstream is never told the body ended (its connection closes or
+   * its stream is reset), so it cannot take what it got for a complete request.
+   */
+  private void onMalformedRequestBody(Throwable cause) {
+    metrics.rejected(HttpResponseStatus.BAD_REQUEST.code());
+    String sentence =
+        "malformed request body: "
+            + describeFraming(cause)
+            + " (expected: RFC 9112 chunked framing)";
+    if (responseStarted) {
+      fail(sentence);
+    } else {
+      respondLocally(HttpResponseStatus.BAD_REQUEST, sentence);
+    }
+  }
+
+  private static String describeFraming(Throwable cause) {
+    String message = cause == null ? null : cause.getMessage();
+    String kind = cause == null ? "unknown" : cause.getClass().getSimpleName();
+    return message == null ? kind : kind + ": " + message;
   }
 
   private void forwardRequestContent(HttpContent content) {
@@ -434,6 +467,10 @@ public final class Exchange implements UpstreamExchange {
       return;
     }
     touch();
+    if (msg.decoderResult().isFailure()) {
+      onMalformedResponse(msg);
+      return;
+    }
     if (msg instanceof HttpResponse response) {
       if (response.status().codeClass()
           == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL) {
@@ -463,6 +500,27 @@ public final class Exchange implements UpstreamExchange {
     }
     if (responseComplete) {
       finish();
+    }
+  }
+
+  /**
+   * The upstream's response could not be read (a bad status line or field, bad chunk framing): 502
+   * when nothing was sent downstream yet, else the downstream is cut, never ended as if complete.
+   */
+  private void onMalformedResponse(HttpObject msg) {
+    Throwable cause = msg.decoderResult().cause();
+    ReferenceCountUtil.release(msg);
+    metrics.upstreamError(route.name(), "malformed");
+    String sentence =
+        "the upstream of route "
+            + route.name()
+            + " sent a malformed response: "
+            + describeFraming(cause);
+    if (responseStarted) {
+      fail(sentence);
+    } else {
+      releaseHeld();
+      respondLocally(HttpResponseStatus.BAD_GATEWAY, sentence);
     }
   }
 

@@ -31,7 +31,13 @@ public final class FrameHandlers {
         .flowController(
             new DefaultHttp2RemoteFlowController(
                 connection, new UniformStreamByteDistributor(connection)));
-    return new Builder(connection).listener(listener).settings(settings).build();
+    // A client refuses a response without :status as a stream error (the upstream's, a 502). A
+    // server checks request heads itself, to answer what is wrong before the reset.
+    return new Builder(connection)
+        .listener(listener)
+        .settings(settings)
+        .requiredPseudoHeaders(!server)
+        .build();
   }
 
   /**
@@ -93,6 +99,10 @@ public final class FrameHandlers {
 
     Builder settings(Http2Settings settings) {
       return initialSettings(settings);
+    }
+
+    Builder requiredPseudoHeaders(boolean validate) {
+      return validateRequiredPseudoHeaders(validate);
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.sluice.sidecar.downstream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.sidecar.testing.Http1Client;
+import dev.sluice.sidecar.testing.RawHttp2;
 import dev.sluice.sidecar.testing.RecordingUpstream;
 import dev.sluice.sidecar.testing.RunningSidecar;
 import java.io.DataInputStream;
@@ -158,9 +159,8 @@ class DownstreamProtocolIT {
     String id = "crlf-" + System.nanoTime();
     java.io.ByteArrayOutputStream block = new java.io.ByteArrayOutputStream();
     block.write(new byte[] {(byte) 0x82, (byte) 0x87, (byte) 0x84}); // :method GET, https, :path /
-    literal(block, ":authority", "a");
-    literal(block, "x-test-id", id);
-    literal(block, "x-evil", "ok\r\nx-injected: 1");
+    block.writeBytes(
+        RawHttp2.block(":authority", "a", "x-test-id", id, "x-evil", "ok\r\nx-injected: 1"));
     try (Socket socket = connect()) {
       OutputStream out = socket.getOutputStream();
       out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -173,17 +173,6 @@ class DownstreamProtocolIT {
           .isEqualTo(1); // PROTOCOL_ERROR (RFC 9113 8.2.1)
     }
     assertThat(upstream.received(id)).as("nothing forwarded").isNull();
-  }
-
-  /** A literal header field without indexing, new name, no Huffman coding (RFC 7541 6.2.2). */
-  private static void literal(java.io.ByteArrayOutputStream block, String name, String value) {
-    byte[] n = name.getBytes(StandardCharsets.ISO_8859_1);
-    byte[] v = value.getBytes(StandardCharsets.ISO_8859_1);
-    block.write(0);
-    block.write(n.length);
-    block.write(n, 0, n.length);
-    block.write(v.length);
-    block.write(v, 0, v.length);
   }
 
   /** Reads frames until GOAWAY (type 7) or, with {@code reset}, RST_STREAM (type 3). */
@@ -208,18 +197,7 @@ class DownstreamProtocolIT {
   }
 
   private static byte[] frame(int type, int flags, int stream, byte[] payload) {
-    byte[] frame = new byte[9 + payload.length];
-    frame[0] = (byte) (payload.length >>> 16);
-    frame[1] = (byte) (payload.length >>> 8);
-    frame[2] = (byte) payload.length;
-    frame[3] = (byte) type;
-    frame[4] = (byte) flags;
-    frame[5] = (byte) (stream >>> 24);
-    frame[6] = (byte) (stream >>> 16);
-    frame[7] = (byte) (stream >>> 8);
-    frame[8] = (byte) stream;
-    System.arraycopy(payload, 0, frame, 9, payload.length);
-    return frame;
+    return RawHttp2.frameBytes(type, flags, stream, payload);
   }
 
   /** Reads frames until GOAWAY and returns its error code. */

@@ -13,7 +13,11 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Invariant: whatever the upstream does — never answer, stall mid-body, answer before the request
@@ -80,22 +84,57 @@ class UpstreamMisbehaviourIT {
     }
   }
 
-  @Test
-  void anUpstreamClosingMidResponseResetsTheHttp2Stream() throws Exception {
+  /** Responses that end before they are complete: cut short, or unreadable mid-body. */
+  static Stream<Arguments> brokenResponses() {
+    return Stream.of(
+        Arguments.of(
+            "closed mid-response",
+            "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\npartial",
+            false),
+        Arguments.of(
+            "a malformed chunk",
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "7\r\npartial\r\nzz\r\nmore\r\n0\r\n\r\n",
+            true));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("brokenResponses")
+  void aResponseThatEndsBrokenResetsTheHttp2Stream(String name, String answer, boolean stayOpen)
+      throws Exception {
     try (ScriptedUpstream upstream =
             new ScriptedUpstream(
                 (in, out) -> {
                   ScriptedUpstream.readHead(in);
                   in.readNBytes(BODY.length);
-                  ScriptedUpstream.write(
-                      out, "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\npartial");
+                  ScriptedUpstream.write(out, answer);
+                  if (stayOpen) {
+                    ScriptedUpstream.stallUntilClosed(in);
+                  }
                 });
         RunningSidecar sidecar = sidecar(upstream, "");
         Http2Client client = Http2Client.connect(port(sidecar), false)) {
       Http2Client.Result result =
           client.post("/", BODY, Http2Client.End.DATA, Arrival.ALL_AT_ONCE, Map.of());
       assertThat(result.reset()).startsWith("RST_STREAM");
-      assertThat(result.endStreams()).as("no clean END_STREAM on a truncated response").isZero();
+      assertThat(result.endStreams()).as("no clean END_STREAM on a broken response").isZero();
+    }
+  }
+
+  @Test
+  void aMalformedResponseHeadIs502() throws Exception {
+    try (ScriptedUpstream upstream =
+            new ScriptedUpstream(
+                (in, out) -> {
+                  ScriptedUpstream.readHead(in);
+                  in.readNBytes(10);
+                  ScriptedUpstream.write(out, "HTTP/1.1 2x0 OK\r\nContent-Length: 2\r\n\r\nok");
+                  ScriptedUpstream.stallUntilClosed(in);
+                });
+        RunningSidecar sidecar = sidecar(upstream, "")) {
+      Http1Client.Response response = post(sidecar, new byte[10]);
+      assertThat(response.status()).isEqualTo(502);
+      assertThat(new String(response.body())).contains("sent a malformed response");
     }
   }
 

@@ -1,0 +1,240 @@
+package dev.sluice.sidecar.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An HTTP/2 cleartext client at byte level, for inputs no well-behaved library will send: header
+ * blocks with missing, repeated or misplaced pseudo-header fields, frames on closed streams. Header
+ * fields are sent as HPACK literals without indexing or Huffman coding, exactly as given (names
+ * unchanged, so upper case stays upper case). Blocking, one thread; reads are bounded by a socket
+ * timeout.
+ */
+public final class RawHttp2 implements AutoCloseable {
+  public static final int DATA = 0;
+  public static final int HEADERS = 1;
+  public static final int RST_STREAM = 3;
+  public static final int SETTINGS = 4;
+  public static final int PING = 6;
+  public static final int GOAWAY = 7;
+  public static final int WINDOW_UPDATE = 8;
+  public static final int END_STREAM = 0x1;
+  public static final int END_HEADERS = 0x4;
+
+  /** Error codes of RFC 9113 section 7. */
+  public static final int NO_ERROR = 0;
+
+  public static final int PROTOCOL_ERROR = 1;
+  public static final int STREAM_CLOSED = 5;
+
+  /** One frame as read. */
+  public record Frame(int type, int flags, int stream, byte[] payload) {
+    public boolean endStream() {
+      return (type == DATA || type == HEADERS) && (flags & END_STREAM) != 0;
+    }
+
+    /** The error code of a RST_STREAM or GOAWAY. */
+    public int errorCode() {
+      int at = type == GOAWAY ? 4 : 0;
+      return (payload[at] & 0xff) << 24
+          | (payload[at + 1] & 0xff) << 16
+          | (payload[at + 2] & 0xff) << 8
+          | (payload[at + 3] & 0xff);
+    }
+
+    @Override
+    public String toString() {
+      String name =
+          switch (type) {
+            case DATA -> "DATA";
+            case HEADERS -> "HEADERS";
+            case RST_STREAM -> "RST_STREAM(" + errorCode() + ")";
+            case SETTINGS -> "SETTINGS";
+            case PING -> "PING";
+            case GOAWAY -> "GOAWAY(" + errorCode() + ")";
+            case WINDOW_UPDATE -> "WINDOW_UPDATE";
+            default -> "type" + type;
+          };
+      return name + "[stream " + stream + (endStream() ? ", END_STREAM" : "") + "]";
+    }
+  }
+
+  /** How a stream ended, and what arrived on it. */
+  public record StreamOutcome(List<Frame> frames, boolean goAway, boolean closed) {
+    /** The RST_STREAM error code, or -1 when the stream was not reset. */
+    public int resetCode() {
+      for (Frame frame : frames) {
+        if (frame.type() == RST_STREAM) {
+          return frame.errorCode();
+        }
+      }
+      return -1;
+    }
+
+    public boolean ended() {
+      return frames.stream().anyMatch(Frame::endStream);
+    }
+
+    /** The DATA bytes as text. */
+    public String body() {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      for (Frame frame : frames) {
+        if (frame.type() == DATA) {
+          out.writeBytes(frame.payload());
+        }
+      }
+      return out.toString(StandardCharsets.UTF_8);
+    }
+  }
+
+  private final Socket socket;
+  private final OutputStream out;
+  private final DataInputStream in;
+  private final List<Frame> unclaimed = new ArrayList<>();
+  private boolean closed;
+
+  /** Connects, sends the preface and an empty SETTINGS frame. */
+  public RawHttp2(int port) throws IOException {
+    socket = new Socket("127.0.0.1", port);
+    socket.setSoTimeout(10_000);
+    out = socket.getOutputStream();
+    in = new DataInputStream(socket.getInputStream());
+    out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+    frame(SETTINGS, 0, 0, new byte[0]);
+  }
+
+  /** A header block of literal fields: name, value, name, value... */
+  public static byte[] block(String... fields) {
+    ByteArrayOutputStream block = new ByteArrayOutputStream();
+    for (int i = 0; i < fields.length; i += 2) {
+      byte[] name = fields[i].getBytes(StandardCharsets.ISO_8859_1);
+      byte[] value = fields[i + 1].getBytes(StandardCharsets.ISO_8859_1);
+      block.write(0); // literal without indexing, new name
+      length(block, name.length);
+      block.writeBytes(name);
+      length(block, value.length);
+      block.writeBytes(value);
+    }
+    return block.toByteArray();
+  }
+
+  /** An HPACK string length with a 7-bit prefix and no Huffman flag (RFC 7541 5.1). */
+  private static void length(ByteArrayOutputStream block, int length) {
+    if (length < 127) {
+      block.write(length);
+      return;
+    }
+    block.write(127);
+    int rest = length - 127;
+    while (rest >= 128) {
+      block.write(rest % 128 + 128);
+      rest /= 128;
+    }
+    block.write(rest);
+  }
+
+  /** HEADERS with END_HEADERS, and END_STREAM when {@code endStream}. */
+  public void headers(int stream, boolean endStream, String... fields) throws IOException {
+    frame(HEADERS, END_HEADERS | (endStream ? END_STREAM : 0), stream, block(fields));
+  }
+
+  public void data(int stream, boolean endStream, byte[] bytes) throws IOException {
+    frame(DATA, endStream ? END_STREAM : 0, stream, bytes);
+  }
+
+  public void frame(int type, int flags, int stream, byte[] payload) throws IOException {
+    out.write(frameBytes(type, flags, stream, payload));
+    out.flush();
+  }
+
+  /** The bytes of one frame: the 9-byte header and {@code payload}. */
+  public static byte[] frameBytes(int type, int flags, int stream, byte[] payload) {
+    byte[] frame = new byte[9 + payload.length];
+    frame[0] = (byte) (payload.length >>> 16);
+    frame[1] = (byte) (payload.length >>> 8);
+    frame[2] = (byte) payload.length;
+    frame[3] = (byte) type;
+    frame[4] = (byte) flags;
+    frame[5] = (byte) (stream >>> 24);
+    frame[6] = (byte) (stream >>> 16);
+    frame[7] = (byte) (stream >>> 8);
+    frame[8] = (byte) stream;
+    System.arraycopy(payload, 0, frame, 9, payload.length);
+    return frame;
+  }
+
+  /** The next frame, or null when the connection closed (or nothing came for 10 s). */
+  public Frame next() throws IOException {
+    if (closed) {
+      return null;
+    }
+    try {
+      int length = in.readUnsignedByte() << 16 | in.readUnsignedByte() << 8 | in.readUnsignedByte();
+      int type = in.readUnsignedByte();
+      int flags = in.readUnsignedByte();
+      int stream = in.readInt() & 0x7fffffff;
+      byte[] payload = in.readNBytes(length);
+      if (payload.length < length) {
+        closed = true;
+        return null;
+      }
+      if (type == SETTINGS && (flags & 1) == 0) {
+        frame(SETTINGS, 1, 0, new byte[0]); // ACK, as a real client does
+      }
+      return new Frame(type, flags, stream, payload);
+    } catch (java.io.EOFException | SocketTimeoutException | java.net.SocketException e) {
+      closed = true;
+      return null;
+    }
+  }
+
+  /**
+   * Reads until {@code stream} ends (END_STREAM or RST_STREAM) or the connection does (GOAWAY or
+   * close); frames of other streams are kept for their own {@code await}.
+   */
+  public StreamOutcome await(int stream) throws IOException {
+    List<Frame> frames = new ArrayList<>();
+    for (var it = unclaimed.iterator(); it.hasNext(); ) {
+      Frame frame = it.next();
+      if (frame.stream() == stream) {
+        frames.add(frame);
+        it.remove();
+        if (frame.endStream() || frame.type() == RST_STREAM) {
+          return new StreamOutcome(frames, false, false);
+        }
+      }
+    }
+    while (true) {
+      Frame frame = next();
+      if (frame == null) {
+        return new StreamOutcome(frames, false, true);
+      }
+      if (frame.type() == GOAWAY) {
+        frames.add(frame);
+        return new StreamOutcome(frames, true, false);
+      }
+      if (frame.stream() != stream) {
+        if (frame.stream() != 0) {
+          unclaimed.add(frame);
+        }
+        continue;
+      }
+      frames.add(frame);
+      if (frame.endStream() || frame.type() == RST_STREAM) {
+        return new StreamOutcome(frames, false, false);
+      }
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    socket.close();
+  }
+}
