@@ -2,6 +2,7 @@ package dev.sluice.sidecar.downstream;
 
 import dev.sluice.sidecar.forward.DownstreamSide;
 import dev.sluice.sidecar.forward.Exchange;
+import dev.sluice.sidecar.forward.RequestFraming;
 import dev.sluice.sidecar.http2.Http2Head;
 import dev.sluice.sidecar.routing.RequestTarget;
 import dev.sluice.sidecar.runtime.BoundRoute;
@@ -52,7 +53,7 @@ final class RequestHeads {
       // refused head may still have a body arriving, read and discarded before the close.
       boolean bodyPending =
           request.decoderResult().isSuccess()
-              && !(request instanceof LastHttpContent || Exchange.bodyless(request));
+              && !(request instanceof LastHttpContent || RequestFraming.bodyless(request));
       answer.respond(status, problem, true, bodyPending);
       return null;
     }
@@ -71,7 +72,7 @@ final class RequestHeads {
     }
     if (route == null) {
       listener.metrics().rejected(404);
-      boolean complete = request instanceof LastHttpContent || Exchange.bodyless(request);
+      boolean complete = request instanceof LastHttpContent || RequestFraming.bodyless(request);
       answer.respond(
           HttpResponseStatus.NOT_FOUND,
           "no route of listener "

@@ -9,7 +9,6 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
-import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -19,7 +18,6 @@ import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Headers;
@@ -270,23 +268,6 @@ final class HeaderRules {
   private static Iterator<Map.Entry<CharSequence, CharSequence>> fieldsOf(
       HttpMessage in, Http2Headers block) {
     return block != null ? Http2Head.fieldsForHttp2(block) : in.headers().iteratorCharSequence();
-  }
-
-  /** True for a request head that carries no body (HTTP/1.1: no length, no chunking). */
-  static boolean bodyless(HttpRequest request) {
-    if (request instanceof FullHttpRequest full) {
-      return full.content().readableBytes() == 0; // HTTP/2 HEADERS with END_STREAM
-    }
-    if (Http2Head.unconverted(request) != null) {
-      // HTTP/2 with a body to follow: chunked unless it declares a length (then: is it 0?)
-      String length = Http2Head.field(request, HttpHeaderNames.CONTENT_LENGTH);
-      return length != null && "0".equals(length.trim());
-    }
-    if (HttpUtil.isTransferEncodingChunked(request)) {
-      return false; // HTTP/1.1 chunked, or HTTP/2 without a content-length (the codec marks it)
-    }
-    String length = request.headers().get(HttpHeaderNames.CONTENT_LENGTH);
-    return length == null || "0".equals(length.trim());
   }
 
   static boolean contentAlwaysEmpty(int status) {

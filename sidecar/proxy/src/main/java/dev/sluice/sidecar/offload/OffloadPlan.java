@@ -7,6 +7,8 @@ import dev.sluice.sidecar.config.RouteOffload;
 import dev.sluice.sidecar.config.SampleExpression;
 import dev.sluice.sidecar.routing.RequestTarget;
 import dev.sluice.spop.Message;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.Future;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +17,7 @@ import java.util.Map;
  * A route's offload steps, compiled once per generation: for each step its agent client and the
  * messages it sends in each phase, with their samples parsed.
  */
-public final class OffloadPlan {
+public final class OffloadPlan implements Offload {
   public static final OffloadPlan NONE = new OffloadPlan(List.of());
 
   /** Request phase: before forwarding upstream; response phase: before answering downstream. */
@@ -96,7 +98,7 @@ public final class OffloadPlan {
     return steps;
   }
 
-  /** True when some step sends messages in {@code phase}. */
+  @Override
   public boolean has(Phase phase) {
     for (Step step : steps) {
       if (!step.messages(phase).isEmpty()) {
@@ -106,8 +108,18 @@ public final class OffloadPlan {
     return false;
   }
 
-  /** Request body bytes the request phase needs before its NOTIFY (0: none). */
+  @Override
   public long requestBodyBytes() {
     return requestBodyBytes;
+  }
+
+  @Override
+  public Future<PhaseOutcome> run(
+      Phase phase,
+      EventExecutor loop,
+      SampleSource source,
+      RequestTarget target,
+      Variables variables) {
+    return OffloadPhase.run(this, phase, loop, source, target, variables);
   }
 }

@@ -10,7 +10,7 @@ import java.io.IOException;
 public final class StreamRefusedException extends IOException {
   private static final long serialVersionUID = 1L;
 
-  StreamRefusedException(String message) {
+  public StreamRefusedException(String message) {
     super(message);
   }
 }

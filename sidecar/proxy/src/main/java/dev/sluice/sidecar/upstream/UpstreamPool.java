@@ -16,7 +16,7 @@ import java.util.concurrent.ConcurrentMap;
  * Each event loop has its own sub-pool, so an upstream channel always lives on the event loop of
  * the downstream channel it serves: no cross-thread hand-offs on the forwarding path.
  */
-public final class UpstreamPool implements AutoCloseable {
+public final class UpstreamPool implements LeaseSource, AutoCloseable {
   private final Upstream config;
   private final List<HostPort> endpoints;
   private final Io io;
@@ -39,6 +39,7 @@ public final class UpstreamPool implements AutoCloseable {
   }
 
   /** A lease on {@code loop}: an idle or new HTTP/1.1 connection, or a new HTTP/2 stream. */
+  @Override
   public Future<UpstreamLease> acquire(EventLoop loop, Duration connectTimeout) {
     if (closed) {
       return loop.newFailedFuture(new IllegalStateException("upstream pool closed"));

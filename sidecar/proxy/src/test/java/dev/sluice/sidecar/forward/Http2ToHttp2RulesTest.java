@@ -144,21 +144,21 @@ class Http2ToHttp2RulesTest {
 
   @Test
   void anHttp2RequestIsBodylessByItsEndStreamOrAZeroLength() throws Exception {
-    assertThat(HeaderRules.bodyless((HttpRequest) read(true, requestBlock()))).isFalse();
+    assertThat(RequestFraming.bodyless((HttpRequest) read(true, requestBlock()))).isFalse();
     Http2Headers zero = requestBlock();
     zero.set("content-length", "0");
-    assertThat(HeaderRules.bodyless((HttpRequest) read(true, zero))).isTrue();
+    assertThat(RequestFraming.bodyless((HttpRequest) read(true, zero))).isTrue();
     Http2Headers unknown = requestBlock();
     unknown.remove("content-length");
     HttpRequest chunked = (HttpRequest) read(true, unknown);
-    assertThat(HeaderRules.bodyless(chunked)).isFalse();
+    assertThat(RequestFraming.bodyless(chunked)).isFalse();
     assertThat(Http2Head.unconverted(chunked)).isNotNull();
     assertThat(chunked.headers().get("transfer-encoding")).isEqualTo("chunked");
     HttpRequest ended =
         (HttpRequest)
             Http2Messages.inbound(
                 true, 5, requestBlock().method("GET"), true, UnpooledByteBufAllocator.DEFAULT);
-    assertThat(HeaderRules.bodyless(ended)).isTrue();
+    assertThat(RequestFraming.bodyless(ended)).isTrue();
   }
 
   /** Every field of the header block a head is sent as, in order. */

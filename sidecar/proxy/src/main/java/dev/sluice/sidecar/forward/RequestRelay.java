@@ -1,0 +1,193 @@
+package dev.sluice.sidecar.forward;
+
+import dev.sluice.sidecar.upstream.UpstreamLease;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.util.ArrayDeque;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The request's way upstream: the head, then body objects, each written as soon as it arrives while
+ * the upstream takes more (the next one is read then, or on the writability change). Objects that
+ * arrive before there is a lease (offload, acquiring) queue, and go first once there is one; one
+ * that arrives re-entrantly while the queue is written (a write that completes at once asks for the
+ * next) queues behind them instead of overtaking them.
+ */
+final class RequestRelay {
+  private static final Logger log = LoggerFactory.getLogger(RequestRelay.class);
+
+  private final Exchange exchange;
+  private final ArrayDeque<HttpContent> pending = new ArrayDeque<>(3);
+  private boolean complete;
+  private boolean draining;
+  private long bodyBytes;
+
+  /** {@code bodyless}: the head carries the whole request (no body object will count). */
+  RequestRelay(Exchange exchange, boolean bodyless) {
+    this.exchange = exchange;
+    this.complete = bodyless;
+  }
+
+  /** The whole request was read from downstream. */
+  boolean complete() {
+    return complete;
+  }
+
+  /** Nothing of the body was read yet: the request can be sent again as it is. */
+  boolean untouched() {
+    return bodyBytes == 0 && pending.isEmpty();
+  }
+
+  /**
+   * A body object from downstream (ownership passes): refused (released; the answer returned) when
+   * it is unreadable or over the route's limit, else queued while {@code phase} queues or the queue
+   * drains, or written upstream.
+   */
+  Ending onContent(HttpContent content, Phase phase) {
+    if (content.decoderResult().isFailure()) {
+      // An unreadable body (bad chunk size, chunk data longer than its size, a bad trailer): the
+      // decoder hands an empty last content with the cause. It is never sent on as the end of the
+      // body: the upstream would get a different, complete message.
+      Throwable cause = content.decoderResult().cause();
+      content.release();
+      exchange.metrics.rejected(HttpResponseStatus.BAD_REQUEST.code());
+      return Ending.answered(
+          HttpResponseStatus.BAD_REQUEST,
+          "malformed request body: "
+              + Causes.framing(cause)
+              + " (expected: RFC 9112 chunked framing)");
+    }
+    int bytes = content.content().readableBytes();
+    bodyBytes += bytes;
+    Long limit = exchange.config.maxRequestBodyBytes();
+    if (limit != null && bodyBytes > limit) {
+      content.release();
+      return Ending.answered(
+          HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+          "request body exceeds maxRequestBodyBytes "
+              + limit
+              + " of route "
+              + exchange.route.name());
+    }
+    if (content instanceof LastHttpContent) {
+      complete = true;
+    }
+    if (phase.queuesRequestBody() || draining) {
+      pending.add(content);
+      if (phase == Phase.OFFLOAD_REQUEST) {
+        exchange.offload().queued(bytes);
+      }
+      return null;
+    }
+    forward(content, exchange.lease());
+    if (complete) {
+      exchange.requestSent();
+    }
+    return null;
+  }
+
+  /**
+   * Sends the head on the new {@code lease} (header rules of that hop, then the route's header
+   * actions), then what queued meanwhile; reads the response once that is done. Body reading starts
+   * once the head is written: an HTTP/2 stream exists (and has a flow-control window, hence a
+   * meaningful writability) only after its HEADERS.
+   */
+  void start(UpstreamLease lease) {
+    DownstreamSide downstream = exchange.downstream;
+    HttpRequest upstreamHead =
+        HeaderRules.requestForUpstream(
+            exchange.head,
+            exchange.bodyless,
+            lease.http2(),
+            downstream.http2(),
+            downstream.clientAddress(),
+            downstream.scheme());
+    exchange.offload().requestHeaders(upstreamHead);
+    draining = true;
+    lease
+        .write(upstreamHead)
+        .addListener(
+            (ChannelFuture f) -> {
+              if (lease != exchange.lease()) {
+                return; // a refused stream; the retry owns the exchange now
+              }
+              if (!f.isSuccess()) {
+                exchange.onUpstreamClosed(f.cause());
+              } else if (!complete && !exchange.done() && lease.isWritable()) {
+                exchange.downstream.readRequest();
+              }
+            });
+    HttpContent queued;
+    while (!exchange.done() && lease == exchange.lease() && (queued = pending.poll()) != null) {
+      forward(queued, lease);
+    }
+    draining = false;
+    if (exchange.done() || lease != exchange.lease()) {
+      return;
+    }
+    if (complete) {
+      exchange.requestSent();
+    }
+    lease.read();
+  }
+
+  private void forward(HttpContent content, UpstreamLease writing) {
+    if (log.isTraceEnabled()) {
+      log.trace(
+          "request body {} bytes, last {}",
+          content.content().readableBytes(),
+          content instanceof LastHttpContent);
+    }
+    HttpContent out =
+        Bodies.forTarget(
+            content, "request", writing.alloc(), exchange.config.zeroCopy(), exchange.metrics);
+    writing
+        .write(out)
+        .addListener(
+            (ChannelFuture f) -> {
+              if (writing != exchange.lease()) {
+                return;
+              }
+              if (log.isTraceEnabled()) {
+                log.trace(
+                    "request body written: {} writable {}", f.isSuccess(), writing.isWritable());
+              }
+              if (!f.isSuccess()) {
+                exchange.onUpstreamClosed(f.cause());
+              }
+            });
+    // As for the response: read on while the upstream is writable, not after each flush.
+    if (writing == exchange.lease() && !complete && !exchange.done() && writing.isWritable()) {
+      exchange.downstream.readRequest();
+    }
+  }
+
+  /** A copy of the first {@code size} bytes queued (at most what is queued). */
+  byte[] prefix(int size) {
+    byte[] prefix = new byte[size];
+    int at = 0;
+    for (HttpContent chunk : pending) {
+      ByteBuf bytes = chunk.content();
+      int n = Math.min(size - at, bytes.readableBytes());
+      bytes.getBytes(bytes.readerIndex(), prefix, at, n);
+      at += n;
+      if (at == size) {
+        break;
+      }
+    }
+    return prefix;
+  }
+
+  /** Releases what is still queued (the exchange ended). */
+  void releasePending() {
+    HttpContent content;
+    while ((content = pending.poll()) != null) {
+      content.release();
+    }
+  }
+}

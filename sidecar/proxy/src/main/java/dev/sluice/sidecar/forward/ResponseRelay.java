@@ -1,0 +1,147 @@
+package dev.sluice.sidecar.forward;
+
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The response's way downstream: the head with the route's header rules, then body objects, the
+ * next one read from the upstream while the downstream takes more (else on its writability change),
+ * so what arrived in one socket read leaves in one flush.
+ */
+final class ResponseRelay {
+  private static final Logger log = LoggerFactory.getLogger(ResponseRelay.class);
+
+  private final Exchange exchange;
+
+  /** One listener for every downstream write of this exchange, not a new one per write. */
+  private final ChannelFutureListener writeDone;
+
+  private boolean complete;
+
+  /** The upstream answered before the request was whole (it may have stopped reading). */
+  private boolean answeredEarly;
+
+  /** HTTP/1.1 upstream said {@code Connection: close} (or is HTTP/1.0 without keep-alive). */
+  private boolean upstreamCloses;
+
+  private int status;
+
+  /** The newest write downstream (the response's end, once complete); null before the head. */
+  private ChannelFuture lastWrite;
+
+  ResponseRelay(Exchange exchange) {
+    this.exchange = exchange;
+    this.writeDone =
+        f -> {
+          if (!f.isSuccess()) {
+            log.debug("downstream write failed: {}", f.cause().toString());
+            exchange.onDownstreamClosed();
+          }
+        };
+  }
+
+  /** The response's last object was written downstream. */
+  boolean complete() {
+    return complete;
+  }
+
+  /**
+   * The upstream connection may carry another request: both directions completed, the upstream did
+   * not answer early and did not say it closes.
+   */
+  boolean reusable(boolean requestComplete) {
+    return requestComplete && complete && !answeredEarly && !upstreamCloses;
+  }
+
+  /** Sends the response head downstream (with the route's response headers applied). */
+  void start(HttpResponse response, boolean requestComplete) {
+    boolean upstreamHttp2 = exchange.lease().http2();
+    answeredEarly = !requestComplete;
+    upstreamCloses = !upstreamHttp2 && !HttpUtil.isKeepAlive(response);
+    status = response.status().code();
+    // An answer before the request ended closes an HTTP/1.1 connection afterwards: say so.
+    boolean keepAlive =
+        exchange.clientKeepAlive && requestComplete && !exchange.downstream.stopping();
+    HttpResponse out =
+        HeaderRules.responseForDownstream(
+            response,
+            upstreamHttp2,
+            exchange.downstream.http2(),
+            exchange.head.method(),
+            keepAlive);
+    exchange.offload().responseHeaders(out);
+    if (response instanceof LastHttpContent) {
+      complete = true;
+    }
+    write(out);
+  }
+
+  /** A response body object (ownership passes), after the head. */
+  void content(HttpContent content) {
+    if (content instanceof LastHttpContent) {
+      complete = true;
+    }
+    write(
+        Bodies.forTarget(
+            content,
+            "response",
+            exchange.downstream.alloc(),
+            exchange.config.zeroCopy(),
+            exchange.metrics));
+  }
+
+  /**
+   * The response ended: recorded, and the downstream told. An HTTP/2 stream whose upload is still
+   * arriving is reset (NO_ERROR) to stop it, but only once the response's last DATA frame is out: a
+   * reset written now would cancel it while it waits in HTTP/2 flow control.
+   */
+  void finished(boolean requestComplete, long elapsedNanos) {
+    exchange.metrics.request(exchange.route.name(), status, elapsedNanos);
+    DownstreamSide downstream = exchange.downstream;
+    boolean keepAlive = exchange.clientKeepAlive;
+    if (downstream.http2() && !requestComplete && lastWrite != null) {
+      lastWrite.addListener(f -> downstream.exchangeFinished(false, keepAlive));
+    } else {
+      downstream.exchangeFinished(requestComplete, keepAlive);
+    }
+  }
+
+  /**
+   * Answers locally instead of the upstream (nothing of a response went downstream yet): recorded
+   * once written, then the downstream told whether its connection may serve on.
+   */
+  void answer(
+      HttpResponseStatus answer, String sentence, boolean requestComplete, ExchangeTimers timers) {
+    DownstreamSide downstream = exchange.downstream;
+    log.debug("{} {}: {} {}", exchange.head.method(), exchange.head.uri(), answer.code(), sentence);
+    boolean keepAlive = exchange.clientKeepAlive && requestComplete && !downstream.stopping();
+    downstream
+        .write(
+            LocalResponses.of(
+                downstream.alloc(), answer, sentence, !keepAlive && !downstream.http2()))
+        .addListener(
+            (ChannelFutureListener)
+                f -> {
+                  exchange.metrics.request(exchange.route.name(), answer.code(), timers.elapsed());
+                  downstream.exchangeFinished(requestComplete, keepAlive);
+                });
+  }
+
+  private void write(HttpObject msg) {
+    lastWrite = exchange.downstream.write(msg);
+    lastWrite.addListener(writeDone);
+    // The next object is read while the write is still queued: what arrived in one socket read
+    // (a head and its body) leaves in one flush. Not writable: the writability change resumes.
+    if (!complete && !exchange.done() && exchange.downstream.isWritable()) {
+      exchange.lease().read();
+    }
+  }
+}

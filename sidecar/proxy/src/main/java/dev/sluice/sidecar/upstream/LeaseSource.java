@@ -1,0 +1,17 @@
+package dev.sluice.sidecar.upstream;
+
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
+import java.time.Duration;
+
+/**
+ * Where an exchange gets its upstream lease: {@link UpstreamPool} in the proxy, a fake in an
+ * exchange test. The endpoint choice, retries elsewhere and load balancing live behind it.
+ */
+public interface LeaseSource {
+  /**
+   * A lease on {@code loop}: an HTTP/1.1 connection or an HTTP/2 stream; fails when none can be had
+   * within {@code connectTimeout}. The future completes on {@code loop}.
+   */
+  Future<UpstreamLease> acquire(EventLoop loop, Duration connectTimeout);
+}
