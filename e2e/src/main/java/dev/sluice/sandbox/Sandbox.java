@@ -4,19 +4,12 @@ import dev.sluice.api.Labels;
 import dev.sluice.api.v1alpha1.OffloadAgent;
 import dev.sluice.api.v1alpha1.ProxyRoute;
 import dev.sluice.api.v1alpha1.ProxyRouteStatus;
+import dev.sluice.operator.NativeSidecars;
 import dev.sluice.operator.OperatorRuntime;
-import dev.sluice.operator.certs.CaPublisher;
-import dev.sluice.operator.certs.CertificateManager;
+import dev.sluice.operator.OperatorSettings;
 import dev.sluice.operator.certs.Certificates;
-import dev.sluice.operator.configservice.KubernetesTokenReviewer;
-import dev.sluice.operator.inject.AdmissionWebhook;
-import dev.sluice.operator.inject.InjectionFollowUp;
-import dev.sluice.operator.inject.InjectionSettings;
 import dev.sluice.operator.inject.WebhookServer;
-import dev.sluice.operator.metrics.OperatorMetrics;
-import dev.sluice.operator.render.Renderer;
 import dev.sluice.operator.status.Conditions;
-import dev.sluice.operator.status.EventRecorder;
 import dev.sluice.testing.kubernetes.ClusterFixtures;
 import dev.sluice.testing.kubernetes.EmbeddedKubernetes;
 import io.fabric8.kubernetes.api.model.Condition;
@@ -37,7 +30,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -69,10 +61,7 @@ final class Sandbox implements AutoCloseable {
   private final List<AutoCloseable> closing = new ArrayList<>();
   private final AtomicInteger failures = new AtomicInteger();
   private EmbeddedKubernetes kubernetes;
-  private CertificateManager certs;
-  private CaPublisher ca;
   private OperatorRuntime operator;
-  private int configPort;
   private DemoAgents agents;
   private KubernetesClient client;
   private PodRunner pods;
@@ -122,32 +111,34 @@ final class Sandbox implements AutoCloseable {
   }
 
   /**
-   * Starts the operator's reconcilers and config service (on {@code port}; 0: any), as a new
-   * operator process would.
+   * Starts the whole operator (its own TLS, config service, webhook, admin, reconcilers) on
+   * loopback, as a new operator process would: the config service and the webhook on {@code
+   * configPort} and {@code webhookPort} (0: any).
    */
-  private void startOperator(int port) throws java.io.IOException {
-    Clock clock = Clock.systemUTC();
+  private void startOperator(int configPort, int webhookPort) throws java.io.IOException {
+    InetAddress loopback = InetAddress.getLoopbackAddress();
     operator =
         OperatorRuntime.start(
             client,
-            new OperatorRuntime.Settings(
-                java.util.Set.of(),
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
-                certs.serverContext(),
-                Duration.ofSeconds(30),
-                null,
-                Renderer.Defaults.STANDARD,
-                clock,
-                ca::ensure),
-            new KubernetesTokenReviewer(client, clock),
-            OperatorMetrics.none());
-    configPort = operator.configService().address().getPort();
+            OperatorSettings.defaults()
+                .onLoopback()
+                .withConfigService(new InetSocketAddress(loopback, configPort))
+                .withWebhook(new InetSocketAddress(loopback, webhookPort))
+                .withOperatorNamespace(SYSTEM)
+                .withLeaderElection(false)
+                .withExtraDnsNames(List.of("localhost"))
+                .withConfigServiceHost("localhost")
+                .withHold(Duration.ofSeconds(30))
+                .withNativeSidecars(NativeSidecars.ON)
+                .withSidecarImage("sluice-sidecar (in-process)"));
   }
 
-  /** Stops the operator and starts a new one on the same port; sidecars keep running. */
+  /** Stops the operator and starts a new one on the same ports; sidecars keep running. */
   void restartOperator() throws java.io.IOException {
+    int configPort = operator.configService().address().getPort();
+    int webhookPort = operator.webhookAddress().getPort();
     operator.close();
-    startOperator(configPort);
+    startOperator(configPort, webhookPort);
   }
 
   /** Steps 1 to 5: the API, the operator, backends and agents, the example, the pods. */
@@ -182,53 +173,14 @@ final class Sandbox implements AutoCloseable {
                 .endWebhook()
                 .build())
         .create();
-    Clock clock = Clock.systemUTC();
-    CertificateManager certs =
-        CertificateManager.start(
-            client,
-            new CertificateManager.Settings(
-                SYSTEM,
-                "sluice-operator-tls",
-                "sluice-operator",
-                "sluice-sidecar-injector",
-                Duration.ofDays(3650),
-                Duration.ofDays(365),
-                false,
-                List.of("localhost")),
-            clock);
-    CaPublisher ca = new CaPublisher(client, "sluice-ca");
-    certs.onBundle(ca::bundle);
-    this.certs = certs;
-    this.ca = ca;
-    startOperator(0);
-    WebhookServer webhook =
-        new WebhookServer(
-            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-            certs.serverContext(),
-            new AdmissionWebhook(
-                new InjectionSettings(
-                    "sluice-sidecar (in-process)",
-                    "https://localhost:" + configPort,
-                    "sluice-ca",
-                    true,
-                    "100m",
-                    "128Mi",
-                    "256Mi",
-                    "sandbox"),
-                namespace -> {
-                  var n = client.namespaces().withName(namespace).get();
-                  return n == null || n.getMetadata().getLabels() == null
-                      ? Map.of()
-                      : n.getMetadata().getLabels();
-                }),
-            new InjectionFollowUp(ca, new EventRecorder(client)));
-    closing.add(webhook);
+    startOperator(0, 0);
+    int webhookPort = operator.webhookAddress().getPort();
     say("CA and serving certificate in Secret sluice-system/sluice-operator-tls; caBundle patched");
     say(
         "config service https://localhost:"
-            + configPort
+            + operator.configService().address().getPort()
             + ", webhook https://localhost:"
-            + webhook.address().getPort()
+            + webhookPort
             + "/mutate-pods");
 
     step("Demo backends and SPOE agents (real servers on their own loopback addresses)");
@@ -286,8 +238,8 @@ final class Sandbox implements AutoCloseable {
     pods =
         new PodRunner(
             kubernetes,
-            URI.create("https://localhost:" + webhook.address().getPort() + WebhookServer.PATH),
-            certs::caBundle,
+            URI.create("https://localhost:" + webhookPort + WebhookServer.PATH),
+            () -> operator.certificates().orElseThrow().caBundle(),
             work);
     for (int i = 1; i <= PODS; i++) {
       PodRunner.RunningPod pod = pods.run(storefrontPod("storefront-" + i));

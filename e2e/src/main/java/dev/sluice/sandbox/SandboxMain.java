@@ -1,5 +1,6 @@
 package dev.sluice.sandbox;
 
+import dev.sluice.operator.OperatorVersion;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -16,7 +17,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "sluice-sandbox",
     mixinStandardHelpOptions = true,
-    version = "sluice-sandbox 0.1.0",
+    version = "sluice-sandbox " + OperatorVersion.VERSION,
     description =
         "Runs Sluice end to end on loopback (Linux: it uses addresses in 127.0.0.0/8): an"
             + " embedded Kubernetes API, the operator, pods with real sidecars, demo backends and"

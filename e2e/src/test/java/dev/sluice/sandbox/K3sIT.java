@@ -6,10 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.sluice.api.v1alpha1.OffloadAgent;
 import dev.sluice.api.v1alpha1.ProxyRoute;
 import dev.sluice.operator.OperatorRuntime;
+import dev.sluice.operator.OperatorSettings;
 import dev.sluice.operator.certs.Certificates;
-import dev.sluice.operator.configservice.KubernetesTokenReviewer;
-import dev.sluice.operator.metrics.OperatorMetrics;
-import dev.sluice.operator.render.Renderer;
 import dev.sluice.operator.status.Conditions;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -20,9 +18,6 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -147,18 +142,15 @@ class K3sIT {
     try (OperatorRuntime operator =
         OperatorRuntime.start(
             client,
-            new OperatorRuntime.Settings(
-                Set.of("shop"),
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                Certificates.serverContext(
-                    Certificates.serving(ca, List.of("localhost"), now, Duration.ofDays(1))),
-                Duration.ofSeconds(30),
-                null,
-                Renderer.Defaults.STANDARD,
-                Clock.systemUTC(),
-                null),
-            new KubernetesTokenReviewer(client, Clock.systemUTC()),
-            OperatorMetrics.none())) {
+            OperatorSettings.defaults()
+                .onLoopback()
+                .withNamespaces(Set.of("shop"))
+                .withLeaderElection(false)
+                .withHold(Duration.ofSeconds(30))
+                .withTls(
+                    Certificates.serverContext(
+                        Certificates.serving(
+                            ca, List.of("localhost"), now, Duration.ofDays(1)))))) {
       client
           .resource(
               route(

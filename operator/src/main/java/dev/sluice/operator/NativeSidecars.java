@@ -1,10 +1,35 @@
 package dev.sluice.operator;
 
+import io.fabric8.kubernetes.client.KubernetesClient;
+
 /**
- * Whether an API server's version runs native sidecars (SidecarContainers, on by default 1.29+).
+ * Whether the webhook injects native sidecars (init containers with {@code restartPolicy: Always},
+ * SidecarContainers, on by default from Kubernetes 1.29) or regular containers; {@link #AUTO}
+ * decides by the API server's version.
  */
-final class NativeSidecars {
-  private NativeSidecars() {}
+public enum NativeSidecars {
+  AUTO,
+  ON,
+  OFF;
+
+  /** {@code --native-sidecars}: auto, true or false; null for anything else. */
+  static NativeSidecars fromFlag(String flag) {
+    return switch (flag) {
+      case "auto" -> AUTO;
+      case "true" -> ON;
+      case "false" -> OFF;
+      default -> null;
+    };
+  }
+
+  /** Native or not, asking the API server's /version when {@link #AUTO}. */
+  boolean resolve(KubernetesClient client) {
+    if (this != AUTO) {
+      return this == ON;
+    }
+    var version = client.getKubernetesVersion();
+    return supported(version.getMajor(), version.getMinor());
+  }
 
   /** {@code major}/{@code minor} as /version reports them (minor may carry a "+" suffix). */
   static boolean supported(String major, String minor) {

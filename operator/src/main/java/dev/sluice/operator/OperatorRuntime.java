@@ -1,144 +1,195 @@
 package dev.sluice.operator;
 
-import dev.sluice.operator.agent.OffloadAgentReconciler;
+import dev.sluice.operator.admin.AdminServer;
+import dev.sluice.operator.certs.CaPublisher;
+import dev.sluice.operator.certs.CertificateManager;
 import dev.sluice.operator.configservice.ConfigService;
+import dev.sluice.operator.configservice.KubernetesTokenReviewer;
 import dev.sluice.operator.configservice.PodDirectory;
-import dev.sluice.operator.configservice.TokenReviewer;
+import dev.sluice.operator.inject.AdmissionWebhook;
+import dev.sluice.operator.inject.InjectionFollowUp;
+import dev.sluice.operator.inject.InjectionSettings;
+import dev.sluice.operator.inject.NamespaceLabels;
+import dev.sluice.operator.inject.WebhookServer;
+import dev.sluice.operator.metrics.JvmMetrics;
 import dev.sluice.operator.metrics.OperatorMetrics;
-import dev.sluice.operator.namespace.NamespaceReconciler;
 import dev.sluice.operator.pods.PodWriter;
-import dev.sluice.operator.render.Renderer;
 import dev.sluice.operator.revisions.RevisionStore;
 import dev.sluice.operator.rollout.NamespaceSync;
 import dev.sluice.operator.status.EventRecorder;
 import dev.sluice.operator.status.StatusWriter;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.javaoperatorsdk.operator.Operator;
-import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.time.Clock;
-import java.time.Duration;
-import java.util.Set;
-import javax.net.ssl.SSLContext;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The operator's parts wired together: the two reconcilers (leader only, when leader election is
- * on) and the config service (every replica). What {@code OperatorMain} runs and what the tests
- * start against the mock API server.
+ * The operator, assembled once from {@link OperatorSettings}: its certificates and the CA bundle's
+ * publisher, then on every replica the config service, the injection webhook and the admin
+ * endpoint, and last the reconcilers (leader only, when leader election is on). What {@code
+ * OperatorMain}, the sandbox and the tests run. The listeners are up before the reconcilers start;
+ * {@code /readyz} answers 200 once everything started and the namespace informer synced. Closing
+ * stops the parts in reverse.
  */
 public final class OperatorRuntime implements AutoCloseable {
-  /**
-   * How to run.
-   *
-   * @param namespaces namespaces to watch; empty: all
-   * @param configService where the config service listens
-   * @param tls its TLS context
-   * @param hold how long a long-poll is held before 204
-   * @param leaderElection the Lease to hold, or null to run without leader election
-   * @param defaults sidecar settings the renderer puts in every config
-   * @param clock the clock (tests drive progress deadlines with their own)
-   * @param sidecarNamespaces told of every namespace a pass found sidecar pods in (the CA bundle is
-   *     published there)
-   */
-  public record Settings(
-      Set<String> namespaces,
-      InetSocketAddress configService,
-      SSLContext tls,
-      Duration hold,
-      LeaderElectionConfiguration leaderElection,
-      Renderer.Defaults defaults,
-      Clock clock,
-      java.util.function.Consumer<String> sidecarNamespaces) {}
+  private static final Logger LOG = LoggerFactory.getLogger(OperatorRuntime.class);
 
-  private final Operator operator;
-  private final PodDirectory pods;
+  private final Deque<AutoCloseable> parts;
+  private final AtomicBoolean closing;
+  private final ServingTls tls;
   private final ConfigService configService;
+  private final WebhookServer webhook;
+  private final AdminServer admin;
   private final StatusWriter statuses;
   private final OperatorMetrics metrics;
 
   private OperatorRuntime(
-      Operator operator,
-      PodDirectory pods,
+      Deque<AutoCloseable> parts,
+      AtomicBoolean closing,
+      ServingTls tls,
       ConfigService configService,
+      WebhookServer webhook,
+      AdminServer admin,
       StatusWriter statuses,
       OperatorMetrics metrics) {
-    this.operator = operator;
-    this.pods = pods;
+    this.parts = parts;
+    this.closing = closing;
+    this.tls = tls;
     this.configService = configService;
+    this.webhook = webhook;
+    this.admin = admin;
     this.statuses = statuses;
     this.metrics = metrics;
   }
 
-  public static OperatorRuntime start(
-      KubernetesClient client, Settings settings, TokenReviewer tokens, OperatorMetrics metrics)
+  /** Starts every part on {@code client} (which the caller closes); on failure stops them again. */
+  public static OperatorRuntime start(KubernetesClient client, OperatorSettings settings)
       throws IOException {
-    RevisionStore revisions = new RevisionStore(client);
-    PodWriter writer = new PodWriter(client);
-    StatusWriter statuses = new StatusWriter(client);
-    EventRecorder events = new EventRecorder(client);
-    NamespaceSync sync =
-        new NamespaceSync(
-            revisions,
-            writer,
-            statuses,
-            events,
-            settings.defaults(),
-            settings.clock(),
-            metrics,
-            settings.sidecarNamespaces());
-    PodDirectory pods = new PodDirectory(client);
-    ConfigService configService =
-        new ConfigService(
-            settings.configService(),
-            settings.tls(),
-            tokens,
-            pods,
-            revisions,
-            writer,
-            metrics,
-            settings.clock(),
-            settings.hold());
-    Operator operator =
-        new Operator(
-            o -> {
-              o.withKubernetesClient(client)
-                  .withCloseClientOnStop(false)
-                  .withUseSSAToPatchPrimaryResource(false)
-                  .withSSABasedCreateUpdateMatchForDependentResources(false)
-                  .withStopOnInformerErrorDuringStartup(true)
-                  .withCacheSyncTimeout(Duration.ofMinutes(2));
-              if (settings.leaderElection() != null) {
-                o.withLeaderElectionConfiguration(settings.leaderElection());
-              }
-            });
-    NamespaceReconciler namespaces = new NamespaceReconciler(sync, metrics, settings.namespaces());
-    operator.register(
-        namespaces,
-        o ->
-            o.watchingAllNamespaces()
-                .withGenericFilter(namespaces::watches)
-                // A pass at least this often: revision clean-up and deadlines without events.
-                .withReconciliationMaxInterval(Duration.ofMinutes(5)));
-    operator.register(
-        new OffloadAgentReconciler(statuses, events, settings.clock(), metrics),
-        o -> namespaces(o, settings.namespaces()));
-    operator.start();
-    return new OperatorRuntime(operator, pods, configService, statuses, metrics);
+    Deque<AutoCloseable> parts = new ArrayDeque<>();
+    AtomicBoolean closing = new AtomicBoolean();
+    AtomicBoolean started = new AtomicBoolean();
+    try {
+      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      parts.push(JvmMetrics.bindTo(registry));
+      OperatorMetrics metrics = new OperatorMetrics(registry);
+      CaPublisher ca = new CaPublisher(client, settings.caConfigMap());
+      ServingTls tls = push(parts, ServingTls.start(client, settings, ca));
+      RevisionStore revisions = new RevisionStore(client);
+      PodWriter writer = new PodWriter(client);
+      StatusWriter statuses = new StatusWriter(client);
+      EventRecorder events = new EventRecorder(client);
+      PodDirectory pods = push(parts, new PodDirectory(client));
+      ConfigService configService =
+          push(
+              parts,
+              new ConfigService(
+                  settings.configService(),
+                  tls.context(),
+                  settings
+                      .tokenReviewer()
+                      .orElseGet(() -> new KubernetesTokenReviewer(client, settings.clock())),
+                  pods,
+                  revisions,
+                  writer,
+                  metrics,
+                  settings.clock(),
+                  settings.hold()));
+      NamespaceLabels labels = push(parts, new NamespaceLabels(client));
+      boolean nativeSidecars = settings.nativeSidecars().resolve(client);
+      InjectionSettings injection =
+          injection(settings, nativeSidecars, configService.address().getPort());
+      WebhookServer webhook =
+          push(
+              parts,
+              new WebhookServer(
+                  settings.webhook(),
+                  tls.context(),
+                  new AdmissionWebhook(injection, labels),
+                  new InjectionFollowUp(ca, events)));
+      AdminServer admin =
+          push(
+              parts,
+              new AdminServer(settings.admin(), registry, () -> started.get() && labels.synced()));
+      NamespaceSync sync =
+          new NamespaceSync(
+              revisions,
+              writer,
+              statuses,
+              events,
+              settings.rendererDefaults(),
+              settings.clock(),
+              metrics,
+              ca::ensure);
+      push(
+          parts,
+          Reconcilers.start(client, settings, sync, statuses, events, metrics, closing::get));
+      started.set(true);
+      OperatorRuntime runtime =
+          new OperatorRuntime(
+              parts, closing, tls, configService, webhook, admin, statuses, metrics);
+      runtime.logRunning(settings, nativeSidecars);
+      return runtime;
+    } catch (IOException | RuntimeException e) {
+      closing.set(true);
+      stop(parts);
+      throw e;
+    }
   }
 
-  private static void namespaces(
-      io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider<?> o,
-      Set<String> namespaces) {
-    if (namespaces.isEmpty()) {
-      o.watchingAllNamespaces();
-    } else {
-      o.settingNamespaces(namespaces);
-    }
+  private static <T extends AutoCloseable> T push(Deque<AutoCloseable> parts, T part) {
+    parts.push(part);
+    return part;
+  }
+
+  private static InjectionSettings injection(
+      OperatorSettings settings, boolean nativeSidecars, int configServicePort) {
+    return new InjectionSettings(
+        settings.sidecarImage(),
+        "https://" + settings.configServiceHost() + ":" + configServicePort,
+        settings.caConfigMap(),
+        nativeSidecars,
+        settings.sidecarCpuRequest(),
+        settings.sidecarMemoryRequest(),
+        settings.sidecarMemoryLimit(),
+        OperatorVersion.VERSION);
+  }
+
+  private void logRunning(OperatorSettings settings, boolean nativeSidecars) {
+    LOG.info(
+        "sluice-operator running: config service :{}, webhook :{}, admin :{}, {} sidecars,"
+            + " namespaces {}, leader election {}",
+        configService.address().getPort(),
+        webhook.address().getPort(),
+        admin.address().getPort(),
+        nativeSidecars ? "native" : "regular",
+        settings.namespaces().isEmpty() ? "all" : settings.namespaces(),
+        settings.leaderElection()
+            ? "on (Lease " + settings.operatorNamespace() + "/" + settings.lease() + ")"
+            : "off");
   }
 
   public ConfigService configService() {
     return configService;
+  }
+
+  public InetSocketAddress webhookAddress() {
+    return webhook.address();
+  }
+
+  public InetSocketAddress adminAddress() {
+    return admin.address();
+  }
+
+  /** The operator's certificates; empty when the settings brought their own TLS. */
+  public Optional<CertificateManager> certificates() {
+    return tls.certificates();
   }
 
   public StatusWriter statuses() {
@@ -149,10 +200,20 @@ public final class OperatorRuntime implements AutoCloseable {
     return metrics;
   }
 
+  /** Stops the reconcilers (giving up the Lease), then the listeners, informers and timers. */
   @Override
   public void close() {
-    operator.stop();
-    configService.close();
-    pods.close();
+    closing.set(true);
+    stop(parts);
+  }
+
+  private static void stop(Deque<AutoCloseable> parts) {
+    for (AutoCloseable part = parts.poll(); part != null; part = parts.poll()) {
+      try {
+        part.close();
+      } catch (Exception e) {
+        LOG.warn("stopping {} failed: {}", part.getClass().getSimpleName(), e.toString());
+      }
+    }
   }
 }

@@ -34,9 +34,10 @@ import java.util.Set;
  * sidecar pod, Service, EndpointSlice or Secret maps to its Namespace, JOSDK runs at most one
  * reconcile per namespace at a time and coalesces the events that arrive meanwhile, and the
  * reconcile is one {@link NamespaceSync} pass: render → roll out → every ProxyRoute's status. A
- * deleted ProxyRoute is simply absent from the next pass (no finalizer). While a rollout runs the
- * reconcile comes back every few seconds, so a missed progress deadline is noticed without any
- * other event.
+ * deleted ProxyRoute is simply absent from the next pass (no finalizer); the status written for a
+ * deleted ProxyRoute or OffloadAgent is forgotten when its informer sees it go. While a rollout
+ * runs the reconcile comes back every few seconds, so a missed progress deadline is noticed without
+ * any other event.
  */
 @ControllerConfiguration(name = NamespaceReconciler.NAME)
 public final class NamespaceReconciler implements Reconciler<Namespace> {
@@ -73,9 +74,10 @@ public final class NamespaceReconciler implements Reconciler<Namespace> {
       EventSourceContext<Namespace> context) {
     List<EventSource<?, Namespace>> sources = new ArrayList<>();
     sources.add(
-        source(context, InformerEventSourceConfiguration.from(ProxyRoute.class, Namespace.class)));
+        forgetting(
+            context, InformerEventSourceConfiguration.from(ProxyRoute.class, Namespace.class)));
     sources.add(
-        source(
+        forgetting(
             context, InformerEventSourceConfiguration.from(OffloadAgent.class, Namespace.class)));
     sources.add(
         source(
@@ -103,13 +105,30 @@ public final class NamespaceReconciler implements Reconciler<Namespace> {
 
   private <R extends HasMetadata> EventSource<?, Namespace> source(
       EventSourceContext<Namespace> context, InformerEventSourceConfiguration.Builder<R> builder) {
+    return new InformerEventSource<>(perNamespace(builder).build(), context);
+  }
+
+  /** Like {@link #source}, and what was remembered of a deleted object is forgotten. */
+  private <R extends HasMetadata> EventSource<?, Namespace> forgetting(
+      EventSourceContext<Namespace> context, InformerEventSourceConfiguration.Builder<R> builder) {
+    return new InformerEventSource<>(perNamespace(builder).build(), context) {
+      @Override
+      public void onDelete(R resource, boolean finalStateUnknown) {
+        sync.deleted(resource);
+        super.onDelete(resource, finalStateUnknown);
+      }
+    };
+  }
+
+  /** The watched namespaces; an object's events reconcile its namespace. */
+  private <R extends HasMetadata> InformerEventSourceConfiguration.Builder<R> perNamespace(
+      InformerEventSourceConfiguration.Builder<R> builder) {
     if (!namespaces.isEmpty()) {
       builder.withNamespaces(namespaces);
     } else {
       builder.withWatchAllNamespaces();
     }
-    builder.withSecondaryToPrimaryMapper(
+    return builder.withSecondaryToPrimaryMapper(
         r -> Set.of(new ResourceID(r.getMetadata().getNamespace())));
-    return new InformerEventSource<>(builder.build(), context);
   }
 }

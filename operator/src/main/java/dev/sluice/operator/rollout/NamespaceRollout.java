@@ -74,13 +74,11 @@ public final class NamespaceRollout {
    * @param configs every revision handed out now, to be stored before any pod is told about it
    * @param changes pod annotation changes, in pod name order
    * @param routes each ProxyRoute's outcome by name
-   * @param agentProblems each OffloadAgent's problems by name (empty when it resolves)
    */
   public record Result(
       Map<String, SidecarConfig> configs,
       List<PodChange> changes,
-      Map<String, RouteOutcome> routes,
-      Map<String, List<RenderProblem>> agentProblems) {}
+      Map<String, RouteOutcome> routes) {}
 
   private record Group(
       String revision, SidecarConfig config, List<PodRecord> pods, Set<String> routes) {}
@@ -213,13 +211,7 @@ public final class NamespaceRollout {
       outcomes.put(name, new RouteOutcome(problems.get(name), state));
     }
     invalid.forEach((name, found) -> outcomes.put(name, new RouteOutcome(found, idle(null))));
-    Map<String, List<RenderProblem>> agentProblems = new TreeMap<>();
-    RenderInput agentsOnly =
-        new RenderInput(in.namespace(), List.of(), in.agents(), in.endpoints(), in.secrets());
-    for (OffloadAgent agent : in.agents().values()) {
-      agentProblems.put(agent.getMetadata().getName(), Renderer.checkAgent(agent, agentsOnly));
-    }
-    return new Result(configs, List.copyOf(changes.values()), outcomes, agentProblems);
+    return new Result(configs, List.copyOf(changes.values()), outcomes);
   }
 
   private static Rendering renderFor(

@@ -15,6 +15,7 @@ import dev.sluice.operator.revisions.RevisionStore;
 import dev.sluice.operator.status.EventRecorder;
 import dev.sluice.operator.status.RouteStatus;
 import dev.sluice.operator.status.StatusWriter;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Clock;
 import java.time.Duration;
@@ -132,6 +133,11 @@ public final class NamespaceSync {
       collect(namespace, records, result, now);
       return new Outcome(result, rolling);
     }
+  }
+
+  /** A ProxyRoute or OffloadAgent was deleted: nothing of it is remembered any more. */
+  public void deleted(HasMetadata resource) {
+    statuses.forget(resource);
   }
 
   /** Deletes stored revisions no pod names any more, at most once a minute per namespace. */

@@ -17,16 +17,21 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Writes the status of a custom resource through the status subresource, carrying status only (a
- * JSON Patch {@code add /status}: the whole status replaced, lists included; see
- * docs/design/20261121-status-patches.md), and only when it changed: compared with the object as
- * read and with what this writer last wrote for the same object and generation (the informer may
- * not have seen that write yet), so an unchanged status costs no request.
+ * JSON Patch {@code add /status}: the whole status replaced, lists included; why, in
+ * docs/design/20261121-operator-reconcile.md, "Status is written with a JSON Patch"), and only when
+ * it changed: compared with the object as read and with what this writer last wrote for the same
+ * object and generation (the informer may not have seen that write yet), so an unchanged status
+ * costs no request. It remembers one status per object, until the object is deleted ({@link
+ * #forget}).
  */
 public final class StatusWriter {
   private static final ObjectMapper JSON = JsonMapper.builder().findAndAddModules().build();
 
+  /** The status last written for an object, and the generation it was written for. */
+  private record Written(Long generation, JsonNode status) {}
+
   private final KubernetesClient client;
-  private final Map<String, JsonNode> written = new ConcurrentHashMap<>();
+  private final Map<String, Written> written = new ConcurrentHashMap<>();
   private final AtomicLong writes = new AtomicLong();
 
   public StatusWriter(KubernetesClient client) {
@@ -38,18 +43,13 @@ public final class StatusWriter {
     if (Objects.equals(current, next)) {
       return false;
     }
-    JsonNode after = JSON.valueToTree(next);
-    String key =
-        resource.getMetadata().getUid()
-            + "/"
-            + resource.getMetadata().getGeneration()
-            + "/"
-            + resource.getMetadata().getName();
+    Written after = new Written(resource.getMetadata().getGeneration(), JSON.valueToTree(next));
+    String key = key(resource);
     if (after.equals(written.get(key))) {
       return false;
     }
     ArrayNode patch = JsonNodeFactory.instance.arrayNode();
-    patch.addObject().put("op", "add").put("path", "/status").set("value", after);
+    patch.addObject().put("op", "add").put("path", "/status").set("value", after.status());
     try {
       client
           .resource(resource)
@@ -75,6 +75,15 @@ public final class StatusWriter {
 
   /** Forgets what was written for a deleted object. */
   public void forget(HasMetadata resource) {
-    written.keySet().removeIf(k -> k.startsWith(resource.getMetadata().getUid() + "/"));
+    written.remove(key(resource));
+  }
+
+  /** How many objects' statuses it remembers (tests: deleted objects' are forgotten). */
+  int remembered() {
+    return written.size();
+  }
+
+  private static String key(HasMetadata resource) {
+    return resource.getMetadata().getUid() + "/" + resource.getMetadata().getName();
   }
 }

@@ -5,8 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.sluice.api.v1alpha1.OffloadAgent;
 import dev.sluice.api.v1alpha1.ProxyRoute;
-import dev.sluice.operator.certs.CaPublisher;
-import dev.sluice.operator.certs.CertificateManager;
 import dev.sluice.operator.status.Conditions;
 import dev.sluice.operator.status.EventRecorder;
 import dev.sluice.operator.testing.MutableClock;
@@ -21,7 +19,6 @@ import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.mockwebserver.http.RecordedRequest;
-import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -81,37 +78,18 @@ class RbacIT {
 
       KubernetesClient operator = cluster.clientAs(AGENT);
       MutableClock clock = new MutableClock(Instant.now());
-      CertificateManager certs =
-          CertificateManager.start(
-              operator,
-              new CertificateManager.Settings(
-                  "sluice-system",
-                  "sluice-operator-tls",
-                  "sluice-operator",
-                  "sluice-sidecar-injector",
-                  Duration.ofDays(3650),
-                  Duration.ofDays(365),
-                  false,
-                  List.of()),
-              clock);
-      CaPublisher ca = new CaPublisher(operator, "sluice-ca");
-      certs.onBundle(ca::bundle);
-      ca.ensure("shop");
       try (OperatorHarness harness =
           new OperatorHarness(
               cluster,
               clock,
               operator,
-              // As in production, but a test JVM must not exit when the operator stops leading.
-              new LeaderElectionConfiguration(
-                  "sluice-operator",
-                  "sluice-system",
-                  LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
-                  LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE,
-                  LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE,
-                  "replica-1",
-                  null,
-                  false))) {
+              // As in production (its own certificates, the Lease), but a test JVM must not exit
+              // when the operator stops leading.
+              s ->
+                  s.withManagedTls()
+                      .withLeaderElection(true)
+                      .withIdentity("replica-1")
+                      .withOnLeaseLost(() -> {}))) {
         harness.start();
         client.resource(Objects.service("shop", "backend", 8080)).create();
         client.resource(Objects.endpoints("shop", "backend", 8080, List.of("10.1.0.1"))).create();
@@ -213,7 +191,7 @@ class RbacIT {
                       <= 1;
                 });
         clock.advance(Duration.ofDays(300));
-        certs.check();
+        harness.runtime().certificates().orElseThrow().check();
       }
 
       ClusterRole clusterRole = only(manifests, ClusterRole.class);

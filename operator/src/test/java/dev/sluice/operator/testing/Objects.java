@@ -58,6 +58,21 @@ public final class Objects {
     return read(yaml, ProxyRoute.class);
   }
 
+  /** An OffloadAgent in namespace shop at static {@code endpoints} with one message, check. */
+  public static OffloadAgent agent(String name, List<String> endpoints) {
+    return agent(
+        """
+        apiVersion: sluice.dev/v1alpha1
+        kind: OffloadAgent
+        metadata: {name: %s, namespace: shop}
+        spec:
+          endpoints: %s
+          timeouts: {processing: 300ms}
+          messages: [{name: check, args: [{name: src, value: src}]}]
+        """
+            .formatted(name, endpoints));
+  }
+
   public static OffloadAgent agent(String yaml) {
     return read(yaml, OffloadAgent.class);
   }

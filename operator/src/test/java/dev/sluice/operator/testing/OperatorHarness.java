@@ -1,13 +1,14 @@
 package dev.sluice.operator.testing;
 
+import dev.sluice.operator.NativeSidecars;
 import dev.sluice.operator.OperatorRuntime;
+import dev.sluice.operator.OperatorSettings;
+import dev.sluice.operator.certs.CertificateManager;
 import dev.sluice.operator.certs.Certificates;
-import dev.sluice.operator.configservice.KubernetesTokenReviewer;
-import dev.sluice.operator.metrics.OperatorMetrics;
-import dev.sluice.operator.render.Renderer;
 import dev.sluice.sidecar.config.SidecarConfig;
 import dev.sluice.testing.kubernetes.EmbeddedKubernetes;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -16,48 +17,56 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 import javax.net.ssl.SSLContext;
 
 /**
- * The operator as the tests run it: {@link OperatorRuntime} on a {@link EmbeddedKubernetes}, its
- * config service on real HTTPS (a CA of its own, a serving certificate for localhost) holding
- * long-polls for a second, and in-process {@link SimulatedSidecar}s as its clients.
+ * The operator as the tests run it: {@link OperatorRuntime} on a {@link EmbeddedKubernetes}, every
+ * listener on loopback, its config service on real HTTPS (a CA of its own, a serving certificate
+ * for localhost, unless a test asks for the operator's own certificates) holding long-polls for a
+ * second, no leader election, and in-process {@link SimulatedSidecar}s as its clients.
  */
 public final class OperatorHarness implements AutoCloseable {
   public static final Duration HOLD = Duration.ofSeconds(1);
 
   private final EmbeddedKubernetes cluster;
-  private final Clock clock;
+  private final KubernetesClient operatorClient;
   private final Certificates.Pair ca;
-  private final SSLContext serverTls;
+  private final OperatorSettings settings;
   private final List<SimulatedSidecar> sidecars = new ArrayList<>();
   private OperatorRuntime runtime;
   private int port;
 
-  private final io.fabric8.kubernetes.client.KubernetesClient operatorClient;
-  private final io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration leaderElection;
-
   public OperatorHarness(EmbeddedKubernetes cluster, Clock clock) {
-    this(cluster, clock, cluster.client(), null);
+    this(cluster, clock, cluster.client(), UnaryOperator.identity());
   }
 
-  /** The operator on its own client (to tell its requests from the test's) and maybe a Lease. */
+  /**
+   * The operator on its own client (to tell its requests from the test's), with {@code change}
+   * applied to the harness's settings (leader election, the operator's own certificates, ...).
+   */
   public OperatorHarness(
       EmbeddedKubernetes cluster,
       Clock clock,
-      io.fabric8.kubernetes.client.KubernetesClient operatorClient,
-      io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration leaderElection) {
+      KubernetesClient operatorClient,
+      UnaryOperator<OperatorSettings> change) {
     this.cluster = cluster;
-    this.clock = clock;
     this.operatorClient = operatorClient;
-    this.leaderElection = leaderElection;
     Instant now = Instant.now();
     this.ca = Certificates.authority("sluice-test-ca", now, Duration.ofDays(1));
-    this.serverTls =
-        Certificates.serverContext(
-            Certificates.serving(ca, List.of("localhost"), now, Duration.ofDays(1)));
+    this.settings =
+        change.apply(
+            OperatorSettings.defaults()
+                .onLoopback()
+                .withHold(HOLD)
+                .withClock(clock)
+                .withLeaderElection(false)
+                .withNativeSidecars(NativeSidecars.ON)
+                .withExtraDnsNames(List.of("localhost"))
+                .withTls(
+                    Certificates.serverContext(
+                        Certificates.serving(ca, List.of("localhost"), now, Duration.ofDays(1)))));
   }
 
   /** Starts (or restarts, as a new operator process would) the operator. */
@@ -65,17 +74,8 @@ public final class OperatorHarness implements AutoCloseable {
     runtime =
         OperatorRuntime.start(
             operatorClient,
-            new OperatorRuntime.Settings(
-                Set.of(),
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
-                serverTls,
-                HOLD,
-                leaderElection,
-                Renderer.Defaults.STANDARD,
-                clock,
-                null),
-            new KubernetesTokenReviewer(operatorClient, clock),
-            OperatorMetrics.none());
+            settings.withConfigService(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), port)));
     port = runtime.configService().address().getPort();
     return runtime;
   }
@@ -96,8 +96,13 @@ public final class OperatorHarness implements AutoCloseable {
     return "https://localhost:" + port;
   }
 
+  /** Trusts the harness's CA, or the operator's own when it keeps its certificates. */
   public SSLContext trust() {
-    return Certificates.trusting(ca.certificatePem());
+    String bundle =
+        runtime == null
+            ? ca.certificatePem()
+            : runtime.certificates().map(CertificateManager::caBundle).orElse(ca.certificatePem());
+    return Certificates.trusting(bundle);
   }
 
   /** A sidecar for {@code pod} with its own pod's token. */
