@@ -39,8 +39,10 @@ public final class Reasons {
   public static final String MESSAGE_NOT_FOUND = "MessageNotFound";
 
   /**
-   * Accepted=False, Ready=False: another ProxyRoute selecting the same pod uses the listener port
-   * with a different protocol or TLS settings. The older route keeps the port.
+   * Accepted=False, Ready=False, Stalled=True: another ProxyRoute selecting the same pod already
+   * has this listener port. Two ProxyRoutes never share a port, whatever their protocol or TLS
+   * settings; the older one (by creation time, then name) keeps it and this one is left out whole.
+   * A route left out for another problem holds no port.
    */
   public static final String PORT_CONFLICT = "PortConflict";
 

@@ -240,9 +240,18 @@ class AgentServerIT {
       client.read();
       client.send(notify(1, "/"));
       assertThat(handling.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      int port = agent.localAddress().getPort();
+      assertThat(accepts(port)).isTrue();
       Thread closer = new Thread(agent::close);
       closer.start();
-      Thread.sleep(100);
+      // close() has begun (the listener is gone) and waits for the NOTIFY in progress
+      org.awaitility.Awaitility.await("the listener closed")
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> !accepts(port));
+      org.awaitility.Awaitility.await("close() still waiting for the answer")
+          .during(Duration.ofMillis(300))
+          .atMost(Duration.ofSeconds(2))
+          .until(closer::isAlive);
       slow.complete(List.of(Action.set(Scope.TXN, "done", SpopValue.of(true))));
       assertThat(client.read())
           .isEqualTo(
@@ -250,6 +259,15 @@ class AgentServerIT {
       assertThat(client.read()).isEqualTo(new Frame.AgentDisconnect(0, "normal"));
       closer.join(5000);
       assertThat(closer.isAlive()).isFalse();
+    }
+  }
+
+  private static boolean accepts(int port) {
+    try (java.net.Socket s = new java.net.Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+      return true;
+    } catch (java.io.IOException e) {
+      return false;
     }
   }
 }

@@ -15,8 +15,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Injection is a pure function, so its tests are golden files: one pod in, the admitted pod out
- * ({@code -Dgolden.update=true} rewrites them). Opt-in by namespace and by pod, opt-out, not opted
- * in, already injected (idempotent), native versus regular sidecar, per-pod overrides.
+ * ({@code -Dgolden.update=true} rewrites them; without it a missing one fails). Opt-in by namespace
+ * and by pod, opt-out, not opted in, already injected (idempotent), native versus regular sidecar,
+ * per-pod overrides.
  */
 class InjectorGoldenTest {
   static final Path CASES = Path.of("src/test/resources/inject");
@@ -56,9 +57,12 @@ class InjectorGoldenTest {
             + "\n"
             + YAML.writeValueAsString(result.pod());
     Path expected = CASES.resolve(name + ".expected.yaml");
-    if (Boolean.getBoolean("golden.update") || !Files.exists(expected)) {
+    if (Boolean.getBoolean("golden.update")) {
       Files.writeString(expected, actual);
     }
+    assertThat(expected)
+        .as("golden file (create it with -Dgolden.update=true, then review it)")
+        .exists();
     assertThat(actual).isEqualTo(Files.readString(expected));
   }
 

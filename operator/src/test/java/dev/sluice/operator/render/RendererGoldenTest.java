@@ -24,8 +24,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * The renderer against golden files: resources (as users apply them) plus what the informers would
  * know (endpoints, Secrets) in, the sidecar config and the problems out. {@code
- * -Dgolden.update=true} rewrites the expected files; review the diff. Every rendered config must
- * also pass the sidecar's own validation.
+ * -Dgolden.update=true} rewrites the expected files; review the diff. Without it a missing expected
+ * file fails the case. Every rendered config must also pass the sidecar's own validation.
  */
 class RendererGoldenTest {
   static final Path ROOT = Path.of(System.getProperty("sluice.root", "..")).toAbsolutePath();
@@ -127,9 +127,12 @@ class RendererGoldenTest {
     Rendering rendering = Renderer.render(input(name, false), Renderer.Defaults.STANDARD);
     String actual = golden(rendering);
     Path expected = CASES.resolve(name).resolve("expected.yaml");
-    if (Boolean.getBoolean("golden.update") || !Files.exists(expected)) {
+    if (Boolean.getBoolean("golden.update")) {
       Files.writeString(expected, actual);
     }
+    assertThat(expected)
+        .as("golden file (create it with -Dgolden.update=true, then review it)")
+        .exists();
     assertThat(actual).isEqualTo(Files.readString(expected));
     // what the sidecar will be sent passes the sidecar's own validation
     SidecarConfigCodec.readYaml(SidecarConfigCodec.toYaml(rendering.config()), name);

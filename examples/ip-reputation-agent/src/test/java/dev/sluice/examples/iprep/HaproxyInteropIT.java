@@ -29,6 +29,7 @@ class HaproxyInteropIT {
   private AgentServer agent;
   private Process haproxy;
   private int frontend;
+  private int stats;
 
   @BeforeEach
   void start() throws Exception {
@@ -37,6 +38,8 @@ class HaproxyInteropIT {
             .listen(new InetSocketAddress("127.0.0.1", 0))
             .start();
     frontend = freePort();
+    stats = freePort();
+    int nobody = freePort(); // closed again: nothing listens there
     Files.writeString(
         dir.resolve("spoe.cfg"),
         """
@@ -58,6 +61,7 @@ class HaproxyInteropIT {
         """
         global
             nbthread 1
+            stats socket ipv4@127.0.0.1:%d level user
         defaults
             mode http
             timeout connect 2s
@@ -72,8 +76,13 @@ class HaproxyInteropIT {
             mode tcp
             option spop-check
             server a1 127.0.0.1:%d check inter 200ms
+        backend nobody
+            mode tcp
+            option spop-check
+            server n1 127.0.0.1:%d check inter 200ms
         """
-            .formatted(frontend, dir.resolve("spoe.cfg"), agent.localAddress().getPort()));
+            .formatted(
+                stats, frontend, dir.resolve("spoe.cfg"), agent.localAddress().getPort(), nobody));
     haproxy =
         new ProcessBuilder(haproxyBinary(), "-db", "-f", dir.resolve("haproxy.cfg").toString())
             .redirectErrorStream(true)
@@ -110,12 +119,53 @@ class HaproxyInteropIT {
 
   @Test
   void haproxyHealthChecksSeeTheAgentUp() throws Exception {
-    get("127.0.0.1");
-    Awaitility.await("health checks logged")
+    // HAProxy's own view (its stats socket): the SDK answered an SPOP health check at layer 7...
+    Awaitility.await("HAProxy's first SPOP health check of the agent passed")
         .atMost(Duration.ofSeconds(5))
-        .until(() -> !log().contains("is DOWN"));
-    Thread.sleep(600); // a few check intervals
-    assertThat(log()).doesNotContain("is DOWN").doesNotContain("SPOE: [iprep-agent] failed");
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> server("agents", "a1"), s -> s.checkStatus().equals("L7OK"));
+    assertThat(server("agents", "a1").status()).as(log()).isEqualTo("UP");
+    // ... and keeps answering them: UP with no failed check across several 200 ms intervals.
+    Awaitility.await("the agent stays UP")
+        .during(Duration.ofMillis(800))
+        .atMost(Duration.ofSeconds(3))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () -> server("agents", "a1"),
+            s ->
+                s.status().equals("UP") && s.checkStatus().equals("L7OK") && s.failedChecks() == 0);
+    // The same reading tells a failing server apart: nothing listens behind "nobody".
+    Awaitility.await("the server nobody answers is DOWN")
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> server("nobody", "n1"), s -> s.status().equals("DOWN"));
+    assertThat(server("nobody", "n1").checkStatus()).isEqualTo("L4CON");
+  }
+
+  /** One server's health as HAProxy reports it ({@code show stat} on the stats socket). */
+  private record ServerStat(String status, String checkStatus, long failedChecks) {}
+
+  private ServerStat server(String backend, String name) throws IOException {
+    String csv;
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", stats), 2000);
+      socket.setSoTimeout(5000);
+      socket.getOutputStream().write("show stat\n".getBytes(StandardCharsets.US_ASCII));
+      csv = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+    }
+    String[] lines = csv.split("\n");
+    List<String> header = List.of(lines[0].replaceFirst("^# ", "").split(",", -1));
+    for (String line : lines) {
+      String[] fields = line.split(",", -1);
+      if (fields.length > 1 && fields[0].equals(backend) && fields[1].equals(name)) {
+        String failed = fields[header.indexOf("chkfail")];
+        return new ServerStat(
+            fields[header.indexOf("status")],
+            // "* L7OK" while the next check is running
+            fields[header.indexOf("check_status")].replaceFirst("^\\* ", ""),
+            failed.isEmpty() ? 0 : Long.parseLong(failed));
+      }
+    }
+    throw new AssertionError("no server " + backend + "/" + name + " in:\n" + csv);
   }
 
   private String log() throws IOException {

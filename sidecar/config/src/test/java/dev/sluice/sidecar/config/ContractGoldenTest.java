@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Valid fixtures normalize to their golden form (defaults filled, revision computed) and survive
@@ -61,7 +62,21 @@ class ContractGoldenTest {
   @MethodSource("invalid")
   void everyInvalidFixtureHasAGoldenFile(Path input) {
     assertThat(input.resolveSibling(Fixtures.baseName(input) + ".errors")).exists();
-    assertThat(List.of(input)).isNotEmpty();
-    assertThat(Files.isRegularFile(input)).isTrue();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"valid", "invalid"})
+  void everyGoldenFileHasItsInput(String folder) throws IOException {
+    List<String> inputs = Fixtures.inputs(folder).map(Fixtures::baseName).toList();
+    assertThat(inputs).as("fixtures in %s", folder).isNotEmpty();
+    try (Stream<Path> files = Files.list(Fixtures.CONTRACT.resolve(folder))) {
+      List<String> orphans =
+          files
+              .map(p -> p.getFileName().toString())
+              .filter(n -> n.endsWith(".golden.yaml") || n.endsWith(".errors"))
+              .filter(n -> !inputs.contains(n.replaceFirst("(\\.golden\\.yaml|\\.errors)$", "")))
+              .toList();
+      assertThat(orphans).as("golden files in %s whose input is gone", folder).isEmpty();
+    }
   }
 }

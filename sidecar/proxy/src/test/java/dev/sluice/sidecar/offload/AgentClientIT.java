@@ -441,11 +441,21 @@ class AgentClientIT {
   void healthChecksFeedAvailability() throws Exception {
     AgentServer agent = sdkAgent(ECHO);
     AgentClient up = client(address(agent));
+    // Down until a check passes, then up for as long as the agent answers (checks every 100 ms).
     Awaitility.await().atMost(Duration.ofSeconds(3)).until(up::available);
+    assertThat(up.health()).isEqualTo(new AgentHealth(1, 1));
+    Awaitility.await()
+        .during(Duration.ofMillis(350))
+        .atMost(Duration.ofSeconds(3))
+        .until(up::available);
+    // The agent stops: the next failed check takes it down.
     agent.close();
     Awaitility.await().atMost(Duration.ofSeconds(3)).until(() -> !up.available());
+    assertThat(up.health()).isEqualTo(new AgentHealth(1, 0));
+    // Never reachable: unknown (null) until its first check has run, then checked and down.
     AgentClient nowhere = client("127.0.0.1:1");
-    Thread.sleep(400);
+    Awaitility.await().atMost(Duration.ofSeconds(3)).until(() -> nowhere.health() != null);
+    assertThat(nowhere.health()).isEqualTo(new AgentHealth(1, 0));
     assertThat(nowhere.available()).isFalse();
     Timed t = await(send(nowhere, event("/")));
     assertThat(t.result().error()).isEqualTo(OffloadResult.STATUS_BASE + 1);

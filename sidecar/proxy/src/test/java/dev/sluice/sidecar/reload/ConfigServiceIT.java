@@ -204,12 +204,18 @@ class ConfigServiceIT {
         Awaitility.await()
             .atMost(Duration.ofSeconds(20))
             .until(() -> healthReports.contains("{\"waf\":{\"endpoints\":2,\"available\":1}}"));
-        // Unchanged health is not posted again.
+        // Unchanged health is not posted again...
         int posted = healthReports.size();
         Awaitility.await()
             .during(ConfigServiceClient.HEALTH_EVERY.multipliedBy(2).plusMillis(500))
             .atMost(Duration.ofSeconds(10))
             .until(() -> healthReports.size() == posted);
+        // ... while the reporting goes on: a change is posted.
+        agent.close();
+        Awaitility.await()
+            .atMost(Duration.ofSeconds(20))
+            .until(() -> healthReports.contains("{\"waf\":{\"endpoints\":2,\"available\":0}}"));
+        assertThat(healthReports).hasSize(posted + 1);
       }
     }
   }
