@@ -1,28 +1,28 @@
 package dev.sluice.sidecar;
 
-import dev.sluice.sidecar.admin.AdminServer;
 import dev.sluice.sidecar.admin.ReloadControl;
-import dev.sluice.sidecar.config.DownstreamListener;
 import dev.sluice.sidecar.config.InvalidConfigException;
 import dev.sluice.sidecar.config.SidecarConfig;
 import dev.sluice.sidecar.config.SidecarConfigCodec;
 import dev.sluice.sidecar.config.SidecarReport;
 import dev.sluice.sidecar.downstream.DownstreamServer;
 import dev.sluice.sidecar.downstream.DownstreamShutdown;
-import dev.sluice.sidecar.downstream.ListenerContext;
 import dev.sluice.sidecar.metrics.ProxyMetrics;
+import dev.sluice.sidecar.reload.ConfigRejection;
+import dev.sluice.sidecar.reload.Drain;
+import dev.sluice.sidecar.reload.GenerationSwap;
+import dev.sluice.sidecar.reload.Listeners;
 import dev.sluice.sidecar.reload.ReloadQueue;
 import dev.sluice.sidecar.reload.Reports;
 import dev.sluice.sidecar.runtime.Generation;
 import dev.sluice.sidecar.runtime.Io;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -39,7 +39,6 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
   private final Io io;
   private final ProxyMetrics metrics = new ProxyMetrics();
   private final AtomicReference<Generation> current = new AtomicReference<>();
-  private final Map<String, DownstreamServer> servers = new LinkedHashMap<>();
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
   private final ReloadQueue reloads = new ReloadQueue(this::reloadNow);
@@ -47,10 +46,9 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
   private volatile Callable<SidecarConfig> configSource;
   private volatile SidecarReport lastReport;
   private volatile SidecarReport lastRejection;
-  private final Map<String, CompletableFuture<SidecarReport>> draining =
-      new java.util.concurrent.ConcurrentHashMap<>();
-  private AdminServer admin;
-  private String adminAddress;
+  private final Map<String, CompletableFuture<SidecarReport>> draining = new ConcurrentHashMap<>();
+  private final Listeners listeners;
+  private final GenerationSwap swap;
 
   public Sidecar(int workerThreads) {
     this(workerThreads, Io.defaults());
@@ -61,19 +59,15 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
     metrics.bufferMemory(io.allocator());
     this.boss = io.transport().newGroup(1, "sluice-accept");
     this.workers = io.transport().newGroup(workerThreads, "sluice-io");
+    this.listeners = new Listeners(boss, workers, io, metrics, current::get, stopping::get, this);
+    this.swap = new GenerationSwap(current, listeners, io, workers, metrics);
   }
 
   /** Builds the first generation and binds every listener; throws naming what failed. */
   public Sidecar start(SidecarConfig config) {
     try {
       current.set(Generation.build(config, io, workers, metrics));
-      List<DownstreamListener> listeners = config.listeners();
-      for (int i = 0; i < listeners.size(); i++) {
-        DownstreamListener listener = listeners.get(i);
-        servers.put(listener.name(), bindListener(listener, "listeners[" + i + "]"));
-      }
-      adminAddress = config.admin().address();
-      admin = new AdminServer(current::get, metrics, this).bind(adminAddress, boss, io.transport());
+      listeners.bindAll(config);
     } catch (RuntimeException e) {
       close();
       throw e;
@@ -83,15 +77,9 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
         "sluice-sidecar serving revision {} on {} (admin {}, transport {})",
         config.revision(),
         listenerAddresses(),
-        admin.localAddress(),
+        listeners.adminAddress(),
         io.transport());
     return this;
-  }
-
-  private DownstreamServer bindListener(DownstreamListener listener, String path) {
-    return new DownstreamServer(
-            new ListenerContext(listener, current::get, metrics, stopping::get), path)
-        .bind(boss, workers, io, path);
   }
 
   /** Where an empty {@code POST /reload}, SIGHUP or a file change reads the config from. */
@@ -134,188 +122,70 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
   }
 
   /**
-   * Reads, validates and builds the next generation, then swaps it in: listeners whose address is
-   * unchanged keep their socket (new settings apply to new connections), new ones bind before the
-   * swap, removed ones stop accepting. The old generation drains in the background. Anything that
-   * fails before the swap rejects the config and leaves everything as it was. Reload thread.
+   * Reads the next config, then swaps it in ({@link GenerationSwap}) and lets the old generation
+   * drain ({@link Drain}); a config that is unreadable, invalid or cannot be built is rejected and
+   * changes nothing. Reload thread.
    */
   private SidecarReport reloadNow(Callable<SidecarConfig> source) {
     long started = System.nanoTime();
-    SidecarConfig next;
     try {
-      next = source.call();
+      SidecarConfig next = read(source);
+      Generation old = current.get();
+      if (old == null) {
+        throw ConfigRejection.because(next.revision(), "the sidecar is shutting down");
+      }
+      if (old.revision().equals(next.revision())) {
+        metrics.reload("unchanged");
+        return Reports.applied(next.revision(), 0);
+      }
+      GenerationSwap.Swapped swapped = swap.swap(old, next);
+      long swapMillis = (System.nanoTime() - started) / 1_000_000;
+      SidecarReport report = Reports.applied(next.revision(), swapMillis);
+      lastReport = report;
+      metrics.reload("applied");
+      metrics.reloadSwap(System.nanoTime() - started);
+      log.info(
+          "revision {} serving after {} ms; draining {}",
+          next.revision(),
+          swapMillis,
+          old.revision());
+      drain(swapped, report, next);
+      return report;
+    } catch (ConfigRejection rejection) {
+      SidecarReport report = rejection.report();
+      lastRejection = report;
+      metrics.reload("rejected");
+      log.warn("config rejected: {}", report.reason());
+      return report;
+    }
+  }
+
+  private static SidecarConfig read(Callable<SidecarConfig> source) throws ConfigRejection {
+    try {
+      return source.call();
     } catch (InvalidConfigException e) {
-      return rejected(Reports.rejected(null, e));
+      throw ConfigRejection.invalid(null, e);
     } catch (Exception e) {
-      return rejected(Reports.rejected(null, String.valueOf(e.getMessage())));
-    }
-    Generation old = current.get();
-    if (old == null) {
-      return rejected(Reports.rejected(next.revision(), "the sidecar is shutting down"));
-    }
-    if (old.revision().equals(next.revision())) {
-      metrics.reload("unchanged");
-      return Reports.applied(next.revision(), 0);
-    }
-    Generation built;
-    try {
-      built = Generation.build(next, io, workers, metrics);
-    } catch (RuntimeException e) {
-      return rejected(Reports.rejected(next.revision(), e.getMessage()));
-    }
-    ListenerChanges changes;
-    try {
-      changes = prepareListeners(next);
-    } catch (RuntimeException e) {
-      built.close();
-      return rejected(Reports.rejected(next.revision(), e.getMessage()));
-    }
-    // The swap: from here on nothing can fail.
-    changes.commit();
-    current.set(built);
-    long swapMillis = (System.nanoTime() - started) / 1_000_000;
-    SidecarReport report = Reports.applied(next.revision(), swapMillis);
-    lastReport = report;
-    metrics.reload("applied");
-    metrics.reloadSwap(System.nanoTime() - started);
-    log.info(
-        "revision {} serving after {} ms; draining {}",
-        next.revision(),
-        swapMillis,
-        old.revision());
-    drain(old, next, report, changes.removed);
-    return report;
-  }
-
-  private SidecarReport rejected(SidecarReport report) {
-    lastRejection = report;
-    metrics.reload("rejected");
-    log.warn("config rejected: {}", report.reason());
-    return report;
-  }
-
-  /** What a reload does to the listeners, prepared (bound where new) before the swap. */
-  private final class ListenerChanges {
-    final Map<String, DownstreamServer> bound = new LinkedHashMap<>();
-    final Map<DownstreamServer, DownstreamServer> updated = new LinkedHashMap<>();
-    final List<DownstreamServer> removed = new ArrayList<>();
-    AdminServer newAdmin;
-    String newAdminAddress;
-
-    void commit() {
-      updated.forEach(DownstreamServer::update);
-      for (DownstreamServer gone : removed) {
-        gone.stopAccepting();
-        servers.values().remove(gone);
-      }
-      servers.putAll(bound);
-      if (newAdmin != null) {
-        AdminServer previous = admin;
-        admin = newAdmin;
-        adminAddress = newAdminAddress;
-        previous.close();
-      }
-    }
-
-    void abandon() {
-      bound.values().forEach(DownstreamServer::close);
-      if (newAdmin != null) {
-        newAdmin.close();
-      }
+      throw ConfigRejection.unreadable(e);
     }
   }
 
-  private ListenerChanges prepareListeners(SidecarConfig next) {
-    ListenerChanges changes = new ListenerChanges();
-    try {
-      List<DownstreamListener> listeners = next.listeners();
-      List<String> names = new ArrayList<>();
-      for (int i = 0; i < listeners.size(); i++) {
-        DownstreamListener listener = listeners.get(i);
-        String path = "listeners[" + i + "]";
-        names.add(listener.name());
-        DownstreamServer existing = servers.get(listener.name());
-        if (existing != null && existing.listener().config().equals(listener)) {
-          continue;
-        }
-        if (existing != null && existing.listensOn(listener.address())) {
-          changes.updated.put(
-              existing,
-              new DownstreamServer(
-                  new ListenerContext(listener, current::get, metrics, stopping::get), path));
-        } else {
-          changes.bound.put(listener.name(), bindListener(listener, path));
-          if (existing != null) {
-            changes.removed.add(existing);
-          }
-        }
-      }
-      servers.forEach(
-          (name, server) -> {
-            if (!names.contains(name)) {
-              changes.removed.add(server);
-            }
-          });
-      if (!next.admin().address().equals(adminAddress)) {
-        changes.newAdmin =
-            new AdminServer(current::get, metrics, this)
-                .bind(next.admin().address(), boss, io.transport());
-        changes.newAdminAddress = next.admin().address();
-      }
-      return changes;
-    } catch (RuntimeException e) {
-      changes.abandon();
-      throw e;
-    }
-  }
-
-  /**
-   * Lets the old generation finish its requests: it closes when the last one ends, and never later
-   * than the new config's drain timeout (requests still running then are cut off). Then the report
-   * gets its drain figures.
-   */
-  private void drain(
-      Generation old, SidecarConfig next, SidecarReport report, List<DownstreamServer> removed) {
-    long started = System.nanoTime();
-    int offloadAtSwap = old.offloadInFlight();
-    long timeoutsBefore = old.offloadTimeouts();
-    AtomicBoolean finished = new AtomicBoolean();
-    CompletableFuture<SidecarReport> done = new CompletableFuture<>();
-    draining.put(report.revision(), done);
-    AtomicReference<io.netty.util.concurrent.ScheduledFuture<?>> deadline = new AtomicReference<>();
-    int[] atSwap = new int[1];
-    Runnable finish =
-        () -> {
-          if (!finished.compareAndSet(false, true)) {
-            return;
-          }
-          var timer = deadline.get();
-          if (timer != null) {
-            timer.cancel(false);
-          }
-          int cutOff = old.inFlight().active();
-          old.close();
-          // finish may run on an event loop (the last request ended there): never block it.
-          removed.forEach(DownstreamServer::closeWithoutWaiting);
-          SidecarReport.Drain drain =
-              new SidecarReport.Drain(
-                  atSwap[0],
-                  offloadAtSwap,
-                  old.inFlight().completedWhileDraining(),
-                  cutOff + (int) (old.offloadTimeouts() - timeoutsBefore),
-                  (System.nanoTime() - started) / 1_000_000);
-          SidecarReport withDrain = Reports.withDrain(report, drain);
-          if (lastReport == report) {
-            lastReport = withDrain;
-          }
-          metrics.drained(drain);
-          draining.remove(report.revision(), done);
-          done.complete(withDrain);
-          log.info("revision {} drained: {}", old.revision(), drain);
-        };
-    deadline.set(
-        workers.next().schedule(finish, next.drainTimeout().toNanos(), TimeUnit.NANOSECONDS));
-    atSwap[0] = old.inFlight().drain(() -> workers.next().execute(finish));
+  /** Drains the replaced generation; its report gets the drain figures when that is done. */
+  private void drain(GenerationSwap.Swapped swapped, SidecarReport report, SidecarConfig next) {
+    Drain drain =
+        Drain.of(
+            swapped.old(),
+            report,
+            swapped.removed(),
+            withDrain -> {
+              if (lastReport == report) {
+                lastReport = withDrain;
+              }
+              metrics.drained(withDrain.drain());
+              draining.remove(report.revision());
+            });
+    draining.put(report.revision(), drain.done());
+    drain.start(next.drainTimeout(), workers);
   }
 
   /**
@@ -331,7 +201,7 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
     }
     log.info("shutting down: draining for up to {}", grace);
     long deadline = System.nanoTime() + grace.toNanos();
-    List<DownstreamServer> all = new ArrayList<>(servers.values());
+    List<DownstreamServer> all = listeners.servers();
     all.forEach(DownstreamServer::stopAccepting);
     for (DownstreamServer server : all) {
       server.connections().forEach(DownstreamShutdown::begin);
@@ -359,13 +229,11 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
   // Accessors
 
   public Map<String, InetSocketAddress> listenerAddresses() {
-    Map<String, InetSocketAddress> addresses = new LinkedHashMap<>();
-    servers.forEach((name, server) -> addresses.put(name, server.localAddress()));
-    return addresses;
+    return listeners.addresses();
   }
 
   public InetSocketAddress adminAddress() {
-    return admin.localAddress();
+    return listeners.adminAddress();
   }
 
   public ProxyMetrics metrics() {
@@ -384,11 +252,7 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
   @Override
   public void close() {
     reloads.close();
-    List<AutoCloseable> parts = new ArrayList<>(servers.values());
-    if (admin != null) {
-      parts.add(admin);
-    }
-    for (AutoCloseable part : parts) {
+    for (AutoCloseable part : listeners.all()) {
       try {
         part.close();
       } catch (Exception e) {

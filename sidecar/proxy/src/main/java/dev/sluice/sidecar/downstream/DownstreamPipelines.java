@@ -32,7 +32,7 @@ final class DownstreamPipelines {
         .addLast("http1-encoder", new HttpResponseEncoder())
         // One request object per read: pipelined requests wait until the current one is done.
         .addLast("flow", new OneMessagePerRead())
-        .addLast("exchange", new DownstreamRequestHandler(listener));
+        .addLast("exchange", new Http1Downstream(listener));
   }
 
   /** HTTP/2 at the frame layer: one connection handler, no channel per stream. */

@@ -25,7 +25,7 @@ public final class DownstreamShutdown {
     if (Http2Downstream.shutdown(connection, GOAWAY_ROUND_TRIP_MILLIS)) {
       return;
     }
-    DownstreamRequestHandler http1 = connection.pipeline().get(DownstreamRequestHandler.class);
+    Http1Downstream http1 = connection.pipeline().get(Http1Downstream.class);
     if (http1 != null) {
       http1.shutdown();
     } else {

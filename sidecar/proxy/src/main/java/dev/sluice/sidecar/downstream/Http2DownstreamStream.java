@@ -4,6 +4,7 @@ import dev.sluice.sidecar.forward.Exchange;
 import dev.sluice.sidecar.forward.LocalResponses;
 import dev.sluice.sidecar.http2.Http2Messages;
 import dev.sluice.sidecar.http2.QueuedBytes;
+import dev.sluice.sidecar.http2.StreamInbound;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -17,7 +18,6 @@ import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
-import java.util.ArrayDeque;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,24 +26,19 @@ import org.slf4j.LoggerFactory;
  * objects queue until the exchange asks for them, and their bytes go back to the client's window
  * only then; response objects are framed as Netty's stream codec frames them. Event-loop confined.
  */
-final class Http2DownstreamStream implements ConnectionSide {
+final class Http2DownstreamStream implements ConnectionSide, StreamInbound.Reader {
   private static final Logger log = LoggerFactory.getLogger(Http2DownstreamStream.class);
 
   private final Http2Downstream connection;
   private final Http2Stream stream;
-  private final ArrayDeque<Inbound> inbound = new ArrayDeque<>(3);
+
+  /** The first object (the head) is wanted at once, as a stream channel's first read. */
+  private final StreamInbound inbound = new StreamInbound(this, true);
+
   private final QueuedBytes queued = new QueuedBytes(this::onWritabilityChanged);
   private Exchange current;
   private boolean headSeen;
-
-  /** The first object (the head) is wanted at once, as a stream channel's first read. */
-  private boolean demand = true;
-
-  private boolean delivering;
   private boolean closed;
-
-  /** A request object and the flow-controlled bytes it holds. */
-  private record Inbound(HttpObject msg, int bytes) {}
 
   Http2DownstreamStream(Http2Downstream connection, Http2Stream stream) {
     this.connection = connection;
@@ -55,37 +50,22 @@ final class Http2DownstreamStream implements ConnectionSide {
       ReferenceCountUtil.release(msg);
       return;
     }
-    inbound.add(new Inbound(msg, bytes));
-    if (demand) {
-      demand = false;
-      drain();
-    }
+    inbound.offer(msg, bytes);
   }
 
   @Override
   public void readRequest() {
-    if (inbound.isEmpty()) {
-      demand = true;
-      return;
-    }
-    demand = false;
-    drain();
+    inbound.request();
   }
 
-  private void drain() {
-    if (delivering) {
-      return;
-    }
-    delivering = true;
-    try {
-      Inbound next;
-      while (!closed && (next = inbound.poll()) != null) {
-        consume(next.bytes());
-        handle(next.msg());
-      }
-    } finally {
-      delivering = false;
-    }
+  @Override
+  public boolean accepting() {
+    return !closed;
+  }
+
+  @Override
+  public void deliver(HttpObject msg) {
+    handle(msg);
   }
 
   private void handle(HttpObject msg) {
@@ -124,7 +104,8 @@ final class Http2DownstreamStream implements ConnectionSide {
     }
   }
 
-  private void consume(int bytes) {
+  @Override
+  public void consume(int bytes) {
     if (bytes > 0 && !closed) {
       try {
         if (connection.connection().local().flowController().consumeBytes(stream, bytes)) {
@@ -145,10 +126,7 @@ final class Http2DownstreamStream implements ConnectionSide {
   /** The stream closed: both ends done, reset by the client, or the connection went away. */
   void onStreamClosed() {
     closed = true;
-    Inbound unread;
-    while ((unread = inbound.poll()) != null) {
-      ReferenceCountUtil.release(unread.msg());
-    }
+    inbound.releaseAll();
     Exchange exchange = current;
     current = null;
     if (exchange != null) {

@@ -66,7 +66,7 @@ final class Http1LoopPool implements UpstreamPool.LoopPool {
       connect(promise, connectTimeout);
     } else {
       waiters.add(promise);
-      ChannelLease.failAfter(loop, promise, connectTimeout, () -> waiters.remove(promise));
+      Http1ConnectionLease.failAfter(loop, promise, connectTimeout, () -> waiters.remove(promise));
     }
     return promise;
   }
@@ -85,7 +85,7 @@ final class Http1LoopPool implements UpstreamPool.LoopPool {
                     ch.pipeline()
                         .addLast("http1", new HttpClientCodec())
                         .addLast("flow", new OneMessagePerRead())
-                        .addLast("exchange", new UpstreamExchangeHandler());
+                        .addLast("exchange", new Http1UpstreamHandler());
                   }
                 })
             .connect(endpoint.host(), endpoint.port());
@@ -171,6 +171,6 @@ final class Http1LoopPool implements UpstreamPool.LoopPool {
   }
 
   private UpstreamLease lease(Channel channel) {
-    return new ChannelLease(channel, this::giveBack);
+    return new Http1ConnectionLease(channel, this::giveBack);
   }
 }

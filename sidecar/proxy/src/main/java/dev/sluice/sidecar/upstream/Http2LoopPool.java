@@ -59,7 +59,7 @@ final class Http2LoopPool implements UpstreamPool.LoopPool {
       connection.openStream(promise);
     } else {
       waiters.add(new Waiter(promise, connectTimeout));
-      ChannelLease.failAfter(
+      Http1ConnectionLease.failAfter(
           loop, promise, connectTimeout, () -> waiters.removeIf(w -> w.promise() == promise));
       if (connecting == 0 && connections.size() < maxConnections) {
         connect(connectTimeout);

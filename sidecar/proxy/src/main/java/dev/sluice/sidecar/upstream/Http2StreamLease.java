@@ -2,6 +2,7 @@ package dev.sluice.sidecar.upstream;
 
 import dev.sluice.sidecar.http2.Http2Messages;
 import dev.sluice.sidecar.http2.QueuedBytes;
+import dev.sluice.sidecar.http2.StreamInbound;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -13,7 +14,6 @@ import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
-import java.util.ArrayDeque;
 
 /**
  * One request/response exchange on a stream of an {@link Http2UpstreamConnection}, at the frame
@@ -23,13 +23,11 @@ import java.util.ArrayDeque;
  * until the exchange reads them; their bytes go back to the flow-control window only then.
  * Event-loop confined.
  */
-final class Http2StreamLease implements UpstreamLease {
+final class Http2StreamLease implements UpstreamLease, StreamInbound.Reader {
   private final Http2UpstreamConnection connection;
-  private final ArrayDeque<Inbound> inbound = new ArrayDeque<>(3);
+  private final StreamInbound inbound = new StreamInbound(this, false);
   private Http2Stream stream;
   private UpstreamExchange exchange;
-  private boolean demand;
-  private boolean delivering;
   private boolean released;
   private boolean ended;
 
@@ -42,9 +40,6 @@ final class Http2StreamLease implements UpstreamLease {
   private boolean closed;
   private long resetCode = -1;
   private final QueuedBytes queued = new QueuedBytes(this::onWritabilityChanged);
-
-  /** A response object and the flow-controlled bytes it holds. */
-  private record Inbound(HttpObject msg, int bytes) {}
 
   Http2StreamLease(Http2UpstreamConnection connection) {
     this.connection = connection;
@@ -104,13 +99,9 @@ final class Http2StreamLease implements UpstreamLease {
 
   @Override
   public void read() {
-    if (inbound.isEmpty()) {
-      demand = true;
+    if (inbound.request()) {
       deliverCloseIfDue();
-      return;
     }
-    demand = false;
-    drain();
   }
 
   @Override
@@ -135,10 +126,7 @@ final class Http2StreamLease implements UpstreamLease {
     }
     released = true;
     exchange = null;
-    Inbound unread;
-    while ((unread = inbound.poll()) != null) {
-      ReferenceCountUtil.release(unread.msg());
-    }
+    inbound.releaseAll();
     if (stream == null || closed) {
       end();
       return;
@@ -185,11 +173,7 @@ final class Http2StreamLease implements UpstreamLease {
       consume(bytes);
       return;
     }
-    inbound.add(new Inbound(msg, bytes));
-    if (demand) {
-      demand = false;
-      drain();
-    }
+    inbound.offer(msg, bytes);
   }
 
   void onReset(long errorCode) {
@@ -222,30 +206,21 @@ final class Http2StreamLease implements UpstreamLease {
     }
     if (closeCause != null) {
       // Cut short: what was not read yet will not complete the response.
-      Inbound unread;
-      while ((unread = inbound.poll()) != null) {
-        ReferenceCountUtil.release(unread.msg());
-      }
+      inbound.releaseAll();
     }
-    if (demand) {
+    if (inbound.demanded()) {
       deliverCloseIfDue();
     }
   }
 
-  private void drain() {
-    if (delivering) {
-      return;
-    }
-    delivering = true;
-    try {
-      Inbound next;
-      while (exchange != null && (next = inbound.poll()) != null) {
-        consume(next.bytes());
-        exchange.onResponseObject(next.msg());
-      }
-    } finally {
-      delivering = false;
-    }
+  @Override
+  public boolean accepting() {
+    return exchange != null;
+  }
+
+  @Override
+  public void deliver(HttpObject msg) {
+    exchange.onResponseObject(msg);
   }
 
   /**
@@ -254,7 +229,7 @@ final class Http2StreamLease implements UpstreamLease {
    * the lease by then; one holding a complete response (a response-phase offload) does not ask.
    */
   private void deliverCloseIfDue() {
-    if (!closed || !inbound.isEmpty() || delivering) {
+    if (!closed || !inbound.idle()) {
       return;
     }
     UpstreamExchange current = exchange;
@@ -265,7 +240,8 @@ final class Http2StreamLease implements UpstreamLease {
     }
   }
 
-  private void consume(int bytes) {
+  @Override
+  public void consume(int bytes) {
     if (bytes > 0 && stream != null && !closed) {
       try {
         if (connection.connection().local().flowController().consumeBytes(stream, bytes)) {

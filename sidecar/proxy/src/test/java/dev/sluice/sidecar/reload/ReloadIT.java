@@ -189,6 +189,25 @@ class ReloadIT {
   }
 
   @Test
+  void aSourceThatFailsWithoutAMessageIsRejectedWithAReasonThatNamesTheFailure() throws Exception {
+    String before = sidecar.sidecar().generation().revision();
+    SidecarReport report =
+        sidecar
+            .sidecar()
+            .reload(
+                () -> {
+                  throw new NullPointerException();
+                })
+            .get(10, TimeUnit.SECONDS);
+    assertThat(report.outcome()).isEqualTo(SidecarReport.Outcome.Rejected);
+    assertThat(report.reason())
+        .isEqualTo("the config could not be read: NullPointerException (no message)");
+    assertThat(report.problems()).containsExactly(report.reason());
+    assertThat(sidecar.sidecar().lastRejection()).isEqualTo(report);
+    assertThat(sidecar.sidecar().generation().revision()).isEqualTo(before);
+  }
+
+  @Test
   void keptAliveConnectionsCarryOnWithTheNewGeneration() throws Exception {
     try (Socket socket = new Socket("127.0.0.1", port)) {
       socket.setSoTimeout(10_000);

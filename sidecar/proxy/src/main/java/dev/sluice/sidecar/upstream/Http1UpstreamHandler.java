@@ -11,7 +11,7 @@ import java.io.IOException;
  * holds the lease; anything arriving while no exchange holds it (a pooled idle HTTP/1.1 connection)
  * is a protocol violation and closes the connection.
  */
-public final class UpstreamExchangeHandler extends ChannelInboundHandlerAdapter {
+public final class Http1UpstreamHandler extends ChannelInboundHandlerAdapter {
   private UpstreamExchange exchange;
   private Throwable failure;
 

@@ -24,9 +24,8 @@ import org.slf4j.LoggerFactory;
  * each request head into an {@link Exchange} ({@link RequestHeads}), and answers a request that
  * arrives before the previous one ended itself.
  */
-final class DownstreamRequestHandler extends ChannelInboundHandlerAdapter
-    implements ConnectionSide {
-  private static final Logger log = LoggerFactory.getLogger(DownstreamRequestHandler.class);
+final class Http1Downstream extends ChannelInboundHandlerAdapter implements ConnectionSide {
+  private static final Logger log = LoggerFactory.getLogger(Http1Downstream.class);
 
   /**
    * How long an HTTP/1.1 connection keeps reading (and discarding) the rest of a request that was
@@ -40,7 +39,7 @@ final class DownstreamRequestHandler extends ChannelInboundHandlerAdapter
   private Exchange current;
   private boolean lingering;
 
-  DownstreamRequestHandler(ListenerContext listener) {
+  Http1Downstream(ListenerContext listener) {
     this.listener = listener;
   }
 

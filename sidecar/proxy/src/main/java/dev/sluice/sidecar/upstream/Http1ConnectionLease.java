@@ -15,14 +15,14 @@ import java.util.function.BooleanSupplier;
 
 /**
  * A lease on a pooled HTTP/1.1 connection: request objects written to it, response objects read
- * from it through its {@link UpstreamExchangeHandler}; hands the connection back exactly once.
+ * from it through its {@link Http1UpstreamHandler}; hands the connection back exactly once.
  */
-final class ChannelLease implements UpstreamLease {
+final class Http1ConnectionLease implements UpstreamLease {
   private final Channel channel;
   private final BiConsumer<Channel, Boolean> giveBack;
   private boolean released;
 
-  ChannelLease(Channel channel, BiConsumer<Channel, Boolean> giveBack) {
+  Http1ConnectionLease(Channel channel, BiConsumer<Channel, Boolean> giveBack) {
     this.channel = channel;
     this.giveBack = giveBack;
   }
@@ -44,7 +44,7 @@ final class ChannelLease implements UpstreamLease {
 
   @Override
   public void bind(UpstreamExchange exchange) {
-    UpstreamExchangeHandler handler = handler();
+    Http1UpstreamHandler handler = handler();
     if (handler != null) {
       handler.bind(exchange);
     }
@@ -60,8 +60,8 @@ final class ChannelLease implements UpstreamLease {
     return channel.toString();
   }
 
-  private UpstreamExchangeHandler handler() {
-    return channel.pipeline().get(UpstreamExchangeHandler.class);
+  private Http1UpstreamHandler handler() {
+    return channel.pipeline().get(Http1UpstreamHandler.class);
   }
 
   @Override
