@@ -15,7 +15,7 @@ import dev.sluice.sidecar.reload.Listeners;
 import dev.sluice.sidecar.reload.ReloadQueue;
 import dev.sluice.sidecar.reload.Reports;
 import dev.sluice.sidecar.runtime.Generation;
-import dev.sluice.sidecar.runtime.Io;
+import dev.sluice.sidecar.transport.Io;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
 import java.util.List;

@@ -7,7 +7,7 @@ import dev.sluice.sidecar.config.SidecarConfigCodec;
 import dev.sluice.sidecar.config.SidecarReport;
 import dev.sluice.sidecar.metrics.ProxyMetrics;
 import dev.sluice.sidecar.runtime.Generation;
-import dev.sluice.sidecar.runtime.Transport;
+import dev.sluice.sidecar.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;

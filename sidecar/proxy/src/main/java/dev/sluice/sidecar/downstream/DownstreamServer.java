@@ -3,7 +3,7 @@ package dev.sluice.sidecar.downstream;
 import dev.sluice.sidecar.config.DownstreamListener;
 import dev.sluice.sidecar.config.HostPort;
 import dev.sluice.sidecar.flow.CoalescedFlushes;
-import dev.sluice.sidecar.runtime.Io;
+import dev.sluice.sidecar.transport.Io;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;

@@ -1,7 +1,6 @@
 package dev.sluice.sidecar.metrics;
 
 import dev.sluice.sidecar.config.SidecarReport;
-import dev.sluice.sidecar.offload.OffloadResult;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
@@ -118,13 +117,11 @@ public final class ProxyMetrics {
   }
 
   /** One offload event's outcome: ok, timeout or error. */
-  public void offload(String agent, OffloadResult result) {
-    String outcome =
-        result.ok() ? "ok" : result.error() == OffloadResult.TIMEOUT ? "timeout" : "error";
+  public void offload(String agent, String outcome, long millis) {
     AgentOutcome id = new AgentOutcome(agent, outcome);
     Timer known = offloads.get(id);
     if (known != null) {
-      known.record(result.millis(), TimeUnit.MILLISECONDS);
+      known.record(millis, TimeUnit.MILLISECONDS);
       return;
     }
     offloads
@@ -137,7 +134,7 @@ public final class ProxyMetrics {
                     .tag("outcome", outcome)
                     .publishPercentileHistogram()
                     .register(registry))
-        .record(result.millis(), TimeUnit.MILLISECONDS);
+        .record(millis, TimeUnit.MILLISECONDS);
   }
 
   /**

@@ -3,7 +3,7 @@ package dev.sluice.sidecar.offload;
 import dev.sluice.sidecar.config.HostPort;
 import dev.sluice.sidecar.flow.CoalescedFlushes;
 import dev.sluice.sidecar.metrics.ProxyMetrics;
-import dev.sluice.sidecar.runtime.Io;
+import dev.sluice.sidecar.transport.Io;
 import dev.sluice.spop.Message;
 import dev.sluice.spop.SpopFrameDecoder;
 import dev.sluice.spop.SpopFrameEncoder;
@@ -136,7 +136,7 @@ public final class AgentClient implements AutoCloseable {
           if (outcome.error() == OffloadResult.TIMEOUT) {
             timeouts.incrementAndGet();
           }
-          metrics.offload(settings.name(), outcome);
+          metrics.offload(settings.name(), outcome.outcome(), outcome.millis());
         });
     if (!onLoop(() -> dispatch(event))) {
       result.trySuccess(OffloadResult.ioError("the agent client is shut down", 0));

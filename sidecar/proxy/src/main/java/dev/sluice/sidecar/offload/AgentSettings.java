@@ -55,20 +55,4 @@ public record AgentSettings(
         HEALTH_INTERVAL,
         UUID.randomUUID().toString());
   }
-
-  /** The same settings with another health-check interval. */
-  public AgentSettings withHealthInterval(Duration interval) {
-    return new AgentSettings(
-        name,
-        endpoints,
-        maxConnections,
-        pipelining,
-        maxInFlightPerConnection,
-        maxFrameSize,
-        helloTimeout,
-        idleTimeout,
-        processingTimeout,
-        interval,
-        engineId);
-  }
 }

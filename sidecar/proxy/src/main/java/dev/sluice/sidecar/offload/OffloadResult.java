@@ -29,6 +29,11 @@ public record OffloadResult(List<Action> actions, int error, String detail, long
     return error == 0;
   }
 
+  /** The {@code outcome} label of {@code sluice_offload_duration}: ok, timeout or error. */
+  public String outcome() {
+    return ok() ? "ok" : error == TIMEOUT ? "timeout" : "error";
+  }
+
   static OffloadResult answered(List<Action> actions, long millis) {
     return new OffloadResult(actions, 0, "", millis);
   }

@@ -99,11 +99,6 @@ public final class VariableActions {
     }
   }
 
-  /** True when any action sets a response header (the response head must wait for variables). */
-  public static boolean setsResponseHeaders(List<VariableAction> actions) {
-    return actions.stream().anyMatch(a -> a.setResponseHeader() != null);
-  }
-
   private static void apply(
       VariableAction.HeaderFromVariable rule, Variables variables, Fields headers) {
     if (rule == null) {

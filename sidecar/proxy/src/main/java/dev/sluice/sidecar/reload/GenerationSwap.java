@@ -4,7 +4,7 @@ import dev.sluice.sidecar.config.SidecarConfig;
 import dev.sluice.sidecar.downstream.DownstreamServer;
 import dev.sluice.sidecar.metrics.ProxyMetrics;
 import dev.sluice.sidecar.runtime.Generation;
-import dev.sluice.sidecar.runtime.Io;
+import dev.sluice.sidecar.transport.Io;
 import io.netty.channel.EventLoopGroup;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;

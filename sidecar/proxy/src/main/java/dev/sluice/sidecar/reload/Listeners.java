@@ -8,7 +8,7 @@ import dev.sluice.sidecar.downstream.DownstreamServer;
 import dev.sluice.sidecar.downstream.ListenerContext;
 import dev.sluice.sidecar.metrics.ProxyMetrics;
 import dev.sluice.sidecar.runtime.Generation;
-import dev.sluice.sidecar.runtime.Io;
+import dev.sluice.sidecar.transport.Io;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;

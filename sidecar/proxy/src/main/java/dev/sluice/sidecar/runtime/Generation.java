@@ -10,6 +10,7 @@ import dev.sluice.sidecar.offload.AgentSettings;
 import dev.sluice.sidecar.offload.OffloadPlan;
 import dev.sluice.sidecar.routing.RequestTarget;
 import dev.sluice.sidecar.routing.RouteTable;
+import dev.sluice.sidecar.transport.Io;
 import dev.sluice.sidecar.upstream.UpstreamPool;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpRequest;

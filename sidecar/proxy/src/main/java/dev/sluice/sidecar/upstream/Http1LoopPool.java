@@ -3,7 +3,7 @@ package dev.sluice.sidecar.upstream;
 import dev.sluice.sidecar.config.HostPort;
 import dev.sluice.sidecar.flow.CoalescedFlushes;
 import dev.sluice.sidecar.flow.OneMessagePerRead;
-import dev.sluice.sidecar.runtime.Io;
+import dev.sluice.sidecar.transport.Io;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;

@@ -2,7 +2,7 @@ package dev.sluice.sidecar.upstream;
 
 import dev.sluice.sidecar.config.HostPort;
 import dev.sluice.sidecar.config.Upstream;
-import dev.sluice.sidecar.runtime.Io;
+import dev.sluice.sidecar.transport.Io;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;

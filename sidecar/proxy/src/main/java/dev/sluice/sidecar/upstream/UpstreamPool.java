@@ -2,7 +2,7 @@ package dev.sluice.sidecar.upstream;
 
 import dev.sluice.sidecar.config.HostPort;
 import dev.sluice.sidecar.config.Upstream;
-import dev.sluice.sidecar.runtime.Io;
+import dev.sluice.sidecar.transport.Io;
 import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.Future;

@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.sidecar.Sidecar;
 import dev.sluice.sidecar.config.SidecarConfigCodec;
-import dev.sluice.sidecar.runtime.Io;
-import dev.sluice.sidecar.runtime.Transport;
 import dev.sluice.sidecar.testing.CountingAllocator;
 import dev.sluice.sidecar.testing.Http1Client;
 import dev.sluice.sidecar.testing.RecordingUpstream;
+import dev.sluice.sidecar.transport.Io;
+import dev.sluice.sidecar.transport.Transport;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;

@@ -3,8 +3,8 @@ package dev.sluice.sidecar.upstream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.sidecar.config.HostPort;
-import dev.sluice.sidecar.runtime.Io;
-import dev.sluice.sidecar.runtime.Transport;
+import dev.sluice.sidecar.transport.Io;
+import dev.sluice.sidecar.transport.Transport;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.AbstractScheduledEventExecutor;

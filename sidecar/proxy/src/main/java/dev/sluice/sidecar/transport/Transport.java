@@ -1,4 +1,4 @@
-package dev.sluice.sidecar.runtime;
+package dev.sluice.sidecar.transport;
 
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
