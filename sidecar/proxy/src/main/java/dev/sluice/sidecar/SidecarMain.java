@@ -88,57 +88,92 @@ public final class SidecarMain implements Callable<Integer> {
   private PrintWriter out;
   private PrintWriter err;
 
+  /** An exit with {@code code} after what went wrong was printed. */
+  private static final class Exit extends Exception {
+    private static final long serialVersionUID = 1L;
+    final int code;
+
+    Exit(int code) {
+      super(null, null, false, false);
+      this.code = code;
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
-    if (config == null && configService == null) {
-      err.println("sluice-sidecar: --config FILE or --config-service URL is required");
-      new CommandLine(this).usage(err);
-      err.flush();
-      return EXIT_INVALID;
-    }
-    ConfigServiceClient service = null;
-    if (configService != null) {
-      try {
-        service =
-            new ConfigServiceClient(configService, tokenFile, configServiceCa).cacheIn(configCache);
-      } catch (IllegalArgumentException e) {
-        err.println("sluice-sidecar: " + e.getMessage());
-        err.flush();
-        return EXIT_INVALID;
-      }
-    }
-    SidecarConfig loaded;
     try {
-      loaded =
-          config != null
-              ? SidecarConfigCodec.read(config)
-              : service.first(
-                  configCache != null && java.nio.file.Files.exists(configCache)
-                      ? java.time.Duration.ofSeconds(10)
-                      : java.time.Duration.ofMinutes(5));
+      if (config == null && configService == null) {
+        err.println("sluice-sidecar: --config FILE or --config-service URL is required");
+        new CommandLine(this).usage(err);
+        throw exit(EXIT_INVALID);
+      }
+      ConfigServiceClient service = configService != null ? connect() : null;
+      SidecarConfig loaded = load(service);
+      if (check) {
+        out.print(SidecarConfigCodec.toYaml(loaded));
+        out.flush();
+        return 0;
+      }
+      Sidecar sidecar = start(loaded);
+      ConfigFileWatcher watcher = followChanges(sidecar, service);
+      stopOnShutdown(sidecar, service, watcher);
+      announce(sidecar, loaded);
+      stop.await();
+      return 0;
+    } catch (Exit e) {
+      return e.code;
+    }
+  }
+
+  private Exit exit(int code) {
+    err.flush();
+    return new Exit(code);
+  }
+
+  private ConfigServiceClient connect() throws Exit {
+    try {
+      return new ConfigServiceClient(configService, tokenFile, configServiceCa)
+          .cacheIn(configCache);
+    } catch (IllegalArgumentException e) {
+      err.println("sluice-sidecar: " + e.getMessage());
+      throw exit(EXIT_INVALID);
+    }
+  }
+
+  /** The first config: the file, or the config service (sooner when a cached one can stand in). */
+  private SidecarConfig load(ConfigServiceClient service) throws Exit, InterruptedException {
+    try {
+      return config != null
+          ? SidecarConfigCodec.read(config)
+          : service.first(
+              configCache != null && java.nio.file.Files.exists(configCache)
+                  ? java.time.Duration.ofSeconds(10)
+                  : java.time.Duration.ofMinutes(5));
     } catch (InvalidConfigException e) {
       err.println("sluice-sidecar: " + e.getMessage());
-      err.flush();
-      return EXIT_INVALID;
+      throw exit(EXIT_INVALID);
     } catch (IllegalStateException e) {
       err.println("sluice-sidecar: " + e.getMessage());
-      err.flush();
-      return 1;
+      throw exit(1);
     }
-    if (check) {
-      out.print(SidecarConfigCodec.toYaml(loaded));
-      out.flush();
-      return 0;
-    }
-    Sidecar sidecar;
+  }
+
+  private Sidecar start(SidecarConfig loaded) throws Exit {
     try {
-      sidecar = new Sidecar(threads).start(loaded);
+      return new Sidecar(threads).start(loaded);
     } catch (IllegalStateException | IllegalArgumentException e) {
       err.println(
           "sluice-sidecar: " + (config != null ? config : configService) + ": " + e.getMessage());
-      err.flush();
-      return EXIT_INVALID;
+      throw exit(EXIT_INVALID);
     }
+  }
+
+  /**
+   * Reloads on a change of the config file (unless {@code --no-watch}) and on SIGHUP, or follows
+   * the config service; the watcher, or null.
+   */
+  private ConfigFileWatcher followChanges(Sidecar sidecar, ConfigServiceClient service)
+      throws java.io.IOException {
     ConfigFileWatcher watcher = null;
     if (config != null) {
       sidecar.configSource(Sidecar.fileSource(config));
@@ -156,18 +191,22 @@ public final class SidecarMain implements Callable<Integer> {
             return running == null ? "" : running.revision();
           });
     }
-    ConfigFileWatcher stopWatching = watcher;
-    ConfigServiceClient stopPolling = service;
+    return watcher;
+  }
+
+  /** On SIGTERM: stop following, drain for the running config's drain timeout, close. */
+  private void stopOnShutdown(
+      Sidecar sidecar, ConfigServiceClient service, ConfigFileWatcher watcher) {
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
-                  if (stopPolling != null) {
-                    stopPolling.close();
+                  if (service != null) {
+                    service.close();
                   }
                   try {
-                    if (stopWatching != null) {
-                      stopWatching.close();
+                    if (watcher != null) {
+                      watcher.close();
                     }
                   } catch (java.io.IOException ignored) {
                     // closing anyway
@@ -179,6 +218,9 @@ public final class SidecarMain implements Callable<Integer> {
                   stop.countDown();
                 },
                 "sluice-shutdown"));
+  }
+
+  private void announce(Sidecar sidecar, SidecarConfig loaded) {
     out.println(
         "sluice-sidecar: revision "
             + loaded.revision()
@@ -190,8 +232,6 @@ public final class SidecarMain implements Callable<Integer> {
             + sidecar.adminAddress().getPort()
             + "/ready (Ctrl-C stops)");
     out.flush();
-    stop.await();
-    return 0;
   }
 
   private void log(SidecarReport report) {

@@ -126,39 +126,15 @@ public final class OperatorScaleCommand implements Callable<Integer> {
             () -> sample(operator, heapPeak, rssPeak), 0, 250, TimeUnit.MILLISECONDS);
 
         long started = System.nanoTime();
-        for (ScaleCluster.PodIdentity pod : pods) {
-          LightSidecar sidecar =
-              new LightSidecar(
-                  http,
-                  timer,
-                  operator.configServiceUrl(),
-                  pod.namespace(),
-                  pod.name(),
-                  pod.token(),
-                  this::onApplied);
-          sidecars.add(sidecar);
-          sidecar.start();
-        }
+        startSidecars(pods, http, timer, operator, sidecars);
         if (!await(sidecars, s -> s.applied() != null, "first config")) {
           return figures;
         }
         figures.put("firstConfigAllPodsSeconds", round(seconds(lastApplied(sidecars) - started)));
-        Map<LightSidecar, String> before = new HashMap<>();
-        sidecars.forEach(s -> before.put(s, s.applied()));
         awaitRoutesReady(objects);
-
-        double cpuBefore = operator.cpuSeconds();
-        long changed = System.nanoTime();
-        objects.changeFirstRouteEverywhere("30s");
-        log("changed route %s in every namespace", ScaleCluster.routeName(0));
-        if (!await(sidecars, s -> !before.get(s).equals(s.applied()), "the change")) {
+        if (!measureChange(objects, sidecars, operator, figures)) {
           return figures;
         }
-        figures.put("changeAllPodsSeconds", round(seconds(lastApplied(sidecars) - changed)));
-        awaitRoutesReady(objects);
-        figures.put("changeRoutesReadySeconds", round(seconds(System.nanoTime() - changed)));
-        figures.put("operatorCpuSecondsForChange", round(operator.cpuSeconds() - cpuBefore));
-        figures.put("operatorCpuSecondsTotal", round(operator.cpuSeconds()));
         figures.put("operatorHeapUsedPeakMiB", round(heapPeak.get() / 1048576.0));
         figures.put("operatorHeapUsedEndMiB", round(operator.heapUsedBytes() / 1048576.0));
         figures.put("operatorRssPeakMiB", round(rssPeak.get() / 1048576.0));
@@ -170,6 +146,55 @@ public final class OperatorScaleCommand implements Callable<Integer> {
       }
     }
     return figures;
+  }
+
+  /** One simulated sidecar per pod, each long-polling the operator's config service. */
+  private void startSidecars(
+      List<ScaleCluster.PodIdentity> pods,
+      HttpClient http,
+      ScheduledExecutorService timer,
+      OperatorProcess operator,
+      List<LightSidecar> sidecars) {
+    for (ScaleCluster.PodIdentity pod : pods) {
+      LightSidecar sidecar =
+          new LightSidecar(
+              http,
+              timer,
+              operator.configServiceUrl(),
+              pod.namespace(),
+              pod.name(),
+              pod.token(),
+              this::onApplied);
+      sidecars.add(sidecar);
+      sidecar.start();
+    }
+  }
+
+  /**
+   * Changes the first route in every namespace and measures until every pod applied the new
+   * revision and every route is Ready again; false when that did not happen in time.
+   */
+  private boolean measureChange(
+      ScaleCluster objects,
+      List<LightSidecar> sidecars,
+      OperatorProcess operator,
+      Map<String, Object> figures)
+      throws Exception {
+    Map<LightSidecar, String> before = new HashMap<>();
+    sidecars.forEach(s -> before.put(s, s.applied()));
+    double cpuBefore = operator.cpuSeconds();
+    long changed = System.nanoTime();
+    objects.changeFirstRouteEverywhere("30s");
+    log("changed route %s in every namespace", ScaleCluster.routeName(0));
+    if (!await(sidecars, s -> !before.get(s).equals(s.applied()), "the change")) {
+      return false;
+    }
+    figures.put("changeAllPodsSeconds", round(seconds(lastApplied(sidecars) - changed)));
+    awaitRoutesReady(objects);
+    figures.put("changeRoutesReadySeconds", round(seconds(System.nanoTime() - changed)));
+    figures.put("operatorCpuSecondsForChange", round(operator.cpuSeconds() - cpuBefore));
+    figures.put("operatorCpuSecondsTotal", round(operator.cpuSeconds()));
+    return true;
   }
 
   private String caBundle(EmbeddedKubernetes cluster) throws InterruptedException {

@@ -99,13 +99,31 @@ public final class AdminServer implements AutoCloseable {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
       String path = request.uri().split("\\?", 2)[0];
-      FullHttpResponse response;
       boolean keepAlive = HttpUtil.isKeepAlive(request);
-      if (path.equals("/reload")
-          && HttpMethod.POST.equals(request.method())
-          && !fromThisHost(ctx.channel().remoteAddress())) {
-        // In a pod the admin port is reachable from the pod network (the kubelet probes it);
-        // changing the config is for the pod itself and the operator's config service.
+      if (path.equals("/reload") && HttpMethod.POST.equals(request.method())) {
+        reload(ctx, request, keepAlive);
+      } else if (path.equals("/reload") && HttpMethod.GET.equals(request.method())) {
+        send(ctx, report(ctx, reloads.lastReport()), keepAlive);
+      } else if (!HttpMethod.GET.equals(request.method())) {
+        send(
+            ctx,
+            text(
+                ctx,
+                HttpResponseStatus.METHOD_NOT_ALLOWED,
+                request.method() + " " + path + " (expected: GET)\n"),
+            keepAlive);
+      } else {
+        send(ctx, get(ctx, path), keepAlive);
+      }
+    }
+
+    /**
+     * {@code POST /reload}, from this host only: in a pod the admin port is reachable from the pod
+     * network (the kubelet probes it); changing the config is for the pod itself and the operator's
+     * config service. The body is the config, or empty to read the config source again.
+     */
+    private void reload(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive) {
+      if (!fromThisHost(ctx.channel().remoteAddress())) {
         send(
             ctx,
             text(
@@ -117,57 +135,42 @@ public final class AdminServer implements AutoCloseable {
             keepAlive);
         return;
       }
-      if (path.equals("/reload") && HttpMethod.POST.equals(request.method())) {
-        String body = request.content().toString(StandardCharsets.UTF_8);
-        var report =
-            body.isBlank()
-                ? reloads.reloadFromSource()
-                : reloads.reload(() -> SidecarConfigCodec.readYaml(body, "POST /reload"));
-        report.whenComplete(
-            (r, failure) ->
-                ctx.executor()
-                    .execute(
-                        () ->
-                            send(
-                                ctx,
-                                failure != null
-                                    ? text(
-                                        ctx,
-                                        HttpResponseStatus.INTERNAL_SERVER_ERROR,
-                                        "reload failed: " + failure + "\n")
-                                    : report(ctx, r),
-                                keepAlive)));
-        return;
-      }
-      if (path.equals("/reload") && HttpMethod.GET.equals(request.method())) {
-        send(ctx, report(ctx, reloads.lastReport()), keepAlive);
-        return;
-      }
-      if (!HttpMethod.GET.equals(request.method())) {
-        response =
+      String body = request.content().toString(StandardCharsets.UTF_8);
+      var report =
+          body.isBlank()
+              ? reloads.reloadFromSource()
+              : reloads.reload(() -> SidecarConfigCodec.readYaml(body, "POST /reload"));
+      report.whenComplete(
+          (r, failure) ->
+              ctx.executor()
+                  .execute(
+                      () ->
+                          send(
+                              ctx,
+                              failure != null
+                                  ? text(
+                                      ctx,
+                                      HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                                      "reload failed: " + failure + "\n")
+                                  : report(ctx, r),
+                              keepAlive)));
+    }
+
+    private FullHttpResponse get(ChannelHandlerContext ctx, String path) {
+      return switch (path) {
+        case "/live" -> text(ctx, HttpResponseStatus.OK, "live\n");
+        case "/ready" ->
+            generation.get() != null
+                ? text(ctx, HttpResponseStatus.OK, "ready " + generation.get().revision() + "\n")
+                : text(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "no config loaded yet\n");
+        case "/config" -> config(ctx);
+        case "/metrics" -> metrics(ctx);
+        default ->
             text(
                 ctx,
-                HttpResponseStatus.METHOD_NOT_ALLOWED,
-                request.method() + " " + path + " (expected: GET)\n");
-      } else {
-        response =
-            switch (path) {
-              case "/live" -> text(ctx, HttpResponseStatus.OK, "live\n");
-              case "/ready" ->
-                  generation.get() != null
-                      ? text(
-                          ctx, HttpResponseStatus.OK, "ready " + generation.get().revision() + "\n")
-                      : text(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "no config loaded yet\n");
-              case "/config" -> config(ctx);
-              case "/metrics" -> metrics(ctx);
-              default ->
-                  text(
-                      ctx,
-                      HttpResponseStatus.NOT_FOUND,
-                      path + " (expected: /ready, /live, /config, /metrics or /reload)\n");
-            };
-      }
-      send(ctx, response, keepAlive);
+                HttpResponseStatus.NOT_FOUND,
+                path + " (expected: /ready, /live, /config, /metrics or /reload)\n");
+      };
     }
 
     private void send(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {

@@ -144,11 +144,43 @@ final class HeaderRules {
     if (wire) {
       out.block().method(in.method().asciiName()).path(new AsciiString(in.uri()));
     }
+    copyRequestFields(in, block, wire, bodyless, clientAddress != null, out);
+    if (out.authority != null) {
+      out.block().authority(new AsciiString(out.authority));
+    }
+    if (upstreamHttp2 && out.trailersAccepted) {
+      out.add(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
+    }
+    out.add(HttpHeaderNames.VIA, downstreamHttp2 ? VIA_HTTP2 : VIA_HTTP1);
+    if (clientAddress != null) {
+      out.add(
+          FORWARDED_FOR,
+          out.forwardedFor == null ? clientAddress : out.forwardedFor + ", " + clientAddress);
+    }
+    out.add(FORWARDED_PROTO, scheme);
+    if (bodyless) {
+      if (methodExpectsBody(in.method())) {
+        out.add(HttpHeaderNames.CONTENT_LENGTH, HttpHeaderValues.ZERO);
+      }
+    } else if (!upstreamHttp2 && !out.length) {
+      out.add(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+    }
+    return out.request(in.method(), in.uri(), bodyless);
+  }
+
+  /**
+   * Copies the request's fields that go on as they are, and notes in {@code out} those the rules
+   * replace or decide on: the authority (a {@code host} sent as {@code :authority}), an incoming
+   * {@code x-forwarded-for} (extended), {@code te: trailers}, a content-length.
+   */
+  private static void copyRequestFields(
+      HttpRequest in,
+      Http2Headers block,
+      boolean wire,
+      boolean bodyless,
+      boolean forwarding,
+      Out out) {
     List<CharSequence> listed = block != null ? List.of() : connectionOptions(in.headers());
-    CharSequence authority = null;
-    CharSequence forwardedFor = null;
-    boolean trailersAccepted = false;
-    boolean length = false;
     Iterator<Map.Entry<CharSequence, CharSequence>> fields = fieldsOf(in, block);
     while (fields.hasNext()) {
       Map.Entry<CharSequence, CharSequence> field = fields.next();
@@ -163,48 +195,27 @@ final class HeaderRules {
         case HOST -> {
           if (!wire) {
             out.add(name, value);
-          } else if (authority == null && value.length() > 0) {
-            authority = value;
+          } else if (out.authority == null && value.length() > 0) {
+            out.authority = value;
           }
         }
-        case TE -> trailersAccepted |= Http2Messages.acceptsTrailers(value);
+        case TE -> out.trailersAccepted |= Http2Messages.acceptsTrailers(value);
         case FORWARDED_FOR -> {
-          if (clientAddress == null) {
+          if (!forwarding) {
             out.add(name, value);
-          } else if (forwardedFor == null) {
-            forwardedFor = value;
+          } else if (out.forwardedFor == null) {
+            out.forwardedFor = value;
           }
         }
         case CONTENT_LENGTH -> {
           if (!bodyless) {
-            length = true;
+            out.length = true;
             out.add(name, value);
           }
         }
-        default -> {} // hop-by-hop, framing of this hop, or replaced below
+        default -> {} // hop-by-hop, framing of this hop, or replaced after the copy
       }
     }
-    if (authority != null) {
-      out.block().authority(new AsciiString(authority));
-    }
-    if (upstreamHttp2 && trailersAccepted) {
-      out.add(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
-    }
-    out.add(HttpHeaderNames.VIA, downstreamHttp2 ? VIA_HTTP2 : VIA_HTTP1);
-    if (clientAddress != null) {
-      out.add(
-          FORWARDED_FOR,
-          forwardedFor == null ? clientAddress : forwardedFor + ", " + clientAddress);
-    }
-    out.add(FORWARDED_PROTO, scheme);
-    if (bodyless) {
-      if (methodExpectsBody(in.method())) {
-        out.add(HttpHeaderNames.CONTENT_LENGTH, HttpHeaderValues.ZERO);
-      }
-    } else if (!upstreamHttp2 && !length) {
-      out.add(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
-    }
-    return out.request(in.method(), in.uri(), bodyless);
   }
 
   /**
@@ -317,22 +328,30 @@ final class HeaderRules {
         || HttpMethod.PATCH.equals(method);
   }
 
-  /** Where the outgoing head is written: HTTP/1.1 fields, or an HTTP/2 header block. */
-  private sealed interface Out permits Http1Out, Http2Out {
+  /**
+   * Where the outgoing head is written: HTTP/1.1 fields, or an HTTP/2 header block; and, for a
+   * request, what its incoming fields said that the rules act on after copying them.
+   */
+  private abstract static sealed class Out permits Http1Out, Http2Out {
+    CharSequence authority;
+    CharSequence forwardedFor;
+    boolean trailersAccepted;
+    boolean length;
+
     /** Adds a field; {@code name} in the case it arrived in (HTTP/2 lower-cases it). */
-    void add(CharSequence name, CharSequence value);
+    abstract void add(CharSequence name, CharSequence value);
 
     /** The header block (HTTP/2 only). */
-    Http2Headers block();
+    abstract Http2Headers block();
 
-    HttpRequest request(HttpMethod method, String uri, boolean bodyless);
+    abstract HttpRequest request(HttpMethod method, String uri, boolean bodyless);
 
     /** The response head for {@code in}; {@code full}: {@code in} as a whole response, or null. */
-    HttpResponse response(HttpResponse in, FullHttpResponse full);
+    abstract HttpResponse response(HttpResponse in, FullHttpResponse full);
   }
 
   /** HTTP/1.1 fields; names keep the case they arrived in. */
-  private static final class Http1Out implements Out {
+  private static final class Http1Out extends Out {
     private final HttpHeaders fields = FIELDS.newHeaders();
 
     @Override
@@ -368,7 +387,7 @@ final class HeaderRules {
   }
 
   /** The HTTP/2 header block itself; names in lower case, as HTTP/2 requires. */
-  private static final class Http2Out implements Out {
+  private static final class Http2Out extends Out {
     private final DefaultHttp2Headers block;
 
     Http2Out(int sizeHint) {

@@ -98,7 +98,6 @@ public final class AgentClient implements AutoCloseable {
     return timeouts.get();
   }
 
-  /** True while at least one endpoint passed its last health check. */
   /**
    * Endpoints and how many passed their last health check; null until every endpoint was checked
    * once (before that, "none available" would be a guess).

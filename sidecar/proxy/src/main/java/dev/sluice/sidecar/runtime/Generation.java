@@ -109,7 +109,6 @@ public final class Generation implements AutoCloseable {
     return agents.values().stream().mapToLong(AgentClient::timeouts).sum();
   }
 
-  /** The client of agent {@code name}, or null. */
   /** Each agent's health, for those whose endpoints were all checked at least once. */
   public Map<String, dev.sluice.sidecar.offload.AgentHealth> agentHealth() {
     Map<String, dev.sluice.sidecar.offload.AgentHealth> health = new java.util.TreeMap<>();

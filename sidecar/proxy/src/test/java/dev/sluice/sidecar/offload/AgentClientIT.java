@@ -254,7 +254,7 @@ class AgentClientIT {
                   peer.close();
                   return;
                 }
-                Thread.sleep(100);
+                Thread.sleep(100); // scripted peer: the agent answers 100 ms later
                 peer.send(new Frame.Ack(notify.streamId(), notify.frameId(), List.of(fresh())));
               }
             })) {
@@ -359,7 +359,7 @@ class AgentClientIT {
         Timed t = await(send(client, event("/")));
         assertThat(t.result().ok()).isFalse();
         sent++;
-        Thread.sleep(10);
+        Thread.sleep(10); // pacing: about 100 events a second for a second
       }
       log.info("refused HELLO: {} events in 1 s opened {} connections", sent, agent.connections());
       assertThat(sent).isGreaterThan(20);
@@ -418,7 +418,7 @@ class AgentClientIT {
               peer.helloBack(16380);
               Frame.Notify notify = (Frame.Notify) peer.read();
               received.countDown();
-              Thread.sleep(100);
+              Thread.sleep(100); // scripted peer: the agent answers 100 ms later
               peer.send(new Frame.Ack(notify.streamId(), notify.frameId(), List.of(fresh())));
               seen.add(peer.read());
               peer.send(new Frame.AgentDisconnect(0, "normal"));
@@ -471,7 +471,7 @@ class AgentClientIT {
         () -> {
           blocked.complete(null);
           try {
-            Thread.sleep(1000);
+            Thread.sleep(1000); // deliberate stall: the pool loop is blocked for a second
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
           }

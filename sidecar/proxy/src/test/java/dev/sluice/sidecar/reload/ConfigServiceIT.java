@@ -88,7 +88,7 @@ class ConfigServiceIT {
       exchange.getResponseBody().write(body);
     } else {
       try {
-        Thread.sleep(300); // the hold, short for the test
+        Thread.sleep(300); // scripted peer: the long-poll hold, short for the test
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

@@ -48,6 +48,9 @@ class ReloadIT {
   private RunningSidecar sidecar;
   private int port;
 
+  /** Paths whose answer the agent is holding back (a delayed message under way). */
+  static final java.util.Set<String> HOLDING = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   /**
    * Answers after the delays the path names: "/d/1000-0/..." is 1000 ms in the request phase and
    * none in the response phase.
@@ -60,8 +63,15 @@ class ReloadIT {
         long delay = Long.parseLong(delays[m.name().equals("req") ? 0 : 1]);
         List<Action> actions = new ArrayList<>();
         actions.add(Action.set(Scope.TXN, "answer", SpopValue.of(m.name() + "-answered")));
+        if (delay > 0) {
+          HOLDING.add(path);
+        }
         return CompletableFuture.supplyAsync(
-            () -> actions, CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS));
+            () -> {
+              HOLDING.remove(path);
+              return actions;
+            },
+            CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS));
       };
 
   @BeforeEach
@@ -260,7 +270,10 @@ class ReloadIT {
     assertThat(get("/still", "still-http").status()).isEqualTo(200);
   }
 
-  /** Starts GET {@code path} now, reloads at 0.5 s, returns the response and its duration. */
+  /**
+   * Starts GET {@code path} now, reloads while the agent holds its delayed answer, returns the
+   * response and its duration.
+   */
   private record Timed(Http1Client.Response response, long millis) {}
 
   private Timed requestAcrossAReload(String path, String id) throws Exception {
@@ -276,7 +289,8 @@ class ReloadIT {
               }
             });
     Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> old.inFlight().active() == 1);
-    Thread.sleep(500);
+    // The reload comes while the agent holds its answer back (the phase the path delays).
+    Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> HOLDING.contains(path));
     SidecarReport report = reload(config(b, "two"));
     assertThat(report.outcome()).isEqualTo(SidecarReport.Outcome.Applied);
     Timed timed = request.get(30, TimeUnit.SECONDS);

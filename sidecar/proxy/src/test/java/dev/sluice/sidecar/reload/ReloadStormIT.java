@@ -100,7 +100,7 @@ class ReloadStormIT {
                 },
                 uploaders));
       }
-      Thread.sleep(1000);
+      Thread.sleep(1000); // pacing: a second of traffic before the storm
       List<Long> swapMillis = new ArrayList<>();
       for (int i = 1; i <= 50; i++) {
         String yaml = config(upstream.address(), "storm-" + i, i % 2 == 0 ? "60s" : "61s");
@@ -111,7 +111,7 @@ class ReloadStormIT {
                 .get(10, TimeUnit.SECONDS);
         assertThat(report.outcome()).as("reload %d", i).isEqualTo(SidecarReport.Outcome.Applied);
         swapMillis.add(report.swapMillis());
-        Thread.sleep(100);
+        Thread.sleep(100); // pacing: ten reloads a second
       }
       storming.set(false);
       CompletableFuture.allOf(uploading.toArray(CompletableFuture[]::new))

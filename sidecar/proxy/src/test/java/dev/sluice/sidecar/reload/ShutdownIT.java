@@ -38,7 +38,7 @@ class ShutdownIT {
               return;
             }
             if (head.contains("slow")) {
-              Thread.sleep(800);
+              Thread.sleep(800); // scripted peer: a slow upstream answer
             }
             ScriptedUpstream.write(out, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
           }
