@@ -1,11 +1,11 @@
 package dev.sluice.operator;
 
-import dev.sluice.operator.admin.AdminServer;
 import dev.sluice.operator.certs.CaPublisher;
 import dev.sluice.operator.certs.CertificateManager;
 import dev.sluice.operator.configservice.ConfigService;
 import dev.sluice.operator.configservice.KubernetesTokenReviewer;
 import dev.sluice.operator.configservice.PodDirectory;
+import dev.sluice.operator.configservice.RevisionStore;
 import dev.sluice.operator.inject.AdmissionWebhook;
 import dev.sluice.operator.inject.InjectionFollowUp;
 import dev.sluice.operator.inject.InjectionSettings;
@@ -14,8 +14,7 @@ import dev.sluice.operator.inject.WebhookServer;
 import dev.sluice.operator.metrics.JvmMetrics;
 import dev.sluice.operator.metrics.OperatorMetrics;
 import dev.sluice.operator.pods.PodWriter;
-import dev.sluice.operator.revisions.RevisionStore;
-import dev.sluice.operator.rollout.NamespaceSync;
+import dev.sluice.operator.route.NamespaceSync;
 import dev.sluice.operator.status.EventRecorder;
 import dev.sluice.operator.status.StatusWriter;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -87,20 +86,7 @@ public final class OperatorRuntime implements AutoCloseable {
       EventRecorder events = new EventRecorder(client);
       PodDirectory pods = push(parts, new PodDirectory(client));
       ConfigService configService =
-          push(
-              parts,
-              new ConfigService(
-                  settings.configService(),
-                  tls.context(),
-                  settings
-                      .tokenReviewer()
-                      .orElseGet(() -> new KubernetesTokenReviewer(client, settings.clock())),
-                  pods,
-                  revisions,
-                  writer,
-                  metrics,
-                  settings.clock(),
-                  settings.hold()));
+          push(parts, configService(client, settings, tls, pods, revisions, writer, metrics));
       NamespaceLabels labels = push(parts, new NamespaceLabels(client));
       boolean nativeSidecars = settings.nativeSidecars().resolve(client);
       InjectionSettings injection =
@@ -141,6 +127,29 @@ public final class OperatorRuntime implements AutoCloseable {
       stop(parts);
       throw e;
     }
+  }
+
+  private static ConfigService configService(
+      KubernetesClient client,
+      OperatorSettings settings,
+      ServingTls tls,
+      PodDirectory pods,
+      RevisionStore revisions,
+      PodWriter writer,
+      OperatorMetrics metrics)
+      throws IOException {
+    return new ConfigService(
+        settings.configService(),
+        tls.context(),
+        settings
+            .tokenReviewer()
+            .orElseGet(() -> new KubernetesTokenReviewer(client, settings.clock())),
+        pods,
+        revisions,
+        writer,
+        metrics,
+        settings.clock(),
+        settings.hold());
   }
 
   private static <T extends AutoCloseable> T push(Deque<AutoCloseable> parts, T part) {

@@ -2,8 +2,8 @@ package dev.sluice.operator;
 
 import dev.sluice.operator.agent.OffloadAgentReconciler;
 import dev.sluice.operator.metrics.OperatorMetrics;
-import dev.sluice.operator.namespace.NamespaceReconciler;
-import dev.sluice.operator.rollout.NamespaceSync;
+import dev.sluice.operator.route.NamespaceReconciler;
+import dev.sluice.operator.route.NamespaceSync;
 import dev.sluice.operator.status.EventRecorder;
 import dev.sluice.operator.status.StatusWriter;
 import io.fabric8.kubernetes.client.KubernetesClient;

@@ -17,7 +17,6 @@ import dev.sluice.operator.render.RenderInput;
 import dev.sluice.operator.render.RenderProblem;
 import dev.sluice.operator.render.Renderer;
 import dev.sluice.operator.render.ServiceKey;
-import dev.sluice.operator.status.AgentStatus;
 import dev.sluice.operator.status.EventRecorder;
 import dev.sluice.operator.status.StatusWriter;
 import io.fabric8.kubernetes.api.model.Pod;

@@ -171,19 +171,13 @@ public final class CertificateManager {
           currentCa == null || caKey == null || Certificates.needsRotation(currentCa, now)
               ? null
               : new Certificates.Pair(currentCa, caKey);
-      List<String> bundle = new ArrayList<>();
       boolean changed = false;
       if (ca == null) {
         ca = Certificates.authority("sluice-operator-ca", now, settings.caValidity());
         changed = true;
         LOG.info("created a new CA for the webhook and config service");
       }
-      bundle.add(ca.certificatePem().trim());
-      for (String old : caPems) {
-        if (!old.trim().equals(ca.certificatePem().trim()) && stillValid(old, now)) {
-          bundle.add(old.trim()); // sidecars that trust the old CA keep connecting
-        }
-      }
+      List<String> bundle = bundle(ca, caPems, now);
       String tlsCrt = data.get("tls.crt");
       String tlsKey = data.get("tls.key");
       Certificates.Pair serving =
@@ -217,6 +211,18 @@ public final class CertificateManager {
         // Another replica wrote first: use what it wrote.
       }
     }
+  }
+
+  /** The current CA first, then the earlier ones still valid. */
+  private static List<String> bundle(Certificates.Pair ca, List<String> earlier, Instant now) {
+    List<String> bundle = new ArrayList<>();
+    bundle.add(ca.certificatePem().trim());
+    for (String old : earlier) {
+      if (!old.trim().equals(ca.certificatePem().trim()) && stillValid(old, now)) {
+        bundle.add(old.trim()); // sidecars that trust the old CA keep connecting
+      }
+    }
+    return bundle;
   }
 
   private static Material external(Settings settings, Map<String, String> data) {

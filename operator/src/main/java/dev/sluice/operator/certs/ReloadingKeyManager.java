@@ -14,7 +14,7 @@ import javax.net.ssl.X509ExtendedKeyManager;
  * for the current one, so a rotated serving certificate is used from the next connection on,
  * without restarting the webhook or the config service.
  */
-public final class ReloadingKeyManager extends X509ExtendedKeyManager {
+final class ReloadingKeyManager extends X509ExtendedKeyManager {
   private final AtomicReference<X509ExtendedKeyManager> current = new AtomicReference<>();
 
   public ReloadingKeyManager(Certificates.Pair serving) {

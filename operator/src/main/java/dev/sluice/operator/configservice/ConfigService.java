@@ -7,8 +7,6 @@ import dev.sluice.api.Labels;
 import dev.sluice.operator.metrics.OperatorMetrics;
 import dev.sluice.operator.pods.AgentHealthRecord;
 import dev.sluice.operator.pods.PodWriter;
-import dev.sluice.operator.revisions.RevisionStore;
-import dev.sluice.operator.runtime.PlainReplies;
 import dev.sluice.sidecar.config.InvalidConfigException;
 import dev.sluice.sidecar.config.SidecarConfig;
 import dev.sluice.sidecar.config.SidecarConfigCodec;
@@ -216,6 +214,13 @@ public final class ConfigService implements AutoCloseable {
               + " (expected: each sidecar asks for its own pod)");
       return Optional.of("other-pod");
     }
+    return refuseEarlierPod(exchange, namespace, pod, identity);
+  }
+
+  /** Empty unless the token was issued for an earlier pod of that name; else refused. */
+  private Optional<String> refuseEarlierPod(
+      HttpExchange exchange, String namespace, String pod, PodIdentity identity)
+      throws IOException {
     Optional<Pod> current = pods.get(namespace, pod);
     if (current.isPresent()
         && identity.podUid() != null

@@ -9,7 +9,7 @@ import io.fabric8.kubernetes.api.model.Pod;
  * @param injected true when a sidecar was added
  * @param skipReason why not, when not (for an event on the pod's owner), else null
  */
-public record InjectionResult(Pod pod, boolean injected, String skipReason) {
+record InjectionResult(Pod pod, boolean injected, String skipReason) {
   static InjectionResult skipped(Pod pod, String why) {
     return new InjectionResult(pod, false, why);
   }

@@ -30,7 +30,7 @@ import java.util.Map;
  */
 public final class Injector {
   public static final String CONTAINER = "sluice-sidecar";
-  public static final String TOKEN_AUDIENCE = "sluice";
+  static final String TOKEN_AUDIENCE = "sluice";
   static final int ADMIN_PORT = 10090;
   static final String TOKEN_DIR = "/var/run/sluice/token";
   static final String CA_DIR = "/var/run/sluice/ca";
@@ -38,7 +38,7 @@ public final class Injector {
 
   private Injector() {}
 
-  public static InjectionResult inject(
+  static InjectionResult inject(
       Pod pod, Map<String, String> namespaceLabels, InjectionSettings settings) {
     Map<String, String> labels =
         pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();

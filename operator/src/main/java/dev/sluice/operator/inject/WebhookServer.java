@@ -3,7 +3,6 @@ package dev.sluice.operator.inject;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
-import dev.sluice.operator.runtime.PlainReplies;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -51,20 +50,19 @@ public final class WebhookServer implements AutoCloseable {
       throws IOException {
     try (exchange) {
       if (!"POST".equals(exchange.getRequestMethod())) {
-        PlainReplies.send(
-            exchange, 405, exchange.getRequestMethod() + " " + PATH + " (expected: POST)");
+        reply(exchange, 405, exchange.getRequestMethod() + " " + PATH + " (expected: POST)");
         return;
       }
       byte[] body = exchange.getRequestBody().readNBytes(MAX_BODY + 1);
       if (body.length > MAX_BODY) {
-        PlainReplies.send(exchange, 413, "AdmissionReview larger than " + MAX_BODY + " bytes");
+        reply(exchange, 413, "AdmissionReview larger than " + MAX_BODY + " bytes");
         return;
       }
       AdmissionWebhook.Answer answer;
       try {
         answer = webhook.review(new String(body, StandardCharsets.UTF_8));
       } catch (IllegalArgumentException e) {
-        PlainReplies.send(exchange, 400, e.getMessage());
+        reply(exchange, 400, e.getMessage());
         return;
       }
       try {
@@ -78,6 +76,16 @@ public final class WebhookServer implements AutoCloseable {
       try (OutputStream out = exchange.getResponseBody()) {
         out.write(json);
       }
+    }
+  }
+
+  /** One sentence and a newline, as plain text. */
+  private static void reply(HttpExchange exchange, int status, String text) throws IOException {
+    byte[] bytes = (text + "\n").getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+    exchange.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
     }
   }
 

@@ -1,7 +1,5 @@
 package dev.sluice.operator.metrics;
 
-import dev.sluice.operator.rollout.NamespaceRollout;
-import dev.sluice.operator.status.RolloutState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -64,17 +62,11 @@ public final class OperatorMetrics {
     Gauge.builder(name, value).description(description).register(registry);
   }
 
-  /** Rollout progress of every ProxyRoute of a namespace after a pass. */
-  public void rollouts(String namespace, NamespaceRollout.Result result) {
-    result
-        .routes()
-        .forEach(
-            (route, outcome) -> {
-              RolloutState s = outcome.rollout();
-              set(namespace, route, "selected", s.selectedPods());
-              set(namespace, route, "updated", s.updatedPods());
-              set(namespace, route, "failed", s.failedPods());
-            });
+  /** Rollout progress of one ProxyRoute after a pass: pods selected, updated and failed. */
+  public void rollout(String namespace, String route, int selected, int updated, int failed) {
+    set(namespace, route, "selected", selected);
+    set(namespace, route, "updated", updated);
+    set(namespace, route, "failed", failed);
   }
 
   private void set(String namespace, String route, String state, int value) {

@@ -2,7 +2,6 @@ package dev.sluice.operator.pods;
 
 import dev.sluice.api.Labels;
 import dev.sluice.operator.inject.Injector;
-import dev.sluice.operator.rollout.PodRollout;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;

@@ -1,13 +1,12 @@
 package dev.sluice.operator.rollout;
 
-import dev.sluice.operator.status.RolloutState;
 import java.util.Map;
 
 /**
  * What to do now: new assignments (pod → revision; only pods whose assignment changes) and where
  * the rollout stands, for the status.
  */
-public record RolloutPlan(Map<String, String> assignments, RolloutState state) {
+record RolloutPlan(Map<String, String> assignments, RolloutState state) {
   public RolloutPlan {
     assignments = Map.copyOf(assignments);
   }

@@ -2,7 +2,7 @@ package dev.sluice.operator.rollout;
 
 import dev.sluice.api.v1alpha1.Reasons;
 import dev.sluice.api.v1alpha1.RolloutPolicy;
-import dev.sluice.operator.status.RolloutState;
+import dev.sluice.operator.pods.PodRollout;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,12 +27,12 @@ import java.util.Map;
  *   <li>Pods that are new during a rollout get the last good revision until their turn.
  * </ul>
  */
-public final class RolloutPlanner {
+final class RolloutPlanner {
   static final Duration DEFAULT_DEADLINE = Duration.ofMinutes(10);
 
   private RolloutPlanner() {}
 
-  public static RolloutPlan plan(
+  static RolloutPlan plan(
       List<PodRollout> pods,
       String target,
       String lastGood,
@@ -46,72 +46,99 @@ public final class RolloutPlanner {
     Duration deadline = progressDeadline == null ? DEFAULT_DEADLINE : progressDeadline;
     boolean rollback = policy != null && policy.onFailure() == RolloutPolicy.FailurePolicy.Rollback;
 
-    int updated = 0;
-    int inFlight = 0;
-    String stalledReason = null;
-    String stalledMessage = null;
-    for (PodRollout pod : ordered) {
-      if (target.equals(pod.applied())) {
-        updated++;
-      } else if (target.equals(pod.rejected())) {
-        stalledReason = Reasons.CONFIG_REJECTED;
-        stalledMessage =
-            "pod " + pod.name() + " rejected revision " + target + ": " + pod.rejectReason();
-      } else if (target.equals(pod.assigned())) {
-        inFlight++;
-        if (pod.assignedAt() != null
-            && Duration.between(pod.assignedAt(), now).compareTo(deadline) > 0
-            && stalledReason == null) {
-          stalledReason = Reasons.PROGRESS_DEADLINE_EXCEEDED;
-          stalledMessage =
-              "pod "
-                  + pod.name()
-                  + " did not apply revision "
-                  + target
-                  + " within the progress deadline of "
-                  + deadline.toSeconds()
-                  + "s";
-        }
-      }
-    }
-
-    Map<String, String> assignments = new LinkedHashMap<>();
-    if (stalledReason != null) {
-      if (rollback && lastGood != null) {
-        for (PodRollout pod : ordered) {
-          if (target.equals(pod.assigned()) || target.equals(pod.applied())) {
-            assignments.put(pod.name(), lastGood);
-          }
-        }
-      }
+    Progress progress = Progress.of(ordered, target, deadline, now);
+    Map<String, String> assignments;
+    if (progress.stalledReason() != null) {
+      assignments = rollback && lastGood != null ? rollBack(ordered, target, lastGood) : Map.of();
     } else {
-      int slots = batch - inFlight;
-      for (PodRollout pod : ordered) {
-        if (target.equals(pod.assigned()) || target.equals(pod.applied())) {
-          continue;
-        }
-        if (slots > 0) {
-          assignments.put(pod.name(), target);
-          slots--;
-        } else if (pod.assigned() == null && lastGood != null) {
-          // New during the rollout: serve the last good config until its turn.
-          assignments.put(pod.name(), lastGood);
-        }
-      }
+      assignments = nextBatch(ordered, target, lastGood, batch - progress.inFlight());
     }
     int failed = (int) ordered.stream().filter(p -> target.equals(p.rejected())).count();
-    boolean complete = selected > 0 && updated == selected;
+    boolean complete = selected > 0 && progress.updated() == selected;
     RolloutState state =
         new RolloutState(
             target,
             complete ? target : lastGood,
             selected,
-            updated,
-            updated,
-            failed + (Reasons.PROGRESS_DEADLINE_EXCEEDED.equals(stalledReason) ? 1 : 0),
-            stalledReason,
-            stalledMessage);
+            progress.updated(),
+            progress.updated(),
+            failed + (Reasons.PROGRESS_DEADLINE_EXCEEDED.equals(progress.stalledReason()) ? 1 : 0),
+            progress.stalledReason(),
+            progress.stalledMessage());
     return new RolloutPlan(assignments, state);
+  }
+
+  /**
+   * How far the target got: pods that applied it, pods assigned it and not done yet, and the first
+   * reason it stopped (a rejection; else a pod past the deadline), or null.
+   */
+  private record Progress(int updated, int inFlight, String stalledReason, String stalledMessage) {
+
+    static Progress of(List<PodRollout> ordered, String target, Duration deadline, Instant now) {
+      int updated = 0;
+      int inFlight = 0;
+      String stalledReason = null;
+      String stalledMessage = null;
+      for (PodRollout pod : ordered) {
+        if (target.equals(pod.applied())) {
+          updated++;
+        } else if (target.equals(pod.rejected())) {
+          stalledReason = Reasons.CONFIG_REJECTED;
+          stalledMessage =
+              "pod " + pod.name() + " rejected revision " + target + ": " + pod.rejectReason();
+        } else if (target.equals(pod.assigned())) {
+          inFlight++;
+          if (pod.assignedAt() != null
+              && Duration.between(pod.assignedAt(), now).compareTo(deadline) > 0
+              && stalledReason == null) {
+            stalledReason = Reasons.PROGRESS_DEADLINE_EXCEEDED;
+            stalledMessage =
+                "pod "
+                    + pod.name()
+                    + " did not apply revision "
+                    + target
+                    + " within the progress deadline of "
+                    + deadline.toSeconds()
+                    + "s";
+          }
+        }
+      }
+      return new Progress(updated, inFlight, stalledReason, stalledMessage);
+    }
+  }
+
+  /** Stalled with Rollback: the pods already given the target get the last good revision back. */
+  private static Map<String, String> rollBack(
+      List<PodRollout> ordered, String target, String lastGood) {
+    Map<String, String> assignments = new LinkedHashMap<>();
+    for (PodRollout pod : ordered) {
+      if (target.equals(pod.assigned()) || target.equals(pod.applied())) {
+        assignments.put(pod.name(), lastGood);
+      }
+    }
+    return assignments;
+  }
+
+  /**
+   * The next pods (by name) in the free slots; new pods the last good revision until their turn.
+   */
+  private static Map<String, String> nextBatch(
+      List<PodRollout> ordered, String target, String lastGood, int slots) {
+    Map<String, String> assignments = new LinkedHashMap<>();
+    int free = slots;
+    for (PodRollout pod : ordered) {
+      if (target.equals(pod.assigned()) || target.equals(pod.applied())) {
+        continue;
+      }
+      if (free > 0) {
+        assignments.put(pod.name(), target);
+        free--;
+      } else if (pod.assigned() == null && lastGood != null) {
+        // New during the rollout: serve the last good config until its turn.
+        assignments.put(pod.name(), lastGood);
+      }
+    }
+    return assignments;
   }
 
   /** A number, or "N%" of the selected pods rounded up; at least 1; default 1. */

@@ -10,10 +10,10 @@ import dev.sluice.api.v1alpha1.OffloadAgent;
 import dev.sluice.api.v1alpha1.ProxyRoute;
 import dev.sluice.api.v1alpha1.ProxyRouteStatus;
 import dev.sluice.api.v1alpha1.Reasons;
+import dev.sluice.operator.agent.AgentStatus;
 import dev.sluice.operator.render.RenderProblem;
-import dev.sluice.operator.status.AgentStatus;
-import dev.sluice.operator.status.RolloutState;
-import dev.sluice.operator.status.RouteStatus;
+import dev.sluice.operator.rollout.RolloutState;
+import dev.sluice.operator.route.RouteStatus;
 import dev.sluice.operator.testing.Objects;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -122,7 +122,7 @@ class ArgoCdHealthIT {
             "Degraded | ConfigRejected: pod web-3 rejected revision a1b2c3d4e5f60718: port in use");
     RenderProblem missing =
         new RenderProblem(
-            "ProxyRoute",
+            RenderProblem.Kind.PROXY_ROUTE,
             "web",
             ConditionTypes.RESOLVED_REFS,
             Reasons.SERVICE_NOT_FOUND,
@@ -133,7 +133,7 @@ class ArgoCdHealthIT {
         .startsWith("Progressing | ServiceNotFound: Waiting for a reference: spec.rules[0]");
     RenderProblem conflict =
         new RenderProblem(
-            "ProxyRoute",
+            RenderProblem.Kind.PROXY_ROUTE,
             "web",
             ConditionTypes.ACCEPTED,
             Reasons.PORT_CONFLICT,

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.api.v1alpha1.Reasons;
 import dev.sluice.api.v1alpha1.RolloutPolicy;
+import dev.sluice.operator.pods.PodRollout;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,7 +1,6 @@
-package dev.sluice.operator.rollout;
+package dev.sluice.operator.route;
 
 import dev.sluice.api.v1alpha1.Backend;
-import dev.sluice.api.v1alpha1.ConditionTypes;
 import dev.sluice.api.v1alpha1.Listener;
 import dev.sluice.api.v1alpha1.ProxyRoute;
 import dev.sluice.api.v1alpha1.Reasons;
@@ -24,13 +23,13 @@ import java.util.regex.Pattern;
  * whole with {@code Accepted=False InvalidSpec} naming the field, value and what was expected;
  * every other route renders as usual.
  */
-public final class SpecChecks {
+final class SpecChecks {
   static final Pattern PERCENT = Pattern.compile("^([1-9][0-9]?|100)%$");
   static final Duration MIN_DEADLINE = Duration.ofSeconds(10);
 
   private SpecChecks() {}
 
-  public static List<RenderProblem> check(ProxyRoute route) {
+  static List<RenderProblem> check(ProxyRoute route) {
     List<RenderProblem> problems = new ArrayList<>();
     String name = route.getMetadata().getName();
     var spec = route.getSpec();
@@ -39,7 +38,15 @@ public final class SpecChecks {
           problem(name, "spec", "incomplete", "a selector, a listener and at least one rule"));
       return problems;
     }
-    Listener listener = spec.listener();
+    listener(name, spec.listener(), problems);
+    rules(name, spec.rules(), problems);
+    if (spec.rollout() != null) {
+      rollout(name, spec.rollout(), problems);
+    }
+    return problems;
+  }
+
+  private static void listener(String name, Listener listener, List<RenderProblem> problems) {
     boolean https = listener.protocol() == Listener.ListenerProtocol.HTTPS;
     if (https != (listener.tls() != null)) {
       problems.add(
@@ -49,9 +56,12 @@ public final class SpecChecks {
               listener.tls() == null ? "missing" : "set",
               "listener.tls is required when protocol is HTTPS and not allowed when it is HTTP"));
     }
+  }
+
+  private static void rules(String name, List<Rule> rules, List<RenderProblem> problems) {
     Set<String> names = new HashSet<>();
-    for (int i = 0; i < spec.rules().size(); i++) {
-      Rule rule = spec.rules().get(i);
+    for (int i = 0; i < rules.size(); i++) {
+      Rule rule = rules.get(i);
       if (rule.name() != null && !names.add(rule.name())) {
         problems.add(
             problem(
@@ -77,35 +87,34 @@ public final class SpecChecks {
                 "backend.tls is only allowed with protocol h2"));
       }
     }
-    RolloutPolicy rollout = spec.rollout();
-    if (rollout != null) {
-      IntOrString batch = rollout.batchSize();
-      if (batch != null && !validBatch(batch)) {
+  }
+
+  private static void rollout(String name, RolloutPolicy rollout, List<RenderProblem> problems) {
+    IntOrString batch = rollout.batchSize();
+    if (batch != null && !validBatch(batch)) {
+      problems.add(
+          problem(
+              name,
+              "spec.rollout.batchSize",
+              batch.getIntVal() != null ? batch.getIntVal().toString() : batch.getStrVal(),
+              "a number >= 1 or a percentage from 1% to 100%"));
+    }
+    if (rollout.progressDeadline() != null) {
+      Duration deadline = null;
+      try {
+        deadline = Durations.parse(rollout.progressDeadline());
+      } catch (IllegalArgumentException e) {
+        // reported below
+      }
+      if (deadline == null || deadline.compareTo(MIN_DEADLINE) < 0) {
         problems.add(
             problem(
                 name,
-                "spec.rollout.batchSize",
-                batch.getIntVal() != null ? batch.getIntVal().toString() : batch.getStrVal(),
-                "a number >= 1 or a percentage from 1% to 100%"));
-      }
-      if (rollout.progressDeadline() != null) {
-        Duration deadline = null;
-        try {
-          deadline = Durations.parse(rollout.progressDeadline());
-        } catch (IllegalArgumentException e) {
-          // reported below
-        }
-        if (deadline == null || deadline.compareTo(MIN_DEADLINE) < 0) {
-          problems.add(
-              problem(
-                  name,
-                  "spec.rollout.progressDeadline",
-                  rollout.progressDeadline(),
-                  "a duration of at least 10s"));
-        }
+                "spec.rollout.progressDeadline",
+                rollout.progressDeadline(),
+                "a duration of at least 10s"));
       }
     }
-    return problems;
   }
 
   private static boolean validBatch(IntOrString batch) {
@@ -124,7 +133,7 @@ public final class SpecChecks {
   }
 
   private static RenderProblem problem(String route, String field, String found, String expected) {
-    return new RenderProblem(
-        "ProxyRoute", route, ConditionTypes.ACCEPTED, Reasons.INVALID_SPEC, field, found, expected);
+    return RenderProblem.notAccepted(
+        RenderProblem.Kind.PROXY_ROUTE, route, Reasons.INVALID_SPEC, field, found, expected);
   }
 }

@@ -1,9 +1,10 @@
-package dev.sluice.operator.status;
+package dev.sluice.operator.agent;
 
 import dev.sluice.api.v1alpha1.ConditionTypes;
 import dev.sluice.api.v1alpha1.OffloadAgentStatus;
 import dev.sluice.api.v1alpha1.Reasons;
 import dev.sluice.operator.render.RenderProblem;
+import dev.sluice.operator.status.Conditions;
 import java.util.List;
 
 /**
@@ -37,37 +38,7 @@ public final class AgentStatus {
     Conditions.Desired accepted = Conditions.accepted(notAccepted);
     Conditions.Desired resolved =
         Conditions.resolvedRefs(unresolved, endpoints + " agent endpoints resolved.");
-    Conditions.Desired available;
-    if (health.reporters() == 0) {
-      available =
-          Conditions.Desired.unknown(
-              ConditionTypes.AVAILABLE,
-              Reasons.HEALTH_UNKNOWN,
-              routes == 0
-                  ? "No ProxyRoute uses the agent, so no sidecar checks its health."
-                  : "No sidecar has reported the agent's health yet.");
-    } else if (health.availableEndpoints() > 0) {
-      available =
-          new Conditions.Desired(
-              ConditionTypes.AVAILABLE,
-              true,
-              Reasons.AVAILABLE,
-              health.availableEndpoints()
-                  + " of "
-                  + endpoints
-                  + " endpoints pass SPOP health checks.");
-    } else {
-      available =
-          new Conditions.Desired(
-              ConditionTypes.AVAILABLE,
-              false,
-              Reasons.NO_HEALTHY_ENDPOINTS,
-              "None of "
-                  + endpoints
-                  + " endpoints passes SPOP health checks ("
-                  + health.reporters()
-                  + " sidecars reporting).");
-    }
+    Conditions.Desired available = available(health, endpoints, routes);
     boolean stalled = notAccepted != null;
     Conditions.Desired stalledCondition =
         new Conditions.Desired(
@@ -78,24 +49,7 @@ public final class AgentStatus {
     Conditions.Desired reconciling =
         new Conditions.Desired(
             ConditionTypes.RECONCILING, false, Reasons.APPLIED, "Nothing to roll out.");
-    Conditions.Desired ready;
-    if (!accepted.isTrue()) {
-      ready =
-          new Conditions.Desired(
-              ConditionTypes.READY, false, accepted.reason(), accepted.message());
-    } else if (!resolved.isTrue()) {
-      ready =
-          new Conditions.Desired(
-              ConditionTypes.READY, false, resolved.reason(), resolved.message());
-    } else if (health.reporters() > 0 && health.availableEndpoints() == 0) {
-      ready =
-          new Conditions.Desired(
-              ConditionTypes.READY, false, available.reason(), available.message());
-    } else {
-      // Unknown health does not hold Ready back: an agent no route uses yet is still usable.
-      ready =
-          new Conditions.Desired(ConditionTypes.READY, true, Reasons.RESOLVED, resolved.message());
-    }
+    Conditions.Desired ready = ready(accepted, resolved, available, health);
     var conditions =
         Conditions.merge(
             previous == null ? null : previous.conditions(),
@@ -108,5 +62,55 @@ public final class AgentStatus {
         endpoints,
         health.reporters() == 0 ? null : health.availableEndpoints(),
         routes);
+  }
+
+  /** Available: Unknown until a sidecar reports; True when one finds an endpoint healthy. */
+  private static Conditions.Desired available(Health health, int endpoints, int routes) {
+    if (health.reporters() == 0) {
+      return Conditions.Desired.unknown(
+          ConditionTypes.AVAILABLE,
+          Reasons.HEALTH_UNKNOWN,
+          routes == 0
+              ? "No ProxyRoute uses the agent, so no sidecar checks its health."
+              : "No sidecar has reported the agent's health yet.");
+    }
+    if (health.availableEndpoints() > 0) {
+      return new Conditions.Desired(
+          ConditionTypes.AVAILABLE,
+          true,
+          Reasons.AVAILABLE,
+          health.availableEndpoints() + " of " + endpoints + " endpoints pass SPOP health checks.");
+    }
+    return new Conditions.Desired(
+        ConditionTypes.AVAILABLE,
+        false,
+        Reasons.NO_HEALTHY_ENDPOINTS,
+        "None of "
+            + endpoints
+            + " endpoints passes SPOP health checks ("
+            + health.reporters()
+            + " sidecars reporting).");
+  }
+
+  /** Ready: accepted, resolved, and not reported unhealthy. */
+  private static Conditions.Desired ready(
+      Conditions.Desired accepted,
+      Conditions.Desired resolved,
+      Conditions.Desired available,
+      Health health) {
+    if (!accepted.isTrue()) {
+      return new Conditions.Desired(
+          ConditionTypes.READY, false, accepted.reason(), accepted.message());
+    }
+    if (!resolved.isTrue()) {
+      return new Conditions.Desired(
+          ConditionTypes.READY, false, resolved.reason(), resolved.message());
+    }
+    if (health.reporters() > 0 && health.availableEndpoints() == 0) {
+      return new Conditions.Desired(
+          ConditionTypes.READY, false, available.reason(), available.message());
+    }
+    // Unknown health does not hold Ready back: an agent no route uses yet is still usable.
+    return new Conditions.Desired(ConditionTypes.READY, true, Reasons.RESOLVED, resolved.message());
   }
 }

@@ -1,10 +1,12 @@
-package dev.sluice.operator.status;
+package dev.sluice.operator.route;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.api.v1alpha1.ConditionTypes;
 import dev.sluice.api.v1alpha1.ProxyRouteStatus;
 import dev.sluice.operator.render.RenderProblem;
+import dev.sluice.operator.rollout.RolloutState;
+import dev.sluice.operator.status.Conditions;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -94,7 +96,7 @@ class RouteStatusTest {
   void anUnresolvedReferenceIsAConditionNamingFieldAndValue() {
     RenderProblem missing =
         new RenderProblem(
-            "ProxyRoute",
+            RenderProblem.Kind.PROXY_ROUTE,
             "shop",
             ConditionTypes.RESOLVED_REFS,
             "ServiceNotFound",
@@ -122,7 +124,7 @@ class RouteStatusTest {
   void anInvalidSpecStallsUntilAHumanFixesIt() {
     RenderProblem conflict =
         new RenderProblem(
-            "ProxyRoute",
+            RenderProblem.Kind.PROXY_ROUTE,
             "second",
             ConditionTypes.ACCEPTED,
             "PortConflict",

@@ -1,11 +1,10 @@
-package dev.sluice.operator.namespace;
+package dev.sluice.operator.route;
 
 import dev.sluice.api.Labels;
 import dev.sluice.api.v1alpha1.OffloadAgent;
 import dev.sluice.api.v1alpha1.ProxyRoute;
 import dev.sluice.operator.cluster.InformerView;
 import dev.sluice.operator.metrics.OperatorMetrics;
-import dev.sluice.operator.rollout.NamespaceSync;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;

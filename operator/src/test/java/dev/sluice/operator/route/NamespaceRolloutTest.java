@@ -1,4 +1,4 @@
-package dev.sluice.operator.rollout;
+package dev.sluice.operator.route;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.sluice.operator.rollout;
+package dev.sluice.operator.pods;
 
 import java.time.Instant;
 

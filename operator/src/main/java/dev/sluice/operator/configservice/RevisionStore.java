@@ -1,4 +1,4 @@
-package dev.sluice.operator.revisions;
+package dev.sluice.operator.configservice;
 
 import dev.sluice.api.Labels;
 import dev.sluice.sidecar.config.InvalidConfigException;

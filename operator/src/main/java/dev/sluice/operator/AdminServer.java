@@ -1,8 +1,7 @@
-package dev.sluice.operator.admin;
+package dev.sluice.operator;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.sluice.operator.runtime.PlainReplies;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -17,7 +16,7 @@ import java.util.function.BooleanSupplier;
  * (liveness: the process answers), {@code /readyz} (the config service and webhook listen and the
  * informers synced) and {@code /metrics} (Prometheus text format).
  */
-public final class AdminServer implements AutoCloseable {
+final class AdminServer implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService threads = Executors.newFixedThreadPool(2);
 
@@ -52,9 +51,15 @@ public final class AdminServer implements AutoCloseable {
     return server.getAddress();
   }
 
-  private static void text(HttpExchange exchange, int status, String body) throws IOException {
+  /** One sentence and a newline, as plain text. */
+  private static void text(HttpExchange exchange, int status, String text) throws IOException {
     try (exchange) {
-      PlainReplies.send(exchange, status, body);
+      byte[] bytes = (text + "\n").getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+      exchange.sendResponseHeaders(status, bytes.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(bytes);
+      }
     }
   }
 

@@ -1,4 +1,4 @@
-package dev.sluice.operator.rollout;
+package dev.sluice.operator.route;
 
 import dev.sluice.api.v1alpha1.OffloadAgent;
 import dev.sluice.api.v1alpha1.ProxyRoute;
@@ -7,16 +7,14 @@ import dev.sluice.api.v1alpha1.Reasons;
 import dev.sluice.operator.cluster.EndpointIndex;
 import dev.sluice.operator.cluster.NamespaceView;
 import dev.sluice.operator.cluster.SecretData;
+import dev.sluice.operator.configservice.RevisionStore;
 import dev.sluice.operator.metrics.OperatorMetrics;
 import dev.sluice.operator.pods.PodRecord;
 import dev.sluice.operator.pods.PodWriter;
 import dev.sluice.operator.render.Renderer;
-import dev.sluice.operator.revisions.RevisionStore;
 import dev.sluice.operator.status.EventRecorder;
-import dev.sluice.operator.status.RouteStatus;
 import dev.sluice.operator.status.StatusWriter;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -71,72 +69,99 @@ public final class NamespaceSync {
   }
 
   /** What a pass found: the plan, and whether a rollout still runs (check back soon). */
-  public record Outcome(NamespaceRollout.Result result, boolean rolling) {}
+  record Outcome(NamespaceRollout.Result result, boolean rolling) {}
 
-  public Outcome sync(String namespace, NamespaceView view) {
+  Outcome sync(String namespace, NamespaceView view) {
     synchronized (locks.computeIfAbsent(namespace, n -> new Object())) {
       Instant now = clock.instant();
       List<ProxyRoute> routes = view.routes(namespace);
-      Map<String, OffloadAgent> agents = new LinkedHashMap<>();
-      view.agents(namespace).forEach(a -> agents.put(a.getMetadata().getName(), a));
-      List<Pod> live = view.pods(namespace).stream().filter(PodRecord::isLive).toList();
-      List<PodRecord> records = live.stream().map(PodRecord::of).toList();
+      List<PodRecord> records =
+          view.pods(namespace).stream().filter(PodRecord::isLive).map(PodRecord::of).toList();
       if (records.stream().anyMatch(PodRecord::sidecar)) {
         sidecarNamespaces.accept(namespace);
       }
-      NamespaceRollout.Result result =
-          NamespaceRollout.plan(
-              new NamespaceRollout.Input(
-                  namespace,
-                  routes,
-                  agents,
-                  EndpointIndex.build(view.services(namespace), view.endpointSlices(namespace)),
-                  SecretData.decode(view.secrets(namespace)),
-                  records,
-                  now,
-                  defaults));
+      NamespaceRollout.Result result = plan(namespace, view, routes, records, now);
       // A config is stored before any pod is told about it.
       result.configs().values().forEach(c -> revisions.save(namespace, c));
-      for (NamespaceRollout.PodChange change : result.changes()) {
-        pods.record(namespace, change.pod(), change.assign(), change.lastGood(), now);
-        if (change.assign() != null) {
-          metrics.assigned();
-          LOG.info("pod {}/{} assigned revision {}", namespace, change.pod(), change.assign());
-        }
-      }
-      boolean rolling = false;
-      for (ProxyRoute route : routes) {
-        NamespaceRollout.RouteOutcome outcome = result.routes().get(route.getMetadata().getName());
-        ProxyRouteStatus current = route.getStatus();
-        ProxyRouteStatus next =
-            RouteStatus.compute(
-                current,
-                route.getMetadata().getGeneration() == null
-                    ? 0
-                    : route.getMetadata().getGeneration(),
-                outcome.problems(),
-                outcome.rollout(),
-                now.toString());
-        if (statuses.write(route, current, next)) {
-          events.transitions(
-              route,
-              current == null ? null : current.conditions(),
-              next.conditions(),
-              Reasons.ROLLOUT_IN_PROGRESS);
-        }
-        rolling |=
-            outcome.rollout().selectedPods() > 0
-                && !outcome.rollout().complete()
-                && outcome.rollout().stalledReason() == null;
-      }
-      metrics.rollouts(namespace, result);
+      record(namespace, result.changes(), now);
+      boolean rolling = writeStatuses(routes, result, now);
+      result
+          .routes()
+          .forEach(
+              (route, outcome) ->
+                  metrics.rollout(
+                      namespace,
+                      route,
+                      outcome.rollout().selectedPods(),
+                      outcome.rollout().updatedPods(),
+                      outcome.rollout().failedPods()));
       collect(namespace, records, result, now);
       return new Outcome(result, rolling);
     }
   }
 
+  private NamespaceRollout.Result plan(
+      String namespace,
+      NamespaceView view,
+      List<ProxyRoute> routes,
+      List<PodRecord> records,
+      Instant now) {
+    Map<String, OffloadAgent> agents = new LinkedHashMap<>();
+    view.agents(namespace).forEach(a -> agents.put(a.getMetadata().getName(), a));
+    return NamespaceRollout.plan(
+        new NamespaceRollout.Input(
+            namespace,
+            routes,
+            agents,
+            EndpointIndex.build(view.services(namespace), view.endpointSlices(namespace)),
+            SecretData.decode(view.secrets(namespace)),
+            records,
+            now,
+            defaults));
+  }
+
+  /** The pass's assignments and last good revisions, recorded on the pods. */
+  private void record(String namespace, List<NamespaceRollout.PodChange> changes, Instant now) {
+    for (NamespaceRollout.PodChange change : changes) {
+      pods.record(namespace, change.pod(), change.assign(), change.lastGood(), now);
+      if (change.assign() != null) {
+        metrics.assigned();
+        LOG.info("pod {}/{} assigned revision {}", namespace, change.pod(), change.assign());
+      }
+    }
+  }
+
+  /** Every ProxyRoute's status (written when it changed); true while a rollout still runs. */
+  private boolean writeStatuses(
+      List<ProxyRoute> routes, NamespaceRollout.Result result, Instant now) {
+    boolean rolling = false;
+    for (ProxyRoute route : routes) {
+      NamespaceRollout.RouteOutcome outcome = result.routes().get(route.getMetadata().getName());
+      ProxyRouteStatus current = route.getStatus();
+      ProxyRouteStatus next =
+          RouteStatus.compute(
+              current,
+              route.getMetadata().getGeneration() == null ? 0 : route.getMetadata().getGeneration(),
+              outcome.problems(),
+              outcome.rollout(),
+              now.toString());
+      if (statuses.write(route, current, next)) {
+        events.transitions(
+            route,
+            current == null ? null : current.conditions(),
+            next.conditions(),
+            Reasons.ROLLOUT_IN_PROGRESS);
+      }
+      rolling |=
+          outcome.rollout().selectedPods() > 0
+              && !outcome.rollout().complete()
+              && outcome.rollout().stalledReason() == null;
+    }
+    return rolling;
+  }
+
   /** A ProxyRoute or OffloadAgent was deleted: nothing of it is remembered any more. */
-  public void deleted(HasMetadata resource) {
+  void deleted(HasMetadata resource) {
     statuses.forget(resource);
   }
 

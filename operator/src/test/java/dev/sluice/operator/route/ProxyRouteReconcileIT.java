@@ -1,4 +1,4 @@
-package dev.sluice.operator.namespace;
+package dev.sluice.operator.route;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.sluice.api.Labels;
 import dev.sluice.api.v1alpha1.ProxyRoute;
 import dev.sluice.api.v1alpha1.ProxyRouteStatus;
-import dev.sluice.operator.revisions.RevisionStore;
+import dev.sluice.operator.configservice.RevisionStore;
 import dev.sluice.operator.status.Conditions;
 import dev.sluice.operator.testing.MutableClock;
 import dev.sluice.operator.testing.Objects;

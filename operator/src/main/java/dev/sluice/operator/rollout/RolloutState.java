@@ -1,4 +1,4 @@
-package dev.sluice.operator.status;
+package dev.sluice.operator.rollout;
 
 /**
  * Where a ProxyRoute's rollout stands, as the rollout machinery reports it.

@@ -1,0 +1,210 @@
+package dev.sluice.operator.render;
+
+import static dev.sluice.operator.render.RenderProblem.Kind.OFFLOAD_AGENT;
+import static dev.sluice.operator.render.RenderProblem.Kind.PROXY_ROUTE;
+
+import dev.sluice.api.v1alpha1.Backend;
+import dev.sluice.api.v1alpha1.BackendTls;
+import dev.sluice.api.v1alpha1.Listener;
+import dev.sluice.api.v1alpha1.Message;
+import dev.sluice.api.v1alpha1.OffloadAgent;
+import dev.sluice.api.v1alpha1.OffloadStep;
+import dev.sluice.api.v1alpha1.ProxyRoute;
+import dev.sluice.api.v1alpha1.Reasons;
+import dev.sluice.api.v1alpha1.Rule;
+import dev.sluice.api.v1alpha1.ServiceReference;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Resolves what ProxyRoutes and OffloadAgents name — Service ports (their ready endpoints, from
+ * EndpointSlices), Secrets and OffloadAgents — against what the informers hold. A reference that
+ * does not resolve is a problem naming field and value; the mapping to the sidecar contract only
+ * ever sees routes whose references all resolved.
+ */
+final class References {
+  private final RenderInput input;
+
+  References(RenderInput input) {
+    this.input = input;
+  }
+
+  /** Every reference of {@code route}, its problems in the order of the spec's fields. */
+  ResolvedRoute resolve(ProxyRoute route) {
+    String name = route.getMetadata().getName();
+    List<RenderProblem> problems = new ArrayList<>();
+    ResolvedRoute.ListenerKeys keys = listenerKeys(name, route.getSpec().listener(), problems);
+    List<ResolvedRoute.Rule> rules = new ArrayList<>();
+    List<Rule> specRules = route.getSpec().rules();
+    for (int i = 0; i < specRules.size(); i++) {
+      rules.add(rule(name, "spec.rules[" + i + "]", specRules.get(i), problems));
+    }
+    return new ResolvedRoute(keys, rules, problems);
+  }
+
+  /** The problems of an OffloadAgent on its own (its endpoints), whether or not a route uses it. */
+  List<RenderProblem> check(OffloadAgent agent) {
+    List<RenderProblem> problems = new ArrayList<>();
+    agentEndpoints(agent, problems);
+    return problems;
+  }
+
+  private ResolvedRoute.ListenerKeys listenerKeys(
+      String route, Listener listener, List<RenderProblem> problems) {
+    if (listener.protocol() != Listener.ListenerProtocol.HTTPS) {
+      return null;
+    }
+    String secret = listener.tls() == null ? null : listener.tls().secretName();
+    Map<String, String> data = secret == null ? null : input.secrets().get(secret);
+    if (data == null || data.get("tls.crt") == null || data.get("tls.key") == null) {
+      problems.add(
+          RenderProblem.unresolved(
+              PROXY_ROUTE,
+              route,
+              Reasons.SECRET_NOT_FOUND,
+              "spec.listener.tls.secretName",
+              String.valueOf(secret),
+              "a kubernetes.io/tls Secret in namespace "
+                  + input.namespace()
+                  + " with tls.crt and tls.key"));
+      return null;
+    }
+    return new ResolvedRoute.ListenerKeys(data.get("tls.crt"), data.get("tls.key"));
+  }
+
+  /** Offload steps first, then the backend's endpoints, then its CA. */
+  private ResolvedRoute.Rule rule(
+      String route, String path, Rule rule, List<RenderProblem> problems) {
+    List<ResolvedRoute.Step> offload = new ArrayList<>();
+    if (rule.offload() != null) {
+      for (int o = 0; o < rule.offload().size(); o++) {
+        ResolvedRoute.Step step =
+            step(route, path + ".offload[" + o + "]", rule.offload().get(o), problems);
+        if (step != null) {
+          offload.add(step);
+        }
+      }
+    }
+    Backend backend = rule.backend();
+    List<String> endpoints =
+        endpoints(
+            PROXY_ROUTE,
+            route,
+            path + ".backend",
+            backend.service(),
+            backend.endpoints(),
+            problems);
+    String caPem = backendCa(route, path + ".backend", backend.tls(), problems);
+    return new ResolvedRoute.Rule(offload, endpoints, caPem);
+  }
+
+  /** The step's agent and its endpoints, or null when the agent is missing or unreachable. */
+  private ResolvedRoute.Step step(
+      String route, String path, OffloadStep step, List<RenderProblem> problems) {
+    OffloadAgent agent = input.agents().get(step.agent());
+    if (agent == null) {
+      problems.add(
+          RenderProblem.unresolved(
+              PROXY_ROUTE,
+              route,
+              Reasons.AGENT_NOT_FOUND,
+              path + ".agent",
+              step.agent(),
+              "an OffloadAgent in namespace " + input.namespace()));
+      return null;
+    }
+    List<String> known =
+        agent.getSpec().messages() == null
+            ? List.of()
+            : agent.getSpec().messages().stream().map(Message::name).toList();
+    List<String> messages = step.messages() == null ? List.of() : step.messages();
+    for (int m = 0; m < messages.size(); m++) {
+      if (!known.contains(messages.get(m))) {
+        problems.add(
+            RenderProblem.unresolved(
+                PROXY_ROUTE,
+                route,
+                Reasons.MESSAGE_NOT_FOUND,
+                path + ".messages[" + m + "]",
+                messages.get(m),
+                "a message of OffloadAgent " + step.agent() + ": " + known));
+      }
+    }
+    List<String> endpoints = agentEndpoints(agent, problems);
+    if (endpoints == null) {
+      problems.add(
+          RenderProblem.unresolved(
+              PROXY_ROUTE,
+              route,
+              Reasons.NO_ENDPOINTS,
+              path + ".agent",
+              step.agent(),
+              "an OffloadAgent with reachable endpoints (see its status)"));
+      return null;
+    }
+    return new ResolvedRoute.Step(agent, endpoints, messages);
+  }
+
+  /** The agent's endpoints, or null (the agent's own problem recorded) when they do not resolve. */
+  private List<String> agentEndpoints(OffloadAgent agent, List<RenderProblem> problems) {
+    var spec = agent.getSpec();
+    return endpoints(
+        OFFLOAD_AGENT,
+        agent.getMetadata().getName(),
+        "spec",
+        spec.service(),
+        spec.endpoints(),
+        problems);
+  }
+
+  /** Static endpoints as given, or the Service port's ready endpoints; null (a problem) if none. */
+  private List<String> endpoints(
+      RenderProblem.Kind kind,
+      String name,
+      String path,
+      ServiceReference service,
+      List<String> endpoints,
+      List<RenderProblem> problems) {
+    if (service == null) {
+      return endpoints == null ? List.of() : List.copyOf(endpoints);
+    }
+    ServiceKey key = new ServiceKey(service.name(), service.port());
+    List<String> ready = input.endpoints().get(key);
+    if (ready == null || ready.isEmpty()) {
+      problems.add(
+          RenderProblem.unresolved(
+              kind,
+              name,
+              ready == null ? Reasons.SERVICE_NOT_FOUND : Reasons.NO_ENDPOINTS,
+              path + ".service",
+              key.toString(),
+              ready == null
+                  ? "a Service in namespace " + input.namespace() + " with that port"
+                  : "ready endpoints behind the Service port"));
+      return null;
+    }
+    return ready.stream().sorted().toList();
+  }
+
+  /** The backend's CA from the Secret it names (null when it names none, or a problem). */
+  private String backendCa(
+      String route, String path, BackendTls tls, List<RenderProblem> problems) {
+    if (tls == null || tls.caSecretName() == null) {
+      return null;
+    }
+    Map<String, String> data = input.secrets().get(tls.caSecretName());
+    String caPem = data == null ? null : data.get("ca.crt");
+    if (caPem == null) {
+      problems.add(
+          RenderProblem.unresolved(
+              PROXY_ROUTE,
+              route,
+              Reasons.SECRET_NOT_FOUND,
+              path + ".tls.caSecretName",
+              tls.caSecretName(),
+              "a Secret in namespace " + input.namespace() + " with ca.crt"));
+    }
+    return caPem;
+  }
+}

@@ -1,0 +1,46 @@
+package dev.sluice.operator.render;
+
+import dev.sluice.api.v1alpha1.OffloadAgent;
+import java.util.List;
+
+/**
+ * What a ProxyRoute's references resolved to — the parts of its sidecar config its spec does not
+ * hold — and the problems of those that did not. Only a route whose every reference resolved is
+ * mapped to the contract; the others are left out whole.
+ *
+ * @param listenerKeys the HTTPS listener's certificate and key (null for HTTP, or unresolved)
+ * @param rules per rule of the spec, in its order
+ * @param problems every reference that did not resolve, in the order of the spec's fields
+ */
+record ResolvedRoute(ListenerKeys listenerKeys, List<Rule> rules, List<RenderProblem> problems) {
+  ResolvedRoute {
+    rules = List.copyOf(rules);
+    problems = List.copyOf(problems);
+  }
+
+  /** True when nothing is missing: the route can be rendered. */
+  boolean complete() {
+    return problems.isEmpty();
+  }
+
+  /** The PEM certificate chain and key of a listener's TLS Secret. */
+  record ListenerKeys(String certificatePem, String keyPem) {}
+
+  /**
+   * One rule's references.
+   *
+   * @param offload its offload steps whose agent resolved, in order
+   * @param endpoints its backend's endpoints (null when the Service port has none)
+   * @param caPem the backend's CA from its Secret (null when it names none, or unresolved)
+   */
+  record Rule(List<Step> offload, List<String> endpoints, String caPem) {}
+
+  /**
+   * An offload step and the OffloadAgent it names.
+   *
+   * @param agent the agent
+   * @param endpoints the agent's endpoints
+   * @param messages the messages the step sends
+   */
+  record Step(OffloadAgent agent, List<String> endpoints, List<String> messages) {}
+}

@@ -1,0 +1,173 @@
+package dev.sluice.operator.render;
+
+import dev.sluice.api.v1alpha1.Action;
+import dev.sluice.api.v1alpha1.Backend;
+import dev.sluice.api.v1alpha1.BackendTls;
+import dev.sluice.api.v1alpha1.HeaderMatch;
+import dev.sluice.api.v1alpha1.Listener;
+import dev.sluice.api.v1alpha1.ProxyRoute;
+import dev.sluice.api.v1alpha1.RouteMatch;
+import dev.sluice.api.v1alpha1.RouteTimeouts;
+import dev.sluice.api.v1alpha1.Rule;
+import dev.sluice.api.v1alpha1.SetHeaderAction;
+import dev.sluice.sidecar.config.Agent;
+import dev.sluice.sidecar.config.DownstreamListener;
+import dev.sluice.sidecar.config.Durations;
+import dev.sluice.sidecar.config.HeaderCondition;
+import dev.sluice.sidecar.config.PathCondition;
+import dev.sluice.sidecar.config.RequestMatch;
+import dev.sluice.sidecar.config.Route;
+import dev.sluice.sidecar.config.RouteOffload;
+import dev.sluice.sidecar.config.ServerTls;
+import dev.sluice.sidecar.config.Timeouts;
+import dev.sluice.sidecar.config.Upstream;
+import dev.sluice.sidecar.config.UpstreamTls;
+import dev.sluice.sidecar.config.VariableAction;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * A ProxyRoute whose references resolved, mapped to the sidecar contract: one listener on {@code
+ * 0.0.0.0:<port>} named after the route, one contract route per rule ({@code <route>.<rule name or
+ * index>}), and the agents its offload steps use. Pure: no lookups, no problems.
+ */
+final class RouteMapping {
+  private RouteMapping() {}
+
+  /**
+   * What one ProxyRoute adds to a pod's config.
+   *
+   * @param listener its listener
+   * @param routes one per rule, in order
+   * @param agents the agents its offload steps use, by contract name
+   */
+  record Mapped(DownstreamListener listener, List<Route> routes, Map<String, Agent> agents) {}
+
+  static Mapped map(ProxyRoute route, ResolvedRoute resolved) {
+    String name = route.getMetadata().getName();
+    DownstreamListener listener =
+        listener(name, route.getSpec().listener(), resolved.listenerKeys());
+    List<Route> routes = new ArrayList<>();
+    Map<String, Agent> agents = new TreeMap<>();
+    List<Rule> rules = route.getSpec().rules();
+    for (int i = 0; i < rules.size(); i++) {
+      routes.add(rule(name, listener.name(), rules.get(i), i, resolved.rules().get(i), agents));
+    }
+    return new Mapped(listener, routes, agents);
+  }
+
+  private static DownstreamListener listener(
+      String routeName, Listener listener, ResolvedRoute.ListenerKeys keys) {
+    boolean https = listener.protocol() == Listener.ListenerProtocol.HTTPS;
+    return new DownstreamListener(
+        Names.of(routeName),
+        "0.0.0.0:" + listener.port(),
+        https ? DownstreamListener.Protocol.HTTPS : DownstreamListener.Protocol.HTTP,
+        https ? new ServerTls(keys.certificatePem(), keys.keyPem(), null, null) : null,
+        null);
+  }
+
+  /** One rule; the agents its offload steps use are added to {@code agents}. */
+  private static Route rule(
+      String routeName,
+      String listener,
+      Rule rule,
+      int index,
+      ResolvedRoute.Rule resolved,
+      Map<String, Agent> agents) {
+    List<RequestMatch> matches =
+        rule.matches() == null
+            ? List.of()
+            : rule.matches().stream().map(RouteMapping::match).toList();
+    List<RouteOffload> offload = new ArrayList<>();
+    for (ResolvedRoute.Step step : resolved.offload()) {
+      Agent agent = AgentMapping.agent(step.agent(), step.endpoints());
+      agents.put(agent.name(), agent);
+      offload.add(new RouteOffload(agent.name(), step.messages()));
+    }
+    List<VariableAction> actions =
+        rule.actions() == null
+            ? List.of()
+            : rule.actions().stream().map(RouteMapping::action).toList();
+    return new Route(
+        Names.of(routeName, rule.name() != null ? rule.name() : Integer.toString(index)),
+        listener,
+        matches,
+        upstream(rule.backend(), resolved),
+        timeouts(rule.timeouts()),
+        rule.maxRequestBodyBytes(),
+        rule.zeroCopy(),
+        offload,
+        actions);
+  }
+
+  private static RequestMatch match(RouteMatch m) {
+    return new RequestMatch(
+        m.host(),
+        m.path() == null
+            ? null
+            : new PathCondition(
+                m.path().type() == null ? null : PathCondition.Type.valueOf(m.path().type().name()),
+                m.path().value()),
+        m.methods() == null ? null : m.methods().stream().map(Enum::name).toList(),
+        m.headers() == null ? null : m.headers().stream().map(RouteMapping::header).toList());
+  }
+
+  private static HeaderCondition header(HeaderMatch h) {
+    return new HeaderCondition(
+        h.name(),
+        h.type() == null ? null : HeaderCondition.Type.valueOf(h.type().name()),
+        h.value());
+  }
+
+  private static Upstream upstream(Backend backend, ResolvedRoute.Rule resolved) {
+    BackendTls t = backend.tls();
+    UpstreamTls tls =
+        t == null
+            ? null
+            : new UpstreamTls(t.serverName(), resolved.caPem(), t.insecureSkipVerify());
+    Upstream.Protocol protocol =
+        backend.protocol() == null ? null : Upstream.Protocol.valueOf(backend.protocol().name());
+    return new Upstream(protocol, resolved.endpoints(), tls, null);
+  }
+
+  private static Timeouts timeouts(RouteTimeouts t) {
+    if (t == null) {
+      return null;
+    }
+    return new Timeouts(duration(t.connect()), duration(t.request()), duration(t.idle()));
+  }
+
+  static Duration duration(String text) {
+    return text == null ? null : Durations.parse(text);
+  }
+
+  private static VariableAction action(Action a) {
+    VariableAction.Deny deny = null;
+    if (a.deny() != null) {
+      var when = a.deny().when();
+      deny =
+          new VariableAction.Deny(
+              when == null
+                  ? null
+                  : new VariableAction.VariableTest(
+                      when.variable(),
+                      when.operator() == null
+                          ? null
+                          : VariableAction.Operator.valueOf(when.operator().name()),
+                      when.value()),
+              a.deny().status(),
+              a.deny().body());
+    }
+    return new VariableAction(deny, header(a.setRequestHeader()), header(a.setResponseHeader()));
+  }
+
+  private static VariableAction.HeaderFromVariable header(SetHeaderAction h) {
+    return h == null
+        ? null
+        : new VariableAction.HeaderFromVariable(h.name(), h.fromVariable(), h.removeWhenUnset());
+  }
+}

@@ -1,0 +1,103 @@
+package dev.sluice.operator.route;
+
+import dev.sluice.api.v1alpha1.OffloadAgent;
+import dev.sluice.api.v1alpha1.ProxyRoute;
+import dev.sluice.operator.pods.PodRecord;
+import dev.sluice.operator.render.RenderProblem;
+import dev.sluice.operator.render.Renderer;
+import dev.sluice.operator.render.ServiceKey;
+import dev.sluice.operator.rollout.GroupRollout;
+import dev.sluice.operator.rollout.RolloutState;
+import dev.sluice.sidecar.config.SidecarConfig;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One pass over a namespace, as a pure function of what the informers hold: which config every
+ * sidecar pod should run, which pods get a new assignment now, and what each ProxyRoute's status
+ * says.
+ *
+ * <p>The pass: ProxyRoutes the CRD rules would refuse are left out ({@link SpecChecks}); sidecar
+ * pods are grouped by the routes that select them ({@link PodGroups}, each set rendered once by
+ * {@link RouteRenderings}); each group rolls out on its own ({@link GroupRollout}); and each
+ * route's outcome sums the groups its pods are in ({@link RouteOutcomes}). A config the sidecar's
+ * own validation would refuse is never handed out: its routes get {@code Accepted=False} instead.
+ */
+final class NamespaceRollout {
+  private NamespaceRollout() {}
+
+  /** Everything the pass reads. {@code pods}: live pods of the namespace, any order. */
+  record Input(
+      String namespace,
+      List<ProxyRoute> routes,
+      Map<String, OffloadAgent> agents,
+      Map<ServiceKey, List<String>> endpoints,
+      Map<String, Map<String, String>> secrets,
+      List<PodRecord> pods,
+      Instant now,
+      Renderer.Defaults defaults) {}
+
+  /**
+   * A pod annotation change: a new assignment and/or a new last-good revision (null: unchanged).
+   */
+  record PodChange(String pod, String assign, String lastGood) {}
+
+  /** What a ProxyRoute's status is built from. */
+  record RouteOutcome(List<RenderProblem> problems, RolloutState rollout) {}
+
+  /**
+   * The pass's result.
+   *
+   * @param configs every revision handed out now, to be stored before any pod is told about it
+   * @param changes pod annotation changes, in pod name order
+   * @param routes each ProxyRoute's outcome by name
+   */
+  record Result(
+      Map<String, SidecarConfig> configs,
+      List<PodChange> changes,
+      Map<String, RouteOutcome> routes) {}
+
+  static Result plan(Input in) {
+    Map<String, ProxyRoute> valid = new TreeMap<>();
+    Map<String, List<RenderProblem>> invalid = new TreeMap<>();
+    for (ProxyRoute route : in.routes()) {
+      List<RenderProblem> found = SpecChecks.check(route);
+      if (found.isEmpty()) {
+        valid.put(route.getMetadata().getName(), route);
+      } else {
+        invalid.put(route.getMetadata().getName(), found); // left out whole: renders nowhere
+      }
+    }
+    RouteRenderings renderings = new RouteRenderings(in, valid);
+    Map<String, PodGroups.PodGroup> groups = PodGroups.of(in.pods(), valid, renderings);
+    // Routes that select no sidecar pod still get their own problems reported.
+    PodGroups.ungrouped(groups, valid.keySet()).forEach(name -> renderings.of(List.of(name)));
+    RouteOutcomes outcomes = new RouteOutcomes(valid.keySet(), renderings.all());
+
+    Map<String, SidecarConfig> configs = new TreeMap<>();
+    Map<String, PodChange> changes = new TreeMap<>();
+    for (PodGroups.PodGroup group : groups.values()) {
+      List<ProxyRoute> members = group.routes().stream().map(valid::get).toList();
+      GroupRollout.Step step = GroupRollout.plan(group.revision(), group.pods(), members, in.now());
+      if (step.assignments().containsValue(group.revision())) {
+        configs.put(group.revision(), group.config());
+      }
+      record(step, group.revision(), changes);
+      outcomes.rolledOut(group.routes(), step.state());
+    }
+    return new Result(
+        configs, List.copyOf(changes.values()), outcomes.outcomes(renderings, invalid));
+  }
+
+  /** The group's new assignments and last good revisions, as pod annotation changes. */
+  private static void record(
+      GroupRollout.Step step, String revision, Map<String, PodChange> changes) {
+    step.assignments().forEach((pod, rev) -> changes.put(pod, new PodChange(pod, rev, null)));
+    for (String pod : step.settled()) {
+      PodChange earlier = changes.get(pod);
+      changes.put(pod, new PodChange(pod, earlier == null ? null : earlier.assign(), revision));
+    }
+  }
+}
