@@ -11,6 +11,7 @@ import dev.sluice.sidecar.testing.Http2Client;
 import dev.sluice.sidecar.testing.ReceivedRequest;
 import dev.sluice.sidecar.testing.RecordingUpstream;
 import dev.sluice.sidecar.testing.RunningSidecar;
+import dev.sluice.sidecar.testing.SchedulingLateness;
 import dev.sluice.spop.Action;
 import dev.sluice.spop.Message;
 import dev.sluice.spop.Scope;
@@ -47,6 +48,27 @@ class OffloadForwardingIT {
   static RunningSidecar sidecar;
   static int port;
 
+  /** The {@code slow} and {@code sometimes} agents' processing timeout, as configured below. */
+  static final long TIMEOUT_MILLIS = 300;
+
+  /**
+   * How much later than its processing timeout an offload wait may end on a machine that kept time:
+   * the promise itself (TEST.md: an outcome within the timeout + 100 ms), not a figure tuned to
+   * this machine. It covers the sidecar's own work between a deadline falling due and the outcome
+   * (its two event loops also serve the I/O of 64 connections) and the lateness probe's period, by
+   * which it may see a stall short. Bounds add to it only the scheduling lateness {@link
+   * SchedulingLateness} measured while the test ran.
+   */
+  static final long MARGIN_MILLIS = 100;
+
+  /** When {@link #SOMETIMES_SLOW} answers: the fast paths well before the timeout, slow after. */
+  static final long FAST_ANSWER_MILLIS = 5;
+
+  static final long SLOW_ANSWER_MILLIS = 600;
+
+  /** When the {@code slow} agent answers: long after its timeout. */
+  static final long SLOWER_ANSWER_MILLIS = 1000;
+
   static final AgentHandler PROBE =
       notification -> {
         List<Action> actions = new ArrayList<>();
@@ -78,7 +100,8 @@ class OffloadForwardingIT {
         return java.util.concurrent.CompletableFuture.supplyAsync(
             () -> List.of(Action.set(Scope.TXN, "seen", SpopValue.of(true))),
             java.util.concurrent.CompletableFuture.delayedExecutor(
-                path.contains("slow") ? 600 : 5, java.util.concurrent.TimeUnit.MILLISECONDS));
+                path.contains("slow") ? SLOW_ANSWER_MILLIS : FAST_ANSWER_MILLIS,
+                java.util.concurrent.TimeUnit.MILLISECONDS));
       };
 
   @BeforeAll
@@ -86,7 +109,7 @@ class OffloadForwardingIT {
     upstream = RecordingUpstream.http1();
     h2cUpstream = RecordingUpstream.h2c();
     iprep = agent(new IpReputation(List.of("127.0.0.2/32"), 0, 0));
-    slow = agent(new IpReputation(List.of(), 0, 1000));
+    slow = agent(new IpReputation(List.of(), 0, SLOWER_ANSWER_MILLIS));
     probe = agent(PROBE);
     sometimes = agent(SOMETIMES_SLOW);
     int closed;
@@ -127,6 +150,7 @@ class OffloadForwardingIT {
                 offload: [{agent: slow}]
                 actions:
                   - setRequestHeader: {name: X-Slow-Error, fromVariable: txn.slow.error}
+                  - setRequestHeader: {name: X-Slow-Ms, fromVariable: txn.slow.ptime}
                   - setRequestHeader: {name: X-IP-Score, fromVariable: txn.slow.ip_score}
               - name: strict
                 listener: http
@@ -177,9 +201,9 @@ class OffloadForwardingIT {
                 variables: {prefix: iprep, onError: error, processTime: ptime}
               - name: slow
                 endpoints: [127.0.0.1:%3$d]
-                timeouts: {processing: 300ms}
+                timeouts: {processing: %8$dms}
                 messages: [{name: check-client-ip, args: [{name: ip, value: src}]}]
-                variables: {onError: error}
+                variables: {onError: error, processTime: ptime}
                 failurePolicy: Allow
               - name: strict
                 endpoints: [127.0.0.1:%4$d]
@@ -201,7 +225,7 @@ class OffloadForwardingIT {
                   - {name: visit, args: [{name: path, value: path}]}
               - name: sometimes
                 endpoints: [127.0.0.1:%6$d]
-                timeouts: {processing: 300ms}
+                timeouts: {processing: %8$dms}
                 messages:
                   - {name: req, args: [{name: path, value: path}]}
                   - {name: res, event: Response, args: [{name: path, value: path}, {name: status, value: res.status}]}
@@ -214,7 +238,8 @@ class OffloadForwardingIT {
                     closed,
                     probe.localAddress().getPort(),
                     sometimes.localAddress().getPort(),
-                    h2cUpstream.address()));
+                    h2cUpstream.address(),
+                    TIMEOUT_MILLIS));
     port = sidecar.sidecar().listenerAddresses().get("http").getPort();
   }
 
@@ -330,15 +355,30 @@ class OffloadForwardingIT {
 
   @Test
   void aSlowAgentTimesOutAndTheRequestGoesOnWithTheErrorRecorded() throws Exception {
-    long started = System.nanoTime();
-    Reply reply = get("127.0.0.1", "/slow/x", "slow-1");
-    long millis = (System.nanoTime() - started) / 1_000_000;
+    Reply reply;
+    long millis;
+    long lateness;
+    try (SchedulingLateness machine = SchedulingLateness.start()) {
+      long started = System.nanoTime();
+      reply = get("127.0.0.1", "/slow/x", "slow-1");
+      millis = (System.nanoTime() - started) / 1_000_000;
+      lateness = machine.worstMillis();
+    }
     assertThat(reply.status()).isEqualTo(200);
-    // 300 ms processing timeout; the agent answers after 1000 ms
-    assertThat(millis).isBetween(290L, 900L);
+    // 300 ms processing timeout; the agent answers after 1000 ms. The timer wins unless the
+    // machine stalled for most of the 700 ms between them.
     ReceivedRequest seen = upstream.received("slow-1");
-    assertThat(seen.header("x-slow-error")).isEqualTo("1");
-    assertThat(seen.header("x-ip-score")).isNull();
+    if (lateness + MARGIN_MILLIS < SLOWER_ANSWER_MILLIS - TIMEOUT_MILLIS) {
+      assertThat(seen.header("x-slow-error")).isEqualTo("1");
+      assertThat(seen.header("x-ip-score")).isNull();
+    }
+    assertThat(Long.parseLong(seen.header("x-slow-ms")))
+        .as("the sidecar's wait for the agent, ms (scheduling lateness seen: %d ms)", lateness)
+        .isLessThanOrEqualTo(TIMEOUT_MILLIS + lateness + MARGIN_MILLIS);
+    // The whole exchange also connects and goes to the upstream and back: 600 ms for that.
+    assertThat(millis)
+        .as("the client's whole exchange, ms (scheduling lateness seen: %d ms)", lateness)
+        .isBetween(TIMEOUT_MILLIS - 10, TIMEOUT_MILLIS + lateness + 600);
   }
 
   @Test
@@ -406,34 +446,58 @@ class OffloadForwardingIT {
   void sixtyFourConcurrentRequestsNeverWaitPastTheTimeoutInEitherPhase() throws Exception {
     java.util.concurrent.ExecutorService clients =
         java.util.concurrent.Executors.newFixedThreadPool(64);
-    try {
-      List<java.util.concurrent.Future<Reply>> replies = new ArrayList<>();
+    List<Reply> replies = new ArrayList<>();
+    long lateness;
+    try (SchedulingLateness machine = SchedulingLateness.start()) {
+      List<java.util.concurrent.Future<Reply>> pending = new ArrayList<>();
       for (int i = 0; i < 64; i++) {
         String path = "/concurrent/" + (i % 3 == 0 ? "slow-" : "fast-") + i;
         String id = "concurrent-" + i;
-        replies.add(clients.submit(() -> get("127.0.0.1", path, id)));
+        pending.add(clients.submit(() -> get("127.0.0.1", path, id)));
       }
-      long worst = 0;
-      for (int i = 0; i < 64; i++) {
-        Reply reply = replies.get(i).get(10, java.util.concurrent.TimeUnit.SECONDS);
-        boolean slowOne = i % 3 == 0;
-        ReceivedRequest seen = upstream.received("concurrent-" + i);
-        assertThat(reply.status()).as("request %d", i).isEqualTo(200);
-        long requestPhase = Long.parseLong(seen.header("x-req-ms"));
-        long responsePhase = Long.parseLong(reply.header("X-Res-Ms"));
-        worst = Math.max(worst, Math.max(requestPhase, responsePhase));
-        assertThat(requestPhase).as("request %d, request phase ms", i).isLessThanOrEqualTo(400);
-        assertThat(responsePhase).as("request %d, response phase ms", i).isLessThanOrEqualTo(400);
-        assertThat(seen.header("x-req-error")).as("request %d", i).isEqualTo(slowOne ? "1" : null);
-        assertThat(reply.header("X-Res-Error")).as("request %d", i).isEqualTo(slowOne ? "1" : null);
+      for (java.util.concurrent.Future<Reply> reply : pending) {
+        replies.add(reply.get(10, java.util.concurrent.TimeUnit.SECONDS));
       }
-      org.slf4j.LoggerFactory.getLogger(OffloadForwardingIT.class)
-          .info(
-              "64 concurrent requests, both phases: longest offload wait {} ms (timeout 300 ms)",
-              worst);
+      lateness = machine.worstMillis(); // over every request's whole life
     } finally {
       clients.shutdownNow();
     }
+    long bound = TIMEOUT_MILLIS + lateness + MARGIN_MILLIS;
+    // Which comes first, a fast answer or the timer (and a slow answer or the timer), is decided
+    // by the clock only while the machine kept time to within the distance between them.
+    boolean orderDecided =
+        lateness + MARGIN_MILLIS
+            < Math.min(TIMEOUT_MILLIS - FAST_ANSWER_MILLIS, SLOW_ANSWER_MILLIS - TIMEOUT_MILLIS);
+    long worst = 0;
+    for (int i = 0; i < 64; i++) {
+      Reply reply = replies.get(i);
+      boolean slowOne = i % 3 == 0;
+      ReceivedRequest seen = upstream.received("concurrent-" + i);
+      assertThat(reply.status()).as("request %d", i).isEqualTo(200);
+      long requestPhase = Long.parseLong(seen.header("x-req-ms"));
+      long responsePhase = Long.parseLong(reply.header("X-Res-Ms"));
+      worst = Math.max(worst, Math.max(requestPhase, responsePhase));
+      assertThat(requestPhase)
+          .as("request %d, request phase ms (scheduling lateness seen: %d ms)", i, lateness)
+          .isLessThanOrEqualTo(bound);
+      assertThat(responsePhase)
+          .as("request %d, response phase ms (scheduling lateness seen: %d ms)", i, lateness)
+          .isLessThanOrEqualTo(bound);
+      if (orderDecided) {
+        assertThat(seen.header("x-req-error")).as("request %d", i).isEqualTo(slowOne ? "1" : null);
+        assertThat(reply.header("X-Res-Error")).as("request %d", i).isEqualTo(slowOne ? "1" : null);
+      }
+    }
+    org.slf4j.LoggerFactory.getLogger(OffloadForwardingIT.class)
+        .info(
+            "64 concurrent requests, both phases: longest offload wait {} ms (timeout {} ms,"
+                + " bound {} ms: scheduling lateness seen {} ms + margin {} ms){}",
+            worst,
+            TIMEOUT_MILLIS,
+            bound,
+            lateness,
+            MARGIN_MILLIS,
+            orderDecided ? "" : "; the machine stalled too long to require which answer won");
   }
 
   private static String sha256(byte[] body) throws Exception {

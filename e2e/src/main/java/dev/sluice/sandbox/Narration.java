@@ -1,0 +1,79 @@
+package dev.sluice.sandbox;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Everything the sandbox prints, in one voice: numbered steps, what each step did, checks (counted;
+ * a failed one is marked FAIL), status lines as conditions change, and at the end where to reach
+ * the sidecars. The checks are the sandbox's verdict: {@link #failures} says how many failed.
+ */
+final class Narration {
+  /** The demo's steps, as the e2e README lists them. */
+  static final int STEPS = 7;
+
+  private static final String INDENT = "      ";
+
+  private final PrintStream out;
+  private final AtomicInteger failures = new AtomicInteger();
+  private int step;
+
+  Narration(PrintStream out) {
+    this.out = out;
+  }
+
+  /** Starts the next numbered step. */
+  void step(String what) {
+    out.printf("%n[%d/%d] %s%n", ++step, STEPS, what);
+  }
+
+  /** What the current step did. */
+  void say(String what) {
+    out.println(INDENT + what);
+  }
+
+  /** A check: printed either way, counted when it failed. */
+  void check(boolean ok, String what) {
+    out.println(INDENT + (ok ? "ok   " : "FAIL ") + what);
+    if (!ok) {
+      failures.incrementAndGet();
+    }
+  }
+
+  /** {@code who}'s conditions changed to {@code conditions} (called from watch threads). */
+  void status(String who, String conditions) {
+    out.println(INDENT + "status  " + who + ":" + conditions);
+  }
+
+  int failures() {
+    return failures.get();
+  }
+
+  /** Where to reach the sidecars, and how to look at the API, for the user. */
+  void addresses(List<PodRunner.RunningPod> pods, Path kubeconfig) {
+    out.println();
+    out.println("Sluice is running. The sidecars (HTTPS on 8443, Host shop.example.com):");
+    for (PodRunner.RunningPod pod : pods) {
+      out.printf(
+          "  %-14s https://%s:8443   admin http://%s:10090/ready%n",
+          pod.name(), pod.ip(), pod.ip());
+    }
+    String first = pods.get(0).ip();
+    out.println(
+        "Try:  curl -k --resolve shop.example.com:8443:"
+            + first
+            + " https://shop.example.com:8443/");
+    out.println(
+        "      curl -k --resolve shop.example.com:8443:"
+            + first
+            + " --data-binary @/etc/hostname https://shop.example.com:8443/upload/x");
+    // The embedded API server serves no discovery documents, so kubectl works with --raw.
+    out.println(
+        "      KUBECONFIG="
+            + kubeconfig
+            + " kubectl get --raw /apis/sluice.dev/v1alpha1/namespaces/shop/proxyroutes/shop");
+    out.println("Ctrl-C stops everything.");
+  }
+}

@@ -1,0 +1,154 @@
+package dev.sluice.sandbox;
+
+import dev.sluice.api.Labels;
+import dev.sluice.operator.NativeSidecars;
+import dev.sluice.operator.OperatorRuntime;
+import dev.sluice.operator.OperatorSettings;
+import dev.sluice.operator.inject.WebhookServer;
+import dev.sluice.testing.kubernetes.EmbeddedKubernetes;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfigurationBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The cluster the sandbox runs on: fabric8's embedded Kubernetes API (CRUD mode, the CRDs
+ * registered, a kubeconfig written for it) and the whole operator in-process on loopback, built by
+ * {@link OperatorRuntime} as the operator's jar builds it (its own TLS, config service, injection
+ * webhook, reconcilers). The operator can be restarted on the same ports, as a new operator process
+ * would start, while the API and the pods keep running.
+ */
+final class SandboxCluster implements AutoCloseable {
+  /** The operator's namespace. */
+  static final String SYSTEM = "sluice-system";
+
+  private final EmbeddedKubernetes kubernetes;
+  private final KubernetesClient client;
+  private Path kubeconfig;
+  private OperatorRuntime operator;
+
+  /** Starts the API server (nothing in it yet). */
+  SandboxCluster() throws IOException {
+    kubernetes = new EmbeddedKubernetes();
+    client = kubernetes.client();
+  }
+
+  /**
+   * Step 1: a kubeconfig in {@code work}, the operator's namespace and {@code injected}, labelled
+   * for sidecar injection.
+   */
+  void prepare(Path work, String injected, Narration narration) throws IOException {
+    kubeconfig = kubernetes.writeKubeconfig(Files.createDirectories(work).resolve("kubeconfig"));
+    kubernetes.namespace(SYSTEM);
+    kubernetes.namespace(injected, Map.of(Labels.INJECT, Labels.INJECT_NAMESPACE_ENABLED));
+    narration.say("API " + client.getConfiguration().getMasterUrl() + ", kubeconfig " + kubeconfig);
+    narration.say("namespace " + injected + " labelled sluice.dev/inject=enabled");
+  }
+
+  /** Step 2: the webhook registered with the API, then the operator started on any free ports. */
+  void startOperator(Narration narration) throws IOException {
+    client.resource(webhookConfiguration()).create();
+    startOperator(0, 0);
+    narration.say(
+        "CA and serving certificate in Secret sluice-system/sluice-operator-tls; caBundle patched");
+    narration.say(
+        "config service https://localhost:"
+            + operator.configService().address().getPort()
+            + ", webhook https://localhost:"
+            + operator.webhookAddress().getPort()
+            + "/mutate-pods");
+  }
+
+  /**
+   * Starts the operator as a new operator process would: the config service and the webhook on
+   * {@code configPort} and {@code webhookPort} (0: any).
+   */
+  private void startOperator(int configPort, int webhookPort) throws IOException {
+    InetAddress loopback = InetAddress.getLoopbackAddress();
+    operator =
+        OperatorRuntime.start(
+            client,
+            OperatorSettings.defaults()
+                .onLoopback()
+                .withConfigService(new InetSocketAddress(loopback, configPort))
+                .withWebhook(new InetSocketAddress(loopback, webhookPort))
+                .withOperatorNamespace(SYSTEM)
+                .withLeaderElection(false)
+                .withExtraDnsNames(List.of("localhost"))
+                .withConfigServiceHost("localhost")
+                .withHold(Duration.ofSeconds(30))
+                .withNativeSidecars(NativeSidecars.ON)
+                .withSidecarImage("sluice-sidecar (in-process)"));
+  }
+
+  /** Stops the operator and starts a new one on the same ports; sidecars keep running. */
+  void restartOperator() throws IOException {
+    int configPort = operator.configService().address().getPort();
+    int webhookPort = operator.webhookAddress().getPort();
+    operator.close();
+    startOperator(configPort, webhookPort);
+  }
+
+  /** The registration the chart installs: pods in labelled namespaces go to the operator. */
+  private static MutatingWebhookConfiguration webhookConfiguration() {
+    return new MutatingWebhookConfigurationBuilder()
+        .withNewMetadata()
+        .withName("sluice-sidecar-injector")
+        .endMetadata()
+        .addNewWebhook()
+        .withName("namespaces.inject.sluice.dev")
+        .withNewClientConfig()
+        .withNewService()
+        .withName("sluice-operator")
+        .withNamespace(SYSTEM)
+        .withPath("/mutate-pods")
+        .endService()
+        .endClientConfig()
+        .endWebhook()
+        .build();
+  }
+
+  EmbeddedKubernetes kubernetes() {
+    return kubernetes;
+  }
+
+  KubernetesClient client() {
+    return client;
+  }
+
+  Path kubeconfig() {
+    return kubeconfig;
+  }
+
+  /** Where the API server would send pods for admission (the running operator's webhook). */
+  URI webhook() {
+    return URI.create(
+        "https://localhost:" + operator.webhookAddress().getPort() + WebhookServer.PATH);
+  }
+
+  /** The CA bundle the running operator publishes, which its serving certificates chain to. */
+  String caBundle() {
+    return operator.certificates().orElseThrow().caBundle();
+  }
+
+  /** Stops the operator; the API keeps running. */
+  void stopOperator() {
+    if (operator != null) {
+      operator.close();
+    }
+  }
+
+  /** Stops the API server. */
+  @Override
+  public void close() {
+    kubernetes.close();
+  }
+}

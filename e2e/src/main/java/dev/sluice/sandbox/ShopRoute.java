@@ -1,0 +1,79 @@
+package dev.sluice.sandbox;
+
+import dev.sluice.api.v1alpha1.ProxyRoute;
+import dev.sluice.api.v1alpha1.RouteTimeouts;
+import dev.sluice.api.v1alpha1.Rule;
+import dev.sluice.operator.status.Conditions;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The ProxyRoute {@code shop/shop} as the sandbox reads and edits it: the resource, whether it is
+ * Ready on its latest generation, waiting (on API events) until it is, and the rule edit that
+ * starts a rollout.
+ */
+final class ShopRoute {
+  static final String NAME = "shop";
+
+  private final KubernetesClient client;
+
+  ShopRoute(KubernetesClient client) {
+    this.client = client;
+  }
+
+  /** The route as the API has it now (null when it does not exist). */
+  ProxyRoute get() {
+    return client.resources(ProxyRoute.class).inNamespace(ShopDemo.NS).withName(NAME).get();
+  }
+
+  /** Replaces the route with {@code edited}, as kubectl replace would. */
+  void update(ProxyRoute edited) {
+    client.resource(edited).update();
+  }
+
+  /** The route observed its latest generation and is Ready. */
+  boolean isReady() {
+    return isReady(get());
+  }
+
+  static boolean isReady(ProxyRoute r) {
+    return r != null
+        && r.getStatus() != null
+        && Objects.equals(r.getStatus().observedGeneration(), r.getMetadata().getGeneration())
+        && Conditions.isTrue(r.getStatus().conditions(), "Ready");
+  }
+
+  /** Whether the route is (or becomes) {@linkplain #isReady() Ready} within {@code within}. */
+  boolean awaitReady(Duration within) {
+    if (isReady()) {
+      return true;
+    }
+    try {
+      client
+          .resources(ProxyRoute.class)
+          .inNamespace(ShopDemo.NS)
+          .withName(NAME)
+          .waitUntilCondition(ShopRoute::isReady, within.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (KubernetesClientException e) {
+      return false; // not Ready within the time
+    }
+  }
+
+  /** {@code rule} with its request timeout set to {@code request}: an edit every pod must apply. */
+  static Rule withRequestTimeout(Rule rule, String request) {
+    RouteTimeouts t = rule.timeouts();
+    return new Rule(
+        rule.name(),
+        rule.matches(),
+        rule.backend(),
+        new RouteTimeouts(t.connect(), request, t.idle()),
+        rule.maxRequestBodyBytes(),
+        rule.zeroCopy(),
+        rule.offload(),
+        rule.actions());
+  }
+}
