@@ -4,6 +4,7 @@ import dev.sluice.sidecar.config.HeaderCondition;
 import dev.sluice.sidecar.config.PathCondition;
 import dev.sluice.sidecar.config.RequestMatch;
 import dev.sluice.sidecar.config.Route;
+import dev.sluice.sidecar.config.Timeouts;
 import dev.sluice.sidecar.config.Upstream;
 import dev.sluice.sidecar.routing.RequestTarget;
 import dev.sluice.sidecar.routing.RouteTable;
@@ -14,6 +15,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -39,7 +41,7 @@ public class RouteMatchBenchmark {
   @Setup
   public void setUp() {
     List<Route> routes = new ArrayList<>();
-    Upstream upstream = new Upstream(Upstream.Protocol.H2C, List.of("127.0.0.1:1"), null, null);
+    Upstream upstream = new Upstream(Upstream.Protocol.H2C, List.of("127.0.0.1:1"), null, 64);
     for (int i = 0; i < 50; i++) {
       RequestMatch match =
           new RequestMatch(
@@ -48,7 +50,16 @@ public class RouteMatchBenchmark {
               List.of("GET", "POST"),
               List.of(new HeaderCondition("x-tenant", HeaderCondition.Type.Exact, "t" + i)));
       routes.add(
-          new Route("r" + i, "http", List.of(match), upstream, null, null, true, null, null));
+          new Route(
+              "r" + i,
+              "http",
+              List.of(match),
+              upstream,
+              Timeouts.DEFAULT,
+              null,
+              true,
+              List.of(),
+              List.of()));
     }
     table = RouteTable.compile(routes, Route::name);
     request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/api/v49/orders?id=7");
@@ -56,7 +67,7 @@ public class RouteMatchBenchmark {
   }
 
   @Benchmark
-  public String matchLastOfFifty() {
+  public @Nullable String matchLastOfFifty() {
     return table.match(RequestTarget.of(request), request);
   }
 }

@@ -7,6 +7,7 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
+import org.jspecify.annotations.Nullable;
 
 /** Agent timeouts, as durations like 500ms, 2s, 1m. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -26,12 +27,12 @@ public record AgentTimeouts(
         @Default("2s")
         @Size(max = 32)
         @Pattern(Patterns.DURATION)
-        String hello,
+        @Nullable String hello,
     @JsonPropertyDescription("How long an unused agent connection stays open.")
         @Default("30s")
         @Size(max = 32)
         @Pattern(Patterns.DURATION)
-        String idle,
+        @Nullable String idle,
     @JsonPropertyDescription(
             "Budget for one event of one request: getting a connection, sending the NOTIFY and"
                 + " receiving the ACK. A timer enforces it whatever else happens (agent stall,"

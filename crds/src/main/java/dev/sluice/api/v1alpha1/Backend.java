@@ -8,6 +8,7 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** The upstream a rule forwards to. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -19,18 +20,18 @@ import java.util.List;
     message = "backend.tls is only allowed with protocol h2")
 public record Backend(
     @JsonPropertyDescription("A Service whose ready endpoints receive the traffic.")
-        ServiceReference service,
+        @Nullable ServiceReference service,
     @JsonPropertyDescription(
             "Static endpoints as host:port (IPv6 in brackets), for targets outside the cluster"
                 + " or without a Service.")
         @Size(min = 1, max = 64)
-        List<@Pattern(Patterns.HOST_PORT) String> endpoints,
+        @Nullable List<@Pattern(Patterns.HOST_PORT) String> endpoints,
     @JsonPropertyDescription(
             "How the sidecar speaks to the backend: http1 (HTTP/1.1 over TCP), h2c (HTTP/2"
                 + " cleartext, prior knowledge), h2 (HTTP/2 over TLS with ALPN).")
         @Default("http1")
-        BackendProtocol protocol,
-    @JsonPropertyDescription("TLS settings for protocol h2.") BackendTls tls) {
+        @Nullable BackendProtocol protocol,
+    @JsonPropertyDescription("TLS settings for protocol h2.") @Nullable BackendTls tls) {
 
   /** Upstream protocols. */
   public enum BackendProtocol {

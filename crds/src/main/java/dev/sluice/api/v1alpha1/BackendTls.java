@@ -6,6 +6,7 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
+import org.jspecify.annotations.Nullable;
 
 /** How the sidecar verifies an h2 backend. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -17,12 +18,12 @@ public record BackendTls(
             "Server name sent in SNI and checked against the certificate. Default: the Service's"
                 + " DNS name, or the host of a static endpoint.")
         @Size(max = 253)
-        String serverName,
+        @Nullable String serverName,
     @JsonPropertyDescription(
             "Secret (same namespace) whose ca.crt holds the CAs trusted for the backend. Default:"
                 + " the JVM's trust store.")
         @Size(max = 253)
         @Pattern(Patterns.DNS_SUBDOMAIN)
-        String caSecretName,
+        @Nullable String caSecretName,
     @JsonPropertyDescription("Skip certificate verification. For tests only.") @Default("false")
-        Boolean insecureSkipVerify) {}
+        @Nullable Boolean insecureSkipVerify) {}

@@ -7,13 +7,14 @@ import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import org.jspecify.annotations.Nullable;
 
 /** Deny a request when a variable condition holds. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DenyAction(
     @JsonPropertyDescription("The condition.") @Required VariableCondition when,
     @JsonPropertyDescription("Status of the answer, 400-599.") @Default("403") @Min(400) @Max(599)
-        Integer status,
+        @Nullable Integer status,
     @JsonPropertyDescription("Plain-text body of the answer; default: the status' reason phrase.")
         @Size(max = 1024)
-        String body) {}
+        @Nullable String body) {}

@@ -7,6 +7,7 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
+import org.jspecify.annotations.Nullable;
 
 /** A condition on one request header. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -24,9 +25,9 @@ public record HeaderMatch(
             "Exact: some value equals 'value'. RegularExpression: some value matches 'value' as a"
                 + " whole (Java syntax). Present: the header exists.")
         @Default("Exact")
-        HeaderMatchType type,
+        @Nullable HeaderMatchType type,
     @JsonPropertyDescription("Value or expression to compare with.") @Size(max = 4096)
-        String value) {
+        @Nullable String value) {
 
   /** How a header is compared. */
   public enum HeaderMatchType {

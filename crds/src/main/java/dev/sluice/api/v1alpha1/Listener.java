@@ -7,6 +7,7 @@ import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
+import org.jspecify.annotations.Nullable;
 
 /** The downstream side: the port the sidecar listens on and how it speaks there. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -25,8 +26,8 @@ public record Listener(
             "HTTP: cleartext HTTP/1.1, and HTTP/2 with prior knowledge (h2c), detected per"
                 + " connection. HTTPS: TLS with ALPN offering h2 and http/1.1.")
         @Default("HTTP")
-        ListenerProtocol protocol,
-    @JsonPropertyDescription("TLS settings; required for HTTPS.") ListenerTls tls) {
+        @Nullable ListenerProtocol protocol,
+    @JsonPropertyDescription("TLS settings; required for HTTPS.") @Nullable ListenerTls tls) {
 
   /** Downstream protocols. */
   public enum ListenerProtocol {

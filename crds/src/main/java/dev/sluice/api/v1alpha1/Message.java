@@ -8,6 +8,7 @@ import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** An SPOP message: a name and arguments computed from the request or response. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -30,7 +31,7 @@ public record Message(
             "Request: sent before the request is forwarded upstream. Response: sent before the"
                 + " response goes downstream.")
         @Default("Request")
-        Event event,
+        @Nullable Event event,
     @JsonPropertyDescription("Arguments, in order (at most 255, SPOP's limit; here 32).")
         @Required
         @Size(max = 32)

@@ -10,6 +10,7 @@ import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** What an OffloadAgent describes. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -21,11 +22,11 @@ import java.util.List;
     message = "messages[].name must be unique within the OffloadAgent")
 public record OffloadAgentSpec(
     @JsonPropertyDescription("A Service whose ready endpoints run the agent.")
-        ServiceReference service,
+        @Nullable ServiceReference service,
     @JsonPropertyDescription("Static agent endpoints as host:port (IPv6 in brackets).")
         @Size(min = 1, max = 64)
-        List<@Pattern(Patterns.HOST_PORT) String> endpoints,
-    @JsonPropertyDescription("SPOP connection settings.") SpopSettings spop,
+        @Nullable List<@Pattern(Patterns.HOST_PORT) String> endpoints,
+    @JsonPropertyDescription("SPOP connection settings.") @Nullable SpopSettings spop,
     @JsonPropertyDescription("Timeouts; 'processing' is required.") @Required
         AgentTimeouts timeouts,
     @JsonPropertyDescription(
@@ -37,18 +38,18 @@ public record OffloadAgentSpec(
     @JsonPropertyDescription(
             "How variables the agent sets are named and which bookkeeping variables the sidecar"
                 + " sets.")
-        Variables variables,
+        @Nullable Variables variables,
     @JsonPropertyDescription(
             "What a request does when the agent errs, disconnects or misses the processing"
                 + " timeout. Allow: forward it without the agent's answer. Deny: answer it with"
                 + " denyStatus.")
         @Default("Allow")
-        FailurePolicy failurePolicy,
+        @Nullable FailurePolicy failurePolicy,
     @JsonPropertyDescription("Status answered under failurePolicy Deny (400-599).")
         @Default("503")
         @Min(400)
         @Max(599)
-        Integer denyStatus) {
+        @Nullable Integer denyStatus) {
 
   /** What to do when an offload request fails. */
   public enum FailurePolicy {

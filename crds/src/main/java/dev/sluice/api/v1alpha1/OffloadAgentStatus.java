@@ -4,17 +4,18 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** Observed state of an OffloadAgent, kstatus-compatible. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record OffloadAgentStatus(
     @JsonPropertyDescription("The metadata.generation this status describes.")
-        Long observedGeneration,
+        @Nullable Long observedGeneration,
     @JsonPropertyDescription(
             "Conditions: Ready, Reconciling, Stalled, Accepted, ResolvedRefs, Available.")
-        List<Condition> conditions,
-    @JsonPropertyDescription("Agent endpoints currently resolved.") Integer endpoints,
+        @Nullable List<Condition> conditions,
+    @JsonPropertyDescription("Agent endpoints currently resolved.") @Nullable Integer endpoints,
     @JsonPropertyDescription("Endpoints that passed their last SPOP health check.")
-        Integer availableEndpoints,
+        @Nullable Integer availableEndpoints,
     @JsonPropertyDescription("ProxyRoutes in the namespace whose rules use this agent.")
-        Integer routes) {}
+        @Nullable Integer routes) {}

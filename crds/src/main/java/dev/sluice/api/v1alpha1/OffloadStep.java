@@ -6,6 +6,7 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** Sends messages of an OffloadAgent for the requests of a rule. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -19,4 +20,4 @@ public record OffloadStep(
             "Names of the agent's messages to send; absent: all of them. Each is sent at its"
                 + " event (request or response).")
         @Size(max = 16)
-        List<@Size(max = 63) String> messages) {}
+        @Nullable List<@Size(max = 63) String> messages) {}

@@ -6,6 +6,7 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
+import org.jspecify.annotations.Nullable;
 
 /** A condition on the request path (without the query string). */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -21,7 +22,7 @@ public record PathMatch(
                 + " not /apis). RegularExpression: a Java regular expression matching the whole"
                 + " path.")
         @Default("Prefix")
-        PathMatchType type,
+        @Nullable PathMatchType type,
     @JsonPropertyDescription("The path, prefix or expression.") @Required @Size(min = 1, max = 1024)
         String value) {
 

@@ -7,6 +7,7 @@ import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** What a ProxyRoute asks for. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -32,4 +33,4 @@ public record ProxyRouteSpec(
     @JsonPropertyDescription(
             "How a change of this route reaches the selected pods. Defaults: one pod at a time,"
                 + " halt on failure, 10m progress deadline.")
-        RolloutPolicy rollout) {}
+        @Nullable RolloutPolicy rollout) {}

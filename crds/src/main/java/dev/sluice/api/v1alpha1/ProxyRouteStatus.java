@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Observed state of a ProxyRoute, kstatus-compatible: read {@code Ready}, {@code Reconciling} and
@@ -12,13 +13,13 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ProxyRouteStatus(
     @JsonPropertyDescription("The metadata.generation this status describes.")
-        Long observedGeneration,
+        @Nullable Long observedGeneration,
     @JsonPropertyDescription(
             "Conditions: Ready, Reconciling, Stalled, Accepted, ResolvedRefs, Programmed.")
-        List<Condition> conditions,
+        @Nullable List<Condition> conditions,
     @JsonPropertyDescription(
             "Content hash of the config this route's current spec renders to (the rollout's"
                 + " target).")
-        String revision,
+        @Nullable String revision,
     @JsonPropertyDescription("Progress of the rollout of 'revision' across the selected pods.")
-        RolloutStatus rollout) {}
+        @Nullable RolloutStatus rollout) {}

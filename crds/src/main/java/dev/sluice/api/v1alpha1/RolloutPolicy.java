@@ -7,6 +7,7 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import org.jspecify.annotations.Nullable;
 
 /** How a new revision of the route's config reaches the selected pods. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -22,19 +23,19 @@ public record RolloutPolicy(
     @JsonPropertyDescription(
             "Pods that may be between 'assigned the new revision' and 'applied it' at once: a"
                 + " number, or a percentage of the selected pods rounded up (never less than 1).")
-        IntOrString batchSize,
+        @Nullable IntOrString batchSize,
     @JsonPropertyDescription(
             "What to do when a sidecar rejects the revision or the deadline passes. Halt: stop"
                 + " and leave updated pods as they are. Rollback: also return updated pods to the"
                 + " last good revision. Either way status says Stalled=True.")
         @Default("Halt")
-        FailurePolicy onFailure,
+        @Nullable FailurePolicy onFailure,
     @JsonPropertyDescription(
             "Longest time a batch may take to apply before the rollout counts as failed.")
         @Default("10m")
         @Size(max = 32)
         @Pattern(Patterns.DURATION)
-        String progressDeadline) {
+        @Nullable String progressDeadline) {
 
   /** Reaction to a failed rollout. */
   public enum FailurePolicy {

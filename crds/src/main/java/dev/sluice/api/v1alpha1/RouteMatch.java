@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** Conditions on a request; all present fields must hold. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -14,12 +15,12 @@ public record RouteMatch(
                 + " with a leading '*.' matching one or more labels (*.example.com).")
         @Size(max = 253)
         @Pattern(Patterns.HOST_MATCH)
-        String host,
-    @JsonPropertyDescription("Request path condition.") PathMatch path,
+        @Nullable String host,
+    @JsonPropertyDescription("Request path condition.") @Nullable PathMatch path,
     @JsonPropertyDescription("HTTP methods accepted; absent: any.") @Size(max = 9)
-        List<HttpMethod> methods,
+        @Nullable List<HttpMethod> methods,
     @JsonPropertyDescription("Header conditions; all must hold.") @Size(max = 16)
-        List<HeaderMatch> headers) {
+        @Nullable List<HeaderMatch> headers) {
 
   /** HTTP methods a route can match. */
   public enum HttpMethod {

@@ -6,6 +6,7 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
+import org.jspecify.annotations.Nullable;
 
 /** Timeouts of a rule, as durations like 500ms, 5s, 1m. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -20,17 +21,17 @@ public record RouteTimeouts(
         @Default("5s")
         @Size(max = 32)
         @Pattern(Patterns.DURATION)
-        String connect,
+        @Nullable String connect,
     @JsonPropertyDescription(
             "Time from the end of the request until the response headers arrive; exceeded: 504."
                 + " Offload processing is bounded by the agent's own processing timeout.")
         @Default("60s")
         @Size(max = 32)
         @Pattern(Patterns.DURATION)
-        String request,
+        @Nullable String request,
     @JsonPropertyDescription(
             "Longest pause in a body transfer, either direction, before the exchange is reset.")
         @Default("5m")
         @Size(max = 32)
         @Pattern(Patterns.DURATION)
-        String idle) {}
+        @Nullable String idle) {}

@@ -8,6 +8,7 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** One routing rule: which requests, where they go, what happens on the way. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -17,31 +18,32 @@ public record Rule(
                 + " to rules[<index>].")
         @Size(max = 63)
         @Pattern(Patterns.DNS_LABEL)
-        String name,
+        @Nullable String name,
     @JsonPropertyDescription(
             "The rule applies when any of these matches accepts the request (OR); within one"
                 + " match every field must hold (AND). Empty or absent: every request.")
         @Size(max = 16)
-        List<RouteMatch> matches,
+        @Nullable List<RouteMatch> matches,
     @JsonPropertyDescription("Where matching requests are forwarded.") @Required Backend backend,
-    @JsonPropertyDescription("Timeouts for requests of this rule.") RouteTimeouts timeouts,
+    @JsonPropertyDescription("Timeouts for requests of this rule.")
+        @Nullable RouteTimeouts timeouts,
     @JsonPropertyDescription(
             "Largest request body accepted, in bytes; a larger one gets 413 (as soon as the"
                 + " Content-Length or the streamed body says so). Absent: no limit.")
         @Min(0)
-        Long maxRequestBodyBytes,
+        @Nullable Long maxRequestBodyBytes,
     @JsonPropertyDescription(
             "Forward bodies without copying them: the buffer read from one side is the one"
                 + " written to the other. Turn off only to compare or debug.")
         @Default("true")
-        Boolean zeroCopy,
+        @Nullable Boolean zeroCopy,
     @JsonPropertyDescription(
             "Offload steps, run in order before the request is forwarded (request-event messages)"
                 + " and before the response is sent back (response-event messages).")
         @Size(max = 8)
-        List<OffloadStep> offload,
+        @Nullable List<OffloadStep> offload,
     @JsonPropertyDescription(
             "Actions on the variables the offload agents set, in order: deny the request, or set"
                 + " a request or response header from a variable.")
         @Size(max = 32)
-        List<Action> actions) {}
+        @Nullable List<Action> actions) {}

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Set a header from a variable; when the variable is unset, the header is left alone (removed when
@@ -25,4 +26,4 @@ public record SetHeaderAction(
         @Pattern(Patterns.VARIABLE)
         String fromVariable,
     @JsonPropertyDescription("Remove the header when the variable is unset.")
-        Boolean removeWhenUnset) {}
+        @Nullable Boolean removeWhenUnset) {}

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import org.jspecify.annotations.Nullable;
 
 /** SPOP connection settings of one sidecar towards the agent. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -13,18 +14,18 @@ public record SpopSettings(
         @Default("8")
         @Min(1)
         @Max(1024)
-        Integer maxConnections,
+        @Nullable Integer maxConnections,
     @JsonPropertyDescription(
             "Offer pipelining (several NOTIFY frames in flight on one connection); used only when"
                 + " the agent accepts it.")
         @Default("true")
-        Boolean pipelining,
+        @Nullable Boolean pipelining,
     @JsonPropertyDescription(
             "NOTIFY frames in flight per connection when pipelining (1-1000; HAProxy uses 20).")
         @Default("20")
         @Min(1)
         @Max(1000)
-        Integer maxInFlightPerConnection,
+        @Nullable Integer maxInFlightPerConnection,
     @JsonPropertyDescription(
             "Largest frame offered in HELLO (256-1048576; HAProxy's default is 16380). A NOTIFY"
                 + " that does not fit the negotiated size fails locally (error 259), it is never"
@@ -32,4 +33,4 @@ public record SpopSettings(
         @Default("16380")
         @Min(256)
         @Max(1048576)
-        Integer maxFrameSize) {}
+        @Nullable Integer maxFrameSize) {}

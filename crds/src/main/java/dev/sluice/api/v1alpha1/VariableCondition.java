@@ -7,6 +7,7 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
+import org.jspecify.annotations.Nullable;
 
 /** A condition on an agent variable. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -35,8 +36,8 @@ public record VariableCondition(
                 + " in decimal); GreaterThan/LessThan compare integers (a non-integer value does"
                 + " not match); Exists/NotExists test whether the agent set it.")
         @Default("Equals")
-        Operator operator,
-    @JsonPropertyDescription("Value to compare with.") @Size(max = 256) String value) {
+        @Nullable Operator operator,
+    @JsonPropertyDescription("Value to compare with.") @Size(max = 256) @Nullable String value) {
 
   /** Comparison operators. */
   public enum Operator {

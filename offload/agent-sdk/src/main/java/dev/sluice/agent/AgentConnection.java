@@ -1,11 +1,14 @@
 package dev.sluice.agent;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.sluice.spop.Action;
 import dev.sluice.spop.Frame;
 import dev.sluice.spop.SpopException;
 import dev.sluice.spop.SpopFrameDecoder;
 import dev.sluice.spop.SpopFrameEncoder;
 import dev.sluice.spop.SpopStatus;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -15,7 +18,9 @@ import io.netty.util.concurrent.ImmediateEventExecutor;
 import io.netty.util.concurrent.Promise;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,10 +42,10 @@ final class AgentConnection extends SimpleChannelInboundHandler<Frame> {
   private final int ownMaxFrameSize;
   private final Set<String> supported;
   private State state = State.AWAITING_HELLO;
-  private Negotiation negotiation;
+  private @Nullable Negotiation negotiation;
   private int inFlight;
-  private Promise<Void> drained;
-  private ChannelHandlerContext context;
+  private @Nullable Promise<Void> drained;
+  private @Nullable ChannelHandlerContext context;
 
   AgentConnection(AgentHandler handler, int ownMaxFrameSize, Set<String> supported) {
     this.handler = handler;
@@ -104,9 +109,9 @@ final class AgentConnection extends SimpleChannelInboundHandler<Frame> {
       answer =
           handler.onNotify(
               new Notification(
-                  notify.messages(), negotiation.engineId(), ctx.channel().remoteAddress()));
+                  notify.messages(), negotiated().engineId(), ctx.channel().remoteAddress()));
     } catch (RuntimeException e) {
-      answer = java.util.concurrent.CompletableFuture.failedFuture(e);
+      answer = CompletableFuture.failedFuture(e);
     }
     answer.whenComplete(
         (actions, failure) -> {
@@ -119,7 +124,10 @@ final class AgentConnection extends SimpleChannelInboundHandler<Frame> {
   }
 
   private void acknowledge(
-      ChannelHandlerContext ctx, Frame.Notify notify, List<Action> actions, Throwable failure) {
+      ChannelHandlerContext ctx,
+      Frame.Notify notify,
+      @Nullable List<Action> actions,
+      @Nullable Throwable failure) {
     if (failure != null || actions == null) {
       log.warn(
           "{}: handler failed on NOTIFY {}/{}; answering with an empty ACK",
@@ -139,14 +147,22 @@ final class AgentConnection extends SimpleChannelInboundHandler<Frame> {
                     ctx.channel(),
                     notify.streamId(),
                     notify.frameId(),
-                    negotiation.maxFrameSize());
-                ctx.writeAndFlush(new Frame.Ack(notify.streamId(), notify.frameId(), List.of()));
+                    negotiated().maxFrameSize());
+                // Best effort: if this fails too, the connection is failing and closes anyway.
+                ChannelFuture unused =
+                    ctx.writeAndFlush(
+                        new Frame.Ack(notify.streamId(), notify.frameId(), List.of()));
               }
               answered();
             });
   }
 
-  private static boolean isTooBig(Throwable cause) {
+  /** What the HELLO settled; every state after AWAITING_HELLO has it. */
+  private Negotiation negotiated() {
+    return requireNonNull(negotiation, "no HELLO negotiated yet");
+  }
+
+  private static boolean isTooBig(@Nullable Throwable cause) {
     return cause != null
         && cause.getCause() instanceof SpopException e
         && e.status() == SpopStatus.FRAME_TOO_BIG;
@@ -191,8 +207,10 @@ final class AgentConnection extends SimpleChannelInboundHandler<Frame> {
     }
     state = State.CLOSING;
     log.info("{}: {} (status {}); disconnecting", ctx.channel(), e.getMessage(), e.status());
-    String message =
-        e.getMessage().length() > 255 ? e.getMessage().substring(0, 255) : e.getMessage();
+    String message = requireNonNull(e.getMessage()); // SpopException always has one
+    if (message.length() > 255) {
+      message = message.substring(0, 255);
+    }
     ctx.writeAndFlush(new Frame.AgentDisconnect(e.status(), message))
         .addListener(ChannelFutureListener.CLOSE);
   }
@@ -205,7 +223,7 @@ final class AgentConnection extends SimpleChannelInboundHandler<Frame> {
       disconnect(ctx, e);
     } else {
       log.debug("{}: {}", ctx.channel(), root.toString());
-      ctx.close();
+      ChannelFuture unused = ctx.close(); // a failed close has nothing left to clean up
     }
   }
 

@@ -29,7 +29,7 @@ record Negotiation(
       throw new SpopException(SpopStatus.NO_VERSION, "HELLO without supported-versions");
     }
     boolean has20 = false;
-    for (String v : offered.value().split(",")) {
+    for (String v : offered.value().split(",", -1)) {
       has20 |= v.trim().equals(Hellos.VERSION);
     }
     if (!has20) {

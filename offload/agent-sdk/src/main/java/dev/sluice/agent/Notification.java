@@ -3,6 +3,7 @@ package dev.sluice.agent;
 import dev.sluice.spop.Message;
 import java.net.SocketAddress;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One NOTIFY handed to an {@link AgentHandler}: the event's messages in configuration order.
@@ -16,8 +17,8 @@ public record Notification(List<Message> messages, String engineId, SocketAddres
     messages = List.copyOf(messages);
   }
 
-  /** The first message called {@code name}, or null. */
-  public Message message(String name) {
+  /** The first message called {@code name}; null when there is none. */
+  public @Nullable Message message(String name) {
     for (Message m : messages) {
       if (m.name().equals(name)) {
         return m;

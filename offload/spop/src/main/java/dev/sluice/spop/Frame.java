@@ -1,6 +1,7 @@
 package dev.sluice.spop;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A decoded SPOP frame. Every frame this library sends or accepts has the FIN flag: fragmentation
@@ -72,7 +73,8 @@ public sealed interface Frame {
    *     unknown or malformed action: the actions before it are kept, the rest dropped, as HAProxy
    *     does)
    */
-  record Ack(long streamId, long frameId, List<Action> actions, String stoppedAt) implements Frame {
+  record Ack(long streamId, long frameId, List<Action> actions, @Nullable String stoppedAt)
+      implements Frame {
     public Ack {
       actions = List.copyOf(actions);
     }

@@ -82,33 +82,32 @@ public final class FrameCodec {
           SpopStatus.FRAGMENTATION_NOT_SUPPORTED,
           "fragmented frame (type " + type + ", FIN clear): fragmentation was not negotiated");
     }
-    switch (type) {
-      case Frame.HAPROXY_HELLO:
+    return switch (type) {
+      case Frame.HAPROXY_HELLO -> {
         connectionLevel(type, streamId, frameId);
-        return new Frame.HaproxyHello(readKv(frame));
-      case Frame.AGENT_HELLO:
+        yield new Frame.HaproxyHello(readKv(frame));
+      }
+      case Frame.AGENT_HELLO -> {
         connectionLevel(type, streamId, frameId);
-        return new Frame.AgentHello(readKv(frame));
-      case Frame.HAPROXY_DISCONNECT:
-        {
-          connectionLevel(type, streamId, frameId);
-          KvList items = readKv(frame);
-          return new Frame.HaproxyDisconnect(status(items), message(items));
-        }
-      case Frame.AGENT_DISCONNECT:
-        {
-          connectionLevel(type, streamId, frameId);
-          KvList items = readKv(frame);
-          return new Frame.AgentDisconnect(status(items), message(items));
-        }
-      case Frame.NOTIFY:
-        return new Frame.Notify(streamId, frameId, readMessages(frame));
-      case Frame.ACK:
-        return readAck(frame, streamId, frameId);
-      default:
+        yield new Frame.AgentHello(readKv(frame));
+      }
+      case Frame.HAPROXY_DISCONNECT -> {
+        connectionLevel(type, streamId, frameId);
+        KvList items = readKv(frame);
+        yield new Frame.HaproxyDisconnect(status(items), message(items));
+      }
+      case Frame.AGENT_DISCONNECT -> {
+        connectionLevel(type, streamId, frameId);
+        KvList items = readKv(frame);
+        yield new Frame.AgentDisconnect(status(items), message(items));
+      }
+      case Frame.NOTIFY -> new Frame.Notify(streamId, frameId, readMessages(frame));
+      case Frame.ACK -> readAck(frame, streamId, frameId);
+      default -> {
         frame.skipBytes(frame.readableBytes());
-        return new Frame.Unknown(type, streamId, frameId);
-    }
+        yield new Frame.Unknown(type, streamId, frameId);
+      }
+    };
   }
 
   private static void connectionLevel(int type, long streamId, long frameId) {

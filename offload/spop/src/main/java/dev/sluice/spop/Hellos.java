@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /** HELLO frames as HAProxy sends them, and reading the fields both sides negotiate. */
 public final class Hellos {
@@ -56,8 +57,8 @@ public final class Hellos {
     return tokens;
   }
 
-  /** The max-frame-size of any integer type, or null when absent or not an integer. */
-  public static Long maxFrameSize(KvList items) {
+  /** The max-frame-size of any integer type; null when absent or not an integer. */
+  public static @Nullable Long maxFrameSize(KvList items) {
     SpopValue value = items.get("max-frame-size");
     return value == null ? null : value.asLong();
   }

@@ -2,6 +2,7 @@ package dev.sluice.spop;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** The key/value list of HELLO and DISCONNECT frames, in wire order. */
 public record KvList(List<Entry> entries) {
@@ -9,8 +10,8 @@ public record KvList(List<Entry> entries) {
     entries = List.copyOf(entries);
   }
 
-  /** The value of the first entry named exactly {@code name}, or null. */
-  public SpopValue get(String name) {
+  /** The value of the first entry named exactly {@code name}; null when there is none. */
+  public @Nullable SpopValue get(String name) {
     for (Entry e : entries) {
       if (e.name().equals(name)) {
         return e.value();

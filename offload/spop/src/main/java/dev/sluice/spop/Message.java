@@ -1,6 +1,7 @@
 package dev.sluice.spop;
 
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One message of a NOTIFY: a name and its arguments in order (names may be empty: HAProxy sends
@@ -11,8 +12,8 @@ public record Message(String name, List<Argument> args) {
     args = List.copyOf(args);
   }
 
-  /** The first argument called {@code argName}, or null. */
-  public SpopValue arg(String argName) {
+  /** The first argument called {@code argName}; null when there is none. */
+  public @Nullable SpopValue arg(String argName) {
     for (Argument a : args) {
       if (a.name().equals(argName)) {
         return a.value();

@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One SPOP typed-data value. HAProxy sends every integer sample as {@link Int64}, addresses as
@@ -18,6 +19,14 @@ public sealed interface SpopValue {
   /** The value as text: how a header or a log line shows it. Null renders as the empty string. */
   String asText();
 
+  // Abstract, not a default method: an interface with default methods is initialized by its
+  // implementations, and NULL below would then make a class-initialization deadlock possible.
+  /**
+   * The value as a signed 64-bit integer (all four integer types, and booleans as 0/1); null for
+   * the other types.
+   */
+  @Nullable Long asLong();
+
   /** The NULL value (also: "unset" in a set-var action). */
   Null NULL = new Null();
 
@@ -29,7 +38,7 @@ public sealed interface SpopValue {
     return new Int64(value);
   }
 
-  static SpopValue of(String value) {
+  static SpopValue of(@Nullable String value) {
     return value == null ? NULL : new Str(value);
   }
 
@@ -51,6 +60,11 @@ public sealed interface SpopValue {
     public String asText() {
       return "";
     }
+
+    @Override
+    public @Nullable Long asLong() {
+      return null;
+    }
   }
 
   /** Boolean (encoded in the type byte's flag bit). */
@@ -64,6 +78,11 @@ public sealed interface SpopValue {
     public String asText() {
       return value ? "1" : "0";
     }
+
+    @Override
+    public Long asLong() {
+      return value ? 1L : 0L;
+    }
   }
 
   /** Signed 32-bit integer. */
@@ -76,6 +95,11 @@ public sealed interface SpopValue {
     @Override
     public String asText() {
       return Integer.toString(value);
+    }
+
+    @Override
+    public Long asLong() {
+      return (long) value;
     }
   }
 
@@ -96,6 +120,11 @@ public sealed interface SpopValue {
     public String asText() {
       return Long.toString(value);
     }
+
+    @Override
+    public Long asLong() {
+      return value;
+    }
   }
 
   /** Signed 64-bit integer. */
@@ -108,6 +137,11 @@ public sealed interface SpopValue {
     @Override
     public String asText() {
       return Long.toString(value);
+    }
+
+    @Override
+    public Long asLong() {
+      return value;
     }
   }
 
@@ -122,6 +156,11 @@ public sealed interface SpopValue {
     public String asText() {
       return Long.toUnsignedString(value);
     }
+
+    @Override
+    public Long asLong() {
+      return value;
+    }
   }
 
   /** IPv4 address. */
@@ -134,6 +173,11 @@ public sealed interface SpopValue {
     @Override
     public String asText() {
       return address.getHostAddress();
+    }
+
+    @Override
+    public @Nullable Long asLong() {
+      return null;
     }
   }
 
@@ -148,6 +192,11 @@ public sealed interface SpopValue {
     public String asText() {
       return address.getHostAddress();
     }
+
+    @Override
+    public @Nullable Long asLong() {
+      return null;
+    }
   }
 
   /** String (bytes; no charset promise on the wire, read as UTF-8). */
@@ -161,9 +210,15 @@ public sealed interface SpopValue {
     public String asText() {
       return value;
     }
+
+    @Override
+    public @Nullable Long asLong() {
+      return null;
+    }
   }
 
   /** Binary. */
+  @SuppressWarnings("ArrayRecordComponent") // copied in and out; equals/hashCode compare contents
   record Binary(byte[] value) implements SpopValue {
     public Binary {
       value = value.clone();
@@ -185,6 +240,11 @@ public sealed interface SpopValue {
     }
 
     @Override
+    public @Nullable Long asLong() {
+      return null;
+    }
+
+    @Override
     public boolean equals(Object other) {
       return other instanceof Binary b && Arrays.equals(value, b.value);
     }
@@ -198,23 +258,5 @@ public sealed interface SpopValue {
     public String toString() {
       return "Binary[" + HexFormat.of().formatHex(value) + "]";
     }
-  }
-
-  /**
-   * The value as a signed 64-bit integer (all four integer types, and booleans as 0/1), or null.
-   */
-  default Long asLong() {
-    if (this instanceof Int32 i) {
-      return (long) i.value();
-    } else if (this instanceof Uint32 u) {
-      return u.value();
-    } else if (this instanceof Int64 i) {
-      return i.value();
-    } else if (this instanceof Uint64 u) {
-      return u.value();
-    } else if (this instanceof Bool b) {
-      return b.value() ? 1L : 0L;
-    }
-    return null;
   }
 }

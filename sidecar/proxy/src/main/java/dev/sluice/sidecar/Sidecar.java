@@ -1,5 +1,7 @@
 package dev.sluice.sidecar;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.sluice.sidecar.admin.ReloadControl;
 import dev.sluice.sidecar.config.InvalidConfigException;
 import dev.sluice.sidecar.config.SidecarConfig;
@@ -8,6 +10,7 @@ import dev.sluice.sidecar.config.SidecarReport;
 import dev.sluice.sidecar.downstream.DownstreamServer;
 import dev.sluice.sidecar.downstream.DownstreamShutdown;
 import dev.sluice.sidecar.metrics.ProxyMetrics;
+import dev.sluice.sidecar.offload.AgentHealth;
 import dev.sluice.sidecar.reload.ConfigRejection;
 import dev.sluice.sidecar.reload.Drain;
 import dev.sluice.sidecar.reload.GenerationSwap;
@@ -18,14 +21,18 @@ import dev.sluice.sidecar.runtime.Generation;
 import dev.sluice.sidecar.transport.Io;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,9 +50,9 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
   private final EventLoopGroup workers;
   private final ReloadQueue reloads = new ReloadQueue(this::reloadNow);
   private final AtomicBoolean stopping = new AtomicBoolean();
-  private volatile Callable<SidecarConfig> configSource;
-  private volatile SidecarReport lastReport;
-  private volatile SidecarReport lastRejection;
+  private volatile @Nullable Callable<SidecarConfig> configSource;
+  private volatile @Nullable SidecarReport lastReport;
+  private volatile @Nullable SidecarReport lastRejection;
   private final Map<String, CompletableFuture<SidecarReport>> draining = new ConcurrentHashMap<>();
   private final Listeners listeners;
   private final GenerationSwap swap;
@@ -106,18 +113,18 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
   }
 
   @Override
-  public SidecarReport lastReport() {
+  public @Nullable SidecarReport lastReport() {
     return lastReport;
   }
 
   @Override
-  public CompletableFuture<SidecarReport> drained(String revision) {
+  public CompletableFuture<SidecarReport> drained(@Nullable String revision) {
     CompletableFuture<SidecarReport> pending = draining.get(revision);
     return pending != null ? pending : CompletableFuture.completedFuture(lastReport);
   }
 
   @Override
-  public SidecarReport lastRejection() {
+  public @Nullable SidecarReport lastRejection() {
     return lastRejection;
   }
 
@@ -134,7 +141,7 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
       if (old == null) {
         throw ConfigRejection.because(next.revision(), "the sidecar is shutting down");
       }
-      if (old.revision().equals(next.revision())) {
+      if (Objects.equals(old.revision(), next.revision())) {
         metrics.reload("unchanged");
         return Reports.applied(next.revision(), 0);
       }
@@ -178,10 +185,13 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
             report,
             swapped.removed(),
             withDrain -> {
-              if (lastReport == report) {
+              // Identity: replaced only if no newer report took its place meanwhile.
+              @SuppressWarnings("ReferenceEquality")
+              boolean stillLatest = lastReport == report;
+              if (stillLatest) {
                 lastReport = withDrain;
               }
-              metrics.drained(withDrain.drain());
+              metrics.drained(requireNonNull(withDrain.drain())); // Drain adds the figures
               draining.remove(report.revision());
             });
     draining.put(report.revision(), drain.done());
@@ -195,7 +205,7 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
    * actually taken, and close when those streams end. Returns when every connection is closed and
    * every request ended, or at {@code grace}; {@link #close()} then ends whatever is left.
    */
-  public void shutdown(java.time.Duration grace) {
+  public void shutdown(Duration grace) {
     if (!stopping.compareAndSet(false, true)) {
       return;
     }
@@ -241,11 +251,11 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
   }
 
   @Override
-  public java.util.Map<String, dev.sluice.sidecar.offload.AgentHealth> agentHealth() {
-    return generation().agentHealth();
+  public Map<String, AgentHealth> agentHealth() {
+    return requireNonNull(generation(), "not running").agentHealth();
   }
 
-  public Generation generation() {
+  public @Nullable Generation generation() {
     return current.get();
   }
 
@@ -268,7 +278,7 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
   }
 
   /** A config source that reads {@code file} each time. */
-  public static Callable<SidecarConfig> fileSource(java.nio.file.Path file) {
+  public static Callable<SidecarConfig> fileSource(Path file) {
     return () -> SidecarConfigCodec.read(file);
   }
 }

@@ -1,5 +1,7 @@
 package dev.sluice.sidecar;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.sluice.sidecar.config.InvalidConfigException;
 import dev.sluice.sidecar.config.SidecarConfig;
 import dev.sluice.sidecar.config.SidecarConfigCodec;
@@ -7,11 +9,18 @@ import dev.sluice.sidecar.config.SidecarReport;
 import dev.sluice.sidecar.reload.ConfigFileWatcher;
 import dev.sluice.sidecar.reload.ConfigServiceClient;
 import dev.sluice.sidecar.reload.Signals;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.charset.Charset;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -33,7 +42,7 @@ public final class SidecarMain implements Callable<Integer> {
       description =
           "SidecarConfig YAML or JSON (see examples/standalone/); reloaded when it changes and on"
               + " SIGHUP.")
-  Path config;
+  @Nullable Path config;
 
   @Option(
       names = "--config-service",
@@ -42,13 +51,13 @@ public final class SidecarMain implements Callable<Integer> {
           "The operator's config service for this pod (https://.../v1/pods/<ns>/<pod>): long-polled"
               + " for new configs, told every outcome. Without --config the first config comes from"
               + " it too.")
-  java.net.URI configService;
+  @Nullable URI configService;
 
   @Option(
       names = "--config-service-ca",
       paramLabel = "FILE",
       description = "PEM CA certificates the config service's certificate must chain to.")
-  Path configServiceCa;
+  @Nullable Path configServiceCa;
 
   @Option(
       names = "--config-cache",
@@ -56,14 +65,14 @@ public final class SidecarMain implements Callable<Integer> {
       description =
           "With --config-service: keep the last applied config here; a restart starts with it when"
               + " the service cannot be reached within 10s.")
-  Path configCache;
+  @Nullable Path configCache;
 
   @Option(
       names = "--token-file",
       paramLabel = "FILE",
       description =
           "Bearer token for the config service (the pod's projected ServiceAccount token).")
-  Path tokenFile;
+  @Nullable Path tokenFile;
 
   @Option(
       names = "--threads",
@@ -85,8 +94,13 @@ public final class SidecarMain implements Callable<Integer> {
   boolean watch;
 
   private final CountDownLatch stop = new CountDownLatch(1);
-  private PrintWriter out;
-  private PrintWriter err;
+  private final PrintWriter out;
+  private final PrintWriter err;
+
+  private SidecarMain(PrintWriter out, PrintWriter err) {
+    this.out = out;
+    this.err = err;
+  }
 
   /** An exit with {@code code} after what went wrong was printed. */
   private static final class Exit extends Exception {
@@ -107,7 +121,7 @@ public final class SidecarMain implements Callable<Integer> {
         new CommandLine(this).usage(err);
         throw exit(EXIT_INVALID);
       }
-      ConfigServiceClient service = configService != null ? connect() : null;
+      ConfigServiceClient service = configService != null ? connect(configService) : null;
       SidecarConfig loaded = load(service);
       if (check) {
         out.print(SidecarConfigCodec.toYaml(loaded));
@@ -130,10 +144,9 @@ public final class SidecarMain implements Callable<Integer> {
     return new Exit(code);
   }
 
-  private ConfigServiceClient connect() throws Exit {
+  private ConfigServiceClient connect(URI service) throws Exit {
     try {
-      return new ConfigServiceClient(configService, tokenFile, configServiceCa)
-          .cacheIn(configCache);
+      return new ConfigServiceClient(service, tokenFile, configServiceCa).cacheIn(configCache);
     } catch (IllegalArgumentException e) {
       err.println("sluice-sidecar: " + e.getMessage());
       throw exit(EXIT_INVALID);
@@ -141,14 +154,16 @@ public final class SidecarMain implements Callable<Integer> {
   }
 
   /** The first config: the file, or the config service (sooner when a cached one can stand in). */
-  private SidecarConfig load(ConfigServiceClient service) throws Exit, InterruptedException {
+  private SidecarConfig load(@Nullable ConfigServiceClient service)
+      throws Exit, InterruptedException {
     try {
       return config != null
           ? SidecarConfigCodec.read(config)
-          : service.first(
-              configCache != null && java.nio.file.Files.exists(configCache)
-                  ? java.time.Duration.ofSeconds(10)
-                  : java.time.Duration.ofMinutes(5));
+          : requireNonNull(service) // without --config there is a --config-service
+              .first(
+                  configCache != null && Files.exists(configCache)
+                      ? Duration.ofSeconds(10)
+                      : Duration.ofMinutes(5));
     } catch (InvalidConfigException e) {
       err.println("sluice-sidecar: " + e.getMessage());
       throw exit(EXIT_INVALID);
@@ -170,18 +185,17 @@ public final class SidecarMain implements Callable<Integer> {
 
   /**
    * Reloads on a change of the config file (unless {@code --no-watch}) and on SIGHUP, or follows
-   * the config service; the watcher, or null.
+   * the config service; returns the watcher, null when the file is not watched.
    */
-  private ConfigFileWatcher followChanges(Sidecar sidecar, ConfigServiceClient service)
-      throws java.io.IOException {
+  private @Nullable ConfigFileWatcher followChanges(
+      Sidecar sidecar, @Nullable ConfigServiceClient service) throws IOException {
     ConfigFileWatcher watcher = null;
     if (config != null) {
       sidecar.configSource(Sidecar.fileSource(config));
       if (watch) {
-        watcher =
-            new ConfigFileWatcher(config, () -> sidecar.reloadFromSource().thenAccept(this::log));
+        watcher = new ConfigFileWatcher(config, () -> reloadFromSource(sidecar));
       }
-      Signals.onHangUp(() -> sidecar.reloadFromSource().thenAccept(this::log));
+      Signals.onHangUp(() -> reloadFromSource(sidecar));
     }
     if (service != null) {
       service.start(
@@ -194,9 +208,14 @@ public final class SidecarMain implements Callable<Integer> {
     return watcher;
   }
 
+  /** Reloads from the config file; the outcome is printed ({@link #log}), nothing waits for it. */
+  private void reloadFromSource(Sidecar sidecar) {
+    CompletableFuture<Void> unused = sidecar.reloadFromSource().thenAccept(this::log);
+  }
+
   /** On SIGTERM: stop following, drain for the running config's drain timeout, close. */
   private void stopOnShutdown(
-      Sidecar sidecar, ConfigServiceClient service, ConfigFileWatcher watcher) {
+      Sidecar sidecar, @Nullable ConfigServiceClient service, @Nullable ConfigFileWatcher watcher) {
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
@@ -208,12 +227,12 @@ public final class SidecarMain implements Callable<Integer> {
                     if (watcher != null) {
                       watcher.close();
                     }
-                  } catch (java.io.IOException ignored) {
+                  } catch (IOException ignored) {
                     // closing anyway
                   }
                   var running = sidecar.generation();
                   sidecar.shutdown(
-                      running == null ? java.time.Duration.ZERO : running.config().drainTimeout());
+                      running == null ? Duration.ZERO : running.config().drainTimeout());
                   sidecar.close();
                   stop.countDown();
                 },
@@ -250,9 +269,7 @@ public final class SidecarMain implements Callable<Integer> {
 
   /** Runs the command with the given streams; returns the exit code (tests call this). */
   static int run(PrintWriter out, PrintWriter err, String... args) {
-    SidecarMain main = new SidecarMain();
-    main.out = out;
-    main.err = err;
+    SidecarMain main = new SidecarMain(out, err);
     CommandLine commandLine = new CommandLine(main).setOut(out).setErr(err);
     commandLine.setParameterExceptionHandler(
         (ex, a) -> {
@@ -291,8 +308,8 @@ public final class SidecarMain implements Callable<Integer> {
   public static void main(String[] args) {
     productionNettyDefaults(System.getProperties());
     // checkstyle:terminal-output-begin
-    PrintWriter out = new PrintWriter(System.out, true);
-    PrintWriter err = new PrintWriter(System.err, true);
+    PrintWriter out = new PrintWriter(System.out, true, Charset.defaultCharset());
+    PrintWriter err = new PrintWriter(System.err, true, Charset.defaultCharset());
     // checkstyle:terminal-output-end
     System.exit(run(out, err, args));
   }

@@ -2,6 +2,7 @@ package dev.sluice.bench.charts;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,7 +42,7 @@ public final class ChartsCommand implements Callable<Integer> {
 
   /** Writes one PNG per workload with figures; returns the files. */
   public static List<Path> write(List<Results.Workload> workloads, Path out, String prefix)
-      throws java.io.IOException {
+      throws IOException {
     Files.createDirectories(out);
     List<Path> written = new ArrayList<>();
     for (Results.Workload workload : workloads) {

@@ -30,8 +30,8 @@ public final class Results {
       for (JsonNode f : w.path("figures")) {
         Map<String, Double> values = new LinkedHashMap<>();
         f.path("values")
-            .fields()
-            .forEachRemaining(
+            .properties()
+            .forEach(
                 e -> {
                   if (e.getValue().isNumber()) {
                     values.put(e.getKey(), e.getValue().asDouble());

@@ -1,5 +1,6 @@
 package dev.sluice.bench.scale;
 
+import dev.sluice.sidecar.config.InvalidConfigException;
 import dev.sluice.sidecar.config.SidecarConfig;
 import dev.sluice.sidecar.config.SidecarConfigCodec;
 import dev.sluice.sidecar.config.SidecarReport;
@@ -9,8 +10,12 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One simulated sidecar as the config service sees it, without a thread of its own: it long-polls
@@ -27,9 +32,9 @@ final class LightSidecar {
   private final String token;
   private final Runnable onApplied;
   private volatile boolean running = true;
-  private volatile String applied;
+  private volatile @Nullable String applied;
   private volatile long appliedAtNanos;
-  private volatile int failures;
+  private final AtomicInteger failures = new AtomicInteger();
 
   LightSidecar(
       HttpClient http,
@@ -55,7 +60,7 @@ final class LightSidecar {
   }
 
   /** The revision it applied and the service took the report of (null before the first). */
-  String applied() {
+  @Nullable String applied() {
     return applied;
   }
 
@@ -66,7 +71,7 @@ final class LightSidecar {
 
   /** Config or report requests that failed (network, 5xx) and were tried again. */
   int failures() {
-    return failures;
+    return failures.get();
   }
 
   private void poll() {
@@ -74,58 +79,62 @@ final class LightSidecar {
       return;
     }
     String known = applied == null ? "" : applied;
-    http.sendAsync(
-            request("/config?known=" + known).timeout(Duration.ofSeconds(90)).GET().build(),
-            HttpResponse.BodyHandlers.ofString())
-        .whenComplete(
-            (response, error) -> {
-              if (error != null || response.statusCode() >= 500) {
-                retry(this::poll);
-              } else if (response.statusCode() == 200) {
-                apply(response.body());
-              } else if (response.statusCode() == 204) {
-                poll();
-              } else {
-                retry(this::poll);
-              }
-            });
+    // The callback carries on (or retries): nothing waits for the stage.
+    CompletableFuture<?> unused =
+        http.sendAsync(
+                request("/config?known=" + known).timeout(Duration.ofSeconds(90)).GET().build(),
+                HttpResponse.BodyHandlers.ofString())
+            .whenComplete(
+                (response, error) -> {
+                  if (error != null || response.statusCode() >= 500) {
+                    retry(this::poll);
+                  } else if (response.statusCode() == 200) {
+                    apply(response.body());
+                  } else if (response.statusCode() == 204) {
+                    poll();
+                  } else {
+                    retry(this::poll);
+                  }
+                });
   }
 
   private void apply(String body) {
     SidecarConfig config;
     try {
       config = SidecarConfigCodec.readJson(body, base);
-    } catch (dev.sluice.sidecar.config.InvalidConfigException | RuntimeException e) {
+    } catch (InvalidConfigException | RuntimeException e) {
       retry(this::poll);
       return;
     }
     report(config.revision());
   }
 
-  private void report(String revision) {
+  private void report(@Nullable String revision) {
     if (!running) {
       return;
     }
     SidecarReport report =
         new SidecarReport(revision, SidecarReport.Outcome.Applied, null, List.of(), 1L, null, null);
-    http.sendAsync(
-            request("/status")
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(SidecarConfigCodec.toJson(report)))
-                .build(),
-            HttpResponse.BodyHandlers.discarding())
-        .whenComplete(
-            (response, error) -> {
-              if (error != null || response.statusCode() != 204) {
-                // As the real sidecar: a report the service did not take is sent again first.
-                retry(() -> report(revision));
-                return;
-              }
-              appliedAtNanos = System.nanoTime();
-              applied = revision;
-              onApplied.run();
-              poll();
-            });
+    // The callback carries on (or retries): nothing waits for the stage.
+    CompletableFuture<?> unused =
+        http.sendAsync(
+                request("/status")
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(SidecarConfigCodec.toJson(report)))
+                    .build(),
+                HttpResponse.BodyHandlers.discarding())
+            .whenComplete(
+                (response, error) -> {
+                  if (error != null || response.statusCode() != 204) {
+                    // As the real sidecar: a report the service did not take is sent again first.
+                    retry(() -> report(revision));
+                    return;
+                  }
+                  appliedAtNanos = System.nanoTime();
+                  applied = revision;
+                  onApplied.run();
+                  poll();
+                });
   }
 
   private HttpRequest.Builder request(String path) {
@@ -134,9 +143,9 @@ final class LightSidecar {
   }
 
   private void retry(Runnable action) {
-    failures++;
+    failures.incrementAndGet();
     if (running) {
-      timer.schedule(action, RETRY.toMillis(), TimeUnit.MILLISECONDS);
+      ScheduledFuture<?> unused = timer.schedule(action, RETRY.toMillis(), TimeUnit.MILLISECONDS);
     }
   }
 }

@@ -101,7 +101,7 @@ final class OperatorProcess implements AutoCloseable {
   /** Heap in use now (sum of the heap pools in its Prometheus metrics), in bytes. */
   long heapUsedBytes() throws IOException, InterruptedException {
     double sum = 0;
-    for (String line : get("/metrics").body().split("\n")) {
+    for (String line : get("/metrics").body().split("\n", -1)) {
       if (line.startsWith("jvm_memory_used_bytes{") && line.contains("area=\"heap\"")) {
         sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
       }
@@ -113,7 +113,7 @@ final class OperatorProcess implements AutoCloseable {
   double cpuSeconds() throws IOException {
     String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
     // Fields after the command name, which is in parentheses and may contain spaces.
-    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
     long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     return ticks / (double) TICKS_PER_SECOND;
   }
@@ -176,10 +176,16 @@ final class OperatorProcess implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     process.destroy();
-    if (!process.waitFor(30, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
+    try {
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
+      // Kept for the caller rather than thrown from close(), where a try-with-resources could
+      // suppress it.
+      Thread.currentThread().interrupt();
     }
   }
 }

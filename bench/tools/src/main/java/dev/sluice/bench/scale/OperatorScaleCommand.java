@@ -1,6 +1,10 @@
 package dev.sluice.bench.scale;
 
+import static java.util.Objects.requireNonNull;
+
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.google.errorprone.annotations.FormatMethod;
+import com.google.errorprone.annotations.FormatString;
 import dev.sluice.testing.kubernetes.EmbeddedKubernetes;
 import io.fabric8.kubernetes.api.model.Secret;
 import java.net.http.HttpClient;
@@ -17,10 +21,12 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import javax.net.ssl.SSLContext;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -64,7 +70,7 @@ public final class OperatorScaleCommand implements Callable<Integer> {
   int timeoutSeconds;
 
   @Option(names = "--out", description = "JSON file for the figures (also printed)")
-  Path out;
+  @Nullable Path out;
 
   @Option(names = "--work", defaultValue = "bench/work/operator-scale")
   Path work;
@@ -113,7 +119,7 @@ public final class OperatorScaleCommand implements Callable<Integer> {
       try (OperatorProcess operator =
           OperatorProcess.start(
               operatorJar, kubeconfig, heap, cpus, work.resolve("operator.log"))) {
-        operator.awaitReady(Duration.ofSeconds(120));
+        operator.awaitReady(Duration.ofMinutes(2));
         SSLContext trust = OperatorProcess.trusting(caBundle(cluster));
         HttpClient http =
             HttpClient.newBuilder()
@@ -122,8 +128,10 @@ public final class OperatorScaleCommand implements Callable<Integer> {
                 .build();
         AtomicLong heapPeak = new AtomicLong();
         AtomicLong rssPeak = new AtomicLong();
-        timer.scheduleAtFixedRate(
-            () -> sample(operator, heapPeak, rssPeak), 0, 250, TimeUnit.MILLISECONDS);
+        // Samples until the timer shuts down at the end of the run.
+        ScheduledFuture<?> unused =
+            timer.scheduleAtFixedRate(
+                () -> sample(operator, heapPeak, rssPeak), 0, 250, TimeUnit.MILLISECONDS);
 
         long started = System.nanoTime();
         startSidecars(pods, http, timer, operator, sidecars);
@@ -186,7 +194,7 @@ public final class OperatorScaleCommand implements Callable<Integer> {
     long changed = System.nanoTime();
     objects.changeFirstRouteEverywhere("30s");
     log("changed route %s in every namespace", ScaleCluster.routeName(0));
-    if (!await(sidecars, s -> !before.get(s).equals(s.applied()), "the change")) {
+    if (!await(sidecars, s -> !requireNonNull(before.get(s)).equals(s.applied()), "the change")) {
       return false;
     }
     figures.put("changeAllPodsSeconds", round(seconds(lastApplied(sidecars) - changed)));
@@ -250,7 +258,7 @@ public final class OperatorScaleCommand implements Callable<Integer> {
 
   /** Every route Ready for its current generation, each followed through a watch. */
   private void awaitRoutesReady(ScaleCluster objects) {
-    objects.awaitRoutesReady(java.time.Duration.ofSeconds(timeoutSeconds));
+    objects.awaitRoutesReady(Duration.ofSeconds(timeoutSeconds));
   }
 
   private static void sample(OperatorProcess operator, AtomicLong heapPeak, AtomicLong rssPeak) {
@@ -274,7 +282,8 @@ public final class OperatorScaleCommand implements Callable<Integer> {
     return Math.round(value * 100) / 100.0;
   }
 
-  private static void log(String format, Object... args) {
+  @FormatMethod
+  private static void log(@FormatString String format, Object... args) {
     // checkstyle:terminal-output-begin
     System.err.println("operator-scale: " + format.formatted(args));
     // checkstyle:terminal-output-end

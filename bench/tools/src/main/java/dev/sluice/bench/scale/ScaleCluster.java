@@ -8,9 +8,11 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The objects of the scale benchmark on the embedded API server: {@code namespaces} namespaces,
@@ -91,7 +93,7 @@ final class ScaleCluster {
   }
 
   /** Waits until every route says Ready=True for its current generation (watches, no polling). */
-  void awaitRoutesReady(java.time.Duration timeout) {
+  void awaitRoutesReady(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     for (int n = 0; n < shape.namespaces(); n++) {
       for (int r = 0; r < shape.routesPerNamespace(); r++) {
@@ -100,8 +102,7 @@ final class ScaleCluster {
             .resources(ProxyRoute.class)
             .inNamespace(shape.namespace(n))
             .withName(routeName(r))
-            .waitUntilCondition(
-                ScaleCluster::ready, left, java.util.concurrent.TimeUnit.NANOSECONDS);
+            .waitUntilCondition(ScaleCluster::ready, left, TimeUnit.NANOSECONDS);
       }
     }
   }

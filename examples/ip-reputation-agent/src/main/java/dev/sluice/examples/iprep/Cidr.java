@@ -4,7 +4,14 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 
 /** An address block such as {@code 10.0.0.0/8} or {@code 2001:db8::/32}. */
-record Cidr(byte[] network, int prefixLength) {
+final class Cidr {
+  private final byte[] network;
+  private final int prefixLength;
+
+  private Cidr(byte[] network, int prefixLength) {
+    this.network = network;
+    this.prefixLength = prefixLength;
+  }
 
   /** Parses {@code text}; throws naming the value and what was expected. */
   static Cidr parse(String text) {

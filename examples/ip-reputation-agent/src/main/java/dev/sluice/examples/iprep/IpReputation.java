@@ -14,6 +14,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Scores client addresses: a stable pseudo-reputation 0..100 (like HAProxy's spoa-example, but
@@ -67,7 +68,7 @@ public final class IpReputation implements AgentHandler {
     return CompletableFuture.supplyAsync(() -> actions, later);
   }
 
-  private static InetAddress address(Message message) {
+  private static @Nullable InetAddress address(Message message) {
     for (String name : List.of("ip", "src")) {
       InetAddress named = asAddress(message.arg(name));
       if (named != null) {
@@ -83,7 +84,7 @@ public final class IpReputation implements AgentHandler {
     return null;
   }
 
-  private static InetAddress asAddress(SpopValue value) {
+  private static @Nullable InetAddress asAddress(@Nullable SpopValue value) {
     if (value instanceof SpopValue.Ipv4 v4) {
       return v4.address();
     }

@@ -1,11 +1,14 @@
 package dev.sluice.sidecar.config;
 
+import static java.util.Objects.requireNonNull;
+
 import java.util.List;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /** The agents part of {@link SidecarConfigValidator}. */
 final class AgentValidator {
-  private static final java.util.regex.Pattern VARIABLE_PART =
-      java.util.regex.Pattern.compile("[A-Za-z0-9_]{1,32}");
+  private static final Pattern VARIABLE_PART = Pattern.compile("[A-Za-z0-9_]{1,32}");
 
   static void validate(List<Agent> agents, Problems problems) {
     for (int i = 0; i < agents.size(); i++) {
@@ -60,7 +63,8 @@ final class AgentValidator {
     part(path + ".processTime", variables.processTime(), false, problems);
   }
 
-  private static void part(String path, String value, boolean required, Problems problems) {
+  private static void part(
+      String path, @Nullable String value, boolean required, Problems problems) {
     String expected = "letters, digits and '_', 1 to 32 characters";
     if (value == null) {
       if (required) {
@@ -94,7 +98,9 @@ final class AgentValidator {
         }
       } catch (IllegalArgumentException e) {
         problems.add(
-            argPath + ".value", arg.value(), e.getMessage().substring("expected: ".length()));
+            argPath + ".value",
+            arg.value(),
+            requireNonNull(e.getMessage()).substring("expected: ".length()));
       }
     }
     problems.unique(path + ".args", message.args(), AgentMessage.Argument::name, "name");

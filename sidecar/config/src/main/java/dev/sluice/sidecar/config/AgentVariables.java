@@ -1,6 +1,7 @@
 package dev.sluice.sidecar.config;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Variable naming for an agent.
@@ -10,9 +11,13 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param processTime if set, {@code txn.<prefix>.<processTime>} holds the last event's ms
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record AgentVariables(String prefix, String onError, String processTime) {
+public record AgentVariables(
+    String prefix, @Nullable String onError, @Nullable String processTime) {
 
-  static AgentVariables withDefaultPrefix(AgentVariables variables, String agentName) {
+  // NullAway: an agent without a name (an invalid config) gets no default prefix either; the
+  // validator reports both as missing before anything uses them.
+  @SuppressWarnings("NullAway")
+  static AgentVariables withDefaultPrefix(@Nullable AgentVariables variables, String agentName) {
     String defaultPrefix = agentName == null ? null : agentName.replace('-', '_');
     if (variables == null) {
       return new AgentVariables(defaultPrefix, null, null);

@@ -9,9 +9,11 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /** Turns Jackson's binding errors into {@link ConfigProblem}s with field paths. */
 final class BindingProblems {
@@ -59,7 +61,7 @@ final class BindingProblems {
     return typeName(target);
   }
 
-  private static String typeName(Class<?> type) {
+  private static String typeName(@Nullable Class<?> type) {
     if (type == null) {
       return "a valid value";
     }
@@ -103,11 +105,11 @@ final class BindingProblems {
     return path.toString();
   }
 
-  private static List<String> names(java.util.Collection<Object> ids) {
+  private static List<String> names(Collection<Object> ids) {
     return ids.stream().map(String::valueOf).toList();
   }
 
-  private static String firstLine(String message) {
+  private static String firstLine(@Nullable String message) {
     if (message == null) {
       return "unknown error";
     }

@@ -1,5 +1,7 @@
 package dev.sluice.sidecar.config;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * One thing wrong with a config, as a user reads it: {@code routes[2].upstream.endpoints[0]:
  * "10.0.0.1:70000" (expected: host:port with port 1..65535)}.
@@ -11,8 +13,8 @@ package dev.sluice.sidecar.config;
 public record ConfigProblem(String path, String found, String expected) {
   private static final int MAX_SHOWN = 120;
 
-  /** A problem with {@code value} as written (null: missing). */
-  public static ConfigProblem of(String path, Object value, String expected) {
+  /** A problem with {@code value} as written; null when it is missing. */
+  public static ConfigProblem of(String path, @Nullable Object value, String expected) {
     return new ConfigProblem(path, describe(value), expected);
   }
 
@@ -21,7 +23,7 @@ public record ConfigProblem(String path, String found, String expected) {
     return (path.isEmpty() ? "<document>" : path) + ": " + found + " (expected: " + expected + ")";
   }
 
-  private static String describe(Object value) {
+  private static String describe(@Nullable Object value) {
     if (value == null) {
       return "missing";
     }

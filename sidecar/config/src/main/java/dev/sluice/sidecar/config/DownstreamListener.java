@@ -1,6 +1,7 @@
 package dev.sluice.sidecar.config;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where the sidecar accepts client connections.
@@ -15,7 +16,11 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DownstreamListener(
-    String name, String address, Protocol protocol, ServerTls tls, Integer maxHeaderBytes) {
+    String name,
+    String address,
+    Protocol protocol,
+    @Nullable ServerTls tls,
+    Integer maxHeaderBytes) {
   static final int DEFAULT_MAX_HEADER_BYTES = 32 * 1024;
 
   public DownstreamListener {

@@ -3,6 +3,7 @@ package dev.sluice.sidecar.config;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Durations as Kubernetes users write them ({@code 500ms}, {@code 2s}, {@code 1m30s}, {@code
@@ -15,7 +16,7 @@ public final class Durations {
   private static final Pattern PART = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)(ms|s|m|h)");
 
   /** Parses {@code text}; throws {@link IllegalArgumentException} naming what was expected. */
-  public static Duration parse(String text) {
+  public static Duration parse(@Nullable String text) {
     if (text == null || !WHOLE.matcher(text).matches()) {
       throw new IllegalArgumentException("expected: " + EXPECTED);
     }
@@ -31,7 +32,7 @@ public final class Durations {
             default -> value * 3_600_000;
           };
     }
-    if (millis > Long.MAX_VALUE / 2) {
+    if (millis > Long.MAX_VALUE / 2.0) {
       throw new IllegalArgumentException("expected: " + EXPECTED + " (this one is too long)");
     }
     return Duration.ofNanos(Math.round(millis * 1_000_000));

@@ -1,6 +1,7 @@
 package dev.sluice.sidecar.config;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A header condition.
@@ -10,7 +11,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param value compared value; absent for Present
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record HeaderCondition(String name, Type type, String value) {
+public record HeaderCondition(String name, Type type, @Nullable String value) {
 
   public HeaderCondition {
     type = type == null ? Type.Exact : type;

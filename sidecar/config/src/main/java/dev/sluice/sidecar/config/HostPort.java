@@ -1,6 +1,7 @@
 package dev.sluice.sidecar.config;
 
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A socket address as written in the config: {@code host:port}, IPv6 in brackets ({@code
@@ -18,16 +19,16 @@ public record HostPort(String host, int port) {
   private static final Pattern IPV6 = Pattern.compile("[0-9a-fA-F:.]+(%[A-Za-z0-9]+)?");
 
   /** Parses a target address; throws {@link IllegalArgumentException} naming what was expected. */
-  public static HostPort parse(String text) {
+  public static HostPort parse(@Nullable String text) {
     return parse(text, 1, EXPECTED);
   }
 
   /** Parses an address to listen on, where port 0 asks the OS for a free port. */
-  public static HostPort parseBindable(String text) {
+  public static HostPort parseBindable(@Nullable String text) {
     return parse(text, 0, EXPECTED_BIND);
   }
 
-  private static HostPort parse(String text, int minPort, String expected) {
+  private static HostPort parse(@Nullable String text, int minPort, String expected) {
     if (text == null) {
       throw new IllegalArgumentException("expected: " + expected);
     }

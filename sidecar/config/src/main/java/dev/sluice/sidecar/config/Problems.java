@@ -1,21 +1,25 @@
 package dev.sluice.sidecar.config;
 
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /** Collects {@link ConfigProblem}s while the validators walk a config. */
 final class Problems {
   private final List<ConfigProblem> found = new ArrayList<>();
 
-  void add(String path, Object value, String expected) {
+  void add(String path, @Nullable Object value, String expected) {
     found.add(ConfigProblem.of(path, value, expected));
   }
 
   /** Reports a missing value; returns true when present. */
-  boolean required(String path, Object value, String expected) {
+  boolean required(String path, @Nullable Object value, String expected) {
     if (value == null) {
       add(path, null, expected);
       return false;
@@ -23,34 +27,34 @@ final class Problems {
     return true;
   }
 
-  void range(String path, Number value, long min, long max) {
+  void range(String path, @Nullable Number value, long min, long max) {
     if (value != null && (value.longValue() < min || value.longValue() > max)) {
       add(path, value, min + ".." + max);
     }
   }
 
-  void hostPort(String path, String value) {
+  void hostPort(String path, @Nullable String value) {
     if (required(path, value, HostPort.EXPECTED)) {
       try {
         HostPort.parse(value);
       } catch (IllegalArgumentException e) {
-        add(path, value, e.getMessage().substring("expected: ".length()));
+        add(path, value, requireNonNull(e.getMessage()).substring("expected: ".length()));
       }
     }
   }
 
   /** An address to listen on (port 0 allowed). */
-  void bindAddress(String path, String value) {
+  void bindAddress(String path, @Nullable String value) {
     if (required(path, value, HostPort.EXPECTED_BIND)) {
       try {
         HostPort.parseBindable(value);
       } catch (IllegalArgumentException e) {
-        add(path, value, e.getMessage().substring("expected: ".length()));
+        add(path, value, requireNonNull(e.getMessage()).substring("expected: ".length()));
       }
     }
   }
 
-  void positive(String path, java.time.Duration value) {
+  void positive(String path, @Nullable Duration value) {
     if (value != null && (value.isZero() || value.isNegative())) {
       add(path, Durations.format(value), "a duration greater than 0");
     }

@@ -2,6 +2,7 @@ package dev.sluice.sidecar.config;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Conditions on a request; all present ones must hold.
@@ -13,7 +14,10 @@ import java.util.List;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RequestMatch(
-    String host, PathCondition path, List<String> methods, List<HeaderCondition> headers) {
+    @Nullable String host,
+    @Nullable PathCondition path,
+    List<String> methods,
+    List<HeaderCondition> headers) {
 
   public RequestMatch {
     methods = methods == null ? List.of() : List.copyOf(methods);

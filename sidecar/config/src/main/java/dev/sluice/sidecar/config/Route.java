@@ -2,6 +2,7 @@ package dev.sluice.sidecar.config;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One route: which requests on which listener, the upstream, and what happens on the way.
@@ -11,7 +12,7 @@ import java.util.List;
  * @param matches any of these (OR); empty: every request
  * @param upstream where requests go
  * @param timeouts connect, request and idle timeouts
- * @param maxRequestBodyBytes largest accepted request body (413 above); null: unlimited
+ * @param maxRequestBodyBytes largest accepted request body (413 above); unlimited when null
  * @param zeroCopy forward body buffers without copying (default true)
  * @param offload offload steps, in order
  * @param actions actions on agent variables, in order
@@ -23,7 +24,7 @@ public record Route(
     List<RequestMatch> matches,
     Upstream upstream,
     Timeouts timeouts,
-    Long maxRequestBodyBytes,
+    @Nullable Long maxRequestBodyBytes,
     Boolean zeroCopy,
     List<RouteOffload> offload,
     List<VariableAction> actions) {

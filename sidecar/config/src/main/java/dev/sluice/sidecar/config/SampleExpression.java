@@ -3,6 +3,7 @@ package dev.sluice.sidecar.config;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A parsed message argument: where its value comes from. The grammar is the one the OffloadAgent
@@ -54,32 +55,22 @@ public record SampleExpression(Kind kind, String parameter) {
   }
 
   /** Parses {@code text}; throws {@link IllegalArgumentException} naming what was expected. */
-  public static SampleExpression parse(String text) {
+  public static SampleExpression parse(@Nullable String text) {
     if (text == null) {
       throw new IllegalArgumentException("expected: " + EXPECTED);
     }
-    switch (text) {
-      case "src":
-        return new SampleExpression(Kind.SRC, "");
-      case "src_port":
-        return new SampleExpression(Kind.SRC_PORT, "");
-      case "dst":
-        return new SampleExpression(Kind.DST, "");
-      case "dst_port":
-        return new SampleExpression(Kind.DST_PORT, "");
-      case "method":
-        return new SampleExpression(Kind.METHOD, "");
-      case "path":
-        return new SampleExpression(Kind.PATH, "");
-      case "query":
-        return new SampleExpression(Kind.QUERY, "");
-      case "host":
-        return new SampleExpression(Kind.HOST, "");
-      case "res.status":
-        return new SampleExpression(Kind.RES_STATUS, "");
-      default:
-        return parseCall(text);
-    }
+    return switch (text) {
+      case "src" -> new SampleExpression(Kind.SRC, "");
+      case "src_port" -> new SampleExpression(Kind.SRC_PORT, "");
+      case "dst" -> new SampleExpression(Kind.DST, "");
+      case "dst_port" -> new SampleExpression(Kind.DST_PORT, "");
+      case "method" -> new SampleExpression(Kind.METHOD, "");
+      case "path" -> new SampleExpression(Kind.PATH, "");
+      case "query" -> new SampleExpression(Kind.QUERY, "");
+      case "host" -> new SampleExpression(Kind.HOST, "");
+      case "res.status" -> new SampleExpression(Kind.RES_STATUS, "");
+      default -> parseCall(text);
+    };
   }
 
   private static SampleExpression parseCall(String text) {

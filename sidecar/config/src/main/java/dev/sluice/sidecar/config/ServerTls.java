@@ -1,6 +1,7 @@
 package dev.sluice.sidecar.config;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A listener's certificate chain and private key, either inline PEM (what the operator renders from
@@ -13,7 +14,10 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ServerTls(
-    String certificatePem, String privateKeyPem, String certificateFile, String privateKeyFile) {
+    @Nullable String certificatePem,
+    @Nullable String privateKeyPem,
+    @Nullable String certificateFile,
+    @Nullable String privateKeyFile) {
 
   @Override
   public String toString() {

@@ -3,6 +3,7 @@ package dev.sluice.sidecar.config;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Duration;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Contract v1: everything one sidecar runs. Rendered by the operator for a pod (with concrete
@@ -20,7 +21,7 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SidecarConfig(
     Integer version,
-    String revision,
+    @Nullable String revision,
     AdminEndpoint admin,
     Duration drainTimeout,
     List<DownstreamListener> listeners,
@@ -38,7 +39,7 @@ public record SidecarConfig(
   }
 
   /** The same config carrying {@code newRevision}. */
-  public SidecarConfig withRevision(String newRevision) {
+  public SidecarConfig withRevision(@Nullable String newRevision) {
     return new SidecarConfig(version, newRevision, admin, drainTimeout, listeners, routes, agents);
   }
 }

@@ -3,11 +3,13 @@ package dev.sluice.sidecar.config;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Checks a parsed {@link SidecarConfig} for everything that would make it fail at run time, and
@@ -75,7 +77,8 @@ public final class SidecarConfigValidator {
       }
       return;
     }
-    if (!problems.required(path + ".tls", tls, "certificate and key for protocol HTTPS")) {
+    if (tls == null) {
+      problems.add(path + ".tls", null, "certificate and key for protocol HTTPS");
       return;
     }
     boolean inline = tls.certificatePem() != null || tls.privateKeyPem() != null;
@@ -94,8 +97,10 @@ public final class SidecarConfigValidator {
     }
   }
 
-  private static void pem(String path, String value, String label, Problems problems) {
-    if (problems.required(path, value, "a PEM block") && !value.contains("-----BEGIN ")) {
+  private static void pem(String path, @Nullable String value, String label, Problems problems) {
+    if (value == null) {
+      problems.add(path, null, "a PEM block");
+    } else if (!value.contains("-----BEGIN ")) {
       // The value is a secret: name the field, never echo it.
       problems.addFinding(path, "<redacted>", "a PEM block (-----BEGIN ... " + label + "-----)");
     }
@@ -192,7 +197,7 @@ public final class SidecarConfigValidator {
           path + ".tls",
           "present",
           "no tls unless protocol is h2 (protocol is "
-              + upstream.protocol().name().toLowerCase()
+              + upstream.protocol().name().toLowerCase(Locale.ROOT)
               + ")");
     }
     problems.range(
@@ -241,7 +246,8 @@ public final class SidecarConfigValidator {
     header(path + ".setResponseHeader", action.setResponseHeader(), problems);
   }
 
-  private static void header(String path, VariableAction.HeaderFromVariable h, Problems problems) {
+  private static void header(
+      String path, VariableAction.@Nullable HeaderFromVariable h, Problems problems) {
     if (h != null) {
       headerName(path + ".name", h.name(), problems);
       variable(path + ".fromVariable", h.fromVariable(), problems);

@@ -3,6 +3,7 @@ package dev.sluice.sidecar.config;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The backends of a route, with concrete endpoints. Routes with equal upstreams share one pool.
@@ -15,7 +16,10 @@ import java.util.List;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Upstream(
-    Protocol protocol, List<String> endpoints, UpstreamTls tls, Integer maxConnectionsPerEndpoint) {
+    Protocol protocol,
+    List<String> endpoints,
+    @Nullable UpstreamTls tls,
+    Integer maxConnectionsPerEndpoint) {
   static final int DEFAULT_MAX_CONNECTIONS = 64;
 
   public Upstream {

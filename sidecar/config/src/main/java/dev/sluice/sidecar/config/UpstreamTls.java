@@ -1,6 +1,7 @@
 package dev.sluice.sidecar.config;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How an h2 upstream is verified.
@@ -10,7 +11,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param insecureSkipVerify skip verification (tests only)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record UpstreamTls(String serverName, String caPem, Boolean insecureSkipVerify) {
+public record UpstreamTls(
+    @Nullable String serverName, @Nullable String caPem, Boolean insecureSkipVerify) {
 
   public UpstreamTls {
     insecureSkipVerify = insecureSkipVerify == null ? Boolean.FALSE : insecureSkipVerify;

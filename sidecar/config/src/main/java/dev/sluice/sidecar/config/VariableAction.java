@@ -1,6 +1,7 @@
 package dev.sluice.sidecar.config;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One action on agent variables; exactly one field is set.
@@ -11,7 +12,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record VariableAction(
-    Deny deny, HeaderFromVariable setRequestHeader, HeaderFromVariable setResponseHeader) {
+    @Nullable Deny deny,
+    @Nullable HeaderFromVariable setRequestHeader,
+    @Nullable HeaderFromVariable setResponseHeader) {
 
   /**
    * Deny with {@code status} when {@code when} holds.
@@ -21,7 +24,7 @@ public record VariableAction(
    * @param body plain-text body; default: the reason phrase
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record Deny(VariableTest when, Integer status, String body) {
+  public record Deny(VariableTest when, Integer status, @Nullable String body) {
     public Deny {
       status = status == null ? 403 : status;
     }
@@ -48,7 +51,7 @@ public record VariableAction(
    * @param value compared value; absent for Exists/NotExists
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record VariableTest(String variable, Operator operator, String value) {
+  public record VariableTest(String variable, Operator operator, @Nullable String value) {
     public VariableTest {
       operator = operator == null ? Operator.Equals : operator;
     }

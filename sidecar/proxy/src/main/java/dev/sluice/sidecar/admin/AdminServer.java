@@ -1,5 +1,8 @@
 package dev.sluice.sidecar.admin;
 
+import static java.util.Objects.requireNonNull;
+
+import dev.sluice.sidecar.config.DownstreamListener;
 import dev.sluice.sidecar.config.HostPort;
 import dev.sluice.sidecar.config.ServerTls;
 import dev.sluice.sidecar.config.SidecarConfig;
@@ -27,9 +30,12 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The admin listener (loopback by default): {@code GET /ready} (200 once a config is loaded),
@@ -42,7 +48,7 @@ public final class AdminServer implements AutoCloseable {
   private final Supplier<Generation> generation;
   private final ProxyMetrics metrics;
   private final ReloadControl reloads;
-  private Channel serverChannel;
+  private @Nullable Channel serverChannel;
 
   public AdminServer(Supplier<Generation> generation, ProxyMetrics metrics, ReloadControl reloads) {
     this.generation = generation;
@@ -78,12 +84,12 @@ public final class AdminServer implements AutoCloseable {
   }
 
   public InetSocketAddress localAddress() {
-    return (InetSocketAddress) serverChannel.localAddress();
+    return (InetSocketAddress) requireNonNull(serverChannel, "not bound").localAddress();
   }
 
   /** True for a peer on this host's loopback (the pod itself). */
-  static boolean fromThisHost(java.net.SocketAddress peer) {
-    return peer instanceof java.net.InetSocketAddress inet
+  static boolean fromThisHost(SocketAddress peer) {
+    return peer instanceof InetSocketAddress inet
         && inet.getAddress() != null
         && inet.getAddress().isLoopbackAddress();
   }
@@ -103,7 +109,7 @@ public final class AdminServer implements AutoCloseable {
       if (path.equals("/reload") && HttpMethod.POST.equals(request.method())) {
         reload(ctx, request, keepAlive);
       } else if (path.equals("/reload") && HttpMethod.GET.equals(request.method())) {
-        send(ctx, report(ctx, reloads.lastReport()), keepAlive);
+        send(ctx, report(ctx, requireNonNull(reloads.lastReport(), "no config yet")), keepAlive);
       } else if (!HttpMethod.GET.equals(request.method())) {
         send(
             ctx,
@@ -140,20 +146,22 @@ public final class AdminServer implements AutoCloseable {
           body.isBlank()
               ? reloads.reloadFromSource()
               : reloads.reload(() -> SidecarConfigCodec.readYaml(body, "POST /reload"));
-      report.whenComplete(
-          (r, failure) ->
-              ctx.executor()
-                  .execute(
-                      () ->
-                          send(
-                              ctx,
-                              failure != null
-                                  ? text(
-                                      ctx,
-                                      HttpResponseStatus.INTERNAL_SERVER_ERROR,
-                                      "reload failed: " + failure + "\n")
-                                  : report(ctx, r),
-                              keepAlive)));
+      // The answer is sent from the callback; the stage whenComplete returns adds nothing.
+      CompletableFuture<SidecarReport> unused =
+          report.whenComplete(
+              (r, failure) ->
+                  ctx.executor()
+                      .execute(
+                          () ->
+                              send(
+                                  ctx,
+                                  failure != null
+                                      ? text(
+                                          ctx,
+                                          HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                                          "reload failed: " + failure + "\n")
+                                      : report(ctx, r),
+                                  keepAlive)));
     }
 
     private FullHttpResponse get(ChannelHandlerContext ctx, String path) {
@@ -218,13 +226,13 @@ public final class AdminServer implements AutoCloseable {
 
   /** The config as /config shows it: private keys replaced by a marker. */
   static SidecarConfig redacted(SidecarConfig config) {
-    List<dev.sluice.sidecar.config.DownstreamListener> listeners =
+    List<DownstreamListener> listeners =
         config.listeners().stream()
             .map(
                 l ->
                     l.tls() == null || l.tls().privateKeyPem() == null
                         ? l
-                        : new dev.sluice.sidecar.config.DownstreamListener(
+                        : new DownstreamListener(
                             l.name(),
                             l.address(),
                             l.protocol(),

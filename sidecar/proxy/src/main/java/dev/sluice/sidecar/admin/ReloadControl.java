@@ -2,8 +2,11 @@ package dev.sluice.sidecar.admin;
 
 import dev.sluice.sidecar.config.SidecarConfig;
 import dev.sluice.sidecar.config.SidecarReport;
+import dev.sluice.sidecar.offload.AgentHealth;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /** What the admin listener may ask of the reload machinery. */
 public interface ReloadControl {
@@ -13,20 +16,23 @@ public interface ReloadControl {
   /** Reloads from the configured source (the config file); rejected when there is none. */
   CompletableFuture<SidecarReport> reloadFromSource();
 
-  /** The newest applied report (with drain figures once its predecessor drained). */
-  SidecarReport lastReport();
+  /**
+   * The newest applied report (with drain figures once its predecessor drained); null until the
+   * first config is applied.
+   */
+  @Nullable SidecarReport lastReport();
 
   /**
    * Completes with {@code revision}'s report once the generation it replaced drained (with the
    * drain figures), or at once with the newest report when that revision is not draining.
    */
-  CompletableFuture<SidecarReport> drained(String revision);
+  CompletableFuture<SidecarReport> drained(@Nullable String revision);
 
-  /** The newest rejection, or null. */
-  SidecarReport lastRejection();
+  /** The newest rejection; null when there has been none. */
+  @Nullable SidecarReport lastRejection();
 
   /** The current generation's offload agents' health (agents not checked yet left out). */
-  default java.util.Map<String, dev.sluice.sidecar.offload.AgentHealth> agentHealth() {
-    return java.util.Map.of();
+  default Map<String, AgentHealth> agentHealth() {
+    return Map.of();
   }
 }

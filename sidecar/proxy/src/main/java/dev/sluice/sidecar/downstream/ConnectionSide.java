@@ -10,6 +10,7 @@ import io.netty.util.AttributeKey;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The parts of a {@link DownstreamSide} that come from the client connection and its listener, the
@@ -35,7 +36,7 @@ interface ConnectionSide extends DownstreamSide {
   AttributeKey<String> CLIENT_ADDRESS = AttributeKey.valueOf("sluice.clientAddress");
 
   @Override
-  default String clientAddress() {
+  default @Nullable String clientAddress() {
     Attribute<String> kept = connectionChannel().attr(CLIENT_ADDRESS);
     String address = kept.get();
     if (address == null) {
@@ -47,13 +48,13 @@ interface ConnectionSide extends DownstreamSide {
   }
 
   @Override
-  default InetSocketAddress remote() {
+  default @Nullable InetSocketAddress remote() {
     SocketAddress remote = connectionChannel().remoteAddress();
     return remote instanceof InetSocketAddress inet ? inet : null;
   }
 
   @Override
-  default InetSocketAddress local() {
+  default @Nullable InetSocketAddress local() {
     SocketAddress local = connectionChannel().localAddress();
     return local instanceof InetSocketAddress inet ? inet : null;
   }

@@ -1,10 +1,13 @@
 package dev.sluice.sidecar.downstream;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.sluice.sidecar.config.DownstreamListener;
 import dev.sluice.sidecar.config.HostPort;
 import dev.sluice.sidecar.flow.CoalescedFlushes;
 import dev.sluice.sidecar.transport.Io;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
@@ -17,6 +20,7 @@ import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One bound listener. The socket stays open across reloads (routes come from the current generation
@@ -26,19 +30,19 @@ public final class DownstreamServer implements AutoCloseable {
   /** Read by each new connection; a reload that keeps the address swaps it in place. */
   private volatile Settings settings;
 
-  private record Settings(ListenerContext listener, SslContext tls) {}
+  private record Settings(ListenerContext listener, @Nullable SslContext tls) {}
 
   private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
-  private Channel serverChannel;
+  private @Nullable Channel serverChannel;
 
   public DownstreamServer(ListenerContext listener, String path) {
     this.settings = new Settings(listener, tls(listener, path));
   }
 
-  private static SslContext tls(ListenerContext listener, String path) {
+  private static @Nullable SslContext tls(ListenerContext listener, String path) {
     DownstreamListener config = listener.config();
     return config.protocol() == DownstreamListener.Protocol.HTTPS
-        ? ListenerTlsContexts.build(path, config.tls())
+        ? ListenerTlsContexts.build(path, requireNonNull(config.tls())) // validated: HTTPS has tls
         : null;
   }
 
@@ -69,10 +73,8 @@ public final class DownstreamServer implements AutoCloseable {
               .childOption(ChannelOption.TCP_NODELAY, true)
               .childOption(ChannelOption.ALLOCATOR, io.allocator())
               .childOption(
-                  ChannelOption.RCVBUF_ALLOCATOR,
-                  io.receive() != null
-                      ? io.receive()
-                      : new io.netty.channel.AdaptiveRecvByteBufAllocator())
+                  ChannelOption.RECVBUF_ALLOCATOR,
+                  io.receive() != null ? io.receive() : new AdaptiveRecvByteBufAllocator())
               .childHandler(
                   new ChannelInitializer<Channel>() {
                     @Override
@@ -116,7 +118,7 @@ public final class DownstreamServer implements AutoCloseable {
   }
 
   public InetSocketAddress localAddress() {
-    return (InetSocketAddress) serverChannel.localAddress();
+    return (InetSocketAddress) requireNonNull(serverChannel, "not bound").localAddress();
   }
 
   public ChannelGroup connections() {
@@ -141,6 +143,7 @@ public final class DownstreamServer implements AutoCloseable {
    * waiting for a connection served by that same loop (a TLS close flushes close_notify first)
    * would wait forever.
    */
+  @SuppressWarnings("FutureReturnValueIgnored") // not waiting for the closes is the point
   public void closeWithoutWaiting() {
     if (serverChannel != null) {
       serverChannel.close();

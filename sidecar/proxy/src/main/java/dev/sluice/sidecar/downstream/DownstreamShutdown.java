@@ -1,6 +1,7 @@
 package dev.sluice.sidecar.downstream;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 
 /**
  * Ends one downstream connection gracefully when the sidecar stops. HTTP/2 gets the two-phase
@@ -29,7 +30,8 @@ public final class DownstreamShutdown {
     if (http1 != null) {
       http1.shutdown();
     } else {
-      connection.close(); // still detecting the protocol or in the TLS handshake
+      // Still detecting the protocol or in the TLS handshake: nothing to finish, just close.
+      ChannelFuture unused = connection.close();
     }
   }
 

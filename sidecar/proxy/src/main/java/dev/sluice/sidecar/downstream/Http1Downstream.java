@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,8 +36,11 @@ final class Http1Downstream extends ChannelInboundHandlerAdapter implements Conn
   static final long LINGER_MILLIS = 2000;
 
   private final ListenerContext listener;
+
+  @SuppressWarnings("NullAway.Init") // set in handlerAdded, Netty's first call
   private ChannelHandlerContext ctx;
-  private Exchange current;
+
+  private @Nullable Exchange current;
   private boolean lingering;
 
   Http1Downstream(ListenerContext listener) {
@@ -155,7 +159,7 @@ final class Http1Downstream extends ChannelInboundHandlerAdapter implements Conn
   /** Shutdown began: an idle HTTP/1.1 connection closes now, a busy one after its response. */
   void shutdown() {
     if (current == null && !lingering) {
-      ctx.close();
+      ChannelFuture unused = ctx.close();
     }
   }
 
@@ -185,6 +189,7 @@ final class Http1Downstream extends ChannelInboundHandlerAdapter implements Conn
   }
 
   /** Reads and discards the rest of the request, then closes; never longer than the linger. */
+  @SuppressWarnings("FutureReturnValueIgnored") // the timer's close ends the connection either way
   private void lingerThenClose() {
     if (lingering || !ctx.channel().isActive()) {
       return;
@@ -197,7 +202,7 @@ final class Http1Downstream extends ChannelInboundHandlerAdapter implements Conn
   @Override
   public void abort() {
     current = null;
-    ctx.close();
+    ChannelFuture unused = ctx.close();
   }
 
   @Override
@@ -221,6 +226,6 @@ final class Http1Downstream extends ChannelInboundHandlerAdapter implements Conn
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     log.debug("downstream error on {}: {}", ctx.channel(), cause.toString());
-    ctx.close();
+    ChannelFuture unused = ctx.close();
   }
 }

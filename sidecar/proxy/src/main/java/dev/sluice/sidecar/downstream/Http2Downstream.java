@@ -1,5 +1,7 @@
 package dev.sluice.sidecar.downstream;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.sluice.sidecar.forward.LocalResponses;
 import dev.sluice.sidecar.http2.FrameHandlers;
 import dev.sluice.sidecar.http2.Http2Messages;
@@ -21,6 +23,7 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +40,7 @@ final class Http2Downstream {
   private ChannelHandlerContext context;
   private Http2Connection.PropertyKey streamKey;
 
+  @SuppressWarnings("NullAway.Init") // install() sets the rest: the handler needs this instance
   private Http2Downstream(ListenerContext listener) {
     this.listener = listener;
   }
@@ -68,6 +72,7 @@ final class Http2Downstream {
    * largest stream id, then a round trip later the real last stream id; the connection closes once
    * its streams ended. False when {@code connection} is not an HTTP/2 one.
    */
+  @SuppressWarnings("FutureReturnValueIgnored") // a GOAWAY that fails: the connection is gone
   static boolean shutdown(Channel connection, long roundTripMillis) {
     FrameHandlers.Handler handler = connection.pipeline().get(FrameHandlers.Handler.class);
     if (handler == null) {
@@ -103,6 +108,7 @@ final class Http2Downstream {
   }
 
   /** Closes once no stream is active (at once if none is). */
+  @SuppressWarnings("FutureReturnValueIgnored") // closing is the end: nothing waits for it
   private static void closeWhenIdle(Channel channel, Http2Connection connection) {
     if (connection.numActiveStreams() == 0) {
       channel.close();
@@ -140,7 +146,7 @@ final class Http2Downstream {
     return handler.connection();
   }
 
-  private Http2DownstreamStream stream(Http2Stream stream) {
+  private @Nullable Http2DownstreamStream stream(@Nullable Http2Stream stream) {
     return stream == null ? null : stream.getProperty(streamKey);
   }
 
@@ -175,7 +181,8 @@ final class Http2Downstream {
 
     @Override
     protected void onContent(int streamId, HttpContent content, int bytes) {
-      stream(handler.connection().stream(streamId)).onRequestObject(content, bytes);
+      // serves(streamId) held: the stream is ours.
+      requireNonNull(stream(handler.connection().stream(streamId))).onRequestObject(content, bytes);
     }
   }
 
@@ -183,6 +190,7 @@ final class Http2Downstream {
    * A malformed request (RFC 9113 8.1.1): a 400 saying what is wrong, then RST_STREAM
    * PROTOCOL_ERROR, on that stream only. Nothing of it is read on or forwarded.
    */
+  @SuppressWarnings("FutureReturnValueIgnored") // the reset ends the stream whatever the writes do
   private void refuseMalformed(ChannelHandlerContext ctx, int streamId, String problem) {
     listener.metrics().rejected(HttpResponseStatus.BAD_REQUEST.code());
     log.debug("{} stream {}: malformed request: {}", ctx.channel(), streamId, problem);

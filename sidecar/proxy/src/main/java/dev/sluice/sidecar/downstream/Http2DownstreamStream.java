@@ -18,6 +18,7 @@ import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +37,7 @@ final class Http2DownstreamStream implements ConnectionSide, StreamInbound.Reade
   private final StreamInbound inbound = new StreamInbound(this, true);
 
   private final QueuedBytes queued = new QueuedBytes(this::onWritabilityChanged);
-  private Exchange current;
+  private @Nullable Exchange current;
   private boolean headSeen;
   private boolean closed;
 
@@ -139,7 +140,9 @@ final class Http2DownstreamStream implements ConnectionSide, StreamInbound.Reade
       return;
     }
     ChannelHandlerContext ctx = connection.context();
-    connection.encoder().writeRstStream(ctx, stream.id(), error.code(), ctx.newPromise());
+    // A reset that cannot be written means the connection is gone, and the stream with it.
+    ChannelFuture unused =
+        connection.encoder().writeRstStream(ctx, stream.id(), error.code(), ctx.newPromise());
     ctx.flush();
   }
 

@@ -7,6 +7,7 @@ import io.netty.handler.codec.http2.Http2Headers.PseudoHeaderName;
 import io.netty.util.AsciiString;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The request head of an HTTP/2 stream as RFC 9113 8.3.1 wants it, checked before anything reads
@@ -24,7 +25,7 @@ final class Http2RequestHeads {
       List.of(METHOD, SCHEME, PATH, AUTHORITY, PROTOCOL);
 
   /** Null when {@code headers} is a well-formed request head, else what is wrong with it. */
-  static String malformed(Http2Headers headers) {
+  static @Nullable String malformed(Http2Headers headers) {
     String pseudo = pseudoHeaderFields(headers);
     if (pseudo != null) {
       return pseudo;
@@ -78,7 +79,7 @@ final class Http2RequestHeads {
    * Each request pseudo-header field at most once, no response one. One pass over the leading
    * fields: the header block keeps its pseudo-header fields first.
    */
-  private static String pseudoHeaderFields(Http2Headers headers) {
+  private static @Nullable String pseudoHeaderFields(Http2Headers headers) {
     int seen = 0;
     for (Map.Entry<CharSequence, CharSequence> field : headers) {
       CharSequence name = field.getKey();
@@ -104,7 +105,7 @@ final class Http2RequestHeads {
    * The {@code :authority} and {@code host} fields: well formed, without user information, and the
    * same when both are there (RFC 9113 8.3.1); CONNECT needs an {@code :authority}.
    */
-  private static String authority(Http2Headers headers, boolean connect) {
+  private static @Nullable String authority(Http2Headers headers, boolean connect) {
     CharSequence authority = headers.authority();
     if (authority == null && connect) {
       return "CONNECT without :authority (expected: host:port, RFC 9113 section 8.5)";
@@ -143,9 +144,9 @@ final class Http2RequestHeads {
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
       boolean ok =
-          c >= 'a' && c <= 'z'
-              || c >= 'A' && c <= 'Z'
-              || c >= '0' && c <= '9'
+          (c >= 'a' && c <= 'z')
+              || (c >= 'A' && c <= 'Z')
+              || (c >= '0' && c <= '9')
               || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
       if (!ok) {
         return false;
@@ -158,8 +159,8 @@ final class Http2RequestHeads {
   private static boolean schemeSyntax(CharSequence scheme) {
     for (int i = 0; i < scheme.length(); i++) {
       char c = scheme.charAt(i);
-      boolean alpha = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z';
-      boolean ok = alpha || i > 0 && (c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.');
+      boolean alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+      boolean ok = alpha || (i > 0 && ((c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.'));
       if (!ok) {
         return false;
       }

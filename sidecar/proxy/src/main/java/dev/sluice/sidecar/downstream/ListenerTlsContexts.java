@@ -1,5 +1,7 @@
 package dev.sluice.sidecar.downstream;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.sluice.sidecar.config.ServerTls;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
@@ -16,14 +18,15 @@ final class ListenerTlsContexts {
   static SslContext build(String listenerPath, ServerTls tls) {
     try {
       SslContextBuilder builder =
+          // Validated: both files, or both inline PEMs.
           tls.certificateFile() != null
               ? SslContextBuilder.forServer(
-                  new File(tls.certificateFile()), new File(tls.privateKeyFile()))
+                  new File(tls.certificateFile()), new File(requireNonNull(tls.privateKeyFile())))
               : SslContextBuilder.forServer(
                   new ByteArrayInputStream(
-                      tls.certificatePem().getBytes(StandardCharsets.US_ASCII)),
+                      requireNonNull(tls.certificatePem()).getBytes(StandardCharsets.US_ASCII)),
                   new ByteArrayInputStream(
-                      tls.privateKeyPem().getBytes(StandardCharsets.US_ASCII)));
+                      requireNonNull(tls.privateKeyPem()).getBytes(StandardCharsets.US_ASCII)));
       return builder
           .applicationProtocolConfig(
               new ApplicationProtocolConfig(

@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One authority per HTTP/1.x request (RFC 9112 3.2 and 3.2.2), settled before routing: at most one
@@ -21,7 +22,7 @@ final class RequestAuthority {
    * Reconciles {@code request}'s target and {@code Host} (rewriting an absolute-form target in
    * place); null when it is acceptable, else the sentence of the 400.
    */
-  static String reconcile(HttpRequest request) {
+  static @Nullable String reconcile(HttpRequest request) {
     List<String> hosts = request.headers().getAll(HttpHeaderNames.HOST);
     if (hosts.size() > 1) {
       return hosts.size()
@@ -55,7 +56,8 @@ final class RequestAuthority {
   }
 
   /** An absolute-form target: checked against {@code host}, then rewritten to origin-form. */
-  private static String absoluteForm(HttpRequest request, String uri, String host) {
+  private static @Nullable String absoluteForm(
+      HttpRequest request, String uri, @Nullable String host) {
     int colon = uri.indexOf("://");
     String scheme = colon <= 0 ? "" : uri.substring(0, colon).toLowerCase(Locale.ROOT);
     if (!scheme.equals("http") && !scheme.equals("https")) {
@@ -180,14 +182,14 @@ final class RequestAuthority {
   }
 
   private static boolean regNameChar(char c) {
-    return c >= 'a' && c <= 'z'
-        || c >= 'A' && c <= 'Z'
-        || c >= '0' && c <= '9'
+    return (c >= 'a' && c <= 'z')
+        || (c >= 'A' && c <= 'Z')
+        || (c >= '0' && c <= '9')
         || "-._~%!$&'()*+,;=".indexOf(c) >= 0;
   }
 
   private static boolean isHex(char c) {
-    return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F';
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
   }
 
   private static String quoted(List<String> values) {

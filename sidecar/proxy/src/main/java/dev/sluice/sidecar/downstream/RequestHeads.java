@@ -24,6 +24,7 @@ import io.netty.util.AttributeKey;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a request head becomes, on HTTP/1.1 connections and HTTP/2 streams alike: an exchange on the
@@ -40,7 +41,7 @@ final class RequestHeads {
   }
 
   /** Starts the exchange of {@code request}, or answers it locally (then returns null). */
-  static Exchange start(
+  static @Nullable Exchange start(
       ListenerContext listener, DownstreamSide side, HttpRequest request, LocalAnswer answer) {
     String problem = malformed(request);
     if (problem == null && !side.http2()) {
@@ -97,7 +98,7 @@ final class RequestHeads {
    * body left over after a local answer, or the empty end of a bodyless request), and then the next
    * object asked for with {@code readMore}.
    */
-  static void content(Exchange current, HttpContent content, Runnable readMore) {
+  static void content(@Nullable Exchange current, HttpContent content, Runnable readMore) {
     if (current != null) {
       current.onRequestContent(content);
     } else {
@@ -118,7 +119,7 @@ final class RequestHeads {
   }
 
   /** Null when the head is acceptable, else the sentence for the 4xx answer. */
-  private static String malformed(HttpRequest request) {
+  private static @Nullable String malformed(HttpRequest request) {
     DecoderResult result = request.decoderResult();
     if (result.isFailure()) {
       Throwable cause = result.cause();
@@ -141,7 +142,7 @@ final class RequestHeads {
     return null;
   }
 
-  private static HttpResponseStatus statusFor(Throwable cause) {
+  private static HttpResponseStatus statusFor(@Nullable Throwable cause) {
     if (cause instanceof TooLongHttpHeaderException) {
       return HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE;
     }

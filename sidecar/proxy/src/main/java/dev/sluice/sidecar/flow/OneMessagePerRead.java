@@ -3,6 +3,7 @@ package dev.sluice.sidecar.flow;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufHolder;
 import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.ChannelInputShutdownReadComplete;
@@ -98,7 +99,7 @@ public final class OneMessagePerRead extends ChannelDuplexHandler {
       delivering = false;
     }
     if (wanted && queue.isEmpty() && inputEnded && ctx.channel().isOpen()) {
-      ctx.close(); // the consumer reached the peer's FIN
+      ChannelFuture unused = ctx.close(); // the consumer reached the peer's FIN
     }
   }
 

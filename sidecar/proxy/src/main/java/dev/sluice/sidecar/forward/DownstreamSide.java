@@ -7,6 +7,7 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpObject;
 import java.net.InetSocketAddress;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What an exchange needs from the downstream it serves: an HTTP/1.1 connection, or one stream of an
@@ -27,14 +28,14 @@ public interface DownstreamSide {
 
   boolean http2();
 
-  /** Client address for X-Forwarded-For, or null. */
-  String clientAddress();
+  /** Client address for X-Forwarded-For; null when the connection is not an IP one. */
+  @Nullable String clientAddress();
 
-  /** The client's socket address (the connection's, for HTTP/2 streams), or null. */
-  InetSocketAddress remote();
+  /** The client's socket address (the connection's, for HTTP/2 streams); null when not IP. */
+  @Nullable InetSocketAddress remote();
 
-  /** The address the client connected to, or null. */
-  InetSocketAddress local();
+  /** The address the client connected to; null when not IP. */
+  @Nullable InetSocketAddress local();
 
   /** The connection's {@code sess.*} agent variables (shared by its requests and streams). */
   Map<String, SpopValue> sessionVariables();

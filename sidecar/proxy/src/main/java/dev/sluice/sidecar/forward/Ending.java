@@ -1,6 +1,7 @@
 package dev.sluice.sidecar.forward;
 
 import io.netty.handler.codec.http.HttpResponseStatus;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Why an exchange ended, which is all {@code Exchange.end} needs to release, count, record and tell
@@ -8,9 +9,9 @@ import io.netty.handler.codec.http.HttpResponseStatus;
  *
  * @param kind how it ended
  * @param status the local answer's status ({@link Kind#ANSWERED} only)
- * @param reason the local answer's sentence, or why it was aborted; null otherwise
+ * @param reason the local answer's sentence, or why it was aborted; null when completed or closed
  */
-record Ending(Kind kind, HttpResponseStatus status, String reason) {
+record Ending(Kind kind, @Nullable HttpResponseStatus status, @Nullable String reason) {
   /** How an exchange can end. */
   enum Kind {
     /** The upstream's response was relayed to its end. */
@@ -25,10 +26,10 @@ record Ending(Kind kind, HttpResponseStatus status, String reason) {
     /** Counted out of the generation as completed (not cut off). */
     final boolean completed;
 
-    /** The {@code how} of {@code sluice_streams_ended}, or null when not counted there. */
-    final String streamEnded;
+    /** The {@code how} of {@code sluice_streams_ended}; null when not counted there. */
+    final @Nullable String streamEnded;
 
-    Kind(boolean completed, String streamEnded) {
+    Kind(boolean completed, @Nullable String streamEnded) {
       this.completed = completed;
       this.streamEnded = streamEnded;
     }

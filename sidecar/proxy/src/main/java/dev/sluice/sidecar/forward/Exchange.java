@@ -1,5 +1,7 @@
 package dev.sluice.sidecar.forward;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.sluice.sidecar.config.Route;
 import dev.sluice.sidecar.metrics.ProxyMetrics;
 import dev.sluice.sidecar.offload.OffloadPlan;
@@ -8,6 +10,7 @@ import dev.sluice.sidecar.runtime.BoundRoute;
 import dev.sluice.sidecar.timer.Ticker;
 import dev.sluice.sidecar.upstream.UpstreamExchange;
 import dev.sluice.sidecar.upstream.UpstreamLease;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -19,6 +22,7 @@ import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,8 +101,10 @@ public final class Exchange implements UpstreamExchange {
     }
     if (!bodyless && RequestFraming.expectsContinue(head)) {
       // Answered here: the upstream sees no Expect (hop-by-hop), and the body follows at once.
-      downstream.write(
-          new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+      // A failed write means the client is gone, which the downstream reports itself.
+      ChannelFuture unused =
+          downstream.write(
+              new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
     }
     timers.armIdle();
     if (offload.has(OffloadPlan.Phase.REQUEST)) {
@@ -156,7 +162,8 @@ public final class Exchange implements UpstreamExchange {
     timers.touch();
     Ending refused = request.onContent(content, phase);
     if (refused != null) {
-      answer(refused.status(), refused.reason());
+      // onContent refuses with Ending.answered(): status and sentence.
+      answer(requireNonNull(refused.status()), requireNonNull(refused.reason()));
     }
   }
 
@@ -178,7 +185,7 @@ public final class Exchange implements UpstreamExchange {
   /** The downstream side became writable again: resume reading the response. */
   public void onDownstreamWritable() {
     if (phase == Phase.RESPONDING && !response.complete()) {
-      lease().read();
+      leased().read();
     }
   }
 
@@ -200,7 +207,7 @@ public final class Exchange implements UpstreamExchange {
       if (head.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
         // 1xx from upstream (100, 103): not relayed; 100 Continue was answered locally.
         ReferenceCountUtil.release(msg);
-        lease().read();
+        leased().read();
         return;
       }
       timers.cancelRequest();
@@ -234,7 +241,7 @@ public final class Exchange implements UpstreamExchange {
   }
 
   /** The response phase's outcome for the held {@code head} (ownership passes; may be null). */
-  void afterResponsePhase(PhaseOutcome outcome, HttpResponse head) {
+  void afterResponsePhase(PhaseOutcome outcome, @Nullable HttpResponse head) {
     if (phase == Phase.DONE || head == null) {
       ReferenceCountUtil.release(head);
       return;
@@ -334,7 +341,12 @@ public final class Exchange implements UpstreamExchange {
     }
     switch (why.kind()) {
       case COMPLETED -> response.finished(request.complete(), timers.elapsed());
-      case ANSWERED -> response.answer(why.status(), why.reason(), request.complete(), timers);
+      case ANSWERED -> // answered() gives both
+          response.answer(
+              requireNonNull(why.status()),
+              requireNonNull(why.reason()),
+              request.complete(),
+              timers);
       case ABORTED -> {
         log.debug("{} {} aborted ({}): {}", head.method(), head.uri(), ended, why.reason());
         downstream.abort();
@@ -350,15 +362,20 @@ public final class Exchange implements UpstreamExchange {
    * once it has.
    */
   void timedOut(String kind, String sentence) {
-    if (phase == Phase.DONE || kind.equals("timeout") && phase.responseStarted()) {
+    if (phase == Phase.DONE || (kind.equals("timeout") && phase.responseStarted())) {
       return;
     }
     metrics.upstreamError(route.name(), kind);
     answer(HttpResponseStatus.GATEWAY_TIMEOUT, sentence);
   }
 
-  UpstreamLease lease() {
+  @Nullable UpstreamLease lease() {
     return attempt.lease();
+  }
+
+  /** The lease, where there must be one: forwarding the request, or relaying its response. */
+  UpstreamLease leased() {
+    return requireNonNull(attempt.lease(), "no upstream lease");
   }
 
   boolean done() {

@@ -10,6 +10,7 @@ import dev.sluice.sidecar.routing.RequestTarget;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.util.ReferenceCountUtil;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An exchange's offload and its route's variable actions: the request phase (after the first
@@ -21,7 +22,7 @@ final class ExchangeOffload {
   private final Offload plan;
 
   /** Agent variables of this request; null until an offload or an action needs them. */
-  private Variables variables;
+  private @Nullable Variables variables;
 
   /** Collecting the first request body bytes a request-phase message asked for. */
   private boolean collecting;
@@ -29,7 +30,7 @@ final class ExchangeOffload {
   private long collected;
 
   /** A response head waiting for the response-phase offload (owned here until then). */
-  private HttpResponse held;
+  private @Nullable HttpResponse held;
 
   ExchangeOffload(Exchange exchange, Offload plan) {
     this.exchange = exchange;
@@ -97,8 +98,8 @@ final class ExchangeOffload {
         .addListener(f -> exchange.afterResponsePhase((PhaseOutcome) f.getNow(), takeHeld()));
   }
 
-  /** The held response head (ownership passes), or null when it was released meanwhile. */
-  private HttpResponse takeHeld() {
+  /** The held response head (ownership passes); null when it was released meanwhile. */
+  private @Nullable HttpResponse takeHeld() {
     HttpResponse response = held;
     held = null;
     return response;

@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -28,6 +29,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Header rules of a hop: hop-by-hop fields removed (RFC 9110 7.6.1: the fixed list and every name
@@ -77,7 +79,7 @@ final class HeaderRules {
     for (AsciiString name :
         List.of(
             HttpHeaderNames.CONNECTION,
-            HttpHeaderNames.KEEP_ALIVE,
+            AsciiString.cached("keep-alive"),
             AsciiString.cached("proxy-connection"),
             HttpHeaderNames.PROXY_AUTHORIZATION,
             HttpHeaderNames.PROXY_AUTHENTICATE,
@@ -103,8 +105,8 @@ final class HeaderRules {
     }
   }
 
-  /** What field {@code name} is to the rules (any case), or null: pass it on. */
-  private static Kind kind(CharSequence name, List<CharSequence> listed) {
+  /** What field {@code name} is to the rules (any case); null when it just passes on. */
+  private static @Nullable Kind kind(CharSequence name, List<CharSequence> listed) {
     for (int i = 0; i < listed.size(); i++) { // indexed: no iterator per field
       if (AsciiString.contentEqualsIgnoreCase(listed.get(i), name)) {
         return Kind.HOP_BY_HOP;
@@ -133,7 +135,7 @@ final class HeaderRules {
       boolean bodyless,
       boolean upstreamHttp2,
       boolean downstreamHttp2,
-      String clientAddress,
+      @Nullable String clientAddress,
       String scheme) {
     boolean wire = upstreamHttp2 && sentAsItsPseudoHeaders(in);
     Http2Headers block = wire ? Http2Head.unconverted(in) : null;
@@ -175,7 +177,7 @@ final class HeaderRules {
    */
   private static void copyRequestFields(
       HttpRequest in,
-      Http2Headers block,
+      @Nullable Http2Headers block,
       boolean wire,
       boolean bodyless,
       boolean forwarding,
@@ -277,7 +279,7 @@ final class HeaderRules {
    * field (the HPACK decoder refuses them, RFC 9113 8.2.2); any other from its HTTP/1.x fields.
    */
   private static Iterator<Map.Entry<CharSequence, CharSequence>> fieldsOf(
-      HttpMessage in, Http2Headers block) {
+      HttpMessage in, @Nullable Http2Headers block) {
     return block != null ? Http2Head.fieldsForHttp2(block) : in.headers().iteratorCharSequence();
   }
 
@@ -291,7 +293,7 @@ final class HeaderRules {
    */
   private static boolean sentAsItsPseudoHeaders(HttpRequest request) {
     String uri = request.uri();
-    return (!uri.isEmpty() && uri.charAt(0) == '/' || "*".equals(uri))
+    return ((!uri.isEmpty() && uri.charAt(0) == '/') || "*".equals(uri))
         && !HttpMethod.CONNECT.equals(request.method());
   }
 
@@ -308,7 +310,7 @@ final class HeaderRules {
     }
     List<CharSequence> names = new ArrayList<>(1);
     for (String value : values) {
-      for (String option : value.split(",")) {
+      for (String option : value.split(",", -1)) {
         String trimmed = option.trim();
         Kind kind = kind(trimmed, List.of());
         if (!trimmed.isEmpty()
@@ -333,8 +335,8 @@ final class HeaderRules {
    * request, what its incoming fields said that the rules act on after copying them.
    */
   private abstract static sealed class Out permits Http1Out, Http2Out {
-    CharSequence authority;
-    CharSequence forwardedFor;
+    @Nullable CharSequence authority;
+    @Nullable CharSequence forwardedFor;
     boolean trailersAccepted;
     boolean length;
 
@@ -346,8 +348,8 @@ final class HeaderRules {
 
     abstract HttpRequest request(HttpMethod method, String uri, boolean bodyless);
 
-    /** The response head for {@code in}; {@code full}: {@code in} as a whole response, or null. */
-    abstract HttpResponse response(HttpResponse in, FullHttpResponse full);
+    /** The response head for {@code in}; {@code full}: {@code in} when it is a whole response. */
+    abstract HttpResponse response(HttpResponse in, @Nullable FullHttpResponse full);
   }
 
   /** HTTP/1.1 fields; names keep the case they arrived in. */
@@ -373,12 +375,12 @@ final class HeaderRules {
               uri,
               Unpooled.EMPTY_BUFFER,
               fields,
-              HttpHeaders.EMPTY_HEADERS)
+              EmptyHttpHeaders.INSTANCE)
           : new DefaultHttpRequest(HttpVersion.HTTP_1_1, method, uri, fields);
     }
 
     @Override
-    public HttpResponse response(HttpResponse in, FullHttpResponse full) {
+    public HttpResponse response(HttpResponse in, @Nullable FullHttpResponse full) {
       return full == null
           ? new DefaultHttpResponse(HttpVersion.HTTP_1_1, in.status(), fields)
           : new DefaultFullHttpResponse(
@@ -412,7 +414,7 @@ final class HeaderRules {
     }
 
     @Override
-    public HttpResponse response(HttpResponse in, FullHttpResponse full) {
+    public HttpResponse response(HttpResponse in, @Nullable FullHttpResponse full) {
       return full == null
           ? WireHead.response(in.status(), block)
           : WireHead.fullResponse(in.status(), block, full.content(), full.trailingHeaders());

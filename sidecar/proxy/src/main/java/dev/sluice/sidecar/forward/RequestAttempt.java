@@ -1,8 +1,11 @@
 package dev.sluice.sidecar.forward;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.sluice.sidecar.upstream.StreamRefusedException;
 import dev.sluice.sidecar.upstream.UpstreamLease;
 import io.netty.util.concurrent.Future;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A request's tries upstream: the lease it asks for and holds, and which failures send it again.
@@ -15,7 +18,7 @@ final class RequestAttempt {
   static final int MAX_REFUSALS = 2;
 
   private final Exchange exchange;
-  private UpstreamLease lease;
+  private @Nullable UpstreamLease lease;
   private int refusals;
 
   RequestAttempt(Exchange exchange) {
@@ -23,7 +26,7 @@ final class RequestAttempt {
   }
 
   /** The lease the request goes on; null before the first and while asking for another. */
-  UpstreamLease lease() {
+  @Nullable UpstreamLease lease() {
     return lease;
   }
 
@@ -63,7 +66,7 @@ final class RequestAttempt {
       return false;
     }
     refusals++;
-    UpstreamLease refused = lease;
+    UpstreamLease refused = requireNonNull(lease); // forwarding: the lease is held
     lease = null;
     refused.release(false);
     return true;

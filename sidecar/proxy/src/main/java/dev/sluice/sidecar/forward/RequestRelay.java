@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.util.ArrayDeque;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +49,7 @@ final class RequestRelay {
    * it is unreadable or over the route's limit, else queued while {@code phase} queues or the queue
    * drains, or written upstream.
    */
-  Ending onContent(HttpContent content, Phase phase) {
+  @Nullable Ending onContent(HttpContent content, Phase phase) {
     if (content.decoderResult().isFailure()) {
       // An unreadable body (bad chunk size, chunk data longer than its size, a bad trailer): the
       // decoder hands an empty last content with the cause. It is never sent on as the end of the
@@ -84,7 +85,7 @@ final class RequestRelay {
       }
       return null;
     }
-    forward(content, exchange.lease());
+    forward(content, exchange.leased());
     if (complete) {
       exchange.requestSent();
     }

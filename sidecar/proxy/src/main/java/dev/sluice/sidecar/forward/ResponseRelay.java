@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +36,7 @@ final class ResponseRelay {
   private int status;
 
   /** The newest write downstream (the response's end, once complete); null before the head. */
-  private ChannelFuture lastWrite;
+  private @Nullable ChannelFuture lastWrite;
 
   ResponseRelay(Exchange exchange) {
     this.exchange = exchange;
@@ -63,7 +64,7 @@ final class ResponseRelay {
 
   /** Sends the response head downstream (with the route's response headers applied). */
   void start(HttpResponse response, boolean requestComplete) {
-    boolean upstreamHttp2 = exchange.lease().http2();
+    boolean upstreamHttp2 = exchange.leased().http2();
     answeredEarly = !requestComplete;
     upstreamCloses = !upstreamHttp2 && !HttpUtil.isKeepAlive(response);
     status = response.status().code();
@@ -141,7 +142,7 @@ final class ResponseRelay {
     // The next object is read while the write is still queued: what arrived in one socket read
     // (a head and its body) leaves in one flush. Not writable: the writability change resumes.
     if (!complete && !exchange.done() && exchange.downstream.isWritable()) {
-      exchange.lease().read();
+      exchange.leased().read();
     }
   }
 }

@@ -25,6 +25,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Message heads between an HTTP/2 header block and Netty's HTTP/1.x objects, for the shapes a proxy
@@ -124,12 +125,12 @@ final class Heads {
   /**
    * The HTTP/2 header block of {@code head}; {@code scheme} is the {@code :scheme} of a request.
    */
-  static Http2Headers outbound(HttpMessage head, String scheme) {
+  static Http2Headers outbound(HttpMessage head, @Nullable String scheme) {
     HttpHeaders in = head.headers();
     DefaultHttp2Headers out;
     if (head instanceof HttpRequest request) {
       String uri = request.uri();
-      boolean originForm = !uri.isEmpty() && uri.charAt(0) == '/' || "*".equals(uri);
+      boolean originForm = (!uri.isEmpty() && uri.charAt(0) == '/') || "*".equals(uri);
       if (!originForm
           || scheme == null
           || HttpMethod.CONNECT.equals(request.method())
@@ -185,8 +186,8 @@ final class Heads {
       return length >= 8 && AsciiString.regionMatches(name, false, 0, EXTENSION_PREFIX, 0, 8);
     }
     return first == 't'
-        && (length == 17 && HttpHeaderNames.TRANSFER_ENCODING.contentEquals(name)
-            || length == 7 && HttpHeaderNames.TRAILER.contentEquals(name));
+        && ((length == 17 && HttpHeaderNames.TRANSFER_ENCODING.contentEquals(name))
+            || (length == 7 && HttpHeaderNames.TRAILER.contentEquals(name)));
   }
 
   /**
@@ -229,8 +230,8 @@ final class Heads {
     return out;
   }
 
-  /** A three-digit {@code :status}, or null (left to Netty, which names what is wrong). */
-  private static HttpResponseStatus status(CharSequence status) {
+  /** A three-digit {@code :status}; null for any other (left to Netty, which names the fault). */
+  private static @Nullable HttpResponseStatus status(@Nullable CharSequence status) {
     if (status == null || status.length() != 3) {
       return null;
     }

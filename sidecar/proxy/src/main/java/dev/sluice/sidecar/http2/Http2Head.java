@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -18,6 +19,7 @@ import java.util.AbstractMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A message head read from an HTTP/2 HEADERS frame that keeps the header block it arrived in. Its
@@ -40,8 +42,8 @@ public interface Http2Head {
     return fields().converted != null;
   }
 
-  /** The block of {@code head} while its fields are unconverted; else null. */
-  static Http2Headers unconverted(HttpMessage head) {
+  /** The block of {@code head} while its fields are unconverted; null once they are. */
+  static @Nullable Http2Headers unconverted(HttpMessage head) {
     return head instanceof Http2Head h2 && !h2.converted() ? h2.block() : null;
   }
 
@@ -49,7 +51,7 @@ public interface Http2Head {
    * A field of {@code head} by its lower-case name, from the block while it is unconverted ({@code
    * host}: the {@code :authority}, else a {@code host} field); else from its {@code headers()}.
    */
-  static String field(HttpMessage head, AsciiString name) {
+  static @Nullable String field(HttpMessage head, AsciiString name) {
     return head instanceof Http2Head h2 && !h2.converted()
         ? h2.fields().field(name)
         : head.headers().get(name);
@@ -70,7 +72,7 @@ public interface Http2Head {
   final class Fields {
     private final Http2Headers block;
     private final boolean chunked;
-    private HttpHeaders converted;
+    private @Nullable HttpHeaders converted;
 
     /** {@code chunked}: a head whose body follows without a content-length (marked as chunked). */
     Fields(Http2Headers block, boolean chunked) {
@@ -89,7 +91,7 @@ public interface Http2Head {
     }
 
     /** What {@code get().get(name)} would give, without converting (cookies excepted). */
-    String field(AsciiString name) {
+    @Nullable String field(AsciiString name) {
       CharSequence value;
       if (HttpHeaderNames.HOST.contentEquals(name)) {
         CharSequence authority = block.authority();
@@ -110,7 +112,7 @@ public interface Http2Head {
     private final Fields fields;
 
     Request(HttpMethod method, String uri, Fields fields) {
-      super(HttpVersion.HTTP_1_1, method, uri, HttpHeaders.EMPTY_HEADERS);
+      super(HttpVersion.HTTP_1_1, method, uri, EmptyHttpHeaders.INSTANCE);
       this.fields = fields;
     }
 
@@ -130,7 +132,7 @@ public interface Http2Head {
     private final Fields fields;
 
     FullRequest(HttpMethod method, String uri, ByteBuf content, HttpHeaders trailers, Fields f) {
-      super(HttpVersion.HTTP_1_1, method, uri, content, HttpHeaders.EMPTY_HEADERS, trailers);
+      super(HttpVersion.HTTP_1_1, method, uri, content, EmptyHttpHeaders.INSTANCE, trailers);
       this.fields = f;
     }
 
@@ -150,7 +152,7 @@ public interface Http2Head {
     private final Fields fields;
 
     Response(HttpResponseStatus status, Fields fields) {
-      super(HttpVersion.HTTP_1_1, status, HttpHeaders.EMPTY_HEADERS);
+      super(HttpVersion.HTTP_1_1, status, EmptyHttpHeaders.INSTANCE);
       this.fields = fields;
     }
 
@@ -170,7 +172,7 @@ public interface Http2Head {
     private final Fields fields;
 
     FullResponse(HttpResponseStatus status, ByteBuf content, HttpHeaders trailers, Fields f) {
-      super(HttpVersion.HTTP_1_1, status, content, HttpHeaders.EMPTY_HEADERS, trailers);
+      super(HttpVersion.HTTP_1_1, status, content, EmptyHttpHeaders.INSTANCE, trailers);
       this.fields = f;
     }
 
@@ -188,7 +190,7 @@ public interface Http2Head {
   /** See {@link #fieldsForHttp2}. */
   final class BlockFields implements Iterator<Map.Entry<CharSequence, CharSequence>> {
     private final Iterator<Map.Entry<CharSequence, CharSequence>> all;
-    private Map.Entry<CharSequence, CharSequence> next;
+    private Map.@Nullable Entry<CharSequence, CharSequence> next;
 
     BlockFields(Iterator<Map.Entry<CharSequence, CharSequence>> all) {
       this.all = all;

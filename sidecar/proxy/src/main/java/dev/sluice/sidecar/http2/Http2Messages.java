@@ -1,9 +1,11 @@
 package dev.sluice.sidecar.http2;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.HttpContent;
@@ -22,6 +24,7 @@ import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.ReferenceCountUtil;
+import org.jspecify.annotations.Nullable;
 
 /**
  * HttpObjects to and from HTTP/2 frames of one stream, exactly as Netty's {@code
@@ -50,7 +53,10 @@ public final class Http2Messages {
     }
     if (endStream) {
       if (headers.method() == null && status == null) {
-        LastHttpContent last = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, true);
+        LastHttpContent last =
+            new DefaultLastHttpContent(
+                Unpooled.EMPTY_BUFFER,
+                DefaultHttpHeadersFactory.trailersFactory().withValidation(true));
         HttpConversionUtil.addHttp2ToHttpHeaders(
             streamId, headers, last.trailingHeaders(), HttpVersion.HTTP_1_1, true, true);
         return last;
@@ -76,12 +82,13 @@ public final class Http2Messages {
    * completes with the last of them. {@code scheme}: for request heads, the {@code :scheme} to
    * send. {@code dataWrites} is told of every DATA frame with its promise (queued bytes).
    */
+  @SuppressWarnings("FutureReturnValueIgnored") // the frames report through promise
   public static void write(
       Http2ConnectionEncoder encoder,
       ChannelHandlerContext ctx,
       int streamId,
       HttpObject msg,
-      String scheme,
+      @Nullable String scheme,
       DataWrites dataWrites,
       ChannelPromise promise) {
     boolean frames = false;
@@ -143,7 +150,7 @@ public final class Http2Messages {
    * The header block that {@link #write} sends for {@code head}; {@code scheme}: the {@code
    * :scheme} of a request.
    */
-  public static Http2Headers headerBlock(HttpMessage head, String scheme) {
+  public static Http2Headers headerBlock(HttpMessage head, @Nullable String scheme) {
     if (head instanceof WireHead wire) {
       Http2Headers block = wire.block();
       if (scheme != null && head instanceof HttpRequest) {
@@ -159,7 +166,7 @@ public final class Http2Messages {
    * allows a request to name (RFC 9113 8.2.2).
    */
   public static boolean acceptsTrailers(CharSequence te) {
-    for (String token : te.toString().split(",")) {
+    for (String token : te.toString().split(",", -1)) {
       int parameters = token.indexOf(';');
       String coding = (parameters < 0 ? token : token.substring(0, parameters)).trim();
       if (HttpHeaderValues.TRAILERS.contentEqualsIgnoreCase(coding)) {
@@ -171,7 +178,7 @@ public final class Http2Messages {
 
   /** Told of each DATA frame written: may track the bytes until the promise completes. */
   public interface DataWrites {
-    ChannelPromise queued(ChannelPromise promise, io.netty.buffer.ByteBuf data);
+    ChannelPromise queued(ChannelPromise promise, ByteBuf data);
   }
 
   private Http2Messages() {}

@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -53,7 +54,7 @@ public interface WireHead {
     private final Http2Headers block;
 
     private Request(HttpMethod method, String uri, Http2Headers block) {
-      super(HttpVersion.HTTP_1_1, method, uri, HttpHeaders.EMPTY_HEADERS);
+      super(HttpVersion.HTTP_1_1, method, uri, EmptyHttpHeaders.INSTANCE);
       this.block = block;
     }
 
@@ -73,8 +74,8 @@ public interface WireHead {
           method,
           uri,
           Unpooled.EMPTY_BUFFER,
-          HttpHeaders.EMPTY_HEADERS,
-          HttpHeaders.EMPTY_HEADERS);
+          EmptyHttpHeaders.INSTANCE,
+          EmptyHttpHeaders.INSTANCE);
       this.block = block;
     }
 
@@ -100,7 +101,7 @@ public interface WireHead {
     private final Http2Headers block;
 
     private Response(HttpResponseStatus status, Http2Headers block) {
-      super(HttpVersion.HTTP_1_1, status, HttpHeaders.EMPTY_HEADERS);
+      super(HttpVersion.HTTP_1_1, status, EmptyHttpHeaders.INSTANCE);
       this.block = block;
     }
 
@@ -116,7 +117,7 @@ public interface WireHead {
 
     private FullResponse(
         HttpResponseStatus status, Http2Headers block, ByteBuf content, HttpHeaders trailers) {
-      super(HttpVersion.HTTP_1_1, status, content, HttpHeaders.EMPTY_HEADERS, trailers);
+      super(HttpVersion.HTTP_1_1, status, content, EmptyHttpHeaders.INSTANCE, trailers);
       this.block = block;
     }
 

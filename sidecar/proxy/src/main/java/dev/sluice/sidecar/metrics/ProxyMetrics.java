@@ -1,5 +1,7 @@
 package dev.sluice.sidecar.metrics;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.sluice.sidecar.config.SidecarReport;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -14,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The sidecar's metrics, in one place so names stay consistent: {@code sluice_*}, labels {@code
@@ -30,7 +33,7 @@ public final class ProxyMetrics {
   /** Keys of the per-request meters: no string built per lookup (String hashes are cached). */
   private record RouteStatus(String route, int status) {}
 
-  private record CounterKey(String name, String value1, String value2) {}
+  private record CounterKey(String name, String value1, @Nullable String value2) {}
 
   private record AgentOutcome(String agent, String outcome) {}
 
@@ -81,7 +84,7 @@ public final class ProxyMetrics {
   /** Body bytes forwarded; {@code copied}: through the copying path (zeroCopy off). */
   public void bodyBytes(String direction, boolean copied, long bytes) {
     if (bytes > 0) {
-      bodyBytes[("request".equals(direction) ? 0 : 2) + (copied ? 1 : 0)].increment(bytes);
+      bodyBytes[("request".equals(direction) ? 0 : 2) + (copied ? 1 : 0)].increment((double) bytes);
     }
   }
 
@@ -225,7 +228,12 @@ public final class ProxyMetrics {
   }
 
   private Counter counter(
-      String name, String description, String key1, String value1, String key2, String value2) {
+      String name,
+      String description,
+      String key1,
+      String value1,
+      @Nullable String key2,
+      @Nullable String value2) {
     CounterKey id = new CounterKey(name, value1, value2);
     Counter known = counters.get(id); // no capturing lambda per call once the counter exists
     if (known != null) {
@@ -237,7 +245,7 @@ public final class ProxyMetrics {
           Counter.Builder builder =
               Counter.builder(name).description(description).tag(key1, value1);
           if (key2 != null) {
-            builder.tag(key2, value2);
+            builder.tag(key2, requireNonNull(value2)); // given with key2
           }
           return builder.register(registry);
         });

@@ -1,5 +1,7 @@
 package dev.sluice.sidecar.offload;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.sluice.sidecar.config.HostPort;
 import dev.sluice.sidecar.flow.CoalescedFlushes;
 import dev.sluice.sidecar.metrics.ProxyMetrics;
@@ -25,6 +27,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,12 +65,13 @@ public final class AgentClient implements AutoCloseable {
   private volatile int availableEndpoints;
   private volatile boolean checked;
   private volatile int openConnections;
-  private final java.util.function.BooleanSupplier availability = () -> available;
-  private ScheduledFuture<?> healthTask;
-  private final java.util.concurrent.atomic.AtomicInteger pending =
-      new java.util.concurrent.atomic.AtomicInteger();
-  private final java.util.concurrent.atomic.AtomicLong timeouts =
-      new java.util.concurrent.atomic.AtomicLong();
+
+  @SuppressWarnings("UnnecessaryLambda") // one instance: metrics remove it by identity on close
+  private final BooleanSupplier availability = () -> available;
+
+  private @Nullable ScheduledFuture<?> healthTask;
+  private final AtomicInteger pending = new AtomicInteger();
+  private final AtomicLong timeouts = new AtomicLong();
 
   /** One agent endpoint's pacing and health. */
   private static final class Endpoint {
@@ -102,7 +109,7 @@ public final class AgentClient implements AutoCloseable {
    * Endpoints and how many passed their last health check; null until every endpoint was checked
    * once (before that, "none available" would be a guess).
    */
-  public AgentHealth health() {
+  public @Nullable AgentHealth health() {
     return checked ? new AgentHealth(endpoints.size(), availableEndpoints) : null;
   }
 
@@ -215,11 +222,11 @@ public final class AgentClient implements AutoCloseable {
     return connecting * perConnection < live;
   }
 
-  private HostPort readyEndpoint(long now) {
+  private @Nullable HostPort readyEndpoint(long now) {
     List<HostPort> all = settings.endpoints();
     for (int i = 0; i < all.size(); i++) {
       HostPort candidate = all.get(Math.floorMod(nextEndpoint++, all.size()));
-      if (endpoints.get(candidate).backoff.ready(now)) {
+      if (endpoint(candidate).backoff.ready(now)) {
         return candidate;
       }
     }
@@ -263,7 +270,7 @@ public final class AgentClient implements AutoCloseable {
         .connect(endpoint.host(), endpoint.port());
   }
 
-  private ClientConnection pickReady() {
+  private @Nullable ClientConnection pickReady() {
     ClientConnection best = null;
     for (ClientConnection c : connections) {
       if (c.hasCapacity() && (best == null || c.inFlight() < best.inFlight())) {
@@ -304,7 +311,7 @@ public final class AgentClient implements AutoCloseable {
   }
 
   private void endpointFailed(HostPort endpoint, int status, String why) {
-    Endpoint state = endpoints.get(endpoint);
+    Endpoint state = endpoint(endpoint);
     state.backoff.failed(System.nanoTime());
     lastFailureStatus = status;
     lastFailure = endpoint + ": " + why;
@@ -320,7 +327,7 @@ public final class AgentClient implements AutoCloseable {
   private final class PoolOwner implements ClientConnection.Owner {
     @Override
     public void ready(ClientConnection connection) {
-      endpoints.get(connection.endpoint()).backoff.succeeded();
+      endpoint(connection.endpoint()).backoff.succeeded();
       progress();
       closeIfDrained(connection);
     }
@@ -378,7 +385,7 @@ public final class AgentClient implements AutoCloseable {
         loop.schedule(
             () -> {
               if (outcome.trySuccess("health check: no AGENT-HELLO within the hello timeout")) {
-                connecting.channel().close();
+                ChannelFuture unused = connecting.channel().close(); // the check is over
               }
             },
             settings.helloTimeout().toNanos(),
@@ -431,14 +438,16 @@ public final class AgentClient implements AutoCloseable {
           for (ClientConnection c : List.copyOf(connections)) {
             closeIfDrained(c);
           }
-          loop.schedule(
-              () -> {
-                for (ClientConnection c : List.copyOf(connections)) {
-                  c.abandon(SpopStatus.IO_ERROR, "the agent client closed");
-                }
-              },
-              settings.processingTimeout().toMillis() + 100,
-              TimeUnit.MILLISECONDS);
+          // The last sweep: nothing cancels or waits for it.
+          ScheduledFuture<?> unused =
+              loop.schedule(
+                  () -> {
+                    for (ClientConnection c : List.copyOf(connections)) {
+                      c.abandon(SpopStatus.IO_ERROR, "the agent client closed");
+                    }
+                  },
+                  settings.processingTimeout().toMillis() + 100,
+                  TimeUnit.MILLISECONDS);
         });
   }
 
@@ -452,7 +461,12 @@ public final class AgentClient implements AutoCloseable {
     return openConnections;
   }
 
-  private static String describe(Throwable cause) {
+  /** The state of one of the configured endpoints (all of them have one). */
+  private Endpoint endpoint(HostPort endpoint) {
+    return requireNonNull(endpoints.get(endpoint));
+  }
+
+  private static String describe(@Nullable Throwable cause) {
     return cause == null ? "unknown" : cause.getClass().getSimpleName() + ": " + cause.getMessage();
   }
 }

@@ -1,5 +1,7 @@
 package dev.sluice.sidecar.offload;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.sluice.sidecar.config.HostPort;
 import dev.sluice.spop.Frame;
 import dev.sluice.spop.Hellos;
@@ -8,6 +10,7 @@ import dev.sluice.spop.SpopFrameDecoder;
 import dev.sluice.spop.SpopFrameEncoder;
 import dev.sluice.spop.SpopStatus;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
@@ -20,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,14 +57,14 @@ final class ClientConnection extends SimpleChannelInboundHandler<Frame> {
   private final HostPort endpoint;
   private final Owner owner;
   private final Map<Long, PendingEvent> inFlight = new HashMap<>();
-  private ChannelHandlerContext ctx;
+  private @Nullable ChannelHandlerContext ctx;
   private State state = State.HELLO_SENT;
   private boolean pipelining;
   private int maxFrameSize;
   private long nextStreamId = 1;
-  private ScheduledFuture<?> helloTimer;
+  private @Nullable ScheduledFuture<?> helloTimer;
   private int closeStatus = SpopStatus.IO_ERROR;
-  private String closeReason;
+  private @Nullable String closeReason;
   private boolean readyOnce;
 
   ClientConnection(AgentSettings settings, HostPort endpoint, Owner owner) {
@@ -74,7 +78,7 @@ final class ClientConnection extends SimpleChannelInboundHandler<Frame> {
     return endpoint;
   }
 
-  Channel channel() {
+  @Nullable Channel channel() {
     return ctx == null ? null : ctx.channel();
   }
 
@@ -110,8 +114,10 @@ final class ClientConnection extends SimpleChannelInboundHandler<Frame> {
                             + "ms"),
                 settings.helloTimeout().toNanos(),
                 TimeUnit.NANOSECONDS);
-    ctx.writeAndFlush(
-        Hellos.client(settings.maxFrameSize(), settings.pipelining(), settings.engineId()));
+    // A HELLO that cannot be written closes the connection; the hello timer covers the rest.
+    ChannelFuture unused =
+        ctx.writeAndFlush(
+            Hellos.client(settings.maxFrameSize(), settings.pipelining(), settings.engineId()));
     ctx.fireChannelActive();
   }
 
@@ -122,7 +128,8 @@ final class ClientConnection extends SimpleChannelInboundHandler<Frame> {
     event.connection = this;
     event.streamId = streamId;
     inFlight.put(streamId, event);
-    ctx.writeAndFlush(new Frame.Notify(streamId, 1, event.messages))
+    context()
+        .writeAndFlush(new Frame.Notify(streamId, 1, event.messages))
         .addListener(
             f -> {
               if (f.isSuccess() || inFlight.remove(streamId) == null) {
@@ -178,7 +185,7 @@ final class ClientConnection extends SimpleChannelInboundHandler<Frame> {
   }
 
   private void onHello(Frame.AgentHello hello) {
-    helloTimer.cancel(false);
+    requireNonNull(helloTimer).cancel(false); // armed when the channel became active
     var items = hello.items();
     var version = items.get("version");
     if (version == null) {
@@ -205,8 +212,8 @@ final class ClientConnection extends SimpleChannelInboundHandler<Frame> {
       return;
     }
     maxFrameSize = size == null ? settings.maxFrameSize() : (int) (long) size;
-    ctx.pipeline().get(SpopFrameDecoder.class).maxFrameSize(maxFrameSize);
-    ctx.pipeline().get(SpopFrameEncoder.class).maxFrameSize(maxFrameSize);
+    context().pipeline().get(SpopFrameDecoder.class).maxFrameSize(maxFrameSize);
+    context().pipeline().get(SpopFrameEncoder.class).maxFrameSize(maxFrameSize);
     pipelining = settings.pipelining() && Hellos.capabilities(items).contains(Hellos.PIPELINING);
     state = State.READY;
     readyOnce = true;
@@ -233,7 +240,7 @@ final class ClientConnection extends SimpleChannelInboundHandler<Frame> {
 
   private void onAgentDisconnect(Frame.AgentDisconnect bye) {
     if (state == State.CLOSING) {
-      ctx.close();
+      ChannelFuture unused = context().close();
       return;
     }
     String why =
@@ -244,7 +251,8 @@ final class ClientConnection extends SimpleChannelInboundHandler<Frame> {
     closeReason = why;
     state = State.CLOSING;
     failInFlight(bye.status(), why);
-    ctx.writeAndFlush(new Frame.HaproxyDisconnect(SpopStatus.NORMAL, "normal"))
+    context()
+        .writeAndFlush(new Frame.HaproxyDisconnect(SpopStatus.NORMAL, "normal"))
         .addListener(ChannelFutureListener.CLOSE);
   }
 
@@ -259,7 +267,8 @@ final class ClientConnection extends SimpleChannelInboundHandler<Frame> {
     state = State.CLOSING;
     failInFlight(status, why);
     String message = why.length() > 255 ? why.substring(0, 255) : why;
-    ctx.writeAndFlush(new Frame.HaproxyDisconnect(status, message))
+    context()
+        .writeAndFlush(new Frame.HaproxyDisconnect(status, message))
         .addListener(ChannelFutureListener.CLOSE);
   }
 
@@ -274,19 +283,26 @@ final class ClientConnection extends SimpleChannelInboundHandler<Frame> {
       state = State.CLOSING;
       failInFlight(status, why);
     }
-    ctx.close();
+    ChannelFuture unused = ctx.close();
   }
 
   /** Graceful end: HAPROXY-DISCONNECT status 0, then close when the agent answers or hangs up. */
+  @SuppressWarnings("FutureReturnValueIgnored") // the timer's close ends it anyway
   void shutdown() {
-    if (ctx == null || state == State.CLOSING) {
+    ChannelHandlerContext active = ctx;
+    if (active == null || state == State.CLOSING) {
       return;
     }
     state = State.CLOSING;
     closeReason = "closed by the sidecar";
     failInFlight(SpopStatus.IO_ERROR, "the agent client closed");
-    ctx.writeAndFlush(new Frame.HaproxyDisconnect(SpopStatus.NORMAL, "normal"));
-    ctx.executor().schedule(() -> ctx.close(), 1, TimeUnit.SECONDS);
+    active.writeAndFlush(new Frame.HaproxyDisconnect(SpopStatus.NORMAL, "normal"));
+    active.executor().schedule(() -> active.close(), 1, TimeUnit.SECONDS);
+  }
+
+  /** The context once the channel is active (every frame and state after HELLO_SENT has it). */
+  private ChannelHandlerContext context() {
+    return requireNonNull(ctx, "not active yet");
   }
 
   private void failInFlight(int status, String why) {
@@ -314,7 +330,7 @@ final class ClientConnection extends SimpleChannelInboundHandler<Frame> {
     Throwable root =
         cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
     if (root instanceof SpopException e) {
-      disconnect(e.status(), e.getMessage());
+      disconnect(e.status(), requireNonNull(e.getMessage())); // SpopException always has one
     } else {
       abandon(SpopStatus.IO_ERROR, root.toString());
     }

@@ -3,6 +3,7 @@ package dev.sluice.sidecar.offload;
 import dev.sluice.spop.Frame;
 import dev.sluice.spop.Hellos;
 import dev.sluice.spop.SpopValue;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.util.concurrent.Promise;
@@ -23,7 +24,8 @@ final class HealthProbe extends SimpleChannelInboundHandler<Frame> {
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    ctx.writeAndFlush(Hellos.healthCheck(maxFrameSize));
+    // A HELLO that cannot be written closes the connection: channelInactive reports it.
+    ChannelFuture unused = ctx.writeAndFlush(Hellos.healthCheck(maxFrameSize));
     ctx.fireChannelActive();
   }
 
@@ -41,13 +43,13 @@ final class HealthProbe extends SimpleChannelInboundHandler<Frame> {
     } else {
       outcome.trySuccess("health check: unexpected " + frame.getClass().getSimpleName());
     }
-    ctx.close();
+    ChannelFuture unused = ctx.close(); // the check is over
   }
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     outcome.trySuccess("health check: " + cause);
-    ctx.close();
+    ChannelFuture unused = ctx.close();
   }
 
   @Override

@@ -1,5 +1,7 @@
 package dev.sluice.sidecar.offload;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.sluice.sidecar.config.Agent;
 import dev.sluice.sidecar.config.AgentMessage;
 import dev.sluice.sidecar.config.Route;
@@ -75,7 +77,7 @@ public final class OffloadPlan implements Offload {
     }
     List<Step> steps = new ArrayList<>();
     for (RouteOffload offload : route.offload()) {
-      Agent agent = agents.get(offload.agent());
+      Agent agent = requireNonNull(agents.get(offload.agent()));
       List<CompiledMessage> request = new ArrayList<>();
       List<CompiledMessage> response = new ArrayList<>();
       for (AgentMessage message : agent.messages()) {
@@ -89,7 +91,7 @@ public final class OffloadPlan implements Offload {
         (message.event() == AgentMessage.Event.Response ? response : request)
             .add(new CompiledMessage(message.name(), args));
       }
-      steps.add(new Step(clients.get(agent.name()), agent, request, response));
+      steps.add(new Step(requireNonNull(clients.get(agent.name())), agent, request, response));
     }
     return new OffloadPlan(steps);
   }

@@ -3,6 +3,7 @@ package dev.sluice.sidecar.offload;
 import dev.sluice.spop.Message;
 import io.netty.util.concurrent.Promise;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One event on its way to an agent. The promise belongs to the requesting exchange's event loop and
@@ -15,7 +16,7 @@ final class PendingEvent {
   final long started = System.nanoTime();
 
   /** The connection carrying the NOTIFY, once sent. */
-  ClientConnection connection;
+  @Nullable ClientConnection connection;
 
   long streamId;
 

@@ -5,6 +5,7 @@ import dev.sluice.sidecar.routing.RequestTarget;
 import dev.sluice.spop.SpopValue;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Fetches a sample as HAProxy would send it: integers as INT64, addresses as IPV4/IPV6, strings as
@@ -49,7 +50,7 @@ final class Samples {
     return SpopValue.of(headers.get(name));
   }
 
-  private static SpopValue body(byte[] body, long limit) {
+  private static SpopValue body(byte @Nullable [] body, long limit) {
     if (body == null) {
       return SpopValue.NULL;
     }

@@ -1,5 +1,7 @@
 package dev.sluice.sidecar.offload;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.sluice.sidecar.config.VariableAction;
 import dev.sluice.sidecar.http2.WireHead;
 import dev.sluice.spop.SpopValue;
@@ -10,7 +12,9 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -129,7 +133,7 @@ public final class VariableActions {
     for (int i = 0; i < shown; i++) {
       char c = text.charAt(i);
       if (c < 0x20 || c == 0x7f) {
-        out.append(String.format(java.util.Locale.ROOT, "\\x%02x", (int) c));
+        out.append(String.format(Locale.ROOT, "\\x%02x", (int) c));
       } else {
         out.append(c);
       }
@@ -146,19 +150,24 @@ public final class VariableActions {
     return switch (test.operator()) {
       case Exists -> value != null;
       case NotExists -> value == null;
-      case Equals -> value != null && same(value, test.value());
-      case NotEquals -> value == null || !same(value, test.value());
-      case GreaterThan -> compare(value, test.value()) > 0;
+      case Equals -> value != null && same(value, expected(test));
+      case NotEquals -> value == null || !same(value, expected(test));
+      case GreaterThan -> compare(value, expected(test)) > 0;
       case LessThan -> {
-        Integer c = compareOrNull(value, test.value());
+        Integer c = compareOrNull(value, expected(test));
         yield c != null && c < 0;
       }
     };
   }
 
+  /** The value a comparing operator compares with (validated: every one but Exists has one). */
+  private static String expected(VariableAction.VariableTest test) {
+    return requireNonNull(test.value());
+  }
+
   private static boolean same(SpopValue value, String expected) {
     if (value instanceof SpopValue.Bool b) {
-      return switch (expected.trim().toLowerCase(java.util.Locale.ROOT)) {
+      return switch (expected.trim().toLowerCase(Locale.ROOT)) {
         case "true", "1" -> b.value();
         case "false", "0" -> !b.value();
         default -> false;
@@ -175,12 +184,12 @@ public final class VariableActions {
     return value.asText().equals(expected);
   }
 
-  private static int compare(SpopValue value, String expected) {
+  private static int compare(@Nullable SpopValue value, String expected) {
     Integer c = compareOrNull(value, expected);
     return c == null ? 0 : c;
   }
 
-  private static Integer compareOrNull(SpopValue value, String expected) {
+  private static @Nullable Integer compareOrNull(@Nullable SpopValue value, String expected) {
     if (value == null) {
       return null;
     }

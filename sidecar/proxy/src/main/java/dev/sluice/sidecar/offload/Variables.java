@@ -5,6 +5,7 @@ import dev.sluice.spop.Scope;
 import dev.sluice.spop.SpopValue;
 import java.util.HashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The variables one request sees, named like HAProxy's: {@code <scope>.<prefix>.<name>}. {@code
@@ -45,7 +46,7 @@ public final class Variables {
   }
 
   /** Sets (or, with null or NULL, unsets) a variable by its full name; false when dropped. */
-  public boolean set(String name, SpopValue value) {
+  public boolean set(String name, @Nullable SpopValue value) {
     if (name.length() > MAX_NAME) {
       return false;
     }
@@ -61,8 +62,8 @@ public final class Variables {
     return true;
   }
 
-  /** The value of a variable by its full name, or null when unset. */
-  public SpopValue get(String name) {
+  /** The value of a variable by its full name; null when unset. */
+  public @Nullable SpopValue get(String name) {
     return (name.startsWith("sess.") ? session : transaction).get(name);
   }
 }

@@ -1,5 +1,7 @@
 package dev.sluice.sidecar.reload;
 
+import static java.util.Objects.requireNonNull;
+
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
@@ -12,6 +14,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,15 +33,14 @@ public final class ConfigFileWatcher implements AutoCloseable {
   private final Runnable onChange;
   private final WatchService watcher;
   private final Thread thread;
-  private volatile byte[] digest;
+  private volatile byte @Nullable [] digest;
 
   public ConfigFileWatcher(Path file, Runnable onChange) throws IOException {
     this.file = file.toAbsolutePath();
     this.onChange = onChange;
     this.digest = digest();
     this.watcher = FileSystems.getDefault().newWatchService();
-    this.file
-        .getParent()
+    requireNonNull(this.file.getParent()) // an absolute file path has a directory
         .register(
             watcher,
             StandardWatchEventKinds.ENTRY_CREATE,
@@ -73,8 +75,8 @@ public final class ConfigFileWatcher implements AutoCloseable {
     }
   }
 
-  /** The file's content digest, or null while it cannot be read (mid-swap). */
-  private byte[] digest() {
+  /** The file's content digest; null while it cannot be read (mid-swap). */
+  private byte @Nullable [] digest() {
     try {
       return MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file));
     } catch (IOException e) {

@@ -2,6 +2,8 @@ package dev.sluice.sidecar.reload;
 
 import dev.sluice.sidecar.config.InvalidConfigException;
 import dev.sluice.sidecar.config.SidecarReport;
+import java.io.IOException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Why a config was not applied, mapped to its report in one place: a config with problems names
@@ -19,7 +21,8 @@ public final class ConfigRejection extends Exception {
   }
 
   /** The config has problems, each named by field path. */
-  public static ConfigRejection invalid(String revision, InvalidConfigException problems) {
+  public static ConfigRejection invalid(
+      @Nullable String revision, InvalidConfigException problems) {
     return new ConfigRejection(Reports.rejected(revision, problems));
   }
 
@@ -30,12 +33,12 @@ public final class ConfigRejection extends Exception {
   }
 
   /** The config is valid but its runtime could not be built (a file, a port, a certificate). */
-  public static ConfigRejection notBuilt(String revision, RuntimeException cause) {
+  public static ConfigRejection notBuilt(@Nullable String revision, RuntimeException cause) {
     return new ConfigRejection(Reports.rejected(revision, describe(cause)));
   }
 
   /** Rejected for {@code reason} (a sentence saying what and why). */
-  public static ConfigRejection because(String revision, String reason) {
+  public static ConfigRejection because(@Nullable String revision, String reason) {
     return new ConfigRejection(Reports.rejected(revision, reason));
   }
 
@@ -49,8 +52,7 @@ public final class ConfigRejection extends Exception {
    */
   static String describe(Throwable cause) {
     String message = cause.getMessage();
-    boolean expected =
-        cause instanceof IllegalStateException || cause instanceof java.io.IOException;
+    boolean expected = cause instanceof IllegalStateException || cause instanceof IOException;
     if (message == null || message.isBlank()) {
       return cause.getClass().getSimpleName() + " (no message)";
     }

@@ -16,17 +16,24 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,22 +51,19 @@ public final class ConfigServiceClient implements AutoCloseable {
   static final Duration HOLD = Duration.ofSeconds(60);
 
   private final URI base;
-  private final Path tokenFile;
-  private Path cache;
-  private final Path caFile;
-  private volatile String caPem;
+  private final @Nullable Path tokenFile;
+  private @Nullable Path cache;
+  private final @Nullable Path caFile;
+  private volatile @Nullable String caPem;
   private volatile HttpClient http;
-  private ReloadControl reloads;
-  private Supplier<String> runningRevision;
-  private Thread thread;
+  private @Nullable Thread thread;
   private volatile boolean closed;
 
   /** The last report the service has not taken yet (see {@link #owe}). */
-  private final java.util.concurrent.atomic.AtomicReference<SidecarReport> owed =
-      new java.util.concurrent.atomic.AtomicReference<>();
+  private final AtomicReference<SidecarReport> owed = new AtomicReference<>();
 
-  /** The revision {@link #first} returned (from the service or the cache), else null. */
-  private volatile String firstRevision;
+  /** The revision {@link #first} returned (from the service or the cache). */
+  private volatile @Nullable String firstRevision;
 
   /** How often the agents' health is looked at (posted only when it changed). */
   static final Duration HEALTH_EVERY = Duration.ofSeconds(2);
@@ -70,8 +74,8 @@ public final class ConfigServiceClient implements AutoCloseable {
    * Posts drain reports off the thread that finished the drain (an event loop), and the health
    * reports.
    */
-  private final java.util.concurrent.ScheduledExecutorService reporter =
-      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+  private final ScheduledExecutorService reporter =
+      Executors.newSingleThreadScheduledExecutor(
           r -> {
             Thread t = new Thread(r, "sluice-reports");
             t.setDaemon(true);
@@ -79,7 +83,7 @@ public final class ConfigServiceClient implements AutoCloseable {
           });
 
   /** {@code tokenFile}, {@code caFile}: null for none; a bad CA file throws naming it. */
-  public ConfigServiceClient(URI base, Path tokenFile, Path caFile) {
+  public ConfigServiceClient(URI base, @Nullable Path tokenFile, @Nullable Path caFile) {
     this.base = base;
     this.tokenFile = tokenFile;
     this.caFile = caFile;
@@ -87,7 +91,7 @@ public final class ConfigServiceClient implements AutoCloseable {
     this.http = client(caFile == null ? null : trusting(caFile));
   }
 
-  private static HttpClient client(SSLContext trust) {
+  private static HttpClient client(@Nullable SSLContext trust) {
     HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
     if (trust != null) {
       builder.sslContext(trust);
@@ -118,7 +122,7 @@ public final class ConfigServiceClient implements AutoCloseable {
     }
   }
 
-  private static String readQuietly(Path file) {
+  private static @Nullable String readQuietly(Path file) {
     try {
       return Files.readString(file);
     } catch (IOException e) {
@@ -130,7 +134,7 @@ public final class ConfigServiceClient implements AutoCloseable {
    * Keeps the last applied config in {@code file} (written atomically), so a restarted sidecar
    * starts with it when the config service cannot be reached.
    */
-  public ConfigServiceClient cacheIn(Path file) {
+  public ConfigServiceClient cacheIn(@Nullable Path file) {
     this.cache = file;
     return this;
   }
@@ -140,8 +144,6 @@ public final class ConfigServiceClient implements AutoCloseable {
    * health whenever it changes (checked every {@link #HEALTH_EVERY}).
    */
   public ConfigServiceClient start(ReloadControl reloads, Supplier<String> runningRevision) {
-    this.reloads = reloads;
-    this.runningRevision = runningRevision;
     // The config the sidecar started with (fetched by first(), or cached) is applied too: the
     // service learns it before anything else, or a rollout would wait for this pod forever.
     SidecarReport started = reloads.lastReport();
@@ -151,16 +153,19 @@ public final class ConfigServiceClient implements AutoCloseable {
         && started.revision().equals(firstRevision)) {
       owe(started);
     }
-    this.thread = new Thread(this::run, "sluice-config-service");
-    this.thread.setDaemon(true);
-    thread.start();
-    reporter.scheduleWithFixedDelay(
-        this::reportHealth, 0, HEALTH_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+    Thread polling = new Thread(() -> run(reloads, runningRevision), "sluice-config-service");
+    this.thread = polling;
+    polling.setDaemon(true);
+    polling.start();
+    // Runs until close() shuts the reporter down; nothing waits for it.
+    ScheduledFuture<?> unused =
+        reporter.scheduleWithFixedDelay(
+            () -> reportHealth(reloads), 0, HEALTH_EVERY.toMillis(), TimeUnit.MILLISECONDS);
     return this;
   }
 
   /** Posts the agents' health when it differs from what the service last took. */
-  private void reportHealth() {
+  private void reportHealth(ReloadControl reloads) {
     if (closed) {
       return;
     }
@@ -231,7 +236,7 @@ public final class ConfigServiceClient implements AutoCloseable {
     }
   }
 
-  private void run() {
+  private void run(ReloadControl reloads, Supplier<String> runningRevision) {
     long delay = 1000;
     while (!closed) {
       try {
@@ -250,7 +255,7 @@ public final class ConfigServiceClient implements AutoCloseable {
           }
           if (report.outcome() == SidecarReport.Outcome.Applied) {
             remember(body);
-            followDrain(report);
+            followDrain(reloads, report);
           } else {
             // Not again until the service has something else: ask with the rejected revision
             // known, so the hold lasts.
@@ -280,7 +285,7 @@ public final class ConfigServiceClient implements AutoCloseable {
   }
 
   /** Long-polls with {@code rejected} as the known revision until the service offers another. */
-  private void waitForChange(String rejected) throws IOException, InterruptedException {
+  private void waitForChange(@Nullable String rejected) throws IOException, InterruptedException {
     if (rejected == null) {
       Thread.sleep(1000);
       return;
@@ -301,16 +306,14 @@ public final class ConfigServiceClient implements AutoCloseable {
       Path staged = cache.resolveSibling(cache.getFileName() + ".tmp");
       Files.writeString(staged, json);
       Files.move(
-          staged,
-          cache,
-          java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+          staged, cache, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       log.warn("cannot cache the applied config in {}: {}", cache, e.toString());
     }
   }
 
-  private HttpResponse<String> fetch(String known) throws IOException, InterruptedException {
+  private HttpResponse<String> fetch(@Nullable String known)
+      throws IOException, InterruptedException {
     HttpRequest request =
         authorized(
                 HttpRequest.newBuilder(
@@ -377,17 +380,19 @@ public final class ConfigServiceClient implements AutoCloseable {
   }
 
   /** Posts the report again with drain figures once the replaced generation drained. */
-  private void followDrain(SidecarReport applied) {
-    reloads
-        .drained(applied.revision())
-        .thenAcceptAsync(
-            drained -> {
-              if (!closed && drained != null && drained.drain() != null && !post(drained)) {
-                // Owed unless a newer report is owed already.
-                owed.compareAndSet(null, drained);
-              }
-            },
-            reporter);
+  private void followDrain(ReloadControl reloads, SidecarReport applied) {
+    // post() handles its own failures: nothing to collect from the stage.
+    CompletableFuture<Void> unused =
+        reloads
+            .drained(applied.revision())
+            .thenAcceptAsync(
+                drained -> {
+                  if (!closed && drained != null && drained.drain() != null && !post(drained)) {
+                    // Owed unless a newer report is owed already.
+                    owed.compareAndSet(null, drained);
+                  }
+                },
+                reporter);
   }
 
   private HttpRequest.Builder authorized(HttpRequest.Builder request) throws IOException {

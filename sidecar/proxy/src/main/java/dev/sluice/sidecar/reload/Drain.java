@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +33,7 @@ public final class Drain {
   private final long offloadTimeoutsBefore;
   private final AtomicBoolean finished = new AtomicBoolean();
   private final CompletableFuture<SidecarReport> done = new CompletableFuture<>();
-  private volatile ScheduledFuture<?> deadline;
+  private volatile @Nullable ScheduledFuture<?> deadline;
   private volatile int requestsAtSwap;
 
   private Drain(

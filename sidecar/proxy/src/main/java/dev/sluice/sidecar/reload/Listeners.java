@@ -1,5 +1,7 @@
 package dev.sluice.sidecar.reload;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.sluice.sidecar.admin.AdminServer;
 import dev.sluice.sidecar.admin.ReloadControl;
 import dev.sluice.sidecar.config.DownstreamListener;
@@ -17,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The listening sockets across reloads: the listeners by name and the admin listener. A reload
@@ -32,8 +35,8 @@ public final class Listeners {
   private final Supplier<Generation> generation;
   private final BooleanSupplier stopping;
   private final ReloadControl reloads;
-  private AdminServer admin;
-  private String adminAddress;
+  private @Nullable AdminServer admin;
+  private @Nullable String adminAddress;
 
   public Listeners(
       EventLoopGroup boss,
@@ -124,8 +127,8 @@ public final class Listeners {
     private final Map<String, DownstreamServer> bound = new LinkedHashMap<>();
     private final Map<DownstreamServer, DownstreamServer> updated = new LinkedHashMap<>();
     private final List<DownstreamServer> removed = new ArrayList<>();
-    private AdminServer newAdmin;
-    private String newAdminAddress;
+    private @Nullable AdminServer newAdmin;
+    private @Nullable String newAdminAddress;
 
     /** The swap: nothing here can fail. Removed listeners stop accepting (closed by the drain). */
     public void commit() {
@@ -136,7 +139,7 @@ public final class Listeners {
       }
       servers.putAll(bound);
       if (newAdmin != null) {
-        AdminServer previous = admin;
+        AdminServer previous = requireNonNull(admin); // bound by bindAll before any reload
         admin = newAdmin;
         adminAddress = newAdminAddress;
         previous.close();
@@ -168,7 +171,7 @@ public final class Listeners {
   }
 
   public InetSocketAddress adminAddress() {
-    return admin.localAddress();
+    return requireNonNull(admin, "not bound yet").localAddress();
   }
 
   /** Everything that listens, for closing: the listeners and the admin listener (once bound). */

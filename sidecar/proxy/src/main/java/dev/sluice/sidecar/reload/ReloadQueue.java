@@ -1,5 +1,7 @@
 package dev.sluice.sidecar.reload;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.sluice.sidecar.config.SidecarConfig;
 import dev.sluice.sidecar.config.SidecarReport;
 import java.util.concurrent.Callable;
@@ -7,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Runs reloads one at a time on their own thread (building a generation binds sockets and reads
@@ -24,7 +27,7 @@ public final class ReloadQueue implements AutoCloseable {
             return t;
           });
   private final Object lock = new Object();
-  private Pending queued;
+  private @Nullable Pending queued;
 
   private static final class Pending {
     Callable<SidecarConfig> source;
@@ -57,7 +60,7 @@ public final class ReloadQueue implements AutoCloseable {
   private void runNext() {
     Pending next;
     synchronized (lock) {
-      next = queued;
+      next = requireNonNull(queued); // one run per reload queued
       queued = null;
     }
     try {

@@ -6,15 +6,16 @@ import dev.sluice.sidecar.config.SidecarReport;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** Builds the contract's reload reports. */
 public final class Reports {
-  public static SidecarReport applied(String revision, long swapMillis) {
+  public static SidecarReport applied(@Nullable String revision, long swapMillis) {
     return new SidecarReport(
         revision, SidecarReport.Outcome.Applied, null, List.of(), swapMillis, null, now());
   }
 
-  public static SidecarReport rejected(String revision, InvalidConfigException e) {
+  public static SidecarReport rejected(@Nullable String revision, InvalidConfigException e) {
     List<String> problems = e.problems().stream().map(ConfigProblem::toString).toList();
     return new SidecarReport(
         revision,
@@ -26,7 +27,7 @@ public final class Reports {
         now());
   }
 
-  public static SidecarReport rejected(String revision, String reason) {
+  public static SidecarReport rejected(@Nullable String revision, String reason) {
     return new SidecarReport(
         revision, SidecarReport.Outcome.Rejected, reason, List.of(reason), null, null, now());
   }

@@ -4,13 +4,14 @@ import dev.sluice.sidecar.http2.Http2Head;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What routing looks at in a request: method, host without port (lower case) and path without
  * query. Parsed once per request from origin-form ({@code /a?b}) or absolute-form ({@code
  * http://h/a?b}) targets.
  */
-public record RequestTarget(String method, String host, String path, String query) {
+public record RequestTarget(String method, String host, String path, @Nullable String query) {
 
   public static RequestTarget of(HttpRequest request) {
     String uri = request.uri();
@@ -29,7 +30,7 @@ public record RequestTarget(String method, String host, String path, String quer
     return new RequestTarget(request.method().name(), hostWithoutPort(host), path, query);
   }
 
-  static String hostWithoutPort(String authority) {
+  static String hostWithoutPort(@Nullable String authority) {
     if (authority == null || authority.isEmpty()) {
       return "";
     }

@@ -1,9 +1,11 @@
 package dev.sluice.sidecar.routing;
 
+import dev.sluice.sidecar.config.Route;
 import io.netty.handler.codec.http.HttpRequest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The routes of one listener, in config order; the first route with a matching {@code matches}
@@ -21,11 +23,9 @@ public final class RouteTable<T> {
   }
 
   /** Compiles {@code routes}; {@code bind} turns each config route into its run-time form. */
-  public static <T> RouteTable<T> compile(
-      List<dev.sluice.sidecar.config.Route> routes,
-      Function<dev.sluice.sidecar.config.Route, T> bind) {
+  public static <T> RouteTable<T> compile(List<Route> routes, Function<Route, T> bind) {
     List<Entry<T>> entries = new ArrayList<>();
-    for (dev.sluice.sidecar.config.Route route : routes) {
+    for (Route route : routes) {
       List<RequestMatcher> matchers =
           route.matches().stream().map(RequestMatcher::compile).toList();
       entries.add(new Entry<>(matchers, bind.apply(route)));
@@ -33,8 +33,8 @@ public final class RouteTable<T> {
     return new RouteTable<>(entries);
   }
 
-  /** The first route accepting the request, or null. */
-  public T match(RequestTarget target, HttpRequest request) {
+  /** The first route accepting the request; null when none does. */
+  public @Nullable T match(RequestTarget target, HttpRequest request) {
     for (Entry<T> entry : entries) {
       if (entry.matchers().isEmpty()) {
         return entry.target();

@@ -6,6 +6,7 @@ import dev.sluice.sidecar.config.SidecarConfig;
 import dev.sluice.sidecar.config.Upstream;
 import dev.sluice.sidecar.metrics.ProxyMetrics;
 import dev.sluice.sidecar.offload.AgentClient;
+import dev.sluice.sidecar.offload.AgentHealth;
 import dev.sluice.sidecar.offload.AgentSettings;
 import dev.sluice.sidecar.offload.OffloadPlan;
 import dev.sluice.sidecar.routing.RequestTarget;
@@ -17,6 +18,8 @@ import io.netty.handler.codec.http.HttpRequest;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An immutable runtime built from one config: route tables per listener and the upstream pools they
@@ -80,8 +83,8 @@ public final class Generation implements AutoCloseable {
     return new Generation(config, tables, pools, agents, inFlight);
   }
 
-  /** The route for a request on {@code listener}, or null. */
-  public BoundRoute route(String listener, RequestTarget target, HttpRequest request) {
+  /** The route for a request on {@code listener}; null when none accepts it. */
+  public @Nullable BoundRoute route(String listener, RequestTarget target, HttpRequest request) {
     RouteTable<BoundRoute> table = tables.get(listener);
     return table == null ? null : table.match(target, request);
   }
@@ -90,7 +93,7 @@ public final class Generation implements AutoCloseable {
     return config;
   }
 
-  public String revision() {
+  public @Nullable String revision() {
     return config.revision();
   }
 
@@ -110,8 +113,8 @@ public final class Generation implements AutoCloseable {
   }
 
   /** Each agent's health, for those whose endpoints were all checked at least once. */
-  public Map<String, dev.sluice.sidecar.offload.AgentHealth> agentHealth() {
-    Map<String, dev.sluice.sidecar.offload.AgentHealth> health = new java.util.TreeMap<>();
+  public Map<String, AgentHealth> agentHealth() {
+    Map<String, AgentHealth> health = new TreeMap<>();
     agents.forEach(
         (name, client) -> {
           var h = client.health();
@@ -122,7 +125,7 @@ public final class Generation implements AutoCloseable {
     return health;
   }
 
-  public AgentClient agent(String name) {
+  public @Nullable AgentClient agent(String name) {
     return agents.get(name);
   }
 

@@ -1,6 +1,7 @@
 package dev.sluice.sidecar.runtime;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Requests running on one generation, and its drain. Lock-free: one counter whose high bits say
@@ -14,7 +15,7 @@ public final class InFlight {
 
   private final AtomicInteger state = new AtomicInteger();
   private final AtomicInteger completedWhileDraining = new AtomicInteger();
-  private volatile Runnable onEmpty;
+  private volatile @Nullable Runnable onEmpty;
 
   /** Counts a request in; false when the generation is already closed (use the current one). */
   public boolean tryStart() {

@@ -1,6 +1,9 @@
 package dev.sluice.sidecar.timer;
 
+import static java.util.Objects.requireNonNull;
+
 import io.netty.util.concurrent.EventExecutor;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One reusable timeout of an event loop: armed for a delay, it runs its task on the loop once the
@@ -15,10 +18,10 @@ public final class Timeout {
   final Runnable task;
   int state = IDLE;
   long deadlineTick;
-  TimerWheel wheel;
-  Timeout previous;
-  Timeout next;
-  Timeout nextDue;
+  @Nullable TimerWheel wheel;
+  @Nullable Timeout previous;
+  @Nullable Timeout next;
+  @Nullable Timeout nextDue;
 
   public Timeout(Runnable task) {
     this.task = task;
@@ -33,7 +36,7 @@ public final class Timeout {
   /** The task will not run (from this arming); does nothing when not armed. */
   public void cancel() {
     if (state == ARMED) {
-      wheel.remove(this);
+      requireNonNull(wheel).remove(this); // armed on it
     }
     state = IDLE;
   }

@@ -4,6 +4,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.FastThreadLocal;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +24,7 @@ final class TimerWheel {
   private static final FastThreadLocal<TimerWheel> WHEELS = new FastThreadLocal<>();
 
   private final EventExecutor loop;
-  private final Timeout[] slots = new Timeout[SLOTS];
+  private final @Nullable Timeout[] slots = new Timeout[SLOTS];
   private final long origin = System.nanoTime();
   private final Runnable run = this::run;
 
@@ -32,9 +33,9 @@ final class TimerWheel {
 
   private int size;
   private boolean running;
-  private Timeout dueHead;
-  private Timeout dueTail;
-  private ScheduledFuture<?> wakeup;
+  private @Nullable Timeout dueHead;
+  private @Nullable Timeout dueTail;
+  private @Nullable ScheduledFuture<?> wakeup;
   private long wakeupTick = Long.MAX_VALUE;
 
   private TimerWheel(EventExecutor loop) {

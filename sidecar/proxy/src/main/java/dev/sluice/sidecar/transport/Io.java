@@ -6,6 +6,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.RecvByteBufAllocator;
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How the sidecar does I/O: the transport, and the allocators its channels use (tests count
@@ -13,9 +14,10 @@ import java.time.Duration;
  *
  * @param transport epoll or NIO
  * @param allocator buffers for every sidecar channel
- * @param receive sizes socket reads; null: Netty's adaptive default
+ * @param receive sizes socket reads; Netty's adaptive default when null
  */
-public record Io(Transport transport, ByteBufAllocator allocator, RecvByteBufAllocator receive) {
+public record Io(
+    Transport transport, ByteBufAllocator allocator, @Nullable RecvByteBufAllocator receive) {
 
   public static Io defaults() {
     return new Io(Transport.best(), ByteBufAllocator.DEFAULT, null);
@@ -36,7 +38,7 @@ public record Io(Transport transport, ByteBufAllocator allocator, RecvByteBufAll
                 ChannelOption.CONNECT_TIMEOUT_MILLIS,
                 (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
     if (receive != null) {
-      bootstrap.option(ChannelOption.RCVBUF_ALLOCATOR, receive);
+      bootstrap.option(ChannelOption.RECVBUF_ALLOCATOR, receive);
     }
     return bootstrap;
   }

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A lease on a pooled HTTP/1.1 connection: request objects written to it, response objects read
@@ -43,7 +44,7 @@ final class Http1ConnectionLease implements UpstreamLease {
   }
 
   @Override
-  public void bind(UpstreamExchange exchange) {
+  public void bind(@Nullable UpstreamExchange exchange) {
     Http1UpstreamHandler handler = handler();
     if (handler != null) {
       handler.bind(exchange);

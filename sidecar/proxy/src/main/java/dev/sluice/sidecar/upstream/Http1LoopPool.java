@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * HTTP/1.1 keep-alive connections of one upstream on one event loop. Event-loop confined: no locks.
@@ -41,7 +42,7 @@ final class Http1LoopPool implements UpstreamPool.LoopPool {
   private boolean closed;
 
   /** Closes connections idle for {@link #IDLE_TIMEOUT}: one timer per pool, not per request. */
-  private ScheduledFuture<?> sweeper;
+  private @Nullable ScheduledFuture<?> sweeper;
 
   private record Idle(Channel channel, long since) {}
 
@@ -100,7 +101,7 @@ final class Http1LoopPool implements UpstreamPool.LoopPool {
           Channel channel = f.channel();
           channel.closeFuture().addListener(c -> onClosed(channel));
           if (!promise.trySuccess(lease(channel))) {
-            channel.close();
+            ChannelFuture unused = channel.close(); // the acquirer gave up meanwhile
           }
         });
   }
@@ -122,7 +123,7 @@ final class Http1LoopPool implements UpstreamPool.LoopPool {
 
   private void giveBack(Channel channel, boolean reusable) {
     if (!reusable || closed || !channel.isActive()) {
-      channel.close();
+      ChannelFuture unused = channel.close(); // not reused: nothing waits for the close
       return;
     }
     Promise<UpstreamLease> waiter;
@@ -146,6 +147,7 @@ final class Http1LoopPool implements UpstreamPool.LoopPool {
     sweeper = loop.schedule(this::sweep, Math.max(due, 0), TimeUnit.NANOSECONDS);
   }
 
+  @SuppressWarnings("FutureReturnValueIgnored") // closing idle connections: nothing waits
   private void sweep() {
     sweeper = null;
     long now = System.nanoTime();
@@ -157,6 +159,7 @@ final class Http1LoopPool implements UpstreamPool.LoopPool {
   }
 
   @Override
+  @SuppressWarnings("FutureReturnValueIgnored") // closing idle connections: nothing waits
   public void close() {
     closed = true;
     if (sweeper != null) {

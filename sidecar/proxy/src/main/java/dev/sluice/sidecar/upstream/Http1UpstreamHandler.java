@@ -1,10 +1,12 @@
 package dev.sluice.sidecar.upstream;
 
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Last handler of every upstream HTTP/1.1 connection: hands response objects to the exchange that
@@ -12,11 +14,11 @@ import java.io.IOException;
  * is a protocol violation and closes the connection.
  */
 public final class Http1UpstreamHandler extends ChannelInboundHandlerAdapter {
-  private UpstreamExchange exchange;
-  private Throwable failure;
+  private @Nullable UpstreamExchange exchange;
+  private @Nullable Throwable failure;
 
-  /** Binds the lease to an exchange (null: back in the pool). Event loop only. */
-  public void bind(UpstreamExchange newExchange) {
+  /** Binds the lease to an exchange, or to none when back in the pool. Event loop only. */
+  public void bind(@Nullable UpstreamExchange newExchange) {
     this.exchange = newExchange;
   }
 
@@ -26,7 +28,7 @@ public final class Http1UpstreamHandler extends ChannelInboundHandlerAdapter {
       exchange.onResponseObject(http);
     } else {
       ReferenceCountUtil.release(msg);
-      ctx.close();
+      ChannelFuture unused = ctx.close(); // a protocol violation: the connection is done
     }
   }
 
@@ -41,7 +43,7 @@ public final class Http1UpstreamHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     failure = cause;
-    ctx.close();
+    ChannelFuture unused = ctx.close(); // channelInactive tells the exchange
   }
 
   @Override

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * HTTP/2 connections of one upstream on one event loop; each lease is a new stream. A connection
@@ -26,8 +27,8 @@ final class Http2LoopPool implements UpstreamPool.LoopPool {
   private final Io io;
   private final List<HostPort> endpoints;
   private final int maxConnections;
-  private final SslContext tls;
-  private final String serverName;
+  private final @Nullable SslContext tls;
+  private final @Nullable String serverName;
   private final List<Http2UpstreamConnection> connections = new ArrayList<>();
   private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
   private int connecting;
@@ -41,7 +42,7 @@ final class Http2LoopPool implements UpstreamPool.LoopPool {
       Io io,
       List<HostPort> endpoints,
       int maxPerEndpoint,
-      SslContext tls,
+      @Nullable SslContext tls,
       Upstream config) {
     this.loop = loop;
     this.io = io;
@@ -68,7 +69,7 @@ final class Http2LoopPool implements UpstreamPool.LoopPool {
     return promise;
   }
 
-  private Http2UpstreamConnection available() {
+  private @Nullable Http2UpstreamConnection available() {
     for (Http2UpstreamConnection connection : connections) {
       if (connection.canOpenStream()) {
         return connection;
@@ -108,14 +109,14 @@ final class Http2LoopPool implements UpstreamPool.LoopPool {
                   ready -> {
                     connecting--;
                     if (!ready.isSuccess()) {
-                      f.channel().close();
+                      ChannelFuture unused = f.channel().close(); // it never became usable
                       failWaiters(ready.cause());
                       return;
                     }
                     connections.add(connection);
                     f.channel().closeFuture().addListener(c -> onConnectionClosed(connection));
                     if (closed) {
-                      f.channel().close();
+                      ChannelFuture unused = f.channel().close(); // the pool closed meanwhile
                     }
                     onCapacity();
                   });

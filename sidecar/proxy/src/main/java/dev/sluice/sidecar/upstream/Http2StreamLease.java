@@ -1,5 +1,7 @@
 package dev.sluice.sidecar.upstream;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.sluice.sidecar.http2.Http2Messages;
 import dev.sluice.sidecar.http2.QueuedBytes;
 import dev.sluice.sidecar.http2.StreamInbound;
@@ -11,9 +13,11 @@ import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One request/response exchange on a stream of an {@link Http2UpstreamConnection}, at the frame
@@ -26,8 +30,8 @@ import java.io.IOException;
 final class Http2StreamLease implements UpstreamLease, StreamInbound.Reader {
   private final Http2UpstreamConnection connection;
   private final StreamInbound inbound = new StreamInbound(this, false);
-  private Http2Stream stream;
-  private UpstreamExchange exchange;
+  private @Nullable Http2Stream stream;
+  private @Nullable UpstreamExchange exchange;
   private boolean released;
   private boolean ended;
 
@@ -35,7 +39,7 @@ final class Http2StreamLease implements UpstreamLease, StreamInbound.Reader {
   private boolean remoteEnded;
 
   /** The stream closed; what the exchange is told once it has read what came before. */
-  private IOException closeCause;
+  private @Nullable IOException closeCause;
 
   private boolean closed;
   private long resetCode = -1;
@@ -105,7 +109,7 @@ final class Http2StreamLease implements UpstreamLease, StreamInbound.Reader {
   }
 
   @Override
-  public void bind(UpstreamExchange newExchange) {
+  public void bind(@Nullable UpstreamExchange newExchange) {
     this.exchange = newExchange;
   }
 
@@ -140,13 +144,14 @@ final class Http2StreamLease implements UpstreamLease, StreamInbound.Reader {
       return;
     }
     // Still open in a direction: reset (CANCEL); the close that follows ends the lease.
-    connection
-        .encoder()
-        .writeRstStream(
-            connection.context(),
-            stream.id(),
-            Http2Error.CANCEL.code(),
-            connection.context().newPromise());
+    ChannelFuture unused =
+        connection
+            .encoder()
+            .writeRstStream(
+                connection.context(),
+                stream.id(),
+                Http2Error.CANCEL.code(),
+                connection.context().newPromise());
     connection.flush();
     if (stream.state() == Http2Stream.State.CLOSED) {
       closed = true;
@@ -181,7 +186,7 @@ final class Http2StreamLease implements UpstreamLease, StreamInbound.Reader {
   }
 
   /** Netty closed the stream (both ends done, reset, GOAWAY or the connection closed). */
-  void onStreamClosed(String refused, boolean connectionActive) {
+  void onStreamClosed(@Nullable String refused, boolean connectionActive) {
     if (closed) {
       return;
     }
@@ -220,7 +225,7 @@ final class Http2StreamLease implements UpstreamLease, StreamInbound.Reader {
 
   @Override
   public void deliver(HttpObject msg) {
-    exchange.onResponseObject(msg);
+    requireNonNull(exchange).onResponseObject(msg); // only while accepting()
   }
 
   /**
@@ -247,7 +252,7 @@ final class Http2StreamLease implements UpstreamLease, StreamInbound.Reader {
         if (connection.connection().local().flowController().consumeBytes(stream, bytes)) {
           connection.flush(); // the WINDOW_UPDATE it wrote
         }
-      } catch (io.netty.handler.codec.http2.Http2Exception e) {
+      } catch (Http2Exception e) {
         connection.channel().pipeline().fireExceptionCaught(e);
       }
     }

@@ -1,11 +1,14 @@
 package dev.sluice.sidecar.upstream;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.sluice.sidecar.flow.CoalescedFlushes;
 import dev.sluice.sidecar.http2.FrameHandlers;
 import dev.sluice.sidecar.http2.Http2Messages;
 import dev.sluice.sidecar.http2.StreamFrames;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
@@ -25,6 +28,7 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.io.IOException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One HTTP/2 connection to an upstream (h2c prior knowledge, or TLS with ALPN h2) and the streams
@@ -48,11 +52,14 @@ final class Http2UpstreamConnection {
   private boolean goAway;
   private boolean draining;
 
+  // initPipeline sets channel and ready, addHttp2 the HTTP/2 parts: both before any stream opens.
+  @SuppressWarnings("NullAway.Init")
   Http2UpstreamConnection(Runnable onCapacity) {
     this.onCapacity = onCapacity;
   }
 
-  void initPipeline(Channel ch, SslContext tlsContext, String serverName, int port) {
+  void initPipeline(
+      Channel ch, @Nullable SslContext tlsContext, @Nullable String serverName, int port) {
     this.channel = ch;
     this.tls = tlsContext != null;
     this.ready = ch.eventLoop().newPromise();
@@ -77,7 +84,7 @@ final class Http2UpstreamConnection {
                   ctx.pipeline().remove(this);
                   if (!done.isSuccess()) {
                     ready.tryFailure(done.cause());
-                    ctx.close();
+                    ChannelFuture unused = ctx.close(); // no TLS, no connection
                     return;
                   }
                   String protocol = ctx.pipeline().get(SslHandler.class).applicationProtocol();
@@ -85,7 +92,7 @@ final class Http2UpstreamConnection {
                     ready.tryFailure(
                         new IOException(
                             "upstream did not negotiate h2 with ALPN (got " + protocol + ")"));
-                    ctx.close();
+                    ChannelFuture unused = ctx.close(); // no h2, no connection
                     return;
                   }
                   addHttp2(ctx.channel());
@@ -142,7 +149,7 @@ final class Http2UpstreamConnection {
   void streamEnded() {
     streams--;
     if ((goAway || draining) && streams == 0) {
-      channel.close();
+      ChannelFuture unused = channel.close(); // the last stream ended: nothing waits
     }
     onCapacity.run();
   }
@@ -150,7 +157,7 @@ final class Http2UpstreamConnection {
   void closeWhenIdle() {
     draining = true;
     if (streams == 0) {
-      channel.close();
+      ChannelFuture unused = channel.close(); // idle already: nothing waits
     }
   }
 
@@ -183,11 +190,11 @@ final class Http2UpstreamConnection {
     stream.setProperty(leaseKey, lease);
   }
 
-  private Http2StreamLease lease(Http2Stream stream) {
+  private @Nullable Http2StreamLease lease(@Nullable Http2Stream stream) {
     return stream == null ? null : stream.getProperty(leaseKey);
   }
 
-  private Http2StreamLease lease(int streamId) {
+  private @Nullable Http2StreamLease lease(int streamId) {
     return handler == null ? null : lease(handler.connection().stream(streamId));
   }
 
@@ -221,7 +228,9 @@ final class Http2UpstreamConnection {
 
     @Override
     protected void onContent(int streamId, HttpContent content, int bytes) {
-      lease(streamId).onResponseObject(content, bytes, content instanceof LastHttpContent);
+      // serves(streamId) held: the stream has a lease.
+      requireNonNull(lease(streamId))
+          .onResponseObject(content, bytes, content instanceof LastHttpContent);
     }
 
     @Override
@@ -253,7 +262,7 @@ final class Http2UpstreamConnection {
     public void onGoAwayReceived(int lastStreamId, long errorCode, ByteBuf debugData) {
       goAway = true;
       if (streams == 0) {
-        channel.close();
+        ChannelFuture unused = channel.close(); // no stream left to finish
       }
     }
   }
@@ -263,7 +272,7 @@ final class Http2UpstreamConnection {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
       ready.tryFailure(cause);
-      ctx.close();
+      ChannelFuture unused = ctx.close(); // the failure is reported through ready
     }
   }
 }

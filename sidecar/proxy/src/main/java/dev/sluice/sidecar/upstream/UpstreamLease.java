@@ -3,6 +3,7 @@ package dev.sluice.sidecar.upstream;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelFuture;
 import io.netty.handler.codec.http.HttpObject;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One exchange's use of an upstream: an HTTP/1.1 connection, or one stream of an HTTP/2 connection.
@@ -24,8 +25,8 @@ public interface UpstreamLease {
   /** Asks for the next response object(s) (response backpressure). */
   void read();
 
-  /** Binds the exchange that gets response objects and events (null: unbound). */
-  void bind(UpstreamExchange exchange);
+  /** Binds the exchange that gets response objects and events; unbinds with null. */
+  void bind(@Nullable UpstreamExchange exchange);
 
   /** The allocator of the upstream connection (for copies written to it). */
   ByteBufAllocator alloc();

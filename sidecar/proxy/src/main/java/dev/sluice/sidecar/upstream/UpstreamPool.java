@@ -6,10 +6,12 @@ import dev.sluice.sidecar.transport.Io;
 import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Connections to one upstream (one {@link Upstream} config; routes with equal upstreams share it).
@@ -20,7 +22,7 @@ public final class UpstreamPool implements LeaseSource, AutoCloseable {
   private final Upstream config;
   private final List<HostPort> endpoints;
   private final Io io;
-  private final SslContext tls;
+  private final @Nullable SslContext tls;
   private final ConcurrentMap<EventLoop, LoopPool> pools = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
@@ -49,7 +51,7 @@ public final class UpstreamPool implements LeaseSource, AutoCloseable {
     if (loop.inEventLoop()) {
       return pool.acquire(connectTimeout);
     }
-    io.netty.util.concurrent.Promise<UpstreamLease> promise = loop.newPromise();
+    Promise<UpstreamLease> promise = loop.newPromise();
     loop.execute(() -> pool.acquire(connectTimeout).addListener(f -> relay(f, promise)));
     return promise;
   }
@@ -61,7 +63,7 @@ public final class UpstreamPool implements LeaseSource, AutoCloseable {
   }
 
   @SuppressWarnings("unchecked")
-  private static void relay(Future<?> from, io.netty.util.concurrent.Promise<UpstreamLease> to) {
+  private static void relay(Future<?> from, Promise<UpstreamLease> to) {
     if (from.isSuccess()) {
       to.setSuccess((UpstreamLease) from.getNow());
     } else {

@@ -3,24 +3,32 @@ package dev.sluice.testing.kubernetes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * fabric8's mock API server in CRUD mode with Sluice's CRDs registered (from sluice-crds), plus a
@@ -32,11 +40,10 @@ public class EmbeddedKubernetes implements AutoCloseable {
   private static final ObjectMapper JSON = JsonMapper.builder().build();
 
   /** The mock web server logs every request through java.util.logging: keep that quiet. */
-  private static final java.util.logging.Logger QUIET =
-      java.util.logging.Logger.getLogger("io.fabric8.mockwebserver");
+  private static final Logger QUIET = Logger.getLogger("io.fabric8.mockwebserver");
 
   static {
-    QUIET.setLevel(java.util.logging.Level.WARNING);
+    QUIET.setLevel(Level.WARNING);
   }
 
   private final KubernetesMockServer server;
@@ -110,11 +117,8 @@ public class EmbeddedKubernetes implements AutoCloseable {
 
   /** A second client whose requests carry {@code userAgent} (to tell them from the test's). */
   public KubernetesClient clientAs(String userAgent) {
-    return new io.fabric8.kubernetes.client.KubernetesClientBuilder()
-        .withConfig(
-            new io.fabric8.kubernetes.client.ConfigBuilder(client.getConfiguration())
-                .withUserAgent(userAgent)
-                .build())
+    return new KubernetesClientBuilder()
+        .withConfig(new ConfigBuilder(client.getConfiguration()).withUserAgent(userAgent).build())
         .build();
   }
 
@@ -134,12 +138,11 @@ public class EmbeddedKubernetes implements AutoCloseable {
   }
 
   /** Every request the server received since the last call, oldest first. */
-  public List<io.fabric8.mockwebserver.http.RecordedRequest> takeRequests()
-      throws InterruptedException {
-    List<io.fabric8.mockwebserver.http.RecordedRequest> out = new java.util.ArrayList<>();
-    for (var r = server.takeRequest(50, java.util.concurrent.TimeUnit.MILLISECONDS);
+  public List<RecordedRequest> takeRequests() throws InterruptedException {
+    List<RecordedRequest> out = new ArrayList<>();
+    for (var r = server.takeRequest(50, TimeUnit.MILLISECONDS);
         r != null;
-        r = server.takeRequest(50, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        r = server.takeRequest(50, TimeUnit.MILLISECONDS)) {
       out.add(r);
     }
     return out;
@@ -154,7 +157,7 @@ public class EmbeddedKubernetes implements AutoCloseable {
   public void namespace(String name, Map<String, String> labels) {
     client
         .resource(
-            new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+            new NamespaceBuilder()
                 .withNewMetadata()
                 .withName(name)
                 .addToLabels("kubernetes.io/metadata.name", name)
