@@ -118,6 +118,7 @@ final class DemoBackends implements AutoCloseable {
       }
     }
 
+    @SuppressWarnings("FutureReturnValueIgnored") // a write that fails: the stream is gone
     private void answer(ChannelHandlerContext ctx) {
       byte[] body =
           ("upload-store: "

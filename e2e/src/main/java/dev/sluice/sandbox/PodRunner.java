@@ -1,5 +1,7 @@
 package dev.sluice.sandbox;
 
+import static java.util.Objects.requireNonNull;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -29,6 +31,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Plays the API server's admission step and the kubelet for the sandbox: a pod is sent through the
@@ -42,7 +45,7 @@ final class PodRunner implements AutoCloseable {
   private static final ObjectMapper JSON = JsonMapper.builder().build();
 
   /** A running pod: its address and, when injected, its sidecar. */
-  record RunningPod(String namespace, String name, String ip, Sidecar sidecar) {}
+  record RunningPod(String namespace, String name, String ip, @Nullable Sidecar sidecar) {}
 
   /** The config-service client of each pod's sidecar, by pod name. */
   private final Map<String, ConfigServiceClient> following = new ConcurrentHashMap<>();
@@ -146,7 +149,7 @@ final class PodRunner implements AutoCloseable {
     return JSON.treeToValue(JsonPatch.apply(patch, JSON.valueToTree(pod)), Pod.class);
   }
 
-  private static Container sidecarOf(Pod pod) {
+  private static @Nullable Container sidecarOf(Pod pod) {
     List<Container> all = new ArrayList<>();
     if (pod.getSpec().getInitContainers() != null) {
       all.addAll(pod.getSpec().getInitContainers());
@@ -200,9 +203,16 @@ final class PodRunner implements AutoCloseable {
     RunningPod running = pods.stream().filter(p -> p.name().equals(pod)).findFirst().orElseThrow();
     Path dir = work.resolve("pods").resolve(running.namespace() + "-" + pod);
     ConfigServiceClient service =
-        new ConfigServiceClient(bases.get(pod), dir.resolve("token"), dir.resolve("ca.crt"))
+        new ConfigServiceClient(
+                requireNonNull(bases.get(pod), "only a pod with a sidecar follows"),
+                dir.resolve("token"),
+                dir.resolve("ca.crt"))
             .cacheIn(dir.resolve("last-applied.json"));
-    follow(pod, service, running.sidecar(), running.ip());
+    follow(
+        pod,
+        service,
+        requireNonNull(running.sidecar(), "only a pod with a sidecar follows"),
+        running.ip());
   }
 
   @Override

@@ -31,8 +31,14 @@ final class Sandbox implements AutoCloseable {
   private final Narration narration;
   private final Path examples;
   private final Path work;
+
+  @SuppressWarnings("NullAway.Init") // set by the steps run() takes in order; close() checks
   private SandboxCluster cluster;
+
+  @SuppressWarnings("NullAway.Init") // set by the steps run() takes in order; close() checks
   private ShopDemo shop;
+
+  @SuppressWarnings("NullAway.Init") // set by the steps run() takes in order; close() checks
   private StatusWatcher watcher;
 
   Sandbox(PrintStream out, Path examples, Path work) {

@@ -32,7 +32,11 @@ final class SandboxCluster implements AutoCloseable {
 
   private final EmbeddedKubernetes kubernetes;
   private final KubernetesClient client;
+
+  @SuppressWarnings("NullAway.Init") // set by prepare() and startOperator(), the first steps
   private Path kubeconfig;
+
+  @SuppressWarnings("NullAway.Init") // set by prepare() and startOperator(), the first steps
   private OperatorRuntime operator;
 
   /** Starts the API server (nothing in it yet). */

@@ -1,6 +1,9 @@
 package dev.sluice.sandbox;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.sluice.api.v1alpha1.ProxyRouteStatus;
+import dev.sluice.api.v1alpha1.RolloutStatus;
 import dev.sluice.operator.certs.Certificates;
 import dev.sluice.testing.kubernetes.ClusterFixtures;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -36,8 +39,14 @@ final class ShopDemo implements AutoCloseable {
   private final Narration narration;
   private final ShopRoute route;
   private final List<AutoCloseable> servers = new ArrayList<>();
+
+  @SuppressWarnings("NullAway.Init") // set by startBackendsAndAgents(), the shop's first step
   private DemoAgents agents;
+
+  @SuppressWarnings("NullAway.Init") // set by startBackendsAndAgents(), the shop's first step
   private Certificates.Pair shopCa;
+
+  @SuppressWarnings("NullAway.Init") // set by runPods(); stopPods() checks
   private PodRunner pods;
 
   ShopDemo(SandboxCluster cluster, Narration narration) {
@@ -124,13 +133,15 @@ final class ShopDemo implements AutoCloseable {
         route.awaitReady(Duration.ofSeconds(90)),
         "ProxyRoute shop is Ready (every pod applied it)");
     ProxyRouteStatus status = route.get().getStatus();
+    RolloutStatus rollout =
+        requireNonNull(status.rollout(), "the operator writes it with the status");
     narration.say(
         "revision "
             + status.revision()
             + " on "
-            + status.rollout().updatedPods()
+            + rollout.updatedPods()
             + " of "
-            + status.rollout().selectedPods()
+            + rollout.selectedPods()
             + " pods");
   }
 

@@ -70,7 +70,9 @@ final class ShopRoute {
         rule.name(),
         rule.matches(),
         rule.backend(),
-        new RouteTimeouts(t.connect(), request, t.idle()),
+        t == null
+            ? new RouteTimeouts(null, request, null)
+            : new RouteTimeouts(t.connect(), request, t.idle()),
         rule.maxRequestBodyBytes(),
         rule.zeroCopy(),
         rule.offload(),

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Prints a namespace's ProxyRoutes' and OffloadAgents' conditions whenever they change, from API
@@ -57,7 +58,7 @@ final class StatusWatcher implements AutoCloseable {
                             ""))));
   }
 
-  private static String rollout(ProxyRouteStatus status) {
+  private static String rollout(@Nullable ProxyRouteStatus status) {
     return status == null || status.rollout() == null
         ? ""
         : " updated "
@@ -82,7 +83,7 @@ final class StatusWatcher implements AutoCloseable {
     };
   }
 
-  private void print(String who, List<Condition> conditions, String extra) {
+  private void print(String who, @Nullable List<Condition> conditions, String extra) {
     if (conditions == null) {
       return;
     }

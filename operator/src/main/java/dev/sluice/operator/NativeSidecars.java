@@ -1,6 +1,7 @@
 package dev.sluice.operator;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Whether the webhook injects native sidecars (init containers with {@code restartPolicy: Always},
@@ -13,7 +14,7 @@ public enum NativeSidecars {
   OFF;
 
   /** {@code --native-sidecars}: auto, true or false; null for anything else. */
-  static NativeSidecars fromFlag(String flag) {
+  static @Nullable NativeSidecars fromFlag(String flag) {
     return switch (flag) {
       case "auto" -> AUTO;
       case "true" -> ON;

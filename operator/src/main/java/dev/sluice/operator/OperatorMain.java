@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
+import java.nio.charset.Charset;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -178,7 +179,7 @@ public final class OperatorMain implements Callable<Integer> {
 
   private Integer run() throws Exception {
     // checkstyle:terminal-output-begin
-    PrintWriter err = new PrintWriter(System.err, true);
+    PrintWriter err = new PrintWriter(System.err, true, Charset.defaultCharset());
     // checkstyle:terminal-output-end
     NativeSidecars nativeMode = NativeSidecars.fromFlag(nativeSidecars);
     if (nativeMode == null) {

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How {@link OperatorRuntime} runs: {@link #defaults()} are the command line's defaults (what a
@@ -26,13 +27,13 @@ public final class OperatorSettings {
   private InetSocketAddress configService = new InetSocketAddress(8443);
   private InetSocketAddress webhook = new InetSocketAddress(9443);
   private InetSocketAddress admin = new InetSocketAddress(8080);
-  private String configServiceHost; // null: the Service's in-cluster name
+  private @Nullable String configServiceHost; // null: the Service's in-cluster name
   private Duration hold = Duration.ofSeconds(60);
   private boolean leaderElection = true;
   private String lease = "sluice-operator";
   private String identity = System.getenv("HOSTNAME");
   private Runnable onLeaseLost = () -> System.exit(1);
-  private SSLContext tls; // null: the operator's own (or cert-manager's) certificates
+  private @Nullable SSLContext tls; // null: the operator's own (or cert-manager's) certificates
   private String tlsSecret = "sluice-operator-tls";
   private boolean certManager;
   private String webhookConfiguration = "sluice-sidecar-injector";
@@ -45,7 +46,7 @@ public final class OperatorSettings {
   private NativeSidecars nativeSidecars = NativeSidecars.AUTO;
   private Renderer.Defaults rendererDefaults = Renderer.Defaults.STANDARD;
   private Clock clock = Clock.systemUTC();
-  private TokenReviewer tokens; // null: the API server's TokenReview
+  private @Nullable TokenReviewer tokens; // null: the API server's TokenReview
 
   private OperatorSettings() {}
 

@@ -7,8 +7,10 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the config service and the webhook present: the operator's own certificates (its Secret,
@@ -21,11 +23,13 @@ final class ServingTls implements AutoCloseable {
   static final long CHECK_EVERY_MINUTES = 10;
 
   private final SSLContext context;
-  private final CertificateManager certificates;
-  private final ScheduledExecutorService timer;
+  private final @Nullable CertificateManager certificates;
+  private final @Nullable ScheduledExecutorService timer;
 
   private ServingTls(
-      SSLContext context, CertificateManager certificates, ScheduledExecutorService timer) {
+      SSLContext context,
+      @Nullable CertificateManager certificates,
+      @Nullable ScheduledExecutorService timer) {
     this.context = context;
     this.certificates = certificates;
     this.timer = timer;
@@ -51,8 +55,10 @@ final class ServingTls implements AutoCloseable {
             settings.clock());
     certificates.onBundle(ca::bundle);
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
-    timer.scheduleWithFixedDelay(
-        certificates::check, CHECK_EVERY_MINUTES, CHECK_EVERY_MINUTES, TimeUnit.MINUTES);
+    // Runs until close() shuts the timer down; nothing waits for it.
+    ScheduledFuture<?> unused =
+        timer.scheduleWithFixedDelay(
+            certificates::check, CHECK_EVERY_MINUTES, CHECK_EVERY_MINUTES, TimeUnit.MINUTES);
     return new ServingTls(certificates.serverContext(), certificates, timer);
   }
 

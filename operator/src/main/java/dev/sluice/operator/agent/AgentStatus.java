@@ -6,6 +6,7 @@ import dev.sluice.api.v1alpha1.Reasons;
 import dev.sluice.operator.render.RenderProblem;
 import dev.sluice.operator.status.Conditions;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An OffloadAgent's status as a pure function of its problems, its endpoints, the routes that use
@@ -26,7 +27,7 @@ public final class AgentStatus {
   }
 
   public static OffloadAgentStatus compute(
-      OffloadAgentStatus previous,
+      @Nullable OffloadAgentStatus previous,
       long generation,
       List<RenderProblem> problems,
       int endpoints,
@@ -44,8 +45,8 @@ public final class AgentStatus {
         new Conditions.Desired(
             ConditionTypes.STALLED,
             stalled,
-            stalled ? notAccepted.reason() : Reasons.ACCEPTED,
-            stalled ? notAccepted.message() : "Nothing is stuck.");
+            notAccepted != null ? notAccepted.reason() : Reasons.ACCEPTED,
+            notAccepted != null ? notAccepted.message() : "Nothing is stuck.");
     Conditions.Desired reconciling =
         new Conditions.Desired(
             ConditionTypes.RECONCILING, false, Reasons.APPLIED, "Nothing to roll out.");

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +23,7 @@ public final class CaPublisher {
   private final KubernetesClient client;
   private final String name;
   private final Map<String, String> written = new ConcurrentHashMap<>();
-  private volatile String bundle;
+  private volatile @Nullable String bundle; // none until the certificates are read
 
   public CaPublisher(KubernetesClient client, String name) {
     this.client = client;

@@ -4,7 +4,6 @@ import java.net.Socket;
 import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
-import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
@@ -15,15 +14,15 @@ import javax.net.ssl.X509ExtendedKeyManager;
  * without restarting the webhook or the config service.
  */
 final class ReloadingKeyManager extends X509ExtendedKeyManager {
-  private final AtomicReference<X509ExtendedKeyManager> current = new AtomicReference<>();
+  private volatile X509ExtendedKeyManager current;
 
   public ReloadingKeyManager(Certificates.Pair serving) {
-    update(serving);
+    this.current = Certificates.keyManager(serving);
   }
 
   /** Serves {@code serving} from the next handshake on. */
   public void update(Certificates.Pair serving) {
-    current.set(Certificates.keyManager(serving));
+    current = Certificates.keyManager(serving);
   }
 
   /** A server SSLContext that always presents the current certificate. */
@@ -39,36 +38,36 @@ final class ReloadingKeyManager extends X509ExtendedKeyManager {
 
   @Override
   public String[] getClientAliases(String keyType, Principal[] issuers) {
-    return current.get().getClientAliases(keyType, issuers);
+    return current.getClientAliases(keyType, issuers);
   }
 
   @Override
   public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
-    return current.get().chooseClientAlias(keyType, issuers, socket);
+    return current.chooseClientAlias(keyType, issuers, socket);
   }
 
   @Override
   public String[] getServerAliases(String keyType, Principal[] issuers) {
-    return current.get().getServerAliases(keyType, issuers);
+    return current.getServerAliases(keyType, issuers);
   }
 
   @Override
   public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
-    return current.get().chooseServerAlias(keyType, issuers, socket);
+    return current.chooseServerAlias(keyType, issuers, socket);
   }
 
   @Override
   public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
-    return current.get().chooseEngineServerAlias(keyType, issuers, engine);
+    return current.chooseEngineServerAlias(keyType, issuers, engine);
   }
 
   @Override
   public X509Certificate[] getCertificateChain(String alias) {
-    return current.get().getCertificateChain(alias);
+    return current.getCertificateChain(alias);
   }
 
   @Override
   public PrivateKey getPrivateKey(String alias) {
-    return current.get().getPrivateKey(alias);
+    return current.getPrivateKey(alias);
   }
 }

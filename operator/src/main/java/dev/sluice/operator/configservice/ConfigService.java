@@ -1,5 +1,7 @@
 package dev.sluice.operator.configservice;
 
+import static java.util.Objects.requireNonNull;
+
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
@@ -34,6 +36,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,15 +80,15 @@ public final class ConfigService implements AutoCloseable {
   private volatile boolean closing;
 
   /** A long-poll waiting for its pod's assignment to change. */
-  private final class Held {
+  private static final class Held {
     final HttpExchange exchange;
     final String namespace;
     final String pod;
-    final String known;
+    final @Nullable String known;
     final AtomicBoolean answered = new AtomicBoolean();
-    ScheduledFuture<?> timeout;
+    @Nullable ScheduledFuture<?> timeout; // set once the long-poll is registered
 
-    Held(HttpExchange exchange, String namespace, String pod, String known) {
+    Held(HttpExchange exchange, String namespace, String pod, @Nullable String known) {
       this.exchange = exchange;
       this.namespace = namespace;
       this.pod = pod;
@@ -189,7 +192,7 @@ public final class ConfigService implements AutoCloseable {
       identity = tokens.review(header.substring(7).trim());
     } catch (TokenReviewer.TokenRefused e) {
       metrics.tokenRefused("unauthenticated");
-      PlainReplies.send(exchange, 401, e.getMessage());
+      PlainReplies.send(exchange, 401, requireNonNull(e.getMessage())); // TokenRefused has one
       return Optional.of("unauthenticated");
     }
     if (!identity.namespace().equals(namespace) || !identity.pod().equals(pod)) {
@@ -243,7 +246,7 @@ public final class ConfigService implements AutoCloseable {
     return Optional.empty();
   }
 
-  private void config(HttpExchange exchange, String namespace, String pod, String known)
+  private void config(HttpExchange exchange, String namespace, String pod, @Nullable String known)
       throws IOException {
     String assigned = assigned(namespace, pod);
     if (assigned != null && !assigned.equals(known)) {
@@ -261,7 +264,7 @@ public final class ConfigService implements AutoCloseable {
     }
   }
 
-  private String assigned(String namespace, String pod) {
+  private @Nullable String assigned(String namespace, String pod) {
     return pods.get(namespace, pod)
         .map(p -> p.getMetadata().getAnnotations())
         .map(a -> a.get(Labels.ASSIGNED_REVISION))
@@ -286,7 +289,7 @@ public final class ConfigService implements AutoCloseable {
   }
 
   /** Answers a held long-poll once: the config of {@code revision}, or 204 when null. */
-  private void finish(Held h, String revision) {
+  private void finish(Held h, @Nullable String revision) {
     if (!h.answered.compareAndSet(false, true)) {
       return;
     }
@@ -422,12 +425,12 @@ public final class ConfigService implements AutoCloseable {
     exchange.close();
   }
 
-  private static String query(HttpExchange exchange, String name) {
+  private static @Nullable String query(HttpExchange exchange, String name) {
     String raw = exchange.getRequestURI().getRawQuery();
     if (raw == null) {
       return null;
     }
-    for (String pair : raw.split("&")) {
+    for (String pair : raw.split("&", -1)) {
       int eq = pair.indexOf('=');
       String key = eq < 0 ? pair : pair.substring(0, eq);
       if (Objects.equals(key, name)) {

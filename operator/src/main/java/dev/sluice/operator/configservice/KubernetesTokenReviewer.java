@@ -14,6 +14,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Checks tokens with the API server's TokenReview (audience {@code sluice}): the token must be
@@ -93,11 +94,11 @@ public final class KubernetesTokenReviewer implements TokenReviewer {
               + "\" (expected: the projected token the webhook mounts)");
     }
     String user = status.getUser() == null ? null : status.getUser().getUsername();
-    if (user == null || !user.startsWith(SA_PREFIX) || user.split(":").length != 4) {
+    if (user == null || !user.startsWith(SA_PREFIX) || user.split(":", -1).length != 4) {
       throw new TokenRefused(
           "the token is for \"" + user + "\" (expected: a pod's ServiceAccount token)");
     }
-    String[] parts = user.split(":");
+    String[] parts = user.split(":", -1);
     Map<String, List<String>> extra = status.getUser().getExtra();
     String pod = first(extra, POD_NAME);
     String uid = first(extra, POD_UID);
@@ -110,7 +111,7 @@ public final class KubernetesTokenReviewer implements TokenReviewer {
     return new PodIdentity(parts[2], parts[3], pod, uid);
   }
 
-  private static String first(Map<String, List<String>> extra, String key) {
+  private static @Nullable String first(@Nullable Map<String, List<String>> extra, String key) {
     List<String> values = extra == null ? null : extra.get(key);
     return values == null || values.isEmpty() ? null : values.get(0);
   }

@@ -1,5 +1,7 @@
 package dev.sluice.operator.configservice;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.sluice.api.Labels;
 import dev.sluice.sidecar.config.InvalidConfigException;
 import dev.sluice.sidecar.config.SidecarConfig;
@@ -44,17 +46,18 @@ public final class RevisionStore {
 
   /** Stores {@code config} unless its revision is stored already. */
   public void save(String namespace, SidecarConfig config) {
-    String key = namespace + "/" + config.revision();
+    String revision = requireNonNull(config.revision(), "the renderer stamps every config");
+    String key = namespace + "/" + revision;
     if (cache.containsKey(key)) {
       return;
     }
     Secret secret =
         new SecretBuilder()
             .withNewMetadata()
-            .withName(secretName(config.revision()))
+            .withName(secretName(revision))
             .withNamespace(namespace)
             .addToLabels(Labels.MANAGED_BY, Labels.MANAGED_BY_SLUICE)
-            .addToLabels(Labels.CONFIG_REVISION, config.revision())
+            .addToLabels(Labels.CONFIG_REVISION, revision)
             .endMetadata()
             .withType("sluice.dev/config")
             .withImmutable(true)

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
 import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The mutating webhook's logic, HTTP aside: an AdmissionReview (admission.k8s.io/v1) for a Pod
@@ -59,8 +60,8 @@ public final class AdmissionWebhook {
   public record Answer(
       String json,
       boolean injected,
-      String skipReason,
-      String namespace,
+      @Nullable String skipReason,
+      @Nullable String namespace,
       Pod pod,
       boolean dryRun) {}
 

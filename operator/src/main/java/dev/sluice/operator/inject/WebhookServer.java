@@ -62,7 +62,7 @@ public final class WebhookServer implements AutoCloseable {
       try {
         answer = webhook.review(new String(body, StandardCharsets.UTF_8));
       } catch (IllegalArgumentException e) {
-        reply(exchange, 400, e.getMessage());
+        reply(exchange, 400, String.valueOf(e.getMessage()));
         return;
       }
       try {

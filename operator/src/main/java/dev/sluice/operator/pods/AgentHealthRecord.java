@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The agent health a pod's sidecar reported, kept in the {@code sluice.dev/agent-health}
@@ -37,13 +38,13 @@ public final class AgentHealthRecord {
   }
 
   /** Reads {@code {"<agent>": {"endpoints": n, "available": m}}}; other shapes are skipped. */
-  public static Map<String, Endpoints> parse(JsonNode node) {
+  public static Map<String, Endpoints> parse(@Nullable JsonNode node) {
     Map<String, Endpoints> out = new LinkedHashMap<>();
     if (node == null || !node.isObject()) {
       return out;
     }
-    node.fields()
-        .forEachRemaining(
+    node.properties()
+        .forEach(
             e -> {
               JsonNode v = e.getValue();
               if (v.isObject() && v.path("endpoints").isInt() && v.path("available").isInt()) {

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What Sluice reads from a Pod: whether it runs a sidecar, its labels, and the rollout record kept
@@ -20,7 +21,7 @@ import java.util.Map;
  * @param sidecar true when it was injected (annotation or the sidecar container)
  * @param ready true when the Pod's Ready condition is True
  * @param rollout the rollout record
- * @param lastGood the last revision its whole group applied, or null
+ * @param lastGood the last revision its whole group applied (null: none yet)
  */
 public record PodRecord(
     String name,
@@ -28,7 +29,7 @@ public record PodRecord(
     boolean sidecar,
     boolean ready,
     PodRollout rollout,
-    String lastGood) {
+    @Nullable String lastGood) {
 
   public static PodRecord of(Pod pod) {
     Map<String, String> annotations = pod.getMetadata().getAnnotations();
@@ -87,7 +88,7 @@ public record PodRecord(
     return false;
   }
 
-  private static Instant instant(String text) {
+  private static @Nullable Instant instant(@Nullable String text) {
     if (text == null) {
       return null;
     }

@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Writes the rollout record onto Pods: annotations with JSON merge patches (metadata only), and the
@@ -32,7 +33,12 @@ public final class PodWriter {
   }
 
   /** A new assignment and/or last-good revision (null: leave as is). */
-  public void record(String namespace, String pod, String assign, String lastGood, Instant now) {
+  public void record(
+      String namespace,
+      String pod,
+      @Nullable String assign,
+      @Nullable String lastGood,
+      Instant now) {
     Map<String, String> annotations = new LinkedHashMap<>();
     if (assign != null) {
       annotations.put(Labels.ASSIGNED_REVISION, assign);

@@ -19,6 +19,7 @@ import java.util.List;
 final class AgentMapping {
   private AgentMapping() {}
 
+  @SuppressWarnings("NullAway") // the contract's records read an absent field (null) as its default
   static Agent agent(OffloadAgent agent, List<String> endpoints) {
     String name = agent.getMetadata().getName();
     OffloadAgentSpec spec = agent.getSpec();
@@ -51,6 +52,7 @@ final class AgentMapping {
         spec.denyStatus());
   }
 
+  @SuppressWarnings("NullAway") // the contract's records read an absent field (null) as its default
   private static List<AgentMessage> messages(OffloadAgentSpec spec) {
     List<AgentMessage> messages = new ArrayList<>();
     if (spec.messages() != null) {

@@ -16,6 +16,7 @@ import dev.sluice.api.v1alpha1.ServiceReference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Resolves what ProxyRoutes and OffloadAgents name — Service ports (their ready endpoints, from
@@ -50,7 +51,7 @@ final class References {
     return problems;
   }
 
-  private ResolvedRoute.ListenerKeys listenerKeys(
+  private ResolvedRoute.@Nullable ListenerKeys listenerKeys(
       String route, Listener listener, List<RenderProblem> problems) {
     if (listener.protocol() != Listener.ListenerProtocol.HTTPS) {
       return null;
@@ -100,7 +101,7 @@ final class References {
   }
 
   /** The step's agent and its endpoints, or null when the agent is missing or unreachable. */
-  private ResolvedRoute.Step step(
+  private ResolvedRoute.@Nullable Step step(
       String route, String path, OffloadStep step, List<RenderProblem> problems) {
     OffloadAgent agent = input.agents().get(step.agent());
     if (agent == null) {
@@ -147,7 +148,7 @@ final class References {
   }
 
   /** The agent's endpoints, or null (the agent's own problem recorded) when they do not resolve. */
-  private List<String> agentEndpoints(OffloadAgent agent, List<RenderProblem> problems) {
+  private @Nullable List<String> agentEndpoints(OffloadAgent agent, List<RenderProblem> problems) {
     var spec = agent.getSpec();
     return endpoints(
         OFFLOAD_AGENT,
@@ -159,12 +160,12 @@ final class References {
   }
 
   /** Static endpoints as given, or the Service port's ready endpoints; null (a problem) if none. */
-  private List<String> endpoints(
+  private @Nullable List<String> endpoints(
       RenderProblem.Kind kind,
       String name,
       String path,
-      ServiceReference service,
-      List<String> endpoints,
+      @Nullable ServiceReference service,
+      @Nullable List<String> endpoints,
       List<RenderProblem> problems) {
     if (service == null) {
       return endpoints == null ? List.of() : List.copyOf(endpoints);
@@ -188,8 +189,8 @@ final class References {
   }
 
   /** The backend's CA from the Secret it names (null when it names none, or a problem). */
-  private String backendCa(
-      String route, String path, BackendTls tls, List<RenderProblem> problems) {
+  private @Nullable String backendCa(
+      String route, String path, @Nullable BackendTls tls, List<RenderProblem> problems) {
     if (tls == null || tls.caSecretName() == null) {
       return null;
     }

@@ -2,6 +2,7 @@ package dev.sluice.operator.render;
 
 import dev.sluice.api.v1alpha1.OffloadAgent;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What a ProxyRoute's references resolved to — the parts of its sidecar config its spec does not
@@ -12,7 +13,8 @@ import java.util.List;
  * @param rules per rule of the spec, in its order
  * @param problems every reference that did not resolve, in the order of the spec's fields
  */
-record ResolvedRoute(ListenerKeys listenerKeys, List<Rule> rules, List<RenderProblem> problems) {
+record ResolvedRoute(
+    @Nullable ListenerKeys listenerKeys, List<Rule> rules, List<RenderProblem> problems) {
   ResolvedRoute {
     rules = List.copyOf(rules);
     problems = List.copyOf(problems);
@@ -33,7 +35,7 @@ record ResolvedRoute(ListenerKeys listenerKeys, List<Rule> rules, List<RenderPro
    * @param endpoints its backend's endpoints (null when the Service port has none)
    * @param caPem the backend's CA from its Secret (null when it names none, or unresolved)
    */
-  record Rule(List<Step> offload, List<String> endpoints, String caPem) {}
+  record Rule(List<Step> offload, @Nullable List<String> endpoints, @Nullable String caPem) {}
 
   /**
    * An offload step and the OffloadAgent it names.

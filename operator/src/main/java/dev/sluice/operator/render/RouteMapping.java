@@ -1,5 +1,7 @@
 package dev.sluice.operator.render;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.sluice.api.v1alpha1.Action;
 import dev.sluice.api.v1alpha1.Backend;
 import dev.sluice.api.v1alpha1.BackendTls;
@@ -28,6 +30,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A ProxyRoute whose references resolved, mapped to the sidecar contract: one listener on {@code
@@ -59,18 +62,26 @@ final class RouteMapping {
     return new Mapped(listener, routes, agents);
   }
 
+  @SuppressWarnings("NullAway") // the contract's records read an absent field (null) as its default
   private static DownstreamListener listener(
-      String routeName, Listener listener, ResolvedRoute.ListenerKeys keys) {
+      String routeName, Listener listener, ResolvedRoute.@Nullable ListenerKeys keys) {
     boolean https = listener.protocol() == Listener.ListenerProtocol.HTTPS;
     return new DownstreamListener(
         Names.of(routeName),
         "0.0.0.0:" + listener.port(),
         https ? DownstreamListener.Protocol.HTTPS : DownstreamListener.Protocol.HTTP,
-        https ? new ServerTls(keys.certificatePem(), keys.keyPem(), null, null) : null,
+        https
+            ? new ServerTls(
+                requireNonNull(keys, "resolved: only complete routes are mapped").certificatePem(),
+                keys.keyPem(),
+                null,
+                null)
+            : null,
         null);
   }
 
   /** One rule; the agents its offload steps use are added to {@code agents}. */
+  @SuppressWarnings("NullAway") // the contract's records read an absent field (null) as its default
   private static Route rule(
       String routeName,
       String listener,
@@ -104,6 +115,7 @@ final class RouteMapping {
         actions);
   }
 
+  @SuppressWarnings("NullAway") // the contract's records read an absent field (null) as its default
   private static RequestMatch match(RouteMatch m) {
     return new RequestMatch(
         m.host(),
@@ -116,6 +128,7 @@ final class RouteMapping {
         m.headers() == null ? null : m.headers().stream().map(RouteMapping::header).toList());
   }
 
+  @SuppressWarnings("NullAway") // the contract's records read an absent field (null) as its default
   private static HeaderCondition header(HeaderMatch h) {
     return new HeaderCondition(
         h.name(),
@@ -123,6 +136,7 @@ final class RouteMapping {
         h.value());
   }
 
+  @SuppressWarnings("NullAway") // the contract's records read an absent field (null) as its default
   private static Upstream upstream(Backend backend, ResolvedRoute.Rule resolved) {
     BackendTls t = backend.tls();
     UpstreamTls tls =
@@ -134,17 +148,19 @@ final class RouteMapping {
     return new Upstream(protocol, resolved.endpoints(), tls, null);
   }
 
-  private static Timeouts timeouts(RouteTimeouts t) {
+  @SuppressWarnings("NullAway") // the contract's records read an absent field (null) as its default
+  private static @Nullable Timeouts timeouts(@Nullable RouteTimeouts t) {
     if (t == null) {
       return null;
     }
     return new Timeouts(duration(t.connect()), duration(t.request()), duration(t.idle()));
   }
 
-  static Duration duration(String text) {
+  static @Nullable Duration duration(@Nullable String text) {
     return text == null ? null : Durations.parse(text);
   }
 
+  @SuppressWarnings("NullAway") // the contract's records read an absent field (null) as its default
   private static VariableAction action(Action a) {
     VariableAction.Deny deny = null;
     if (a.deny() != null) {
@@ -165,7 +181,8 @@ final class RouteMapping {
     return new VariableAction(deny, header(a.setRequestHeader()), header(a.setResponseHeader()));
   }
 
-  private static VariableAction.HeaderFromVariable header(SetHeaderAction h) {
+  @SuppressWarnings("NullAway") // the contract's records read an absent field (null) as its default
+  private static VariableAction.@Nullable HeaderFromVariable header(@Nullable SetHeaderAction h) {
     return h == null
         ? null
         : new VariableAction.HeaderFromVariable(h.name(), h.fromVariable(), h.removeWhenUnset());

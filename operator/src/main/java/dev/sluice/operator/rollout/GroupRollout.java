@@ -1,5 +1,7 @@
 package dev.sluice.operator.rollout;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.sluice.api.v1alpha1.ProxyRoute;
 import dev.sluice.api.v1alpha1.Reasons;
 import dev.sluice.api.v1alpha1.RolloutPolicy;
@@ -12,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The rollout of one group: the pods that run the same revision because the same ProxyRoutes select
@@ -61,8 +64,8 @@ public final class GroupRollout {
 
   /** The planner's state, counting the ready pods and saying when the pods were rolled back. */
   private static RolloutState reported(
-      RolloutState state, List<PodRecord> pods, RolloutPolicy policy, String lastGood) {
-    String target = state.targetRevision();
+      RolloutState state, List<PodRecord> pods, RolloutPolicy policy, @Nullable String lastGood) {
+    String target = requireNonNull(state.targetRevision(), "the planner's state names its target");
     int ready =
         (int) pods.stream().filter(p -> p.ready() && target.equals(p.rollout().applied())).count();
     String reason = state.stalledReason();
@@ -85,7 +88,7 @@ public final class GroupRollout {
   }
 
   /** The last good revision the group's pods record; the most common one wins. */
-  private static String lastGood(List<PodRecord> pods) {
+  private static @Nullable String lastGood(List<PodRecord> pods) {
     Map<String, Long> counts =
         pods.stream()
             .map(PodRecord::lastGood)

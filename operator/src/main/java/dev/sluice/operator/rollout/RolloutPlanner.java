@@ -11,6 +11,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The next step of a rollout, as a pure function of the pods' recorded state: stateless, so an
@@ -35,9 +36,9 @@ final class RolloutPlanner {
   static RolloutPlan plan(
       List<PodRollout> pods,
       String target,
-      String lastGood,
-      RolloutPolicy policy,
-      Duration progressDeadline,
+      @Nullable String lastGood,
+      @Nullable RolloutPolicy policy,
+      @Nullable Duration progressDeadline,
       Instant now) {
     List<PodRollout> ordered = new ArrayList<>(pods);
     ordered.sort(Comparator.comparing(PodRollout::name));
@@ -72,7 +73,8 @@ final class RolloutPlanner {
    * How far the target got: pods that applied it, pods assigned it and not done yet, and the first
    * reason it stopped (a rejection; else a pod past the deadline), or null.
    */
-  private record Progress(int updated, int inFlight, String stalledReason, String stalledMessage) {
+  private record Progress(
+      int updated, int inFlight, @Nullable String stalledReason, @Nullable String stalledMessage) {
 
     static Progress of(List<PodRollout> ordered, String target, Duration deadline, Instant now) {
       int updated = 0;
@@ -123,7 +125,7 @@ final class RolloutPlanner {
    * The next pods (by name) in the free slots; new pods the last good revision until their turn.
    */
   private static Map<String, String> nextBatch(
-      List<PodRollout> ordered, String target, String lastGood, int slots) {
+      List<PodRollout> ordered, String target, @Nullable String lastGood, int slots) {
     Map<String, String> assignments = new LinkedHashMap<>();
     int free = slots;
     for (PodRollout pod : ordered) {
@@ -142,7 +144,7 @@ final class RolloutPlanner {
   }
 
   /** A number, or "N%" of the selected pods rounded up; at least 1; default 1. */
-  static int batchSize(IntOrString size, int selected) {
+  static int batchSize(@Nullable IntOrString size, int selected) {
     if (size == null) {
       return 1;
     }

@@ -1,9 +1,11 @@
 package dev.sluice.operator.rollout;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Where a ProxyRoute's rollout stands, as the rollout machinery reports it.
  *
- * @param targetRevision the revision being rolled out
+ * @param targetRevision the revision being rolled out (null for a route with no config)
  * @param lastGoodRevision the last revision every selected pod applied (null before the first)
  * @param selectedPods pods the selector picks that run a sidecar
  * @param updatedPods selected pods that applied the target
@@ -11,17 +13,17 @@ package dev.sluice.operator.rollout;
  * @param failedPods pods that rejected the target or missed the deadline
  * @param stalledReason ConfigRejected or ProgressDeadlineExceeded when the rollout stopped, else
  *     null
- * @param stalledMessage one sentence: which pod, what it said
+ * @param stalledMessage one sentence: which pod, what it said (null when not stalled)
  */
 public record RolloutState(
-    String targetRevision,
-    String lastGoodRevision,
+    @Nullable String targetRevision,
+    @Nullable String lastGoodRevision,
     int selectedPods,
     int updatedPods,
     int readyPods,
     int failedPods,
-    String stalledReason,
-    String stalledMessage) {
+    @Nullable String stalledReason,
+    @Nullable String stalledMessage) {
 
   public boolean complete() {
     return selectedPods > 0 && updatedPods == selectedPods && failedPods == 0;

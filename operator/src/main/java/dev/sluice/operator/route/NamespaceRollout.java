@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One pass over a namespace, as a pure function of what the informers hold: which config every
@@ -42,7 +43,7 @@ final class NamespaceRollout {
   /**
    * A pod annotation change: a new assignment and/or a new last-good revision (null: unchanged).
    */
-  record PodChange(String pod, String assign, String lastGood) {}
+  record PodChange(String pod, @Nullable String assign, @Nullable String lastGood) {}
 
   /** What a ProxyRoute's status is built from. */
   record RouteOutcome(List<RenderProblem> problems, RolloutState rollout) {}

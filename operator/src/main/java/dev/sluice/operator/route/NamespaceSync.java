@@ -1,5 +1,7 @@
 package dev.sluice.operator.route;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.sluice.api.v1alpha1.OffloadAgent;
 import dev.sluice.api.v1alpha1.ProxyRoute;
 import dev.sluice.api.v1alpha1.ProxyRouteStatus;
@@ -24,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -136,7 +139,10 @@ public final class NamespaceSync {
       List<ProxyRoute> routes, NamespaceRollout.Result result, Instant now) {
     boolean rolling = false;
     for (ProxyRoute route : routes) {
-      NamespaceRollout.RouteOutcome outcome = result.routes().get(route.getMetadata().getName());
+      NamespaceRollout.RouteOutcome outcome =
+          requireNonNull(
+              result.routes().get(route.getMetadata().getName()),
+              "the pass has an outcome for every route");
       ProxyRouteStatus current = route.getStatus();
       ProxyRouteStatus next =
           RouteStatus.compute(
@@ -189,7 +195,7 @@ public final class NamespaceSync {
     }
   }
 
-  private static void addIfSet(Set<String> set, String value) {
+  private static void addIfSet(Set<String> set, @Nullable String value) {
     if (value != null) {
       set.add(value);
     }

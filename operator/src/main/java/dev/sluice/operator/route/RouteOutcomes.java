@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What each ProxyRoute's status is built from after a pass: the problems about it in every
@@ -65,7 +66,7 @@ final class RouteOutcomes {
     return outcomes;
   }
 
-  private static RolloutState idle(SidecarConfig alone) {
+  private static RolloutState idle(@Nullable SidecarConfig alone) {
     return new RolloutState(alone == null ? null : alone.revision(), null, 0, 0, 0, 0, null, null);
   }
 

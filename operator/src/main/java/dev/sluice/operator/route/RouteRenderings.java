@@ -1,5 +1,7 @@
 package dev.sluice.operator.route;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.sluice.api.v1alpha1.ProxyRoute;
 import dev.sluice.api.v1alpha1.Reasons;
 import dev.sluice.operator.render.RenderInput;
@@ -52,7 +54,9 @@ final class RouteRenderings {
    * the sidecar's validation would refuse it.
    */
   private static Rendering validated(Rendering rendering, List<String> names) {
-    List<ConfigProblem> refused = SidecarConfigValidator.validate(rendering.config());
+    List<ConfigProblem> refused =
+        SidecarConfigValidator.validate(
+            requireNonNull(rendering.config(), "the renderer always makes a config"));
     if (refused.isEmpty()) {
       return rendering;
     }

@@ -1,5 +1,7 @@
 package dev.sluice.operator.route;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.sluice.api.v1alpha1.ConditionTypes;
 import dev.sluice.api.v1alpha1.ProxyRouteStatus;
 import dev.sluice.api.v1alpha1.Reasons;
@@ -9,6 +11,7 @@ import dev.sluice.operator.rollout.RolloutState;
 import dev.sluice.operator.status.Conditions;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A ProxyRoute's status as a pure function of what the reconcile found: its render problems and its
@@ -20,7 +23,7 @@ public final class RouteStatus {
   private RouteStatus() {}
 
   public static ProxyRouteStatus compute(
-      ProxyRouteStatus previous,
+      @Nullable ProxyRouteStatus previous,
       long generation,
       List<RenderProblem> problems,
       RolloutState rollout,
@@ -92,7 +95,9 @@ public final class RouteStatus {
    * as does a rollout in progress.
    */
   private static Conditions.Desired reconciling(
-      RenderProblem notAccepted, RenderProblem unresolved, RolloutState rollout) {
+      @Nullable RenderProblem notAccepted,
+      @Nullable RenderProblem unresolved,
+      RolloutState rollout) {
     boolean stalled = rollout.stalledReason() != null;
     boolean rolling = !stalled && rollout.selectedPods() > 0 && !rollout.complete();
     boolean reconciling = notAccepted == null && (unresolved != null || rolling);
@@ -110,18 +115,21 @@ public final class RouteStatus {
   }
 
   /** Stalled: the spec is not accepted, or the rollout stopped. */
-  private static Conditions.Desired stalled(RenderProblem notAccepted, RolloutState rollout) {
-    boolean stalled = rollout.stalledReason() != null;
-    boolean stuck = stalled || notAccepted != null;
+  private static Conditions.Desired stalled(
+      @Nullable RenderProblem notAccepted, RolloutState rollout) {
+    String stalledReason = rollout.stalledReason();
+    boolean stuck = stalledReason != null || notAccepted != null;
     return new Conditions.Desired(
         ConditionTypes.STALLED,
         stuck,
         notAccepted != null
             ? notAccepted.reason()
-            : stalled ? rollout.stalledReason() : Reasons.APPLIED,
+            : stalledReason != null ? stalledReason : Reasons.APPLIED,
         notAccepted != null
             ? notAccepted.message()
-            : stalled ? rollout.stalledMessage() : "The rollout is not stuck.");
+            : stalledReason != null
+                ? requireNonNull(rollout.stalledMessage(), "a stalled rollout says why")
+                : "The rollout is not stuck.");
   }
 
   /** Ready summarizes: the first condition that is not as it should be gives reason and message. */
@@ -131,7 +139,7 @@ public final class RouteStatus {
       Conditions.Desired programmed,
       Conditions.Desired stalled) {
     for (Conditions.Desired c : List.of(stalled, accepted, resolved, programmed)) {
-      boolean bad = c == stalled ? c.isTrue() : !c.isTrue();
+      boolean bad = c.type().equals(ConditionTypes.STALLED) ? c.isTrue() : !c.isTrue();
       if (bad) {
         return new Conditions.Desired(ConditionTypes.READY, false, c.reason(), c.message());
       }

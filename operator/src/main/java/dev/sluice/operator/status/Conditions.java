@@ -1,9 +1,13 @@
 package dev.sluice.operator.status;
 
+import dev.sluice.api.v1alpha1.ConditionTypes;
+import dev.sluice.api.v1alpha1.Reasons;
+import dev.sluice.operator.render.RenderProblem;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Condition bookkeeping as kstatus and {@code kubectl wait} expect it: each condition carries the
@@ -32,7 +36,7 @@ public final class Conditions {
    * current condition of its type when the status did not change.
    */
   public static List<Condition> merge(
-      List<Condition> current, List<Desired> desired, long generation, String now) {
+      @Nullable List<Condition> current, List<Desired> desired, long generation, String now) {
     List<Condition> merged = new ArrayList<>();
     for (Desired d : desired) {
       String status = d.status();
@@ -55,44 +59,26 @@ public final class Conditions {
   }
 
   /** Accepted from the first Accepted problem (True "The spec is valid." when there is none). */
-  public static Desired accepted(dev.sluice.operator.render.RenderProblem problem) {
+  public static Desired accepted(@Nullable RenderProblem problem) {
     return problem == null
-        ? new Desired(
-            dev.sluice.api.v1alpha1.ConditionTypes.ACCEPTED,
-            true,
-            dev.sluice.api.v1alpha1.Reasons.ACCEPTED,
-            "The spec is valid.")
-        : new Desired(
-            dev.sluice.api.v1alpha1.ConditionTypes.ACCEPTED,
-            false,
-            problem.reason(),
-            problem.message());
+        ? new Desired(ConditionTypes.ACCEPTED, true, Reasons.ACCEPTED, "The spec is valid.")
+        : new Desired(ConditionTypes.ACCEPTED, false, problem.reason(), problem.message());
   }
 
   /** ResolvedRefs from the first ResolvedRefs problem, {@code resolved} saying it when none. */
-  public static Desired resolvedRefs(
-      dev.sluice.operator.render.RenderProblem problem, String resolved) {
+  public static Desired resolvedRefs(@Nullable RenderProblem problem, String resolved) {
     return problem == null
-        ? new Desired(
-            dev.sluice.api.v1alpha1.ConditionTypes.RESOLVED_REFS,
-            true,
-            dev.sluice.api.v1alpha1.Reasons.RESOLVED,
-            resolved)
-        : new Desired(
-            dev.sluice.api.v1alpha1.ConditionTypes.RESOLVED_REFS,
-            false,
-            problem.reason(),
-            problem.message());
+        ? new Desired(ConditionTypes.RESOLVED_REFS, true, Reasons.RESOLVED, resolved)
+        : new Desired(ConditionTypes.RESOLVED_REFS, false, problem.reason(), problem.message());
   }
 
-  /** The first problem making {@code type} False, or null. */
-  public static dev.sluice.operator.render.RenderProblem first(
-      List<dev.sluice.operator.render.RenderProblem> problems, String type) {
+  /** The first problem making {@code type} False; null when there is none. */
+  public static @Nullable RenderProblem first(List<RenderProblem> problems, String type) {
     return problems.stream().filter(p -> type.equals(p.conditionType())).findFirst().orElse(null);
   }
 
-  /** The condition of {@code type}, or null. */
-  public static Condition find(List<Condition> conditions, String type) {
+  /** The condition of {@code type}; null when there is none. */
+  public static @Nullable Condition find(@Nullable List<Condition> conditions, String type) {
     if (conditions == null) {
       return null;
     }
@@ -105,7 +91,7 @@ public final class Conditions {
   }
 
   /** True when the condition of {@code type} is True. */
-  public static boolean isTrue(List<Condition> conditions, String type) {
+  public static boolean isTrue(@Nullable List<Condition> conditions, String type) {
     Condition c = find(conditions, type);
     return c != null && "True".equals(c.getStatus());
   }

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +30,10 @@ public final class EventRecorder {
 
   /** Records the transitions between two condition lists of {@code object}. */
   public void transitions(
-      HasMetadata object, List<Condition> before, List<Condition> after, String normalReason) {
+      HasMetadata object,
+      @Nullable List<Condition> before,
+      @Nullable List<Condition> after,
+      String normalReason) {
     for (String type : List.of("Ready", "Stalled")) {
       Condition was = Conditions.find(before, type);
       Condition now = Conditions.find(after, type);
