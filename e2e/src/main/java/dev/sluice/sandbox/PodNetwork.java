@@ -9,6 +9,7 @@ import dev.sluice.sidecar.offload.AgentHealth;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A pod's network on one host: in a cluster every pod has its own IP and a sidecar binds {@code
@@ -62,17 +63,17 @@ final class PodNetwork {
       }
 
       @Override
-      public SidecarReport lastReport() {
+      public @Nullable SidecarReport lastReport() {
         return sidecar.lastReport();
       }
 
       @Override
-      public CompletableFuture<SidecarReport> drained(String revision) {
+      public CompletableFuture<SidecarReport> drained(@Nullable String revision) {
         return sidecar.drained(revision);
       }
 
       @Override
-      public SidecarReport lastRejection() {
+      public @Nullable SidecarReport lastRejection() {
         return sidecar.lastRejection();
       }
 
