@@ -2,6 +2,7 @@ package dev.sluice.operator;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.sluice.operator.http.PlainReplies;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -25,12 +26,12 @@ final class AdminServer implements AutoCloseable {
       throws IOException {
     server = HttpServer.create(address, 16);
     server.setExecutor(threads);
-    server.createContext("/healthz", exchange -> text(exchange, 200, "ok"));
+    server.createContext("/healthz", exchange -> reply(exchange, 200, "ok"));
     server.createContext(
         "/readyz",
         exchange -> {
           boolean isReady = ready.getAsBoolean();
-          text(exchange, isReady ? 200 : 503, isReady ? "ready" : "not ready: informers syncing");
+          reply(exchange, isReady ? 200 : 503, isReady ? "ready" : "not ready: informers syncing");
         });
     server.createContext(
         "/metrics",
@@ -51,15 +52,10 @@ final class AdminServer implements AutoCloseable {
     return server.getAddress();
   }
 
-  /** One sentence and a newline, as plain text. */
-  private static void text(HttpExchange exchange, int status, String text) throws IOException {
+  /** One sentence and a newline, as plain text; the exchange is closed after it. */
+  private static void reply(HttpExchange exchange, int status, String text) throws IOException {
     try (exchange) {
-      byte[] bytes = (text + "\n").getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-      exchange.sendResponseHeaders(status, bytes.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(bytes);
-      }
+      PlainReplies.send(exchange, status, text);
     }
   }
 

@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import dev.sluice.api.Labels;
+import dev.sluice.operator.http.PlainReplies;
 import dev.sluice.operator.metrics.OperatorMetrics;
 import dev.sluice.operator.pods.AgentHealthRecord;
 import dev.sluice.operator.pods.PodWriter;

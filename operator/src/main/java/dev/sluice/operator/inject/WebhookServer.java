@@ -3,6 +3,7 @@ package dev.sluice.operator.inject;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import dev.sluice.operator.http.PlainReplies;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -50,19 +51,20 @@ public final class WebhookServer implements AutoCloseable {
       throws IOException {
     try (exchange) {
       if (!"POST".equals(exchange.getRequestMethod())) {
-        reply(exchange, 405, exchange.getRequestMethod() + " " + PATH + " (expected: POST)");
+        PlainReplies.send(
+            exchange, 405, exchange.getRequestMethod() + " " + PATH + " (expected: POST)");
         return;
       }
       byte[] body = exchange.getRequestBody().readNBytes(MAX_BODY + 1);
       if (body.length > MAX_BODY) {
-        reply(exchange, 413, "AdmissionReview larger than " + MAX_BODY + " bytes");
+        PlainReplies.send(exchange, 413, "AdmissionReview larger than " + MAX_BODY + " bytes");
         return;
       }
       AdmissionWebhook.Answer answer;
       try {
         answer = webhook.review(new String(body, StandardCharsets.UTF_8));
       } catch (IllegalArgumentException e) {
-        reply(exchange, 400, String.valueOf(e.getMessage()));
+        PlainReplies.send(exchange, 400, String.valueOf(e.getMessage()));
         return;
       }
       try {
@@ -76,16 +78,6 @@ public final class WebhookServer implements AutoCloseable {
       try (OutputStream out = exchange.getResponseBody()) {
         out.write(json);
       }
-    }
-  }
-
-  /** One sentence and a newline, as plain text. */
-  private static void reply(HttpExchange exchange, int status, String text) throws IOException {
-    byte[] bytes = (text + "\n").getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-    exchange.sendResponseHeaders(status, bytes.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(bytes);
     }
   }
 

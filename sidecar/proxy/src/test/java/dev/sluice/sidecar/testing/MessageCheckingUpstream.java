@@ -53,7 +53,10 @@ public final class MessageCheckingUpstream implements AutoCloseable {
                   ScriptedUpstream.write(
                       out, "HTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\ncomplete");
                 } finally {
-                  inProgress.decrementAndGet();
+                  synchronized (inProgress) {
+                    inProgress.decrementAndGet();
+                    inProgress.notifyAll();
+                  }
                 }
               }
             });
@@ -78,10 +81,13 @@ public final class MessageCheckingUpstream implements AutoCloseable {
    */
   public boolean awaitNoRequestInProgress(Duration limit) throws InterruptedException {
     long deadline = System.nanoTime() + limit.toNanos();
-    while (inProgress.get() > 0 && System.nanoTime() < deadline) {
-      Thread.sleep(10);
+    synchronized (inProgress) {
+      long left;
+      while (inProgress.get() > 0 && (left = deadline - System.nanoTime()) > 0) {
+        TimeUnit.NANOSECONDS.timedWait(inProgress, left);
+      }
+      return inProgress.get() == 0;
     }
-    return inProgress.get() == 0;
   }
 
   private boolean readBody(InputStream in, String head, ByteArrayOutputStream body)
