@@ -34,7 +34,7 @@ def config(revision, timeout):
 revision: {revision}
 admin: {{address: 127.0.0.1:{ADMIN}}}
 listeners: [{{name: http, address: 127.0.0.1:{LISTEN}}}]
-routes:
+rules:
   - name: r
     listener: http
     upstream: {{protocol: h2c, endpoints: [127.0.0.1:9]}}

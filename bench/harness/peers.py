@@ -144,7 +144,7 @@ listeners:
     address: 127.0.0.1:{p['tls']}
     protocol: HTTPS
     tls: {{certificateFile: {work / 'tls.crt'}, privateKeyFile: {work / 'tls.key'}}}
-routes:
+rules:
   - name: h1
     listener: h1
     upstream: {{protocol: http1, endpoints: [127.0.0.1:{NGINX}]}}

@@ -36,7 +36,7 @@ final class PodNetwork {
                         l.tls(),
                         l.maxHeaderBytes()))
             .toList(),
-        config.routes(),
+        config.rules(),
         config.agents());
   }
 

@@ -3,11 +3,11 @@ package dev.sluice.bench;
 import dev.sluice.sidecar.config.HeaderCondition;
 import dev.sluice.sidecar.config.PathCondition;
 import dev.sluice.sidecar.config.RequestMatch;
-import dev.sluice.sidecar.config.Route;
+import dev.sluice.sidecar.config.RouteRule;
 import dev.sluice.sidecar.config.Timeouts;
 import dev.sluice.sidecar.config.Upstream;
 import dev.sluice.sidecar.routing.RequestTarget;
-import dev.sluice.sidecar.routing.RouteTable;
+import dev.sluice.sidecar.routing.RuleTable;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -27,7 +27,9 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
-/** Route selection per request: 50 routes (host, prefix, method, header), the last one matching. */
+/**
+ * RouteRule selection per request: 50 routes (host, prefix, method, header), the last one matching.
+ */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -35,12 +37,12 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 @Fork(1)
 public class RouteMatchBenchmark {
-  private RouteTable<String> table;
+  private RuleTable<String> table;
   private HttpRequest request;
 
   @Setup
   public void setUp() {
-    List<Route> routes = new ArrayList<>();
+    List<RouteRule> routes = new ArrayList<>();
     Upstream upstream = new Upstream(Upstream.Protocol.H2C, List.of("127.0.0.1:1"), null, 64);
     for (int i = 0; i < 50; i++) {
       RequestMatch match =
@@ -50,7 +52,7 @@ public class RouteMatchBenchmark {
               List.of("GET", "POST"),
               List.of(new HeaderCondition("x-tenant", HeaderCondition.Type.Exact, "t" + i)));
       routes.add(
-          new Route(
+          new RouteRule(
               "r" + i,
               "http",
               List.of(match),
@@ -61,7 +63,7 @@ public class RouteMatchBenchmark {
               List.of(),
               List.of()));
     }
-    table = RouteTable.compile(routes, Route::name);
+    table = RuleTable.compile(routes, RouteRule::name);
     request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/api/v49/orders?id=7");
     request.headers().set("host", "svc49.example.com:8080").set("x-tenant", "t49");
   }

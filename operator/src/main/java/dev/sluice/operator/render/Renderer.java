@@ -7,7 +7,7 @@ import dev.sluice.sidecar.config.AdminEndpoint;
 import dev.sluice.sidecar.config.Agent;
 import dev.sluice.sidecar.config.DownstreamListener;
 import dev.sluice.sidecar.config.Revisions;
-import dev.sluice.sidecar.config.Route;
+import dev.sluice.sidecar.config.RouteRule;
 import dev.sluice.sidecar.config.SidecarConfig;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,7 +52,7 @@ public final class Renderer {
     List<RenderProblem> problems = new ArrayList<>();
     Map<Integer, String> ports = new LinkedHashMap<>();
     List<DownstreamListener> listeners = new ArrayList<>();
-    List<Route> routes = new ArrayList<>();
+    List<RouteRule> rules = new ArrayList<>();
     Map<String, Agent> agents = new TreeMap<>();
     for (ProxyRoute route : oldestFirst(input.routes())) {
       String name = route.getMetadata().getName();
@@ -70,7 +70,7 @@ public final class Renderer {
       ports.put(port, name);
       RouteMapping.Mapped mapped = RouteMapping.map(route, resolved);
       listeners.add(mapped.listener());
-      routes.addAll(mapped.routes());
+      rules.addAll(mapped.rules());
       agents.putAll(mapped.agents());
     }
     SidecarConfig config =
@@ -80,7 +80,7 @@ public final class Renderer {
             new AdminEndpoint(defaults.adminAddress()),
             defaults.drainTimeout(),
             listeners,
-            routes,
+            rules,
             List.copyOf(agents.values()));
     // An agent shared by several routes reports its own problem once.
     List<RenderProblem> distinct = List.copyOf(new LinkedHashSet<>(problems));

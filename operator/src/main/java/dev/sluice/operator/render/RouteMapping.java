@@ -18,8 +18,8 @@ import dev.sluice.sidecar.config.Durations;
 import dev.sluice.sidecar.config.HeaderCondition;
 import dev.sluice.sidecar.config.PathCondition;
 import dev.sluice.sidecar.config.RequestMatch;
-import dev.sluice.sidecar.config.Route;
-import dev.sluice.sidecar.config.RouteOffload;
+import dev.sluice.sidecar.config.RouteRule;
+import dev.sluice.sidecar.config.RuleOffload;
 import dev.sluice.sidecar.config.ServerTls;
 import dev.sluice.sidecar.config.Timeouts;
 import dev.sluice.sidecar.config.Upstream;
@@ -44,22 +44,22 @@ final class RouteMapping {
    * What one ProxyRoute adds to a pod's config.
    *
    * @param listener its listener
-   * @param routes one per rule, in order
+   * @param rules one per rule of its spec, in order
    * @param agents the agents its offload steps use, by contract name
    */
-  record Mapped(DownstreamListener listener, List<Route> routes, Map<String, Agent> agents) {}
+  record Mapped(DownstreamListener listener, List<RouteRule> rules, Map<String, Agent> agents) {}
 
   static Mapped map(ProxyRoute route, ResolvedRoute resolved) {
     String name = route.getMetadata().getName();
     DownstreamListener listener =
         listener(name, route.getSpec().listener(), resolved.listenerKeys());
-    List<Route> routes = new ArrayList<>();
+    List<RouteRule> mapped = new ArrayList<>();
     Map<String, Agent> agents = new TreeMap<>();
     List<Rule> rules = route.getSpec().rules();
     for (int i = 0; i < rules.size(); i++) {
-      routes.add(rule(name, listener.name(), rules.get(i), i, resolved.rules().get(i), agents));
+      mapped.add(rule(name, listener.name(), rules.get(i), i, resolved.rules().get(i), agents));
     }
-    return new Mapped(listener, routes, agents);
+    return new Mapped(listener, mapped, agents);
   }
 
   @SuppressWarnings("NullAway") // the contract's records read an absent field (null) as its default
@@ -82,7 +82,7 @@ final class RouteMapping {
 
   /** One rule; the agents its offload steps use are added to {@code agents}. */
   @SuppressWarnings("NullAway") // the contract's records read an absent field (null) as its default
-  private static Route rule(
+  private static RouteRule rule(
       String routeName,
       String listener,
       Rule rule,
@@ -93,17 +93,17 @@ final class RouteMapping {
         rule.matches() == null
             ? List.of()
             : rule.matches().stream().map(RouteMapping::match).toList();
-    List<RouteOffload> offload = new ArrayList<>();
+    List<RuleOffload> offload = new ArrayList<>();
     for (ResolvedRoute.Step step : resolved.offload()) {
       Agent agent = AgentMapping.agent(step.agent(), step.endpoints());
       agents.put(agent.name(), agent);
-      offload.add(new RouteOffload(agent.name(), step.messages()));
+      offload.add(new RuleOffload(agent.name(), step.messages()));
     }
     List<VariableAction> actions =
         rule.actions() == null
             ? List.of()
             : rule.actions().stream().map(RouteMapping::action).toList();
-    return new Route(
+    return new RouteRule(
         Names.of(routeName, rule.name() != null ? rule.name() : Integer.toString(index)),
         listener,
         matches,

@@ -90,7 +90,7 @@ class RolloutPlannerTest {
                 p.assignedAt(),
                 p.applied(),
                 NEW,
-                "routes[0].upstream: bad"));
+                "rules[0].upstream: bad"));
       } else {
         pods.put(
             p.name(),
@@ -133,7 +133,7 @@ class RolloutPlannerTest {
     }
     assertThat(plan.state().stalledReason()).isEqualTo(Reasons.CONFIG_REJECTED);
     assertThat(plan.state().stalledMessage())
-        .isEqualTo("pod web-07 rejected revision " + NEW + ": routes[0].upstream: bad");
+        .isEqualTo("pod web-07 rejected revision " + NEW + ": rules[0].upstream: bad");
     // pods past the batch that met the rejection were never given NEW
     assertThat(pods.get("web-11").assigned()).isEqualTo(OLD);
     assertThat(pods.get("web-20").assigned()).isEqualTo(OLD);

@@ -88,7 +88,7 @@ class NamespaceRolloutTest {
         .containsExactly("web-1");
     var config = result.configs().values().iterator().next();
     assertThat(config.listeners()).isEmpty();
-    assertThat(config.routes()).isEmpty();
+    assertThat(config.rules()).isEmpty();
   }
 
   @Test
@@ -113,7 +113,7 @@ class NamespaceRolloutTest {
     var problem = result.routes().get("bad").problems().get(0);
     assertThat(problem.conditionType()).isEqualTo("Accepted");
     assertThat(problem.reason()).isEqualTo("InvalidSpec");
-    assertThat(problem.message()).contains("rendered config routes[0].upstream.endpoints[0]");
+    assertThat(problem.message()).contains("rendered config rules[0].upstream.endpoints[0]");
   }
 
   @Test

@@ -26,8 +26,8 @@ class SidecarMainTest {
     assertThat(err.toString())
         .contains(broken + ": 2 problems")
         .contains(
-            "routes[0].upstream.endpoints[0]: \"10.0.0.1:70000\" (expected: host:port with port 1..65535)")
-        .contains("routes[0].timeouts.request: \"0s\" (expected: a duration greater than 0)");
+            "rules[0].upstream.endpoints[0]: \"10.0.0.1:70000\" (expected: host:port with port 1..65535)")
+        .contains("rules[0].timeouts.request: \"0s\" (expected: a duration greater than 0)");
   }
 
   @Test
@@ -67,7 +67,7 @@ class SidecarMainTest {
           version: 1
           admin: {address: 127.0.0.1:0}
           listeners: [{name: http, address: 127.0.0.1:%d}]
-          routes: [{name: r, listener: http, upstream: {endpoints: [127.0.0.1:9]}}]
+          rules: [{name: r, listener: http, upstream: {endpoints: [127.0.0.1:9]}}]
           """
               .formatted(taken.getLocalPort()));
       assertThat(run("--config", config.toString())).isEqualTo(2);

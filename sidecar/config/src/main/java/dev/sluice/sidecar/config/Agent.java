@@ -6,14 +6,14 @@ import java.util.List;
 /**
  * An SPOP offload agent, inlined.
  *
- * @param name unique name; routes refer to it
+ * @param name unique name; rules refer to it
  * @param endpoints host:port of the agent instances, at least one
  * @param maxConnections connections to the agent at most (default 8)
  * @param pipelining offer pipelining (default true)
  * @param maxInFlightPerConnection NOTIFY frames in flight per pipelined connection (default 20)
  * @param maxFrameSize frame size offered in HELLO, 256..1048576 (default 16380)
  * @param timeouts hello, idle and processing timeouts
- * @param messages the messages routes may send
+ * @param messages the messages rules may send
  * @param variables variable prefix and bookkeeping variables
  * @param failurePolicy Allow or Deny when the agent fails (default Allow)
  * @param denyStatus status under Deny (default 503)

@@ -20,6 +20,10 @@ final class BindingProblems {
 
   static ConfigProblem describe(JsonProcessingException e) {
     if (e instanceof UnrecognizedPropertyException unknown) {
+      if (unknown.getReferringClass() == SidecarConfig.class
+          && "routes".equals(unknown.getPropertyName())) {
+        return new ConfigProblem("routes", "renamed", "rules, the same list under its new name");
+      }
       return new ConfigProblem(
           path(unknown, true) + unknown.getPropertyName(),
           "unknown field",

@@ -3,10 +3,10 @@ package dev.sluice.sidecar.config;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One thing wrong with a config, as a user reads it: {@code routes[2].upstream.endpoints[0]:
+ * One thing wrong with a config, as a user reads it: {@code rules[2].upstream.endpoints[0]:
  * "10.0.0.1:70000" (expected: host:port with port 1..65535)}.
  *
- * @param path field path from the document root, e.g. {@code routes[2].upstream.endpoints[0]}
+ * @param path field path from the document root, e.g. {@code rules[2].upstream.endpoints[0]}
  * @param found what was found, ready to print: a quoted string, a number, {@code missing}, ...
  * @param expected what would have been accepted
  */

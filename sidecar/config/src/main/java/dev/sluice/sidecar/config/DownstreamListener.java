@@ -6,7 +6,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * Where the sidecar accepts client connections.
  *
- * @param name unique name; routes refer to it
+ * @param name unique name; rules refer to it
  * @param address host:port to bind
  * @param protocol HTTP (HTTP/1.1 and h2c prior knowledge, per connection) or HTTPS (TLS, ALPN h2
  *     and http/1.1)

@@ -15,8 +15,8 @@ import org.jspecify.annotations.Nullable;
  * @param drainTimeout how long an old generation may keep running requests after a reload or during
  *     shutdown (default 30s)
  * @param listeners downstream listeners, at least one
- * @param routes routes, matched in order per listener
- * @param agents SPOP offload agents routes refer to by name
+ * @param rules the rules of every route, matched in order per listener
+ * @param agents SPOP offload agents rules refer to by name
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SidecarConfig(
@@ -25,7 +25,7 @@ public record SidecarConfig(
     AdminEndpoint admin,
     Duration drainTimeout,
     List<DownstreamListener> listeners,
-    List<Route> routes,
+    List<RouteRule> rules,
     List<Agent> agents) {
   public static final int VERSION = 1;
   static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
@@ -34,12 +34,12 @@ public record SidecarConfig(
     admin = admin == null ? AdminEndpoint.DEFAULT : admin;
     drainTimeout = drainTimeout == null ? DEFAULT_DRAIN_TIMEOUT : drainTimeout;
     listeners = listeners == null ? List.of() : List.copyOf(listeners);
-    routes = routes == null ? List.of() : List.copyOf(routes);
+    rules = rules == null ? List.of() : List.copyOf(rules);
     agents = agents == null ? List.of() : List.copyOf(agents);
   }
 
   /** The same config carrying {@code newRevision}. */
   public SidecarConfig withRevision(@Nullable String newRevision) {
-    return new SidecarConfig(version, newRevision, admin, drainTimeout, listeners, routes, agents);
+    return new SidecarConfig(version, newRevision, admin, drainTimeout, listeners, rules, agents);
   }
 }

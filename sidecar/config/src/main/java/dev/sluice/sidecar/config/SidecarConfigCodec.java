@@ -92,7 +92,7 @@ public final class SidecarConfigCodec {
     if (isBlank(text)) {
       throw new InvalidConfigException(
           source,
-          List.of(new ConfigProblem("", "empty", "a SidecarConfig: version, listeners, routes")));
+          List.of(new ConfigProblem("", "empty", "a SidecarConfig: version, listeners, rules")));
     }
     try {
       config = mapper.readValue(text, SidecarConfig.class);

@@ -14,7 +14,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * Checks a parsed {@link SidecarConfig} for everything that would make it fail at run time, and
  * reports each problem with its field path. Mirrors the CRDs' schema and CEL rules, plus the
- * cross-references only a resolved snapshot has (routes to listeners and agents).
+ * cross-references only a resolved snapshot has (rules to listeners and agents).
  */
 public final class SidecarConfigValidator {
   static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]+");
@@ -40,11 +40,11 @@ public final class SidecarConfigValidator {
     config.agents().forEach(a -> agents.putIfAbsent(a.name(), a));
     Set<String> listenerNames = new HashSet<>();
     config.listeners().forEach(l -> listenerNames.add(l.name()));
-    List<Route> routes = config.routes();
-    for (int i = 0; i < routes.size(); i++) {
-      validateRoute("routes[" + i + "]", routes.get(i), listenerNames, agents, problems);
+    List<RouteRule> rules = config.rules();
+    for (int i = 0; i < rules.size(); i++) {
+      validateRule("rules[" + i + "]", rules.get(i), listenerNames, agents, problems);
     }
-    problems.unique("routes", routes, Route::name, "name");
+    problems.unique("rules", rules, RouteRule::name, "name");
     AgentValidator.validate(config.agents(), problems);
     return problems.list();
   }
@@ -106,36 +106,35 @@ public final class SidecarConfigValidator {
     }
   }
 
-  private static void validateRoute(
+  private static void validateRule(
       String path,
-      Route route,
+      RouteRule rule,
       Set<String> listeners,
       Map<String, Agent> agents,
       Problems problems) {
-    name(path + ".name", route.name(), problems);
-    if (problems.required(path + ".listener", route.listener(), "the name of a listener")
-        && !listeners.contains(route.listener())) {
-      problems.add(
-          path + ".listener", route.listener(), "one of the listeners' names " + listeners);
+    name(path + ".name", rule.name(), problems);
+    if (problems.required(path + ".listener", rule.listener(), "the name of a listener")
+        && !listeners.contains(rule.listener())) {
+      problems.add(path + ".listener", rule.listener(), "one of the listeners' names " + listeners);
     }
-    for (int m = 0; m < route.matches().size(); m++) {
-      validateMatch(path + ".matches[" + m + "]", route.matches().get(m), problems);
+    for (int m = 0; m < rule.matches().size(); m++) {
+      validateMatch(path + ".matches[" + m + "]", rule.matches().get(m), problems);
     }
-    if (problems.required(path + ".upstream", route.upstream(), "an upstream")) {
-      validateUpstream(path + ".upstream", route.upstream(), problems);
+    if (problems.required(path + ".upstream", rule.upstream(), "an upstream")) {
+      validateUpstream(path + ".upstream", rule.upstream(), problems);
     }
-    Timeouts timeouts = route.timeouts();
+    Timeouts timeouts = rule.timeouts();
     problems.positive(path + ".timeouts.connect", timeouts.connect());
     problems.positive(path + ".timeouts.request", timeouts.request());
     problems.positive(path + ".timeouts.idle", timeouts.idle());
-    if (route.maxRequestBodyBytes() != null && route.maxRequestBodyBytes() < 0) {
-      problems.add(path + ".maxRequestBodyBytes", route.maxRequestBodyBytes(), "bytes >= 0");
+    if (rule.maxRequestBodyBytes() != null && rule.maxRequestBodyBytes() < 0) {
+      problems.add(path + ".maxRequestBodyBytes", rule.maxRequestBodyBytes(), "bytes >= 0");
     }
-    for (int o = 0; o < route.offload().size(); o++) {
-      validateOffload(path + ".offload[" + o + "]", route.offload().get(o), agents, problems);
+    for (int o = 0; o < rule.offload().size(); o++) {
+      validateOffload(path + ".offload[" + o + "]", rule.offload().get(o), agents, problems);
     }
-    for (int a = 0; a < route.actions().size(); a++) {
-      validateAction(path + ".actions[" + a + "]", route.actions().get(a), problems);
+    for (int a = 0; a < rule.actions().size(); a++) {
+      validateAction(path + ".actions[" + a + "]", rule.actions().get(a), problems);
     }
   }
 
@@ -205,7 +204,7 @@ public final class SidecarConfigValidator {
   }
 
   private static void validateOffload(
-      String path, RouteOffload offload, Map<String, Agent> agents, Problems problems) {
+      String path, RuleOffload offload, Map<String, Agent> agents, Problems problems) {
     if (!problems.required(path + ".agent", offload.agent(), "the name of an agent")) {
       return;
     }

@@ -3,7 +3,7 @@ package dev.sluice.sidecar.config;
 import java.time.Duration;
 
 /**
- * A route's timeouts.
+ * A rule's timeouts.
  *
  * @param connect opening an upstream connection; exceeded: 503 (default 5s)
  * @param request end of request to response headers; exceeded: 504 (default 60s)

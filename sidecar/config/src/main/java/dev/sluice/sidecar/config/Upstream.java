@@ -6,7 +6,7 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The backends of a route, with concrete endpoints. Routes with equal upstreams share one pool.
+ * The backends of a rule, with concrete endpoints. Rules with equal upstreams share one pool.
  *
  * @param protocol http1, h2c (prior knowledge) or h2 (TLS, ALPN)
  * @param endpoints host:port targets, at least one

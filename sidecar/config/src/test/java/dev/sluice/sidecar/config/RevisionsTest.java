@@ -10,7 +10,7 @@ class RevisionsTest {
       """
       version: 1
       listeners: [{name: http, address: 127.0.0.1:10080}]
-      routes: [{name: a, listener: http, upstream: {endpoints: [127.0.0.1:8080]}}]
+      rules: [{name: a, listener: http, upstream: {endpoints: [127.0.0.1:8080]}}]
       """;
 
   @Test
@@ -21,7 +21,7 @@ class RevisionsTest {
         admin: {address: 127.0.0.1:10090}
         drainTimeout: 30s
         listeners: [{name: http, address: 127.0.0.1:10080, protocol: HTTP, maxHeaderBytes: 32768}]
-        routes:
+        rules:
           - name: a
             listener: http
             upstream: {protocol: http1, endpoints: [127.0.0.1:8080], maxConnectionsPerEndpoint: 64}

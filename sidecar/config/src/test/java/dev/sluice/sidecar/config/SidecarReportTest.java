@@ -29,8 +29,8 @@ class SidecarReportTest {
         new SidecarReport(
             "0123456789abcdef",
             SidecarReport.Outcome.Rejected,
-            "routes[0].upstream: missing (expected: an upstream)",
-            List.of("routes[0].upstream: missing (expected: an upstream)"),
+            "rules[0].upstream: missing (expected: an upstream)",
+            List.of("rules[0].upstream: missing (expected: an upstream)"),
             null,
             null,
             "2026-11-21T12:00:00Z");

@@ -59,8 +59,8 @@ class StandaloneExamplesTest {
   void theIssueExamplesAreWhereTheDocsSay() throws Exception {
     SidecarConfig h1ToH2c = SidecarConfigCodec.read(STANDALONE.resolve("h1-to-h2c.yaml"));
     assertThat(h1ToH2c.listeners().get(0).address()).isEqualTo("127.0.0.1:10080");
-    assertThat(h1ToH2c.routes().get(0).upstream().protocol()).isEqualTo(Upstream.Protocol.H2C);
-    assertThat(h1ToH2c.routes().get(0).upstream().endpoints()).containsExactly("127.0.0.1:10081");
+    assertThat(h1ToH2c.rules().get(0).upstream().protocol()).isEqualTo(Upstream.Protocol.H2C);
+    assertThat(h1ToH2c.rules().get(0).upstream().endpoints()).containsExactly("127.0.0.1:10081");
     assertThat(h1ToH2c.admin().address()).isEqualTo("127.0.0.1:10090");
 
     SidecarConfig offload = SidecarConfigCodec.read(STANDALONE.resolve("offload.yaml"));
@@ -71,6 +71,6 @@ class StandaloneExamplesTest {
     assertThat(agent.messages().get(0).args())
         .extracting(AgentMessage.Argument::value)
         .containsExactly("src", "method", "path");
-    assertThat(offload.routes().get(0).upstream().endpoints()).containsExactly("127.0.0.1:10082");
+    assertThat(offload.rules().get(0).upstream().endpoints()).containsExactly("127.0.0.1:10082");
   }
 }

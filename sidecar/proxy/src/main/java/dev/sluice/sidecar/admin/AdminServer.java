@@ -245,7 +245,7 @@ public final class AdminServer implements AutoCloseable {
         config.admin(),
         config.drainTimeout(),
         listeners,
-        config.routes(),
+        config.rules(),
         config.agents());
   }
 

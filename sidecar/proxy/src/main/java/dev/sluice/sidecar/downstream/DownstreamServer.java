@@ -23,7 +23,7 @@ import java.net.InetSocketAddress;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One bound listener. The socket stays open across reloads (routes come from the current generation
+ * One bound listener. The socket stays open across reloads (rules come from the current generation
  * per request); every accepted connection is tracked for shutdown.
  */
 public final class DownstreamServer implements AutoCloseable {

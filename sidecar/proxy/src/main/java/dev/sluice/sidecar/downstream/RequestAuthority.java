@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  * One authority per HTTP/1.x request (RFC 9112 3.2 and 3.2.2), settled before routing: at most one
  * {@code Host} field, present on HTTP/1.1, well formed; an absolute-form target's authority is the
  * request's authority, a {@code Host} that names another is refused, and the target becomes
- * origin-form with that authority as its {@code Host}. So the route matched on a host and the
+ * origin-form with that authority as its {@code Host}. So the rule matched on a host and the
  * upstream that is sent a host always see the same one.
  */
 final class RequestAuthority {

@@ -5,7 +5,7 @@ import dev.sluice.sidecar.forward.Exchange;
 import dev.sluice.sidecar.forward.RequestFraming;
 import dev.sluice.sidecar.http2.Http2Head;
 import dev.sluice.sidecar.routing.RequestTarget;
-import dev.sluice.sidecar.runtime.BoundRoute;
+import dev.sluice.sidecar.runtime.BoundRule;
 import dev.sluice.sidecar.runtime.Generation;
 import dev.sluice.spop.SpopValue;
 import io.netty.channel.Channel;
@@ -28,7 +28,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * What a request head becomes, on HTTP/1.1 connections and HTTP/2 streams alike: an exchange on the
- * route the current generation picks, or a local answer (malformed head, no route).
+ * rule the current generation picks, or a local answer (malformed head, no rule).
  */
 final class RequestHeads {
   /** A connection's {@code sess.*} agent variables; event-loop confined like the connection. */
@@ -59,24 +59,23 @@ final class RequestHeads {
       return null;
     }
     RequestTarget target = RequestTarget.of(request);
-    BoundRoute route = null;
+    BoundRule rule = null;
     // A generation can close (drained) between reading it and counting the request in: then the
     // current one is newer, so read again. Bounded: each retry sees a newer generation.
     for (int attempt = 0; attempt < 8; attempt++) {
       Generation generation = listener.generation().get();
-      route =
-          generation == null ? null : generation.route(listener.config().name(), target, request);
-      if (route == null || route.inFlight().tryStart()) {
+      rule = generation == null ? null : generation.rule(listener.config().name(), target, request);
+      if (rule == null || rule.inFlight().tryStart()) {
         break;
       }
-      route = null;
+      rule = null;
     }
-    if (route == null) {
+    if (rule == null) {
       listener.metrics().rejected(404);
       boolean complete = request instanceof LastHttpContent || RequestFraming.bodyless(request);
       answer.respond(
           HttpResponseStatus.NOT_FOUND,
-          "no route of listener "
+          "no rule of listener "
               + listener.config().name()
               + " matches host \""
               + target.host()
@@ -88,7 +87,7 @@ final class RequestHeads {
           !complete);
       return null;
     }
-    Exchange exchange = new Exchange(side, route, request, listener.metrics());
+    Exchange exchange = new Exchange(side, rule, request, listener.metrics());
     exchange.start();
     return exchange;
   }

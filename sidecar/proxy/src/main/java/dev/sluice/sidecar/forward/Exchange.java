@@ -2,11 +2,11 @@ package dev.sluice.sidecar.forward;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.sluice.sidecar.config.Route;
+import dev.sluice.sidecar.config.RouteRule;
 import dev.sluice.sidecar.metrics.ProxyMetrics;
 import dev.sluice.sidecar.offload.OffloadPlan;
 import dev.sluice.sidecar.offload.PhaseOutcome;
-import dev.sluice.sidecar.runtime.BoundRoute;
+import dev.sluice.sidecar.runtime.BoundRule;
 import dev.sluice.sidecar.timer.Ticker;
 import dev.sluice.sidecar.upstream.UpstreamExchange;
 import dev.sluice.sidecar.upstream.UpstreamLease;
@@ -44,8 +44,8 @@ public final class Exchange implements UpstreamExchange {
   private static final Logger log = LoggerFactory.getLogger(Exchange.class);
 
   final DownstreamSide downstream;
-  final BoundRoute route;
-  final Route config;
+  final BoundRule rule;
+  final RouteRule config;
   final HttpRequest head;
   final ProxyMetrics metrics;
   final EventLoop loop;
@@ -59,19 +59,19 @@ public final class Exchange implements UpstreamExchange {
   private Phase phase = Phase.ACQUIRING;
 
   public Exchange(
-      DownstreamSide downstream, BoundRoute route, HttpRequest head, ProxyMetrics metrics) {
-    this(downstream, route, head, metrics, Ticker.SYSTEM);
+      DownstreamSide downstream, BoundRule rule, HttpRequest head, ProxyMetrics metrics) {
+    this(downstream, rule, head, metrics, Ticker.SYSTEM);
   }
 
   Exchange(
       DownstreamSide downstream,
-      BoundRoute route,
+      BoundRule rule,
       HttpRequest head,
       ProxyMetrics metrics,
       Ticker ticker) {
     this.downstream = downstream;
-    this.route = route;
-    this.config = route.config();
+    this.rule = rule;
+    this.config = rule.config();
     this.head = head;
     this.metrics = metrics;
     this.loop = downstream.eventLoop();
@@ -80,8 +80,8 @@ public final class Exchange implements UpstreamExchange {
     this.request = new RequestRelay(this, bodyless);
     this.response = new ResponseRelay(this);
     this.attempt = new RequestAttempt(this);
-    this.offload = new ExchangeOffload(this, route.offload());
-    this.timers = new ExchangeTimers(ticker, loop, config.timeouts(), route.name(), this::timedOut);
+    this.offload = new ExchangeOffload(this, rule.offload());
+    this.timers = new ExchangeTimers(ticker, loop, config.timeouts(), rule.name(), this::timedOut);
   }
 
   /** Checks limits, answers {@code 100 Continue}, then the request phase or a lease. */
@@ -95,8 +95,8 @@ public final class Exchange implements UpstreamExchange {
               + declared
               + " bytes exceeds maxRequestBodyBytes "
               + limit
-              + " of route "
-              + route.name());
+              + " of rule "
+              + rule.name());
       return;
     }
     if (!bodyless && RequestFraming.expectsContinue(head)) {
@@ -136,10 +136,10 @@ public final class Exchange implements UpstreamExchange {
   /** No lease could be had: 503, unless the exchange ended meanwhile. */
   void noLease(Throwable cause) {
     if (phase != Phase.DONE) {
-      metrics.upstreamError(route.name(), "connect");
+      metrics.upstreamError(rule.name(), "connect");
       answer(
           HttpResponseStatus.SERVICE_UNAVAILABLE,
-          "no connection to the upstream of route " + route.name() + ": " + Causes.describe(cause));
+          "no connection to the upstream of rule " + rule.name() + ": " + Causes.describe(cause));
     }
   }
 
@@ -147,7 +147,7 @@ public final class Exchange implements UpstreamExchange {
   void leased(UpstreamLease lease) {
     phase = Phase.FORWARDING;
     lease.bind(this);
-    log.debug("{} {} -> {} via {}", head.method(), head.uri(), route.name(), lease);
+    log.debug("{} {} -> {} via {}", head.method(), head.uri(), rule.name(), lease);
     request.start(lease);
   }
 
@@ -268,11 +268,11 @@ public final class Exchange implements UpstreamExchange {
   private void onMalformedResponse(HttpObject msg) {
     Throwable cause = msg.decoderResult().cause();
     ReferenceCountUtil.release(msg);
-    metrics.upstreamError(route.name(), "malformed");
+    metrics.upstreamError(rule.name(), "malformed");
     answer(
         HttpResponseStatus.BAD_GATEWAY,
-        "the upstream of route "
-            + route.name()
+        "the upstream of rule "
+            + rule.name()
             + " sent a malformed response: "
             + Causes.framing(cause));
   }
@@ -286,15 +286,15 @@ public final class Exchange implements UpstreamExchange {
       // Never processed upstream and nothing of the body consumed: send it again elsewhere.
       log.debug(
           "{} {}: {}; trying another connection", head.method(), head.uri(), cause.getMessage());
-      metrics.upstreamError(route.name(), "refused");
+      metrics.upstreamError(rule.name(), "refused");
       acquire();
       return;
     }
-    metrics.upstreamError(route.name(), "closed");
+    metrics.upstreamError(rule.name(), "closed");
     answer(
         HttpResponseStatus.BAD_GATEWAY,
-        "the upstream of route "
-            + route.name()
+        "the upstream of rule "
+            + rule.name()
             + " closed the exchange before responding: "
             + Causes.describe(cause));
   }
@@ -335,7 +335,7 @@ public final class Exchange implements UpstreamExchange {
     request.releasePending();
     offload.releaseHeld();
     attempt.release(why.kind() == Ending.Kind.COMPLETED && response.reusable(request.complete()));
-    route.inFlight().ended(why.kind().completed);
+    rule.inFlight().ended(why.kind().completed);
     if (why.kind().streamEnded != null) {
       metrics.streamEnded("downstream", why.kind().streamEnded);
     }
@@ -365,7 +365,7 @@ public final class Exchange implements UpstreamExchange {
     if (phase == Phase.DONE || (kind.equals("timeout") && phase.responseStarted())) {
       return;
     }
-    metrics.upstreamError(route.name(), kind);
+    metrics.upstreamError(rule.name(), kind);
     answer(HttpResponseStatus.GATEWAY_TIMEOUT, sentence);
   }
 

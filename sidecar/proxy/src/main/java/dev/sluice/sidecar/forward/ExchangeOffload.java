@@ -13,9 +13,9 @@ import io.netty.util.ReferenceCountUtil;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An exchange's offload and its route's variable actions: the request phase (after the first
- * request body bytes its messages ask for), the response phase (the response head held meanwhile),
- * deny decisions, and the headers set from agent variables.
+ * An exchange's offload and its rule's variable actions: the request phase (after the first request
+ * body bytes its messages ask for), the response phase (the response head held meanwhile), deny
+ * decisions, and the headers set from agent variables.
  */
 final class ExchangeOffload {
   private final Exchange exchange;
@@ -110,7 +110,7 @@ final class ExchangeOffload {
     ReferenceCountUtil.release(takeHeld());
   }
 
-  /** {@code outcome}, or when it lets the request on, the first of the route's deny actions. */
+  /** {@code outcome}, or when it lets the request on, the first of the rule's deny actions. */
   PhaseOutcome withDenyActions(PhaseOutcome outcome) {
     if (!outcome.denied() && !exchange.config.actions().isEmpty()) {
       return VariableActions.deny(exchange.config.actions(), variables());
@@ -118,14 +118,14 @@ final class ExchangeOffload {
     return outcome;
   }
 
-  /** Applies the route's request-header actions to the head sent upstream. */
+  /** Applies the rule's request-header actions to the head sent upstream. */
   void requestHeaders(HttpRequest upstreamHead) {
     if (variables != null) {
       VariableActions.requestHeaders(exchange.config.actions(), variables, upstreamHead);
     }
   }
 
-  /** Applies the route's response-header actions to the head sent downstream. */
+  /** Applies the rule's response-header actions to the head sent downstream. */
   void responseHeaders(HttpResponse downstreamHead) {
     if (variables != null) {
       VariableActions.responseHeaders(exchange.config.actions(), variables, downstreamHead);

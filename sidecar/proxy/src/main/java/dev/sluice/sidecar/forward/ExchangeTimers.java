@@ -30,7 +30,7 @@ final class ExchangeTimers {
   private long lastActivity;
   private boolean requestArmed;
 
-  ExchangeTimers(Ticker ticker, EventLoop loop, Timeouts timeouts, String route, Expiry expiry) {
+  ExchangeTimers(Ticker ticker, EventLoop loop, Timeouts timeouts, String rule, Expiry expiry) {
     this.ticker = ticker;
     this.loop = loop;
     this.requestNanos = timeouts.request().toNanos();
@@ -42,8 +42,8 @@ final class ExchangeTimers {
             () ->
                 expiry.expired(
                     "timeout",
-                    "the upstream of route "
-                        + route
+                    "the upstream of rule "
+                        + rule
                         + " did not respond within "
                         + Durations.format(timeouts.request())));
     this.idle =
@@ -57,8 +57,8 @@ final class ExchangeTimers {
                   "idle",
                   "no body bytes moved for "
                       + Durations.format(timeouts.idle())
-                      + " (idle timeout of route "
-                      + route
+                      + " (idle timeout of rule "
+                      + rule
                       + ")");
             });
   }

@@ -11,8 +11,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Responses the sidecar answers itself (404 no route, 413, 502/503/504, 400/431 bad requests):
- * plain text, one sentence saying what was wrong and what was expected.
+ * Responses the sidecar answers itself (404 no rule, 413, 502/503/504, 400/431 bad requests): plain
+ * text, one sentence saying what was wrong and what was expected.
  */
 public final class LocalResponses {
 

@@ -33,7 +33,7 @@ final class RequestAttempt {
   /** Asks for a lease: {@code Exchange.leased} gets it, or {@code Exchange.noLease} the failure. */
   void acquire() {
     exchange
-        .route
+        .rule
         .upstream()
         .acquire(exchange.loop, exchange.config.timeouts().connect())
         .addListener((Future<UpstreamLease> f) -> onAcquired(f));

@@ -46,7 +46,7 @@ final class RequestRelay {
 
   /**
    * A body object from downstream (ownership passes): refused (released; the answer returned) when
-   * it is unreadable or over the route's limit, else queued while {@code phase} queues or the queue
+   * it is unreadable or over the rule's limit, else queued while {@code phase} queues or the queue
    * drains, or written upstream.
    */
   @Nullable Ending onContent(HttpContent content, Phase phase) {
@@ -70,10 +70,7 @@ final class RequestRelay {
       content.release();
       return Ending.answered(
           HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
-          "request body exceeds maxRequestBodyBytes "
-              + limit
-              + " of route "
-              + exchange.route.name());
+          "request body exceeds maxRequestBodyBytes " + limit + " of rule " + exchange.rule.name());
     }
     if (content instanceof LastHttpContent) {
       complete = true;
@@ -93,7 +90,7 @@ final class RequestRelay {
   }
 
   /**
-   * Sends the head on the new {@code lease} (header rules of that hop, then the route's header
+   * Sends the head on the new {@code lease} (header rules of that hop, then the rule's header
    * actions), then what queued meanwhile; reads the response once that is done. Body reading starts
    * once the head is written: an HTTP/2 stream exists (and has a flow-control window, hence a
    * meaningful writability) only after its HEADERS.

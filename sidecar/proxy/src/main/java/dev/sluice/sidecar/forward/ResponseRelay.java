@@ -13,9 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The response's way downstream: the head with the route's header rules, then body objects, the
- * next one read from the upstream while the downstream takes more (else on its writability change),
- * so what arrived in one socket read leaves in one flush.
+ * The response's way downstream: the head with the rule's header rules, then body objects, the next
+ * one read from the upstream while the downstream takes more (else on its writability change), so
+ * what arrived in one socket read leaves in one flush.
  */
 final class ResponseRelay {
   private static final Logger log = LoggerFactory.getLogger(ResponseRelay.class);
@@ -62,7 +62,7 @@ final class ResponseRelay {
     return requestComplete && complete && !answeredEarly && !upstreamCloses;
   }
 
-  /** Sends the response head downstream (with the route's response headers applied). */
+  /** Sends the response head downstream (with the rule's response headers applied). */
   void start(HttpResponse response, boolean requestComplete) {
     boolean upstreamHttp2 = exchange.leased().http2();
     answeredEarly = !requestComplete;
@@ -105,7 +105,7 @@ final class ResponseRelay {
    * reset written now would cancel it while it waits in HTTP/2 flow control.
    */
   void finished(boolean requestComplete, long elapsedNanos) {
-    exchange.metrics.request(exchange.route.name(), status, elapsedNanos);
+    exchange.metrics.request(exchange.rule.name(), status, elapsedNanos);
     DownstreamSide downstream = exchange.downstream;
     boolean keepAlive = exchange.clientKeepAlive;
     if (downstream.http2() && !requestComplete && lastWrite != null) {
@@ -131,7 +131,7 @@ final class ResponseRelay {
         .addListener(
             (ChannelFutureListener)
                 f -> {
-                  exchange.metrics.request(exchange.route.name(), answer.code(), timers.elapsed());
+                  exchange.metrics.request(exchange.rule.name(), answer.code(), timers.elapsed());
                   downstream.exchangeFinished(requestComplete, keepAlive);
                 });
   }

@@ -20,18 +20,18 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The sidecar's metrics, in one place so names stay consistent: {@code sluice_*}, labels {@code
- * route}, {@code status}, {@code side} (downstream/upstream), {@code mode} (passed/copied). Meters
+ * rule}, {@code status}, {@code side} (downstream/upstream), {@code mode} (passed/copied). Meters
  * are resolved once per label set and cached: these calls sit on the per-request and per-chunk
  * paths.
  */
 public final class ProxyMetrics {
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final ConcurrentMap<RouteStatus, Timer> requests = new ConcurrentHashMap<>();
+  private final ConcurrentMap<RuleStatus, Timer> requests = new ConcurrentHashMap<>();
   private final ConcurrentMap<CounterKey, Counter> counters = new ConcurrentHashMap<>();
 
   /** Keys of the per-request meters: no string built per lookup (String hashes are cached). */
-  private record RouteStatus(String route, int status) {}
+  private record RuleStatus(String rule, int status) {}
 
   private record CounterKey(String name, String value1, @Nullable String value2) {}
 
@@ -61,8 +61,8 @@ public final class ProxyMetrics {
   }
 
   /** One finished exchange (answered by the upstream or locally), {@code nanos} after its head. */
-  public void request(String route, int status, long nanos) {
-    RouteStatus id = new RouteStatus(route, status);
+  public void request(String rule, int status, long nanos) {
+    RuleStatus id = new RuleStatus(rule, status);
     Timer known = requests.get(id); // no capturing lambda per request once the timer exists
     if (known != null) {
       known.record(nanos, TimeUnit.NANOSECONDS);
@@ -74,7 +74,7 @@ public final class ProxyMetrics {
             key ->
                 Timer.builder("sluice_request_duration")
                     .description("Time from request head to the end of the response")
-                    .tag("route", route)
+                    .tag("rule", rule)
                     .tag("status", Integer.toString(status))
                     .publishPercentileHistogram()
                     .register(registry))
@@ -89,8 +89,8 @@ public final class ProxyMetrics {
   }
 
   /** An upstream failure: connect, closed, timeout, idle, refused. */
-  public void upstreamError(String route, String kind) {
-    counter("sluice_upstream_errors", "Upstream failures by kind", "route", route, "kind", kind)
+  public void upstreamError(String rule, String kind) {
+    counter("sluice_upstream_errors", "Upstream failures by kind", "rule", rule, "kind", kind)
         .increment();
   }
 
@@ -106,7 +106,7 @@ public final class ProxyMetrics {
         .increment();
   }
 
-  /** A request refused before reaching a route (400, 404, 413, 431). */
+  /** A request refused before reaching a rule (400, 404, 413, 431). */
   public void rejected(int status) {
     String code = Integer.toString(status);
     counter(

@@ -5,7 +5,7 @@ import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 
 /**
- * What an exchange asks of its route's offload steps: which phases have messages, how many request
+ * What an exchange asks of its rule's offload steps: which phases have messages, how many request
  * body bytes the request phase needs, and one phase run. {@link OffloadPlan} is the real one; an
  * exchange test gives its own.
  */

@@ -4,8 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import dev.sluice.sidecar.config.Agent;
 import dev.sluice.sidecar.config.AgentMessage;
-import dev.sluice.sidecar.config.Route;
-import dev.sluice.sidecar.config.RouteOffload;
+import dev.sluice.sidecar.config.RouteRule;
+import dev.sluice.sidecar.config.RuleOffload;
 import dev.sluice.sidecar.config.SampleExpression;
 import dev.sluice.sidecar.routing.RequestTarget;
 import dev.sluice.spop.Message;
@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A route's offload steps, compiled once per generation: for each step its agent client and the
+ * A rule's offload steps, compiled once per generation: for each step its agent client and the
  * messages it sends in each phase, with their samples parsed.
  */
 public final class OffloadPlan implements Offload {
@@ -69,14 +69,14 @@ public final class OffloadPlan implements Offload {
     this.requestBodyBytes = body;
   }
 
-  /** The plan of {@code route}; the config was validated, so every name resolves. */
+  /** The plan of {@code rule}; the config was validated, so every name resolves. */
   public static OffloadPlan compile(
-      Route route, Map<String, Agent> agents, Map<String, AgentClient> clients) {
-    if (route.offload().isEmpty()) {
+      RouteRule rule, Map<String, Agent> agents, Map<String, AgentClient> clients) {
+    if (rule.offload().isEmpty()) {
       return NONE;
     }
     List<Step> steps = new ArrayList<>();
-    for (RouteOffload offload : route.offload()) {
+    for (RuleOffload offload : rule.offload()) {
       Agent agent = requireNonNull(agents.get(offload.agent()));
       List<CompiledMessage> request = new ArrayList<>();
       List<CompiledMessage> response = new ArrayList<>();

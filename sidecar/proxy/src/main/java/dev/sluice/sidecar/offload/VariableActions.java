@@ -19,14 +19,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A route's actions on agent variables: deny when a condition holds, set a request or response
+ * A rule's actions on agent variables: deny when a condition holds, set a request or response
  * header from a variable. Denies are checked after each phase's offload, in order; the first that
  * holds answers the request.
  */
 public final class VariableActions {
   private static final Logger log = LoggerFactory.getLogger(VariableActions.class);
 
-  /** The outcome of the route's deny actions: the first that holds, or CONTINUE. */
+  /** The outcome of the rule's deny actions: the first that holds, or CONTINUE. */
   public static PhaseOutcome deny(List<VariableAction> actions, Variables variables) {
     for (VariableAction action : actions) {
       VariableAction.Deny deny = action.deny();

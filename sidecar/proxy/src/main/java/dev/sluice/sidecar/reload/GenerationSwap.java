@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The reload transaction: build the next generation's whole runtime (route tables, upstream pools,
+ * The reload transaction: build the next generation's whole runtime (rule tables, upstream pools,
  * agent clients, TLS contexts) and prepare its listeners (new addresses bound) before anything
  * changes; any failure there rejects the config and leaves everything as it was. Then the swap,
  * which cannot fail: listener changes committed, the new generation current.

@@ -1,7 +1,7 @@
 package dev.sluice.sidecar.runtime;
 
 import dev.sluice.sidecar.config.Agent;
-import dev.sluice.sidecar.config.Route;
+import dev.sluice.sidecar.config.RouteRule;
 import dev.sluice.sidecar.config.SidecarConfig;
 import dev.sluice.sidecar.config.Upstream;
 import dev.sluice.sidecar.metrics.ProxyMetrics;
@@ -10,7 +10,7 @@ import dev.sluice.sidecar.offload.AgentHealth;
 import dev.sluice.sidecar.offload.AgentSettings;
 import dev.sluice.sidecar.offload.OffloadPlan;
 import dev.sluice.sidecar.routing.RequestTarget;
-import dev.sluice.sidecar.routing.RouteTable;
+import dev.sluice.sidecar.routing.RuleTable;
 import dev.sluice.sidecar.transport.Io;
 import dev.sluice.sidecar.upstream.UpstreamPool;
 import io.netty.channel.EventLoopGroup;
@@ -22,20 +22,20 @@ import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An immutable runtime built from one config: route tables per listener and the upstream pools they
+ * An immutable runtime built from one config: rule tables per listener and the upstream pools they
  * use. Requests bind to the generation current when they start; a reload swaps in a new one and
  * closes this one once drained.
  */
 public final class Generation implements AutoCloseable {
   private final SidecarConfig config;
-  private final Map<String, RouteTable<BoundRoute>> tables;
+  private final Map<String, RuleTable<BoundRule>> tables;
   private final Map<Upstream, UpstreamPool> pools;
   private final Map<String, AgentClient> agents;
   private final InFlight inFlight;
 
   private Generation(
       SidecarConfig config,
-      Map<String, RouteTable<BoundRoute>> tables,
+      Map<String, RuleTable<BoundRule>> tables,
       Map<Upstream, UpstreamPool> pools,
       Map<String, AgentClient> agents,
       InFlight inFlight) {
@@ -59,33 +59,33 @@ public final class Generation implements AutoCloseable {
       agents.put(agent.name(), new AgentClient(AgentSettings.of(agent), io, loops.next(), metrics));
     }
     Map<Upstream, UpstreamPool> pools = new HashMap<>();
-    Map<String, RouteTable<BoundRoute>> tables = new HashMap<>();
+    Map<String, RuleTable<BoundRule>> tables = new HashMap<>();
     InFlight inFlight = new InFlight();
     config
         .listeners()
         .forEach(
             listener -> {
-              List<Route> routes =
-                  config.routes().stream()
+              List<RouteRule> rules =
+                  config.rules().stream()
                       .filter(r -> r.listener().equals(listener.name()))
                       .toList();
               tables.put(
                   listener.name(),
-                  RouteTable.compile(
-                      routes,
-                      route ->
-                          new BoundRoute(
-                              route,
-                              pools.computeIfAbsent(route.upstream(), u -> new UpstreamPool(u, io)),
-                              OffloadPlan.compile(route, agentConfigs, agents),
+                  RuleTable.compile(
+                      rules,
+                      rule ->
+                          new BoundRule(
+                              rule,
+                              pools.computeIfAbsent(rule.upstream(), u -> new UpstreamPool(u, io)),
+                              OffloadPlan.compile(rule, agentConfigs, agents),
                               inFlight)));
             });
     return new Generation(config, tables, pools, agents, inFlight);
   }
 
-  /** The route for a request on {@code listener}; null when none accepts it. */
-  public @Nullable BoundRoute route(String listener, RequestTarget target, HttpRequest request) {
-    RouteTable<BoundRoute> table = tables.get(listener);
+  /** The rule for a request on {@code listener}; null when none accepts it. */
+  public @Nullable BoundRule rule(String listener, RequestTarget target, HttpRequest request) {
+    RuleTable<BoundRule> table = tables.get(listener);
     return table == null ? null : table.match(target, request);
   }
 

@@ -25,7 +25,7 @@ public record Io(
 
   /**
    * A bootstrap for an upstream connection on {@code loop}: this transport and these allocators,
-   * TCP_NODELAY, and the route's connect timeout.
+   * TCP_NODELAY, and the rule's connect timeout.
    */
   public Bootstrap upstream(EventLoop loop, Duration connectTimeout) {
     Bootstrap bootstrap =

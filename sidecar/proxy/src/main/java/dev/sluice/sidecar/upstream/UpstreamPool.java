@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Connections to one upstream (one {@link Upstream} config; routes with equal upstreams share it).
+ * Connections to one upstream (one {@link Upstream} config; rules with equal upstreams share it).
  * Each event loop has its own sub-pool, so an upstream channel always lives on the event loop of
  * the downstream channel it serves: no cross-thread hand-offs on the forwarding path.
  */

@@ -19,7 +19,7 @@ class AdminIT {
   @BeforeAll
   static void start() throws Exception {
     upstream = RecordingUpstream.http1();
-    sidecar = RunningSidecar.singleRoute("http1", upstream.address(), true, "");
+    sidecar = RunningSidecar.singleRule("http1", upstream.address(), true, "");
   }
 
   @AfterAll
@@ -59,7 +59,7 @@ class AdminIT {
               Curl.Result metrics = Curl.get(sidecar.adminUrl("/metrics"));
               assertThat(metrics.status()).isEqualTo(200);
               assertThat(metrics.bodyText())
-                  .contains("sluice_request_duration_seconds_count{route=\"r\",status=\"200\"}")
+                  .contains("sluice_request_duration_seconds_count{rule=\"r\",status=\"200\"}")
                   .contains("sluice_body_bytes_total{direction=\"request\",mode=\"passed\"}")
                   .containsPattern("sluice_buffer_memory_bytes\\{kind=\"direct\"} [1-9]");
             });

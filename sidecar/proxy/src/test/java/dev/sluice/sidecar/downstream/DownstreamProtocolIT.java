@@ -31,7 +31,7 @@ class DownstreamProtocolIT {
   @BeforeAll
   static void start() throws Exception {
     upstream = RecordingUpstream.http1();
-    sidecar = RunningSidecar.singleRoute("http1", upstream.address(), true, "");
+    sidecar = RunningSidecar.singleRule("http1", upstream.address(), true, "");
   }
 
   @AfterAll

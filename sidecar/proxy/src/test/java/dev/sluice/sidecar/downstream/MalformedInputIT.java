@@ -42,7 +42,7 @@ class MalformedInputIT {
             version: 1
             admin: {address: 127.0.0.1:0}
             listeners: [{name: http, address: 127.0.0.1:0}]
-            routes:
+            rules:
               - name: public
                 listener: http
                 matches: [{host: public.example}]

@@ -118,7 +118,7 @@ class EndStreamConformanceIT {
             address: 127.0.0.1:0
             protocol: HTTPS
             tls: {certificateFile: %s, privateKeyFile: %s}
-        routes:
+        rules:
           - {name: plain, listener: http, zeroCopy: %s, upstream: {protocol: %s, endpoints: [%s]%s}}
           - {name: secure, listener: https, zeroCopy: %s, upstream: {protocol: %s, endpoints: [%s]%s}}
         """

@@ -11,7 +11,7 @@ import dev.sluice.sidecar.offload.PhaseOutcome;
 import dev.sluice.sidecar.offload.SampleSource;
 import dev.sluice.sidecar.offload.Variables;
 import dev.sluice.sidecar.routing.RequestTarget;
-import dev.sluice.sidecar.runtime.BoundRoute;
+import dev.sluice.sidecar.runtime.BoundRule;
 import dev.sluice.sidecar.runtime.InFlight;
 import dev.sluice.sidecar.upstream.LeaseSource;
 import dev.sluice.sidecar.upstream.StreamRefusedException;
@@ -296,20 +296,20 @@ class ExchangeTest {
     final InFlight inFlight = new InFlight();
     final List<FakeLease> leases = new ArrayList<>();
     final List<Object> owned;
-    final BoundRoute route;
+    final BoundRule rule;
     Exchange exchange;
 
     Harness(Set<OffloadPlan.Phase> phases, List<Object> owned) throws InvalidConfigException {
       this.owned = owned;
       this.downstream = new FakeDownstream(channel, owned);
       this.offload = new FakeOffload(phases, channel.eventLoop());
-      this.route =
-          new BoundRoute(
+      this.rule =
+          new BoundRule(
               SidecarConfigCodec.readYaml(
                       """
                       version: 1
                       listeners: [{name: http, address: 127.0.0.1:0}]
-                      routes:
+                      rules:
                         - name: r
                           listener: http
                           upstream: {protocol: h2c, endpoints: [127.0.0.1:1]}
@@ -317,7 +317,7 @@ class ExchangeTest {
                           maxRequestBodyBytes: 10
                       """,
                       "test")
-                  .routes()
+                  .rules()
                   .get(0),
               upstream,
               offload,
@@ -326,7 +326,7 @@ class ExchangeTest {
 
     void start(HttpRequest head) {
       assertThat(inFlight.tryStart()).isTrue();
-      exchange = new Exchange(downstream, route, head, new ProxyMetrics(), ticker);
+      exchange = new Exchange(downstream, rule, head, new ProxyMetrics(), ticker);
       exchange.start();
     }
 

@@ -55,12 +55,11 @@ class ForwardingIT {
     for (boolean zeroCopy : new boolean[] {true, false}) {
       sidecars.put(
           "HTTP1_RECORDER" + zeroCopy,
-          RunningSidecar.singleRoute("http1", http1.address(), zeroCopy, ""));
+          RunningSidecar.singleRule("http1", http1.address(), zeroCopy, ""));
       sidecars.put(
-          "H2C_RECORDER" + zeroCopy,
-          RunningSidecar.singleRoute("h2c", h2c.address(), zeroCopy, ""));
+          "H2C_RECORDER" + zeroCopy, RunningSidecar.singleRule("h2c", h2c.address(), zeroCopy, ""));
       sidecars.put(
-          "NGHTTPD" + zeroCopy, RunningSidecar.singleRoute("h2c", nghttpd.address(), zeroCopy, ""));
+          "NGHTTPD" + zeroCopy, RunningSidecar.singleRule("h2c", nghttpd.address(), zeroCopy, ""));
     }
   }
 

@@ -35,8 +35,8 @@ class HeaderRulesIT {
   static void start() throws Exception {
     http1 = RecordingUpstream.http1();
     h2c = RecordingUpstream.h2c();
-    toHttp1 = RunningSidecar.singleRoute("http1", http1.address(), true, "");
-    toH2c = RunningSidecar.singleRoute("h2c", h2c.address(), true, "");
+    toHttp1 = RunningSidecar.singleRule("http1", http1.address(), true, "");
+    toH2c = RunningSidecar.singleRule("h2c", h2c.address(), true, "");
   }
 
   @AfterAll

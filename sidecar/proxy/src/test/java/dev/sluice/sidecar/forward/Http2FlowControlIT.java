@@ -60,7 +60,7 @@ class Http2FlowControlIT {
     try (RecordingUpstream upstream =
             RecordingUpstream.h2c(new FlowControl(window, updates, changeAfter, newWindow));
         RunningSidecar sidecar =
-            RunningSidecar.singleRoute(
+            RunningSidecar.singleRule(
                 "h2c", upstream.address(), true, "timeouts: {request: 10s}")) {
       int port = sidecar.sidecar().listenerAddresses().get("http").getPort();
       Http1Client.Response response;
@@ -106,7 +106,7 @@ class Http2FlowControlIT {
     new Random(size).nextBytes(body);
     String id = UUID.randomUUID().toString();
     try (RecordingUpstream upstream = RecordingUpstream.h2c(new FlowControl(window, true, -1, 0));
-        RunningSidecar sidecar = RunningSidecar.singleRoute("h2c", upstream.address(), true, "");
+        RunningSidecar sidecar = RunningSidecar.singleRule("h2c", upstream.address(), true, "");
         Http2Client client =
             Http2Client.connect(
                 sidecar.sidecar().listenerAddresses().get("http").getPort(), false)) {

@@ -25,7 +25,7 @@ class Http2GoAwayIT {
   @Test
   void unprocessedStreamsAreRetriedOnANewConnection() throws Exception {
     try (RecordingUpstream upstream = RecordingUpstream.h2cGoAwayOnFirstConnection();
-        RunningSidecar sidecar = RunningSidecar.singleRoute("h2c", upstream.address(), true, "");
+        RunningSidecar sidecar = RunningSidecar.singleRule("h2c", upstream.address(), true, "");
         Http2Client client =
             Http2Client.connect(
                 sidecar.sidecar().listenerAddresses().get("http").getPort(), false)) {
@@ -40,14 +40,14 @@ class Http2GoAwayIT {
               () ->
                   assertThat(sidecar.sidecar().metrics().registry().scrape())
                       .containsPattern(
-                          "sluice_upstream_errors_total\\{kind=\"refused\",route=\"r\"\\} [1-9]"));
+                          "sluice_upstream_errors_total\\{kind=\"refused\",rule=\"r\"\\} [1-9]"));
     }
   }
 
   @Test
   void streamsWithBodiesNeverHang() throws Exception {
     try (RecordingUpstream upstream = RecordingUpstream.h2cGoAwayOnFirstConnection();
-        RunningSidecar sidecar = RunningSidecar.singleRoute("h2c", upstream.address(), true, "");
+        RunningSidecar sidecar = RunningSidecar.singleRule("h2c", upstream.address(), true, "");
         Http2Client client =
             Http2Client.connect(
                 sidecar.sidecar().listenerAddresses().get("http").getPort(), false)) {

@@ -37,7 +37,7 @@ class LocalAnswersIT {
             version: 1
             admin: {address: 127.0.0.1:0}
             listeners: [{name: http, address: 127.0.0.1:0, maxHeaderBytes: 4096}]
-            routes:
+            rules:
               - name: limited
                 listener: http
                 matches: [{path: {type: Prefix, value: /limited}}]
@@ -54,7 +54,7 @@ class LocalAnswersIT {
       closedPort = probe.getLocalPort();
     }
     unreachable =
-        RunningSidecar.singleRoute(
+        RunningSidecar.singleRule(
             "http1", "127.0.0.1:" + closedPort, true, "timeouts: {connect: 1s}");
   }
 
@@ -71,14 +71,14 @@ class LocalAnswersIT {
     assertThat(result.status()).isEqualTo(404);
     assertThat(result.bodyText())
         .contains(
-            "no route of listener http matches host \"127.0.0.1\" path \"/elsewhere\" method GET");
+            "no rule of listener http matches host \"127.0.0.1\" path \"/elsewhere\" method GET");
   }
 
   @Test
   void unreachableUpstreamIs503() throws Exception {
     Curl.Result result = Curl.get(unreachable.url("/x"));
     assertThat(result.status()).isEqualTo(503);
-    assertThat(result.bodyText()).contains("no connection to the upstream of route r");
+    assertThat(result.bodyText()).contains("no connection to the upstream of rule r");
   }
 
   @Test
@@ -88,7 +88,7 @@ class LocalAnswersIT {
     Curl.Result result = Curl.post(Curl.Mode.H1_CONTENT_LENGTH, sidecar.url("/limited"), body);
     assertThat(result.status()).isEqualTo(413);
     assertThat(result.bodyText())
-        .contains("5000 bytes exceeds maxRequestBodyBytes 1000 of route limited");
+        .contains("5000 bytes exceeds maxRequestBodyBytes 1000 of rule limited");
   }
 
   @Test

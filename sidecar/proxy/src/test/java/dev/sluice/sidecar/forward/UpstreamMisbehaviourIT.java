@@ -28,7 +28,7 @@ class UpstreamMisbehaviourIT {
   private static final byte[] BODY = new byte[200_000];
 
   private static RunningSidecar sidecar(ScriptedUpstream upstream, String extra) throws Exception {
-    return RunningSidecar.singleRoute("http1", upstream.address(), true, extra);
+    return RunningSidecar.singleRule("http1", upstream.address(), true, extra);
   }
 
   /** A plain HTTP/1.1 POST with Content-Length, all at once. */
@@ -220,7 +220,7 @@ class UpstreamMisbehaviourIT {
                 version: 1
                 admin: {address: 127.0.0.1:0}
                 listeners: [{name: http, address: 127.0.0.1:0}]
-                routes:
+                rules:
                   - name: r
                     listener: http
                     upstream: {endpoints: [%s], maxConnectionsPerEndpoint: 1}

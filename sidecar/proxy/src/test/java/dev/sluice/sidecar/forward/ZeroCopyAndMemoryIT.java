@@ -35,7 +35,7 @@ class ZeroCopyAndMemoryIT {
         version: 1
         admin: {address: 127.0.0.1:0}
         listeners: [{name: http, address: 127.0.0.1:0}]
-        routes:
+        rules:
           - {name: r, listener: http, zeroCopy: %s, upstream: {protocol: %s, endpoints: [%s]}}
         """
             .formatted(zeroCopy, protocol, upstream);

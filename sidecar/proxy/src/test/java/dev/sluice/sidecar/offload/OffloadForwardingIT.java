@@ -123,7 +123,7 @@ class OffloadForwardingIT {
             version: 1
             admin: {address: 127.0.0.1:0}
             listeners: [{name: http, address: 127.0.0.1:0}]
-            routes:
+            rules:
               - name: checked
                 listener: http
                 matches: [{path: {type: Prefix, value: /checked}}]

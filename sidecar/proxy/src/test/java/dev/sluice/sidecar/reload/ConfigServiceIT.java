@@ -120,7 +120,7 @@ class ConfigServiceIT {
         revision: %s
         admin: {address: 127.0.0.1:0}
         listeners: [{name: http, address: 127.0.0.1:0}]
-        routes:
+        rules:
           - name: r
             listener: http
             upstream: {endpoints: [%s]}
@@ -172,7 +172,7 @@ class ConfigServiceIT {
               .filter(r -> r.outcome() == SidecarReport.Outcome.Rejected)
               .findFirst()
               .orElseThrow();
-      assertThat(nack.reason()).contains("routes[0].upstream.endpoints[0]").contains("70000");
+      assertThat(nack.reason()).contains("rules[0].upstream.endpoints[0]").contains("70000");
       assertThat(sidecar.sidecar().generation().revision()).isEqualTo("svc-2");
       assertThat(tokens).contains("Bearer token-a", "Bearer token-b");
     }

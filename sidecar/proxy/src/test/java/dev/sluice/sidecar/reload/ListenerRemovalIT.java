@@ -33,7 +33,7 @@ class ListenerRemovalIT {
         revision: %s
         admin: {address: 127.0.0.1:0}
         listeners: [{name: %s, address: 127.0.0.1:0}]
-        routes:
+        rules:
           - name: all
             listener: %s
             upstream: {endpoints: [%s]}

@@ -95,7 +95,7 @@ class ReloadIT {
     b.close();
   }
 
-  /** Same listener; routes to {@code upstream}; {@code tag} makes revisions differ. */
+  /** Same listener; rules to {@code upstream}; {@code tag} makes revisions differ. */
   private String config(RecordingUpstream upstream, String tag) {
     return """
         version: 1
@@ -103,7 +103,7 @@ class ReloadIT {
         admin: {address: 127.0.0.1:0}
         drainTimeout: 10s
         listeners: [{name: http, address: 127.0.0.1:%d}]
-        routes:
+        rules:
           - name: checked
             listener: http
             matches: [{path: {type: Prefix, value: /d}}]
@@ -183,7 +183,7 @@ class ReloadIT {
     assertThat(report.outcome()).isEqualTo(SidecarReport.Outcome.Rejected);
     assertThat(report.reason())
         .isEqualTo(
-            "routes[0].upstream.endpoints[0]: \"10.0.0.1:70000\" (expected: host:port with port"
+            "rules[0].upstream.endpoints[0]: \"10.0.0.1:70000\" (expected: host:port with port"
                 + " 1..65535)");
     Admin config = admin("GET", "/config", null);
     assertThat(config.body())

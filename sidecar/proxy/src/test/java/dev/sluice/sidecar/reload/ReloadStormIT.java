@@ -51,7 +51,7 @@ class ReloadStormIT {
         revision: %s
         admin: {address: 127.0.0.1:0}
         listeners: [{name: http, address: 127.0.0.1:0}]
-        routes:
+        rules:
           - name: echo
             listener: http
             upstream: {protocol: h2c, endpoints: [%s]}

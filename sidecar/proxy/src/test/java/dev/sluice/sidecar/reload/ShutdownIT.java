@@ -55,8 +55,7 @@ class ShutdownIT {
   @Test
   void aGracefulStopFinishesWhatIsInFlightAndNothingElse() throws Exception {
     try (ScriptedUpstream upstream = upstream();
-        RunningSidecar sidecar =
-            RunningSidecar.singleRoute("http1", upstream.address(), true, "")) {
+        RunningSidecar sidecar = RunningSidecar.singleRule("http1", upstream.address(), true, "")) {
       int port = sidecar.sidecar().listenerAddresses().get("http").getPort();
       Socket idle = new Socket("127.0.0.1", port);
       Socket busy = new Socket("127.0.0.1", port);

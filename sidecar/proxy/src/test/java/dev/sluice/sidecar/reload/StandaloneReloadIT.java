@@ -39,7 +39,7 @@ class StandaloneReloadIT {
         revision: %s
         admin: {address: 127.0.0.1:0}
         listeners: [{name: http, address: 127.0.0.1:0}]
-        routes:
+        rules:
           - name: r
             listener: http
             upstream: {endpoints: [127.0.0.1:9]}
@@ -147,7 +147,7 @@ class StandaloneReloadIT {
           .until(() -> get(admin, "/config").contains("lastRejection"));
       assertThat(get(admin, "/config"))
           .startsWith("{\"revision\":\"second\"")
-          .contains("routes[0].upstream.endpoints[0]");
+          .contains("rules[0].upstream.endpoints[0]");
       assertThat(sidecar.isAlive()).isTrue();
     } finally {
       sidecar.destroy();

@@ -13,15 +13,15 @@ public final class RunningSidecar implements AutoCloseable {
     this.sidecar = new Sidecar(2).start(config);
   }
 
-  /** One listener "http" on 127.0.0.1, one route "r" to {@code upstream}. */
-  public static RunningSidecar singleRoute(
+  /** One listener "http" on 127.0.0.1, one rule "r" to {@code upstream}. */
+  public static RunningSidecar singleRule(
       String protocol, String upstream, boolean zeroCopy, String extra) throws Exception {
     return new RunningSidecar(
         """
         version: 1
         admin: {address: 127.0.0.1:0}
         listeners: [{name: http, address: 127.0.0.1:0}]
-        routes:
+        rules:
           - name: r
             listener: http
             upstream: {protocol: %s, endpoints: [%s]}

@@ -5,7 +5,8 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One route: which requests on which listener, the upstream, and what happens on the way.
+ * One rule of a route (a ProxyRoute's rule, or a hand-written one): which requests on which
+ * listener, the upstream, and what happens on the way.
  *
  * @param name unique name (metrics label)
  * @param listener name of the listener serving it
@@ -18,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  * @param actions actions on agent variables, in order
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Route(
+public record RouteRule(
     String name,
     String listener,
     List<RequestMatch> matches,
@@ -26,10 +27,10 @@ public record Route(
     Timeouts timeouts,
     @Nullable Long maxRequestBodyBytes,
     Boolean zeroCopy,
-    List<RouteOffload> offload,
+    List<RuleOffload> offload,
     List<VariableAction> actions) {
 
-  public Route {
+  public RouteRule {
     matches = matches == null ? List.of() : List.copyOf(matches);
     timeouts = timeouts == null ? Timeouts.DEFAULT : timeouts;
     zeroCopy = zeroCopy == null ? Boolean.TRUE : zeroCopy;

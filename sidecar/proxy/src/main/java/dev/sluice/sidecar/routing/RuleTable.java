@@ -1,6 +1,6 @@
 package dev.sluice.sidecar.routing;
 
-import dev.sluice.sidecar.config.Route;
+import dev.sluice.sidecar.config.RouteRule;
 import io.netty.handler.codec.http.HttpRequest;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,32 +8,31 @@ import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The routes of one listener, in config order; the first route with a matching {@code matches}
- * entry (or none, meaning every request) wins.
+ * The rules of one listener, in config order; the first rule with a matching {@code matches} entry
+ * (or none, meaning every request) wins.
  *
- * @param <T> what a route resolves to at run time (the generation's bound route)
+ * @param <T> what a rule resolves to at run time (the generation's bound rule)
  */
-public final class RouteTable<T> {
+public final class RuleTable<T> {
   private final List<Entry<T>> entries;
 
   private record Entry<T>(List<RequestMatcher> matchers, T target) {}
 
-  private RouteTable(List<Entry<T>> entries) {
+  private RuleTable(List<Entry<T>> entries) {
     this.entries = List.copyOf(entries);
   }
 
-  /** Compiles {@code routes}; {@code bind} turns each config route into its run-time form. */
-  public static <T> RouteTable<T> compile(List<Route> routes, Function<Route, T> bind) {
+  /** Compiles {@code rules}; {@code bind} turns each config rule into its run-time form. */
+  public static <T> RuleTable<T> compile(List<RouteRule> rules, Function<RouteRule, T> bind) {
     List<Entry<T>> entries = new ArrayList<>();
-    for (Route route : routes) {
-      List<RequestMatcher> matchers =
-          route.matches().stream().map(RequestMatcher::compile).toList();
-      entries.add(new Entry<>(matchers, bind.apply(route)));
+    for (RouteRule rule : rules) {
+      List<RequestMatcher> matchers = rule.matches().stream().map(RequestMatcher::compile).toList();
+      entries.add(new Entry<>(matchers, bind.apply(rule)));
     }
-    return new RouteTable<>(entries);
+    return new RuleTable<>(entries);
   }
 
-  /** The first route accepting the request; null when none does. */
+  /** The first rule accepting the request; null when none does. */
   public @Nullable T match(RequestTarget target, HttpRequest request) {
     for (Entry<T> entry : entries) {
       if (entry.matchers().isEmpty()) {

@@ -1,0 +1,21 @@
+package dev.sluice.sidecar.runtime;
+
+import dev.sluice.sidecar.config.RouteRule;
+import dev.sluice.sidecar.offload.Offload;
+import dev.sluice.sidecar.upstream.LeaseSource;
+
+/**
+ * A rule of one generation with its run-time parts.
+ *
+ * @param config the rule as configured
+ * @param upstream where its requests get upstream leases (a pool shared with rules of equal
+ *     upstream)
+ * @param offload its offload steps with their agent clients (shared per agent)
+ * @param inFlight the generation's request count (shared by all its rules)
+ */
+public record BoundRule(
+    RouteRule config, LeaseSource upstream, Offload offload, InFlight inFlight) {
+  public String name() {
+    return config.name();
+  }
+}
