@@ -3,7 +3,7 @@ package dev.sluice.sidecar.downstream;
 import dev.sluice.sidecar.forward.DownstreamSide;
 import dev.sluice.sidecar.forward.Exchange;
 import dev.sluice.sidecar.forward.RequestFraming;
-import dev.sluice.sidecar.http2.Http2Head;
+import dev.sluice.sidecar.http2.HeadFields;
 import dev.sluice.sidecar.routing.RequestTarget;
 import dev.sluice.sidecar.runtime.BoundRule;
 import dev.sluice.sidecar.runtime.Generation;
@@ -130,10 +130,9 @@ final class RequestHeads {
       }
       return "malformed request: " + cause.getMessage();
     }
-    if (Http2Head.unconverted(request) != null) {
-      return null; // HTTP/2: the HPACK decoder refused transfer-encoding (RFC 9113 8.2.2)
-    }
-    List<String> encodings = request.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING);
+    // HTTP/2: the HPACK decoder refused transfer-encoding (RFC 9113 8.2.2); the view gives at
+    // most the chunked a body without content-length is marked with.
+    List<String> encodings = HeadFields.getAll(request, HttpHeaderNames.TRANSFER_ENCODING);
     if (!encodings.isEmpty()
         && !(encodings.size() == 1 && encodings.get(0).trim().equalsIgnoreCase("chunked"))) {
       return "Transfer-Encoding " + encodings + " (expected: chunked only)";

@@ -10,9 +10,7 @@ import dev.sluice.sidecar.runtime.BoundRule;
 import dev.sluice.sidecar.timer.Ticker;
 import dev.sluice.sidecar.upstream.UpstreamExchange;
 import dev.sluice.sidecar.upstream.UpstreamLease;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
@@ -20,7 +18,6 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -86,25 +83,10 @@ public final class Exchange implements UpstreamExchange {
 
   /** Checks limits, answers {@code 100 Continue}, then the request phase or a lease. */
   public void start() {
-    Long limit = config.maxRequestBodyBytes();
-    long declared = limit == null ? -1L : RequestFraming.declaredLength(head);
-    if (limit != null && declared > limit) {
-      answer(
-          HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
-          "request body of "
-              + declared
-              + " bytes exceeds maxRequestBodyBytes "
-              + limit
-              + " of rule "
-              + rule.name());
+    Ending refused = request.admit();
+    if (refused != null) {
+      answer(refused);
       return;
-    }
-    if (!bodyless && RequestFraming.expectsContinue(head)) {
-      // Answered here: the upstream sees no Expect (hop-by-hop), and the body follows at once.
-      // A failed write means the client is gone, which the downstream reports itself.
-      ChannelFuture unused =
-          downstream.write(
-              new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
     }
     timers.armIdle();
     if (offload.has(OffloadPlan.Phase.REQUEST)) {
@@ -122,7 +104,7 @@ public final class Exchange implements UpstreamExchange {
     }
     PhaseOutcome decided = offload.withDenyActions(outcome);
     if (decided.denied()) {
-      answer(HttpResponseStatus.valueOf(decided.denyStatus()), decided.reason());
+      answer(denied(decided));
       return;
     }
     acquire();
@@ -136,10 +118,7 @@ public final class Exchange implements UpstreamExchange {
   /** No lease could be had: 503, unless the exchange ended meanwhile. */
   void noLease(Throwable cause) {
     if (phase != Phase.DONE) {
-      metrics.upstreamError(rule.name(), "connect");
-      answer(
-          HttpResponseStatus.SERVICE_UNAVAILABLE,
-          "no connection to the upstream of rule " + rule.name() + ": " + Causes.describe(cause));
+      answer(UpstreamTrouble.noLease(this, cause));
     }
   }
 
@@ -162,8 +141,7 @@ public final class Exchange implements UpstreamExchange {
     timers.touch();
     Ending refused = request.onContent(content, phase);
     if (refused != null) {
-      // onContent refuses with Ending.answered(): status and sentence.
-      answer(requireNonNull(refused.status()), requireNonNull(refused.reason()));
+      answer(refused);
     }
   }
 
@@ -200,7 +178,9 @@ public final class Exchange implements UpstreamExchange {
     }
     timers.touch();
     if (msg.decoderResult().isFailure()) {
-      onMalformedResponse(msg);
+      Throwable cause = msg.decoderResult().cause();
+      ReferenceCountUtil.release(msg);
+      answer(UpstreamTrouble.malformed(this, cause));
       return;
     }
     if (msg instanceof HttpResponse head) {
@@ -249,7 +229,7 @@ public final class Exchange implements UpstreamExchange {
     PhaseOutcome decided = offload.withDenyActions(outcome);
     if (decided.denied()) {
       ReferenceCountUtil.release(head);
-      answer(HttpResponseStatus.valueOf(decided.denyStatus()), decided.reason());
+      answer(denied(decided));
       return;
     }
     startResponse(head);
@@ -259,22 +239,6 @@ public final class Exchange implements UpstreamExchange {
   private void startResponse(HttpResponse head) {
     phase = Phase.RESPONDING;
     response.start(head, request.complete());
-  }
-
-  /**
-   * The upstream's response could not be read (a bad status line or field, bad chunk framing): 502
-   * when nothing was sent downstream yet, else the downstream is cut, never ended as if complete.
-   */
-  private void onMalformedResponse(HttpObject msg) {
-    Throwable cause = msg.decoderResult().cause();
-    ReferenceCountUtil.release(msg);
-    metrics.upstreamError(rule.name(), "malformed");
-    answer(
-        HttpResponseStatus.BAD_GATEWAY,
-        "the upstream of rule "
-            + rule.name()
-            + " sent a malformed response: "
-            + Causes.framing(cause));
   }
 
   @Override
@@ -290,13 +254,7 @@ public final class Exchange implements UpstreamExchange {
       acquire();
       return;
     }
-    metrics.upstreamError(rule.name(), "closed");
-    answer(
-        HttpResponseStatus.BAD_GATEWAY,
-        "the upstream of rule "
-            + rule.name()
-            + " closed the exchange before responding: "
-            + Causes.describe(cause));
+    answer(UpstreamTrouble.closed(this, cause));
   }
 
   /** The client went away or reset the stream. */
@@ -307,14 +265,17 @@ public final class Exchange implements UpstreamExchange {
   }
 
   /**
-   * Answers locally with {@code status} and {@code sentence}; once the response has started there
-   * is no answering any more, and the exchange is cut instead.
+   * Ends with a local answer ({@link Ending#answered}); once the response has started there is no
+   * answering any more, and the exchange is cut instead.
    */
-  private void answer(HttpResponseStatus status, String sentence) {
-    if (phase == Phase.DONE) {
-      return;
+  private void answer(Ending answer) {
+    if (phase != Phase.DONE) {
+      end(phase.responseStarted() ? Ending.aborted(requireNonNull(answer.reason())) : answer);
     }
-    end(phase.responseStarted() ? Ending.aborted(sentence) : Ending.answered(status, sentence));
+  }
+
+  private static Ending denied(PhaseOutcome decided) {
+    return Ending.answered(HttpResponseStatus.valueOf(decided.denyStatus()), decided.reason());
   }
 
   private void abort(String why) {
@@ -339,21 +300,7 @@ public final class Exchange implements UpstreamExchange {
     if (why.kind().streamEnded != null) {
       metrics.streamEnded("downstream", why.kind().streamEnded);
     }
-    switch (why.kind()) {
-      case COMPLETED -> response.finished(request.complete(), timers.elapsed());
-      case ANSWERED -> // answered() gives both
-          response.answer(
-              requireNonNull(why.status()),
-              requireNonNull(why.reason()),
-              request.complete(),
-              timers);
-      case ABORTED -> {
-        log.debug("{} {} aborted ({}): {}", head.method(), head.uri(), ended, why.reason());
-        downstream.abort();
-      }
-      case DOWNSTREAM_CLOSED ->
-          log.trace("{} {}: client gone ({})", head.method(), head.uri(), ended);
-    }
+    response.ended(why, ended, request.complete(), timers);
   }
 
   /**
@@ -365,8 +312,7 @@ public final class Exchange implements UpstreamExchange {
     if (phase == Phase.DONE || (kind.equals("timeout") && phase.responseStarted())) {
       return;
     }
-    metrics.upstreamError(rule.name(), kind);
-    answer(HttpResponseStatus.GATEWAY_TIMEOUT, sentence);
+    answer(UpstreamTrouble.timedOut(this, kind, sentence));
   }
 
   @Nullable UpstreamLease lease() {

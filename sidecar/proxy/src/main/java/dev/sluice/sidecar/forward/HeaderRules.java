@@ -1,6 +1,6 @@
 package dev.sluice.sidecar.forward;
 
-import dev.sluice.sidecar.http2.Http2Head;
+import dev.sluice.sidecar.http2.HeadFields;
 import dev.sluice.sidecar.http2.Http2Messages;
 import dev.sluice.sidecar.http2.WireHead;
 import io.netty.buffer.Unpooled;
@@ -138,15 +138,11 @@ final class HeaderRules {
       @Nullable String clientAddress,
       String scheme) {
     boolean wire = upstreamHttp2 && sentAsItsPseudoHeaders(in);
-    Http2Headers block = wire ? Http2Head.unconverted(in) : null;
-    Out out =
-        wire
-            ? new Http2Out((block != null ? block.size() : in.headers().size()) + 6)
-            : new Http1Out();
+    Out out = wire ? new Http2Out(HeadFields.sizeHint(in, true) + 6) : new Http1Out();
     if (wire) {
       out.block().method(in.method().asciiName()).path(new AsciiString(in.uri()));
     }
-    copyRequestFields(in, block, wire, bodyless, clientAddress != null, out);
+    copyRequestFields(in, wire, bodyless, clientAddress != null, out);
     if (out.authority != null) {
       out.block().authority(new AsciiString(out.authority));
     }
@@ -176,14 +172,9 @@ final class HeaderRules {
    * {@code x-forwarded-for} (extended), {@code te: trailers}, a content-length.
    */
   private static void copyRequestFields(
-      HttpRequest in,
-      @Nullable Http2Headers block,
-      boolean wire,
-      boolean bodyless,
-      boolean forwarding,
-      Out out) {
-    List<CharSequence> listed = block != null ? List.of() : connectionOptions(in.headers());
-    Iterator<Map.Entry<CharSequence, CharSequence>> fields = fieldsOf(in, block);
+      HttpRequest in, boolean wire, boolean bodyless, boolean forwarding, Out out) {
+    List<CharSequence> listed = connectionOptions(in);
+    Iterator<Map.Entry<CharSequence, CharSequence>> fields = HeadFields.forHop(in, wire);
     while (fields.hasNext()) {
       Map.Entry<CharSequence, CharSequence> field = fields.next();
       CharSequence name = field.getKey();
@@ -231,17 +222,13 @@ final class HeaderRules {
       boolean downstreamHttp2,
       HttpMethod requestMethod,
       boolean keepAlive) {
-    Http2Headers block = downstreamHttp2 ? Http2Head.unconverted(in) : null;
-    Out out =
-        downstreamHttp2
-            ? new Http2Out((block != null ? block.size() : in.headers().size()) + 2)
-            : new Http1Out();
+    Out out = downstreamHttp2 ? new Http2Out(HeadFields.sizeHint(in, true) + 2) : new Http1Out();
     if (downstreamHttp2) {
       out.block().status(in.status().codeAsText());
     }
-    List<CharSequence> listed = block != null ? List.of() : connectionOptions(in.headers());
+    List<CharSequence> listed = connectionOptions(in);
     boolean length = false;
-    Iterator<Map.Entry<CharSequence, CharSequence>> fields = fieldsOf(in, block);
+    Iterator<Map.Entry<CharSequence, CharSequence>> fields = HeadFields.forHop(in, downstreamHttp2);
     while (fields.hasNext()) {
       Map.Entry<CharSequence, CharSequence> field = fields.next();
       Kind kind = kind(field.getKey(), listed);
@@ -273,16 +260,6 @@ final class HeaderRules {
     return out.response(in, full);
   }
 
-  /**
-   * The incoming fields the rules go through: a head read from HTTP/2 and going on to HTTP/2
-   * ({@code block} not null) straight from its header block, which holds no connection-specific
-   * field (the HPACK decoder refuses them, RFC 9113 8.2.2); any other from its HTTP/1.x fields.
-   */
-  private static Iterator<Map.Entry<CharSequence, CharSequence>> fieldsOf(
-      HttpMessage in, @Nullable Http2Headers block) {
-    return block != null ? Http2Head.fieldsForHttp2(block) : in.headers().iteratorCharSequence();
-  }
-
   static boolean contentAlwaysEmpty(int status) {
     return (status >= 100 && status < 200) || status == 204 || status == 304;
   }
@@ -303,8 +280,8 @@ final class HeaderRules {
    * list, RFC 9110 10.1.4, and which still tells an HTTP/2 upstream that trailers are accepted) and
    * {@code Transfer-Encoding} (this hop's framing).
    */
-  private static List<CharSequence> connectionOptions(HttpHeaders headers) {
-    List<String> values = headers.getAll(HttpHeaderNames.CONNECTION);
+  private static List<CharSequence> connectionOptions(HttpMessage head) {
+    List<String> values = HeadFields.getAll(head, HttpHeaderNames.CONNECTION);
     if (values.isEmpty()) {
       return List.of();
     }

@@ -3,9 +3,11 @@ package dev.sluice.sidecar.forward;
 import dev.sluice.sidecar.upstream.UpstreamLease;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.util.ArrayDeque;
 import org.jspecify.annotations.Nullable;
@@ -42,6 +44,33 @@ final class RequestRelay {
   /** Nothing of the body was read yet: the request can be sent again as it is. */
   boolean untouched() {
     return bodyBytes == 0 && pending.isEmpty();
+  }
+
+  /**
+   * Admits the request before anything else happens: refused (the answer returned) when it declares
+   * a body over the rule's limit; else {@code Expect: 100-continue} is answered here (the upstream
+   * sees no Expect, it is hop-by-hop) so the body follows at once.
+   */
+  @Nullable Ending admit() {
+    Long limit = exchange.config.maxRequestBodyBytes();
+    long declared = limit == null ? -1L : RequestFraming.declaredLength(exchange.head);
+    if (limit != null && declared > limit) {
+      return Ending.answered(
+          HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+          "request body of "
+              + declared
+              + " bytes exceeds maxRequestBodyBytes "
+              + limit
+              + " of rule "
+              + exchange.rule.name());
+    }
+    if (!complete && RequestFraming.expectsContinue(exchange.head)) {
+      // A failed write means the client is gone, which the downstream reports itself.
+      ChannelFuture unused =
+          exchange.downstream.write(
+              new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+    }
+    return null;
   }
 
   /**

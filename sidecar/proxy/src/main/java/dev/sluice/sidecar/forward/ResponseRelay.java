@@ -1,9 +1,12 @@
 package dev.sluice.sidecar.forward;
 
+import static java.util.Objects.requireNonNull;
+
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -100,11 +103,32 @@ final class ResponseRelay {
   }
 
   /**
+   * Tells the downstream how the exchange ended ({@code ended}: the phase it ended in): the
+   * response recorded, a local answer written, the stream or connection cut, or nothing (the client
+   * is gone).
+   */
+  void ended(Ending why, Phase ended, boolean requestComplete, ExchangeTimers timers) {
+    HttpRequest head = exchange.head;
+    switch (why.kind()) {
+      case COMPLETED -> finished(requestComplete, timers.elapsed());
+      case ANSWERED -> // answered() gives both
+          answer(
+              requireNonNull(why.status()), requireNonNull(why.reason()), requestComplete, timers);
+      case ABORTED -> {
+        log.debug("{} {} aborted ({}): {}", head.method(), head.uri(), ended, why.reason());
+        exchange.downstream.abort();
+      }
+      case DOWNSTREAM_CLOSED ->
+          log.trace("{} {}: client gone ({})", head.method(), head.uri(), ended);
+    }
+  }
+
+  /**
    * The response ended: recorded, and the downstream told. An HTTP/2 stream whose upload is still
    * arriving is reset (NO_ERROR) to stop it, but only once the response's last DATA frame is out: a
    * reset written now would cancel it while it waits in HTTP/2 flow control.
    */
-  void finished(boolean requestComplete, long elapsedNanos) {
+  private void finished(boolean requestComplete, long elapsedNanos) {
     exchange.metrics.request(exchange.rule.name(), status, elapsedNanos);
     DownstreamSide downstream = exchange.downstream;
     boolean keepAlive = exchange.clientKeepAlive;
@@ -119,7 +143,7 @@ final class ResponseRelay {
    * Answers locally instead of the upstream (nothing of a response went downstream yet): recorded
    * once written, then the downstream told whether its connection may serve on.
    */
-  void answer(
+  private void answer(
       HttpResponseStatus answer, String sentence, boolean requestComplete, ExchangeTimers timers) {
     DownstreamSide downstream = exchange.downstream;
     log.debug("{} {}: {} {}", exchange.head.method(), exchange.head.uri(), answer.code(), sentence);

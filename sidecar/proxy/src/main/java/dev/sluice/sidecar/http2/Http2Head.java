@@ -42,19 +42,12 @@ public interface Http2Head {
     return fields().converted != null;
   }
 
-  /** The block of {@code head} while its fields are unconverted; null once they are. */
+  /**
+   * The block of {@code head} while its fields are unconverted; null once they are. Readers go
+   * through {@link HeadFields}, which answers the same for either kind of head.
+   */
   static @Nullable Http2Headers unconverted(HttpMessage head) {
     return head instanceof Http2Head h2 && !h2.converted() ? h2.block() : null;
-  }
-
-  /**
-   * A field of {@code head} by its lower-case name, from the block while it is unconverted ({@code
-   * host}: the {@code :authority}, else a {@code host} field); else from its {@code headers()}.
-   */
-  static @Nullable String field(HttpMessage head, AsciiString name) {
-    return head instanceof Http2Head h2 && !h2.converted()
-        ? h2.fields().field(name)
-        : head.headers().get(name);
   }
 
   /**

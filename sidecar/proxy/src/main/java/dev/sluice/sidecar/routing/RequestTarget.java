@@ -1,6 +1,6 @@
 package dev.sluice.sidecar.routing;
 
-import dev.sluice.sidecar.http2.Http2Head;
+import dev.sluice.sidecar.http2.HeadFields;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import java.util.Locale;
@@ -15,7 +15,7 @@ public record RequestTarget(String method, String host, String path, @Nullable S
 
   public static RequestTarget of(HttpRequest request) {
     String uri = request.uri();
-    String host = Http2Head.field(request, HttpHeaderNames.HOST);
+    String host = HeadFields.get(request, HttpHeaderNames.HOST);
     String pathAndQuery = uri;
     int scheme = uri.indexOf("://");
     if (scheme > 0 && !uri.startsWith("/")) {

@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.Http2Error;
@@ -84,14 +85,52 @@ class HeadsTest {
                 "trailer",
                 "x-http2-scheme",
                 "absent")) {
-          assertThat(Http2Head.field(direct, AsciiString.of(name)))
+          assertThat(HeadFields.get(direct, AsciiString.of(name)))
               .as("%s of %s (full %s)", name, list(block), full)
               .isEqualTo(converted.headers().get(name));
+          assertThat(HeadFields.getAll(direct, AsciiString.of(name)))
+              .as("all %s of %s (full %s)", name, list(block), full)
+              .isEqualTo(converted.headers().getAll(name));
         }
+        assertThat(HeadFields.chunked(direct))
+            .as("chunked of %s (full %s)", list(block), full)
+            .isEqualTo(HttpUtil.isTransferEncodingChunked(converted));
         assertThat(Http2Head.unconverted(direct)).as("read without converting").isSameAs(block);
-        assertThat(Http2Head.field(direct, AsciiString.of("cookie"))).isEqualTo("a=1; b=2");
+        assertThat(HeadFields.get(direct, AsciiString.of("cookie"))).isEqualTo("a=1; b=2");
       }
     }
+  }
+
+  @Test
+  void anHttp1HeadIsReadFromItsFieldsWhicheverHopItGoesTo() {
+    HttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/");
+    head.headers()
+        .add("Host", "a.example")
+        .add("Transfer-Encoding", "gzip, chunked")
+        .add("Connection", "x-a")
+        .add("X-Multi", "1")
+        .add("x-multi", "2");
+    assertThat(HeadFields.get(head, AsciiString.of("host"))).isEqualTo("a.example");
+    assertThat(HeadFields.getAll(head, AsciiString.of("x-multi"))).containsExactly("1", "2");
+    assertThat(HeadFields.chunked(head)).isTrue();
+    for (boolean toHttp2 : List.of(false, true)) {
+      List<String> names = new ArrayList<>();
+      HeadFields.forHop(head, toHttp2).forEachRemaining(f -> names.add(f.getKey().toString()));
+      assertThat(names).as("to HTTP/2: %s", toHttp2).contains("Connection", "Transfer-Encoding");
+      assertThat(HeadFields.sizeHint(head, toHttp2)).isEqualTo(5);
+    }
+  }
+
+  @Test
+  void anUnconvertedBlockGoesOnToHttp2AsItCameAndToHttp1AsFields() throws Exception {
+    HttpMessage toHttp2 = (HttpMessage) Heads.inbound(true, 3, request(), false, null);
+    List<String> names = new ArrayList<>();
+    HeadFields.forHop(toHttp2, true).forEachRemaining(f -> names.add(f.getKey().toString()));
+    assertThat(names).contains("host", "cookie", "x-multi").doesNotContain("x-http2-scheme");
+    assertThat(Http2Head.unconverted(toHttp2)).as("read in place").isNotNull();
+    HttpMessage toHttp1 = (HttpMessage) Heads.inbound(true, 3, request(), false, null);
+    HeadFields.forHop(toHttp1, false).forEachRemaining(f -> {});
+    assertThat(Http2Head.unconverted(toHttp1)).as("read as HTTP/1.x fields").isNull();
   }
 
   @Test

@@ -1,0 +1,60 @@
+package dev.sluice.sidecar.forward;
+
+import io.netty.handler.codec.http.HttpResponseStatus;
+
+/**
+ * What the sidecar answers, in its own words, when the upstream side fails an exchange; each
+ * counted under {@code sluice_upstream_errors} with its kind. The exchange decides whether the
+ * answer can still be given (nothing of a response went downstream) or the exchange is cut.
+ */
+final class UpstreamTrouble {
+  /** No lease could be had (connect failed or timed out, pool closed): 503. */
+  static Ending noLease(Exchange exchange, Throwable cause) {
+    return counted(
+        exchange,
+        "connect",
+        HttpResponseStatus.SERVICE_UNAVAILABLE,
+        "no connection to the upstream of rule " + name(exchange) + ": " + Causes.describe(cause));
+  }
+
+  /** The response could not be read (a bad status line or field, bad chunk framing): 502. */
+  static Ending malformed(Exchange exchange, Throwable cause) {
+    return counted(
+        exchange,
+        "malformed",
+        HttpResponseStatus.BAD_GATEWAY,
+        "the upstream of rule "
+            + name(exchange)
+            + " sent a malformed response: "
+            + Causes.framing(cause));
+  }
+
+  /** The connection or stream closed before a response came: 502. */
+  static Ending closed(Exchange exchange, Throwable cause) {
+    return counted(
+        exchange,
+        "closed",
+        HttpResponseStatus.BAD_GATEWAY,
+        "the upstream of rule "
+            + name(exchange)
+            + " closed the exchange before responding: "
+            + Causes.describe(cause));
+  }
+
+  /** A timeout ran out ({@code kind}: {@code timeout} or {@code idle}): 504. */
+  static Ending timedOut(Exchange exchange, String kind, String sentence) {
+    return counted(exchange, kind, HttpResponseStatus.GATEWAY_TIMEOUT, sentence);
+  }
+
+  private static Ending counted(
+      Exchange exchange, String kind, HttpResponseStatus status, String sentence) {
+    exchange.metrics.upstreamError(name(exchange), kind);
+    return Ending.answered(status, sentence);
+  }
+
+  private static String name(Exchange exchange) {
+    return exchange.rule.name();
+  }
+
+  private UpstreamTrouble() {}
+}
