@@ -33,17 +33,26 @@ final class Http2DownstreamStream implements ConnectionSide, StreamInbound.Reade
   private final Http2Downstream connection;
   private final Http2Stream stream;
 
-  /** The first object (the head) is wanted at once, as a stream channel's first read. */
-  private final StreamInbound inbound = new StreamInbound(this, true);
+  /**
+   * The head waits in the inbox until the connection's current read is over (see the constructor).
+   */
+  private final StreamInbound inbound = new StreamInbound(this, false);
 
   private final QueuedBytes queued = new QueuedBytes(this::onWritabilityChanged);
   private @Nullable Exchange current;
   private boolean headSeen;
   private boolean closed;
 
+  /**
+   * The request starts once the frames read with its HEADERS were all handled: the loop runs the
+   * task after the read. A stream the client reset in the same read (rapid reset, CVE-2023-44487)
+   * is closed by then, never reaches the routing and never the upstream; one reset later is
+   * cancelled upstream at once (the exchange's end resets the upstream stream).
+   */
   Http2DownstreamStream(Http2Downstream connection, Http2Stream stream) {
     this.connection = connection;
     this.stream = stream;
+    connection.channel().eventLoop().execute(this::readRequest);
   }
 
   void onRequestObject(HttpObject msg, int bytes) {

@@ -154,6 +154,16 @@ public final class RawHttp2 implements AutoCloseable {
     out.flush();
   }
 
+  /** Several frames in one write (one TCP segment on loopback): what the peer reads at once. */
+  public void frames(byte[]... frames) throws IOException {
+    ByteArrayOutputStream all = new ByteArrayOutputStream();
+    for (byte[] frame : frames) {
+      all.writeBytes(frame);
+    }
+    out.write(all.toByteArray());
+    out.flush();
+  }
+
   /** The bytes of one frame: the 9-byte header and {@code payload}. */
   public static byte[] frameBytes(int type, int flags, int stream, byte[] payload) {
     byte[] frame = new byte[9 + payload.length];
