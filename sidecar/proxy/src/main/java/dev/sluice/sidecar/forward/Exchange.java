@@ -8,6 +8,7 @@ import dev.sluice.sidecar.offload.OffloadPlan;
 import dev.sluice.sidecar.offload.PhaseOutcome;
 import dev.sluice.sidecar.runtime.BoundRoute;
 import dev.sluice.sidecar.timer.Ticker;
+import dev.sluice.sidecar.upstream.StreamResetException;
 import dev.sluice.sidecar.upstream.UpstreamExchange;
 import dev.sluice.sidecar.upstream.UpstreamLease;
 import io.netty.channel.ChannelFuture;
@@ -291,6 +292,12 @@ public final class Exchange implements UpstreamExchange {
       return;
     }
     metrics.upstreamError(route.name(), "closed");
+    if (phase.responseStarted()
+        && cause instanceof StreamResetException reset
+        && reset.cancelled()) {
+      end(Ending.cancelled("the upstream of route " + route.name() + " cancelled the stream"));
+      return;
+    }
     answer(
         HttpResponseStatus.BAD_GATEWAY,
         "the upstream of route "
@@ -350,6 +357,10 @@ public final class Exchange implements UpstreamExchange {
       case ABORTED -> {
         log.debug("{} {} aborted ({}): {}", head.method(), head.uri(), ended, why.reason());
         downstream.abort();
+      }
+      case CANCELLED -> {
+        log.debug("{} {} cancelled ({}): {}", head.method(), head.uri(), ended, why.reason());
+        downstream.cancel();
       }
       case DOWNSTREAM_CLOSED ->
           log.trace("{} {}: client gone ({})", head.method(), head.uri(), ended);
