@@ -204,4 +204,10 @@ final class Http2DownstreamStream implements ConnectionSide, StreamInbound.Reade
     current = null;
     reset(Http2Error.INTERNAL_ERROR);
   }
+
+  @Override
+  public void cancel() {
+    current = null;
+    reset(Http2Error.CANCEL);
+  }
 }

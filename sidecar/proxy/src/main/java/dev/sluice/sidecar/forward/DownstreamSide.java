@@ -57,4 +57,13 @@ public interface DownstreamSide {
 
   /** The exchange failed after the response started: reset the stream or close the connection. */
   void abort();
+
+  /**
+   * The upstream cancelled the exchange after the response started: passed on as a cancellation
+   * where the downstream can say so (an HTTP/2 stream is reset with CANCEL, which a gRPC client
+   * reads as CANCELLED), else the same as {@link #abort}.
+   */
+  default void cancel() {
+    abort();
+  }
 }

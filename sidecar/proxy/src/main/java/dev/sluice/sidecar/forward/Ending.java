@@ -9,7 +9,8 @@ import org.jspecify.annotations.Nullable;
  *
  * @param kind how it ended
  * @param status the local answer's status ({@link Kind#ANSWERED} only)
- * @param reason the local answer's sentence, or why it was aborted; null when completed or closed
+ * @param reason the local answer's sentence, or why it was aborted or cancelled; null when
+ *     completed or closed
  */
 record Ending(Kind kind, @Nullable HttpResponseStatus status, @Nullable String reason) {
   /** How an exchange can end. */
@@ -20,6 +21,8 @@ record Ending(Kind kind, @Nullable HttpResponseStatus status, @Nullable String r
     ANSWERED(true, null),
     /** Cut after the response started: the stream is reset or the connection closed. */
     ABORTED(false, "aborted"),
+    /** The upstream cancelled after the response started: the downstream is cancelled too. */
+    CANCELLED(false, "cancelled"),
     /** The client went away or reset the stream. */
     DOWNSTREAM_CLOSED(false, "closed");
 
@@ -44,5 +47,9 @@ record Ending(Kind kind, @Nullable HttpResponseStatus status, @Nullable String r
 
   static Ending aborted(String why) {
     return new Ending(Kind.ABORTED, null, why);
+  }
+
+  static Ending cancelled(String why) {
+    return new Ending(Kind.CANCELLED, null, why);
   }
 }

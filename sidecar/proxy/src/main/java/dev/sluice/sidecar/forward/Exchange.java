@@ -254,7 +254,7 @@ public final class Exchange implements UpstreamExchange {
       acquire();
       return;
     }
-    answer(UpstreamTrouble.closed(this, cause));
+    answer(UpstreamTrouble.closed(this, cause, phase.responseStarted()));
   }
 
   /** The client went away or reset the stream. */
@@ -266,12 +266,14 @@ public final class Exchange implements UpstreamExchange {
 
   /**
    * Ends with a local answer ({@link Ending#answered}); once the response has started there is no
-   * answering any more, and the exchange is cut instead.
+   * answering any more, and the exchange is cut instead. Another ending is taken as it is.
    */
   private void answer(Ending answer) {
-    if (phase != Phase.DONE) {
-      end(phase.responseStarted() ? Ending.aborted(requireNonNull(answer.reason())) : answer);
+    if (phase == Phase.DONE) {
+      return;
     }
+    boolean late = answer.kind() == Ending.Kind.ANSWERED && phase.responseStarted();
+    end(late ? Ending.aborted(requireNonNull(answer.reason())) : answer);
   }
 
   private static Ending denied(PhaseOutcome decided) {

@@ -118,6 +118,10 @@ final class ResponseRelay {
         log.debug("{} {} aborted ({}): {}", head.method(), head.uri(), ended, why.reason());
         exchange.downstream.abort();
       }
+      case CANCELLED -> {
+        log.debug("{} {} cancelled ({}): {}", head.method(), head.uri(), ended, why.reason());
+        exchange.downstream.cancel();
+      }
       case DOWNSTREAM_CLOSED ->
           log.trace("{} {}: client gone ({})", head.method(), head.uri(), ended);
     }

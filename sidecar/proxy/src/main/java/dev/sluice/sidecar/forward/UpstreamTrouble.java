@@ -1,5 +1,6 @@
 package dev.sluice.sidecar.forward;
 
+import dev.sluice.sidecar.upstream.StreamResetException;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
 /**
@@ -29,8 +30,15 @@ final class UpstreamTrouble {
             + Causes.framing(cause));
   }
 
-  /** The connection or stream closed before a response came: 502. */
-  static Ending closed(Exchange exchange, Throwable cause) {
+  /**
+   * The connection or stream closed before a response came: 502. After the response started, an
+   * upstream's RST_STREAM CANCEL is passed on as a cancellation (a gRPC client reads CANCELLED).
+   */
+  static Ending closed(Exchange exchange, Throwable cause, boolean responseStarted) {
+    if (responseStarted && cause instanceof StreamResetException reset && reset.cancelled()) {
+      exchange.metrics.upstreamError(name(exchange), "closed");
+      return Ending.cancelled("the upstream of rule " + name(exchange) + " cancelled the stream");
+    }
     return counted(
         exchange,
         "closed",

@@ -94,7 +94,7 @@ public final class ProxyMetrics {
         .increment();
   }
 
-  /** A stream or exchange ended: complete, closed or aborted, per side. */
+  /** A stream or exchange ended: complete, closed, aborted or cancelled, per side. */
   public void streamEnded(String side, String how) {
     counter(
             "sluice_streams_ended",

@@ -196,12 +196,7 @@ final class Http2StreamLease implements UpstreamLease, StreamInbound.Reader {
     } else if (resetCode == Http2Error.REFUSED_STREAM.code()) {
       closeCause = new StreamRefusedException("the upstream reset the stream with REFUSED_STREAM");
     } else if (resetCode >= 0) {
-      Http2Error error = Http2Error.valueOf(resetCode);
-      closeCause =
-          new IOException(
-              "the upstream reset the stream ("
-                  + (error != null ? error.name() : "error " + resetCode)
-                  + ")");
+      closeCause = new StreamResetException(resetCode);
     } else if (!connectionActive) {
       closeCause = new IOException("upstream closed");
     }
