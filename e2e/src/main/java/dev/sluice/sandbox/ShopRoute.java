@@ -71,11 +71,12 @@ final class ShopRoute {
         rule.matches(),
         rule.backend(),
         t == null
-            ? new RouteTimeouts(null, request, null)
-            : new RouteTimeouts(t.connect(), request, t.idle()),
+            ? new RouteTimeouts(null, request, null, null)
+            : new RouteTimeouts(t.connect(), request, t.idle(), t.tunnelIdle()),
         rule.maxRequestBodyBytes(),
         rule.zeroCopy(),
         rule.offload(),
-        rule.actions());
+        rule.actions(),
+        rule.upgrades());
   }
 }

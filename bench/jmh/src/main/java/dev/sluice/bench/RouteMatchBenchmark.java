@@ -61,7 +61,8 @@ public class RouteMatchBenchmark {
               null,
               true,
               List.of(),
-              List.of()));
+              List.of(),
+              RouteRule.DEFAULT_UPGRADES));
     }
     table = RuleTable.compile(routes, RouteRule::name);
     request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/api/v49/orders?id=7");

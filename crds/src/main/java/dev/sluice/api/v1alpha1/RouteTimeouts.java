@@ -13,7 +13,8 @@ import org.jspecify.annotations.Nullable;
 @ValidationRule(
     value =
         "duration(self.connect) > duration('0s') && duration(self.request) > duration('0s')"
-            + " && duration(self.idle) > duration('0s')",
+            + " && duration(self.idle) > duration('0s')"
+            + " && duration(self.tunnelIdle) > duration('0s')",
     message = "timeouts must be greater than 0")
 public record RouteTimeouts(
     @JsonPropertyDescription(
@@ -34,4 +35,11 @@ public record RouteTimeouts(
         @Default("5m")
         @Size(max = 32)
         @Pattern(Patterns.DURATION)
-        @Nullable String idle) {}
+        @Nullable String idle,
+    @JsonPropertyDescription(
+            "Longest time a tunnel (a WebSocket or other upgrade, after 101 Switching Protocols)"
+                + " may carry no byte either way before both connections are closed.")
+        @Default("1h")
+        @Size(max = 32)
+        @Pattern(Patterns.DURATION)
+        @Nullable String tunnelIdle) {}

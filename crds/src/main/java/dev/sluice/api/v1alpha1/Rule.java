@@ -46,4 +46,11 @@ public record Rule(
             "Actions on the variables the offload agents set, in order: deny the request, or set"
                 + " a request or response header from a variable.")
         @Size(max = 32)
-        @Nullable List<Action> actions) {}
+        @Nullable List<Action> actions,
+    @JsonPropertyDescription(
+            "HTTP/1.1 Upgrade tokens (RFC 9110 7.8) whose requests become a tunnel once the"
+                + " backend answers 101 Switching Protocols, compared case-insensitively; the"
+                + " backend must be http1. Absent: [websocket]. Empty: upgrade requests are served"
+                + " as plain requests without their Upgrade field.")
+        @Size(max = 8)
+        @Nullable List<String> upgrades) {}

@@ -112,7 +112,8 @@ final class RouteMapping {
         rule.maxRequestBodyBytes(),
         rule.zeroCopy(),
         offload,
-        actions);
+        actions,
+        rule.upgrades());
   }
 
   @SuppressWarnings("NullAway") // the contract's records read an absent field (null) as its default
@@ -153,7 +154,8 @@ final class RouteMapping {
     if (t == null) {
       return null;
     }
-    return new Timeouts(duration(t.connect()), duration(t.request()), duration(t.idle()));
+    return new Timeouts(
+        duration(t.connect()), duration(t.request()), duration(t.idle()), duration(t.tunnelIdle()));
   }
 
   static @Nullable Duration duration(@Nullable String text) {

@@ -17,6 +17,10 @@ import org.jspecify.annotations.Nullable;
  * @param zeroCopy forward body buffers without copying (default true)
  * @param offload offload steps, in order
  * @param actions actions on agent variables, in order
+ * @param upgrades the HTTP/1.1 {@code Upgrade} tokens (RFC 9110 7.8) whose requests become a tunnel
+ *     after the upstream's {@code 101 Switching Protocols}, compared case-insensitively (default
+ *     {@code [websocket]}; empty: every upgrade request is served as a plain request, its {@code
+ *     Upgrade} field removed, as a server may ignore it)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RouteRule(
@@ -28,7 +32,10 @@ public record RouteRule(
     @Nullable Long maxRequestBodyBytes,
     Boolean zeroCopy,
     List<RuleOffload> offload,
-    List<VariableAction> actions) {
+    List<VariableAction> actions,
+    List<String> upgrades) {
+  /** What {@code upgrades} is when absent: WebSocket passes, as through any HTTP proxy. */
+  public static final List<String> DEFAULT_UPGRADES = List.of("websocket");
 
   public RouteRule {
     matches = matches == null ? List.of() : List.copyOf(matches);
@@ -36,5 +43,6 @@ public record RouteRule(
     zeroCopy = zeroCopy == null ? Boolean.TRUE : zeroCopy;
     offload = offload == null ? List.of() : List.copyOf(offload);
     actions = actions == null ? List.of() : List.copyOf(actions);
+    upgrades = upgrades == null ? DEFAULT_UPGRADES : List.copyOf(upgrades);
   }
 }

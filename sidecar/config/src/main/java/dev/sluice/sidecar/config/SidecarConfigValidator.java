@@ -17,6 +17,10 @@ import org.jspecify.annotations.Nullable;
  * cross-references only a resolved snapshot has (rules to listeners and agents).
  */
 public final class SidecarConfigValidator {
+  /** An RFC 9110 token, optionally with a protocol version ({@code websocket}, {@code foo/2}). */
+  private static final Pattern UPGRADE_TOKEN =
+      Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]+(/[A-Za-z0-9!#$%&'*+.^_`|~-]+)?");
+
   static final Pattern HEADER_NAME = Pattern.compile("[A-Za-z0-9!#$%&'*+.^_`|~-]+");
   static final Pattern VARIABLE =
       Pattern.compile("(sess|txn|req|res)\\.[A-Za-z0-9_]+\\.[A-Za-z0-9_.]+");
@@ -127,6 +131,18 @@ public final class SidecarConfigValidator {
     problems.positive(path + ".timeouts.connect", timeouts.connect());
     problems.positive(path + ".timeouts.request", timeouts.request());
     problems.positive(path + ".timeouts.idle", timeouts.idle());
+    problems.positive(path + ".timeouts.tunnelIdle", timeouts.tunnelIdle());
+    for (int u = 0; u < rule.upgrades().size(); u++) {
+      String token = rule.upgrades().get(u);
+      if (token == null || !UPGRADE_TOKEN.matcher(token).matches()) {
+        problems.add(path + ".upgrades[" + u + "]", token, "an upgrade token (RFC 9110 token)");
+      } else if (token.equalsIgnoreCase("h2c")) {
+        problems.add(
+            path + ".upgrades[" + u + "]",
+            token,
+            "a token other than h2c (HTTP/2 clients use prior knowledge or TLS; RFC 9113 3.1)");
+      }
+    }
     if (rule.maxRequestBodyBytes() != null && rule.maxRequestBodyBytes() < 0) {
       problems.add(path + ".maxRequestBodyBytes", rule.maxRequestBodyBytes(), "bytes >= 0");
     }

@@ -9,6 +9,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
@@ -197,6 +198,18 @@ final class Http1Downstream extends ChannelInboundHandlerAdapter implements Conn
     lingering = true;
     ctx.executor().schedule(() -> ctx.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
     ctx.read();
+  }
+
+  @Override
+  public Channel takeForTunnel() {
+    current = null;
+    ChannelPipeline pipeline = ctx.pipeline();
+    // The 101 and its end went through the encoder already; what the decoder holds unparsed goes
+    // on as bytes to the flow handler's queue, which the tunnel reads first.
+    pipeline.remove("http1-encoder");
+    pipeline.remove("http1-decoder");
+    pipeline.remove(this);
+    return ctx.channel();
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.sluice.sidecar.forward;
 
 import dev.sluice.spop.SpopValue;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpObject;
@@ -65,5 +66,14 @@ public interface DownstreamSide {
    */
   default void cancel() {
     abort();
+  }
+
+  /**
+   * The client connection, handed over to carry a tunnel after {@code 101 Switching Protocols}: its
+   * HTTP handlers removed (what was read after the request stays queued, in order), the side done
+   * with it. Null when this side cannot (an HTTP/2 stream).
+   */
+  default @Nullable Channel takeForTunnel() {
+    return null;
   }
 }

@@ -23,6 +23,8 @@ record Ending(Kind kind, @Nullable HttpResponseStatus status, @Nullable String r
     ABORTED(false, "aborted"),
     /** The upstream cancelled after the response started: the downstream is cancelled too. */
     CANCELLED(false, "cancelled"),
+    /** A tunnel after {@code 101 Switching Protocols} ran to its end. */
+    TUNNELED(true, null),
     /** The client went away or reset the stream. */
     DOWNSTREAM_CLOSED(false, "closed");
 
@@ -40,6 +42,7 @@ record Ending(Kind kind, @Nullable HttpResponseStatus status, @Nullable String r
 
   static final Ending COMPLETED = new Ending(Kind.COMPLETED, null, null);
   static final Ending DOWNSTREAM_CLOSED = new Ending(Kind.DOWNSTREAM_CLOSED, null, null);
+  static final Ending TUNNELED = new Ending(Kind.TUNNELED, null, null);
 
   static Ending answered(HttpResponseStatus status, String sentence) {
     return new Ending(Kind.ANSWERED, status, sentence);

@@ -8,8 +8,10 @@ import dev.sluice.sidecar.offload.OffloadPlan;
 import dev.sluice.sidecar.offload.PhaseOutcome;
 import dev.sluice.sidecar.runtime.BoundRule;
 import dev.sluice.sidecar.timer.Ticker;
+import dev.sluice.sidecar.tunnel.Tunnel;
 import dev.sluice.sidecar.upstream.UpstreamExchange;
 import dev.sluice.sidecar.upstream.UpstreamLease;
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
@@ -48,6 +50,10 @@ public final class Exchange implements UpstreamExchange {
   final EventLoop loop;
   final boolean bodyless;
   final boolean clientKeepAlive;
+
+  /** The upgrade token the request offers and its rule allows (the upstream may accept it). */
+  final @Nullable String upgrade;
+
   private final ExchangeTimers timers;
   private final RequestRelay request;
   private final ResponseRelay response;
@@ -74,6 +80,7 @@ public final class Exchange implements UpstreamExchange {
     this.loop = downstream.eventLoop();
     this.bodyless = RequestFraming.bodyless(head);
     this.clientKeepAlive = downstream.http2() || HttpUtil.isKeepAlive(head);
+    this.upgrade = Upgrades.requested(head, config, downstream.http2(), bodyless);
     this.request = new RequestRelay(this, bodyless);
     this.response = new ResponseRelay(this);
     this.attempt = new RequestAttempt(this);
@@ -184,8 +191,10 @@ public final class Exchange implements UpstreamExchange {
       return;
     }
     if (msg instanceof HttpResponse head) {
-      if (head.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
-        // 1xx from upstream (100, 103): not relayed; 100 Continue was answered locally.
+      if (head.status().codeClass() == HttpStatusClass.INFORMATIONAL
+          && !(upgrade != null && Upgrades.accepted(head))) {
+        // 1xx from upstream (100, 103): not relayed; 100 Continue was answered locally. A 101
+        // accepting the offered upgrade is the response, and a tunnel follows.
         ReferenceCountUtil.release(msg);
         leased().read();
         return;
@@ -216,8 +225,38 @@ public final class Exchange implements UpstreamExchange {
    */
   private void endIfResponded() {
     if (response.complete() && phase != Phase.DONE) {
-      end(Ending.COMPLETED);
+      if (response.switched()) {
+        openTunnel();
+      } else {
+        end(Ending.COMPLETED);
+      }
     }
+  }
+
+  /**
+   * The 101 went downstream: both connections leave HTTP and become a tunnel, which the exchange
+   * stays in (counted in flight, so a drain waits for it until its deadline) until it ends.
+   */
+  private void openTunnel() {
+    Channel client = downstream.takeForTunnel();
+    Channel server = client == null ? null : leased().takeForTunnel();
+    if (client == null || server == null) {
+      abort("the connections of an accepted upgrade cannot carry a tunnel");
+      return;
+    }
+    phase = Phase.TUNNEL;
+    timers.cancel();
+    metrics.tunnelOpened(rule.name());
+    Tunnel.open(
+        client,
+        server,
+        config.timeouts().tunnelIdle(),
+        how -> {
+          metrics.tunnelEnded(rule.name(), how.label);
+          if (phase == Phase.TUNNEL) {
+            end(Ending.TUNNELED);
+          }
+        });
   }
 
   /** The response phase's outcome for the held {@code head} (ownership passes; may be null). */

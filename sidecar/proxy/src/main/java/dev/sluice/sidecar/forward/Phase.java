@@ -17,6 +17,11 @@ enum Phase {
   OFFLOAD_RESPONSE,
   /** The response goes downstream. */
   RESPONDING,
+  /**
+   * After {@code 101 Switching Protocols}: the two connections are a {@code Tunnel}, and the
+   * exchange waits for its end.
+   */
+  TUNNEL,
   /** Ended: timers cancelled, buffers and lease released, the request counted out. */
   DONE;
 
@@ -27,6 +32,6 @@ enum Phase {
 
   /** True once the response head went downstream (a local answer is then impossible). */
   boolean responseStarted() {
-    return this == RESPONDING;
+    return this == RESPONDING || this == TUNNEL;
   }
 }

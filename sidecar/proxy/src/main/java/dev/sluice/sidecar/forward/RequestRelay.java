@@ -134,6 +134,10 @@ final class RequestRelay {
             downstream.http2(),
             downstream.clientAddress(),
             downstream.scheme());
+    String upgrade = exchange.upgrade;
+    if (upgrade != null) {
+      Upgrades.offer(upstreamHead, upgrade);
+    }
     exchange.offload().requestHeaders(upstreamHead);
     draining = true;
     lease

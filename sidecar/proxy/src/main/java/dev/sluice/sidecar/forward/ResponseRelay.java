@@ -38,6 +38,9 @@ final class ResponseRelay {
 
   private int status;
 
+  /** The upstream accepted the upgrade the request offered: a tunnel follows the head. */
+  private boolean switched;
+
   /** The newest write downstream (the response's end, once complete); null before the head. */
   private @Nullable ChannelFuture lastWrite;
 
@@ -50,6 +53,11 @@ final class ResponseRelay {
             exchange.onDownstreamClosed();
           }
         };
+  }
+
+  /** The response was a {@code 101} accepting the upgrade: the exchange becomes a tunnel. */
+  boolean switched() {
+    return switched;
   }
 
   /** The response's last object was written downstream. */
@@ -81,6 +89,10 @@ final class ResponseRelay {
             exchange.downstream.http2(),
             exchange.head.method(),
             keepAlive);
+    if (exchange.upgrade != null && Upgrades.accepted(response)) {
+      switched = true;
+      Upgrades.confirm(out, response);
+    }
     exchange.offload().responseHeaders(out);
     if (response instanceof LastHttpContent) {
       complete = true;
@@ -122,6 +134,7 @@ final class ResponseRelay {
         log.debug("{} {} cancelled ({}): {}", head.method(), head.uri(), ended, why.reason());
         exchange.downstream.cancel();
       }
+      case TUNNELED -> exchange.metrics.request(exchange.rule.name(), status, timers.elapsed());
       case DOWNSTREAM_CLOSED ->
           log.trace("{} {}: client gone ({})", head.method(), head.uri(), ended);
     }

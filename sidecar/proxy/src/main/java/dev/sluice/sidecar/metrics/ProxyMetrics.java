@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 
@@ -41,6 +42,7 @@ public final class ProxyMetrics {
   private final ConcurrentMap<AgentOutcome, Timer> offloads = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, BooleanSupplier> agents = new ConcurrentHashMap<>();
   private final Set<String> agentGauges = ConcurrentHashMap.newKeySet();
+  private final ConcurrentMap<String, AtomicLong> tunnelsOpen = new ConcurrentHashMap<>();
 
   public ProxyMetrics() {
     String[] directions = {"request", "response"};
@@ -92,6 +94,38 @@ public final class ProxyMetrics {
   public void upstreamError(String rule, String kind) {
     counter("sluice_upstream_errors", "Upstream failures by kind", "rule", rule, "kind", kind)
         .increment();
+  }
+
+  /** A tunnel opened after {@code 101 Switching Protocols} on {@code rule}. */
+  public void tunnelOpened(String rule) {
+    counter(
+            "sluice_tunnels_opened",
+            "Tunnels opened (WebSocket and other upgrades)",
+            "rule",
+            rule,
+            null,
+            null)
+        .increment();
+    gauge(rule).incrementAndGet();
+  }
+
+  /** A tunnel of {@code rule} ended: {@code how} is client, upstream, idle or error. */
+  public void tunnelEnded(String rule, String how) {
+    counter("sluice_tunnels_ended", "Tunnels ended, by how", "rule", rule, "how", how).increment();
+    gauge(rule).decrementAndGet();
+  }
+
+  private AtomicLong gauge(String rule) {
+    return tunnelsOpen.computeIfAbsent(
+        rule,
+        r -> {
+          AtomicLong open = new AtomicLong();
+          Gauge.builder("sluice_tunnels_open", open, AtomicLong::get)
+              .description("Tunnels open now")
+              .tag("rule", r)
+              .register(registry);
+          return open;
+        });
   }
 
   /** A stream or exchange ended: complete, closed, aborted or cancelled, per side. */

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -21,11 +22,29 @@ import org.jspecify.annotations.Nullable;
 final class Http1ConnectionLease implements UpstreamLease {
   private final Channel channel;
   private final BiConsumer<Channel, Boolean> giveBack;
+  private final Consumer<Channel> tunneled;
   private boolean released;
 
-  Http1ConnectionLease(Channel channel, BiConsumer<Channel, Boolean> giveBack) {
+  /**
+   * {@code giveBack}: the pool takes the connection back (or closes it); {@code tunneled}: the pool
+   * keeps a connection handed over to a tunnel, to close it with the pool.
+   */
+  Http1ConnectionLease(
+      Channel channel, BiConsumer<Channel, Boolean> giveBack, Consumer<Channel> tunneled) {
     this.channel = channel;
     this.giveBack = giveBack;
+    this.tunneled = tunneled;
+  }
+
+  @Override
+  public Channel takeForTunnel() {
+    bind(null);
+    // The codec passes what followed the 101 on as bytes (its upgraded state) to the flow
+    // handler's queue; removing it hands over anything it still holds the same way.
+    channel.pipeline().remove("http1");
+    channel.pipeline().remove(Http1UpstreamHandler.class);
+    tunneled.accept(channel);
+    return channel;
   }
 
   @Override

@@ -15,7 +15,10 @@ import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
@@ -35,6 +38,8 @@ final class Http1LoopPool implements UpstreamPool.LoopPool {
 
   /** Idle connections, oldest first; reuse takes the newest (warm, least likely closed). */
   private final ArrayDeque<Idle> idle = new ArrayDeque<>();
+
+  private final Set<Channel> tunnels = new HashSet<>();
 
   private final ArrayDeque<Promise<UpstreamLease>> waiters = new ArrayDeque<>();
   private int open;
@@ -167,6 +172,7 @@ final class Http1LoopPool implements UpstreamPool.LoopPool {
     }
     new ArrayDeque<>(idle).forEach(entry -> entry.channel().close());
     idle.clear();
+    new ArrayList<>(tunnels).forEach(Channel::close);
     Promise<UpstreamLease> waiter;
     while ((waiter = waiters.poll()) != null) {
       waiter.tryFailure(new IllegalStateException("upstream pool closed"));
@@ -174,6 +180,12 @@ final class Http1LoopPool implements UpstreamPool.LoopPool {
   }
 
   private UpstreamLease lease(Channel channel) {
-    return new Http1ConnectionLease(channel, this::giveBack);
+    return new Http1ConnectionLease(channel, this::giveBack, this::tunneled);
+  }
+
+  /** A connection now carries a tunnel: closed with the pool (a drain's end), if not before. */
+  private void tunneled(Channel channel) {
+    tunnels.add(channel);
+    channel.closeFuture().addListener(f -> tunnels.remove(channel));
   }
 }

@@ -1,6 +1,7 @@
 package dev.sluice.sidecar.upstream;
 
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.handler.codec.http.HttpObject;
 import org.jspecify.annotations.Nullable;
@@ -40,4 +41,14 @@ public interface UpstreamLease {
    * stream reset (HTTP/2).
    */
   void release(boolean reusable);
+
+  /**
+   * The upstream connection, handed over to carry a tunnel after {@code 101 Switching Protocols}:
+   * its HTTP handlers removed (bytes that came after the 101 stay queued, in order), out of the
+   * pool for good (closed with it when the pool closes: a drain's end). Null when the lease cannot
+   * (an HTTP/2 stream). The lease is still released (not reusable) when the exchange ends.
+   */
+  default @Nullable Channel takeForTunnel() {
+    return null;
+  }
 }
