@@ -71,18 +71,13 @@ final class RequestHeads {
       rule = null;
     }
     if (rule == null) {
-      listener.metrics().rejected(404);
+      HttpResponseStatus status =
+          target.connect() ? HttpResponseStatus.METHOD_NOT_ALLOWED : HttpResponseStatus.NOT_FOUND;
+      listener.metrics().rejected(status.code());
       boolean complete = request instanceof LastHttpContent || RequestFraming.bodyless(request);
       answer.respond(
-          HttpResponseStatus.NOT_FOUND,
-          "no rule of listener "
-              + listener.config().name()
-              + " matches host \""
-              + target.host()
-              + "\" path \""
-              + target.path()
-              + "\" method "
-              + target.method(),
+          status,
+          noRule(listener.config().name(), target),
           !complete || !(side.http2() || HttpUtil.isKeepAlive(request)),
           !complete);
       return null;
@@ -115,6 +110,26 @@ final class RequestHeads {
       attribute.set(variables);
     }
     return variables;
+  }
+
+  /** Why no rule took the request, as the client reads it. */
+  private static String noRule(String listener, RequestTarget target) {
+    if (target.connect() || target.asterisk()) {
+      return (target.connect() ? "CONNECT " + target.path() : target.method() + " *")
+          + " is not served on listener "
+          + listener
+          + " (expected: a rule that lists "
+          + target.method()
+          + " in matches[].methods; a catch-all rule does not take it)";
+    }
+    return "no rule of listener "
+        + listener
+        + " matches host \""
+        + target.host()
+        + "\" path \""
+        + target.path()
+        + "\" method "
+        + target.method();
   }
 
   /** Null when the head is acceptable, else the sentence for the 4xx answer. */

@@ -34,6 +34,15 @@ final class RequestMatcher {
     for (HeaderCondition header : match.headers()) {
       conditions.add(header(header));
     }
+    // CONNECT (a tunnel to anywhere) and OPTIONS * (about the server, not a resource) are no
+    // requests a reverse proxy passes on by default: only a match listing the method takes them,
+    // never a catch-all.
+    if (!match.methods().contains("CONNECT")) {
+      conditions.add((target, request) -> !target.connect());
+    }
+    if (!match.methods().contains("OPTIONS")) {
+      conditions.add((target, request) -> !target.asterisk());
+    }
     return new RequestMatcher(conditions);
   }
 

@@ -30,6 +30,16 @@ public record RequestTarget(String method, String host, String path, @Nullable S
     return new RequestTarget(request.method().name(), hostWithoutPort(host), path, query);
   }
 
+  /** A CONNECT request (authority-form target). */
+  public boolean connect() {
+    return "CONNECT".equals(method);
+  }
+
+  /** An asterisk-form target ({@code OPTIONS *}). */
+  public boolean asterisk() {
+    return "*".equals(path);
+  }
+
   static String hostWithoutPort(@Nullable String authority) {
     if (authority == null || authority.isEmpty()) {
       return "";

@@ -46,7 +46,11 @@ class MalformedInputIT {
               - name: public
                 listener: http
                 matches: [{host: public.example}]
-                upstream: {protocol: http1, endpoints: [%s]}
+                upstream: {protocol: http1, endpoints: [%1$s]}
+              - name: options
+                listener: http
+                matches: [{host: options.example, methods: [OPTIONS]}]
+                upstream: {protocol: http1, endpoints: [%1$s]}
             """
                 .formatted(upstream.address()));
   }
@@ -147,6 +151,43 @@ class MalformedInputIT {
     assertThat(arrived).hasSize(1);
     assertThat(arrived.get(0).body()).isEqualTo("hello");
     assertThat(arrived.get(0).complete()).as("the upstream saw a cut request").isFalse();
+  }
+
+  @Test
+  void connectAndOptionsAsteriskAreRefusedUnlessARuleListsTheirMethod() throws Exception {
+    int before = upstream.arrived().size();
+    try (Socket socket = connect()) {
+      socket
+          .getOutputStream()
+          .write(
+              "CONNECT public.example:443 HTTP/1.1\r\nHost: public.example:443\r\n\r\n"
+                  .getBytes(StandardCharsets.ISO_8859_1));
+      Http1Client.Response response = Http1Client.readResponse(socket.getInputStream());
+      assertThat(response.status()).isEqualTo(405);
+      assertThat(new String(response.body(), StandardCharsets.UTF_8))
+          .contains("CONNECT public.example:443 is not served on listener http")
+          .contains("expected: a rule that lists CONNECT in matches[].methods");
+    }
+    try (Socket socket = connect()) {
+      OutputStream out = socket.getOutputStream();
+      out.write(
+          "OPTIONS * HTTP/1.1\r\nHost: public.example\r\n\r\n"
+              .getBytes(StandardCharsets.ISO_8859_1));
+      InputStream in = socket.getInputStream();
+      Http1Client.Response refused = Http1Client.readResponse(in);
+      assertThat(refused.status()).isEqualTo(404);
+      assertThat(new String(refused.body(), StandardCharsets.UTF_8))
+          .contains("OPTIONS * is not served on listener http");
+      out.write(
+          "OPTIONS * HTTP/1.1\r\nHost: options.example\r\n\r\n"
+              .getBytes(StandardCharsets.ISO_8859_1));
+      assertThat(Http1Client.readResponse(in).status())
+          .as("a rule listing OPTIONS takes OPTIONS *")
+          .isEqualTo(200);
+    }
+    assertThat(arrivedSince(before))
+        .extracting(MessageCheckingUpstream.Arrived::requestLine)
+        .containsExactly("OPTIONS * HTTP/1.1");
   }
 
   @Test
