@@ -8,17 +8,14 @@ import dev.sluice.sidecar.offload.OffloadPlan;
 import dev.sluice.sidecar.offload.PhaseOutcome;
 import dev.sluice.sidecar.runtime.BoundRule;
 import dev.sluice.sidecar.timer.Ticker;
-import dev.sluice.sidecar.tunnel.Tunnel;
 import dev.sluice.sidecar.upstream.UpstreamExchange;
 import dev.sluice.sidecar.upstream.UpstreamLease;
-import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.ReferenceCountUtil;
 import org.jspecify.annotations.Nullable;
@@ -191,12 +188,7 @@ public final class Exchange implements UpstreamExchange {
       return;
     }
     if (msg instanceof HttpResponse head) {
-      if (head.status().codeClass() == HttpStatusClass.INFORMATIONAL
-          && !(upgrade != null && Upgrades.accepted(head))) {
-        // 1xx from upstream (100, 103): not relayed; 100 Continue was answered locally. A 101
-        // accepting the offered upgrade is the response, and a tunnel follows.
-        ReferenceCountUtil.release(msg);
-        leased().read();
+      if (response.skipsInformational(head)) {
         return;
       }
       timers.cancelRequest();
@@ -238,25 +230,19 @@ public final class Exchange implements UpstreamExchange {
    * stays in (counted in flight, so a drain waits for it until its deadline) until it ends.
    */
   private void openTunnel() {
-    Channel client = downstream.takeForTunnel();
-    Channel server = client == null ? null : leased().takeForTunnel();
-    if (client == null || server == null) {
-      abort("the connections of an accepted upgrade cannot carry a tunnel");
-      return;
-    }
     phase = Phase.TUNNEL;
     timers.cancel();
-    metrics.tunnelOpened(rule.name());
-    Tunnel.open(
-        client,
-        server,
-        config.timeouts().tunnelIdle(),
-        how -> {
-          metrics.tunnelEnded(rule.name(), how.label);
-          if (phase == Phase.TUNNEL) {
-            end(Ending.TUNNELED);
-          }
-        });
+    boolean opened =
+        Upgrades.tunnel(
+            this,
+            () -> {
+              if (phase == Phase.TUNNEL) {
+                end(Ending.TUNNELED);
+              }
+            });
+    if (!opened) {
+      end(Ending.aborted("the connections of an accepted upgrade cannot carry a tunnel"));
+    }
   }
 
   /** The response phase's outcome for the held {@code head} (ownership passes; may be null). */

@@ -9,8 +9,10 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +55,21 @@ final class ResponseRelay {
             exchange.onDownstreamClosed();
           }
         };
+  }
+
+  /**
+   * True when {@code head} is a 1xx from upstream (100, 103) that is not relayed (100 Continue was
+   * answered locally): released, and the next object read. A 101 accepting the upgrade the request
+   * offered is the response itself: a tunnel follows it.
+   */
+  boolean skipsInformational(HttpResponse head) {
+    if (head.status().codeClass() != HttpStatusClass.INFORMATIONAL
+        || (exchange.upgrade != null && Upgrades.accepted(head))) {
+      return false;
+    }
+    ReferenceCountUtil.release(head);
+    exchange.leased().read();
+    return true;
   }
 
   /** The response was a {@code 101} accepting the upgrade: the exchange becomes a tunnel. */

@@ -3,6 +3,8 @@ package dev.sluice.sidecar.forward;
 import dev.sluice.sidecar.config.RouteRule;
 import dev.sluice.sidecar.config.Upstream;
 import dev.sluice.sidecar.http2.HeadFields;
+import dev.sluice.sidecar.tunnel.Tunnel;
+import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
@@ -79,6 +81,30 @@ final class Upgrades {
         .headers()
         .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE)
         .set(HttpHeaderNames.UPGRADE, upstreamHead.headers().get(HttpHeaderNames.UPGRADE));
+  }
+
+  /**
+   * Hands both connections of {@code exchange} over to a {@link Tunnel}, counted on its rule;
+   * {@code onEnded} runs when the tunnel ends. False when a side cannot carry one (then nothing was
+   * taken from the upstream side).
+   */
+  static boolean tunnel(Exchange exchange, Runnable onEnded) {
+    Channel client = exchange.downstream.takeForTunnel();
+    Channel server = client == null ? null : exchange.leased().takeForTunnel();
+    if (client == null || server == null) {
+      return false;
+    }
+    String rule = exchange.rule.name();
+    exchange.metrics.tunnelOpened(rule);
+    Tunnel.open(
+        client,
+        server,
+        exchange.config.timeouts().tunnelIdle(),
+        how -> {
+          exchange.metrics.tunnelEnded(rule, how.label);
+          onEnded.run();
+        });
+    return true;
   }
 
   private Upgrades() {}
