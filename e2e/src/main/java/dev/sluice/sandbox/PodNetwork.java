@@ -34,7 +34,8 @@ final class PodNetwork {
                         rebind(l.address(), podIp),
                         l.protocol(),
                         l.tls(),
-                        l.maxHeaderBytes()))
+                        l.maxHeaderBytes(),
+                        l.limits()))
             .toList(),
         config.rules(),
         config.agents());

@@ -16,10 +16,12 @@ import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -32,7 +34,12 @@ import picocli.CommandLine.Option;
     version = "sluice-sidecar 0.1.0",
     description = "Runs the Sluice proxy sidecar from a SidecarConfig file (standalone mode).",
     exitCodeListHeading = "Exit codes:%n",
-    exitCodeList = {"0:stopped normally", "1:failed while running", "2:invalid config or usage"})
+    exitCodeList = {"0:stopped normally", "1:failed while running", "2:invalid config or usage"},
+    footer = {
+      "%nStarted without a JVM heap option (-Xmx, -XX:MaxRAMPercentage, ...), it starts java again"
+          + " with the sidecar's (a 128 MiB heap, serial GC) and passes SIGTERM, SIGINT and SIGHUP"
+          + " on; SLUICE_JVM_DEFAULTS=off keeps the JVM as started."
+    })
 public final class SidecarMain implements Callable<Integer> {
   static final int EXIT_INVALID = 2;
 
@@ -94,6 +101,7 @@ public final class SidecarMain implements Callable<Integer> {
   boolean watch;
 
   private final CountDownLatch stop = new CountDownLatch(1);
+  private final AtomicBoolean stopping = new AtomicBoolean();
   private final PrintWriter out;
   private final PrintWriter err;
 
@@ -213,33 +221,51 @@ public final class SidecarMain implements Callable<Integer> {
     CompletableFuture<Void> unused = sidecar.reloadFromSource().thenAccept(this::log);
   }
 
-  /** On SIGTERM: stop following, drain for the running config's drain timeout, close. */
+  /**
+   * On SIGTERM or SIGINT (or the launcher that started this JVM going away): stop following, drain
+   * for the running config's drain timeout, close; {@link #call} then returns 0. Any other way the
+   * JVM exits runs the same stop from a shutdown hook.
+   */
   private void stopOnShutdown(
       Sidecar sidecar, @Nullable ConfigServiceClient service, @Nullable ConfigFileWatcher watcher) {
-    Runtime.getRuntime()
-        .addShutdownHook(
-            new Thread(
-                () -> {
-                  if (service != null) {
-                    service.close();
-                  }
-                  try {
-                    if (watcher != null) {
-                      watcher.close();
-                    }
-                  } catch (IOException ignored) {
-                    // closing anyway
-                  }
-                  var running = sidecar.generation();
-                  sidecar.shutdown(
-                      running == null ? Duration.ZERO : running.config().drainTimeout());
-                  sidecar.close();
-                  stop.countDown();
-                },
-                "sluice-shutdown"));
+    Runnable stopOnce =
+        () -> {
+          if (!stopping.compareAndSet(false, true)) {
+            return;
+          }
+          if (service != null) {
+            service.close();
+          }
+          try {
+            if (watcher != null) {
+              watcher.close();
+            }
+          } catch (IOException ignored) {
+            // closing anyway
+          }
+          var running = sidecar.generation();
+          sidecar.shutdown(running == null ? Duration.ZERO : running.config().drainTimeout());
+          sidecar.close();
+          stop.countDown();
+        };
+    Runtime.getRuntime().addShutdownHook(new Thread(stopOnce, "sluice-shutdown"));
+    Signals.onTerminate(stopOnce);
+    String launcher = System.getProperty(SidecarJvm.LAUNCHER_PID);
+    if (launcher != null) {
+      ProcessHandle.of(Long.parseLong(launcher))
+          .ifPresentOrElse(
+              parent -> {
+                CompletableFuture<Void> unused = parent.onExit().thenRun(stopOnce);
+              },
+              stopOnce);
+    }
   }
 
   private void announce(Sidecar sidecar, SidecarConfig loaded) {
+    String notRelaunched = SidecarLauncher.notRelaunched();
+    out.println(
+        "sluice-sidecar: "
+            + SidecarJvm.describe(notRelaunched == null ? "run in-process" : notRelaunched));
     out.println(
         "sluice-sidecar: revision "
             + loaded.revision()
@@ -280,6 +306,16 @@ public final class SidecarMain implements Callable<Integer> {
     return commandLine.execute(args);
   }
 
+  /** False for the invocations that only print something (help, version, --check). */
+  static boolean serves(String... args) {
+    for (String arg : args) {
+      if (List.of("--check", "-h", "--help", "-V", "--version").contains(arg)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /**
    * Netty settings for a proxy in production, each only where the operator of the JVM did not set
    * it (a {@code -D} wins):
@@ -306,6 +342,13 @@ public final class SidecarMain implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
+    if (serves(args)) {
+      Integer relaunched = SidecarLauncher.relaunchIfUnsized(args);
+      if (relaunched != null) {
+        System.exit(relaunched);
+        return;
+      }
+    }
     productionNettyDefaults(System.getProperties());
     // checkstyle:terminal-output-begin
     PrintWriter out = new PrintWriter(System.out, true, Charset.defaultCharset());

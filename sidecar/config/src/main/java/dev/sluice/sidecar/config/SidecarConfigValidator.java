@@ -63,6 +63,7 @@ public final class SidecarConfigValidator {
       problems.bindAddress(path + ".address", listener.address());
       problems.range(path + ".maxHeaderBytes", listener.maxHeaderBytes(), 1024, 1024 * 1024);
       validateTls(path, listener, problems);
+      validateLimits(path + ".limits", listener.limits(), problems);
     }
     problems.unique("listeners", listeners, DownstreamListener::name, "name");
     // Port 0 means "any free port": several such listeners never collide.
@@ -71,6 +72,13 @@ public final class SidecarConfigValidator {
         listeners,
         l -> l.address() != null && l.address().endsWith(":0") ? null : l.address(),
         "address");
+  }
+
+  private static void validateLimits(String path, ListenerLimits limits, Problems problems) {
+    problems.positive(path + ".headerReadTimeout", limits.headerReadTimeout());
+    problems.positive(path + ".idleTimeout", limits.idleTimeout());
+    problems.positive(path + ".stalledWriteTimeout", limits.stalledWriteTimeout());
+    problems.range(path + ".maxConnections", limits.maxConnections(), 1, 1_000_000);
   }
 
   private static void validateTls(String path, DownstreamListener listener, Problems problems) {

@@ -3,7 +3,6 @@ package dev.sluice.sidecar.downstream;
 import dev.sluice.sidecar.flow.OneMessagePerRead;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http2.Http2Settings;
 
@@ -19,27 +18,31 @@ final class DownstreamPipelines {
    * HTTP/1.1. Netty's decoder already refuses the request-smuggling shapes (Content-Length with
    * Transfer-Encoding, differing Content-Lengths): they arrive as failed heads and get a 400.
    */
-  static void http1(ChannelPipeline pipeline, ListenerContext listener) {
+  static void http1(
+      ChannelPipeline pipeline, ListenerContext listener, ConnectionTimeouts timeouts) {
     int maxHeaders = listener.config().maxHeaderBytes();
     pipeline
         .addLast(
             "http1-decoder",
-            new HttpRequestDecoder(
+            new Http1RequestDecoder(
                 new HttpDecoderConfig()
                     .setMaxInitialLineLength(Math.min(maxHeaders, 16 * 1024))
                     .setMaxHeaderSize(maxHeaders)
-                    .setMaxChunkSize(MAX_CHUNK)))
+                    .setMaxChunkSize(MAX_CHUNK),
+                timeouts))
         .addLast("http1-encoder", new HttpResponseEncoder())
         // One request object per read: pipelined requests wait until the current one is done.
         .addLast("flow", new OneMessagePerRead())
-        .addLast("exchange", new Http1Downstream(listener));
+        .addLast("exchange", new Http1Downstream(listener, timeouts));
   }
 
   /** HTTP/2 at the frame layer: one connection handler, no channel per stream. */
-  static void http2(ChannelPipeline pipeline, ListenerContext listener) {
+  static void http2(
+      ChannelPipeline pipeline, ListenerContext listener, ConnectionTimeouts timeouts) {
     Http2Downstream.install(
         pipeline,
         listener,
+        timeouts,
         Http2Settings.defaultSettings()
             .maxHeaderListSize(listener.config().maxHeaderBytes())
             .initialWindowSize(STREAM_WINDOW)

@@ -9,6 +9,7 @@ import dev.sluice.sidecar.transport.Io;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -20,19 +21,32 @@ import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One bound listener. The socket stays open across reloads (rules come from the current generation
  * per request); every accepted connection is tracked for shutdown.
  */
 public final class DownstreamServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(DownstreamServer.class);
+
   /** Read by each new connection; a reload that keeps the address swaps it in place. */
   private volatile Settings settings;
 
   private record Settings(ListenerContext listener, @Nullable SslContext tls) {}
 
   private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+
+  /** Connections counted against the listener's maxConnections; kept across reloads. */
+  private final AtomicInteger open = new AtomicInteger();
+
+  /** The listener refused a connection since it last had room (logged once per spell). */
+  private final AtomicBoolean full = new AtomicBoolean();
+
   private @Nullable Channel serverChannel;
 
   public DownstreamServer(ListenerContext listener, String path) {
@@ -79,17 +93,22 @@ public final class DownstreamServer implements AutoCloseable {
                   new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                      connections.add(ch);
-                      CoalescedFlushes.install(ch.pipeline());
                       Settings current = settings;
                       ListenerContext listener = current.listener();
+                      if (!admit(ch, listener)) {
+                        return;
+                      }
+                      connections.add(ch);
+                      CoalescedFlushes.install(ch.pipeline());
+                      ConnectionTimeouts timeouts = new ConnectionTimeouts(listener);
+                      ch.pipeline().addLast("timeouts", timeouts);
                       SslContext tls = current.tls();
                       if (tls == null) {
-                        ch.pipeline().addLast("detect", new ProtocolDetector(listener));
+                        ch.pipeline().addLast("detect", new ProtocolDetector(listener, timeouts));
                       } else {
                         ch.pipeline()
                             .addLast("tls", tls.newHandler(ch.alloc()))
-                            .addLast("alpn", new Alpn(listener));
+                            .addLast("alpn", new Alpn(listener, timeouts));
                       }
                     }
                   })
@@ -101,6 +120,37 @@ public final class DownstreamServer implements AutoCloseable {
           path + ".address: cannot listen on " + config.address() + " (" + e.getMessage() + ")", e);
     }
     return this;
+  }
+
+  /**
+   * Counts {@code connection} in, or closes it at once (counted) when the listener already has its
+   * {@code maxConnections} open; the open ones are not touched. A refusal is logged once per spell
+   * of being full, not once per connection.
+   */
+  private boolean admit(Channel connection, ListenerContext listener) {
+    int max = listener.config().limits().maxConnections();
+    if (open.incrementAndGet() > max) {
+      open.decrementAndGet();
+      listener.metrics().connectionRefused(listener.config().name());
+      if (!full.getAndSet(true)) {
+        log.warn(
+            "listener {} has {} connections open (its maxConnections): new ones are closed at once"
+                + " until some close",
+            listener.config().name(),
+            max);
+      }
+      ChannelFuture unused = connection.close();
+      return false;
+    }
+    connection
+        .closeFuture()
+        .addListener(
+            f -> {
+              if (open.decrementAndGet() < max && full.getAndSet(false)) {
+                log.info("listener {} accepts connections again", listener.config().name());
+              }
+            });
+    return true;
   }
 
   /**
@@ -153,18 +203,20 @@ public final class DownstreamServer implements AutoCloseable {
 
   private static final class Alpn extends ApplicationProtocolNegotiationHandler {
     private final ListenerContext listener;
+    private final ConnectionTimeouts timeouts;
 
-    Alpn(ListenerContext listener) {
+    Alpn(ListenerContext listener, ConnectionTimeouts timeouts) {
       super(ApplicationProtocolNames.HTTP_1_1);
       this.listener = listener;
+      this.timeouts = timeouts;
     }
 
     @Override
     protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
       if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
-        DownstreamPipelines.http2(ctx.pipeline(), listener);
+        DownstreamPipelines.http2(ctx.pipeline(), listener, timeouts);
       } else {
-        DownstreamPipelines.http1(ctx.pipeline(), listener);
+        DownstreamPipelines.http1(ctx.pipeline(), listener, timeouts);
       }
     }
   }

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * each request head into an {@link Exchange} ({@link RequestHeads}), and answers a request that
  * arrives before the previous one ended itself.
  */
-final class Http1Downstream extends ChannelInboundHandlerAdapter implements ConnectionSide {
+final class Http1Downstream extends ChannelInboundHandlerAdapter
+    implements ConnectionSide, ConnectionTimeouts.Ends {
   private static final Logger log = LoggerFactory.getLogger(Http1Downstream.class);
 
   /**
@@ -37,6 +38,7 @@ final class Http1Downstream extends ChannelInboundHandlerAdapter implements Conn
   static final long LINGER_MILLIS = 2000;
 
   private final ListenerContext listener;
+  private final ConnectionTimeouts timeouts;
 
   @SuppressWarnings("NullAway.Init") // set in handlerAdded, Netty's first call
   private ChannelHandlerContext ctx;
@@ -44,13 +46,15 @@ final class Http1Downstream extends ChannelInboundHandlerAdapter implements Conn
   private @Nullable Exchange current;
   private boolean lingering;
 
-  Http1Downstream(ListenerContext listener) {
+  Http1Downstream(ListenerContext listener, ConnectionTimeouts timeouts) {
     this.listener = listener;
+    this.timeouts = timeouts;
   }
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    timeouts.protocol(this);
     ctx.channel().config().setAutoRead(false);
     // A client's FIN waits behind its request in OneMessagePerRead, which reads ahead.
     ctx.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
@@ -107,6 +111,7 @@ final class Http1Downstream extends ChannelInboundHandlerAdapter implements Conn
           true);
       return;
     }
+    timeouts.busy();
     current = RequestHeads.start(listener, this, request, this::respond);
   }
 
@@ -126,6 +131,7 @@ final class Http1Downstream extends ChannelInboundHandlerAdapter implements Conn
     } else if (closeConnection) {
       write.addListener(ChannelFutureListener.CLOSE);
     } else {
+      timeouts.idle();
       ctx.read();
     }
   }
@@ -177,7 +183,26 @@ final class Http1Downstream extends ChannelInboundHandlerAdapter implements Conn
     } else if (!keepAlive || stopping()) {
       closeAfterWrites();
     } else {
+      timeouts.idle();
       ctx.read();
+    }
+  }
+
+  // ConnectionTimeouts.Ends
+
+  /** No complete head in time: 408 saying which limit, and the connection closes. */
+  @Override
+  public void headerReadTimedOut(String limit) {
+    if (current == null && !lingering) {
+      respond(HttpResponseStatus.REQUEST_TIMEOUT, "no complete request head " + limit, true);
+    }
+  }
+
+  /** Idle between requests for the idle timeout: closed without a word, as keep-alive allows. */
+  @Override
+  public void idleTimedOut() {
+    if (current == null && !lingering) {
+      ChannelFuture unused = ctx.close();
     }
   }
 

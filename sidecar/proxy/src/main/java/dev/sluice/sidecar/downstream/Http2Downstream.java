@@ -6,10 +6,12 @@ import dev.sluice.sidecar.forward.LocalResponses;
 import dev.sluice.sidecar.http2.FrameHandlers;
 import dev.sluice.sidecar.http2.Http2Messages;
 import dev.sluice.sidecar.http2.StreamFrames;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -32,22 +34,28 @@ import org.slf4j.LoggerFactory;
  * HPACK, flow control, errors) with our listener, and an {@link Http2DownstreamStream} per stream
  * the client opens, with no channel, pipeline or codec per stream. Event-loop confined.
  */
-final class Http2Downstream {
+final class Http2Downstream implements ConnectionTimeouts.Ends {
   private static final Logger log = LoggerFactory.getLogger(Http2Downstream.class);
 
   private final ListenerContext listener;
+  private final ConnectionTimeouts timeouts;
   private FrameHandlers.Handler handler;
   private ChannelHandlerContext context;
   private Http2Connection.PropertyKey streamKey;
 
   @SuppressWarnings("NullAway.Init") // install() sets the rest: the handler needs this instance
-  private Http2Downstream(ListenerContext listener) {
+  private Http2Downstream(ListenerContext listener, ConnectionTimeouts timeouts) {
     this.listener = listener;
+    this.timeouts = timeouts;
   }
 
   /** Adds the HTTP/2 server to {@code pipeline}. */
-  static void install(ChannelPipeline pipeline, ListenerContext listener, Http2Settings settings) {
-    Http2Downstream downstream = new Http2Downstream(listener);
+  static void install(
+      ChannelPipeline pipeline,
+      ListenerContext listener,
+      ConnectionTimeouts timeouts,
+      Http2Settings settings) {
+    Http2Downstream downstream = new Http2Downstream(listener, timeouts);
     downstream.handler = FrameHandlers.handler(true, downstream.new Frames(), settings);
     Http2Connection connection = downstream.handler.connection();
     downstream.streamKey = connection.newKey();
@@ -65,6 +73,39 @@ final class Http2Downstream {
             });
     pipeline.addLast("h2", downstream.handler);
     downstream.context = pipeline.context(downstream.handler);
+    timeouts.protocol(downstream);
+  }
+
+  // ConnectionTimeouts.Ends
+
+  /** The preface and SETTINGS did not arrive in time: GOAWAY saying so, then the close. */
+  @Override
+  public void headerReadTimedOut(String limit) {
+    goAwayAndClose("no HTTP/2 preface and SETTINGS " + limit);
+  }
+
+  /** No stream open for the idle timeout: GOAWAY NO_ERROR, then the close (RFC 9113 6.8). */
+  @Override
+  public void idleTimedOut() {
+    goAwayAndClose("");
+  }
+
+  /**
+   * GOAWAY NO_ERROR naming the last stream the client opened (none is active), then the close once
+   * it went out. The debug text says why, for whoever reads the client's logs.
+   */
+  @SuppressWarnings("FutureReturnValueIgnored") // a failed GOAWAY write: the close follows anyway
+  private void goAwayAndClose(String why) {
+    ChannelHandlerContext ctx = context;
+    ChannelPromise written = ctx.newPromise();
+    handler.goAway(
+        ctx,
+        handler.connection().remote().lastStreamCreated(),
+        Http2Error.NO_ERROR.code(),
+        why.isEmpty() ? Unpooled.EMPTY_BUFFER : ByteBufUtil.writeUtf8(ctx.alloc(), why),
+        written);
+    written.addListener(f -> ctx.close());
+    ctx.flush();
   }
 
   /**
@@ -152,6 +193,20 @@ final class Http2Downstream {
 
   /** Request frames to the stream they belong to (a new one for a new stream's HEADERS). */
   private final class Frames extends StreamFrames {
+    private boolean settingsSeen;
+
+    /** The client's first SETTINGS completes its preface: the header-read limit is met. */
+    @Override
+    public void onSettingsRead(ChannelHandlerContext ctx, Http2Settings settings) {
+      if (!settingsSeen) {
+        settingsSeen = true;
+        timeouts.headReceived();
+        if (handler.connection().numActiveStreams() == 0) {
+          timeouts.idle();
+        }
+      }
+    }
+
     @Override
     protected void onHeaders(
         ChannelHandlerContext ctx, int streamId, Http2Headers headers, boolean endOfStream)
@@ -207,13 +262,24 @@ final class Http2Downstream {
     ctx.channel().flush();
   }
 
-  /** A stream that closed (END_STREAM both ways, reset, or the connection went away). */
+  /**
+   * Streams opening and closing: the connection is busy while one is open, idle once none is; a
+   * stream that closed (END_STREAM both ways, reset, or the connection went away) is told.
+   */
   private final class Lifecycle extends Http2ConnectionAdapter {
+    @Override
+    public void onStreamActive(Http2Stream stream) {
+      timeouts.busy();
+    }
+
     @Override
     public void onStreamClosed(Http2Stream stream) {
       Http2DownstreamStream closed = stream(stream);
       if (closed != null) {
         closed.onStreamClosed();
+      }
+      if (handler.connection().numActiveStreams() == 0) {
+        timeouts.idle();
       }
     }
   }

@@ -1,5 +1,6 @@
 package dev.sluice.sidecar.downstream;
 
+import dev.sluice.sidecar.config.Durations;
 import dev.sluice.sidecar.forward.Exchange;
 import dev.sluice.sidecar.forward.LocalResponses;
 import dev.sluice.sidecar.http2.Http2Messages;
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * objects queue until the exchange asks for them, and their bytes go back to the client's window
  * only then; response objects are framed as Netty's stream codec frames them. Event-loop confined.
  */
-final class Http2DownstreamStream implements ConnectionSide, StreamInbound.Reader {
+final class Http2DownstreamStream
+    implements ConnectionSide, StreamInbound.Reader, WriteStall.Output {
   private static final Logger log = LoggerFactory.getLogger(Http2DownstreamStream.class);
 
   private final Http2Downstream connection;
@@ -40,6 +42,8 @@ final class Http2DownstreamStream implements ConnectionSide, StreamInbound.Reade
 
   private final QueuedBytes queued = new QueuedBytes(this::onWritabilityChanged);
   private @Nullable Exchange current;
+  private @Nullable WriteStall stall;
+  private long leftSeen;
   private boolean headSeen;
   private boolean closed;
 
@@ -136,6 +140,9 @@ final class Http2DownstreamStream implements ConnectionSide, StreamInbound.Reade
   /** The stream closed: both ends done, reset by the client, or the connection went away. */
   void onStreamClosed() {
     closed = true;
+    if (stall != null) {
+      stall.cancel();
+    }
     inbound.releaseAll();
     Exchange exchange = current;
     current = null;
@@ -177,7 +184,61 @@ final class Http2DownstreamStream implements ConnectionSide, StreamInbound.Reade
     }
     Http2Messages.write(connection.encoder(), ctx, stream.id(), msg, null, queued, promise);
     connection.channel().flush();
+    if (queued.queuedBytes() > 0) {
+      watchStall();
+    }
     return promise;
+  }
+
+  /**
+   * Response bytes wait (for the stream's or the connection's window, or the socket): once they
+   * waited the listener's stalled-write timeout with none leaving, the stream is reset with CANCEL.
+   * Resetting the one stream rather than the connection spares the client's other streams; a socket
+   * that takes nothing at all closes the whole connection ({@link ConnectionTimeouts}).
+   */
+  private void watchStall() {
+    WriteStall watch = stall;
+    if (watch == null) {
+      watch =
+          new WriteStall(
+              this,
+              connection.listener().config().limits().stalledWriteTimeout().toNanos(),
+              connection.channel().eventLoop(),
+              this::stalled);
+      stall = watch;
+    }
+    watch.watch();
+  }
+
+  // WriteStall.Output
+
+  @Override
+  public boolean waiting() {
+    return !closed && queued.queuedBytes() > 0;
+  }
+
+  /**
+   * Bytes of this stream left, or the socket itself is backed up: then the connection's own watch
+   * judges the client ({@link ConnectionTimeouts}), and a stream waiting behind it is not cut.
+   */
+  @Override
+  public boolean moved() {
+    long left = queued.leftBytes();
+    boolean moved = left != leftSeen || !connection.channel().isWritable();
+    leftSeen = left;
+    return moved;
+  }
+
+  private void stalled() {
+    ListenerContext listener = connection.listener();
+    listener.metrics().downstreamTimeout(listener.config().name(), "stalled_write");
+    log.debug(
+        "{} stream {}: {} response bytes waited {} for the client's window; reset",
+        connection.channel(),
+        stream.id(),
+        queued.queuedBytes(),
+        Durations.format(listener.config().limits().stalledWriteTimeout()));
+    reset(Http2Error.CANCEL);
   }
 
   @Override

@@ -15,9 +15,11 @@ import java.util.List;
 final class ProtocolDetector extends ByteToMessageDecoder {
   private static final ByteBuf PREFACE = Http2CodecUtil.connectionPrefaceBuf();
   private final ListenerContext listener;
+  private final ConnectionTimeouts timeouts;
 
-  ProtocolDetector(ListenerContext listener) {
+  ProtocolDetector(ListenerContext listener, ConnectionTimeouts timeouts) {
     this.listener = listener;
+    this.timeouts = timeouts;
   }
 
   @Override
@@ -29,9 +31,9 @@ final class ProtocolDetector extends ByteToMessageDecoder {
       return; // could still be HTTP/2: wait for more
     }
     if (prefixMatches) {
-      DownstreamPipelines.http2(ctx.pipeline(), listener);
+      DownstreamPipelines.http2(ctx.pipeline(), listener, timeouts);
     } else {
-      DownstreamPipelines.http1(ctx.pipeline(), listener);
+      DownstreamPipelines.http1(ctx.pipeline(), listener, timeouts);
     }
     ctx.pipeline().remove(this);
   }

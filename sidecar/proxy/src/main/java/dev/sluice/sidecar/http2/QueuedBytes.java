@@ -17,6 +17,7 @@ public final class QueuedBytes implements Http2Messages.DataWrites {
 
   private final Runnable onWritable;
   private long queued;
+  private long left;
   private boolean reportedUnwritable;
 
   public QueuedBytes(Runnable onWritable) {
@@ -30,12 +31,23 @@ public final class QueuedBytes implements Http2Messages.DataWrites {
     promise.addListener(
         f -> {
           queued -= bytes;
+          left += bytes;
           if (reportedUnwritable && queued <= LOW_WATER) {
             reportedUnwritable = false;
             onWritable.run();
           }
         });
     return promise;
+  }
+
+  /** Bytes written to the stream that have not gone to the socket yet. */
+  public long queuedBytes() {
+    return queued;
+  }
+
+  /** Bytes that left the queue so far (written to the socket, or dropped with the stream). */
+  public long leftBytes() {
+    return left;
   }
 
   /** Whether more may be written now ({@code channelWritable}: the connection's socket). */

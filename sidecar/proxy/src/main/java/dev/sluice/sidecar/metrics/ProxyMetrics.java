@@ -153,6 +153,33 @@ public final class ProxyMetrics {
         .increment();
   }
 
+  /**
+   * A client connection's silence limit ran out ({@code kind}: {@code header_read}, {@code idle},
+   * {@code stalled_write}), on {@code listener}.
+   */
+  public void downstreamTimeout(String listener, String kind) {
+    counter(
+            "sluice_downstream_timeouts",
+            "Client connections (or HTTP/2 streams, for stalled_write) ended by a listener limit",
+            "listener",
+            listener,
+            "kind",
+            kind)
+        .increment();
+  }
+
+  /** A connection accepted past {@code listener}'s maxConnections and closed at once. */
+  public void connectionRefused(String listener) {
+    counter(
+            "sluice_downstream_connections_refused",
+            "Client connections closed at accept because the listener had maxConnections open",
+            "listener",
+            listener,
+            null,
+            null)
+        .increment();
+  }
+
   /** One offload event's outcome: ok, timeout or error. */
   public void offload(String agent, String outcome, long millis) {
     AgentOutcome id = new AgentOutcome(agent, outcome);

@@ -3,7 +3,10 @@ package dev.sluice.sidecar.reload;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** SIGHUP means "reload the config file", as for nginx and HAProxy. */
+/**
+ * SIGHUP means "reload the config file", as for nginx and HAProxy; SIGTERM and SIGINT a graceful
+ * stop.
+ */
 public final class Signals {
   private static final Logger log = LoggerFactory.getLogger(Signals.class);
 
@@ -26,6 +29,22 @@ public final class Signals {
       }
     } catch (IllegalArgumentException | UnsupportedOperationException e) {
       log.warn("SIGHUP reloads unavailable here: {}", e.getMessage());
+    }
+  }
+
+  /**
+   * Runs {@code stop} on SIGTERM and on SIGINT, instead of the JVM's exit with 143 or 130: a
+   * graceful stop then exits 0. The handler runs on a thread of its own, so {@code stop} may wait
+   * for the drain.
+   */
+  @SuppressWarnings("restriction")
+  public static void onTerminate(Runnable stop) {
+    for (String signal : new String[] {"TERM", "INT"}) {
+      try {
+        sun.misc.Signal.handle(new sun.misc.Signal(signal), s -> stop.run());
+      } catch (IllegalArgumentException | UnsupportedOperationException e) {
+        log.debug("SIG{} stays the JVM's: {}", signal, e.getMessage());
+      }
     }
   }
 

@@ -33,6 +33,7 @@ public final class RawHttp2 implements AutoCloseable {
 
   public static final int PROTOCOL_ERROR = 1;
   public static final int STREAM_CLOSED = 5;
+  public static final int CANCEL = 8;
 
   /** One frame as read. */
   public record Frame(int type, int flags, int stream, byte[] payload) {
@@ -98,16 +99,50 @@ public final class RawHttp2 implements AutoCloseable {
   private final OutputStream out;
   private final DataInputStream in;
   private final List<Frame> unclaimed = new ArrayList<>();
+  private final boolean settingsSent;
   private boolean closed;
+  private boolean timedOut;
 
   /** Connects, sends the preface and an empty SETTINGS frame. */
   public RawHttp2(int port) throws IOException {
+    this(port, true);
+  }
+
+  /**
+   * Connects and sends the connection preface's magic; its SETTINGS frame, which completes the
+   * preface, only when {@code settings}.
+   */
+  public RawHttp2(int port, boolean settings) throws IOException {
     socket = new Socket("127.0.0.1", port);
     socket.setSoTimeout(10_000);
     out = socket.getOutputStream();
     in = new DataInputStream(socket.getInputStream());
     out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-    frame(SETTINGS, 0, 0, new byte[0]);
+    settingsSent = settings;
+    if (settings) {
+      frame(SETTINGS, 0, 0, new byte[0]);
+    } else {
+      out.flush();
+    }
+  }
+
+  /** WINDOW_UPDATE of {@code increment} bytes on {@code stream} (0: the connection). */
+  public void windowUpdate(int stream, int increment) throws IOException {
+    frame(
+        WINDOW_UPDATE,
+        0,
+        stream,
+        new byte[] {
+          (byte) (increment >>> 24),
+          (byte) (increment >>> 16),
+          (byte) (increment >>> 8),
+          (byte) increment
+        });
+  }
+
+  /** True when the last {@link #next} returned null because nothing came for 10 s. */
+  public boolean timedOut() {
+    return timedOut;
   }
 
   /** A header block of literal fields: name, value, name, value... */
@@ -195,11 +230,15 @@ public final class RawHttp2 implements AutoCloseable {
         closed = true;
         return null;
       }
-      if (type == SETTINGS && (flags & 1) == 0) {
-        frame(SETTINGS, 1, 0, new byte[0]); // ACK, as a real client does
+      if (type == SETTINGS && (flags & 1) == 0 && settingsSent) {
+        frame(SETTINGS, 1, 0, new byte[0]); // ACK, as a real client does (after its own SETTINGS)
       }
       return new Frame(type, flags, stream, payload);
-    } catch (java.io.EOFException | SocketTimeoutException | java.net.SocketException e) {
+    } catch (SocketTimeoutException e) {
+      closed = true;
+      timedOut = true;
+      return null;
+    } catch (java.io.EOFException | java.net.SocketException e) {
       closed = true;
       return null;
     }
