@@ -34,7 +34,8 @@ final class PodNetwork {
                         rebind(l.address(), podIp),
                         l.protocol(),
                         l.tls(),
-                        l.maxHeaderBytes()))
+                        l.maxHeaderBytes(),
+                        l.http2()))
             .toList(),
         config.routes(),
         config.agents());

@@ -77,7 +77,8 @@ final class RouteMapping {
                 null,
                 null)
             : null,
-        null);
+        null,
+        null); // every HTTP/2 limit at its default
   }
 
   /** One rule; the agents its offload steps use are added to {@code agents}. */

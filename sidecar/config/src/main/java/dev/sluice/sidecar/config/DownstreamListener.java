@@ -13,6 +13,9 @@ import org.jspecify.annotations.Nullable;
  * @param tls certificate and key; required for HTTPS
  * @param maxHeaderBytes largest request head (HTTP/1.1 request line plus headers, or HTTP/2 header
  *     list); larger gets 431. Default 32768.
+ * @param http2 limits on each HTTP/2 client connection; {@link Http2Limits#DEFAULT} when null.
+ *     Absent stays absent (no defaults written in): a config that does not set it reads and hashes
+ *     as before, so an operator that never sets it renders configs an older sidecar still accepts.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DownstreamListener(
@@ -20,12 +23,18 @@ public record DownstreamListener(
     String address,
     Protocol protocol,
     @Nullable ServerTls tls,
-    Integer maxHeaderBytes) {
+    Integer maxHeaderBytes,
+    @Nullable Http2Limits http2) {
   static final int DEFAULT_MAX_HEADER_BYTES = 32 * 1024;
 
   public DownstreamListener {
     protocol = protocol == null ? Protocol.HTTP : protocol;
     maxHeaderBytes = maxHeaderBytes == null ? DEFAULT_MAX_HEADER_BYTES : maxHeaderBytes;
+  }
+
+  /** The HTTP/2 limits this listener runs with: {@code http2}, or the defaults. */
+  public Http2Limits http2OrDefault() {
+    return http2 == null ? Http2Limits.DEFAULT : http2;
   }
 
   /** Downstream protocols. */
