@@ -35,7 +35,8 @@ final class PodNetwork {
                         l.protocol(),
                         l.tls(),
                         l.maxHeaderBytes(),
-                        l.limits()))
+                        l.limits(),
+                        l.http2()))
             .toList(),
         config.rules(),
         config.agents());

@@ -78,7 +78,8 @@ final class RouteMapping {
                 null)
             : null,
         null,
-        null);
+        null, // listener limits at their defaults
+        null); // every HTTP/2 limit at its default
   }
 
   /** One rule; the agents its offload steps use are added to {@code agents}. */

@@ -15,6 +15,9 @@ import org.jspecify.annotations.Nullable;
  *     list); larger gets 431. Default 32768.
  * @param limits header-read, idle and stalled-write timeouts and the connection cap (defaults when
  *     absent)
+ * @param http2 limits on each HTTP/2 client connection; {@link Http2Limits#DEFAULT} when null.
+ *     Absent stays absent (no defaults written in): a config that does not set it reads and hashes
+ *     as before, so an operator that never sets it renders configs an older sidecar still accepts.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DownstreamListener(
@@ -23,13 +26,19 @@ public record DownstreamListener(
     Protocol protocol,
     @Nullable ServerTls tls,
     Integer maxHeaderBytes,
-    ListenerLimits limits) {
+    ListenerLimits limits,
+    @Nullable Http2Limits http2) {
   static final int DEFAULT_MAX_HEADER_BYTES = 32 * 1024;
 
   public DownstreamListener {
     protocol = protocol == null ? Protocol.HTTP : protocol;
     maxHeaderBytes = maxHeaderBytes == null ? DEFAULT_MAX_HEADER_BYTES : maxHeaderBytes;
     limits = limits == null ? ListenerLimits.DEFAULT : limits;
+  }
+
+  /** The HTTP/2 limits this listener runs with: {@code http2}, or the defaults. */
+  public Http2Limits http2OrDefault() {
+    return http2 == null ? Http2Limits.DEFAULT : http2;
   }
 
   /** Downstream protocols. */

@@ -1,5 +1,6 @@
 package dev.sluice.sidecar.config;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -62,6 +63,7 @@ public final class SidecarConfigValidator {
       name(path + ".name", listener.name(), problems);
       problems.bindAddress(path + ".address", listener.address());
       problems.range(path + ".maxHeaderBytes", listener.maxHeaderBytes(), 1024, 1024 * 1024);
+      validateHttp2(path + ".http2", listener.http2(), problems);
       validateTls(path, listener, problems);
       validateLimits(path + ".limits", listener.limits(), problems);
     }
@@ -79,6 +81,20 @@ public final class SidecarConfigValidator {
     problems.positive(path + ".idleTimeout", limits.idleTimeout());
     problems.positive(path + ".stalledWriteTimeout", limits.stalledWriteTimeout());
     problems.range(path + ".maxConnections", limits.maxConnections(), 1, 1_000_000);
+  }
+
+  private static void validateHttp2(String path, @Nullable Http2Limits http2, Problems problems) {
+    if (http2 == null) {
+      return;
+    }
+    problems.range(path + ".maxConcurrentStreams", http2.maxConcurrentStreams(), 1, 10_000);
+    problems.range(path + ".maxResetStreams", http2.maxResetStreams(), 1, 1_000_000);
+    Duration window = http2.resetWindow();
+    if (window.compareTo(Duration.ofSeconds(1)) < 0
+        || window.compareTo(Duration.ofHours(1)) > 0
+        || window.toMillis() % 1000 != 0) {
+      problems.add(path + ".resetWindow", Durations.format(window), "whole seconds from 1s to 1h");
+    }
   }
 
   private static void validateTls(String path, DownstreamListener listener, Problems problems) {

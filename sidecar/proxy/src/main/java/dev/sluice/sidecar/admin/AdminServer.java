@@ -238,7 +238,8 @@ public final class AdminServer implements AutoCloseable {
                             l.protocol(),
                             new ServerTls(l.tls().certificatePem(), "<redacted>", null, null),
                             l.maxHeaderBytes(),
-                            l.limits()))
+                            l.limits(),
+                            l.http2()))
             .toList();
     return new SidecarConfig(
         config.version(),

@@ -46,7 +46,7 @@ final class DownstreamPipelines {
         Http2Settings.defaultSettings()
             .maxHeaderListSize(listener.config().maxHeaderBytes())
             .initialWindowSize(STREAM_WINDOW)
-            .maxConcurrentStreams(1000));
+            .maxConcurrentStreams(listener.config().http2OrDefault().maxConcurrentStreams()));
   }
 
   private DownstreamPipelines() {}

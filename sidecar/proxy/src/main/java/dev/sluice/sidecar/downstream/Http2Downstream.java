@@ -2,13 +2,16 @@ package dev.sluice.sidecar.downstream;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.sidecar.config.Http2Limits;
 import dev.sluice.sidecar.forward.LocalResponses;
 import dev.sluice.sidecar.http2.FrameHandlers;
 import dev.sluice.sidecar.http2.Http2Messages;
+import dev.sluice.sidecar.http2.Refusal;
 import dev.sluice.sidecar.http2.StreamFrames;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
@@ -26,8 +29,6 @@ import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A downstream HTTP/2 connection at the frame layer: Netty's connection handler (state machine,
@@ -35,28 +36,41 @@ import org.slf4j.LoggerFactory;
  * the client opens, with no channel, pipeline or codec per stream. Event-loop confined.
  */
 final class Http2Downstream implements ConnectionTimeouts.Ends {
-  private static final Logger log = LoggerFactory.getLogger(Http2Downstream.class);
 
   private final ListenerContext listener;
   private final ConnectionTimeouts timeouts;
+  private final ClientRefusals refusals;
+  private final int maxConcurrentStreams;
   private FrameHandlers.Handler handler;
   private ChannelHandlerContext context;
   private Http2Connection.PropertyKey streamKey;
 
+  /** Streams served (an {@link Http2DownstreamStream} each) and not closed yet. */
+  private int openStreams;
+
   @SuppressWarnings("NullAway.Init") // install() sets the rest: the handler needs this instance
-  private Http2Downstream(ListenerContext listener, ConnectionTimeouts timeouts) {
+  private Http2Downstream(ListenerContext listener, ConnectionTimeouts timeouts, Channel channel) {
     this.listener = listener;
     this.timeouts = timeouts;
+    this.refusals = new ClientRefusals(channel, listener.metrics());
+    this.maxConcurrentStreams = listener.config().http2OrDefault().maxConcurrentStreams();
   }
 
-  /** Adds the HTTP/2 server to {@code pipeline}. */
+  /** Adds the HTTP/2 server to {@code pipeline}; {@code settings} are the ones it advertises. */
   static void install(
       ChannelPipeline pipeline,
       ListenerContext listener,
       ConnectionTimeouts timeouts,
       Http2Settings settings) {
-    Http2Downstream downstream = new Http2Downstream(listener, timeouts);
-    downstream.handler = FrameHandlers.handler(true, downstream.new Frames(), settings);
+    Http2Downstream downstream = new Http2Downstream(listener, timeouts, pipeline.channel());
+    Http2Limits limits = listener.config().http2OrDefault();
+    downstream.handler =
+        FrameHandlers.server(
+            downstream.new Frames(),
+            settings,
+            limits.maxResetStreams(),
+            (int) limits.resetWindow().toSeconds(),
+            downstream.refusals);
     Http2Connection connection = downstream.handler.connection();
     downstream.streamKey = connection.newKey();
     connection.addListener(downstream.new Lifecycle());
@@ -71,8 +85,10 @@ final class Http2Downstream implements ConnectionTimeouts.Ends {
                 s.onWritabilityChanged();
               }
             });
+    pipeline.addLast("h2-reads", new ReadWhileWritable(listener.metrics()));
     pipeline.addLast("h2", downstream.handler);
     downstream.context = pipeline.context(downstream.handler);
+    pipeline.addLast("h2-tail", new Http2DownstreamTail());
     timeouts.protocol(downstream);
   }
 
@@ -217,6 +233,10 @@ final class Http2Downstream implements ConnectionTimeouts.Ends {
       }
       Http2DownstreamStream target = stream(stream);
       if (target == null) {
+        if (openStreams >= maxConcurrentStreams) {
+          refuseExcess(ctx, streamId);
+          return;
+        }
         String problem = Http2RequestHeads.malformed(headers);
         if (problem != null) {
           refuseMalformed(ctx, streamId, problem);
@@ -224,6 +244,7 @@ final class Http2Downstream implements ConnectionTimeouts.Ends {
         }
         target = new Http2DownstreamStream(Http2Downstream.this, stream);
         stream.setProperty(streamKey, target);
+        openStreams++;
       }
       target.onRequestObject(
           Http2Messages.inbound(true, streamId, headers, endOfStream, ctx.alloc()), 0);
@@ -242,13 +263,34 @@ final class Http2Downstream implements ConnectionTimeouts.Ends {
   }
 
   /**
+   * A stream past the SETTINGS_MAX_CONCURRENT_STREAMS we advertised (RFC 9113 5.1.2): RST_STREAM
+   * REFUSED_STREAM, which tells the client the request was not processed and may be retried; the
+   * connection and its other streams go on.
+   */
+  private void refuseExcess(ChannelHandlerContext ctx, int streamId) {
+    refusals.refused(
+        Refusal.REFUSED_STREAM,
+        "stream "
+            + streamId
+            + " refused: "
+            + maxConcurrentStreams
+            + " concurrent streams allowed (SETTINGS_MAX_CONCURRENT_STREAMS)");
+    // A reset that cannot be written means the connection is gone, and the stream with it.
+    ChannelFuture unused =
+        handler
+            .encoder()
+            .writeRstStream(ctx, streamId, Http2Error.REFUSED_STREAM.code(), ctx.newPromise());
+  }
+
+  /**
    * A malformed request (RFC 9113 8.1.1): a 400 saying what is wrong, then RST_STREAM
    * PROTOCOL_ERROR, on that stream only. Nothing of it is read on or forwarded.
    */
   @SuppressWarnings("FutureReturnValueIgnored") // the reset ends the stream whatever the writes do
   private void refuseMalformed(ChannelHandlerContext ctx, int streamId, String problem) {
     listener.metrics().rejected(HttpResponseStatus.BAD_REQUEST.code());
-    log.debug("{} stream {}: malformed request: {}", ctx.channel(), streamId, problem);
+    refusals.refused(
+        Refusal.MALFORMED_REQUEST, "stream " + streamId + ": malformed request: " + problem);
     FullHttpResponse answer =
         LocalResponses.of(ctx.alloc(), HttpResponseStatus.BAD_REQUEST, problem, false);
     Http2ConnectionEncoder encoder = handler.encoder();
@@ -276,6 +318,7 @@ final class Http2Downstream implements ConnectionTimeouts.Ends {
     public void onStreamClosed(Http2Stream stream) {
       Http2DownstreamStream closed = stream(stream);
       if (closed != null) {
+        openStreams--;
         closed.onStreamClosed();
       }
       if (handler.connection().numActiveStreams() == 0) {

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http2.Http2LocalFlowController;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.codec.http2.UniformStreamByteDistributor;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Netty's HTTP/2 connection handler with a frame listener of ours, for both sides: streams are
@@ -23,6 +24,79 @@ public final class FrameHandlers {
   /** A connection handler for a server ({@code server}) or a client. */
   public static Handler handler(
       boolean server, Http2FrameListener listener, Http2Settings settings) {
+    // A client refuses a response without :status as a stream error (the upstream's, a 502). A
+    // server checks request heads itself, to answer what is wrong before the reset.
+    return new Builder(connection(server), Handler::new)
+        .listener(listener)
+        .settings(settings)
+        .requiredPseudoHeaders(!server)
+        .build();
+  }
+
+  /**
+   * A server's connection handler hardened against its clients, reporting to {@code events} what it
+   * refuses of them. Streams the client resets, and, counted apart, streams the server resets for
+   * the client's errors, are limited to {@code maxResets} per {@code resetWindowSeconds} (Netty's
+   * own reset limits are replaced: they count a stream refused for the concurrency limit as the
+   * client's abuse). Streams past the advertised {@code SETTINGS_MAX_CONCURRENT_STREAMS} are not
+   * refused by Netty but by {@code listener}, which gets their HEADERS like any other: Netty would
+   * refuse them before it counts their ids as used, and the client's next frame on one (its body,
+   * sent before it read the refusal) would then close the whole connection.
+   */
+  public static Handler server(
+      Http2FrameListener listener,
+      Http2Settings settings,
+      int maxResets,
+      int resetWindowSeconds,
+      ServerEvents events) {
+    Http2Connection connection = connection(true);
+    ClosedStreams closed = new ClosedStreams(connection);
+    connection.addListener(closed);
+    InboundFrame inbound = new InboundFrame();
+    long window = TimeUnit.SECONDS.toNanos(resetWindowSeconds);
+    String limit = maxResets + " streams within " + resetWindowSeconds + "s";
+    ServerFrames frames =
+        new ServerFrames(
+            listener,
+            connection,
+            closed,
+            inbound,
+            new ResetBudget(maxResets, window, System::nanoTime),
+            limit,
+            events);
+    Handler handler =
+        new Builder(
+                connection,
+                (decoder, encoder, initial) ->
+                    new ServerHandler(
+                        decoder,
+                        new StreamErrorResets(
+                            encoder, new ResetBudget(maxResets, window, System::nanoTime), limit),
+                        initial,
+                        inbound,
+                        closed,
+                        events))
+            .listener(frames)
+            .settings(settings)
+            .requiredPseudoHeaders(false)
+            .inboundFrames(inbound)
+            .withoutNettyResetLimits()
+            .build();
+    openStreamLimit(connection);
+    return handler;
+  }
+
+  /**
+   * Lifts Netty's own count of the client's open streams (it follows our advertised limit): the
+   * server's listener refuses the streams past it, after Netty opened them (see {@link #server}).
+   * What a client can have open meanwhile stays bounded: a refused stream closes once its
+   * RST_STREAM is written, and unwritten ones count against Netty's limit on queued control frames.
+   */
+  static void openStreamLimit(Http2Connection connection) {
+    connection.remote().maxActiveStreams(Integer.MAX_VALUE);
+  }
+
+  private static Http2Connection connection(boolean server) {
     Http2Connection connection = new DefaultHttp2Connection(server);
     // Round-robin over streams with data: stream priorities are deprecated (RFC 9113 5.3) and
     // the weighted fair queue's priority tree cost about 2 % of a small request's CPU.
@@ -31,13 +105,7 @@ public final class FrameHandlers {
         .flowController(
             new DefaultHttp2RemoteFlowController(
                 connection, new UniformStreamByteDistributor(connection)));
-    // A client refuses a response without :status as a stream error (the upstream's, a 502). A
-    // server checks request heads itself, to answer what is wrong before the reset.
-    return new Builder(connection)
-        .listener(listener)
-        .settings(settings)
-        .requiredPseudoHeaders(!server)
-        .build();
+    return connection;
   }
 
   /**
@@ -49,7 +117,7 @@ public final class FrameHandlers {
   public static final int CONNECTION_WINDOW = 1 << 20;
 
   /** The connection handler: Netty's state machine, flow control, HPACK and error handling. */
-  public static final class Handler extends Http2ConnectionHandler {
+  public static class Handler extends Http2ConnectionHandler {
     private boolean windowOpened;
 
     Handler(
@@ -87,10 +155,28 @@ public final class FrameHandlers {
     }
   }
 
+  /** Makes the handler from what the builder built. */
+  private interface HandlerFactory {
+    Handler make(
+        Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings);
+  }
+
   private static final class Builder
       extends AbstractHttp2ConnectionHandlerBuilder<Handler, Builder> {
-    Builder(Http2Connection connection) {
+    private final HandlerFactory factory;
+
+    Builder(Http2Connection connection, HandlerFactory factory) {
+      this.factory = factory;
       connection(connection);
+    }
+
+    Builder inboundFrames(InboundFrame inbound) {
+      return frameLogger(inbound);
+    }
+
+    /** Netty's reset limits off: {@link ServerFrames} and {@link StreamErrorResets} count. */
+    Builder withoutNettyResetLimits() {
+      return decoderEnforceMaxRstFramesPerWindow(0, 0).encoderEnforceMaxRstFramesPerWindow(0, 0);
     }
 
     Builder listener(Http2FrameListener listener) {
@@ -113,7 +199,7 @@ public final class FrameHandlers {
     @Override
     protected Handler build(
         Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings) {
-      return new Handler(decoder, encoder, settings);
+      return factory.make(decoder, encoder, settings);
     }
   }
 

@@ -39,6 +39,9 @@ public final class ProxyMetrics {
   private record AgentOutcome(String agent, String outcome) {}
 
   private final Counter[] bodyBytes = new Counter[4];
+  private final Counter pingFrames;
+  private final Counter settingsFrames;
+  private final Counter readPauses;
   private final ConcurrentMap<AgentOutcome, Timer> offloads = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, BooleanSupplier> agents = new ConcurrentHashMap<>();
   private final Set<String> agentGauges = ConcurrentHashMap.newKeySet();
@@ -56,6 +59,21 @@ public final class ProxyMetrics {
                 .register(registry);
       }
     }
+    pingFrames = controlFrames("ping");
+    settingsFrames = controlFrames("settings");
+    readPauses =
+        Counter.builder("sluice_downstream_read_pauses")
+            .description(
+                "Times a client connection stopped being read because it left unread what it was"
+                    + " sent")
+            .register(registry);
+  }
+
+  private Counter controlFrames(String type) {
+    return Counter.builder("sluice_downstream_control_frames")
+        .description("PING and SETTINGS frames HTTP/2 clients sent, each costing an answer")
+        .tag("type", type)
+        .register(registry);
   }
 
   public PrometheusMeterRegistry registry() {
@@ -178,6 +196,32 @@ public final class ProxyMetrics {
             null,
             null)
         .increment();
+  }
+
+  /**
+   * Something of a client's refused, by reason: a stream or request (refused_stream,
+   * malformed_request, header_list_too_large, stream_error) or the connection (rapid_reset,
+   * stream_error_flood, control_frame_flood, frame_flood, protocol_error).
+   */
+  public void downstreamRefusal(String reason) {
+    counter(
+            "sluice_downstream_refusals",
+            "What the sidecar refused of its clients, by reason",
+            "reason",
+            reason,
+            null,
+            null)
+        .increment();
+  }
+
+  /** A PING ({@code ping}) or SETTINGS frame from an HTTP/2 client. */
+  public void downstreamControlFrame(boolean ping) {
+    (ping ? pingFrames : settingsFrames).increment();
+  }
+
+  /** A client connection stopped being read: it left what it was sent unread. */
+  public void downstreamReadPaused() {
+    readPauses.increment();
   }
 
   /** One offload event's outcome: ok, timeout or error. */

@@ -75,7 +75,7 @@ class AdminIT {
   }
 
   @Test
-  void privateKeysAreRedactedInTheConfigView() {
+  void privateKeysAreRedactedInTheConfigViewAndTheRestKept() {
     var tls =
         new dev.sluice.sidecar.config.ServerTls(
             "-----BEGIN CERTIFICATE-----", "-----BEGIN PRIVATE KEY-----secret", null, null);
@@ -86,11 +86,15 @@ class AdminIT {
             dev.sluice.sidecar.config.DownstreamListener.Protocol.HTTPS,
             tls,
             null,
-            null);
+            null,
+            new dev.sluice.sidecar.config.Http2Limits(10, null, null));
     var config =
         new dev.sluice.sidecar.config.SidecarConfig(
             1, "r1", null, null, java.util.List.of(listener), null, null);
     String json = dev.sluice.sidecar.config.SidecarConfigCodec.toJson(AdminServer.redacted(config));
-    assertThat(json).doesNotContain("secret").contains("<redacted>");
+    assertThat(json)
+        .doesNotContain("secret")
+        .contains("<redacted>")
+        .contains("\"maxConcurrentStreams\":10");
   }
 }

@@ -25,7 +25,9 @@ public final class RawHttp2 implements AutoCloseable {
   public static final int PING = 6;
   public static final int GOAWAY = 7;
   public static final int WINDOW_UPDATE = 8;
+  public static final int CONTINUATION = 9;
   public static final int END_STREAM = 0x1;
+  public static final int ACK = 0x1;
   public static final int END_HEADERS = 0x4;
 
   /** Error codes of RFC 9113 section 7. */
@@ -34,11 +36,29 @@ public final class RawHttp2 implements AutoCloseable {
   public static final int PROTOCOL_ERROR = 1;
   public static final int STREAM_CLOSED = 5;
   public static final int CANCEL = 8;
+  public static final int REFUSED_STREAM = 7;
+  public static final int ENHANCE_YOUR_CALM = 11;
+
+  /** SETTINGS_MAX_CONCURRENT_STREAMS (RFC 9113 section 6.5.2). */
+  public static final int MAX_CONCURRENT_STREAMS = 3;
 
   /** One frame as read. */
   public record Frame(int type, int flags, int stream, byte[] payload) {
     public boolean endStream() {
       return (type == DATA || type == HEADERS) && (flags & END_STREAM) != 0;
+    }
+
+    /** The value of setting {@code id} in a SETTINGS frame, or -1 when it is not there. */
+    public long setting(int id) {
+      for (int at = 0; at + 6 <= payload.length; at += 6) {
+        if (((payload[at] & 0xff) << 8 | (payload[at + 1] & 0xff)) == id) {
+          return (payload[at + 2] & 0xffL) << 24
+              | (payload[at + 3] & 0xff) << 16
+              | (payload[at + 4] & 0xff) << 8
+              | (payload[at + 5] & 0xff);
+        }
+      }
+      return -1;
     }
 
     /** The error code of a RST_STREAM or GOAWAY. */
@@ -182,6 +202,26 @@ public final class RawHttp2 implements AutoCloseable {
 
   public void data(int stream, boolean endStream, byte[] bytes) throws IOException {
     frame(DATA, endStream ? END_STREAM : 0, stream, bytes);
+  }
+
+  /** Bytes as they are: several frames in one write (the sidecar then reads them together). */
+  public void send(byte[] bytes) throws IOException {
+    out.write(bytes);
+    out.flush();
+  }
+
+  /** A HEADERS frame with END_HEADERS, as {@link #frameBytes} gives it. */
+  public static byte[] headersBytes(int stream, boolean endStream, String... fields) {
+    return frameBytes(HEADERS, END_HEADERS | (endStream ? END_STREAM : 0), stream, block(fields));
+  }
+
+  /** Concatenated frames, for {@link #send}. */
+  public static byte[] concat(byte[]... frames) {
+    ByteArrayOutputStream all = new ByteArrayOutputStream();
+    for (byte[] frame : frames) {
+      all.writeBytes(frame);
+    }
+    return all.toByteArray();
   }
 
   public void frame(int type, int flags, int stream, byte[] payload) throws IOException {

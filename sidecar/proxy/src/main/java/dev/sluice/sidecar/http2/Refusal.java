@@ -1,0 +1,44 @@
+package dev.sluice.sidecar.http2;
+
+/**
+ * Why a server connection refused something of its client: the {@code reason} label of the refusal
+ * counter, one sentence each. A refusal either ends one stream or the whole connection.
+ */
+public enum Refusal {
+  /** A stream past the advertised SETTINGS_MAX_CONCURRENT_STREAMS: RST_STREAM REFUSED_STREAM. */
+  REFUSED_STREAM("refused_stream", false),
+  /** A request head that is malformed (RFC 9113 section 8.1.1): 400, then RST_STREAM. */
+  MALFORMED_REQUEST("malformed_request", false),
+  /** A header block past the listener's maxHeaderBytes: 431 on its stream. */
+  HEADER_LIST_TOO_LARGE("header_list_too_large", false),
+  /** Any other stream error the client caused (a frame its stream's state does not allow). */
+  STREAM_ERROR("stream_error", false),
+  /** The client reset more streams than its window allows: GOAWAY ENHANCE_YOUR_CALM. */
+  RAPID_RESET("rapid_reset", true),
+  /** The client caused more stream errors than its window allows: GOAWAY ENHANCE_YOUR_CALM. */
+  STREAM_ERROR_FLOOD("stream_error_flood", true),
+  /** PING, SETTINGS or RST_STREAM answers piled up unread: GOAWAY ENHANCE_YOUR_CALM. */
+  CONTROL_FRAME_FLOOD("control_frame_flood", true),
+  /** Empty DATA or small CONTINUATION frames past Netty's limits: GOAWAY ENHANCE_YOUR_CALM. */
+  FRAME_FLOOD("frame_flood", true),
+  /** A connection error: the client broke the protocol (GOAWAY with the error's code). */
+  PROTOCOL_ERROR("protocol_error", true);
+
+  private final String label;
+  private final boolean endsConnection;
+
+  Refusal(String label, boolean endsConnection) {
+    this.label = label;
+    this.endsConnection = endsConnection;
+  }
+
+  /** The metric label. */
+  public String label() {
+    return label;
+  }
+
+  /** True when the refusal closes the connection (GOAWAY), false when it ends one stream. */
+  public boolean endsConnection() {
+    return endsConnection;
+  }
+}
