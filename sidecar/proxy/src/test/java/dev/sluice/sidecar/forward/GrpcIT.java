@@ -331,7 +331,12 @@ class GrpcIT {
                     .withDeadlineAfter(deadlineMillis, TimeUnit.MILLISECONDS)
                     .unaryRpc(request("hold")));
 
-    assertThat(failure.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+    // The server runs the same deadline (from grpc-timeout), started a little later. Usually the
+    // client's fires first (DEADLINE_EXCEEDED); on a starved machine the server's can, and it
+    // resets the stream before any response, which the sidecar answers as a 502 (UNAVAILABLE),
+    // as Envoy does. Either way the call fails, and the server saw the deadline and its end.
+    assertThat(failure.getStatus().getCode())
+        .isIn(Status.Code.DEADLINE_EXCEEDED, Status.Code.UNAVAILABLE);
     ScriptedGrpcServer.Call call = hop.server().call(id);
     assertThat(call).as("the call reached the server").isNotNull();
     assertThat(call.deadline()).as("the server's deadline, from grpc-timeout").isNotNull();
