@@ -34,7 +34,8 @@ final class PodNetwork {
                         rebind(l.address(), podIp),
                         l.protocol(),
                         l.tls(),
-                        l.maxHeaderBytes()))
+                        l.maxHeaderBytes(),
+                        l.responseBuffering()))
             .toList(),
         config.rules(),
         config.agents());

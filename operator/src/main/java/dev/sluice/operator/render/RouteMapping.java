@@ -77,6 +77,7 @@ final class RouteMapping {
                 null,
                 null)
             : null,
+        null,
         null);
   }
 

@@ -13,6 +13,8 @@ import org.jspecify.annotations.Nullable;
  * @param tls certificate and key; required for HTTPS
  * @param maxHeaderBytes largest request head (HTTP/1.1 request line plus headers, or HTTP/2 header
  *     list); larger gets 431. Default 32768.
+ * @param responseBuffering what an HTTP/2 client connection may leave unread in the sidecar, and
+ *     for how long a stream's window may stay shut
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DownstreamListener(
@@ -20,12 +22,14 @@ public record DownstreamListener(
     String address,
     Protocol protocol,
     @Nullable ServerTls tls,
-    Integer maxHeaderBytes) {
+    Integer maxHeaderBytes,
+    ResponseBuffering responseBuffering) {
   static final int DEFAULT_MAX_HEADER_BYTES = 32 * 1024;
 
   public DownstreamListener {
     protocol = protocol == null ? Protocol.HTTP : protocol;
     maxHeaderBytes = maxHeaderBytes == null ? DEFAULT_MAX_HEADER_BYTES : maxHeaderBytes;
+    responseBuffering = responseBuffering == null ? ResponseBuffering.DEFAULT : responseBuffering;
   }
 
   /** Downstream protocols. */

@@ -58,6 +58,14 @@ public final class SidecarConfigValidator {
       name(path + ".name", listener.name(), problems);
       problems.bindAddress(path + ".address", listener.address());
       problems.range(path + ".maxHeaderBytes", listener.maxHeaderBytes(), 1024, 1024 * 1024);
+      ResponseBuffering buffering = listener.responseBuffering();
+      problems.range(
+          path + ".responseBuffering.maxBytesPerConnection",
+          buffering.maxBytesPerConnection(),
+          ResponseBuffering.MIN_MAX_BYTES_PER_CONNECTION,
+          ResponseBuffering.MAX_MAX_BYTES_PER_CONNECTION);
+      problems.positive(
+          path + ".responseBuffering.zeroWindowTimeout", buffering.zeroWindowTimeout());
       validateTls(path, listener, problems);
     }
     problems.unique("listeners", listeners, DownstreamListener::name, "name");

@@ -237,7 +237,8 @@ public final class AdminServer implements AutoCloseable {
                             l.address(),
                             l.protocol(),
                             new ServerTls(l.tls().certificatePem(), "<redacted>", null, null),
-                            l.maxHeaderBytes()))
+                            l.maxHeaderBytes(),
+                            l.responseBuffering()))
             .toList();
     return new SidecarConfig(
         config.version(),

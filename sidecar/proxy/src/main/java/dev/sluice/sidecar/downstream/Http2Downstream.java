@@ -2,6 +2,7 @@ package dev.sluice.sidecar.downstream;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.sidecar.config.ResponseBuffering;
 import dev.sluice.sidecar.forward.LocalResponses;
 import dev.sluice.sidecar.http2.FrameHandlers;
 import dev.sluice.sidecar.http2.Http2Messages;
@@ -23,6 +24,7 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +38,8 @@ final class Http2Downstream {
   private static final Logger log = LoggerFactory.getLogger(Http2Downstream.class);
 
   private final ListenerContext listener;
+  private final PinnedResponseBytes pinned;
+  private final ZeroWindowTimeout zeroWindow;
   private FrameHandlers.Handler handler;
   private ChannelHandlerContext context;
   private Http2Connection.PropertyKey streamKey;
@@ -43,6 +47,9 @@ final class Http2Downstream {
   @SuppressWarnings("NullAway.Init") // install() sets the rest: the handler needs this instance
   private Http2Downstream(ListenerContext listener) {
     this.listener = listener;
+    ResponseBuffering buffering = listener.config().responseBuffering();
+    this.pinned = new PinnedResponseBytes(this, buffering.maxBytesPerConnection());
+    this.zeroWindow = new ZeroWindowTimeout(this, buffering.zeroWindowTimeout().toNanos());
   }
 
   /** Adds the HTTP/2 server to {@code pipeline}. */
@@ -65,6 +72,7 @@ final class Http2Downstream {
             });
     pipeline.addLast("h2", downstream.handler);
     downstream.context = pipeline.context(downstream.handler);
+    pipeline.channel().closeFuture().addListener(f -> downstream.zeroWindow.stop());
   }
 
   /**
@@ -144,6 +152,33 @@ final class Http2Downstream {
 
   Http2Connection connection() {
     return handler.connection();
+  }
+
+  /** What the connection's responses pin, and its cap. */
+  PinnedResponseBytes pinned() {
+    return pinned;
+  }
+
+  ZeroWindowTimeout zeroWindow() {
+    return zeroWindow;
+  }
+
+  /** Each open stream that serves a request. Do not close streams from {@code action}. */
+  void forEachStream(Consumer<Http2DownstreamStream> action) {
+    try {
+      handler
+          .connection()
+          .forEachActiveStream(
+              stream -> {
+                Http2DownstreamStream served = stream(stream);
+                if (served != null) {
+                  action.accept(served);
+                }
+                return true;
+              });
+    } catch (Http2Exception e) {
+      throw new IllegalStateException(e); // the visitor throws none
+    }
   }
 
   private @Nullable Http2DownstreamStream stream(@Nullable Http2Stream stream) {

@@ -20,9 +20,21 @@ import io.netty.handler.codec.http2.UniformStreamByteDistributor;
  * served at the frame layer, with no channel, pipeline or codec per stream.
  */
 public final class FrameHandlers {
-  /** A connection handler for a server ({@code server}) or a client. */
+  /**
+   * A connection handler for a server ({@code server}) or a client, with a connection window of
+   * {@link #CONNECTION_WINDOW}.
+   */
   public static Handler handler(
       boolean server, Http2FrameListener listener, Http2Settings settings) {
+    return handler(server, listener, settings, CONNECTION_WINDOW);
+  }
+
+  /**
+   * A connection handler for a server ({@code server}) or a client that opens its connection-level
+   * receive window to {@code connectionWindow} after the preface.
+   */
+  public static Handler handler(
+      boolean server, Http2FrameListener listener, Http2Settings settings, int connectionWindow) {
     Http2Connection connection = new DefaultHttp2Connection(server);
     // Round-robin over streams with data: stream priorities are deprecated (RFC 9113 5.3) and
     // the weighted fair queue's priority tree cost about 2 % of a small request's CPU.
@@ -33,24 +45,29 @@ public final class FrameHandlers {
                 connection, new UniformStreamByteDistributor(connection)));
     // A client refuses a response without :status as a stream error (the upstream's, a 502). A
     // server checks request heads itself, to answer what is wrong before the reset.
-    return new Builder(connection)
-        .listener(listener)
-        .settings(settings)
-        .requiredPseudoHeaders(!server)
-        .build();
+    Handler handler =
+        new Builder(connection)
+            .listener(listener)
+            .settings(settings)
+            .requiredPseudoHeaders(!server)
+            .build();
+    handler.connectionWindow = connectionWindow;
+    return handler;
   }
 
   /**
    * The connection-level receive window (RFC 9113 6.9.2: SETTINGS cannot change it; a WINDOW_UPDATE
    * on stream 0 can). At the default 65,535 bytes a few concurrent uploads or downloads share one
    * 64 KiB window per round trip, whatever their stream windows; what a peer may have in flight
-   * towards one connection stays bounded, by this.
+   * towards one connection stays bounded, by this. Client connections to upstreams open more (see
+   * {@code Http2UpstreamConnection.CONNECTION_WINDOW}).
    */
   public static final int CONNECTION_WINDOW = 1 << 20;
 
   /** The connection handler: Netty's state machine, flow control, HPACK and error handling. */
   public static final class Handler extends Http2ConnectionHandler {
     private boolean windowOpened;
+    private int connectionWindow = CONNECTION_WINDOW;
 
     Handler(
         Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings) {
@@ -71,7 +88,7 @@ public final class FrameHandlers {
       openConnectionWindow(ctx);
     }
 
-    /** After the preface: a WINDOW_UPDATE on stream 0 up to {@link #CONNECTION_WINDOW}. */
+    /** After the preface: a WINDOW_UPDATE on stream 0 up to the connection window. */
     private void openConnectionWindow(ChannelHandlerContext ctx) throws Http2Exception {
       if (windowOpened) {
         return;
@@ -79,7 +96,7 @@ public final class FrameHandlers {
       windowOpened = true;
       Http2Stream connectionStream = connection().connectionStream();
       Http2LocalFlowController flow = connection().local().flowController();
-      int delta = CONNECTION_WINDOW - flow.windowSize(connectionStream);
+      int delta = connectionWindow - flow.windowSize(connectionStream);
       if (delta > 0) {
         flow.incrementWindowSize(connectionStream, delta);
         ctx.flush();

@@ -106,6 +106,22 @@ public final class ProxyMetrics {
         .increment();
   }
 
+  /**
+   * A client stream the sidecar reset to protect itself, by reason: {@code pinned-bytes} (its
+   * connection held more response bytes than its cap), {@code zero-window} (its window stayed shut
+   * past the zero-window timeout).
+   */
+  public void downstreamReset(String reason) {
+    counter(
+            "sluice_downstream_resets",
+            "Client streams the sidecar reset to protect itself, by reason",
+            "reason",
+            reason,
+            null,
+            null)
+        .increment();
+  }
+
   /** A request refused before reaching a rule (400, 404, 413, 431). */
   public void rejected(int status) {
     String code = Integer.toString(status);

@@ -37,8 +37,33 @@ import org.jspecify.annotations.Nullable;
  * with no channel, pipeline or codec per stream. Event-loop confined.
  */
 final class Http2UpstreamConnection {
-  /** Per-stream receive window: bounds what one response may have in flight towards us. */
+  /**
+   * The receive window every stream starts with (SETTINGS_INITIAL_WINDOW_SIZE): what the upstream
+   * may send of a response before the sidecar knows how much its client takes. A stream whose
+   * client has more window open grows it, up to {@link #STREAM_WINDOW} ({@link
+   * Http2StreamLease#readAhead}); one whose client has none keeps it.
+   */
+  static final int READ_AHEAD = 64 * 1024;
+
+  /** The largest receive window of one stream: what one response may have in flight towards us. */
   static final int STREAM_WINDOW = 256 * 1024;
+
+  /**
+   * Streams open at once on one connection, at most, whatever the upstream allows: the connection
+   * window below is sized for this many.
+   */
+  static final int MAX_STREAMS = 100;
+
+  /**
+   * The connection's receive window: twice what all its streams can hold unread ({@link
+   * #MAX_STREAMS} x {@link #STREAM_WINDOW}). Bytes a stream's exchange has not read count against
+   * the connection window as well as the stream's, and Netty gives consumed bytes back to the
+   * connection window only once half of it was consumed; so with any less, streams whose clients
+   * stopped reading could hold the whole connection window and starve every other stream on the
+   * connection, other clients' included. At twice, they exhaust their own windows and never the
+   * connection's. What the upstream can have in flight is still bounded by the stream windows.
+   */
+  static final int CONNECTION_WINDOW = 2 * MAX_STREAMS * STREAM_WINDOW;
 
   private final Runnable onCapacity;
   private Channel channel;
@@ -47,7 +72,7 @@ final class Http2UpstreamConnection {
   private Http2Connection.PropertyKey leaseKey;
   private Promise<Void> ready;
   private boolean tls;
-  private long maxConcurrentStreams = 100;
+  private long maxConcurrentStreams = MAX_STREAMS;
   private int streams;
   private boolean goAway;
   private boolean draining;
@@ -107,7 +132,8 @@ final class Http2UpstreamConnection {
         FrameHandlers.handler(
             false,
             new Frames(),
-            Http2Settings.defaultSettings().pushEnabled(false).initialWindowSize(STREAM_WINDOW));
+            Http2Settings.defaultSettings().pushEnabled(false).initialWindowSize(READ_AHEAD),
+            CONNECTION_WINDOW);
     Http2Connection connection = handler.connection();
     leaseKey = connection.newKey();
     connection.addListener(new Lifecycle());
@@ -204,7 +230,7 @@ final class Http2UpstreamConnection {
     public void onSettingsRead(ChannelHandlerContext ctx, Http2Settings settings) {
       Long max = settings.maxConcurrentStreams();
       if (max != null) {
-        maxConcurrentStreams = max;
+        maxConcurrentStreams = Math.min(max, MAX_STREAMS);
       }
       ready.trySuccess(null);
       onCapacity.run();

@@ -85,6 +85,7 @@ class AdminIT {
             "127.0.0.1:0",
             dev.sluice.sidecar.config.DownstreamListener.Protocol.HTTPS,
             tls,
+            null,
             null);
     var config =
         new dev.sluice.sidecar.config.SidecarConfig(

@@ -33,6 +33,11 @@ public final class RawHttp2 implements AutoCloseable {
 
   public static final int PROTOCOL_ERROR = 1;
   public static final int STREAM_CLOSED = 5;
+  public static final int CANCEL = 8;
+  public static final int ENHANCE_YOUR_CALM = 11;
+
+  /** SETTINGS parameters of RFC 9113 section 6.5.2. */
+  public static final int SETTINGS_INITIAL_WINDOW_SIZE = 4;
 
   /** One frame as read. */
   public record Frame(int type, int flags, int stream, byte[] payload) {
@@ -102,12 +107,57 @@ public final class RawHttp2 implements AutoCloseable {
 
   /** Connects, sends the preface and an empty SETTINGS frame. */
   public RawHttp2(int port) throws IOException {
+    this(port, new byte[0]);
+  }
+
+  private RawHttp2(int port, byte[] settings) throws IOException {
     socket = new Socket("127.0.0.1", port);
     socket.setSoTimeout(10_000);
     out = socket.getOutputStream();
     in = new DataInputStream(socket.getInputStream());
     out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-    frame(SETTINGS, 0, 0, new byte[0]);
+    frame(SETTINGS, 0, 0, settings);
+  }
+
+  /**
+   * Connects with SETTINGS_INITIAL_WINDOW_SIZE {@code initialWindow} (0: no stream may receive a
+   * DATA byte until a WINDOW_UPDATE opens it). The connection window stays at its 65,535 bytes;
+   * this client sends no WINDOW_UPDATE unless a test does.
+   */
+  public static RawHttp2 withInitialWindow(int port, int initialWindow) throws IOException {
+    return new RawHttp2(port, setting(SETTINGS_INITIAL_WINDOW_SIZE, initialWindow));
+  }
+
+  /** One SETTINGS parameter: 16-bit identifier, 32-bit value. */
+  public static byte[] setting(int id, int value) {
+    return new byte[] {
+      (byte) (id >>> 8),
+      (byte) id,
+      (byte) (value >>> 24),
+      (byte) (value >>> 16),
+      (byte) (value >>> 8),
+      (byte) value
+    };
+  }
+
+  /** A GET of {@code path} on {@code stream}, ending the stream with its HEADERS. */
+  public void get(int stream, String path) throws IOException {
+    headers(
+        stream,
+        true,
+        ":method",
+        "GET",
+        ":scheme",
+        "http",
+        ":authority",
+        "sluice.test",
+        ":path",
+        path);
+  }
+
+  /** Sets how long {@link #next} waits for a frame before it reports the connection closed. */
+  public void readTimeout(java.time.Duration timeout) throws IOException {
+    socket.setSoTimeout((int) timeout.toMillis());
   }
 
   /** A header block of literal fields: name, value, name, value... */
@@ -149,9 +199,12 @@ public final class RawHttp2 implements AutoCloseable {
     frame(DATA, endStream ? END_STREAM : 0, stream, bytes);
   }
 
+  /** Writes one frame; safe to call while another thread reads (the reader ACKs SETTINGS). */
   public void frame(int type, int flags, int stream, byte[] payload) throws IOException {
-    out.write(frameBytes(type, flags, stream, payload));
-    out.flush();
+    synchronized (out) {
+      out.write(frameBytes(type, flags, stream, payload));
+      out.flush();
+    }
   }
 
   /** Several frames in one write (one TCP segment on loopback): what the peer reads at once. */
@@ -160,8 +213,10 @@ public final class RawHttp2 implements AutoCloseable {
     for (byte[] frame : frames) {
       all.writeBytes(frame);
     }
-    out.write(all.toByteArray());
-    out.flush();
+    synchronized (out) {
+      out.write(all.toByteArray());
+      out.flush();
+    }
   }
 
   /** The bytes of one frame: the 9-byte header and {@code payload}. */
