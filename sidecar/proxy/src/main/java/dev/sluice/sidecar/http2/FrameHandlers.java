@@ -8,6 +8,7 @@ import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionDecoder;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2ConnectionHandler;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameListener;
 import io.netty.handler.codec.http2.Http2LocalFlowController;
@@ -45,12 +46,20 @@ public final class FrameHandlers {
                 connection, new UniformStreamByteDistributor(connection)));
     // A client refuses a response without :status as a stream error (the upstream's, a 502). A
     // server checks request heads itself, to answer what is wrong before the reset.
-    Handler handler =
+    Builder builder =
         new Builder(connection)
             .listener(listener)
             .settings(settings)
-            .requiredPseudoHeaders(!server)
-            .build();
+            .requiredPseudoHeaders(!server);
+    if (!server) {
+      // Netty limits the RST_STREAM frames a server sends and receives (200 in 30 s, against
+      // rapid and "made you" resets) and means to leave clients alone, but takes any handler
+      // built on a connection of its own for a server. On a connection to an upstream the resets
+      // the sidecar sends are its clients' cancellations and the streams it sheds: over the limit
+      // it would close the connection itself, and every other client's stream on it.
+      builder.withoutResetLimits();
+    }
+    Handler handler = builder.build();
     handler.connectionWindow = connectionWindow;
     return handler;
   }
@@ -88,6 +97,28 @@ public final class FrameHandlers {
       openConnectionWindow(ctx);
     }
 
+    /**
+     * On a client connection, frames for a stream that no longer exists are ignored rather than
+     * answered with RST_STREAM(STREAM_CLOSED): they are what was on its way when this side reset
+     * the stream (RFC 9113 5.1: such frames are ignored), and Netty forgets a stream once its reset
+     * is written. Answering doubled every cancellation on the wire, and servers count resets
+     * against their rapid-reset limits.
+     */
+    @Override
+    protected void onStreamError(
+        ChannelHandlerContext ctx,
+        boolean outbound,
+        Throwable cause,
+        Http2Exception.StreamException http2Ex) {
+      if (!connection().isServer()
+          && !outbound
+          && http2Ex.error() == Http2Error.STREAM_CLOSED
+          && connection().stream(http2Ex.streamId()) == null) {
+        return;
+      }
+      super.onStreamError(ctx, outbound, cause, http2Ex);
+    }
+
     /** After the preface: a WINDOW_UPDATE on stream 0 up to the connection window. */
     private void openConnectionWindow(ChannelHandlerContext ctx) throws Http2Exception {
       if (windowOpened) {
@@ -120,6 +151,10 @@ public final class FrameHandlers {
 
     Builder requiredPseudoHeaders(boolean validate) {
       return validateRequiredPseudoHeaders(validate);
+    }
+
+    Builder withoutResetLimits() {
+      return encoderEnforceMaxRstFramesPerWindow(0, 0).decoderEnforceMaxRstFramesPerWindow(0, 0);
     }
 
     @Override

@@ -187,6 +187,7 @@ final class Http2StreamLease implements UpstreamLease, StreamInbound.Reader {
                 Http2Error.CANCEL.code(),
                 connection.context().newPromise());
     connection.flush();
+    connection.streamCancelled();
     if (stream.state() == Http2Stream.State.CLOSED) {
       closed = true;
       end();

@@ -65,6 +65,16 @@ final class Http2UpstreamConnection {
    */
   static final int CONNECTION_WINDOW = 2 * MAX_STREAMS * STREAM_WINDOW;
 
+  /**
+   * Streams the sidecar may cancel (RST_STREAM) on one connection; then it takes no new streams and
+   * closes once its streams ended. Servers count the resets a client sends against their
+   * rapid-reset limits (Netty's: 200 in 30 s; nghttp2's: a burst of 1,000) and close a connection
+   * over it, with every other client's stream on it. Shedding the streams of clients that do not
+   * read, and passing on clients' cancellations, could get there within seconds. With at most
+   * {@link #MAX_STREAMS} streams left to cancel after this, a connection sends at most 164.
+   */
+  static final int MAX_CANCELS = 64;
+
   private final Runnable onCapacity;
   private Channel channel;
   private FrameHandlers.Handler handler;
@@ -74,6 +84,7 @@ final class Http2UpstreamConnection {
   private boolean tls;
   private long maxConcurrentStreams = MAX_STREAMS;
   private int streams;
+  private int cancels;
   private boolean goAway;
   private boolean draining;
 
@@ -178,6 +189,16 @@ final class Http2UpstreamConnection {
       ChannelFuture unused = channel.close(); // the last stream ended: nothing waits
     }
     onCapacity.run();
+  }
+
+  /**
+   * A lease reset its stream; at {@link #MAX_CANCELS} the connection is retired: no new stream,
+   * closed once the last one ended (the pool opens another).
+   */
+  void streamCancelled() {
+    if (++cancels == MAX_CANCELS) {
+      closeWhenIdle();
+    }
   }
 
   void closeWhenIdle() {

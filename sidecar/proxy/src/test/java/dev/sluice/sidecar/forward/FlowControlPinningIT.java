@@ -18,10 +18,15 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -31,8 +36,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * makes the sidecar pull and hold only a small buffer per stream and at most its listener's {@code
  * responseBuffering.maxBytesPerConnection} per connection (the streams holding the most are reset
  * with ENHANCE_YOUR_CALM, counted), cannot starve another client whose streams share the upstream
- * connection, has a stream whose window stays shut reset after {@code zeroWindowTimeout}, and
- * leaves nothing held once it disconnects.
+ * connection nor, by the hundreds of upstream streams the sidecar cancels for it, get that
+ * connection closed under the other client, has a stream whose window stays shut reset after {@code
+ * zeroWindowTimeout}, and leaves nothing held once it disconnects.
  */
 class FlowControlPinningIT {
   private static final int MIB = 1 << 20;
@@ -172,6 +178,69 @@ class FlowControlPinningIT {
   }
 
   @Test
+  void hundredsOfShedStreamsDoNotCostAnotherClientItsUpstreamConnection() throws Exception {
+    // Clients that ask again for every stream they lose make the sidecar shed stream after stream
+    // and cancel each upstream (RST_STREAM CANCEL): hundreds within seconds, which an upstream
+    // takes for a rapid-reset attack (BulkUpstream, as any Netty server, closes a connection over
+    // 200 in 30 s). Each such client connection is closed once it was sent 100 or so resets
+    // (Netty's limit of 200 a server may send in 30 s: resetting a stream with DATA pending
+    // counts twice), so it takes a few of them, one after the other.
+    int inFlight = 90; // with the other client's stream, all on one upstream connection
+    CountingAllocator allocator = CountingAllocator.uncached();
+    try (BulkUpstream upstream = new BulkUpstream();
+        Sidecar sidecar = sidecar(allocator, upstream.address(), "");
+        Socket patient = new Socket("127.0.0.1", port(sidecar))) {
+      // Another client's 1 MiB download, not read before the storm is over.
+      patient.setSoTimeout(10_000);
+      patient
+          .getOutputStream()
+          .write(
+              ("GET " + ONE_MIB + " HTTP/1.1\r\nHost: sluice.test\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      Awaitility.await("the download under way")
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> upstream.streams() == 1);
+      long started = System.nanoTime();
+      while (upstream.resets() < 300) {
+        storm(port(sidecar), inFlight, started);
+        // This client is gone: none of its streams is left open at the upstream.
+        Awaitility.await("no attacker stream left at the upstream")
+            .atMost(Duration.ofSeconds(20))
+            .until(() -> upstream.activeStreams() <= 1);
+      }
+
+      assertThat(upstream.calmDowns()).as("upstream connections closed for resets").isZero();
+      assertThat(upstream.resets()).as("streams cancelled").isEqualTo(upstream.streams() - 1);
+      Http1Client.Response response = Http1Client.readResponse(patient.getInputStream());
+      assertThat(response.status()).isEqualTo(200);
+      assertThat(response.body()).hasSize(MIB);
+      assertThat(upstream.connections())
+          .as("upstream connections retired for the streams cancelled on them, and replaced")
+          .isGreaterThan(1);
+    }
+  }
+
+  /**
+   * One client that keeps {@code inFlight} streams asking for 1 MiB with a shut window, asking
+   * again for each one the sidecar resets, until the sidecar closes its connection.
+   */
+  private static void storm(int port, int inFlight, long started) throws Exception {
+    int asked = 0;
+    try (Attacker attacker = new Attacker(port, 0)) {
+      while (!attacker.closed()) {
+        while (!attacker.closed() && asked - attacker.resets().size() < inFlight) {
+          attacker.get(1 + 2 * asked++, ONE_MIB);
+        }
+        Thread.sleep(10); // pacing: let the sidecar shed before asking again
+        assertThat(System.nanoTime() - started).isLessThan(Duration.ofSeconds(60).toNanos());
+      }
+      assertThat(attacker.goAwayCode()).as("closed for the resets it was sent").isEqualTo(11);
+    } catch (java.net.SocketException closedWhileAsking) {
+      // the sidecar closed the connection while a request was being written
+    }
+  }
+
+  @Test
   void aStreamWhoseWindowStaysShutIsResetAfterTheZeroWindowTimeout() throws Exception {
     CountingAllocator allocator = CountingAllocator.uncached();
     try (BulkUpstream upstream = new BulkUpstream();
@@ -274,15 +343,14 @@ class FlowControlPinningIT {
   /** The most {@link CountingAllocator#liveBytes()} seen, sampled every 20 ms. */
   private static final class PeakSampler implements AutoCloseable {
     private final AtomicLong peak = new AtomicLong();
-    private final java.util.concurrent.ScheduledExecutorService sampler =
-        java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+    private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
 
     PeakSampler(CountingAllocator allocator) {
       sampler.scheduleAtFixedRate(
           () -> peak.accumulateAndGet(allocator.liveBytes(), Math::max),
           0,
           20,
-          java.util.concurrent.TimeUnit.MILLISECONDS);
+          TimeUnit.MILLISECONDS);
     }
 
     long peak() {
@@ -306,9 +374,10 @@ class FlowControlPinningIT {
     private final Map<Integer, Integer> resets = new ConcurrentHashMap<>();
     private final Map<Integer, Boolean> ended = new ConcurrentHashMap<>();
     private final Map<Integer, Long> resetAt = new ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.AtomicInteger pings =
-        new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger pings = new AtomicInteger();
     private final Thread reader;
+    private volatile boolean closed;
+    private volatile RawHttp2.@Nullable Frame goAway;
 
     Attacker(int port, int initialWindow) throws IOException {
       client = RawHttp2.withInitialWindow(port, initialWindow);
@@ -330,6 +399,7 @@ class FlowControlPinningIT {
               resets.put(frame.stream(), frame.errorCode());
             }
             case RawHttp2.PING -> pings.incrementAndGet();
+            case RawHttp2.GOAWAY -> goAway = frame;
             default -> {}
           }
           if (frame.endStream()) {
@@ -339,6 +409,18 @@ class FlowControlPinningIT {
       } catch (IOException ignored) {
         // the test closed the connection
       }
+      closed = true;
+    }
+
+    /** The error code of the GOAWAY received, or -1. */
+    int goAwayCode() {
+      RawHttp2.Frame frame = goAway;
+      return frame == null ? -1 : frame.errorCode();
+    }
+
+    /** True once the connection closed (the sidecar closed it, or the test did). */
+    boolean closed() {
+      return closed;
     }
 
     void get(int stream, String path) throws IOException {

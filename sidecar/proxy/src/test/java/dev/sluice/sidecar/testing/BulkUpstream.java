@@ -16,6 +16,7 @@ import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.DefaultHttp2PingFrame;
 import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
@@ -27,9 +28,12 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.logging.LogLevel;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -37,9 +41,11 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * An h2c upstream that answers {@code GET /bytes/N} with N bytes, sent as fast as the receiver's
  * flow-control windows let Netty's flow controller send them, and counts what it put on the wire:
- * DATA bytes (what a proxy pulled from it), streams answered, RST_STREAM frames received and
- * connections accepted. It advertises up to 1,000 concurrent streams, so the proxy's own limits
- * decide how its streams spread over connections.
+ * DATA bytes (what a proxy pulled from it), streams answered, streams reset, connections accepted
+ * and connections closed for too many resets. Like any Netty server it closes a connection on which
+ * it received more than 200 RST_STREAM frames within 30 s (rapid-reset protection). It advertises
+ * up to 1,000 concurrent streams, so the proxy's own limits decide how its streams spread over
+ * connections.
  */
 public final class BulkUpstream implements AutoCloseable {
   private static final byte[] BODY = new byte[16 << 20];
@@ -48,13 +54,13 @@ public final class BulkUpstream implements AutoCloseable {
       new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final AtomicLong dataBytes = new AtomicLong();
   private final AtomicInteger streams = new AtomicInteger();
-  private final AtomicInteger resets = new AtomicInteger();
+  private final Set<String> resets = ConcurrentHashMap.newKeySet();
   private final AtomicInteger connections = new AtomicInteger();
+  private final AtomicInteger calmDowns = new AtomicInteger();
   private final AtomicLong pings = new AtomicLong();
   private final Map<Long, CompletableFuture<Void>> pingAcks = new ConcurrentHashMap<>();
   private final Map<Http2FrameCodec, Channel> channels = new ConcurrentHashMap<>();
-  private final java.util.List<Http2FrameCodec> codecs =
-      new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<Http2FrameCodec> codecs = new CopyOnWriteArrayList<>();
   private final Channel server;
 
   public BulkUpstream() {
@@ -99,9 +105,9 @@ public final class BulkUpstream implements AutoCloseable {
     return streams.get();
   }
 
-  /** RST_STREAM frames received. */
+  /** Streams reset by the proxy (at least one RST_STREAM received on them). */
   public int resets() {
-    return resets.get();
+    return resets.size();
   }
 
   /**
@@ -178,6 +184,24 @@ public final class BulkUpstream implements AutoCloseable {
     return out.toString();
   }
 
+  /** Streams open now, over every connection. */
+  public int activeStreams() throws Exception {
+    int active = 0;
+    for (Http2FrameCodec codec : codecs) {
+      active +=
+          group.next().submit(() -> codec.connection().numActiveStreams()).get(5, TimeUnit.SECONDS);
+    }
+    return active;
+  }
+
+  /**
+   * GOAWAY(ENHANCE_YOUR_CALM) frames this upstream sent: connections it closed for what the proxy
+   * did (more than 200 RST_STREAM frames in 30 s, say).
+   */
+  public int calmDowns() {
+    return calmDowns.get();
+  }
+
   public int connections() {
     return connections.get();
   }
@@ -192,7 +216,7 @@ public final class BulkUpstream implements AutoCloseable {
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
   }
 
-  /** Counts DATA going out and RST_STREAM coming in, as they cross the wire. */
+  /** Counts DATA and GOAWAY going out and RST_STREAM coming in, as they cross the wire. */
   private final class Counting extends Http2FrameLogger {
     Counting() {
       super(LogLevel.TRACE, BulkUpstream.class);
@@ -212,16 +236,33 @@ public final class BulkUpstream implements AutoCloseable {
     }
 
     @Override
+    public void logGoAway(
+        Direction direction,
+        ChannelHandlerContext ctx,
+        int lastStreamId,
+        long errorCode,
+        ByteBuf debugData) {
+      if (direction == Direction.OUTBOUND && errorCode == Http2Error.ENHANCE_YOUR_CALM.code()) {
+        calmDowns.incrementAndGet();
+      }
+    }
+
+    @Override
     public void logRstStream(
         Direction direction, ChannelHandlerContext ctx, int streamId, long errorCode) {
       if (direction == Direction.INBOUND) {
-        resets.incrementAndGet();
+        resets.add(ctx.channel().id().asShortText() + "/" + streamId);
       }
     }
   }
 
   /** One response per request: HEADERS, then the body as one DATA write flow control splits. */
   private final class Answer extends ChannelInboundHandlerAdapter {
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close(); // a peer that went away; what it left is counted already
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
       pingAcks.values().forEach(ack -> ack.complete(null)); // nothing more will come
