@@ -89,6 +89,11 @@ public final class SidecarConfigValidator {
     }
     problems.range(path + ".maxConcurrentStreams", http2.maxConcurrentStreams(), 1, 10_000);
     problems.range(path + ".maxResetStreams", http2.maxResetStreams(), 1, 1_000_000);
+    problems.range(
+        path + ".maxBufferedResponseBytes",
+        http2.maxBufferedResponseBytes(),
+        Http2Limits.MIN_MAX_BUFFERED_RESPONSE_BYTES,
+        Http2Limits.MAX_MAX_BUFFERED_RESPONSE_BYTES);
     Duration window = http2.resetWindow();
     if (window.compareTo(Duration.ofSeconds(1)) < 0
         || window.compareTo(Duration.ofHours(1)) > 0

@@ -28,6 +28,7 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -41,6 +42,7 @@ final class Http2Downstream implements ConnectionTimeouts.Ends {
   private final ConnectionTimeouts timeouts;
   private final ClientRefusals refusals;
   private final int maxConcurrentStreams;
+  private final PinnedResponseBytes pinned;
   private FrameHandlers.Handler handler;
   private ChannelHandlerContext context;
   private Http2Connection.PropertyKey streamKey;
@@ -53,7 +55,9 @@ final class Http2Downstream implements ConnectionTimeouts.Ends {
     this.listener = listener;
     this.timeouts = timeouts;
     this.refusals = new ClientRefusals(channel, listener.metrics());
-    this.maxConcurrentStreams = listener.config().http2OrDefault().maxConcurrentStreams();
+    Http2Limits limits = listener.config().http2OrDefault();
+    this.maxConcurrentStreams = limits.maxConcurrentStreams();
+    this.pinned = new PinnedResponseBytes(this, limits.maxBufferedResponseBytes());
   }
 
   /** Adds the HTTP/2 server to {@code pipeline}; {@code settings} are the ones it advertises. */
@@ -201,6 +205,34 @@ final class Http2Downstream implements ConnectionTimeouts.Ends {
 
   Http2Connection connection() {
     return handler.connection();
+  }
+
+  /** Counts and logs (once per connection) something of the client's refused. */
+  void refused(Refusal refusal, String detail) {
+    refusals.refused(refusal, detail);
+  }
+
+  /** What the connection's responses pin, and its cap. */
+  PinnedResponseBytes pinned() {
+    return pinned;
+  }
+
+  /** Each open stream that serves a request. Do not close streams from {@code action}. */
+  void forEachStream(Consumer<Http2DownstreamStream> action) {
+    try {
+      handler
+          .connection()
+          .forEachActiveStream(
+              stream -> {
+                Http2DownstreamStream served = stream(stream);
+                if (served != null) {
+                  action.accept(served);
+                }
+                return true;
+              });
+    } catch (Http2Exception e) {
+      throw new IllegalStateException(e); // the visitor throws none
+    }
   }
 
   private @Nullable Http2DownstreamStream stream(@Nullable Http2Stream stream) {

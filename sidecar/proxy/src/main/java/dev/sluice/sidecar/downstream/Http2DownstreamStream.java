@@ -5,7 +5,9 @@ import dev.sluice.sidecar.forward.Exchange;
 import dev.sluice.sidecar.forward.LocalResponses;
 import dev.sluice.sidecar.http2.Http2Messages;
 import dev.sluice.sidecar.http2.QueuedBytes;
+import dev.sluice.sidecar.http2.Refusal;
 import dev.sluice.sidecar.http2.StreamInbound;
+import dev.sluice.sidecar.http2.WaitingContent;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -16,6 +18,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2RemoteFlowController;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
@@ -26,7 +29,11 @@ import org.slf4j.LoggerFactory;
 /**
  * One client stream of an {@link Http2Downstream} connection, as an exchange sees it. Request
  * objects queue until the exchange asks for them, and their bytes go back to the client's window
- * only then; response objects are framed as Netty's stream codec frames them. Event-loop confined.
+ * only then; response objects are framed as Netty's stream codec frames them. What the stream pins
+ * (response bytes queued towards the client, and held upstream for it) counts towards its
+ * connection's cap (over it the fullest streams are reset, {@link #shed}), and bytes waiting with
+ * none leaving towards its listener's stalled-write timeout (then it is reset, {@link #stalled}).
+ * Event-loop confined.
  */
 final class Http2DownstreamStream
     implements ConnectionSide, StreamInbound.Reader, WriteStall.Output {
@@ -40,12 +47,18 @@ final class Http2DownstreamStream
    */
   private final StreamInbound inbound = new StreamInbound(this, false);
 
-  private final QueuedBytes queued = new QueuedBytes(this::onWritabilityChanged);
+  private final QueuedBytes queued = new QueuedBytes(this::onWritabilityChanged, this::onQueued);
   private @Nullable Exchange current;
   private @Nullable WriteStall stall;
   private long leftSeen;
   private boolean headSeen;
   private boolean closed;
+
+  /** Response bytes this stream pins in the sidecar (kept by {@link PinnedResponseBytes}). */
+  private long pinned;
+
+  /** Reset by the sidecar to give back what it held. */
+  private boolean shedding;
 
   /**
    * The request starts once the frames read with its HEADERS were all handled: the loop runs the
@@ -131,6 +144,53 @@ final class Http2DownstreamStream
     }
   }
 
+  /** The response bytes queued towards the client changed ({@link QueuedBytes.Changes}). */
+  private void onQueued(int delta, boolean sent) {
+    connection.pinned().changed(this, delta);
+  }
+
+  void pin(int delta) {
+    pinned += delta;
+  }
+
+  long pinned() {
+    return pinned;
+  }
+
+  long queuedBytes() {
+    return queued.queuedBytes();
+  }
+
+  boolean shedding() {
+    return shedding;
+  }
+
+  /**
+   * Resets the stream with ENHANCE_YOUR_CALM to give back what it holds ({@code reason}: the
+   * metric's), and closes it at once rather than when the RST_STREAM is written: its queued bytes
+   * and its exchange go now, even when the client does not read its socket.
+   */
+  void shed() {
+    if (closed || shedding) {
+      return;
+    }
+    shedding = true;
+    connection.refused(
+        Refusal.PINNED_BYTES,
+        "stream " + stream.id() + " reset, holding " + pinned + " response bytes");
+    ChannelHandlerContext ctx = connection.context();
+    // A reset that cannot be written means the connection is gone, and the stream with it.
+    ChannelFuture unused =
+        connection
+            .encoder()
+            .writeRstStream(
+                ctx, stream.id(), Http2Error.ENHANCE_YOUR_CALM.code(), ctx.newPromise());
+    ctx.flush();
+    if (stream.state() != Http2Stream.State.CLOSED) {
+      stream.close(); // Netty closes it again once the reset is written: that does nothing
+    }
+  }
+
   void onWritabilityChanged() {
     if (current != null && isWritable()) {
       current.onDownstreamWritable();
@@ -182,7 +242,11 @@ final class Http2DownstreamStream
       ReferenceCountUtil.release(msg);
       return promise.setFailure(new IOException("the client stream is closed"));
     }
-    Http2Messages.write(connection.encoder(), ctx, stream.id(), msg, null, queued, promise);
+    HttpObject out =
+        msg instanceof HttpContent content && content.content().readableBytes() > responseWindow()
+            ? WaitingContent.own(content, alloc()) // it waits for the client's window
+            : msg;
+    Http2Messages.write(connection.encoder(), ctx, stream.id(), out, null, queued, promise);
     connection.channel().flush();
     if (queued.queuedBytes() > 0) {
       watchStall();
@@ -241,14 +305,36 @@ final class Http2DownstreamStream
     reset(Http2Error.CANCEL);
   }
 
+  /**
+   * While response bytes are queued, only while the client's window takes more: what the client
+   * does not let go waits upstream, unread, and holds the upstream to its window.
+   */
   @Override
   public boolean isWritable() {
-    return !closed && queued.writable(connection.channel().isWritable());
+    return !closed
+        && queued.writable(
+            connection.channel().isWritable(),
+            connection.encoder().flowController().isWritable(stream));
   }
 
   @Override
   public boolean http2() {
     return true;
+  }
+
+  @Override
+  public int responseWindow() {
+    if (closed) {
+      return 0;
+    }
+    Http2RemoteFlowController flow = connection.encoder().flowController();
+    return Math.min(
+        flow.windowSize(stream), flow.windowSize(connection.connection().connectionStream()));
+  }
+
+  @Override
+  public void responseBytesHeld(int delta) {
+    connection.pinned().changed(this, delta);
   }
 
   @Override

@@ -51,6 +51,21 @@ public interface DownstreamSide {
   void readRequest();
 
   /**
+   * The response bytes the client lets the sidecar send now: an HTTP/2 stream's flow-control window
+   * (the smaller of the stream's and the connection's); {@link Integer#MAX_VALUE} for HTTP/1.1,
+   * which has none.
+   */
+  default int responseWindow() {
+    return Integer.MAX_VALUE;
+  }
+
+  /**
+   * Response bytes held upstream for this side (received, not yet read) changed by {@code delta}:
+   * what it pins in the sidecar beyond what it queued itself.
+   */
+  default void responseBytesHeld(int delta) {}
+
+  /**
    * The exchange is over. {@code requestComplete}: the whole request was read; {@code keepAlive}:
    * HTTP/1.1 may serve the next request on this connection.
    */

@@ -164,6 +164,12 @@ public final class Exchange implements UpstreamExchange {
     }
   }
 
+  /** What the lease holds unread counts as held for the downstream side it is read for. */
+  @Override
+  public void onResponseBytesHeld(int delta) {
+    downstream.responseBytesHeld(delta);
+  }
+
   /** The downstream side became writable again: resume reading the response. */
   public void onDownstreamWritable() {
     if (phase == Phase.RESPONDING && !response.complete()) {

@@ -121,8 +121,9 @@ final class RequestRelay {
   /**
    * Sends the head on the new {@code lease} (header rules of that hop, then the rule's header
    * actions), then what queued meanwhile; reads the response once that is done. Body reading starts
-   * once the head is written: an HTTP/2 stream exists (and has a flow-control window, hence a
-   * meaningful writability) only after its HEADERS.
+   * once the head went to the lease: an HTTP/2 stream exists (and has a flow-control window, hence
+   * a meaningful writability) only after its HEADERS. The first body object is asked for at once,
+   * so what arrived with the head leaves in its flush; the head's write completing asks again.
    */
   void start(UpstreamLease lease) {
     DownstreamSide downstream = exchange.downstream;
@@ -163,6 +164,13 @@ final class RequestRelay {
     }
     if (complete) {
       exchange.requestSent();
+    } else if (lease.isWritable()) {
+      // The body that arrived with the head goes behind it, in the same flush; the downstream
+      // hands over one object per read, and this is the first one's.
+      exchange.downstream.readRequest();
+      if (exchange.done() || lease != exchange.lease()) {
+        return; // the body ended the exchange (a limit), or its lease (a refused stream)
+      }
     }
     lease.read();
   }

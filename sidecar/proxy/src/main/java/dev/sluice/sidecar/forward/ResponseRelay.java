@@ -113,6 +113,9 @@ final class ResponseRelay {
     exchange.offload().responseHeaders(out);
     if (response instanceof LastHttpContent) {
       complete = true;
+    } else {
+      // The upstream reads ahead only as far as the client's window reaches.
+      exchange.leased().readAhead(exchange.downstream.responseWindow());
     }
     write(out);
   }

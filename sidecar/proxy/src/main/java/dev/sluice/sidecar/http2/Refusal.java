@@ -11,6 +11,11 @@ public enum Refusal {
   MALFORMED_REQUEST("malformed_request", false),
   /** A header block past the listener's maxHeaderBytes: 431 on its stream. */
   HEADER_LIST_TOO_LARGE("header_list_too_large", false),
+  /**
+   * The client left more response bytes unread than its connection may pin: RST_STREAM
+   * ENHANCE_YOUR_CALM on the streams holding the most.
+   */
+  PINNED_BYTES("pinned_bytes", false),
   /** Any other stream error the client caused (a frame its stream's state does not allow). */
   STREAM_ERROR("stream_error", false),
   /** The client reset more streams than its window allows: GOAWAY ENHANCE_YOUR_CALM. */

@@ -8,9 +8,11 @@ import java.util.ArrayDeque;
  * What one HTTP/2 stream received and its reader has not asked for yet, on either side (a client's
  * request stream, an upstream's response stream). Objects wait until the reader asks; their
  * flow-controlled bytes go back to the peer's window only when they are handed over (backpressure).
- * A read hands over everything queued; a read with nothing queued is remembered and the next object
- * goes at once. Re-entrant reads (a reader asking while it is being handed an object) continue the
- * same loop instead of nesting. Event-loop confined.
+ * A read hands over one object; a read with nothing queued is remembered and the next object goes
+ * at once. A reader that asks again while it is handed an object (its other side took the object
+ * and can take more) gets the next one from the same loop instead of a nested one; one that does
+ * not ask stops the hand-over there, so what its other side cannot take stays here, unconsumed, and
+ * holds the peer to its window. Event-loop confined.
  */
 public final class StreamInbound {
   /** Who the objects go to. */
@@ -32,6 +34,7 @@ public final class StreamInbound {
   private final Reader reader;
   private boolean demand;
   private boolean delivering;
+  private int held;
 
   /** {@code demand}: the first object is wanted at once (a request stream's head). */
   public StreamInbound(Reader reader, boolean demand) {
@@ -42,19 +45,20 @@ public final class StreamInbound {
   /** A received object (ownership passes): handed over at once when asked for, else queued. */
   public void offer(HttpObject msg, int bytes) {
     queue.add(new Entry(msg, bytes));
+    held += bytes;
     if (demand) {
-      demand = false;
       drain();
     }
   }
 
-  /** The reader asks for more; true when nothing was queued (the demand is remembered). */
+  /**
+   * The reader asks for the next object; true when nothing was queued (the demand is remembered).
+   */
   public boolean request() {
+    demand = true;
     if (queue.isEmpty()) {
-      demand = true;
       return true;
     }
-    demand = false;
     drain();
     return false;
   }
@@ -69,22 +73,36 @@ public final class StreamInbound {
     return demand;
   }
 
-  /** Releases everything queued (the stream was cut short or its reader let go). */
-  public void releaseAll() {
+  /** Flow-controlled bytes queued and not handed over yet. */
+  public int held() {
+    return held;
+  }
+
+  /**
+   * Releases everything queued (the stream was cut short or its reader let go); returns the
+   * flow-controlled bytes it held.
+   */
+  public int releaseAll() {
     Entry unread;
     while ((unread = queue.poll()) != null) {
       ReferenceCountUtil.release(unread.msg());
     }
+    int released = held;
+    held = 0;
+    return released;
   }
 
+  /** Hands over one object per demand; a demand raised during a hand-over continues the loop. */
   private void drain() {
     if (delivering) {
-      return;
+      return; // the running loop sees the demand
     }
     delivering = true;
     try {
       Entry next;
-      while (reader.accepting() && (next = queue.poll()) != null) {
+      while (demand && reader.accepting() && (next = queue.poll()) != null) {
+        demand = false;
+        held -= next.bytes();
         reader.consume(next.bytes());
         reader.deliver(next.msg());
       }

@@ -200,8 +200,8 @@ public final class ProxyMetrics {
 
   /**
    * Something of a client's refused, by reason: a stream or request (refused_stream,
-   * malformed_request, header_list_too_large, stream_error) or the connection (rapid_reset,
-   * stream_error_flood, control_frame_flood, frame_flood, protocol_error).
+   * malformed_request, header_list_too_large, pinned_bytes, stream_error) or the connection
+   * (rapid_reset, stream_error_flood, control_frame_flood, frame_flood, protocol_error).
    */
   public void downstreamRefusal(String reason) {
     counter(

@@ -5,15 +5,18 @@ import static java.util.Objects.requireNonNull;
 import dev.sluice.sidecar.http2.Http2Messages;
 import dev.sluice.sidecar.http2.QueuedBytes;
 import dev.sluice.sidecar.http2.StreamInbound;
+import dev.sluice.sidecar.http2.WaitingContent;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http2.Http2ConnectionEncoder;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2LocalFlowController;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
@@ -24,8 +27,10 @@ import org.jspecify.annotations.Nullable;
  * layer. The request head opens the stream (HEADERS, with END_STREAM when nothing follows); body
  * contents become DATA frames, the last one with END_STREAM, or followed by trailers that carry it:
  * as Netty's stream codec frames them, so each stream ends exactly once. Response objects queue
- * until the exchange reads them; their bytes go back to the flow-control window only then.
- * Event-loop confined.
+ * until the exchange reads them; their bytes go back to the flow-control window only then, so what
+ * the stream holds unread is at most its window: {@link Http2UpstreamConnection#READ_AHEAD}, or up
+ * to {@link Http2UpstreamConnection#STREAM_WINDOW} once the exchange said its client has that much
+ * window open ({@link #readAhead}). The exchange is told how much it holds. Event-loop confined.
  */
 final class Http2StreamLease implements UpstreamLease, StreamInbound.Reader {
   private final Http2UpstreamConnection connection;
@@ -44,6 +49,15 @@ final class Http2StreamLease implements UpstreamLease, StreamInbound.Reader {
   private boolean closed;
   private long resetCode = -1;
   private final QueuedBytes queued = new QueuedBytes(this::onWritabilityChanged);
+
+  /** The exchange told of the bytes held (the one bound last; kept after release until zero). */
+  private @Nullable UpstreamExchange holder;
+
+  /** The bytes {@link #holder} was told the inbox holds. */
+  private int reportedHeld;
+
+  /** The stream window the exchange asked for, granted at the first read of body bytes; 0: none. */
+  private int readAhead;
 
   Http2StreamLease(Http2UpstreamConnection connection) {
     this.connection = connection;
@@ -103,14 +117,33 @@ final class Http2StreamLease implements UpstreamLease, StreamInbound.Reader {
 
   @Override
   public void read() {
-    if (inbound.request()) {
+    boolean nothingQueued = inbound.request();
+    reportHeld();
+    if (nothingQueued) {
       deliverCloseIfDue();
     }
   }
 
   @Override
+  public void readAhead(int downstreamWindow) {
+    readAhead =
+        Math.max(
+            Http2UpstreamConnection.READ_AHEAD,
+            Math.min(downstreamWindow, Http2UpstreamConnection.STREAM_WINDOW));
+  }
+
+  @Override
   public void bind(@Nullable UpstreamExchange newExchange) {
+    if (newExchange != null && newExchange != holder) {
+      UpstreamExchange previous = holder;
+      if (previous != null && reportedHeld != 0) {
+        previous.onResponseBytesHeld(-reportedHeld);
+      }
+      reportedHeld = 0;
+      holder = newExchange;
+    }
     this.exchange = newExchange;
+    reportHeld();
   }
 
   @Override
@@ -131,6 +164,7 @@ final class Http2StreamLease implements UpstreamLease, StreamInbound.Reader {
     released = true;
     exchange = null;
     inbound.releaseAll();
+    reportHeld();
     if (stream == null || closed) {
       end();
       return;
@@ -153,6 +187,7 @@ final class Http2StreamLease implements UpstreamLease, StreamInbound.Reader {
                 Http2Error.CANCEL.code(),
                 connection.context().newPromise());
     connection.flush();
+    connection.streamCancelled();
     if (stream.state() == Http2Stream.State.CLOSED) {
       closed = true;
       end();
@@ -178,7 +213,22 @@ final class Http2StreamLease implements UpstreamLease, StreamInbound.Reader {
       consume(bytes);
       return;
     }
-    inbound.offer(msg, bytes);
+    HttpObject held =
+        msg instanceof HttpContent content && !inbound.demanded()
+            ? WaitingContent.own(content, alloc()) // it waits until the exchange reads on
+            : msg;
+    inbound.offer(held, bytes);
+    reportHeld();
+  }
+
+  /** Tells the holder how the bytes held unread changed since it was last told. */
+  private void reportHeld() {
+    int delta = inbound.held() - reportedHeld;
+    UpstreamExchange told = holder;
+    if (delta != 0 && told != null) {
+      reportedHeld += delta;
+      told.onResponseBytesHeld(delta);
+    }
   }
 
   void onReset(long errorCode) {
@@ -207,6 +257,7 @@ final class Http2StreamLease implements UpstreamLease, StreamInbound.Reader {
     if (closeCause != null) {
       // Cut short: what was not read yet will not complete the response.
       inbound.releaseAll();
+      reportHeld();
     }
     if (inbound.demanded()) {
       deliverCloseIfDue();
@@ -242,15 +293,43 @@ final class Http2StreamLease implements UpstreamLease, StreamInbound.Reader {
 
   @Override
   public void consume(int bytes) {
-    if (bytes > 0 && stream != null && !closed) {
+    Http2Stream open = stream;
+    if (bytes > 0 && open != null && !closed) {
       try {
-        if (connection.connection().local().flowController().consumeBytes(stream, bytes)) {
-          connection.flush(); // the WINDOW_UPDATE it wrote
+        Http2LocalFlowController flow = connection.connection().local().flowController();
+        // The read-ahead first: one WINDOW_UPDATE then covers it and what is consumed here.
+        boolean updated = growWindow(flow, open);
+        if (flow.consumeBytes(open, bytes) || updated) {
+          connection.flush(); // the WINDOW_UPDATE written
         }
       } catch (Http2Exception e) {
         connection.channel().pipeline().fireExceptionCaught(e);
       }
     }
+  }
+
+  /**
+   * Grows the stream's window to the read-ahead the exchange asked for, once, when the first body
+   * bytes are read and more are to come (a response that already ended needs no window). True when
+   * a WINDOW_UPDATE was written.
+   */
+  private boolean growWindow(Http2LocalFlowController flow, Http2Stream open)
+      throws Http2Exception {
+    int target = readAhead;
+    if (target == 0) {
+      return false;
+    }
+    readAhead = 0;
+    // A stream reset or closed has no window left to grow (Netty refuses to write an update).
+    if (released || remoteEnded || open.isResetSent() || open.state() == Http2Stream.State.CLOSED) {
+      return false;
+    }
+    int delta = target - flow.initialWindowSize(open);
+    if (delta <= 0) {
+      return false;
+    }
+    flow.incrementWindowSize(open, delta);
+    return true;
   }
 
   private void end() {

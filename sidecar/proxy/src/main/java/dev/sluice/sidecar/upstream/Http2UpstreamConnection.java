@@ -37,8 +37,43 @@ import org.jspecify.annotations.Nullable;
  * with no channel, pipeline or codec per stream. Event-loop confined.
  */
 final class Http2UpstreamConnection {
-  /** Per-stream receive window: bounds what one response may have in flight towards us. */
+  /**
+   * The receive window every stream starts with (SETTINGS_INITIAL_WINDOW_SIZE): what the upstream
+   * may send of a response before the sidecar knows how much its client takes. A stream whose
+   * client has more window open grows it, up to {@link #STREAM_WINDOW} ({@link
+   * Http2StreamLease#readAhead}); one whose client has none keeps it.
+   */
+  static final int READ_AHEAD = 64 * 1024;
+
+  /** The largest receive window of one stream: what one response may have in flight towards us. */
   static final int STREAM_WINDOW = 256 * 1024;
+
+  /**
+   * Streams open at once on one connection, at most, whatever the upstream allows: the connection
+   * window below is sized for this many.
+   */
+  static final int MAX_STREAMS = 100;
+
+  /**
+   * The connection's receive window: twice what all its streams can hold unread ({@link
+   * #MAX_STREAMS} x {@link #STREAM_WINDOW}). Bytes a stream's exchange has not read count against
+   * the connection window as well as the stream's, and Netty gives consumed bytes back to the
+   * connection window only once half of it was consumed; so with any less, streams whose clients
+   * stopped reading could hold the whole connection window and starve every other stream on the
+   * connection, other clients' included. At twice, they exhaust their own windows and never the
+   * connection's. What the upstream can have in flight is still bounded by the stream windows.
+   */
+  static final int CONNECTION_WINDOW = 2 * MAX_STREAMS * STREAM_WINDOW;
+
+  /**
+   * Streams the sidecar may cancel (RST_STREAM) on one connection; then it takes no new streams and
+   * closes once its streams ended. Servers count the resets a client sends against their
+   * rapid-reset limits (Netty's: 200 in 30 s; nghttp2's: a burst of 1,000) and close a connection
+   * over it, with every other client's stream on it. Shedding the streams of clients that do not
+   * read, and passing on clients' cancellations, could get there within seconds. With at most
+   * {@link #MAX_STREAMS} streams left to cancel after this, a connection sends at most 164.
+   */
+  static final int MAX_CANCELS = 64;
 
   private final Runnable onCapacity;
   private Channel channel;
@@ -47,8 +82,9 @@ final class Http2UpstreamConnection {
   private Http2Connection.PropertyKey leaseKey;
   private Promise<Void> ready;
   private boolean tls;
-  private long maxConcurrentStreams = 100;
+  private long maxConcurrentStreams = MAX_STREAMS;
   private int streams;
+  private int cancels;
   private boolean goAway;
   private boolean draining;
 
@@ -107,7 +143,8 @@ final class Http2UpstreamConnection {
         FrameHandlers.handler(
             false,
             new Frames(),
-            Http2Settings.defaultSettings().pushEnabled(false).initialWindowSize(STREAM_WINDOW));
+            Http2Settings.defaultSettings().pushEnabled(false).initialWindowSize(READ_AHEAD),
+            CONNECTION_WINDOW);
     Http2Connection connection = handler.connection();
     leaseKey = connection.newKey();
     connection.addListener(new Lifecycle());
@@ -152,6 +189,16 @@ final class Http2UpstreamConnection {
       ChannelFuture unused = channel.close(); // the last stream ended: nothing waits
     }
     onCapacity.run();
+  }
+
+  /**
+   * A lease reset its stream; at {@link #MAX_CANCELS} the connection is retired: no new stream,
+   * closed once the last one ended (the pool opens another).
+   */
+  void streamCancelled() {
+    if (++cancels == MAX_CANCELS) {
+      closeWhenIdle();
+    }
   }
 
   void closeWhenIdle() {
@@ -204,7 +251,7 @@ final class Http2UpstreamConnection {
     public void onSettingsRead(ChannelHandlerContext ctx, Http2Settings settings) {
       Long max = settings.maxConcurrentStreams();
       if (max != null) {
-        maxConcurrentStreams = max;
+        maxConcurrentStreams = Math.min(max, MAX_STREAMS);
       }
       ready.trySuccess(null);
       onCapacity.run();

@@ -12,4 +12,10 @@ public interface UpstreamExchange {
 
   /** The upstream channel closed or failed before the exchange let go of it. */
   void onUpstreamClosed(Throwable cause);
+
+  /**
+   * The response bytes the lease holds for this exchange, received and not read yet, changed by
+   * {@code delta}; once the lease is given back, they add up to zero again.
+   */
+  default void onResponseBytesHeld(int delta) {}
 }

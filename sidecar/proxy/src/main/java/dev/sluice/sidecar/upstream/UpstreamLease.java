@@ -23,8 +23,17 @@ public interface UpstreamLease {
    */
   boolean isWritable();
 
-  /** Asks for the next response object(s) (response backpressure). */
+  /** Asks for the next response object (response backpressure). */
   void read();
+
+  /**
+   * How far the upstream may send the response ahead of what the exchange read: the downstream's
+   * flow-control window for it ({@link Integer#MAX_VALUE} when it has none). An HTTP/2 stream
+   * grants its upstream that much window, within a small floor and its largest stream window, so a
+   * client that opened little window has little read ahead for it. Nothing for HTTP/1.1, whose
+   * read-ahead is its connection's socket buffer.
+   */
+  default void readAhead(int downstreamWindow) {}
 
   /** Binds the exchange that gets response objects and events; unbinds with null. */
   void bind(@Nullable UpstreamExchange exchange);

@@ -87,7 +87,7 @@ class AdminIT {
             tls,
             null,
             null,
-            new dev.sluice.sidecar.config.Http2Limits(10, null, null));
+            new dev.sluice.sidecar.config.Http2Limits(10, null, null, null));
     var config =
         new dev.sluice.sidecar.config.SidecarConfig(
             1, "r1", null, null, java.util.List.of(listener), null, null);

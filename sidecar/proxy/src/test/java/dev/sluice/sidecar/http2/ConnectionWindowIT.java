@@ -22,9 +22,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Invariant: both ends of every HTTP/2 connection Sluice makes or accepts open the connection-level
- * receive window to {@link FrameHandlers#CONNECTION_WINDOW} right after the preface, so concurrent
- * streams are not held to the default 65,535 bytes per round trip (measured: two 64 MiB uploads
- * through one upstream connection went from 129 to 187 MiB/s).
+ * receive window right after the preface — to {@link FrameHandlers#CONNECTION_WINDOW}, or the
+ * window a handler is built with (connections to upstreams open more, so their stalled streams
+ * cannot exhaust it) — so concurrent streams are not held to the default 65,535 bytes per round
+ * trip (measured: two 64 MiB uploads through one upstream connection went from 129 to 187 MiB/s).
  */
 class ConnectionWindowIT {
   private final EventLoopGroup group =
@@ -37,6 +38,15 @@ class ConnectionWindowIT {
 
   @Test
   void bothEndsAdvertiseTheLargerConnectionWindowAfterThePreface() throws Exception {
+    bothEndsAdvertise(FrameHandlers.CONNECTION_WINDOW, FrameHandlers.CONNECTION_WINDOW);
+  }
+
+  @Test
+  void aClientBuiltWithALargerWindowAdvertisesIt() throws Exception {
+    bothEndsAdvertise(FrameHandlers.CONNECTION_WINDOW, 50 << 20);
+  }
+
+  private void bothEndsAdvertise(int serverWindow, int clientWindow) throws Exception {
     CompletableFuture<FrameHandlers.Handler> server = new CompletableFuture<>();
     Channel listener =
         new ServerBootstrap()
@@ -48,7 +58,10 @@ class ConnectionWindowIT {
                   protected void initChannel(Channel ch) {
                     FrameHandlers.Handler handler =
                         FrameHandlers.handler(
-                            true, new Http2FrameAdapter(), Http2Settings.defaultSettings());
+                            true,
+                            new Http2FrameAdapter(),
+                            Http2Settings.defaultSettings(),
+                            serverWindow);
                     ch.pipeline().addLast(handler);
                     server.complete(handler);
                   }
@@ -57,7 +70,8 @@ class ConnectionWindowIT {
             .sync()
             .channel();
     FrameHandlers.Handler client =
-        FrameHandlers.handler(false, new Http2FrameAdapter(), Http2Settings.defaultSettings());
+        FrameHandlers.handler(
+            false, new Http2FrameAdapter(), Http2Settings.defaultSettings(), clientWindow);
     Channel connection =
         new Bootstrap()
             .group(group)
@@ -73,10 +87,10 @@ class ConnectionWindowIT {
             () -> {
               assertThat(remoteConnectionWindow(accepted, connection))
                   .as("the client's window, as the server sees it")
-                  .isEqualTo(1 << 20);
+                  .isEqualTo(clientWindow);
               assertThat(remoteConnectionWindow(client, connection))
                   .as("the server's window, as the client sees it")
-                  .isEqualTo(1 << 20);
+                  .isEqualTo(serverWindow);
             });
     connection.close().sync();
     listener.close().sync();

@@ -3,9 +3,14 @@ package dev.sluice.sidecar.testing;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.PoolArenaMetric;
+import io.netty.buffer.PoolChunkListMetric;
+import io.netty.buffer.PoolChunkMetric;
+import io.netty.buffer.PoolSubpageMetric;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.RecvByteBufAllocator;
+import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -14,9 +19,34 @@ import java.util.concurrent.atomic.LongAdder;
  * the payload itself; everything else is what the forwarding path allocated on top.
  */
 public final class CountingAllocator implements ByteBufAllocator {
-  private final PooledByteBufAllocator delegate = new PooledByteBufAllocator(true);
+  private final PooledByteBufAllocator delegate;
   private final LongAdder allocated = new LongAdder();
   private final LongAdder received = new LongAdder();
+
+  public CountingAllocator() {
+    this.delegate = new PooledByteBufAllocator(true);
+  }
+
+  private CountingAllocator(PooledByteBufAllocator delegate) {
+    this.delegate = delegate;
+  }
+
+  /**
+   * An allocator without per-thread caches: a released buffer goes straight back to its arena, so
+   * {@link #liveBytes()} is what the sidecar holds, not what it held once and keeps cached.
+   */
+  public static CountingAllocator uncached() {
+    return new CountingAllocator(
+        new PooledByteBufAllocator(
+            true,
+            PooledByteBufAllocator.defaultNumHeapArena(),
+            PooledByteBufAllocator.defaultNumDirectArena(),
+            PooledByteBufAllocator.defaultPageSize(),
+            PooledByteBufAllocator.defaultMaxOrder(),
+            0,
+            0,
+            false));
+  }
 
   public long allocated() {
     return allocated.sum();
@@ -34,6 +64,30 @@ public final class CountingAllocator implements ByteBufAllocator {
   /** Bytes the allocator's arenas hold right now (direct and heap). */
   public long pooledBytesInUse() {
     return delegate.metric().usedDirectMemory() + delegate.metric().usedHeapMemory();
+  }
+
+  /**
+   * Bytes of the pooled buffers alive right now (direct and heap), rounded to their size classes
+   * (cached ones count too, unless {@link #uncached()}): what the chunks handed out, less the free
+   * elements of the pages small buffers share (an arena keeps one such page per size class even
+   * when it is empty). Finer than {@link #pooledBytesInUse()}, which counts whole chunks.
+   */
+  public long liveBytes() {
+    long live = 0;
+    for (List<PoolArenaMetric> arenas :
+        List.of(delegate.metric().directArenas(), delegate.metric().heapArenas())) {
+      for (PoolArenaMetric arena : arenas) {
+        for (PoolChunkListMetric list : arena.chunkLists()) {
+          for (PoolChunkMetric chunk : list) {
+            live += chunk.chunkSize() - chunk.freeBytes();
+          }
+        }
+        for (PoolSubpageMetric page : arena.smallSubpages()) {
+          live -= (long) page.numAvailable() * page.elementSize();
+        }
+      }
+    }
+    return live;
   }
 
   /** Socket-read sizing that attributes its buffers to {@link #receiveBuffers()}. */

@@ -9,6 +9,7 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An HTTP/2 cleartext client at byte level, for inputs no well-behaved library will send: header
@@ -39,7 +40,9 @@ public final class RawHttp2 implements AutoCloseable {
   public static final int REFUSED_STREAM = 7;
   public static final int ENHANCE_YOUR_CALM = 11;
 
-  /** SETTINGS_MAX_CONCURRENT_STREAMS (RFC 9113 section 6.5.2). */
+  /** SETTINGS parameters of RFC 9113 section 6.5.2. */
+  public static final int SETTINGS_INITIAL_WINDOW_SIZE = 4;
+
   public static final int MAX_CONCURRENT_STREAMS = 3;
 
   /** One frame as read. */
@@ -133,14 +136,18 @@ public final class RawHttp2 implements AutoCloseable {
    * preface, only when {@code settings}.
    */
   public RawHttp2(int port, boolean settings) throws IOException {
+    this(port, settings ? new byte[0] : null);
+  }
+
+  private RawHttp2(int port, byte @Nullable [] settings) throws IOException {
     socket = new Socket("127.0.0.1", port);
     socket.setSoTimeout(10_000);
     out = socket.getOutputStream();
     in = new DataInputStream(socket.getInputStream());
     out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-    settingsSent = settings;
-    if (settings) {
-      frame(SETTINGS, 0, 0, new byte[0]);
+    settingsSent = settings != null;
+    if (settings != null) {
+      frame(SETTINGS, 0, 0, settings);
     } else {
       out.flush();
     }
@@ -163,6 +170,47 @@ public final class RawHttp2 implements AutoCloseable {
   /** True when the last {@link #next} returned null because nothing came for 10 s. */
   public boolean timedOut() {
     return timedOut;
+  }
+
+  /**
+   * Connects with SETTINGS_INITIAL_WINDOW_SIZE {@code initialWindow} (0: no stream may receive a
+   * DATA byte until a WINDOW_UPDATE opens it). The connection window stays at its 65,535 bytes;
+   * this client sends no WINDOW_UPDATE unless a test does.
+   */
+  public static RawHttp2 withInitialWindow(int port, int initialWindow) throws IOException {
+    return new RawHttp2(port, setting(SETTINGS_INITIAL_WINDOW_SIZE, initialWindow));
+  }
+
+  /** One SETTINGS parameter: 16-bit identifier, 32-bit value. */
+  public static byte[] setting(int id, int value) {
+    return new byte[] {
+      (byte) (id >>> 8),
+      (byte) id,
+      (byte) (value >>> 24),
+      (byte) (value >>> 16),
+      (byte) (value >>> 8),
+      (byte) value
+    };
+  }
+
+  /** A GET of {@code path} on {@code stream}, ending the stream with its HEADERS. */
+  public void get(int stream, String path) throws IOException {
+    headers(
+        stream,
+        true,
+        ":method",
+        "GET",
+        ":scheme",
+        "http",
+        ":authority",
+        "sluice.test",
+        ":path",
+        path);
+  }
+
+  /** Sets how long {@link #next} waits for a frame before it reports the connection closed. */
+  public void readTimeout(java.time.Duration timeout) throws IOException {
+    socket.setSoTimeout((int) timeout.toMillis());
   }
 
   /** A header block of literal fields: name, value, name, value... */
@@ -206,8 +254,10 @@ public final class RawHttp2 implements AutoCloseable {
 
   /** Bytes as they are: several frames in one write (the sidecar then reads them together). */
   public void send(byte[] bytes) throws IOException {
-    out.write(bytes);
-    out.flush();
+    synchronized (out) {
+      out.write(bytes);
+      out.flush();
+    }
   }
 
   /** A HEADERS frame with END_HEADERS, as {@link #frameBytes} gives it. */
@@ -224,19 +274,17 @@ public final class RawHttp2 implements AutoCloseable {
     return all.toByteArray();
   }
 
+  /** Writes one frame; safe to call while another thread reads (the reader ACKs SETTINGS). */
   public void frame(int type, int flags, int stream, byte[] payload) throws IOException {
-    out.write(frameBytes(type, flags, stream, payload));
-    out.flush();
+    synchronized (out) {
+      out.write(frameBytes(type, flags, stream, payload));
+      out.flush();
+    }
   }
 
   /** Several frames in one write (one TCP segment on loopback): what the peer reads at once. */
   public void frames(byte[]... frames) throws IOException {
-    ByteArrayOutputStream all = new ByteArrayOutputStream();
-    for (byte[] frame : frames) {
-      all.writeBytes(frame);
-    }
-    out.write(all.toByteArray());
-    out.flush();
+    send(concat(frames));
   }
 
   /** The bytes of one frame: the 9-byte header and {@code payload}. */
