@@ -1,6 +1,7 @@
 package dev.sluice.sidecar.downstream;
 
 import dev.sluice.sidecar.forward.DownstreamSide;
+import dev.sluice.sidecar.http2.Refusal;
 import dev.sluice.spop.SpopValue;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
@@ -21,6 +22,11 @@ interface ConnectionSide extends DownstreamSide {
   Channel connectionChannel();
 
   ListenerContext listenerContext();
+
+  @Override
+  default void refused(Refusal refusal, String detail) {
+    ClientRefusals.of(connectionChannel(), listenerContext().metrics()).refused(refusal, detail);
+  }
 
   @Override
   default ByteBufAllocator alloc() {

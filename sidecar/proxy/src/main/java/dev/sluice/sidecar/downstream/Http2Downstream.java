@@ -54,7 +54,7 @@ final class Http2Downstream implements ConnectionTimeouts.Ends {
   private Http2Downstream(ListenerContext listener, ConnectionTimeouts timeouts, Channel channel) {
     this.listener = listener;
     this.timeouts = timeouts;
-    this.refusals = new ClientRefusals(channel, listener.metrics());
+    this.refusals = ClientRefusals.of(channel, listener.metrics());
     Http2Limits limits = listener.config().http2OrDefault();
     this.maxConcurrentStreams = limits.maxConcurrentStreams();
     this.pinned = new PinnedResponseBytes(this, limits.maxBufferedResponseBytes());

@@ -4,6 +4,7 @@ import dev.sluice.sidecar.forward.DownstreamSide;
 import dev.sluice.sidecar.forward.Exchange;
 import dev.sluice.sidecar.forward.RequestFraming;
 import dev.sluice.sidecar.http2.HeadFields;
+import dev.sluice.sidecar.http2.Refusal;
 import dev.sluice.sidecar.routing.RequestTarget;
 import dev.sluice.sidecar.runtime.BoundRule;
 import dev.sluice.sidecar.runtime.Generation;
@@ -50,11 +51,14 @@ final class RequestHeads {
     if (problem != null) {
       HttpResponseStatus status = statusFor(request.decoderResult().cause());
       listener.metrics().rejected(status.code());
-      // A head the decoder could not read leaves it discarding the connection's input; any other
-      // refused head may still have a body arriving, read and discarded before the close.
+      side.refused(refusalFor(status), problem);
+      // A head the decoder could not read leaves it discarding the connection's input, and any
+      // other refused head may still have a body arriving: both are read and discarded for a while
+      // before the close, or unread bytes would make the kernel reset the connection and lose the
+      // answer (a client whose head is too large would see a reset, not 431).
       boolean bodyPending =
-          request.decoderResult().isSuccess()
-              && !(request instanceof LastHttpContent || RequestFraming.bodyless(request));
+          request.decoderResult().isFailure()
+              || !(request instanceof LastHttpContent || RequestFraming.bodyless(request));
       answer.respond(status, problem, true, bodyPending);
       return null;
     }
@@ -163,6 +167,16 @@ final class RequestHeads {
       return HttpResponseStatus.REQUEST_URI_TOO_LONG;
     }
     return HttpResponseStatus.BAD_REQUEST;
+  }
+
+  private static Refusal refusalFor(HttpResponseStatus status) {
+    if (status.equals(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE)) {
+      return Refusal.HEADER_LIST_TOO_LARGE;
+    }
+    if (status.equals(HttpResponseStatus.REQUEST_URI_TOO_LONG)) {
+      return Refusal.REQUEST_LINE_TOO_LONG;
+    }
+    return Refusal.MALFORMED_REQUEST;
   }
 
   private RequestHeads() {}

@@ -1,5 +1,6 @@
 package dev.sluice.sidecar.forward;
 
+import dev.sluice.sidecar.http2.Refusal;
 import dev.sluice.spop.SpopValue;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
@@ -46,6 +47,12 @@ public interface DownstreamSide {
 
   /** "http" or "https". */
   String scheme();
+
+  /**
+   * Something of the client's input was refused ({@code detail}: what, as a sentence): counted by
+   * reason, and logged once per client connection at most.
+   */
+  void refused(Refusal refusal, String detail);
 
   /** Asks for the next request object (request-body backpressure). */
   void readRequest();

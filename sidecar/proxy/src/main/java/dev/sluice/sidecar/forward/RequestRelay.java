@@ -1,5 +1,6 @@
 package dev.sluice.sidecar.forward;
 
+import dev.sluice.sidecar.http2.Refusal;
 import dev.sluice.sidecar.upstream.UpstreamLease;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
@@ -86,11 +87,12 @@ final class RequestRelay {
       Throwable cause = content.decoderResult().cause();
       content.release();
       exchange.metrics.rejected(HttpResponseStatus.BAD_REQUEST.code());
-      return Ending.answered(
-          HttpResponseStatus.BAD_REQUEST,
+      String problem =
           "malformed request body: "
               + Causes.framing(cause)
-              + " (expected: RFC 9112 chunked framing)");
+              + " (expected: RFC 9112 chunked framing)";
+      exchange.downstream.refused(Refusal.MALFORMED_BODY, problem);
+      return Ending.answered(HttpResponseStatus.BAD_REQUEST, problem);
     }
     int bytes = content.content().readableBytes();
     bodyBytes += bytes;

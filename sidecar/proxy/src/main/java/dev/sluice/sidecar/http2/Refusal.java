@@ -1,16 +1,27 @@
 package dev.sluice.sidecar.http2;
 
 /**
- * Why a server connection refused something of its client: the {@code reason} label of the refusal
- * counter, one sentence each. A refusal either ends one stream or the whole connection.
+ * Why the sidecar refused something of a client, on an HTTP/1.1 connection or an HTTP/2 one: the
+ * {@code reason} label of the refusal counter, one sentence each. A refusal either ends one request
+ * or stream, or cuts the whole connection short (a flood, a protocol error).
  */
 public enum Refusal {
   /** A stream past the advertised SETTINGS_MAX_CONCURRENT_STREAMS: RST_STREAM REFUSED_STREAM. */
   REFUSED_STREAM("refused_stream", false),
-  /** A request head that is malformed (RFC 9113 section 8.1.1): 400, then RST_STREAM. */
+  /**
+   * A request head that is malformed (RFC 9112, RFC 9113 section 8.1.1; conflicting authorities):
+   * 400, then the HTTP/1.1 connection closes or the HTTP/2 stream is reset.
+   */
   MALFORMED_REQUEST("malformed_request", false),
-  /** A header block past the listener's maxHeaderBytes: 431 on its stream. */
+  /** An HTTP/1.1 request line past the listener's limit: 414, and the connection closes. */
+  REQUEST_LINE_TOO_LONG("request_line_too_long", false),
+  /** A header block past the listener's maxHeaderBytes: 431. */
   HEADER_LIST_TOO_LARGE("header_list_too_large", false),
+  /**
+   * A request body that cannot be read (HTTP/1.1 chunked framing broken): 400 and the close; what
+   * was read of it never reaches the upstream as a complete message.
+   */
+  MALFORMED_BODY("malformed_body", false),
   /**
    * The client left more response bytes unread than its connection may pin: RST_STREAM
    * ENHANCE_YOUR_CALM on the streams holding the most.

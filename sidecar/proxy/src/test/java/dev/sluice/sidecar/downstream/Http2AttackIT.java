@@ -3,9 +3,7 @@ package dev.sluice.sidecar.downstream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import dev.sluice.sidecar.testing.LogCapture;
 import dev.sluice.sidecar.testing.MessageCheckingUpstream;
 import dev.sluice.sidecar.testing.RawHttp2;
 import dev.sluice.sidecar.testing.RawHttp2.Frame;
@@ -36,7 +34,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.slf4j.LoggerFactory;
 
 /**
  * Invariant: an HTTP/2 client can neither make the sidecar work without bound nor make it close a
@@ -678,48 +675,6 @@ class Http2AttackIT {
     public void close() throws IOException {
       stop = true;
       socket.close();
-    }
-  }
-
-  /** Captures what the given loggers (and every WARN or worse) log while it is open. */
-  private static final class LogCapture implements AutoCloseable {
-    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
-    private final Logger root = (Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
-    private final Logger watched;
-    private final Level before;
-
-    LogCapture(Class<?> source, Level level) {
-      watched = (Logger) LoggerFactory.getLogger(source);
-      before = watched.getLevel();
-      watched.setLevel(level);
-      appender.start();
-      root.addAppender(appender);
-    }
-
-    List<String> lines(Class<?> source, Level level) {
-      return appender.list.stream()
-          .filter(e -> e.getLoggerName().equals(source.getName()) && e.getLevel() == level)
-          .map(e -> e.getFormattedMessage() + throwable(e))
-          .toList();
-    }
-
-    List<String> atOrAbove(Level level) {
-      return appender.list.stream()
-          .filter(e -> e.getLevel().isGreaterOrEqual(level))
-          .map(e -> e.getLoggerName() + ": " + e.getFormattedMessage() + throwable(e))
-          .toList();
-    }
-
-    private static String throwable(ILoggingEvent event) {
-      return event.getThrowableProxy() == null
-          ? ""
-          : "\n\tat " + event.getThrowableProxy().getClassName();
-    }
-
-    @Override
-    public void close() {
-      root.detachAppender(appender);
-      watched.setLevel(before);
     }
   }
 }

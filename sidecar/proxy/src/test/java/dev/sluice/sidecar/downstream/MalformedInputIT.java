@@ -2,10 +2,13 @@ package dev.sluice.sidecar.downstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import dev.sluice.sidecar.testing.Http1Client;
+import dev.sluice.sidecar.testing.LogCapture;
 import dev.sluice.sidecar.testing.MessageCheckingUpstream;
 import dev.sluice.sidecar.testing.RawHttp2;
 import dev.sluice.sidecar.testing.RunningSidecar;
+import io.micrometer.core.instrument.Counter;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -109,6 +112,7 @@ class MalformedInputIT {
   void aMalformedChunkIs400AndCloseAndNeverACompleteRequestUpstream(String name, String chunks)
       throws Exception {
     int before = upstream.arrived().size();
+    double refusedBefore = refusals("malformed_body");
     try (Socket socket = connect()) {
       OutputStream out = socket.getOutputStream();
       out.write(
@@ -124,6 +128,7 @@ class MalformedInputIT {
     assertThat(arrivedSince(before))
         .as("what reached the upstream")
         .allSatisfy(arrived -> assertThat(arrived.complete()).isFalse());
+    assertThat(refusals("malformed_body") - refusedBefore).isEqualTo(1);
   }
 
   @Test
@@ -247,12 +252,62 @@ class MalformedInputIT {
   void anAmbiguousAuthorityIs400AndNothingIsForwarded(String name, String request, String says)
       throws Exception {
     int before = upstream.arrived().size();
+    double refusedBefore = refusals("malformed_request");
     try (Socket socket = connect()) {
       socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
       String answer = readToClose(socket.getInputStream());
       assertThat(answer).startsWith("HTTP/1.1 400 ").contains(says);
     }
     assertThat(arrivedSince(before)).as("nothing forwarded").isEmpty();
+    assertThat(refusals("malformed_request") - refusedBefore).isEqualTo(1);
+  }
+
+  @Test
+  void httpOneRefusalsAreCountedByReasonAndLoggedOncePerConnectionAtDebug() throws Exception {
+    double tooLarge = refusals("header_list_too_large");
+    double tooLong = refusals("request_line_too_long");
+    int before = upstream.arrived().size();
+    try (LogCapture logs = new LogCapture(ClientRefusals.class, Level.DEBUG)) {
+      try (Socket socket = connect()) {
+        socket
+            .getOutputStream()
+            .write(
+                ("GET /x HTTP/1.1\r\nHost: public.example\r\nx-big: "
+                        + "a".repeat(40_000)
+                        + "\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+        assertThat(readToClose(socket.getInputStream())).startsWith("HTTP/1.1 431 ");
+      }
+      try (Socket socket = connect()) {
+        socket
+            .getOutputStream()
+            .write(
+                ("GET /" + "a".repeat(40_000) + " HTTP/1.1\r\nHost: public.example\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+        assertThat(readToClose(socket.getInputStream())).startsWith("HTTP/1.1 414 ");
+      }
+      assertThat(logs.lines(ClientRefusals.class, Level.DEBUG))
+          .as("one line per connection, saying why")
+          .hasSize(2)
+          .anySatisfy(line -> assertThat(line).contains("header_list_too_large"))
+          .anySatisfy(line -> assertThat(line).contains("request_line_too_long"));
+      assertThat(logs.atOrAbove(Level.WARN)).as("a client's mistake is no warning").isEmpty();
+    }
+    assertThat(refusals("header_list_too_large") - tooLarge).isEqualTo(1);
+    assertThat(refusals("request_line_too_long") - tooLong).isEqualTo(1);
+    assertThat(arrivedSince(before)).as("nothing forwarded").isEmpty();
+  }
+
+  private static double refusals(String reason) {
+    Counter counter =
+        sidecar
+            .sidecar()
+            .metrics()
+            .registry()
+            .find("sluice_downstream_refusals")
+            .tag("reason", reason)
+            .counter();
+    return counter == null ? 0 : counter.count();
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.sidecar.config.InvalidConfigException;
 import dev.sluice.sidecar.config.SidecarConfigCodec;
+import dev.sluice.sidecar.http2.Refusal;
 import dev.sluice.sidecar.metrics.ProxyMetrics;
 import dev.sluice.sidecar.offload.Offload;
 import dev.sluice.sidecar.offload.OffloadPlan;
@@ -146,6 +147,7 @@ class ExchangeTest {
                   h.exchange.onRequestContent(broken);
                   assertThat(broken.refCnt()).isZero();
                   assertThat(h.downstream.statuses()).containsExactly(400);
+                  assertThat(h.downstream.refusals).containsExactly(Refusal.MALFORMED_BODY);
                   assertThat(lease.lastSent()).as("no last content upstream").isFalse();
                   assertThat(lease.released).isFalse();
                   h.assertEnded(true, "false/false");
@@ -421,6 +423,7 @@ class ExchangeTest {
     final List<Object> owned;
     final List<HttpObject> written = new ArrayList<>();
     final Map<String, SpopValue> session = new HashMap<>();
+    final List<Refusal> refusals = new ArrayList<>();
     String finished;
     boolean aborted;
     int reads;
@@ -453,6 +456,11 @@ class ExchangeTest {
     @Override
     public boolean isWritable() {
       return true;
+    }
+
+    @Override
+    public void refused(Refusal refusal, String detail) {
+      refusals.add(refusal);
     }
 
     @Override
