@@ -375,7 +375,7 @@ class ScenariosIT {
     route.setSpec(
         new ProxyRouteSpec(
             spec.selector(),
-            new Listener(port, l.protocol(), l.tls()),
+            new Listener(port, l.protocol(), l.tls(), l.limits(), l.http2()),
             spec.rules(),
             spec.rollout()));
     return route;

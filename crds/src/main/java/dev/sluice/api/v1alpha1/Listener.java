@@ -27,7 +27,14 @@ public record Listener(
                 + " connection. HTTPS: TLS with ALPN offering h2 and http/1.1.")
         @Default("HTTP")
         @Nullable ListenerProtocol protocol,
-    @JsonPropertyDescription("TLS settings; required for HTTPS.") @Nullable ListenerTls tls) {
+    @JsonPropertyDescription("TLS settings; required for HTTPS.") @Nullable ListenerTls tls,
+    @JsonPropertyDescription(
+            "Silence and connection limits of client connections; the sidecar's defaults when"
+                + " left out.")
+        @Nullable ListenerLimits limits,
+    @JsonPropertyDescription(
+            "Limits on each HTTP/2 client connection; the sidecar's defaults when left out.")
+        @Nullable ListenerHttp2 http2) {
 
   /** Downstream protocols. */
   public enum ListenerProtocol {

@@ -9,6 +9,9 @@ public final class Patterns {
    */
   public static final String DURATION = "^([0-9]+(\\.[0-9]+)?(ms|s|m|h))+$";
 
+  /** A duration of whole seconds: {@link #DURATION} without fractions or milliseconds. */
+  public static final String WHOLE_SECONDS = "^([0-9]+(s|m|h))+$";
+
   /** A DNS-1123 label, the shape of Kubernetes object and port names. */
   public static final String DNS_LABEL = "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$";
 

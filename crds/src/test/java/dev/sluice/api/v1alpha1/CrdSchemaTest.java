@@ -48,6 +48,17 @@ class CrdSchemaTest {
     assertThat(deny.get("minimum").asInt()).isEqualTo(400);
     assertThat(deny.get("maximum").asInt()).isEqualTo(599);
     assertThat(spec.at("/properties/listener/properties/port/maximum").asInt()).isEqualTo(65535);
+    JsonNode http2 = spec.at("/properties/listener/properties/http2");
+    assertThat(http2.at("/properties/maxConcurrentStreams/maximum").asInt()).isEqualTo(10_000);
+    assertThat(http2.at("/properties/maxBufferedResponseBytes/minimum").asLong())
+        .isEqualTo(1L << 20);
+    assertThat(http2.at("/properties/resetWindow/pattern").asText())
+        .isEqualTo(Patterns.WHOLE_SECONDS);
+    assertThat(rules(http2)).anyMatch(r -> r.contains("duration('1h')"));
+    JsonNode limits = spec.at("/properties/listener/properties/limits");
+    assertThat(limits.at("/properties/maxConnections/maximum").asInt()).isEqualTo(1_000_000);
+    assertThat(rules(limits)).anyMatch(r -> r.contains("stalledWriteTimeout"));
+    assertThat(limits.has("default")).as("nothing written into objects").isFalse();
     assertThat(rules(spec.at("/properties/rollout"))).anyMatch(r -> r.contains("batchSize"));
   }
 

@@ -7,6 +7,8 @@ import dev.sluice.api.v1alpha1.Backend;
 import dev.sluice.api.v1alpha1.BackendTls;
 import dev.sluice.api.v1alpha1.HeaderMatch;
 import dev.sluice.api.v1alpha1.Listener;
+import dev.sluice.api.v1alpha1.ListenerHttp2;
+import dev.sluice.api.v1alpha1.ListenerLimits;
 import dev.sluice.api.v1alpha1.ProxyRoute;
 import dev.sluice.api.v1alpha1.RouteMatch;
 import dev.sluice.api.v1alpha1.RouteTimeouts;
@@ -16,6 +18,7 @@ import dev.sluice.sidecar.config.Agent;
 import dev.sluice.sidecar.config.DownstreamListener;
 import dev.sluice.sidecar.config.Durations;
 import dev.sluice.sidecar.config.HeaderCondition;
+import dev.sluice.sidecar.config.Http2Limits;
 import dev.sluice.sidecar.config.PathCondition;
 import dev.sluice.sidecar.config.RequestMatch;
 import dev.sluice.sidecar.config.RouteRule;
@@ -78,8 +81,35 @@ final class RouteMapping {
                 null)
             : null,
         null,
-        null, // listener limits at their defaults
-        null); // every HTTP/2 limit at its default
+        limits(listener.limits()),
+        http2(listener.http2()));
+  }
+
+  /** The listener's limits; absent ones at the sidecar's defaults. */
+  @SuppressWarnings("NullAway") // the contract's records read an absent field (null) as its default
+  private static dev.sluice.sidecar.config.@Nullable ListenerLimits limits(
+      @Nullable ListenerLimits limits) {
+    if (limits == null) {
+      return null;
+    }
+    return new dev.sluice.sidecar.config.ListenerLimits(
+        duration(limits.headerReadTimeout()),
+        duration(limits.idleTimeout()),
+        duration(limits.stalledWriteTimeout()),
+        limits.maxConnections());
+  }
+
+  /** The HTTP/2 limits; absent stays absent, so configs older sidecars read do not change. */
+  @SuppressWarnings("NullAway") // the contract's records read an absent field (null) as its default
+  private static @Nullable Http2Limits http2(@Nullable ListenerHttp2 http2) {
+    if (http2 == null) {
+      return null;
+    }
+    return new Http2Limits(
+        http2.maxConcurrentStreams(),
+        http2.maxResetStreams(),
+        duration(http2.resetWindow()),
+        http2.maxBufferedResponseBytes());
   }
 
   /** One rule; the agents its offload steps use are added to {@code agents}. */

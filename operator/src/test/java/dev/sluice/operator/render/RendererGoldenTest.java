@@ -122,7 +122,7 @@ class RendererGoldenTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"shop", "problems"})
+  @ValueSource(strings = {"shop", "problems", "limits"})
   void rendersTheGoldenConfig(String name) throws Exception {
     Rendering rendering = Renderer.render(input(name, false), Renderer.Defaults.STANDARD);
     String actual = golden(rendering);
@@ -139,7 +139,7 @@ class RendererGoldenTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"shop", "problems"})
+  @ValueSource(strings = {"shop", "problems", "limits"})
   void theOrderInformersListThingsInChangesNothing(String name) throws Exception {
     Rendering forward = Renderer.render(input(name, false), Renderer.Defaults.STANDARD);
     Rendering backward = Renderer.render(input(name, true), Renderer.Defaults.STANDARD);
