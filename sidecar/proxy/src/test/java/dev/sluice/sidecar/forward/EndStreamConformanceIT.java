@@ -305,7 +305,12 @@ class EndStreamConformanceIT {
     Http2Client client;
     synchronized (h2Clients) {
       client = h2Clients.get(port);
-      if (client == null) {
+      // A connection left idle past the listener's idleTimeout (60 s) while other cases ran was
+      // closed with GOAWAY, as the sidecar should: a client then opens a new one.
+      if (client == null || client.closed() || !client.goAways().isEmpty()) {
+        if (client != null) {
+          client.close();
+        }
         client = Http2Client.connect(port, downstream.tls);
         h2Clients.put(port, client);
       }
