@@ -18,13 +18,14 @@ import java.util.function.BooleanSupplier;
  * informers synced) and {@code /metrics} (Prometheus text format).
  */
 final class AdminServer implements AutoCloseable {
+  static final int BACKLOG = 16;
+
   private final HttpServer server;
   private final ExecutorService threads = Executors.newFixedThreadPool(2);
 
-  public AdminServer(
-      InetSocketAddress address, PrometheusMeterRegistry registry, BooleanSupplier ready)
-      throws IOException {
-    server = HttpServer.create(address, 16);
+  /** Serves on {@code server}: bound, not yet started (this starts it). */
+  AdminServer(HttpServer server, PrometheusMeterRegistry registry, BooleanSupplier ready) {
+    this.server = server;
     server.setExecutor(threads);
     server.createContext("/healthz", exchange -> reply(exchange, 200, "ok"));
     server.createContext(

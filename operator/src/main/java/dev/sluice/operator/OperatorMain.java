@@ -5,13 +5,16 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.PrintWriter;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.Charset;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -31,9 +34,19 @@ import picocli.CommandLine.Option;
         "Reconciles ProxyRoutes and OffloadAgents into per-pod Sluice sidecars: injects them,"
             + " serves each pod its config, rolls changes out pod by pod and reports in status."
             + " Talks to the cluster of the current kubeconfig context, or the one it runs in."
-            + " Logs: SLUICE_LOG_FORMAT=JSON for one JSON object per line, SLUICE_LOG_LEVEL.")
+            + " Logs: SLUICE_LOG_FORMAT=JSON for one JSON object per line, SLUICE_LOG_LEVEL.",
+    exitCodeListHeading = "Exit codes:%n",
+    exitCodeList = {
+      "0:stopped (SIGTERM)",
+      "1:cannot work with the Kubernetes API server, or lost the Lease",
+      "2:a flag's value is invalid",
+      "3:a listener cannot bind its port (checked before anything is written to the cluster)"
+    })
 public final class OperatorMain implements Callable<Integer> {
   private static final Logger LOG = LoggerFactory.getLogger(OperatorMain.class);
+
+  /** Exit code when a listener cannot bind (port taken, address not of this host). */
+  static final int EXIT_LISTENER = 3;
 
   @Option(
       names = "--namespace",
@@ -73,6 +86,14 @@ public final class OperatorMain implements Callable<Integer> {
       paramLabel = "PORT",
       description = "HTTP port of /healthz, /readyz and /metrics. Default: ${DEFAULT-VALUE}.")
   int adminPort = 8080;
+
+  @Option(
+      names = "--bind-address",
+      paramLabel = "IP",
+      description =
+          "Address the config service, webhook and admin endpoint listen on. Default: all"
+              + " addresses.")
+  @Nullable String bindAddress;
 
   @Option(
       names = "--no-leader-election",
@@ -163,6 +184,9 @@ public final class OperatorMain implements Callable<Integer> {
   public Integer call() throws Exception {
     try {
       return run();
+    } catch (ListenerBindException e) {
+      LOG.error("cannot start: {}", e.getMessage());
+      return EXIT_LISTENER;
     } catch (KubernetesClientException e) {
       Throwable cause = e;
       while (cause.getCause() != null) {
@@ -196,24 +220,17 @@ public final class OperatorMain implements Callable<Integer> {
       err.println("sluice-operator: --long-poll " + hold + " (expected: a duration like 60s)");
       return 2;
     }
-    OperatorSettings settings =
-        OperatorSettings.defaults()
-            .withNamespaces(new LinkedHashSet<>(namespaces))
-            .withOperatorNamespace(operatorNamespace)
-            .withService(service)
-            .withConfigService(new InetSocketAddress(configServicePort))
-            .withWebhook(new InetSocketAddress(webhookPort))
-            .withAdmin(new InetSocketAddress(adminPort))
-            .withLeaderElection(leaderElection)
-            .withLease(lease)
-            .withTlsSecret(tlsSecret)
-            .withCertManager(certManager)
-            .withWebhookConfiguration(webhookConfiguration)
-            .withCaConfigMap(caConfigMap)
-            .withSidecarImage(sidecarImage)
-            .withSidecarResources(sidecarCpuRequest, sidecarMemoryRequest, sidecarMemoryLimit)
-            .withNativeSidecars(nativeMode)
-            .withHold(holdFor);
+    InetAddress bind;
+    try {
+      bind = bindAddress(bindAddress);
+    } catch (UnknownHostException e) {
+      err.println(
+          "sluice-operator: --bind-address "
+              + bindAddress
+              + " (expected: an IP address of this host, like 127.0.0.1 or ::)");
+      return 2;
+    }
+    OperatorSettings settings = settings(bind, nativeMode, holdFor);
     KubernetesClient client = new KubernetesClientBuilder().build();
     OperatorRuntime runtime;
     try {
@@ -234,5 +251,40 @@ public final class OperatorMain implements Callable<Integer> {
                 "sluice-operator-shutdown"));
     stopped.await();
     return 0;
+  }
+
+  private OperatorSettings settings(
+      @Nullable InetAddress bind, NativeSidecars nativeMode, Duration holdFor) {
+    return OperatorSettings.defaults()
+        .withNamespaces(new LinkedHashSet<>(namespaces))
+        .withOperatorNamespace(operatorNamespace)
+        .withService(service)
+        .withConfigService(new InetSocketAddress(bind, configServicePort))
+        .withWebhook(new InetSocketAddress(bind, webhookPort))
+        .withAdmin(new InetSocketAddress(bind, adminPort))
+        .withLeaderElection(leaderElection)
+        .withLease(lease)
+        .withTlsSecret(tlsSecret)
+        .withCertManager(certManager)
+        .withWebhookConfiguration(webhookConfiguration)
+        .withCaConfigMap(caConfigMap)
+        .withSidecarImage(sidecarImage)
+        .withSidecarResources(sidecarCpuRequest, sidecarMemoryRequest, sidecarMemoryLimit)
+        .withNativeSidecars(nativeMode)
+        .withHold(holdFor);
+  }
+
+  /**
+   * The listeners' address: null (the flag unset) is every address; otherwise an IP literal or a
+   * name of this host.
+   */
+  static @Nullable InetAddress bindAddress(@Nullable String flag) throws UnknownHostException {
+    if (flag == null) {
+      return null;
+    }
+    if (flag.isBlank()) {
+      throw new UnknownHostException("an empty address");
+    }
+    return InetAddress.getByName(flag.strip());
   }
 }

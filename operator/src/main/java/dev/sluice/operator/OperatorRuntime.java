@@ -68,12 +68,17 @@ public final class OperatorRuntime implements AutoCloseable {
     this.metrics = metrics;
   }
 
-  /** Starts every part on {@code client} (which the caller closes); on failure stops them again. */
+  /**
+   * Starts every part on {@code client} (which the caller closes); on failure stops them again. The
+   * listeners are bound first: a taken port throws {@link ListenerBindException} before anything
+   * was written to the cluster.
+   */
   public static OperatorRuntime start(KubernetesClient client, OperatorSettings settings)
       throws IOException {
     Deque<AutoCloseable> parts = new ArrayDeque<>();
     AtomicBoolean closing = new AtomicBoolean();
     AtomicBoolean started = new AtomicBoolean();
+    BoundListeners listeners = push(parts, BoundListeners.bind(settings));
     try {
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       parts.push(JvmMetrics.bindTo(registry));
@@ -86,7 +91,9 @@ public final class OperatorRuntime implements AutoCloseable {
       EventRecorder events = new EventRecorder(client);
       PodDirectory pods = push(parts, new PodDirectory(client));
       ConfigService configService =
-          push(parts, configService(client, settings, tls, pods, revisions, writer, metrics));
+          push(
+              parts,
+              configService(client, settings, listeners, tls, pods, revisions, writer, metrics));
       NamespaceLabels labels = push(parts, new NamespaceLabels(client));
       boolean nativeSidecars = settings.nativeSidecars().resolve(client);
       InjectionSettings injection =
@@ -95,24 +102,15 @@ public final class OperatorRuntime implements AutoCloseable {
           push(
               parts,
               new WebhookServer(
-                  settings.webhook(),
+                  listeners.webhook(),
                   tls.context(),
                   new AdmissionWebhook(injection, labels),
                   new InjectionFollowUp(ca, events)));
       AdminServer admin =
           push(
               parts,
-              new AdminServer(settings.admin(), registry, () -> started.get() && labels.synced()));
-      NamespaceSync sync =
-          new NamespaceSync(
-              revisions,
-              writer,
-              statuses,
-              events,
-              settings.rendererDefaults(),
-              settings.clock(),
-              metrics,
-              ca::ensure);
+              new AdminServer(listeners.admin(), registry, () -> started.get() && labels.synced()));
+      NamespaceSync sync = sync(settings, revisions, writer, statuses, events, metrics, ca);
       push(
           parts,
           Reconcilers.start(client, settings, sync, statuses, events, metrics, closing::get));
@@ -122,7 +120,7 @@ public final class OperatorRuntime implements AutoCloseable {
               parts, closing, tls, configService, webhook, admin, statuses, metrics);
       runtime.logRunning(settings, nativeSidecars);
       return runtime;
-    } catch (IOException | RuntimeException e) {
+    } catch (RuntimeException e) {
       closing.set(true);
       stop(parts);
       throw e;
@@ -132,14 +130,14 @@ public final class OperatorRuntime implements AutoCloseable {
   private static ConfigService configService(
       KubernetesClient client,
       OperatorSettings settings,
+      BoundListeners listeners,
       ServingTls tls,
       PodDirectory pods,
       RevisionStore revisions,
       PodWriter writer,
-      OperatorMetrics metrics)
-      throws IOException {
+      OperatorMetrics metrics) {
     return new ConfigService(
-        settings.configService(),
+        listeners.configService(),
         tls.context(),
         settings
             .tokenReviewer()
@@ -150,6 +148,25 @@ public final class OperatorRuntime implements AutoCloseable {
         metrics,
         settings.clock(),
         settings.hold());
+  }
+
+  private static NamespaceSync sync(
+      OperatorSettings settings,
+      RevisionStore revisions,
+      PodWriter writer,
+      StatusWriter statuses,
+      EventRecorder events,
+      OperatorMetrics metrics,
+      CaPublisher ca) {
+    return new NamespaceSync(
+        revisions,
+        writer,
+        statuses,
+        events,
+        settings.rendererDefaults(),
+        settings.clock(),
+        metrics,
+        ca::ensure);
   }
 
   private static <T extends AutoCloseable> T push(Deque<AutoCloseable> parts, T part) {

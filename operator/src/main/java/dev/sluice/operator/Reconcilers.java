@@ -1,6 +1,7 @@
 package dev.sluice.operator;
 
 import dev.sluice.operator.agent.OffloadAgentReconciler;
+import dev.sluice.operator.cluster.ReferencedSecrets;
 import dev.sluice.operator.metrics.OperatorMetrics;
 import dev.sluice.operator.route.NamespaceReconciler;
 import dev.sluice.operator.route.NamespaceSync;
@@ -55,7 +56,9 @@ final class Reconcilers implements AutoCloseable {
                 o.withLeaderElectionConfiguration(leaderElection(settings, closing));
               }
             });
-    NamespaceReconciler namespaces = new NamespaceReconciler(sync, metrics, settings.namespaces());
+    NamespaceReconciler namespaces =
+        new NamespaceReconciler(
+            sync, metrics, settings.namespaces(), new ReferencedSecrets(client));
     operator.register(
         namespaces,
         o ->

@@ -2,6 +2,7 @@ package dev.sluice.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.crd.generator.annotation.SchemaFrom;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
@@ -21,6 +22,7 @@ public record ProxyRouteSpec(
                 + " (namespace label sluice.dev/inject=enabled or pod label sluice.dev/inject=true)"
                 + " get a sidecar.")
         @Required
+        @SchemaFrom(type = SelectorSchema.class)
         LabelSelector selector,
     @JsonPropertyDescription("Where the sidecar accepts downstream (client) connections.") @Required
         Listener listener,

@@ -63,6 +63,16 @@ class CrdSchemaTest {
   }
 
   @Test
+  void proxyRouteSelectorHasTheShapeKubernetesValidates() throws IOException {
+    JsonNode requirement =
+        specSchema(ProxyRoute.class).at("/properties/selector/properties/matchExpressions/items");
+    assertThat(requirement.at("/required").toString()).isEqualTo("[\"key\",\"operator\"]");
+    assertThat(requirement.at("/properties/operator/enum").toString())
+        .isEqualTo("[\"DoesNotExist\",\"Exists\",\"In\",\"NotIn\"]");
+    assertThat(rules(requirement)).anyMatch(r -> r.contains("size(self.values) > 0"));
+  }
+
+  @Test
   void offloadAgentCarriesTimeoutAndEndpointRules() throws IOException {
     JsonNode spec = specSchema(OffloadAgent.class);
     assertThat(rules(spec)).contains("has(self.service) != has(self.endpoints)");

@@ -9,16 +9,19 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A {@link NamespaceView} over the informer caches of a reconcile (ProxyRoutes being deleted left
- * out).
+ * out) and the {@link ReferencedSecrets}.
  */
 public final class InformerView implements NamespaceView {
   private final Context<?> context;
+  private final ReferencedSecrets secrets;
 
-  public InformerView(Context<?> context) {
+  public InformerView(Context<?> context, ReferencedSecrets secrets) {
     this.context = context;
+    this.secrets = secrets;
   }
 
   @Override
@@ -44,8 +47,8 @@ public final class InformerView implements NamespaceView {
   }
 
   @Override
-  public List<Secret> secrets(String namespace) {
-    return list(Secret.class, namespace);
+  public List<Secret> secrets(String namespace, Set<String> names) {
+    return secrets.secrets(namespace, names);
   }
 
   @Override

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import java.util.List;
+import java.util.Set;
 
 /** What the informers hold about one namespace: everything a reconcile reads, no API calls. */
 public interface NamespaceView {
@@ -18,7 +19,8 @@ public interface NamespaceView {
 
   List<EndpointSlice> endpointSlices(String namespace);
 
-  List<Secret> secrets(String namespace);
+  /** The Secrets of {@code namespace} among {@code names} (only those are read). */
+  List<Secret> secrets(String namespace, Set<String> names);
 
   List<Pod> pods(String namespace);
 }

@@ -63,6 +63,10 @@ public final class ConfigService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConfigService.class);
   static final Pattern PATH =
       Pattern.compile("^/v1/pods/([a-z0-9]([-a-z0-9]*[a-z0-9])?)/([^/]+)/(config|status|health)$");
+
+  /** Pending connections the socket queues (every sidecar holds one long-poll). */
+  public static final int BACKLOG = 512;
+
   static final int MAX_REPORT = 256 * 1024;
   private static final com.fasterxml.jackson.databind.ObjectMapper HEALTH_JSON =
       com.fasterxml.jackson.databind.json.JsonMapper.builder().build();
@@ -97,8 +101,9 @@ public final class ConfigService implements AutoCloseable {
     }
   }
 
+  /** Serves on {@code server}: bound, not yet started (this starts it). */
   public ConfigService(
-      InetSocketAddress address,
+      HttpsServer server,
       SSLContext tls,
       TokenReviewer tokens,
       PodDirectory pods,
@@ -106,8 +111,7 @@ public final class ConfigService implements AutoCloseable {
       PodWriter writer,
       OperatorMetrics metrics,
       Clock clock,
-      Duration hold)
-      throws IOException {
+      Duration hold) {
     this.tokens = tokens;
     this.pods = pods;
     this.revisions = revisions;
@@ -120,7 +124,7 @@ public final class ConfigService implements AutoCloseable {
         "sluice_operator_config_service_clients",
         "Sidecars holding a long-poll on this replica",
         () -> held.values().stream().mapToInt(Set::size).sum());
-    server = HttpsServer.create(address, 512);
+    this.server = server;
     server.setHttpsConfigurator(new HttpsConfigurator(tls));
     server.setExecutor(threads);
     server.createContext("/v1/pods/", this::handle);

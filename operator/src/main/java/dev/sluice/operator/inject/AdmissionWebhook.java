@@ -14,9 +14,11 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The mutating webhook's logic, HTTP aside: an AdmissionReview (admission.k8s.io/v1) for a Pod
- * CREATE in, the AdmissionReview answer out — always allowed, with a JSON Patch when the injector
- * added the sidecar. The patch replaces (or adds) only what injection touches: the labels,
- * annotations, the init containers or containers, and the volumes.
+ * CREATE in, the AdmissionReview answer out — allowed, with a JSON Patch when the injector added
+ * the sidecar; refused (503) only when the namespace's labels cannot be read at all, since
+ * admitting the pod then might start it without the sidecar it asked for. The patch replaces (or
+ * adds) only what injection touches: the labels, annotations, the init containers or containers,
+ * and the volumes.
  */
 public final class AdmissionWebhook {
   private static final ObjectMapper JSON = JsonMapper.builder().build();
@@ -31,7 +33,10 @@ public final class AdmissionWebhook {
   private final InjectionSettings settings;
   private final Function<String, Map<String, String>> namespaceLabels;
 
-  /** {@code namespaceLabels}: a namespace's labels (from an informer's cache), empty if unknown. */
+  /**
+   * {@code namespaceLabels}: a namespace's labels, empty if it has none; may throw {@link
+   * NamespaceLabels.Unreadable}.
+   */
   public AdmissionWebhook(
       InjectionSettings settings, Function<String, Map<String, String>> namespaceLabels) {
     this.settings = settings;
@@ -95,11 +100,15 @@ public final class AdmissionWebhook {
         request.hasNonNull("namespace")
             ? request.get("namespace").asText()
             : pod.getMetadata() == null ? null : pod.getMetadata().getNamespace();
-    InjectionResult result =
-        Injector.inject(
-            pod, namespace == null ? Map.of() : namespaceLabels.apply(namespace), settings);
     ObjectNode response = JSON.createObjectNode();
     response.put("uid", request.get("uid").asText());
+    Map<String, String> labels;
+    try {
+      labels = namespace == null ? Map.of() : namespaceLabels.apply(namespace);
+    } catch (NamespaceLabels.Unreadable e) {
+      return refused(response, String.valueOf(e.getMessage()), namespace, pod, request);
+    }
+    InjectionResult result = Injector.inject(pod, labels, settings);
     response.put("allowed", true);
     if (result.injected()) {
       ArrayNode patch = patch(object, JSON.valueToTree(result.pod()));
@@ -108,17 +117,36 @@ public final class AdmissionWebhook {
           "patch",
           Base64.getEncoder().encodeToString(patch.toString().getBytes(StandardCharsets.UTF_8)));
     }
-    ObjectNode answer = JSON.createObjectNode();
-    answer.put("apiVersion", "admission.k8s.io/v1");
-    answer.put("kind", "AdmissionReview");
-    answer.set("response", response);
     return new Answer(
-        answer.toString(),
+        review(response),
         result.injected(),
         result.skipReason(),
         namespace,
         result.pod(),
         request.path("dryRun").asBoolean(false));
+  }
+
+  /**
+   * Not allowed, 503 with {@code message}: the API server refuses the pod (as its failure policy
+   * would), the one who created it (a ReplicaSet, a Job) tries again.
+   */
+  private static Answer refused(
+      ObjectNode response, String message, @Nullable String namespace, Pod pod, JsonNode request) {
+    response.put("allowed", false);
+    ObjectNode status = response.putObject("status");
+    status.put("code", 503);
+    status.put("reason", "ServiceUnavailable");
+    status.put("message", message);
+    return new Answer(
+        review(response), false, null, namespace, pod, request.path("dryRun").asBoolean(false));
+  }
+
+  private static String review(ObjectNode response) {
+    ObjectNode answer = JSON.createObjectNode();
+    answer.put("apiVersion", "admission.k8s.io/v1");
+    answer.put("kind", "AdmissionReview");
+    answer.set("response", response);
+    return answer.toString();
   }
 
   /** add/replace operations for the parts injection changes. */

@@ -20,6 +20,10 @@ import javax.net.ssl.SSLContext;
  */
 public final class WebhookServer implements AutoCloseable {
   public static final String PATH = "/mutate-pods";
+
+  /** Pending connections the socket queues. */
+  public static final int BACKLOG = 64;
+
   private static final int MAX_BODY = 3 * 1024 * 1024;
 
   private final HttpsServer server;
@@ -35,7 +39,16 @@ public final class WebhookServer implements AutoCloseable {
       AdmissionWebhook webhook,
       Consumer<AdmissionWebhook.Answer> answered)
       throws IOException {
-    server = HttpsServer.create(address, 64);
+    this(HttpsServer.create(address, BACKLOG), tls, webhook, answered);
+  }
+
+  /** Serves on {@code server}: bound, not yet started (this starts it). */
+  public WebhookServer(
+      HttpsServer server,
+      SSLContext tls,
+      AdmissionWebhook webhook,
+      Consumer<AdmissionWebhook.Answer> answered) {
+    this.server = server;
     server.setHttpsConfigurator(new HttpsConfigurator(tls));
     server.setExecutor(threads);
     server.createContext(PATH, exchange -> handle(exchange, webhook, answered));

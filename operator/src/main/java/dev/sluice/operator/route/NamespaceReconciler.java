@@ -4,11 +4,11 @@ import dev.sluice.api.Labels;
 import dev.sluice.api.v1alpha1.OffloadAgent;
 import dev.sluice.api.v1alpha1.ProxyRoute;
 import dev.sluice.operator.cluster.InformerView;
+import dev.sluice.operator.cluster.ReferencedSecrets;
 import dev.sluice.operator.metrics.OperatorMetrics;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -23,16 +23,15 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
  * Reconciles the ProxyRoutes of a namespace into its sidecar pods' configs. A pod's config depends
  * on every ProxyRoute that selects it, and a pod needs a config even when no route selects it (yet,
  * or any more), so the unit of work is the namespace: every event of a ProxyRoute, OffloadAgent,
- * sidecar pod, Service, EndpointSlice or Secret maps to its Namespace, JOSDK runs at most one
- * reconcile per namespace at a time and coalesces the events that arrive meanwhile, and the
- * reconcile is one {@link NamespaceSync} pass: render → roll out → every ProxyRoute's status. A
+ * sidecar pod, Service, EndpointSlice or Secret a route names maps to its Namespace, JOSDK runs at
+ * most one reconcile per namespace at a time and coalesces the events that arrive meanwhile, and
+ * the reconcile is one {@link NamespaceSync} pass: render → roll out → every ProxyRoute's status. A
  * deleted ProxyRoute is simply absent from the next pass (no finalizer); the status written for a
  * deleted ProxyRoute or OffloadAgent is forgotten when its informer sees it go. While a rollout
  * runs the reconcile comes back every few seconds, so a missed progress deadline is noticed without
@@ -46,12 +45,21 @@ public final class NamespaceReconciler implements Reconciler<Namespace> {
   private final NamespaceSync sync;
   private final OperatorMetrics metrics;
   private final Set<String> namespaces;
+  private final ReferencedSecrets secrets;
 
-  /** {@code namespaces}: the ones to reconcile (empty: all). */
-  public NamespaceReconciler(NamespaceSync sync, OperatorMetrics metrics, Set<String> namespaces) {
+  /**
+   * {@code namespaces}: the ones to reconcile (empty: all); {@code secrets}: the Secrets routes
+   * name, watched one by one.
+   */
+  public NamespaceReconciler(
+      NamespaceSync sync,
+      OperatorMetrics metrics,
+      Set<String> namespaces,
+      ReferencedSecrets secrets) {
     this.sync = sync;
     this.metrics = metrics;
     this.namespaces = Set.copyOf(namespaces);
+    this.secrets = secrets;
   }
 
   /** Whether a namespace is one this operator reconciles. */
@@ -62,7 +70,7 @@ public final class NamespaceReconciler implements Reconciler<Namespace> {
   @Override
   public UpdateControl<Namespace> reconcile(Namespace namespace, Context<Namespace> context) {
     NamespaceSync.Outcome outcome =
-        sync.sync(namespace.getMetadata().getName(), new InformerView(context));
+        sync.sync(namespace.getMetadata().getName(), new InformerView(context, secrets));
     metrics.reconciled("ProxyRoute", outcome.rolling() ? "rolling" : "settled");
     UpdateControl<Namespace> control = UpdateControl.noUpdate();
     return outcome.rolling() ? control.rescheduleAfter(RECHECK) : control;
@@ -88,18 +96,9 @@ public final class NamespaceReconciler implements Reconciler<Namespace> {
     sources.add(
         source(
             context, InformerEventSourceConfiguration.from(EndpointSlice.class, Namespace.class)));
-    sources.add(
-        source(
-            context,
-            InformerEventSourceConfiguration.from(Secret.class, Namespace.class)
-                .withGenericFilter(s -> !isConfigRevision(s))));
+    // Not every Secret of the namespace: only those the routes name, each watched on its own.
+    sources.add(secrets);
     return sources;
-  }
-
-  /** The Secrets the operator stores configs in change nothing a pass renders from. */
-  static boolean isConfigRevision(Secret secret) {
-    Map<String, String> labels = secret.getMetadata().getLabels();
-    return labels != null && labels.containsKey(Labels.CONFIG_REVISION);
   }
 
   private <R extends HasMetadata> EventSource<?, Namespace> source(

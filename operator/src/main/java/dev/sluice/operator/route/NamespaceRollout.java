@@ -10,6 +10,7 @@ import dev.sluice.operator.rollout.GroupRollout;
 import dev.sluice.operator.rollout.RolloutState;
 import dev.sluice.sidecar.config.SidecarConfig;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -20,11 +21,12 @@ import org.jspecify.annotations.Nullable;
  * sidecar pod should run, which pods get a new assignment now, and what each ProxyRoute's status
  * says.
  *
- * <p>The pass: ProxyRoutes the CRD rules would refuse are left out ({@link SpecChecks}); sidecar
- * pods are grouped by the routes that select them ({@link PodGroups}, each set rendered once by
- * {@link RouteRenderings}); each group rolls out on its own ({@link GroupRollout}); and each
- * route's outcome sums the groups its pods are in ({@link RouteOutcomes}). A config the sidecar's
- * own validation would refuse is never handed out: its routes get {@code Accepted=False} instead.
+ * <p>The pass: ProxyRoutes the CRD rules would refuse are left out ({@link SpecChecks}, {@link
+ * SelectorChecks}); sidecar pods are grouped by the routes that select them ({@link PodGroups},
+ * each set rendered once by {@link RouteRenderings}); each group rolls out on its own ({@link
+ * GroupRollout}); and each route's outcome sums the groups its pods are in ({@link RouteOutcomes}).
+ * A config the sidecar's own validation would refuse is never handed out: its routes get {@code
+ * Accepted=False} instead.
  */
 final class NamespaceRollout {
   private NamespaceRollout() {}
@@ -64,7 +66,8 @@ final class NamespaceRollout {
     Map<String, ProxyRoute> valid = new TreeMap<>();
     Map<String, List<RenderProblem>> invalid = new TreeMap<>();
     for (ProxyRoute route : in.routes()) {
-      List<RenderProblem> found = SpecChecks.check(route);
+      List<RenderProblem> found = new ArrayList<>(SpecChecks.check(route));
+      found.addAll(SelectorChecks.check(route));
       if (found.isEmpty()) {
         valid.put(route.getMetadata().getName(), route);
       } else {

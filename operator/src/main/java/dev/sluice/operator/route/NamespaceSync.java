@@ -117,7 +117,7 @@ public final class NamespaceSync {
             routes,
             agents,
             EndpointIndex.build(view.services(namespace), view.endpointSlices(namespace)),
-            SecretData.decode(view.secrets(namespace)),
+            SecretData.decode(view.secrets(namespace, SecretReferences.of(routes))),
             records,
             now,
             defaults));

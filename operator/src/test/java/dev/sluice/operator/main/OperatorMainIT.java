@@ -6,7 +6,9 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.sluice.testing.kubernetes.EmbeddedKubernetes;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfigurationBuilder;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -25,9 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code java -jar operator/target/sluice-operator.jar} as a user runs it: help, a bad flag named
- * with exit 2, an unreachable API server reported with exit 1 (as a JSON log line when asked), and
- * a real start against the mock API server: TLS Secret created, {@code /readyz}, {@code /metrics},
- * then a clean stop.
+ * with exit 2, an unreachable API server reported with exit 1 (as a JSON log line when asked), a
+ * taken port named with exit 3 before anything was written to the cluster, and a real start against
+ * the mock API server: TLS Secret created, {@code /readyz}, {@code /metrics}, then a clean stop.
  */
 class OperatorMainIT {
   static final Path JAR = Path.of("target/sluice-operator.jar");
@@ -97,6 +99,81 @@ class OperatorMainIT {
     assertThat(bad.exit()).isEqualTo(2);
     assertThat(bad.output())
         .contains("sluice-operator: --native-sidecars maybe (expected: auto, true or false)");
+    Ran badAddress = run(Map.of(), 60, "--bind-address=no-such-host.invalid");
+    assertThat(badAddress.exit()).isEqualTo(2);
+    assertThat(badAddress.output())
+        .contains(
+            "sluice-operator: --bind-address no-such-host.invalid (expected: an IP address of"
+                + " this host, like 127.0.0.1 or ::)");
+    assertThat(help.output()).contains("--bind-address=IP").contains("Exit codes:");
+  }
+
+  @Test
+  void aTakenPortFailsTheStartBeforeAnythingIsWrittenToTheCluster() throws Exception {
+    try (EmbeddedKubernetes cluster = new EmbeddedKubernetes();
+        ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      cluster.namespace("sluice-system");
+      cluster
+          .client()
+          .resource(
+              new MutatingWebhookConfigurationBuilder()
+                  .withNewMetadata()
+                  .withName("sluice-sidecar-injector")
+                  .endMetadata()
+                  .addNewWebhook()
+                  .withName("pods.inject.sluice.dev")
+                  .withNewClientConfig()
+                  .withNewService()
+                  .withName("sluice-operator")
+                  .withNamespace("sluice-system")
+                  .endService()
+                  .endClientConfig()
+                  .endWebhook()
+                  .build())
+          .create();
+      Path config = kubeconfig(cluster.client().getConfiguration().getMasterUrl());
+      cluster.takeRequests(); // the test's own
+      Ran ran =
+          run(
+              Map.of("KUBECONFIG", config.toString()),
+              120,
+              "--leader-election",
+              "--native-sidecars=true",
+              "--bind-address=127.0.0.1",
+              "--admin-port=" + taken.getLocalPort(),
+              "--config-service-port=" + freePort(),
+              "--webhook-port=" + freePort());
+      assertThat(ran.exit()).as(ran.output()).isEqualTo(3);
+      assertThat(ran.output())
+          .contains(
+              "cannot start: the admin endpoint cannot listen on 127.0.0.1:"
+                  + taken.getLocalPort()
+                  + ": ")
+          .contains("(expected: a free port and an address of this host; set --admin-port or")
+          .doesNotContain("\tat ");
+      List<String> written =
+          cluster.takeRequests().stream()
+              .filter(r -> !"GET".equals(r.getMethod()))
+              .map(r -> r.getMethod() + " " + r.getPath())
+              .toList();
+      assertThat(written).as("requests that change the cluster").isEmpty();
+      var client = cluster.client();
+      assertThat(client.secrets().inNamespace("sluice-system").list().getItems()).isEmpty();
+      assertThat(client.leases().inNamespace("sluice-system").list().getItems()).isEmpty();
+      assertThat(
+              client
+                  .admissionRegistration()
+                  .v1()
+                  .mutatingWebhookConfigurations()
+                  .withName("sluice-sidecar-injector")
+                  .get()
+                  .getWebhooks()
+                  .get(0)
+                  .getClientConfig()
+                  .getCaBundle())
+          .as("caBundle")
+          .isNull();
+    }
   }
 
   @Test
@@ -142,6 +219,7 @@ class OperatorMainIT {
               dir.resolve("operator.log"),
               leaderElection ? "--leader-election" : "--no-leader-election",
               "--native-sidecars=true",
+              "--bind-address=127.0.0.1",
               "--admin-port=" + admin,
               "--config-service-port=" + freePort(),
               "--webhook-port=" + freePort());

@@ -61,6 +61,49 @@ class NamespaceRolloutTest {
   }
 
   @Test
+  void aRouteWithAnInvalidSelectorIsNotAcceptedAndTheOthersStillRollOut() {
+    ProxyRoute web = route("web", "app: web", 8080, "100%");
+    ProxyRoute noOperator =
+        Objects.route(
+            """
+            apiVersion: sluice.dev/v1alpha1
+            kind: ProxyRoute
+            metadata: {name: no-operator, namespace: shop}
+            spec:
+              selector: {matchExpressions: [{key: app, values: [web]}]}
+              listener: {port: 9090}
+              rules: [{backend: {endpoints: [10.0.0.1:80]}}]
+            """);
+    ProxyRoute lowercase =
+        Objects.route(
+            """
+            apiVersion: sluice.dev/v1alpha1
+            kind: ProxyRoute
+            metadata: {name: lowercase, namespace: shop}
+            spec:
+              selector: {matchExpressions: [{key: app, operator: in, values: [web]}]}
+              listener: {port: 9091}
+              rules: [{backend: {endpoints: [10.0.0.1:80]}}]
+            """);
+
+    var result = plan(List.of(noOperator, web, lowercase), pods("web", 2));
+
+    assertThat(result.changes()).extracting(c -> c.assign()).doesNotContainNull().hasSize(2);
+    assertThat(result.routes().get("web").problems()).isEmpty();
+    assertThat(result.routes().get("web").rollout().selectedPods()).isEqualTo(2);
+    assertThat(result.routes().get("no-operator").problems())
+        .extracting(p -> p.conditionType() + " " + p.reason() + " " + p.message())
+        .containsExactly(
+            "Accepted InvalidSpec spec.selector.matchExpressions[0].operator: \"null\""
+                + " (expected: In, NotIn, Exists or DoesNotExist (case-sensitive))");
+    assertThat(result.routes().get("lowercase").problems())
+        .extracting(p -> p.message())
+        .containsExactly(
+            "spec.selector.matchExpressions[0].operator: \"in\""
+                + " (expected: In, NotIn, Exists or DoesNotExist (case-sensitive))");
+  }
+
+  @Test
   void podsSelectedByTheSameRoutesFormOneGroupUnderTheStrictestBatch() {
     List<PodRecord> pods = new ArrayList<>(pods("web", 8));
     pods.addAll(pods("api", 4));
