@@ -103,11 +103,16 @@ public final class CrdValidator {
     List<String> unknown = UnknownFields.prune(version.schema(), object);
     SchemaDefaults.apply(version.schema(), object);
     String part = statusSubresource ? "status" : "spec";
-    JsonNode before = stored == null ? null : stored.get(part);
+    // The API server defaults what it reads from storage too: compare like with like.
+    JsonNode old = stored == null ? null : stored.deepCopy();
+    if (old != null) {
+      SchemaDefaults.apply(version.schema(), old);
+    }
+    JsonNode before = old == null ? null : old.get(part);
     List<FieldError> errors =
         before != null && before.equals(object.get(part))
             ? List.of()
-            : check(version, object, part, stored);
+            : check(version, object, part, old);
     return new Admission(object, unknown, errors);
   }
 

@@ -65,7 +65,8 @@ public record FieldError(String field, Type type, String value, String detail) {
     return value.toString();
   }
 
-  static String quoted(String text) {
+  /** {@code text} in double quotes, escaped as Go's %q would for plain text. */
+  public static String quoted(String text) {
     return '"' + text.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
   }
 }
