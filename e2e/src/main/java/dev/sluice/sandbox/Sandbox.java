@@ -109,6 +109,11 @@ final class Sandbox implements AutoCloseable {
     return cluster.client();
   }
 
+  /** Runs {@code writes} as an API server with an older, laxer CRD would take them. */
+  void beforeCrdUpgrade(Runnable writes) {
+    cluster.kubernetes().beforeCrdUpgrade(writes);
+  }
+
   List<PodRunner.RunningPod> pods() {
     return shop.pods();
   }

@@ -1,6 +1,7 @@
 package dev.sluice.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.api.Labels;
 import dev.sluice.api.v1alpha1.Listener;
@@ -9,6 +10,7 @@ import dev.sluice.api.v1alpha1.ProxyRouteSpec;
 import dev.sluice.operator.status.Conditions;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
@@ -318,9 +320,10 @@ class ScenariosIT {
           // The other route is not affected.
           assertThat(condition("Ready").getStatus()).isEqualTo("True");
 
-          // A route the CRD's CEL rules would refuse (the embedded API does not run them): the
-          // operator's own checks leave it out with the field named; the shop route carries on.
-          apply(
+          // A route the CRD's CEL rules refuse: the API refuses it with the rules' messages; one
+          // stored before the CRD had them is left out by the operator with the field named (the
+          // same rules, evaluated by the operator); the shop route carries on.
+          String broken =
               """
               apiVersion: sluice.dev/v1alpha1
               kind: ProxyRoute
@@ -330,12 +333,21 @@ class ScenariosIT {
                 listener: {port: 9091, protocol: HTTPS}
                 rules: [{backend: {service: {name: storefront, port: 8080}}}]
                 rollout: {batchSize: "0%"}
-              """);
+              """;
+          assertThatThrownBy(() -> apply(broken))
+              .isInstanceOfSatisfying(
+                  KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(422))
+              .hasMessageContaining(
+                  "ProxyRoute.sluice.dev \"broken\" is invalid: [spec.listener: Invalid value:"
+                      + " \"object\": listener.tls is required when protocol is HTTPS");
+          sandbox.beforeCrdUpgrade(() -> apply(broken));
           await(() -> routeCondition("broken", "Stalled", "True"), 60);
           assertThat(routeConditionValue("broken", "Accepted").getReason())
               .isEqualTo("InvalidSpec");
           assertThat(routeConditionValue("broken", "Accepted").getMessage())
-              .startsWith("spec.listener.tls: \"missing\"");
+              .startsWith(
+                  "spec.listener: \"{\"port\":9091,\"protocol\":\"HTTPS\"}\" (expected:"
+                      + " listener.tls is required when protocol is HTTPS");
           assertThat(condition("Ready").getStatus()).isEqualTo("True");
           assertThat(Sandbox.send(http, Sandbox.get(ip(0), "/")).statusCode()).isEqualTo(200);
 

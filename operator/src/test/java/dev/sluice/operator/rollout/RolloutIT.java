@@ -122,7 +122,7 @@ class RolloutIT {
           rules:
             - name: all
               backend: {service: {name: backend, port: 8080}}
-          rollout: {batchSize: "%s", onFailure: %s, progressDeadline: 10m}
+          rollout: {batchSize: %s, onFailure: %s, progressDeadline: 10m}
         """
         .formatted(port, batch, onFailure);
   }

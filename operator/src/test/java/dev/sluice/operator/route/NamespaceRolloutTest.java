@@ -33,7 +33,7 @@ class NamespaceRolloutTest {
           listener: {port: %d}
           rules:
             - backend: {endpoints: [10.0.0.1:80]}
-          rollout: {batchSize: "%s"}
+          rollout: {batchSize: %s}
         """
             .formatted(name, app, port, batch));
   }
@@ -181,18 +181,20 @@ class NamespaceRolloutTest {
     ProxyRoute good = route("good", "app: web", 8080, "1");
     var result = plan(List.of(bad, noTls, good), pods("web", 2));
 
+    // The CRD's own rules, as the API server words them, with the value the rule saw.
     assertThat(result.routes().get("bad").problems())
         .extracting(p -> p.message())
         .containsExactly(
-            "spec.rollout.batchSize: \"0%\" (expected: a number >= 1 or a percentage from 1% to"
-                + " 100%)");
+            "spec.rollout: \"{\"batchSize\":\"0%\"}\" (expected: rollout.batchSize must be a number"
+                + " >= 1 or a percentage from 1% to 100%)");
     assertThat(result.routes().get("notls").problems())
-        .extracting(p -> p.field())
+        .extracting(p -> p.field() + ": " + p.expected())
         .containsExactly(
-            "spec.listener.tls",
-            "spec.rules[1].name",
-            "spec.rules[1].backend",
-            "spec.rollout.progressDeadline");
+            "spec: rules[].name must be unique within the ProxyRoute",
+            "spec.listener: listener.tls is required when protocol is HTTPS and not allowed when"
+                + " it is HTTP",
+            "spec.rules[1].backend: backend needs exactly one of service and endpoints",
+            "spec.rollout: rollout.progressDeadline must be at least 10s");
     assertThat(result.routes().get("notls").problems())
         .allMatch(p -> p.conditionType().equals("Accepted") && p.reason().equals("InvalidSpec"));
     // The valid route renders alone and rolls out; the invalid ones select nothing.
@@ -201,6 +203,31 @@ class NamespaceRolloutTest {
     assertThat(config.listeners().get(0).address()).endsWith(":8080");
     assertThat(result.routes().get("good").rollout().selectedPods()).isEqualTo(2);
     assertThat(result.routes().get("bad").rollout().selectedPods()).isZero();
+  }
+
+  @Test
+  void everyRuleOfTheCrdIsEnforcedNotOnlyTheOnesOnceMirroredByHand() {
+    // A string batch size without % and an Exact path without '/': the CRD refuses both; the
+    // hand-written checks this replaced let them through.
+    ProxyRoute drifted =
+        Objects.route(
+            """
+            apiVersion: sluice.dev/v1alpha1
+            kind: ProxyRoute
+            metadata: {name: drifted, namespace: shop}
+            spec:
+              selector: {matchLabels: {app: web}}
+              listener: {port: 8080}
+              rules:
+                - backend: {endpoints: [10.0.0.1:80]}
+                  matches: [{path: {type: Exact, value: api}}]
+              rollout: {batchSize: "1"}
+            """);
+    var result = plan(List.of(drifted), pods("web", 1));
+    assertThat(result.routes().get("drifted").problems())
+        .extracting(p -> p.field() + " " + p.reason())
+        .containsExactly("spec.rules[0].matches[0].path InvalidSpec", "spec.rollout InvalidSpec");
+    assertThat(result.routes().get("drifted").rollout().selectedPods()).isZero();
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.sluice.testing.kubernetes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.sluice.api.validation.SluiceCrds;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -33,8 +34,9 @@ import java.util.logging.Logger;
 /**
  * fabric8's mock API server in CRUD mode with Sluice's CRDs registered (from sluice-crds), plus a
  * token authority standing in for the API server's TokenReview: {@link #issueToken} binds a token
- * to a pod the way a projected ServiceAccount token is, and TokenReviews answer from that. No
- * server-side apply, schema validation or garbage collection (see TEST.md).
+ * to a pod the way a projected ServiceAccount token is, and TokenReviews answer from that. Writes
+ * of ProxyRoutes and OffloadAgents are pruned, defaulted and validated against the CRDs' schema and
+ * CEL rules ({@link CrdAdmission}). No server-side apply or garbage collection (see TEST.md).
  */
 public class EmbeddedKubernetes implements AutoCloseable {
   private static final ObjectMapper JSON = JsonMapper.builder().build();
@@ -48,17 +50,15 @@ public class EmbeddedKubernetes implements AutoCloseable {
 
   private final KubernetesMockServer server;
   private final KubernetesClient client;
+  private final CrdAdmission admission;
   private final Map<String, String[]> tokens = new ConcurrentHashMap<>();
 
   public EmbeddedKubernetes() throws IOException {
     Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
+    admission =
+        new CrdAdmission(new KubernetesMixedDispatcher(responses), SluiceCrds.all().values());
     server =
-        new KubernetesMockServer(
-            new Context(),
-            new MockWebServer(),
-            responses,
-            new KubernetesMixedDispatcher(responses),
-            false);
+        new KubernetesMockServer(new Context(), new MockWebServer(), responses, admission, false);
     server.init(InetAddress.getLoopbackAddress(), 0);
     client = server.createClient();
     server
@@ -120,6 +120,14 @@ public class EmbeddedKubernetes implements AutoCloseable {
     return new KubernetesClientBuilder()
         .withConfig(new ConfigBuilder(client.getConfiguration()).withUserAgent(userAgent).build())
         .build();
+  }
+
+  /**
+   * Runs {@code writes} without the CRDs' schema and rules, as an API server with an older, laxer
+   * CRD took them: for objects stored before a CRD upgrade.
+   */
+  public void beforeCrdUpgrade(Runnable writes) {
+    admission.unchecked(writes);
   }
 
   /** Writes a kubeconfig for this server (token auth, namespace default) to {@code file}. */

@@ -1,0 +1,276 @@
+package dev.sluice.api.validation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every CEL rule of the CRDs refuses at least one invalid variant of a valid object, with its own
+ * message at its own node, and accepts the valid objects (the base ones here and every example
+ * under examples/). A rule added to a CRD without a variant here fails {@link
+ * #everyRuleHasAVariant}.
+ */
+class RuleVariantsTest {
+  static final String ROUTE =
+      """
+      apiVersion: sluice.dev/v1alpha1
+      kind: ProxyRoute
+      metadata: {name: web, namespace: shop}
+      spec:
+        selector: {matchLabels: {app: web}}
+        listener: {port: 8080}
+        rules:
+          - name: a
+            backend: {service: {name: web, port: 80}}
+      """;
+  static final String AGENT =
+      """
+      apiVersion: sluice.dev/v1alpha1
+      kind: OffloadAgent
+      metadata: {name: waf, namespace: shop}
+      spec:
+        endpoints: [10.0.0.2:12345]
+        timeouts: {processing: 300ms}
+        messages: [{name: check, args: [{name: src, value: src}]}]
+      """;
+
+  record Variant(String name, String kind, String patch, String error) {
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  static final String RULE0 = "spec.rules[0]";
+
+  static List<Variant> variants() {
+    return List.of(
+        route(
+            "HTTPS without tls",
+            "{listener: {port: 8443, protocol: HTTPS}}",
+            "spec.listener: Invalid value: \"object\": listener.tls is required when protocol is"
+                + " HTTPS and not allowed when it is HTTP"),
+        route(
+            "batchSize 0%",
+            "{rollout: {batchSize: 0%}}",
+            "spec.rollout: Invalid value: \"object\": rollout.batchSize must be a number >= 1 or a"
+                + " percentage from 1% to 100%"),
+        route(
+            "batchSize 0",
+            "{rollout: {batchSize: 0}}",
+            "spec.rollout: Invalid value: \"object\": rollout.batchSize must be a number >= 1 or a"
+                + " percentage from 1% to 100%"),
+        route(
+            "progressDeadline 5s",
+            "{rollout: {progressDeadline: 5s}}",
+            "spec.rollout: Invalid value: \"object\": rollout.progressDeadline must be at least"
+                + " 10s"),
+        rule(
+            "Exists with a value",
+            "{actions: [{deny: {when: {variable: txn.a.b, operator: Exists, value: x}}}]}",
+            ".actions[0].deny.when: Invalid value: \"object\": when.value is required for Equals,"
+                + " NotEquals, GreaterThan and LessThan, and not allowed for Exists and"
+                + " NotExists"),
+        rule(
+            "GreaterThan a word",
+            "{actions: [{deny: {when: {variable: txn.a.b, operator: GreaterThan, value: x}}}]}",
+            ".actions[0].deny.when: Invalid value: \"object\": when.value must be an integer for"
+                + " GreaterThan and LessThan"),
+        rule(
+            "an action with two kinds",
+            "{actions: [{deny: {when: {variable: txn.a.b, operator: Exists}},"
+                + " setRequestHeader: {name: X, fromVariable: txn.a.b}}]}",
+            ".actions[0]: Invalid value: \"object\": an action needs exactly one of deny,"
+                + " setRequestHeader and setResponseHeader"),
+        rule(
+            "caSecretName with insecureSkipVerify",
+            "{backend: {protocol: h2, tls: {insecureSkipVerify: true, caSecretName: ca}}}",
+            ".backend.tls: Invalid value: \"object\": backend.tls.caSecretName has no effect with"
+                + " insecureSkipVerify: true; set one"),
+        rule(
+            "service and endpoints",
+            "{backend: {endpoints: [10.0.0.1:80]}}",
+            ".backend: Invalid value: \"object\": backend needs exactly one of service and"
+                + " endpoints"),
+        rule(
+            "tls on http1",
+            "{backend: {tls: {serverName: x}}}",
+            ".backend: Invalid value: \"object\": backend.tls is only allowed with protocol h2"),
+        rule(
+            "Present with a value",
+            "{matches: [{headers: [{name: X, type: Present, value: a}]}]}",
+            ".matches[0].headers[0]: Invalid value: \"object\": headers[].value is required for"
+                + " Exact and RegularExpression and not allowed for Present"),
+        rule(
+            "Exact path without /",
+            "{matches: [{path: {type: Exact, value: api}}]}",
+            ".matches[0].path: Invalid value: \"object\": path.value must start with '/' for Exact"
+                + " and Prefix matches"),
+        rule(
+            "Prefix path ending in /",
+            "{matches: [{path: {value: /api/}}]}",
+            ".matches[0].path: Invalid value: \"object\": path.value of a Prefix match must not"
+                + " end with '/' (prefixes match whole segments)"),
+        rule(
+            "a zero timeout",
+            "{timeouts: {connect: 0s}}",
+            ".timeouts: Invalid value: \"object\": timeouts must be greater than 0"),
+        route(
+            "two rules named a",
+            "{rules: [{name: a, backend: {service: {name: web, port: 80}}},"
+                + " {name: a, backend: {service: {name: web, port: 81}}}]}",
+            "spec: Invalid value: \"object\": rules[].name must be unique within the ProxyRoute"),
+        agent(
+            "a Request message using res.status",
+            "{messages: [{name: check, args: [{name: s, value: res.status}]}]}",
+            "spec.messages[0]: Invalid value: \"object\": a Request message cannot use res.*"
+                + " samples: the response does not exist yet"),
+        agent(
+            "a Response message using req.body",
+            "{messages: [{name: check, event: Response, args: [{name: b, value: req.body(10)}]}]}",
+            "spec.messages[0]: Invalid value: \"object\": a Response message cannot use req.body:"
+                + " the request body has been forwarded"),
+        agent(
+            "two args named s",
+            "{messages: [{name: check, args: [{name: s, value: src}, {name: s, value: dst}]}]}",
+            "spec.messages[0]: Invalid value: \"object\": args[].name must be unique within the"
+                + " message"),
+        agent(
+            "processing 0s",
+            "{timeouts: {processing: 0s}}",
+            "spec.timeouts: Invalid value: \"object\": timeouts.processing must be greater than"
+                + " 0"),
+        agent(
+            "processing above the default idle",
+            "{timeouts: {processing: 1m}}",
+            "spec.timeouts: Invalid value: \"object\": timeouts.processing must not be above"
+                + " timeouts.idle"),
+        agent(
+            "hello 0s",
+            "{timeouts: {processing: 1s, hello: 0s}}",
+            "spec.timeouts: Invalid value: \"object\": timeouts.hello must be greater than 0"),
+        agent(
+            "neither service nor endpoints",
+            "{endpoints: null}",
+            "spec: Invalid value: \"object\": an OffloadAgent needs exactly one of service and"
+                + " endpoints"),
+        agent(
+            "two messages named check",
+            "{messages: [{name: check, args: [{name: s, value: src}]},"
+                + " {name: check, args: [{name: s, value: src}]}]}",
+            "spec: Invalid value: \"object\": messages[].name must be unique within the"
+                + " OffloadAgent"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("variants")
+  void eachVariantIsRefusedByItsRule(Variant variant) {
+    ObjectNode object = variant.kind().equals("ProxyRoute") ? base(ROUTE) : base(AGENT);
+    merge((ObjectNode) object.get("spec"), Objects.yaml(variant.patch()));
+    var errors = SluiceCrds.forKind(variant.kind()).admit(object, null, false).errors();
+    assertThat(errors).extracting(FieldError::toString).containsExactly(variant.error());
+  }
+
+  @Test
+  void theBaseObjectsAreValid() {
+    assertThat(SluiceCrds.forKind("ProxyRoute").admit(base(ROUTE), null, false).errors()).isEmpty();
+    assertThat(SluiceCrds.forKind("OffloadAgent").admit(base(AGENT), null, false).errors())
+        .isEmpty();
+  }
+
+  @Test
+  void everyRuleHasAVariant() {
+    Set<String> covered = new HashSet<>();
+    variants().forEach(v -> covered.add(v.error()));
+    List<String> missing = new ArrayList<>();
+    for (String file : SluiceCrds.FILES) {
+      collectMessages(SluiceCrds.crd(file), missing);
+    }
+    missing.removeIf(message -> covered.stream().anyMatch(e -> e.endsWith(": " + message)));
+    assertThat(missing).as("rules without an invalid variant in this test").isEmpty();
+  }
+
+  static Stream<Path> examples() throws IOException {
+    try (Stream<Path> files = Files.walk(Objects.ROOT.resolve("examples"))) {
+      List<Path> out = new ArrayList<>();
+      for (Path file : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
+        if (Files.readString(file).contains("apiVersion: sluice.dev/v1alpha1")) {
+          out.add(file);
+        }
+      }
+      return out.stream();
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("examples")
+  void everyExampleIsAdmitted(Path file) throws IOException {
+    try (MappingIterator<JsonNode> docs =
+        new YAMLMapper().readerFor(JsonNode.class).readValues(file.toFile())) {
+      for (JsonNode doc : docs.readAll()) {
+        var admission =
+            SluiceCrds.forKind(doc.path("kind").asText()).admit((ObjectNode) doc, null, false);
+        assertThat(admission.errors()).as("%s %s", file, doc.at("/metadata/name")).isEmpty();
+        assertThat(admission.unknownFields()).isEmpty();
+      }
+    }
+  }
+
+  static ObjectNode base(String yaml) {
+    return Objects.yaml(yaml);
+  }
+
+  /** RFC 7386 merge: objects merge, null removes, anything else replaces. */
+  static void merge(ObjectNode target, JsonNode patch) {
+    patch
+        .properties()
+        .forEach(
+            field -> {
+              JsonNode value = field.getValue();
+              JsonNode present = target.get(field.getKey());
+              if (value.isNull()) {
+                target.remove(field.getKey());
+              } else if (value.isObject() && present != null && present.isObject()) {
+                merge((ObjectNode) present, value);
+              } else {
+                target.set(field.getKey(), value);
+              }
+            });
+  }
+
+  static void collectMessages(JsonNode node, List<String> out) {
+    if (node.has("x-kubernetes-validations")) {
+      node.get("x-kubernetes-validations").forEach(r -> out.add(r.get("message").asText()));
+    }
+    node.forEach(child -> collectMessages(child, out));
+  }
+
+  private static Variant route(String name, String patch, String error) {
+    return new Variant(name, "ProxyRoute", patch, error);
+  }
+
+  private static Variant agent(String name, String patch, String error) {
+    return new Variant(name, "OffloadAgent", patch, error);
+  }
+
+  /** A variant of the route's first rule: the patch merges into rules[0]. */
+  private static Variant rule(String name, String patch, String error) {
+    ObjectNode rule = Objects.yaml("{name: a, backend: {service: {name: web, port: 80}}}");
+    merge(rule, Objects.yaml(patch));
+    return new Variant(name, "ProxyRoute", "{rules: [" + rule + "]}", RULE0 + error);
+  }
+}
