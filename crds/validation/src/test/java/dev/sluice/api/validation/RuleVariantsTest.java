@@ -65,6 +65,21 @@ class RuleVariantsTest {
             "spec.listener: Invalid value: \"object\": listener.tls is required when protocol is"
                 + " HTTPS and not allowed when it is HTTP"),
         route(
+            "resetWindow over an hour",
+            "{listener: {port: 8080, http2: {resetWindow: 2h}}}",
+            "spec.listener.http2: Invalid value: \"object\": http2.resetWindow must be whole"
+                + " seconds from 1s to 1h"),
+        route(
+            "an idle timeout of 0s",
+            "{listener: {port: 8080, limits: {idleTimeout: 0s}}}",
+            "spec.listener.limits: Invalid value: \"object\": listener limits must be greater"
+                + " than 0"),
+        route(
+            "Exists with values",
+            "{selector: {matchExpressions: [{key: app, operator: Exists, values: [web]}]}}",
+            "spec.selector.matchExpressions[0]: Invalid value: \"object\": values must be"
+                + " non-empty for In and NotIn and empty for Exists and DoesNotExist"),
+        route(
             "batchSize 0%",
             "{rollout: {batchSize: 0%}}",
             "spec.rollout: Invalid value: \"object\": rollout.batchSize must be a number >= 1 or a"
