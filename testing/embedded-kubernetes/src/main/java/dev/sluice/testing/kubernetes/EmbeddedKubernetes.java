@@ -33,8 +33,10 @@ import java.util.logging.Logger;
 /**
  * fabric8's mock API server in CRUD mode with Sluice's CRDs registered (from sluice-crds), plus a
  * token authority standing in for the API server's TokenReview: {@link #issueToken} binds a token
- * to a pod the way a projected ServiceAccount token is, and TokenReviews answer from that. No
- * server-side apply, schema validation or garbage collection (see TEST.md).
+ * to a pod the way a projected ServiceAccount token is, and TokenReviews answer from that. Writes
+ * are checked as the real API server checks them where the mock would accept anything ({@link
+ * ApiServerWrites}: strict JSON Patch, pod status validation, second-precision times). No
+ * server-side apply or garbage collection (see TEST.md).
  */
 public class EmbeddedKubernetes implements AutoCloseable {
   private static final ObjectMapper JSON = JsonMapper.builder().build();
@@ -57,7 +59,7 @@ public class EmbeddedKubernetes implements AutoCloseable {
             new Context(),
             new MockWebServer(),
             responses,
-            new KubernetesMixedDispatcher(responses),
+            new ApiServerWrites(new KubernetesMixedDispatcher(responses)),
             false);
     server.init(InetAddress.getLoopbackAddress(), 0);
     client = server.createClient();
