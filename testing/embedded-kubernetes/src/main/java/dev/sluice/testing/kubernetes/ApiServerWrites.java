@@ -78,20 +78,21 @@ final class ApiServerWrites extends Dispatcher {
       return jsonPatch(request, path, core);
     }
     boolean hasBody = method == HttpMethod.POST || method == HttpMethod.PUT;
-    if (!core || !(hasBody || method == HttpMethod.PATCH) || request.getBody().size() == 0) {
-      return request;
+    String text = body(request);
+    if (!core || !(hasBody || method == HttpMethod.PATCH) || text.isEmpty()) {
+      return withBody(request, text);
     }
-    JsonNode body = read(request.getUtf8Body(), method == HttpMethod.PATCH ? 422 : 400);
+    JsonNode body = read(text, method == HttpMethod.PATCH ? 422 : 400);
     body = MetaTimes.truncate(body, null, "");
     if (method == HttpMethod.PUT && POD_STATUS.matcher(path).matches()) {
       PodStatusRules.check(body);
     }
-    return withBody(request, body);
+    return withBody(request, body.toString());
   }
 
   private RecordedRequest jsonPatch(RecordedRequest request, String path, boolean core)
       throws Refusal {
-    JsonNode patch = read(request.getUtf8Body(), 400);
+    JsonNode patch = read(body(request), 400);
     if (!patch.isArray()) {
       throw new Refusal(400, "a JSON Patch is an array of operations (RFC 6902)");
     }
@@ -107,13 +108,13 @@ final class ApiServerWrites extends Dispatcher {
     }
     JsonNode stored = stored(request, path.replaceFirst("/status$", ""));
     if (stored == null) {
-      return request; // the mock answers 404 as the real server does
+      return withBody(request, patch.toString()); // the mock answers 404 as the real server does
     }
     JsonNode result = apply((ArrayNode) patch, stored);
     if (POD_STATUS.matcher(path).matches()) {
       PodStatusRules.check(result);
     }
-    return withBody(request, patch);
+    return withBody(request, patch.toString());
   }
 
   private static JsonNode apply(ArrayNode patch, JsonNode stored) throws Refusal {
@@ -150,12 +151,23 @@ final class ApiServerWrites extends Dispatcher {
     }
   }
 
-  private static RecordedRequest withBody(RecordedRequest request, JsonNode body) {
+  /**
+   * The request's body, left in place: the mock reads a body by draining it, and the request as
+   * received stays recorded for {@link EmbeddedKubernetes#takeRequests}.
+   */
+  private static String body(RecordedRequest request) {
+    return request.getBody() == null
+        ? ""
+        : new String(request.getBody().getBytes(), StandardCharsets.UTF_8);
+  }
+
+  /** A copy of {@code request} with {@code body}, for the mock to drain. */
+  private static RecordedRequest withBody(RecordedRequest request, String body) {
     return new RecordedRequest(
         request.getHttpVersion(),
         request.method(),
         request.getPath(),
         request.getHeaders().newBuilder().removeAll("Content-Length").build(),
-        new Buffer(body.toString().getBytes(StandardCharsets.UTF_8)));
+        new Buffer(body.getBytes(StandardCharsets.UTF_8)));
   }
 }
