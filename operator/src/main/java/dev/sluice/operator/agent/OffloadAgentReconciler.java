@@ -19,6 +19,7 @@ import dev.sluice.operator.render.Renderer;
 import dev.sluice.operator.render.ServiceKey;
 import dev.sluice.operator.status.EventRecorder;
 import dev.sluice.operator.status.StatusWriter;
+import dev.sluice.operator.status.Timestamps;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
@@ -84,7 +85,7 @@ public final class OffloadAgentReconciler implements Reconciler<OffloadAgent> {
             resolved,
             routes,
             health,
-            clock.instant().toString());
+            Timestamps.of(clock.instant()));
     if (statuses.write(agent, current, next)) {
       events.transitions(
           agent,

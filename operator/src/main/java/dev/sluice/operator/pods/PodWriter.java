@@ -4,17 +4,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.sluice.api.Labels;
 import dev.sluice.api.v1alpha1.Reasons;
+import dev.sluice.operator.status.Timestamps;
 import dev.sluice.sidecar.config.SidecarReport;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -42,7 +44,7 @@ public final class PodWriter {
     Map<String, String> annotations = new LinkedHashMap<>();
     if (assign != null) {
       annotations.put(Labels.ASSIGNED_REVISION, assign);
-      annotations.put(Labels.ASSIGNED_AT, now.toString());
+      annotations.put(Labels.ASSIGNED_AT, Timestamps.of(now));
     }
     if (lastGood != null) {
       annotations.put(Labels.LAST_GOOD_REVISION, lastGood);
@@ -78,9 +80,9 @@ public final class PodWriter {
 
   /**
    * Sets the {@code sluice.dev/ConfigApplied} condition, keeping every other condition: read the
-   * pod, replace ours, merge-patch the list back with the resourceVersion read as a precondition (a
-   * conflict with the kubelet's own write is retried). The transition time moves only when the
-   * status flips.
+   * pod, patch it as read ({@link ConfigAppliedPatch}); a patch that no longer applies (422: the
+   * pod changed in between) or a conflict is retried on a fresh read. The transition time moves
+   * only when the status flips; nothing is written when the condition already says the same.
    */
   private void condition(
       String namespace, String pod, String status, String reason, String message, Instant now) {
@@ -89,40 +91,10 @@ public final class PodWriter {
       if (current == null) {
         return;
       }
-      List<PodCondition> existing =
-          current.getStatus() == null || current.getStatus().getConditions() == null
-              ? null
-              : current.getStatus().getConditions();
-      int index = -1;
-      String since = now.toString();
-      for (int i = 0; existing != null && i < existing.size(); i++) {
-        PodCondition c = existing.get(i);
-        if (Labels.CONFIG_APPLIED_CONDITION.equals(c.getType())) {
-          index = i;
-          if (status.equals(c.getStatus()) && c.getLastTransitionTime() != null) {
-            since = c.getLastTransitionTime();
-          }
-        }
-      }
-      Map<String, Object> ours = new LinkedHashMap<>();
-      ours.put("type", Labels.CONFIG_APPLIED_CONDITION);
-      ours.put("status", status);
-      ours.put("reason", reason);
-      ours.put("message", message);
-      ours.put("lastTransitionTime", since);
-      List<Map<String, Object>> ops;
-      if (index >= 0) {
-        // Replace ours where it is, after checking it still is there.
-        String at = "/status/conditions/" + index;
-        ops =
-            List.of(
-                Map.of(
-                    "op", "test", "path", at + "/type", "value", Labels.CONFIG_APPLIED_CONDITION),
-                Map.of("op", "replace", "path", at, "value", ours));
-      } else if (existing != null) {
-        ops = List.of(Map.of("op", "add", "path", "/status/conditions/-", "value", ours));
-      } else {
-        ops = List.of(Map.of("op", "add", "path", "/status/conditions", "value", List.of(ours)));
+      List<Map<String, Object>> ops =
+          ConfigAppliedPatch.of(current, status, reason, message, Timestamps.of(now));
+      if (ops == null) {
+        return;
       }
       try {
         client
@@ -148,12 +120,18 @@ public final class PodWriter {
     patchAnnotations(namespace, pod, Map.of(Labels.AGENT_HEALTH, AgentHealthRecord.write(health)));
   }
 
+  /**
+   * The sidecar's reason and its other problems, each once: the sidecar sends its first problem as
+   * the reason and again in the list.
+   */
   static String reasonOf(SidecarReport report) {
-    StringBuilder text = new StringBuilder(report.reason() == null ? "rejected" : report.reason());
-    for (String problem : report.problems()) {
-      text.append("; ").append(problem);
+    Set<String> said = new LinkedHashSet<>();
+    if (report.reason() != null) {
+      said.add(report.reason());
     }
-    return text.length() > MAX_REASON ? text.substring(0, MAX_REASON - 3) + "..." : text.toString();
+    said.addAll(report.problems());
+    String text = said.isEmpty() ? "rejected" : String.join("; ", said);
+    return text.length() > MAX_REASON ? text.substring(0, MAX_REASON - 3) + "..." : text;
   }
 
   private static String drain(SidecarReport report) {

@@ -84,7 +84,8 @@ public final class GroupRollout {
         ready,
         state.failedPods(),
         reason,
-        message);
+        message,
+        state.catchingUp());
   }
 
   /** The last good revision the group's pods record; the most common one wins. */

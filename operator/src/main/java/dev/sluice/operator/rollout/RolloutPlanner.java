@@ -25,7 +25,11 @@ import org.jspecify.annotations.Nullable;
  *       rollout ({@code ConfigRejected} / {@code ProgressDeadlineExceeded}); pods not yet assigned
  *       stay as they are. With {@code onFailure: Rollback} the pods already given the target get
  *       the last good revision back.
- *   <li>Pods that are new during a rollout get the last good revision until their turn.
+ *   <li>New pods (never assigned a revision) get the last good revision at once in every state of
+ *       the rollout — running, stalled, rolled back — until their turn. With no last good revision
+ *       yet (the routes' first rollout) they wait for their turn.
+ *   <li>Pods still to apply a target the whole group applied before (it is the last good revision)
+ *       are catching up, not a rollout, when every one of them is new: they applied nothing yet.
  * </ul>
  */
 final class RolloutPlanner {
@@ -48,14 +52,32 @@ final class RolloutPlanner {
     boolean rollback = policy != null && policy.onFailure() == RolloutPolicy.FailurePolicy.Rollback;
 
     Progress progress = Progress.of(ordered, target, deadline, now);
-    Map<String, String> assignments;
+    Map<String, String> assignments = new LinkedHashMap<>();
     if (progress.stalledReason() != null) {
-      assignments = rollback && lastGood != null ? rollBack(ordered, target, lastGood) : Map.of();
+      if (rollback && lastGood != null) {
+        assignments.putAll(rollBack(ordered, target, lastGood));
+      }
     } else {
-      assignments = nextBatch(ordered, target, lastGood, batch - progress.inFlight());
+      assignments.putAll(nextBatch(ordered, target, batch - progress.inFlight()));
+    }
+    if (lastGood != null) {
+      // New pods get the last good revision at once, whatever the rollout's state: running, held
+      // by its batch, stalled, rolled back or done. Their turn for the target comes later, if ever.
+      ordered.stream()
+          .filter(p -> p.assigned() == null)
+          .forEach(p -> assignments.putIfAbsent(p.name(), lastGood));
     }
     int failed = (int) ordered.stream().filter(p -> target.equals(p.rejected())).count();
     boolean complete = selected > 0 && progress.updated() == selected;
+    boolean catchingUp =
+        !complete
+            && progress.stalledReason() == null
+            && target.equals(lastGood)
+            && ordered.stream()
+                .allMatch(
+                    p ->
+                        target.equals(p.applied())
+                            || (p.applied() == null && p.rejected() == null));
     RolloutState state =
         new RolloutState(
             target,
@@ -65,7 +87,8 @@ final class RolloutPlanner {
             progress.updated(),
             failed + (Reasons.PROGRESS_DEADLINE_EXCEEDED.equals(progress.stalledReason()) ? 1 : 0),
             progress.stalledReason(),
-            progress.stalledMessage());
+            progress.stalledMessage(),
+            catchingUp);
     return new RolloutPlan(assignments, state);
   }
 
@@ -121,23 +144,17 @@ final class RolloutPlanner {
     return assignments;
   }
 
-  /**
-   * The next pods (by name) in the free slots; new pods the last good revision until their turn.
-   */
-  private static Map<String, String> nextBatch(
-      List<PodRollout> ordered, String target, @Nullable String lastGood, int slots) {
+  /** The next pods (by name) in the free slots. */
+  private static Map<String, String> nextBatch(List<PodRollout> ordered, String target, int slots) {
     Map<String, String> assignments = new LinkedHashMap<>();
     int free = slots;
     for (PodRollout pod : ordered) {
-      if (target.equals(pod.assigned()) || target.equals(pod.applied())) {
-        continue;
+      if (free <= 0) {
+        break;
       }
-      if (free > 0) {
+      if (!target.equals(pod.assigned()) && !target.equals(pod.applied())) {
         assignments.put(pod.name(), target);
         free--;
-      } else if (pod.assigned() == null && lastGood != null) {
-        // New during the rollout: serve the last good config until its turn.
-        assignments.put(pod.name(), lastGood);
       }
     }
     return assignments;

@@ -14,6 +14,9 @@ import org.jspecify.annotations.Nullable;
  * @param stalledReason ConfigRejected or ProgressDeadlineExceeded when the rollout stopped, else
  *     null
  * @param stalledMessage one sentence: which pod, what it said (null when not stalled)
+ * @param catchingUp the target was rolled out to the whole group before (it is the last good
+ *     revision) and the pods still to apply it are new ones: they catch up, the route is not
+ *     rolling out
  */
 public record RolloutState(
     @Nullable String targetRevision,
@@ -23,9 +26,37 @@ public record RolloutState(
     int readyPods,
     int failedPods,
     @Nullable String stalledReason,
-    @Nullable String stalledMessage) {
+    @Nullable String stalledMessage,
+    boolean catchingUp) {
+
+  /** A state with no new pods catching up. */
+  public RolloutState(
+      @Nullable String targetRevision,
+      @Nullable String lastGoodRevision,
+      int selectedPods,
+      int updatedPods,
+      int readyPods,
+      int failedPods,
+      @Nullable String stalledReason,
+      @Nullable String stalledMessage) {
+    this(
+        targetRevision,
+        lastGoodRevision,
+        selectedPods,
+        updatedPods,
+        readyPods,
+        failedPods,
+        stalledReason,
+        stalledMessage,
+        false);
+  }
 
   public boolean complete() {
     return selectedPods > 0 && updatedPods == selectedPods && failedPods == 0;
+  }
+
+  /** Every selected pod applied the target, or is a new pod catching up to it. */
+  public boolean rolledOut() {
+    return complete() || (catchingUp && stalledReason == null);
   }
 }

@@ -16,6 +16,7 @@ import dev.sluice.operator.pods.PodWriter;
 import dev.sluice.operator.render.Renderer;
 import dev.sluice.operator.status.EventRecorder;
 import dev.sluice.operator.status.StatusWriter;
+import dev.sluice.operator.status.Timestamps;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.time.Clock;
 import java.time.Duration;
@@ -150,7 +151,7 @@ public final class NamespaceSync {
               route.getMetadata().getGeneration() == null ? 0 : route.getMetadata().getGeneration(),
               outcome.problems(),
               outcome.rollout(),
-              now.toString());
+              Timestamps.of(now));
       if (statuses.write(route, current, next)) {
         events.transitions(
             route,

@@ -70,7 +70,10 @@ final class RouteOutcomes {
     return new RolloutState(alone == null ? null : alone.revision(), null, 0, 0, 0, 0, null, null);
   }
 
-  /** One group: its state; several: counts summed, revisions digested, first stall reported. */
+  /**
+   * One group: its state; several: counts summed, revisions digested, first stall reported,
+   * catching up when every group is rolled out and some catch up.
+   */
   static RolloutState aggregate(List<RolloutState> states) {
     if (states.size() == 1) {
       return states.get(0);
@@ -84,6 +87,8 @@ final class RouteOutcomes {
     String reason = null;
     String message = null;
     boolean allGood = true;
+    boolean allRolledOut = true;
+    boolean anyCatchingUp = false;
     List<String> targets = new ArrayList<>();
     List<String> goods = new ArrayList<>();
     for (RolloutState s : ordered) {
@@ -98,6 +103,8 @@ final class RouteOutcomes {
       targets.add(s.targetRevision());
       goods.add(s.lastGoodRevision());
       allGood &= s.lastGoodRevision() != null;
+      allRolledOut &= s.rolledOut();
+      anyCatchingUp |= s.catchingUp();
     }
     return new RolloutState(
         digest(targets),
@@ -107,7 +114,8 @@ final class RouteOutcomes {
         ready,
         failed,
         reason,
-        message);
+        message,
+        reason == null && allRolledOut && anyCatchingUp);
   }
 
   /** Pods selected by other routes too run other configs: one stable name for the set. */

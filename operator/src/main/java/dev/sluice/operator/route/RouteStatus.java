@@ -57,7 +57,10 @@ public final class RouteStatus {
             rollout.failedPods()));
   }
 
-  /** Programmed: every selected pod applied the target. */
+  /**
+   * Programmed: every selected pod applied the target — or is a new pod catching up to a target the
+   * others applied (a scale-up is not a rollout of the route: Ready stays True).
+   */
   private static Conditions.Desired programmed(RolloutState rollout) {
     if (rollout.selectedPods() == 0) {
       return new Conditions.Desired(
@@ -65,6 +68,18 @@ public final class RouteStatus {
           false,
           Reasons.NO_PODS_SELECTED,
           "The selector picks no pod with a Sluice sidecar.");
+    }
+    if (rollout.catchingUp() && rollout.rolledOut()) {
+      return new Conditions.Desired(
+          ConditionTypes.PROGRAMMED,
+          true,
+          Reasons.APPLIED,
+          rollout.updatedPods()
+              + " of "
+              + rollout.selectedPods()
+              + " selected pods applied revision "
+              + rollout.targetRevision()
+              + "; the others are new and catching up.");
     }
     if (rollout.complete()) {
       return new Conditions.Desired(
@@ -92,14 +107,15 @@ public final class RouteStatus {
   /**
    * kstatus reads only Reconciling and Stalled: an invalid spec needs a human (Stalled); a
    * reference that does not resolve yet may appear (Reconciling: GitOps tools wait, then time out),
-   * as does a rollout in progress.
+   * as does a rollout in progress — of a revision the pods have not all applied before, not new
+   * pods catching up to one they have.
    */
   private static Conditions.Desired reconciling(
       @Nullable RenderProblem notAccepted,
       @Nullable RenderProblem unresolved,
       RolloutState rollout) {
     boolean stalled = rollout.stalledReason() != null;
-    boolean rolling = !stalled && rollout.selectedPods() > 0 && !rollout.complete();
+    boolean rolling = !stalled && rollout.selectedPods() > 0 && !rollout.rolledOut();
     boolean reconciling = notAccepted == null && (unresolved != null || rolling);
     return new Conditions.Desired(
         ConditionTypes.RECONCILING,

@@ -62,7 +62,7 @@ public final class EventRecorder {
 
   /** One event about {@code object}. */
   public void record(HasMetadata object, String type, String reason, String message) {
-    String now = Instant.now().toString();
+    String now = Timestamps.of(Instant.now());
     try {
       client
           .v1()

@@ -117,6 +117,12 @@ class ArgoCdHealthIT {
         .isEqualTo("Progressing | RolloutInProgress: Rolling out revision a1b2c3d4e5f60718.");
     assertThat(say(health(route(2, status(List.of(), rollout(4, 4, null))))))
         .isEqualTo("Healthy | All 4 selected pods applied revision a1b2c3d4e5f60718.");
+    RolloutState scaledUp =
+        new RolloutState("a1b2c3d4e5f60718", "a1b2c3d4e5f60718", 5, 4, 4, 0, null, null, true);
+    assertThat(say(health(route(2, status(List.of(), scaledUp)))))
+        .isEqualTo(
+            "Healthy | 4 of 5 selected pods applied revision a1b2c3d4e5f60718; the others are new"
+                + " and catching up.");
     assertThat(say(health(route(2, status(List.of(), rollout(4, 2, Reasons.CONFIG_REJECTED))))))
         .isEqualTo(
             "Degraded | ConfigRejected: pod web-3 rejected revision a1b2c3d4e5f60718: port in use");

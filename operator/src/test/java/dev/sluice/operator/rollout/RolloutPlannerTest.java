@@ -196,6 +196,71 @@ class RolloutPlannerTest {
     assertThat(pods.get("web-99").applied()).isEqualTo(NEW);
   }
 
+  /** Rolls NEW out over eight pods until web-07 rejects it, then adds a pod. */
+  RolloutPlan stalledThenANewPod(RolloutPolicy.FailurePolicy onFailure) {
+    givenPods(8);
+    RolloutPlan plan = null;
+    for (int i = 0; i < 20 && (plan == null || plan.state().stalledReason() == null); i++) {
+      plan = step(policy("4", onFailure));
+      sidecarsAnswer(4, true);
+    }
+    addPod("web-99", null);
+    return step(policy("4", onFailure));
+  }
+
+  @Test
+  void aNewPodGetsTheLastGoodRevisionWhenTheRolloutIsHalted() {
+    RolloutPlan plan = stalledThenANewPod(RolloutPolicy.FailurePolicy.Halt);
+    assertThat(plan.state().stalledReason()).isEqualTo(Reasons.CONFIG_REJECTED);
+    assertThat(plan.assignments()).containsExactly(Map.entry("web-99", OLD));
+  }
+
+  @Test
+  void aNewPodGetsTheLastGoodRevisionWhenTheRolloutWasRolledBack() {
+    RolloutPlan plan = stalledThenANewPod(RolloutPolicy.FailurePolicy.Rollback);
+    assertThat(plan.state().stalledReason()).isEqualTo(Reasons.CONFIG_REJECTED);
+    assertThat(plan.assignments()).containsEntry("web-99", OLD);
+    assertThat(pods.values()).allSatisfy(p -> assertThat(p.assigned()).isEqualTo(OLD));
+  }
+
+  @Test
+  void aNewPodGetsTheLastGoodRevisionPastTheProgressDeadline() {
+    givenPods(3);
+    step(policy("1", RolloutPolicy.FailurePolicy.Halt));
+    now = now.plus(Duration.ofMinutes(11));
+    addPod("web-99", null);
+    RolloutPlan plan = step(policy("1", RolloutPolicy.FailurePolicy.Halt));
+    assertThat(plan.state().stalledReason()).isEqualTo(Reasons.PROGRESS_DEADLINE_EXCEEDED);
+    assertThat(plan.assignments()).containsExactly(Map.entry("web-99", OLD));
+  }
+
+  @Test
+  void newPodsJoiningARolledOutRevisionCatchUpWhileOtherRevisionsRollOut() {
+    List<PodRollout> scaledUp =
+        List.of(
+            new PodRollout("web-01", NEW, T0, NEW, null, null),
+            new PodRollout("web-02", NEW, T0, NEW, null, null),
+            new PodRollout("web-03", null, null, null, null, null));
+    RolloutPlan plan =
+        RolloutPlanner.plan(
+            scaledUp, NEW, NEW, policy("1", RolloutPolicy.FailurePolicy.Halt), null, T0);
+    assertThat(plan.assignments()).containsExactly(Map.entry("web-03", NEW));
+    assertThat(plan.state().catchingUp()).isTrue();
+    assertThat(plan.state().rolledOut()).isTrue();
+    assertThat(plan.state().complete()).isFalse();
+
+    // Back to a revision applied before, with a pod running another one: a rollout.
+    List<PodRollout> reverted =
+        List.of(
+            new PodRollout("web-01", NEW, T0, NEW, null, null),
+            new PodRollout("web-02", OLD, T0, OLD, null, null));
+    RolloutPlan revert =
+        RolloutPlanner.plan(
+            reverted, NEW, NEW, policy("1", RolloutPolicy.FailurePolicy.Halt), null, T0);
+    assertThat(revert.state().catchingUp()).isFalse();
+    assertThat(revert.state().rolledOut()).isFalse();
+  }
+
   @Test
   void batchSizesAreNumbersOrPercentagesRoundedUp() {
     assertThat(RolloutPlanner.batchSize(null, 20)).isEqualTo(1);

@@ -46,6 +46,23 @@ class RouteStatusTest {
   }
 
   @Test
+  void aNewPodCatchingUpKeepsTheRouteReady() {
+    ProxyRouteStatus done = RouteStatus.compute(null, 3, List.of(), rollout(2, 2, null), T0);
+    RolloutState catchingUp =
+        new RolloutState("a1b2c3d4e5f60718", "a1b2c3d4e5f60718", 3, 2, 2, 0, null, null, true);
+    ProxyRouteStatus next = RouteStatus.compute(done, 3, List.of(), catchingUp, T1);
+    assertThat(line(next, ConditionTypes.READY)).isEqualTo("Ready=True Applied since " + T0);
+    assertThat(line(next, ConditionTypes.RECONCILING))
+        .isEqualTo("Reconciling=False Applied since " + T0);
+    assertThat(line(next, ConditionTypes.PROGRAMMED))
+        .isEqualTo("Programmed=True Applied since " + T0);
+    assertThat(condition(next, ConditionTypes.READY).getMessage())
+        .isEqualTo(
+            "2 of 3 selected pods applied revision a1b2c3d4e5f60718; the others are new and"
+                + " catching up.");
+  }
+
+  @Test
   void aRolloutFromStartToReady() {
     ProxyRouteStatus start = RouteStatus.compute(null, 3, List.of(), rollout(4, 1, null), T0);
     assertThat(line(start, ConditionTypes.READY))

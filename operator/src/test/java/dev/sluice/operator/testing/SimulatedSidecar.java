@@ -20,6 +20,9 @@ import javax.net.ssl.SSLContext;
  * docs/design/20261121-config-service-contract.md says the real sidecar does.
  */
 public final class SimulatedSidecar implements AutoCloseable {
+  /** What it says when it rejects a config. */
+  public static final String REJECTION = "listener 0.0.0.0:8080: address already in use";
+
   private final String base;
   private final String token;
   private final HttpClient http;
@@ -94,12 +97,13 @@ public final class SimulatedSidecar implements AutoCloseable {
           if (!reject) {
             applied = config.revision();
           }
+          // As the real sidecar (Reports.rejected): the reason is also the first problem.
           owed =
               new SidecarReport(
                   config.revision(),
                   reject ? SidecarReport.Outcome.Rejected : SidecarReport.Outcome.Applied,
-                  reject ? "listener 0.0.0.0:8080: address already in use" : null,
-                  List.of(),
+                  reject ? REJECTION : null,
+                  reject ? List.of(REJECTION) : List.of(),
                   1L,
                   null,
                   null);

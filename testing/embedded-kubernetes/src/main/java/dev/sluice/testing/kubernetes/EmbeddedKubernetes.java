@@ -36,7 +36,9 @@ import java.util.logging.Logger;
  * token authority standing in for the API server's TokenReview: {@link #issueToken} binds a token
  * to a pod the way a projected ServiceAccount token is, and TokenReviews answer from that. Writes
  * of ProxyRoutes and OffloadAgents are pruned, defaulted and validated against the CRDs' schema and
- * CEL rules ({@link CrdAdmission}). No server-side apply or garbage collection (see TEST.md).
+ * CEL rules ({@link CrdAdmission}), and every write is checked as the real API server checks it
+ * where the mock would accept anything ({@link ApiServerWrites}: strict JSON Patch, pod status
+ * validation, second-precision times). No server-side apply or garbage collection (see TEST.md).
  */
 public class EmbeddedKubernetes implements AutoCloseable {
   private static final ObjectMapper JSON = JsonMapper.builder().build();
@@ -56,7 +58,9 @@ public class EmbeddedKubernetes implements AutoCloseable {
   public EmbeddedKubernetes() throws IOException {
     Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
     admission =
-        new CrdAdmission(new KubernetesMixedDispatcher(responses), SluiceCrds.all().values());
+        new CrdAdmission(
+            new ApiServerWrites(new KubernetesMixedDispatcher(responses)),
+            SluiceCrds.all().values());
     server =
         new KubernetesMockServer(new Context(), new MockWebServer(), responses, admission, false);
     server.init(InetAddress.getLoopbackAddress(), 0);
