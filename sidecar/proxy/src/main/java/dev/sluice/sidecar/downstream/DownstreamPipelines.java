@@ -36,7 +36,11 @@ final class DownstreamPipelines {
         .addLast("exchange", new Http1Downstream(listener, timeouts));
   }
 
-  /** HTTP/2 at the frame layer: one connection handler, no channel per stream. */
+  /**
+   * HTTP/2 at the frame layer: one connection handler, no channel per stream. Extended CONNECT (RFC
+   * 8441) is always offered: SETTINGS go out once per connection and the connection outlives
+   * reloads, so whether a rule takes a protocol is answered per request (405 naming the rule).
+   */
   static void http2(
       ChannelPipeline pipeline, ListenerContext listener, ConnectionTimeouts timeouts) {
     Http2Downstream.install(
@@ -46,7 +50,8 @@ final class DownstreamPipelines {
         Http2Settings.defaultSettings()
             .maxHeaderListSize(listener.config().maxHeaderBytes())
             .initialWindowSize(STREAM_WINDOW)
-            .maxConcurrentStreams(listener.config().http2OrDefault().maxConcurrentStreams()));
+            .maxConcurrentStreams(listener.config().http2OrDefault().maxConcurrentStreams())
+            .connectProtocolEnabled(true));
   }
 
   private DownstreamPipelines() {}

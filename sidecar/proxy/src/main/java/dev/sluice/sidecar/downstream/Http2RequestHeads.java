@@ -37,19 +37,22 @@ final class Http2RequestHeads {
     if (!token(method)) {
       return ":method \"" + method + "\" (expected: a method token, RFC 9110 section 9.1)";
     }
-    CharSequence protocol = headers.get(PROTOCOL);
-    if (protocol != null) {
-      return ":protocol \""
-          + protocol
-          + "\" (expected: none; the listener does not offer extended CONNECT,"
-          + " SETTINGS_ENABLE_CONNECT_PROTOCOL, RFC 8441)";
-    }
     boolean connect = HttpMethod.CONNECT.asciiName().contentEquals(method);
+    CharSequence protocol = headers.get(PROTOCOL);
+    if (protocol != null && !connect) {
+      return ":protocol on a "
+          + method
+          + " request (expected: only on an extended CONNECT, RFC 8441 section 4)";
+    }
+    if (protocol != null && (protocol.length() == 0 || !token(protocol))) {
+      return ":protocol \"" + protocol + "\" (expected: an upgrade token such as websocket)";
+    }
     String authorityProblem = authority(headers, connect);
     if (authorityProblem != null) {
       return authorityProblem;
     }
-    if (connect) {
+    // An extended CONNECT (RFC 8441 section 4) carries :scheme and :path as any other request.
+    if (connect && protocol == null) {
       if (headers.contains(SCHEME) || headers.contains(PATH)) {
         return "CONNECT with :scheme or :path (expected: :authority only, RFC 9113 section 8.5)";
       }
@@ -108,7 +111,8 @@ final class Http2RequestHeads {
   private static @Nullable String authority(Http2Headers headers, boolean connect) {
     CharSequence authority = headers.authority();
     if (authority == null && connect) {
-      return "CONNECT without :authority (expected: host:port, RFC 9113 section 8.5)";
+      return "CONNECT without :authority (expected: host:port, RFC 9113 section 8.5;"
+          + " an extended CONNECT too, RFC 8441 section 4)";
     }
     if (authority != null
         && authority.length() > 0

@@ -51,6 +51,12 @@ public final class Exchange implements UpstreamExchange {
   /** The upgrade token the request offers and its rule allows (the upstream may accept it). */
   final @Nullable String upgrade;
 
+  /** An HTTP/2 client's extended CONNECT (RFC 8441): its translation; null for other requests. */
+  final @Nullable ExtendedConnect connect;
+
+  /** The tunnel of an accepted extended CONNECT, once open. */
+  private @Nullable StreamTunnel streamTunnel;
+
   private final ExchangeTimers timers;
   private final RequestRelay request;
   private final ResponseRelay response;
@@ -78,6 +84,7 @@ public final class Exchange implements UpstreamExchange {
     this.bodyless = RequestFraming.bodyless(head);
     this.clientKeepAlive = downstream.http2() || HttpUtil.isKeepAlive(head);
     this.upgrade = Upgrades.requested(head, config, downstream.http2(), bodyless);
+    this.connect = ExtendedConnect.of(head);
     this.request = new RequestRelay(this, bodyless);
     this.response = new ResponseRelay(this);
     this.attempt = new RequestAttempt(this);
@@ -87,7 +94,8 @@ public final class Exchange implements UpstreamExchange {
 
   /** Checks limits, answers {@code 100 Continue}, then the request phase or a lease. */
   public void start() {
-    Ending refused = request.admit();
+    Ending refused = connect != null ? connect.admit(head, config, rule.name()) : null;
+    refused = refused != null ? refused : request.admit();
     if (refused != null) {
       answer(refused);
       return;
@@ -131,6 +139,11 @@ public final class Exchange implements UpstreamExchange {
     phase = Phase.FORWARDING;
     lease.bind(this);
     log.debug("{} {} -> {} via {}", head.method(), head.uri(), rule.name(), lease);
+    Ending refused = connect != null ? connect.refusedBy(lease, rule.name()) : null;
+    if (refused != null) {
+      answer(refused);
+      return;
+    }
     request.start(lease);
   }
 
@@ -140,6 +153,10 @@ public final class Exchange implements UpstreamExchange {
       // A bodyless request was sent as a full message; an empty END_STREAM DATA frame (HTTP/2
       // with content-length 0) adds nothing.
       content.release();
+      return;
+    }
+    if (streamTunnel != null) {
+      streamTunnel.fromClient(content);
       return;
     }
     timers.touch();
@@ -159,7 +176,12 @@ public final class Exchange implements UpstreamExchange {
   @Override
   public void onUpstreamWritabilityChanged(boolean writable) {
     log.trace("upstream writable {}", writable);
-    if (writable && !request.complete() && phase != Phase.DONE && lease() != null) {
+    // An extended CONNECT sends its head alone: what the client sends is for the tunnel.
+    if (writable
+        && !request.complete()
+        && phase != Phase.DONE
+        && lease() != null
+        && connect == null) {
       downstream.readRequest();
     }
   }
@@ -172,7 +194,9 @@ public final class Exchange implements UpstreamExchange {
 
   /** The downstream side became writable again: resume reading the response. */
   public void onDownstreamWritable() {
-    if (phase == Phase.RESPONDING && !response.complete()) {
+    if (streamTunnel != null) {
+      streamTunnel.clientWritable();
+    } else if (phase == Phase.RESPONDING && !response.complete()) {
       leased().read();
     }
   }
@@ -198,6 +222,12 @@ public final class Exchange implements UpstreamExchange {
         return;
       }
       timers.cancelRequest();
+      Ending refused = connect != null ? connect.check(head, rule.name()) : null;
+      if (refused != null) {
+        ReferenceCountUtil.release(head);
+        answer(refused);
+        return;
+      }
       if (offload.has(OffloadPlan.Phase.RESPONSE)) {
         phase = Phase.OFFLOAD_RESPONSE;
         offload.holdForResponsePhase(head);
@@ -238,14 +268,22 @@ public final class Exchange implements UpstreamExchange {
   private void openTunnel() {
     phase = Phase.TUNNEL;
     timers.cancel();
-    boolean opened =
-        Upgrades.tunnel(
-            this,
-            () -> {
-              if (phase == Phase.TUNNEL) {
-                end(Ending.TUNNELED);
-              }
-            });
+    Runnable onEnded =
+        () -> {
+          if (phase == Phase.TUNNEL) {
+            end(Ending.TUNNELED);
+          }
+        };
+    boolean opened;
+    if (connect != null) {
+      streamTunnel = ExtendedConnect.tunnel(this, onEnded);
+      opened = streamTunnel != null;
+      if (streamTunnel != null) {
+        streamTunnel.start();
+      }
+    } else {
+      opened = Upgrades.tunnel(this, onEnded);
+    }
     if (!opened) {
       end(Ending.aborted("the connections of an accepted upgrade cannot carry a tunnel"));
     }
@@ -290,7 +328,9 @@ public final class Exchange implements UpstreamExchange {
 
   /** The client went away or reset the stream. */
   public void onDownstreamClosed() {
-    if (phase != Phase.DONE) {
+    if (streamTunnel != null) {
+      streamTunnel.clientClosed();
+    } else if (phase != Phase.DONE) {
       end(Ending.DOWNSTREAM_CLOSED);
     }
   }

@@ -46,7 +46,8 @@ final class ExchangeOffload {
    * object at a time). The outcome goes to {@code Exchange.afterRequestPhase}.
    */
   void startRequestPhase() {
-    if (plan.requestBodyBytes() > 0 && !exchange.request().complete()) {
+    // An extended CONNECT has no body: what follows its head is the tunnel's.
+    if (plan.requestBodyBytes() > 0 && !exchange.request().complete() && exchange.connect == null) {
       collecting = true;
       exchange.downstream.readRequest();
       return;
@@ -71,7 +72,7 @@ final class ExchangeOffload {
     collecting = false;
     // A request without a body sends NULL, like an absent sample.
     byte[] body =
-        plan.requestBodyBytes() > 0 && !exchange.bodyless
+        plan.requestBodyBytes() > 0 && !exchange.bodyless && exchange.connect == null
             ? exchange.request().prefix((int) Math.min(plan.requestBodyBytes(), collected))
             : null;
     SampleSource source =

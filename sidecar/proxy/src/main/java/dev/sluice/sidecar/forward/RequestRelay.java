@@ -129,10 +129,13 @@ final class RequestRelay {
    */
   void start(UpstreamLease lease) {
     DownstreamSide downstream = exchange.downstream;
+    // An extended CONNECT sends its head alone; what its client sends is for the tunnel.
+    ExtendedConnect connect = exchange.connect;
+    boolean headOnly = connect != null;
     HttpRequest upstreamHead =
         HeaderRules.requestForUpstream(
             exchange.head,
-            exchange.bodyless,
+            exchange.bodyless || headOnly,
             lease.http2(),
             downstream.http2(),
             downstream.clientAddress(),
@@ -140,6 +143,9 @@ final class RequestRelay {
     String upgrade = exchange.upgrade;
     if (upgrade != null) {
       Upgrades.offer(upstreamHead, upgrade);
+    }
+    if (connect != null) {
+      upstreamHead = connect.forUpstream(upstreamHead, lease.http2());
     }
     exchange.offload().requestHeaders(upstreamHead);
     draining = true;
@@ -152,7 +158,7 @@ final class RequestRelay {
               }
               if (!f.isSuccess()) {
                 exchange.onUpstreamClosed(f.cause());
-              } else if (!complete && !exchange.done() && lease.isWritable()) {
+              } else if (!complete && !headOnly && !exchange.done() && lease.isWritable()) {
                 exchange.downstream.readRequest();
               }
             });
@@ -164,7 +170,7 @@ final class RequestRelay {
     if (exchange.done() || lease != exchange.lease()) {
       return;
     }
-    if (complete) {
+    if (complete || headOnly) {
       exchange.requestSent();
     } else if (lease.isWritable()) {
       // The body that arrived with the head goes behind it, in the same flush; the downstream

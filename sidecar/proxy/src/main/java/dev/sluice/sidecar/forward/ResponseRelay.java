@@ -64,7 +64,7 @@ final class ResponseRelay {
    */
   boolean skipsInformational(HttpResponse head) {
     if (head.status().codeClass() != HttpStatusClass.INFORMATIONAL
-        || (exchange.upgrade != null && Upgrades.accepted(head))) {
+        || ((exchange.upgrade != null || exchange.connect != null) && Upgrades.accepted(head))) {
       return false;
     }
     ReferenceCountUtil.release(head);
@@ -110,13 +110,20 @@ final class ResponseRelay {
       switched = true;
       Upgrades.confirm(out, response);
     }
+    // An accepted extended CONNECT: the head is the whole HTTP response, a tunnel follows it.
+    boolean connected =
+        exchange.connect != null && ExtendedConnect.accepted(response, upstreamHttp2);
+    if (connected) {
+      switched = true;
+      ExtendedConnect.confirm(out, upstreamHttp2);
+      status = HttpResponseStatus.OK.code();
+    }
     exchange.offload().responseHeaders(out);
-    if (response instanceof LastHttpContent) {
-      complete = true;
-    } else {
+    if (!(response instanceof LastHttpContent)) {
       // The upstream reads ahead only as far as the client's window reaches.
       exchange.leased().readAhead(exchange.downstream.responseWindow());
     }
+    complete = response instanceof LastHttpContent || connected;
     write(out);
   }
 

@@ -72,16 +72,24 @@ final class Heads {
     if (server) {
       CharSequence method = headers.method();
       CharSequence path = headers.path();
+      boolean connect = method != null && HttpMethod.CONNECT.asciiName().contentEquals(method);
+      // An extended CONNECT (RFC 8441) is read as the GET of its :path it stands for (what a
+      // WebSocket over HTTP/1.1 sends): routed and offloaded as that. Its block keeps :method and
+      // :protocol for the hop onward.
+      boolean extendedConnect =
+          connect && headers.contains(Http2Headers.PseudoHeaderName.PROTOCOL.value());
       if (method == null
           || path == null
-          || HttpMethod.CONNECT.asciiName().contentEquals(method)
-          || headers.contains(Http2Headers.PseudoHeaderName.PROTOCOL.value())) {
+          || (connect && !extendedConnect)
+          || (!extendedConnect
+              && headers.contains(Http2Headers.PseudoHeaderName.PROTOCOL.value()))) {
         return full
             ? HttpConversionUtil.toFullHttpRequest(streamId, headers, alloc, false)
             : HttpConversionUtil.toHttpRequest(streamId, headers, false);
       }
       Http2Head.Fields fields = lazyFields(streamId, headers, full);
-      HttpMethod httpMethod = HttpMethod.valueOf(method.toString());
+      HttpMethod httpMethod =
+          extendedConnect ? HttpMethod.GET : HttpMethod.valueOf(method.toString());
       return full
           ? new Http2Head.FullRequest(
               httpMethod, path.toString(), Unpooled.EMPTY_BUFFER, EmptyHttpHeaders.INSTANCE, fields)

@@ -159,6 +159,6 @@ final class Http2LoopPool implements UpstreamPool.LoopPool {
   public void close() {
     closed = true;
     failWaiters(new IllegalStateException("upstream pool closed"));
-    new ArrayList<>(connections).forEach(Http2UpstreamConnection::closeWhenIdle);
+    new ArrayList<>(connections).forEach(Http2UpstreamConnection::closeForDrain);
   }
 }

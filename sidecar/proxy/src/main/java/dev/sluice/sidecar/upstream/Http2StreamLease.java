@@ -147,6 +147,37 @@ final class Http2StreamLease implements UpstreamLease, StreamInbound.Reader {
   }
 
   @Override
+  public boolean acceptsExtendedConnect() {
+    return connection.acceptsExtendedConnect();
+  }
+
+  @Override
+  public void tunneled() {
+    connection.tunneled(this);
+  }
+
+  /**
+   * Resets the stream (CANCEL) because its pool closed (a drain's end) while it carried a tunnel;
+   * the exchange learns of it as a cancellation.
+   */
+  void cancelTunnel() {
+    Http2Stream open = stream;
+    if (released || closed || open == null) {
+      return;
+    }
+    resetCode = Http2Error.CANCEL.code();
+    ChannelFuture unused =
+        connection
+            .encoder()
+            .writeRstStream(
+                connection.context(),
+                open.id(),
+                Http2Error.CANCEL.code(),
+                connection.context().newPromise());
+    connection.flush();
+  }
+
+  @Override
   public ByteBufAllocator alloc() {
     return connection.channel().alloc();
   }

@@ -28,6 +28,9 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -87,6 +90,12 @@ final class Http2UpstreamConnection {
   private int cancels;
   private boolean goAway;
   private boolean draining;
+
+  /** The peer's SETTINGS allowed extended CONNECT (RFC 8441 section 3: never withdrawn). */
+  private boolean extendedConnect;
+
+  /** Streams that carry a tunnel: reset when the pool closes (a drain's end). */
+  private final Set<Http2StreamLease> tunnels = new HashSet<>();
 
   // initPipeline sets channel and ready, addHttp2 the HTTP/2 parts: both before any stream opens.
   @SuppressWarnings("NullAway.Init")
@@ -212,6 +221,27 @@ final class Http2UpstreamConnection {
     return channel;
   }
 
+  /**
+   * True once the peer's SETTINGS allowed extended CONNECT (read before any lease is handed out).
+   */
+  boolean acceptsExtendedConnect() {
+    return extendedConnect;
+  }
+
+  /** {@code lease}'s stream carries a tunnel until it closes. */
+  void tunneled(Http2StreamLease lease) {
+    tunnels.add(lease);
+  }
+
+  /**
+   * The pool closed (a drain's end): no new stream, closed once the last one ended, and the streams
+   * that carry tunnels, which would never end by themselves, reset now.
+   */
+  void closeForDrain() {
+    closeWhenIdle();
+    new ArrayList<>(tunnels).forEach(Http2StreamLease::cancelTunnel);
+  }
+
   boolean tls() {
     return tls;
   }
@@ -249,6 +279,7 @@ final class Http2UpstreamConnection {
   private final class Frames extends StreamFrames {
     @Override
     public void onSettingsRead(ChannelHandlerContext ctx, Http2Settings settings) {
+      extendedConnect |= Boolean.TRUE.equals(settings.connectProtocolEnabled());
       Long max = settings.maxConcurrentStreams();
       if (max != null) {
         maxConcurrentStreams = Math.min(max, MAX_STREAMS);
@@ -295,6 +326,7 @@ final class Http2UpstreamConnection {
     public void onStreamClosed(Http2Stream stream) {
       Http2StreamLease lease = lease(stream);
       if (lease != null) {
+        tunnels.remove(lease);
         Http2Connection connection = handler.connection();
         String refused =
             connection.goAwayReceived() && stream.id() > connection.local().lastStreamKnownByPeer()

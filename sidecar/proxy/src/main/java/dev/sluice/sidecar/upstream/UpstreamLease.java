@@ -60,4 +60,20 @@ public interface UpstreamLease {
   default @Nullable Channel takeForTunnel() {
     return null;
   }
+
+  /**
+   * True when the upstream accepts an extended CONNECT (RFC 8441): an HTTP/2 connection whose
+   * SETTINGS carried SETTINGS_ENABLE_CONNECT_PROTOCOL=1. A lease is handed out only after the
+   * connection's first SETTINGS arrived, so the answer is known.
+   */
+  default boolean acceptsExtendedConnect() {
+    return false;
+  }
+
+  /**
+   * The lease's HTTP/2 stream now carries a tunnel: it is reset (CANCEL) when the pool closes (a
+   * drain's end), as a tunnel's HTTP/1.1 connection is closed then. Nothing for HTTP/1.1, whose
+   * connection is handed over with {@link #takeForTunnel}.
+   */
+  default void tunneled() {}
 }

@@ -355,7 +355,11 @@ class MalformedInputIT {
             null),
         Arguments.of(":status in a request", with(good, ":status", "200"), null),
         Arguments.of(
-            ":protocol without extended CONNECT",
+            ":protocol on a GET",
+            with(good, ":protocol", "websocket"),
+            ":protocol on a GET request (expected: only on an extended CONNECT"),
+        Arguments.of(
+            "extended CONNECT without :path",
             new String[] {
               ":method",
               "CONNECT",
@@ -363,12 +367,44 @@ class MalformedInputIT {
               "websocket",
               ":scheme",
               "http",
-              ":path",
-              "/",
               ":authority",
               "public.example"
             },
-            ":protocol \"websocket\""),
+            "no :path"),
+        Arguments.of(
+            "extended CONNECT without :scheme",
+            new String[] {
+              ":method",
+              "CONNECT",
+              ":protocol",
+              "websocket",
+              ":path",
+              "/chat",
+              ":authority",
+              "public.example"
+            },
+            "no :scheme"),
+        Arguments.of(
+            "extended CONNECT without :authority",
+            new String[] {
+              ":method", "CONNECT", ":protocol", "websocket", ":scheme", "http", ":path", "/chat"
+            },
+            "without :authority"),
+        Arguments.of(
+            "an empty :protocol",
+            new String[] {
+              ":method",
+              "CONNECT",
+              ":protocol",
+              "",
+              ":scheme",
+              "http",
+              ":path",
+              "/chat",
+              ":authority",
+              "public.example"
+            },
+            null),
         Arguments.of(
             "CONNECT with a :path",
             new String[] {":method", "CONNECT", ":authority", "public.example:443", ":path", "/"},

@@ -3,16 +3,12 @@ package dev.sluice.sidecar.forward;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.sluice.agent.AgentHandler;
 import dev.sluice.agent.AgentServer;
 import dev.sluice.sidecar.config.SidecarConfigCodec;
+import dev.sluice.sidecar.testing.PathRefusingAgent;
 import dev.sluice.sidecar.testing.PythonWebSocketServer;
 import dev.sluice.sidecar.testing.RunningSidecar;
-import dev.sluice.spop.Action;
-import dev.sluice.spop.Scope;
-import dev.sluice.spop.SpopValue;
 import java.io.ByteArrayOutputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,7 +17,6 @@ import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -49,18 +44,7 @@ class WebSocketIT {
   @BeforeAll
   static void start() throws Exception {
     server = new PythonWebSocketServer();
-    waf =
-        AgentServer.builder(
-                (AgentHandler)
-                    notification -> {
-                      String path = notification.messages().get(0).arg("path").asText();
-                      return CompletableFuture.completedFuture(
-                          List.of(
-                              Action.set(
-                                  Scope.TXN, "blocked", SpopValue.of(path.contains("refused")))));
-                    })
-            .listen(new InetSocketAddress("127.0.0.1", 0))
-            .start();
+    waf = PathRefusingAgent.start();
     sidecar = new RunningSidecar(config(server.address(), "30s"));
   }
 
