@@ -31,8 +31,9 @@ public record SelectorSchema(
   @JsonInclude(JsonInclude.Include.NON_NULL)
   @ValidationRule(
       value =
-          "self.operator in ['In', 'NotIn'] ? has(self.values) && size(self.values) > 0"
-              + " : !has(self.values) || size(self.values) == 0",
+          "!has(self.operator) || (self.operator in ['In', 'NotIn']"
+              + " ? has(self.values) && size(self.values) > 0"
+              + " : !has(self.values) || size(self.values) == 0)",
       message = "values must be non-empty for In and NotIn and empty for Exists and DoesNotExist")
   public record Requirement(
       @JsonPropertyDescription("The label key.") @Required String key,

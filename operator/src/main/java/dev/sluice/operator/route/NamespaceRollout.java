@@ -10,7 +10,6 @@ import dev.sluice.operator.rollout.GroupRollout;
 import dev.sluice.operator.rollout.RolloutState;
 import dev.sluice.sidecar.config.SidecarConfig;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -66,8 +65,12 @@ final class NamespaceRollout {
     Map<String, ProxyRoute> valid = new TreeMap<>();
     Map<String, List<RenderProblem>> invalid = new TreeMap<>();
     for (ProxyRoute route : in.routes()) {
-      List<RenderProblem> found = new ArrayList<>(SpecChecks.check(route));
-      found.addAll(SelectorChecks.check(route));
+      // The CRD's own rules first; what they let through of a selector is then evaluated as
+      // Kubernetes evaluates it (label syntax), so one mistake is reported once.
+      List<RenderProblem> found = SpecChecks.check(route);
+      if (found.isEmpty()) {
+        found = SelectorChecks.check(route);
+      }
       if (found.isEmpty()) {
         valid.put(route.getMetadata().getName(), route);
       } else {

@@ -33,6 +33,7 @@ final class SpecChecks {
     }
     JsonNode tree = JSON.valueToTree(route);
     return SluiceCrds.forKind("ProxyRoute").checkSpec(tree).stream()
+        .filter(error -> !CrdValidator.rulesSkippedNotice(error))
         .map(error -> problem(name, error.field(), found(tree, error), expected(error)))
         .toList();
   }

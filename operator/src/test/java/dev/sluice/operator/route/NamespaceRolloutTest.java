@@ -94,13 +94,13 @@ class NamespaceRolloutTest {
     assertThat(result.routes().get("no-operator").problems())
         .extracting(p -> p.conditionType() + " " + p.reason() + " " + p.message())
         .containsExactly(
-            "Accepted InvalidSpec spec.selector.matchExpressions[0].operator: \"null\""
-                + " (expected: In, NotIn, Exists or DoesNotExist (case-sensitive))");
+            "Accepted InvalidSpec spec.selector.matchExpressions[0].operator: \"missing\""
+                + " (expected: Required value)");
     assertThat(result.routes().get("lowercase").problems())
         .extracting(p -> p.message())
         .containsExactly(
             "spec.selector.matchExpressions[0].operator: \"in\""
-                + " (expected: In, NotIn, Exists or DoesNotExist (case-sensitive))");
+                + " (expected: supported values: \"DoesNotExist\", \"Exists\", \"In\", \"NotIn\")");
   }
 
   @Test

@@ -23,6 +23,14 @@ public final class CrdValidator {
       "some validation rules were not checked because the object was invalid; correct the"
           + " existing errors to complete validation";
 
+  /**
+   * True for the API server's notice that the CEL rules were skipped because of the other errors:
+   * it names no field, and a user reading a condition is better told the errors themselves.
+   */
+  public static boolean rulesSkippedNotice(FieldError error) {
+    return error.detail().equals(BLOCKED);
+  }
+
   private final String kind;
   private final String group;
   private final String plural;
