@@ -53,6 +53,7 @@ final class PodRunner implements AutoCloseable {
   private final Map<String, URI> bases = new ConcurrentHashMap<>();
 
   private final EmbeddedKubernetes kubernetes;
+  private final SandboxNetwork network;
   private final KubernetesClient client;
   private final URI webhook;
   private final HttpClient https;
@@ -61,7 +62,13 @@ final class PodRunner implements AutoCloseable {
   private final List<RunningPod> pods = new CopyOnWriteArrayList<>();
   private int nextIp = 1;
 
-  PodRunner(EmbeddedKubernetes kubernetes, URI webhook, Supplier<String> caBundle, Path work) {
+  PodRunner(
+      EmbeddedKubernetes kubernetes,
+      URI webhook,
+      Supplier<String> caBundle,
+      Path work,
+      SandboxNetwork network) {
+    this.network = network;
     this.kubernetes = kubernetes;
     this.client = kubernetes.client();
     this.webhook = webhook;
@@ -82,7 +89,7 @@ final class PodRunner implements AutoCloseable {
   RunningPod run(Pod pod) throws Exception {
     Pod admitted = admit(pod);
     Pod created = client.resource(admitted).create();
-    String ip = "127.0.10." + nextIp++;
+    String ip = network.pod(nextIp++);
     String namespace = created.getMetadata().getNamespace();
     String name = created.getMetadata().getName();
     markRunning(namespace, name, ip);

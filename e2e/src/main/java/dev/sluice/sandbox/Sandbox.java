@@ -41,7 +41,15 @@ final class Sandbox implements AutoCloseable {
   @SuppressWarnings("NullAway.Init") // set by the steps run() takes in order; close() checks
   private StatusWatcher watcher;
 
+  private final SandboxNetwork network;
+
   Sandbox(PrintStream out, Path examples, Path work) {
+    this(out, examples, work, SandboxNetwork.DEFAULT);
+  }
+
+  /** A sandbox on {@code network}'s loopback addresses (tests: a random one each). */
+  Sandbox(PrintStream out, Path examples, Path work, SandboxNetwork network) {
+    this.network = network;
     this.narration = new Narration(out);
     this.examples = examples;
     this.work = work;
@@ -66,7 +74,7 @@ final class Sandbox implements AutoCloseable {
     cluster.startOperator(narration);
 
     narration.step("Demo backends and SPOE agents (real servers on their own loopback addresses)");
-    shop = new ShopDemo(cluster, narration);
+    shop = new ShopDemo(cluster, narration, network);
     shop.startBackendsAndAgents();
 
     narration.step("Applying " + examples + " (ProxyRoute shop, OffloadAgents waf and iprep)");

@@ -37,6 +37,7 @@ final class ShopDemo implements AutoCloseable {
   private final SandboxCluster cluster;
   private final KubernetesClient client;
   private final Narration narration;
+  private final SandboxNetwork network;
   private final ShopRoute route;
   private final List<AutoCloseable> servers = new ArrayList<>();
 
@@ -49,7 +50,8 @@ final class ShopDemo implements AutoCloseable {
   @SuppressWarnings("NullAway.Init") // set by runPods(); stopPods() checks
   private PodRunner pods;
 
-  ShopDemo(SandboxCluster cluster, Narration narration) {
+  ShopDemo(SandboxCluster cluster, Narration narration, SandboxNetwork network) {
+    this.network = network;
     this.cluster = cluster;
     this.client = cluster.client();
     this.narration = narration;
@@ -60,19 +62,30 @@ final class ShopDemo implements AutoCloseable {
   void startBackendsAndAgents() throws IOException, InterruptedException {
     servers.add(
         new DemoBackends(
-            new InetSocketAddress("127.0.20.1", 8080), new InetSocketAddress("127.0.20.2", 8081)));
+            new InetSocketAddress(network.service(1), 8080),
+            new InetSocketAddress(network.service(2), 8081)));
     agents =
         new DemoAgents(
-            new InetSocketAddress("127.0.20.3", 12345), new InetSocketAddress("127.0.20.4", 12345));
+            new InetSocketAddress(network.service(3), 12345),
+            new InetSocketAddress(network.service(4), 12345));
     servers.add(agents);
-    service("storefront", 8080, "127.0.20.1");
-    service("upload-store", 8081, "127.0.20.2");
-    service("waf-agent", 12345, "127.0.20.3");
-    service("iprep-agent", 12345, "127.0.20.4");
+    service("storefront", 8080, network.service(1));
+    service("upload-store", 8081, network.service(2));
+    service("waf-agent", 12345, network.service(3));
+    service("iprep-agent", 12345, network.service(4));
     createTlsSecret();
-    narration.say("storefront (HTTP/1.1) 127.0.20.1:8080, upload-store (h2c) 127.0.20.2:8081");
     narration.say(
-        "waf agent (blocks paths with \"attack\") 127.0.20.3:12345, iprep agent 127.0.20.4:12345");
+        "storefront (HTTP/1.1) "
+            + network.service(1)
+            + ":8080, upload-store (h2c) "
+            + network.service(2)
+            + ":8081");
+    narration.say(
+        "waf agent (blocks paths with \"attack\") "
+            + network.service(3)
+            + ":12345, iprep agent "
+            + network.service(4)
+            + ":12345");
     narration.say("Secret shop/shop-tls for shop.example.com");
   }
 
@@ -122,7 +135,7 @@ final class ShopDemo implements AutoCloseable {
    * route Ready on all of them. The pods' files go to {@code work}.
    */
   void runPods(Path work) throws Exception {
-    pods = new PodRunner(cluster.kubernetes(), cluster.webhook(), cluster::caBundle, work);
+    pods = new PodRunner(cluster.kubernetes(), cluster.webhook(), cluster::caBundle, work, network);
     for (int i = 1; i <= PODS; i++) {
       PodRunner.RunningPod pod = pods.run(storefrontPod("storefront-" + i));
       narration.check(

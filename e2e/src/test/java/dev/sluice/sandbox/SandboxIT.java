@@ -33,7 +33,8 @@ class SandboxIT {
   void theSandboxRunsTheWholeDemo() throws Exception {
     ByteArrayOutputStream narration = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(narration, true, StandardCharsets.UTF_8);
-    try (Sandbox sandbox = new Sandbox(out, Path.of("../examples/shop"), work)) {
+    try (Sandbox sandbox =
+        new Sandbox(out, Path.of("../examples/shop"), work, SandboxNetwork.random())) {
       sandbox.run();
       String said = narration.toString(StandardCharsets.UTF_8);
       System.out.println(said);

@@ -66,7 +66,8 @@ class ScenariosIT {
         new Sandbox(
             new PrintStream(narration, true, StandardCharsets.UTF_8),
             Path.of("../examples/shop"),
-            work);
+            work,
+            SandboxNetwork.random());
     sandbox.start();
     assertThat(sandbox.failures()).as(narration.toString(StandardCharsets.UTF_8)).isZero();
     http = sandbox.trafficClient();

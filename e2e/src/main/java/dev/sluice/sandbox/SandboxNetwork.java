@@ -1,0 +1,38 @@
+package dev.sluice.sandbox;
+
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The loopback addresses a sandbox gives its pods ({@code 127.N.10.x}) and its backends and agents
+ * ({@code 127.N.20.x}). Pods and Services listen on fixed ports, as in a cluster, so two sandboxes
+ * on one machine need different {@code N}: the interactive sandbox uses 0 (the addresses its
+ * narration and the README print), tests a random one.
+ *
+ * @param octet the second octet of every address, 0 to 254
+ */
+record SandboxNetwork(int octet) {
+  /** What {@code java -jar sluice-sandbox.jar} uses. */
+  static final SandboxNetwork DEFAULT = new SandboxNetwork(0);
+
+  SandboxNetwork {
+    if (octet < 0 || octet > 254) {
+      throw new IllegalArgumentException(
+          "sandbox network octet " + octet + " (expected: 0 to 254)");
+    }
+  }
+
+  /** A network of its own for one test run: concurrent runs on one machine do not collide. */
+  static SandboxNetwork random() {
+    return new SandboxNetwork(ThreadLocalRandom.current().nextInt(1, 255));
+  }
+
+  /** The address of the {@code n}th pod (from 1). */
+  String pod(int n) {
+    return "127." + octet + ".10." + n;
+  }
+
+  /** The address of the {@code n}th backend or agent Service (from 1). */
+  String service(int n) {
+    return "127." + octet + ".20." + n;
+  }
+}
