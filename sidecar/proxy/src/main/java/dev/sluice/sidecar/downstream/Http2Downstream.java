@@ -17,6 +17,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
@@ -326,14 +327,34 @@ final class Http2Downstream implements ConnectionTimeouts.Ends {
     FullHttpResponse answer =
         LocalResponses.of(ctx.alloc(), HttpResponseStatus.BAD_REQUEST, problem, false);
     Http2ConnectionEncoder encoder = handler.encoder();
+    // The body goes only when the client's windows take it whole now. Queued behind a shut
+    // window, it could be written after the reset (Netty writes the RST_STREAM at once and drops
+    // what is queued only once that write completed): a frame on a closed stream, which RFC 9113
+    // section 5.1 forbids. Without it the head does not promise one.
+    boolean withBody = windowsTake(streamId, answer.content().readableBytes());
+    if (!withBody) {
+      answer.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+    }
     encoder.writeHeaders(
         ctx, streamId, Http2Messages.headerBlock(answer, null), 0, false, ctx.newPromise());
-    encoder.writeData(ctx, streamId, answer.content(), 0, false, ctx.newPromise());
-    // A flush through the connection handler writes the DATA the client's window allows; the
-    // reset then follows it (and drops what the window held back).
-    ctx.channel().flush();
+    if (withBody) {
+      encoder.writeData(ctx, streamId, answer.content(), 0, false, ctx.newPromise());
+    } else {
+      answer.release();
+    }
+    ctx.channel().flush(); // the DATA, which the windows take whole, goes before the reset
     encoder.writeRstStream(ctx, streamId, Http2Error.PROTOCOL_ERROR.code(), ctx.newPromise());
     ctx.channel().flush();
+  }
+
+  /** True when the stream's and the connection's send windows both take {@code bytes} now. */
+  private boolean windowsTake(int streamId, int bytes) {
+    Http2Connection connection = handler.connection();
+    Http2Stream stream = connection.stream(streamId);
+    var flow = handler.encoder().flowController();
+    return stream != null
+        && flow.windowSize(stream) >= bytes
+        && flow.windowSize(connection.connectionStream()) >= bytes;
   }
 
   /**

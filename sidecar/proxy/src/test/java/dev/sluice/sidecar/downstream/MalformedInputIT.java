@@ -9,6 +9,10 @@ import dev.sluice.sidecar.testing.MessageCheckingUpstream;
 import dev.sluice.sidecar.testing.RawHttp2;
 import dev.sluice.sidecar.testing.RunningSidecar;
 import io.micrometer.core.instrument.Counter;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder;
+import io.netty.handler.codec.http2.Http2Headers;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -476,6 +480,41 @@ class MalformedInputIT {
     assertThat(arrived)
         .extracting(MessageCheckingUpstream.Arrived::requestLine)
         .containsExactlyInAnyOrder("POST /open HTTP/1.1", "GET /after HTTP/1.1");
+  }
+
+  @Test
+  void aMalformedRequestFacingAShutWindowGetsItsHeadAndResetAndNothingAfter() throws Exception {
+    // Every stream's send window starts shut: the 400's body cannot go whole at once. Queued, it
+    // could follow the reset onto the closed stream; it is not sent, nor promised by the head.
+    try (RawHttp2 client = RawHttp2.withInitialWindow(port(), 0)) {
+      client.headers(1, true, ":method", "GET", ":path", "/x", ":authority", "public.example");
+      RawHttp2.StreamOutcome malformed = client.await(1);
+      assertThat(malformed.frames())
+          .extracting(RawHttp2.Frame::type)
+          .containsExactly(RawHttp2.HEADERS, RawHttp2.RST_STREAM);
+      assertThat(malformed.resetCode()).isEqualTo(RawHttp2.PROTOCOL_ERROR);
+      Http2Headers head =
+          new DefaultHttp2HeadersDecoder(true)
+              .decodeHeaders(1, Unpooled.wrappedBuffer(malformed.frames().get(0).payload()));
+      assertThat(head.status()).hasToString("400");
+      assertThat(head.contains(HttpHeaderNames.CONTENT_LENGTH)).as("no body promised").isFalse();
+
+      client.windowUpdate(1, 65_535); // the client opens its window anyway: nothing comes of it
+      client.headers(
+          3,
+          true,
+          ":method",
+          "GET",
+          ":scheme",
+          "http",
+          ":path",
+          "/after",
+          ":authority",
+          "public.example");
+      client.windowUpdate(3, 65_535);
+      assertThat(client.await(3).body()).as("the connection serves on").isEqualTo("complete");
+      assertThat(client.unclaimed(1)).as("frames on the reset stream").isEmpty();
+    }
   }
 
   @Test

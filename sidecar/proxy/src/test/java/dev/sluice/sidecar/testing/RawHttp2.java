@@ -370,6 +370,11 @@ public final class RawHttp2 implements AutoCloseable {
     }
   }
 
+  /** Frames of {@code stream} read while awaiting others, and not claimed since. */
+  public List<Frame> unclaimed(int stream) {
+    return unclaimed.stream().filter(f -> f.stream() == stream).toList();
+  }
+
   @Override
   public void close() throws IOException {
     socket.close();
