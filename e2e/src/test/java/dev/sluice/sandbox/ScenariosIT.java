@@ -97,10 +97,24 @@ class ScenariosIT {
     return sandbox.pods().get(pod).ip();
   }
 
+  /**
+   * Reads the route, changes it and writes it back, as a user's edit does: a status write of the
+   * operator's in between makes the API server refuse the stale version (409), and the edit is made
+   * again on the fresh one. Bounded.
+   */
   void editRoute(java.util.function.UnaryOperator<ProxyRoute> change) {
-    ProxyRoute route = sandbox.route();
-    route.setStatus(null);
-    sandbox.client().resource(change.apply(route)).update();
+    for (int attempt = 1; ; attempt++) {
+      ProxyRoute route = sandbox.route();
+      route.setStatus(null);
+      try {
+        sandbox.client().resource(change.apply(route)).update();
+        return;
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 5) {
+          throw e;
+        }
+      }
+    }
   }
 
   Condition condition(String type) {
