@@ -12,10 +12,14 @@ import dev.sluice.sidecar.config.SidecarConfig;
 import dev.sluice.sidecar.reload.ConfigServiceClient;
 import dev.sluice.testing.kubernetes.EmbeddedKubernetes;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.zjsonpatch.JsonPatch;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,11 +30,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -175,19 +182,76 @@ final class PodRunner implements AutoCloseable {
             dir.resolve("token"),
             kubernetes.issueToken(namespace, name, pod.getMetadata().getUid()));
     Path ca = Files.writeString(dir.resolve("ca.crt"), caBundle.get());
-    List<String> args = container.getArgs();
-    String base =
-        args.get(args.indexOf("--config-service") + 1)
-            .replace("$(POD_NAMESPACE)", namespace)
-            .replace("$(POD_NAME)", name);
+    List<String> args = kubeletExpanded(container, pod, ip);
+    String base = args.get(args.indexOf("--config-service") + 1);
+    int threads = Integer.parseInt(args.get(args.indexOf("--threads") + 1));
     ConfigServiceClient service =
         new ConfigServiceClient(URI.create(base), token, ca)
             .cacheIn(dir.resolve("last-applied.json"));
     SidecarConfig first = PodNetwork.bindTo(service.first(Duration.ofMinutes(1)), ip);
-    Sidecar sidecar = new Sidecar(1).start(first);
+    Sidecar sidecar = new Sidecar(threads).start(first);
     follow(name, service, sidecar, ip);
     bases.put(name, URI.create(base));
     return sidecar;
+  }
+
+  /**
+   * The container's arguments as the kubelet expands them: each {@code $(NAME)} replaced by the
+   * container's env var of that name, read from the downward API as it would be (pod name,
+   * namespace and IP; a resource request in the divisor's units, rounded up). A reference the
+   * container does not define is an error here, not left in place as the kubelet would.
+   */
+  private static List<String> kubeletExpanded(Container container, Pod pod, String ip) {
+    Map<String, String> values = new HashMap<>();
+    for (EnvVar env : container.getEnv()) {
+      values.put(env.getName(), downward(env, container, pod, ip));
+    }
+    List<String> expanded = new ArrayList<>();
+    for (String arg : container.getArgs()) {
+      Matcher reference = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)").matcher(arg);
+      StringBuilder out = new StringBuilder();
+      while (reference.find()) {
+        String value = values.get(reference.group(1));
+        if (value == null) {
+          throw new IllegalStateException(
+              "injected argument " + arg + " names $(" + reference.group(1) + "), not defined");
+        }
+        reference.appendReplacement(out, Matcher.quoteReplacement(value));
+      }
+      reference.appendTail(out);
+      expanded.add(out.toString());
+    }
+    return expanded;
+  }
+
+  private static String downward(EnvVar env, Container container, Pod pod, String ip) {
+    if (env.getValue() != null) {
+      return env.getValue();
+    }
+    var from = requireNonNull(env.getValueFrom(), "an env var has a value or a source");
+    if (from.getFieldRef() != null) {
+      return switch (from.getFieldRef().getFieldPath()) {
+        case "metadata.name" -> pod.getMetadata().getName();
+        case "metadata.namespace" -> pod.getMetadata().getNamespace();
+        case "status.podIP" -> ip;
+        default ->
+            throw new IllegalStateException("downward field " + from.getFieldRef().getFieldPath());
+      };
+    }
+    var resource = requireNonNull(from.getResourceFieldRef(), "a field or a resource");
+    String[] kind = resource.getResource().split("\\.", 2); // requests.cpu
+    Quantity amount =
+        (kind[0].equals("requests")
+                ? container.getResources().getRequests()
+                : container.getResources().getLimits())
+            .get(kind[1]);
+    BigDecimal divisor =
+        resource.getDivisor() == null
+            ? BigDecimal.ONE
+            : Quantity.getAmountInBytes(resource.getDivisor());
+    return Quantity.getAmountInBytes(requireNonNull(amount, resource.getResource()))
+        .divide(divisor, 0, RoundingMode.CEILING)
+        .toPlainString();
   }
 
   private void follow(String pod, ConfigServiceClient service, Sidecar sidecar, String ip) {

@@ -36,6 +36,12 @@ public final class Injector {
   static final String CA_DIR = "/var/run/sluice/ca";
   static final String CACHE_DIR = "/var/run/sluice/cache";
 
+  /** Where {@code kubectl logs} and {@code exec} go when no container is named. */
+  static final String DEFAULT_CONTAINER = "kubectl.kubernetes.io/default-container";
+
+  /** The sidecar's CPU request in whole cores, rounded up (downward API): its I/O threads. */
+  static final String CPU_ENV = "SLUICE_CPU_REQUEST";
+
   private Injector() {}
 
   static InjectionResult inject(
@@ -85,6 +91,12 @@ public final class Injector {
       containers.add(sidecar);
       containers.addAll(pod.getSpec().getContainers());
       out.editSpec().withContainers(containers).endSpec();
+      // The sidecar is now the first container: kubectl would pick it for logs and exec.
+      if (!annotations.containsKey(DEFAULT_CONTAINER)) {
+        out.editMetadata()
+            .addToAnnotations(DEFAULT_CONTAINER, pod.getSpec().getContainers().get(0).getName())
+            .endMetadata();
+      }
     }
     out.editSpec().addAllToVolumes(volumes(settings)).endSpec();
     return new InjectionResult(out.build(), true, null);
@@ -111,7 +123,11 @@ public final class Injector {
             "--token-file",
             TOKEN_DIR + "/token",
             "--config-cache",
-            CACHE_DIR + "/last-applied.json")
+            CACHE_DIR + "/last-applied.json",
+            // The JVM sizes by CPU limit, never by request: without a limit it would run one I/O
+            // thread per node core.
+            "--threads",
+            "$(" + CPU_ENV + ")")
         .withEnv(env())
         .addNewPort()
         .withName("sluice-admin")
@@ -142,6 +158,9 @@ public final class Injector {
         .withNewCapabilities()
         .addToDrop("ALL")
         .endCapabilities()
+        .withNewSeccompProfile()
+        .withType("RuntimeDefault")
+        .endSeccompProfile()
         .endSecurityContext()
         .build();
   }
@@ -150,7 +169,16 @@ public final class Injector {
     return List.of(
         field("POD_NAME", "metadata.name"),
         field("POD_NAMESPACE", "metadata.namespace"),
-        field("POD_IP", "status.podIP"));
+        field("POD_IP", "status.podIP"),
+        new EnvVarBuilder()
+            .withName(CPU_ENV)
+            .withNewValueFrom()
+            .withNewResourceFieldRef()
+            .withResource("requests.cpu")
+            .withDivisor(new Quantity("1"))
+            .endResourceFieldRef()
+            .endValueFrom()
+            .build());
   }
 
   private static EnvVar field(String name, String path) {

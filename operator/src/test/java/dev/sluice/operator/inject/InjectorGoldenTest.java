@@ -145,4 +145,62 @@ class InjectorGoldenTest {
     assertThat(sidecar.getResources().getLimits().get("memory").toString()).isEqualTo("512Mi");
     assertThat(sidecar.getResources().getRequests().get("memory").toString()).isEqualTo("128Mi");
   }
+
+  @Test
+  void kubectlKeepsLandingInTheAppAndAPodsOwnChoiceStays() throws Exception {
+    Pod pod =
+        new PodBuilder(pod())
+            .editMetadata()
+            .addToLabels(Labels.INJECT, "true")
+            .endMetadata()
+            .build();
+    assertThat(
+            Injector.inject(pod, Map.of(), REGULAR)
+                .pod()
+                .getMetadata()
+                .getAnnotations()
+                .get(Injector.DEFAULT_CONTAINER))
+        .as("the app, not the sidecar now first")
+        .isEqualTo(pod.getSpec().getContainers().get(0).getName());
+    Pod chosen =
+        new PodBuilder(pod)
+            .editMetadata()
+            .addToAnnotations(Injector.DEFAULT_CONTAINER, "debug-shell")
+            .endMetadata()
+            .build();
+    assertThat(
+            Injector.inject(chosen, Map.of(), REGULAR)
+                .pod()
+                .getMetadata()
+                .getAnnotations()
+                .get(Injector.DEFAULT_CONTAINER))
+        .isEqualTo("debug-shell");
+    assertThat(Injector.inject(pod, Map.of(), NATIVE).pod().getMetadata().getAnnotations())
+        .as("a native sidecar is an init container: kubectl never picks it")
+        .doesNotContainKey(Injector.DEFAULT_CONTAINER);
+  }
+
+  @Test
+  void theSidecarRunsOneIoThreadPerRequestedCoreUnderTheRuntimesSeccompProfile() throws Exception {
+    var sidecar =
+        Injector.inject(pod(), ENABLED_NAMESPACE, NATIVE)
+            .pod()
+            .getSpec()
+            .getInitContainers()
+            .get(0);
+    assertThat(sidecar.getArgs()).containsSubsequence("--threads", "$(SLUICE_CPU_REQUEST)");
+    var cpu =
+        sidecar.getEnv().stream()
+            .filter(e -> e.getName().equals(Injector.CPU_ENV))
+            .findFirst()
+            .orElseThrow()
+            .getValueFrom()
+            .getResourceFieldRef();
+    assertThat(cpu.getResource()).isEqualTo("requests.cpu");
+    assertThat(cpu.getDivisor().toString())
+        .as("whole cores, rounded up by the kubelet")
+        .isEqualTo("1");
+    assertThat(sidecar.getSecurityContext().getSeccompProfile().getType())
+        .isEqualTo("RuntimeDefault");
+  }
 }
