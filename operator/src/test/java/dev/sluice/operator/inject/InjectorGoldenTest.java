@@ -154,12 +154,7 @@ class InjectorGoldenTest {
             .addToLabels(Labels.INJECT, "true")
             .endMetadata()
             .build();
-    assertThat(
-            Injector.inject(pod, Map.of(), REGULAR)
-                .pod()
-                .getMetadata()
-                .getAnnotations()
-                .get(Injector.DEFAULT_CONTAINER))
+    assertThat(defaultContainer(Injector.inject(pod, Map.of(), REGULAR)))
         .as("the app, not the sidecar now first")
         .isEqualTo(pod.getSpec().getContainers().get(0).getName());
     Pod chosen =
@@ -168,16 +163,15 @@ class InjectorGoldenTest {
             .addToAnnotations(Injector.DEFAULT_CONTAINER, "debug-shell")
             .endMetadata()
             .build();
-    assertThat(
-            Injector.inject(chosen, Map.of(), REGULAR)
-                .pod()
-                .getMetadata()
-                .getAnnotations()
-                .get(Injector.DEFAULT_CONTAINER))
+    assertThat(defaultContainer(Injector.inject(chosen, Map.of(), REGULAR)))
         .isEqualTo("debug-shell");
     assertThat(Injector.inject(pod, Map.of(), NATIVE).pod().getMetadata().getAnnotations())
         .as("a native sidecar is an init container: kubectl never picks it")
         .doesNotContainKey(Injector.DEFAULT_CONTAINER);
+  }
+
+  private static String defaultContainer(InjectionResult result) {
+    return result.pod().getMetadata().getAnnotations().get(Injector.DEFAULT_CONTAINER);
   }
 
   @Test

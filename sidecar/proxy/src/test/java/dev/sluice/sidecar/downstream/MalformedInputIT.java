@@ -463,17 +463,7 @@ class MalformedInputIT {
       RawHttp2.StreamOutcome open = client.await(1);
       assertThat(open.ended()).as("the other stream's response ended: %s", open.frames()).isTrue();
       assertThat(open.body()).isEqualTo("complete");
-      client.headers(
-          5,
-          true,
-          ":method",
-          "GET",
-          ":scheme",
-          "http",
-          ":path",
-          "/after",
-          ":authority",
-          "public.example");
+      client.get(5, "public.example", "/after");
       assertThat(client.await(5).body()).as("the connection serves on").isEqualTo("complete");
     }
     List<MessageCheckingUpstream.Arrived> arrived = arrivedSince(before);
@@ -500,17 +490,7 @@ class MalformedInputIT {
       assertThat(head.contains(HttpHeaderNames.CONTENT_LENGTH)).as("no body promised").isFalse();
 
       client.windowUpdate(1, 65_535); // the client opens its window anyway: nothing comes of it
-      client.headers(
-          3,
-          true,
-          ":method",
-          "GET",
-          ":scheme",
-          "http",
-          ":path",
-          "/after",
-          ":authority",
-          "public.example");
+      client.get(3, "public.example", "/after");
       client.windowUpdate(3, 65_535);
       assertThat(client.await(3).body()).as("the connection serves on").isEqualTo("complete");
       assertThat(client.unclaimed(1)).as("frames on the reset stream").isEmpty();

@@ -195,17 +195,13 @@ public final class RawHttp2 implements AutoCloseable {
 
   /** A GET of {@code path} on {@code stream}, ending the stream with its HEADERS. */
   public void get(int stream, String path) throws IOException {
+    get(stream, "sluice.test", path);
+  }
+
+  /** A GET of {@code authority}'s {@code path} on {@code stream}, ending it with its HEADERS. */
+  public void get(int stream, String authority, String path) throws IOException {
     headers(
-        stream,
-        true,
-        ":method",
-        "GET",
-        ":scheme",
-        "http",
-        ":authority",
-        "sluice.test",
-        ":path",
-        path);
+        stream, true, ":method", "GET", ":scheme", "http", ":authority", authority, ":path", path);
   }
 
   /** Sets how long {@link #next} waits for a frame before it reports the connection closed. */
