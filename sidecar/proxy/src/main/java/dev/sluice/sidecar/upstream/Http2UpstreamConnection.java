@@ -11,6 +11,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -27,10 +28,12 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -78,6 +81,9 @@ final class Http2UpstreamConnection {
    */
   static final int MAX_CANCELS = 64;
 
+  /** Longest a retired connection is read after the sidecar ended its side. */
+  static final long LINGER_MILLIS = 1000;
+
   private final Runnable onCapacity;
   private Channel channel;
   private FrameHandlers.Handler handler;
@@ -90,6 +96,7 @@ final class Http2UpstreamConnection {
   private int cancels;
   private boolean goAway;
   private boolean draining;
+  private boolean closing;
 
   /** The peer's SETTINGS allowed extended CONNECT (RFC 8441 section 3: never withdrawn). */
   private boolean extendedConnect;
@@ -195,7 +202,7 @@ final class Http2UpstreamConnection {
   void streamEnded() {
     streams--;
     if ((goAway || draining) && streams == 0) {
-      ChannelFuture unused = channel.close(); // the last stream ended: nothing waits
+      closeWhenPeerDone(); // the last stream ended: nothing waits
     }
     onCapacity.run();
   }
@@ -213,12 +220,43 @@ final class Http2UpstreamConnection {
   void closeWhenIdle() {
     draining = true;
     if (streams == 0) {
-      ChannelFuture unused = channel.close(); // idle already: nothing waits
+      closeWhenPeerDone(); // idle already: nothing waits
     }
   }
 
   Channel channel() {
     return channel;
+  }
+
+  /**
+   * Closes a connection with no stream left, without losing what was just written to it. The
+   * upstream may still be sending (DATA of streams just reset); closing a socket with input unread
+   * makes the kernel reset the connection, and the upstream's kernel may then drop what its server
+   * had not read yet, the last RST_STREAM frames among it. So the sidecar ends its side (FIN, or
+   * TLS close_notify), reads on until the upstream closes too, and closes after {@link
+   * #LINGER_MILLIS} at the latest.
+   */
+  private void closeWhenPeerDone() {
+    if (closing || !channel.isActive()) {
+      return;
+    }
+    closing = true;
+    SslHandler ssl = channel.pipeline().get(SslHandler.class);
+    if (ssl != null) {
+      ChannelFuture unused = ssl.closeOutbound();
+    } else if (channel instanceof DuplexChannel duplex) {
+      ChannelFuture unused = duplex.shutdownOutput();
+    } else {
+      ChannelFuture unused = channel.close();
+      return;
+    }
+    ScheduledFuture<?> unused =
+        channel.eventLoop().schedule(this::closeNow, LINGER_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  @SuppressWarnings("FutureReturnValueIgnored") // the close is the end: nothing waits for it
+  private void closeNow() {
+    channel.close();
   }
 
   /**
@@ -341,7 +379,7 @@ final class Http2UpstreamConnection {
     public void onGoAwayReceived(int lastStreamId, long errorCode, ByteBuf debugData) {
       goAway = true;
       if (streams == 0) {
-        ChannelFuture unused = channel.close(); // no stream left to finish
+        closeWhenPeerDone(); // no stream left to finish
       }
     }
   }
