@@ -55,6 +55,7 @@ WORK = tools.WORK / "attacks"
 UP_H1, UP_H2C = 44001, 44002
 PORTS = {SLUICE: {"h1": 44010, "h2c": 44011, "admin": 44019}, HAPROXY: {"h1": 44020, "h2c": 44021}}
 NORMAL_RATE = 10  # requests/s of the steady client, half HTTP/1.1, half h2c
+NOTES = tools.ROOT / "bench" / "attacks-notes.md"
 
 
 class Attack:
@@ -98,7 +99,7 @@ ATTACKS = [
            f"WINDOW_UPDATE; held {A.PIN_HOLD:.0f} s, then it leaves; memory after: 10 s later.",
            {"": ("~73 MB pulled and 142 MB buffers per connection; 5 connections ~700 MB, still held 10 s "
                  "after; a normal request took 4.1 s", "~33 MB")},
-           [("", "pulled from upstream (MiB)"), ("", "reset by the proxy")]),
+           [("", "reset by the proxy"), ("", "attacker got (KiB)")]),
     Attack("concurrent-streams", "5. 1,000 concurrent streams on one connection", A.concurrent_streams, 10,
            "One h2c connection sends 1,000 GETs of 100 bytes in one write, before reading the server's "
            "SETTINGS (as a client may), with windows large enough for all; read for up to 10 s, then a "
@@ -114,11 +115,9 @@ ATTACKS = [
            "resets come only once the proxy answered a PING sent after the HEADERS (so it read them), "
            "each stream asking 1 MiB: these reach the upstream, and must be cancelled there. The "
            "proxy's figures below cover both parts.",
-           {"HEADERS + RST_STREAM in one write":
-            ("88,117 of 100,000 reached the upstream; CPU 38 % average; worst normal request 708 ms",
-             "none forwarded")},
-           [(c, "GOAWAY") for c in ("HEADERS + RST_STREAM in one write",
-                                    "RST_STREAM after the proxy read the HEADERS (1 MiB each)")]),
+           {A.RR_CASES[0]: ("88,117 of 100,000 reached the upstream; CPU 38 % average; worst normal "
+                            "request 708 ms", "none forwarded")},
+           [(c, "GOAWAY") for c in A.RR_CASES]),
     Attack("slowloris", "7. Slowloris, idle and half-sent connections", A.slowloris, 10,
            f"HTTP/1.1, held up to {A.SLOW_BOUND:.0f} s: 2,000 connections sending a request line and "
            f"then one header byte every {A.DRIP_SECONDS:.0f} s; 50 sending nothing; 50 stopping inside the "
@@ -130,16 +129,19 @@ ATTACKS = [
     Attack("control-floods", "8. SETTINGS and PING floods from a client that never reads",
            A.control_floods, 10,
            f"One h2c connection per flood sends empty SETTINGS (then PING) frames for {A.FLOOD_SECONDS:.0f} "
-           "s as fast as the proxy takes them (64 KiB writes) and never reads; afterwards what it was sent "
-           "is read for 3 s to find a GOAWAY.",
+           "s as fast as the proxy takes them (64 KiB writes, each waiting for the previous one to leave "
+           "the attacker's buffer) and never reads; afterwards what it was sent is read for 3 s, counting "
+           "the ACKs and looking for a GOAWAY. \"Stopped reading\": the first write that did not leave "
+           "within 1 s. \"Frames written\" includes what still sat in the socket buffers at the end.",
            {c: ("40-110 % of a core", "under 4 % of a core") for c in A.FLOODS},
-           [(c, "proxy CPU (% of a core)") for c in A.FLOODS] + [(c, "cut at (s)") for c in A.FLOODS]),
+           [(c, "proxy CPU (% of a core)") for c in A.FLOODS] + [(c, "stopped reading at (s)") for c in A.FLOODS]
+           + [(c, "cut at (s)") for c in A.FLOODS]),
     Attack("client-resets", "10. Log lines for 200 client TCP resets", A.client_resets, 3,
            f"{A.RESETS} h2c connections one after another, each asking 1 MiB and reset by the client "
            "(SO_LINGER 0, a TCP RST) once the first DATA arrived; the log lines are everything the proxy "
            "wrote to stdout and stderr during the attack.",
            {"": ("400 lines (a two-line WARN per reset)", "")},
-           [("", "upstream streams reset")]),
+           [("", "connections reset")]),
 ]
 BY_ID = {a.id: a for a in ATTACKS}
 FLOOD_IDS = ("memory-pinning", "concurrent-streams", "rapid-reset", "slowloris", "control-floods")
@@ -331,9 +333,12 @@ def main():
     parser.add_argument("--repeat", type=int, default=3, help="repetitions per attack and peer (default 3)")
     parser.add_argument("--only", help=f"comma-separated attacks of: {','.join(BY_ID)}")
     parser.add_argument("--render", metavar="JSON", help="only write the report again from a results JSON")
+    parser.add_argument("--notes", default=str(NOTES), help="Markdown appended to the report: what the "
+                        "figures say (keep it current with the last run)")
     args = parser.parse_args()
+    notes = pathlib.Path(args.notes)
     if args.render:
-        write(json.loads(pathlib.Path(args.render).read_text()))
+        write(json.loads(pathlib.Path(args.render).read_text()), notes)
         return
     chosen = args.only.split(",") if args.only else list(BY_ID)
     unknown = [a for a in chosen if a not in BY_ID]
@@ -376,7 +381,7 @@ def main():
     finally:
         tools.stop(RUNNING)
     results["minutes"] = round((time.monotonic() - started) / 60, 1)
-    write(results)
+    write(results, notes)
 
 
 def git_commit():
@@ -462,31 +467,45 @@ def process_of(data, peer, name):
     return summarize([r["process"].get(name) for r in good_runs(data.get(peer, []))])
 
 
+def grouped(pairs):
+    """(case, value) pairs as one cell: cases with the same value named together."""
+    by_value = {}
+    for case, value in pairs:
+        by_value.setdefault(value, []).append(case)
+    if len(by_value) == 1 and len(pairs) > 1:
+        return f"all {len(pairs)}: {next(iter(by_value))}"
+    return "<br>".join(f"{', '.join(c for c in cases if c)}{': ' if any(cases) else ''}{value}"
+                       for value, cases in by_value.items())
+
+
 def reached_of(data, peer):
-    """Every figure about the upstream, for the summary: 'case: value' or 'case: figure value'."""
-    cells = []
+    """Every figure about the upstream, for the summary."""
+    figures = {}
     for run in good_runs(data.get(peer, []))[:1]:
-        for case, figures in run["cases"].items():
-            for name in figures:
+        for case, names in run["cases"].items():
+            for name in names:
                 if name.startswith(("reached upstream", "pulled from upstream", "upstream streams")):
-                    label = " ".join(x for x in (case + ":" if case else "",
-                                                  "" if name == "reached upstream" else name) if x)
-                    cells.append(f"{label} {figure_of(data, peer, case, name)}".strip())
+                    figures.setdefault(name, []).append((case, figure_of(data, peer, case, name)))
+    cells = [(f"{name}: " if name != "reached upstream" else "") + grouped(pairs)
+             for name, pairs in figures.items()]
     return "<br>".join(cells) or "—"
 
 
 def summary_table(results):
-    lines = ["| attack | peer | peak RSS (MiB) | reached the upstream | the attacker got | normal client: ok, "
-             "worst (ms) |", "|---|---|---|---|---|---|"]
+    lines = ["| attack | peer | peak RSS (MiB) | CPU (s) | reached the upstream | the attacker got | normal "
+             "client: ok / requests, worst (ms) | log lines |", "|---|---|---|---|---|---|---|---|"]
     for attack_id, data in results["attacks"].items():
         attack = BY_ID[attack_id]
         for k, peer in enumerate(PEERS):
-            got = "<br>".join(f"{case + ': ' if case else ''}{name}: {figure_of(data, peer, case, name)}"
-                              for case, name in attack.headline)
-            normal = (f"{process_of(data, peer, 'normal ok')}/{process_of(data, peer, 'normal requests')}, "
+            names = list(dict.fromkeys(name for _, name in attack.headline))
+            got = "<br>".join(f"{name}: " + grouped([(case, figure_of(data, peer, case, n))
+                                                     for case, n in attack.headline if n == name])
+                              for name in names)
+            normal = (f"{process_of(data, peer, 'normal ok')} / {process_of(data, peer, 'normal requests')}, "
                       f"{process_of(data, peer, 'normal worst (ms)')}")
             lines.append(f"| {attack.title if k == 0 else ''} | {peer} | {process_of(data, peer, 'peak RSS (MiB)')} "
-                         f"| {cell(reached_of(data, peer))} | {cell(got)} | {normal} |")
+                         f"| {process_of(data, peer, 'CPU (s)')} | {cell(reached_of(data, peer))} | {cell(got)} "
+                         f"| {normal} | {process_of(data, peer, 'log lines')} |")
     return lines + [""]
 
 
@@ -532,7 +551,7 @@ def markdown(results):
              "given with their counts. Memory sampled every 50 ms (RSS) and 200 ms (PSS, USS from "
              "`/proc/PID/smaps_rollup`) during the attack; CPU is utime+stime over the attack. Every "
              "repetition is in the JSON beside this file.",
-             f"- Reproduce: `{results['command']}`" + (f" ({results['minutes']} min)" if "minutes" in results else ""),
+             f"- Reproduce: `{results['command'].strip()}`" + (f" ({results['minutes']} min)" if "minutes" in results else ""),
              "", "## Summary", ""]
     lines += summary_table(results)
     for attack_id, data in results["attacks"].items():
@@ -553,12 +572,15 @@ def markdown(results):
     return "\n".join(lines) + "\n"
 
 
-def write(results):
+def write(results, notes):
     tools.RESULTS.mkdir(parents=True, exist_ok=True)
     stem = results["stem"]
     (tools.RESULTS / f"{stem}.json").write_text(json.dumps(results, indent=1) + "\n")
     md = tools.RESULTS / f"{stem}.md"
-    md.write_text(markdown(results))
+    text = markdown(results)
+    if notes.exists():
+        text += "\n" + notes.read_text()
+    md.write_text(text)
     tools.log(f"report: {md}")
 
 

@@ -326,6 +326,7 @@ async def concurrent_streams(t, streams=1000, bound=10.0):
 
 RR_CONNECTIONS, RR_STREAMS, RR_PARALLEL, RR_BOUND = 1000, 100, 50, 30.0
 RR_LATE_CONNECTIONS, RR_LATE_PARALLEL = 200, 20
+RR_CASES = ("HEADERS+RST in one write", "RST once the HEADERS were read (1 MiB)")
 
 
 async def rapid_reset(t):
@@ -349,8 +350,8 @@ async def rapid_reset(t):
 
     out = {}
     for case, connections, parallel, send, path in (
-            ("HEADERS + RST_STREAM in one write", RR_CONNECTIONS, RR_PARALLEL, same_write, "/rr"),
-            ("RST_STREAM after the proxy read the HEADERS (1 MiB each)", RR_LATE_CONNECTIONS,
+            (RR_CASES[0], RR_CONNECTIONS, RR_PARALLEL, same_write, "/rr"),
+            (RR_CASES[1], RR_LATE_CONNECTIONS,
              RR_LATE_PARALLEL, after_read, "/1m-late")):
         out[case] = await reset_storm(t, connections, parallel, send)
         counts = await t.reached(2.0)
@@ -490,8 +491,8 @@ async def control_floods(t):
         while time.monotonic() - start < FLOOD_SECONDS:
             try:
                 writer.write(batch)
-                await asyncio.wait_for(writer.drain(), 1.0)
                 sent += len(batch)
+                await asyncio.wait_for(writer.drain(), 1.0)
             except asyncio.TimeoutError:
                 stalled_at = stalled_at or time.monotonic() - start  # the proxy stopped reading
             except (ConnectionError, RuntimeError):
@@ -511,7 +512,7 @@ async def control_floods(t):
         except asyncio.TimeoutError:
             ending = "open"
         writer.transport.abort()
-        out[case] = {"frames the proxy took": sent // len(one),
+        out[case] = {"frames written": sent // len(one),
                      "proxy CPU (s)": round(cpu, 2),
                      "proxy CPU (% of a core)": round(100 * cpu / elapsed, 1),
                      "stopped reading at (s)": round(stalled_at, 1) if stalled_at else "never",
