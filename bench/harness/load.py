@@ -83,11 +83,13 @@ def curl_uploads(url, file, count, parallel, h2c=False):
 
 
 class PeakRss:
-    """Samples a process's resident memory every 50 ms while running."""
+    """Samples a process's resident memory every 50 ms while running; with smaps, also its PSS and
+    USS (peaks in peak_pss, peak_uss; every 200 ms: reading smaps_rollup walks the whole address
+    space, which a JVM reserves a lot of)."""
 
-    def __init__(self, pid):
-        self.pid = pid
-        self.peak = 0
+    def __init__(self, pid, smaps=False):
+        self.pid, self.smaps = pid, smaps
+        self.peak = self.peak_pss = self.peak_uss = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -96,11 +98,18 @@ class PeakRss:
         return self
 
     def _run(self):
+        tick = 0
         while not self._stop.is_set():
             try:
-                self.peak = max(self.peak, tools.rss_kib(self.pid))
+                if self.smaps and tick % 4 == 0:
+                    f = tools.footprint_kib(self.pid)
+                    self.peak, self.peak_pss = max(self.peak, f["rss"]), max(self.peak_pss, f["pss"])
+                    self.peak_uss = max(self.peak_uss, f["uss"])
+                else:
+                    self.peak = max(self.peak, tools.rss_kib(self.pid))
             except OSError:
                 pass
+            tick += 1
             time.sleep(0.05)
 
     def __exit__(self, *exc):

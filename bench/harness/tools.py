@@ -155,10 +155,7 @@ class CpuUse:
         return self.seconds * 1e6 / requests if self.seconds is not None and requests else None
 
     def _process(self):
-        if not self.pid:
-            return 0.0
-        fields = pathlib.Path(f"/proc/{self.pid}/stat").read_text().rpartition(")")[2].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+        return cpu_seconds(self.pid) if self.pid else 0.0
 
     def _core(self):
         for line in pathlib.Path("/proc/stat").read_text().splitlines():
@@ -172,6 +169,22 @@ def rss_kib(pid):
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     return 0
+
+
+def footprint_kib(pid):
+    """RSS, PSS and USS (private clean + dirty) of a process, from /proc/PID/smaps_rollup."""
+    fields = {}
+    for line in pathlib.Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
+        name, _, rest = line.partition(":")
+        fields[name] = int(rest.split()[0])
+    return {"rss": fields["Rss"], "pss": fields["Pss"],
+            "uss": fields["Private_Clean"] + fields["Private_Dirty"]}
+
+
+def cpu_seconds(pid):
+    """User plus system time a process used so far (all its threads)."""
+    fields = pathlib.Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
 
 
 def stop(procs):
