@@ -167,6 +167,15 @@ public final class SidecarConfigCodec {
     }
   }
 
+  /** Parses an {@link EndpointsReport} (JSON), as the config service receives it. */
+  public static EndpointsReport readEndpointsReport(String json) throws InvalidConfigException {
+    try {
+      return JSON.readValue(json, EndpointsReport.class);
+    } catch (JsonProcessingException e) {
+      throw new InvalidConfigException("endpoints report", List.of(BindingProblems.describe(e)));
+    }
+  }
+
   private static final class DurationSerializer extends JsonSerializer<Duration> {
     @Override
     public void serialize(Duration value, JsonGenerator gen, SerializerProvider provider)
