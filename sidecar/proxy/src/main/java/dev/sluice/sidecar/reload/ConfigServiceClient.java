@@ -13,7 +13,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -249,10 +248,7 @@ public final class ConfigServiceClient implements AutoCloseable {
       return;
     }
     try {
-      Path staged = cache.resolveSibling(cache.getFileName() + ".tmp");
-      Files.writeString(staged, json);
-      Files.move(
-          staged, cache, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      CacheFile.write(cache, json);
     } catch (IOException e) {
       log.warn("cannot cache the applied config in {}: {}", cache, e.toString());
     }

@@ -43,6 +43,11 @@ final class ServiceHttp {
     this.http = client(caFile == null ? null : trusting(caFile));
   }
 
+  /** Another one with the same settings and a client of its own (its own connections). */
+  ServiceHttp another() {
+    return new ServiceHttp(base, tokenFile, caFile);
+  }
+
   URI base() {
     return base;
   }
