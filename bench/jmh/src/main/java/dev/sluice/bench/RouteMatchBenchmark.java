@@ -43,7 +43,7 @@ public class RouteMatchBenchmark {
   @Setup
   public void setUp() {
     List<RouteRule> routes = new ArrayList<>();
-    Upstream upstream = new Upstream(Upstream.Protocol.H2C, List.of("127.0.0.1:1"), null, 64);
+    Upstream upstream = Upstream.of(Upstream.Protocol.H2C, List.of("127.0.0.1:1"));
     for (int i = 0; i < 50; i++) {
       RequestMatch match =
           new RequestMatch(

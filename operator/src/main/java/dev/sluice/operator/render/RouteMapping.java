@@ -178,7 +178,7 @@ final class RouteMapping {
             : new UpstreamTls(t.serverName(), resolved.caPem(), t.insecureSkipVerify());
     Upstream.Protocol protocol =
         backend.protocol() == null ? null : Upstream.Protocol.valueOf(backend.protocol().name());
-    return new Upstream(protocol, resolved.endpoints(), tls, null);
+    return new Upstream(protocol, resolved.endpoints(), null, tls, null, null);
   }
 
   @SuppressWarnings("NullAway") // the contract's records read an absent field (null) as its default

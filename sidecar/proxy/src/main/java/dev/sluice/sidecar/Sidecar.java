@@ -9,6 +9,7 @@ import dev.sluice.sidecar.config.SidecarConfigCodec;
 import dev.sluice.sidecar.config.SidecarReport;
 import dev.sluice.sidecar.downstream.DownstreamServer;
 import dev.sluice.sidecar.downstream.DownstreamShutdown;
+import dev.sluice.sidecar.endpoints.EndpointTable;
 import dev.sluice.sidecar.metrics.ProxyMetrics;
 import dev.sluice.sidecar.offload.AgentHealth;
 import dev.sluice.sidecar.reload.ConfigRejection;
@@ -45,6 +46,7 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
 
   private final Io io;
   private final ProxyMetrics metrics = new ProxyMetrics();
+  private final EndpointTable endpoints = new EndpointTable();
   private final AtomicReference<Generation> current = new AtomicReference<>();
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
@@ -64,16 +66,17 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
   public Sidecar(int workerThreads, Io io) {
     this.io = io;
     metrics.bufferMemory(io.allocator());
+    metrics.endpoints(endpoints);
     this.boss = io.transport().newGroup(1, "sluice-accept");
     this.workers = io.transport().newGroup(workerThreads, "sluice-io");
     this.listeners = new Listeners(boss, workers, io, metrics, current::get, stopping::get, this);
-    this.swap = new GenerationSwap(current, listeners, io, workers, metrics);
+    this.swap = new GenerationSwap(current, listeners, io, workers, metrics, endpoints);
   }
 
   /** Builds the first generation and binds every listener; throws naming what failed. */
   public Sidecar start(SidecarConfig config) {
     try {
-      current.set(Generation.build(config, io, workers, metrics));
+      current.set(Generation.build(config, io, workers, metrics, endpoints));
       listeners.bindAll(config);
     } catch (RuntimeException e) {
       close();
@@ -144,6 +147,18 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
       if (Objects.equals(old.revision(), next.revision())) {
         metrics.reload("unchanged");
         return Reports.applied(next.revision(), 0);
+      }
+      String replaced = old.revision();
+      if (old.replaceStaticEndpoints(next)) {
+        SidecarReport report = Reports.applied(next.revision(), 0);
+        lastReport = report;
+        metrics.reload("in_place");
+        log.info(
+            "revision {} applied in place: only static endpoints changed from {} (no reload, no new"
+                + " generation)",
+            next.revision(),
+            replaced);
+        return report;
       }
       GenerationSwap.Swapped swapped = swap.swap(old, next);
       long swapMillis = (System.nanoTime() - started) / 1_000_000;
@@ -248,6 +263,11 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
 
   public ProxyMetrics metrics() {
     return metrics;
+  }
+
+  /** The clusters' endpoints every generation's pools follow. */
+  public EndpointTable endpoints() {
+    return endpoints;
   }
 
   @Override

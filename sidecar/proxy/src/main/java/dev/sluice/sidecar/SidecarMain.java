@@ -8,6 +8,7 @@ import dev.sluice.sidecar.config.SidecarConfigCodec;
 import dev.sluice.sidecar.config.SidecarReport;
 import dev.sluice.sidecar.reload.ConfigFileWatcher;
 import dev.sluice.sidecar.reload.ConfigServiceClient;
+import dev.sluice.sidecar.reload.EndpointsClient;
 import dev.sluice.sidecar.reload.Signals;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -136,9 +137,14 @@ public final class SidecarMain implements Callable<Integer> {
         out.flush();
         return 0;
       }
-      Sidecar sidecar = start(loaded);
+      Sidecar sidecar = new Sidecar(threads);
+      EndpointsClient endpoints = firstEndpoints(service, sidecar, loaded);
+      start(sidecar, loaded);
       ConfigFileWatcher watcher = followChanges(sidecar, service);
-      stopOnShutdown(sidecar, service, watcher);
+      if (endpoints != null) {
+        endpoints.start();
+      }
+      stopOnShutdown(sidecar, service, watcher, endpoints);
       announce(sidecar, loaded);
       stop.await();
       return 0;
@@ -181,9 +187,31 @@ public final class SidecarMain implements Callable<Integer> {
     }
   }
 
-  private Sidecar start(SidecarConfig loaded) throws Exit {
+  /**
+   * With a config service: the endpoints long-poll, and when the config names clusters, their
+   * endpoints fetched before the listeners bind (at most {@link #FIRST_ENDPOINTS}, then the cached
+   * ones, else serving 503 for them until they arrive).
+   */
+  private @Nullable EndpointsClient firstEndpoints(
+      @Nullable ConfigServiceClient service, Sidecar sidecar, SidecarConfig loaded)
+      throws InterruptedException {
+    if (service == null) {
+      return null;
+    }
+    EndpointsClient client =
+        new EndpointsClient(service, sidecar.endpoints(), sidecar.metrics(), configCache);
+    if (loaded.rules().stream().anyMatch(r -> r.upstream().cluster() != null)) {
+      client.first(FIRST_ENDPOINTS);
+    }
+    return client;
+  }
+
+  /** How long a sidecar whose config names clusters waits for their endpoints before binding. */
+  static final Duration FIRST_ENDPOINTS = Duration.ofSeconds(10);
+
+  private Sidecar start(Sidecar sidecar, SidecarConfig loaded) throws Exit {
     try {
-      return new Sidecar(threads).start(loaded);
+      return sidecar.start(loaded);
     } catch (IllegalStateException | IllegalArgumentException e) {
       err.println(
           "sluice-sidecar: " + (config != null ? config : configService) + ": " + e.getMessage());
@@ -227,7 +255,10 @@ public final class SidecarMain implements Callable<Integer> {
    * JVM exits runs the same stop from a shutdown hook.
    */
   private void stopOnShutdown(
-      Sidecar sidecar, @Nullable ConfigServiceClient service, @Nullable ConfigFileWatcher watcher) {
+      Sidecar sidecar,
+      @Nullable ConfigServiceClient service,
+      @Nullable ConfigFileWatcher watcher,
+      @Nullable EndpointsClient endpoints) {
     Runnable stopOnce =
         () -> {
           if (!stopping.compareAndSet(false, true)) {
@@ -235,6 +266,9 @@ public final class SidecarMain implements Callable<Integer> {
           }
           if (service != null) {
             service.close();
+          }
+          if (endpoints != null) {
+            endpoints.close();
           }
           try {
             if (watcher != null) {

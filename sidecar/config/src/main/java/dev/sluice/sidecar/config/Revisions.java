@@ -14,7 +14,15 @@ public final class Revisions {
 
   /** The revision {@code config}'s content hashes to (its own revision field is ignored). */
   public static String of(SidecarConfig config) {
-    byte[] canonical = SidecarConfigCodec.canonicalJson(config.withRevision(null));
+    return hash(SidecarConfigCodec.canonicalJson(config.withRevision(null)));
+  }
+
+  /** The version {@code endpoints}' content hashes to (its own version field is ignored). */
+  public static String of(ClusterEndpoints endpoints) {
+    return hash(SidecarConfigCodec.canonicalJson(endpoints.withVersion(null)));
+  }
+
+  private static String hash(byte[] canonical) {
     try {
       byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonical);
       return HexFormat.of().formatHex(digest).substring(0, HEX_DIGITS);

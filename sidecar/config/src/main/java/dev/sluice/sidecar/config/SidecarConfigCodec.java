@@ -110,8 +110,31 @@ public final class SidecarConfigCodec {
     return text.lines().map(String::strip).allMatch(l -> l.isEmpty() || l.startsWith("#"));
   }
 
+  /**
+   * Parses the endpoints the config service sends (JSON) or a file holds (YAML), validates them and
+   * fills in the version when absent.
+   */
+  public static ClusterEndpoints readEndpoints(String text, String source)
+      throws InvalidConfigException {
+    ClusterEndpoints endpoints;
+    try {
+      endpoints = YAML.readValue(text, ClusterEndpoints.class);
+    } catch (JsonProcessingException e) {
+      throw new InvalidConfigException(source, List.of(BindingProblems.describe(e)));
+    }
+    if (endpoints == null) {
+      throw new InvalidConfigException(
+          source, List.of(new ConfigProblem("", "empty", "endpoints: version, clusters")));
+    }
+    List<ConfigProblem> problems = ClusterEndpointsValidator.validate(endpoints);
+    if (!problems.isEmpty()) {
+      throw new InvalidConfigException(source, problems);
+    }
+    return endpoints.version() == null ? endpoints.withVersion(Revisions.of(endpoints)) : endpoints;
+  }
+
   /** Canonical JSON: field order fixed by the records, defaults filled, nulls left out. */
-  public static byte[] canonicalJson(SidecarConfig config) {
+  public static byte[] canonicalJson(Object config) {
     try {
       return JSON.writeValueAsBytes(config);
     } catch (JsonProcessingException e) {
@@ -141,6 +164,15 @@ public final class SidecarConfigCodec {
       return JSON.readValue(json, SidecarReport.class);
     } catch (JsonProcessingException e) {
       throw new InvalidConfigException("report", List.of(BindingProblems.describe(e)));
+    }
+  }
+
+  /** Parses an {@link EndpointsReport} (JSON), as the config service receives it. */
+  public static EndpointsReport readEndpointsReport(String json) throws InvalidConfigException {
+    try {
+      return JSON.readValue(json, EndpointsReport.class);
+    } catch (JsonProcessingException e) {
+      throw new InvalidConfigException("endpoints report", List.of(BindingProblems.describe(e)));
     }
   }
 

@@ -208,6 +208,8 @@ public final class AdminServer implements AutoCloseable {
               + current.revision()
               + "\",\"config\":"
               + SidecarConfigCodec.toJson(redacted(current.config()))
+              + ",\"endpoints\":"
+              + SidecarConfigCodec.toJson(EndpointsView.of(current))
               + (reloads.lastRejection() == null
                   ? ""
                   : ",\"lastRejection\":" + SidecarConfigCodec.toJson(reloads.lastRejection()))

@@ -2,6 +2,7 @@ package dev.sluice.sidecar.forward;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.sidecar.upstream.EndpointTries;
 import dev.sluice.sidecar.upstream.StreamRefusedException;
 import dev.sluice.sidecar.upstream.UpstreamLease;
 import io.netty.util.concurrent.Future;
@@ -9,17 +10,17 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A request's tries upstream: the lease it asks for and holds, and which failures send it again.
- * Today one kind is tried again: a stream the upstream refused before processing it
- * (REFUSED_STREAM, or past a GOAWAY's last stream id), while nothing of the body was consumed, on
- * another connection, at most {@link #MAX_REFUSALS} times. Retries of other failures land here.
+ * Failures before any byte reached the upstream are tried again, always, as {@link EndpointTries}
+ * bounds them: a failed connection attempt (inside the pool, on another endpoint), and a stream the
+ * upstream refused before processing it (REFUSED_STREAM, or past a GOAWAY's last stream id) while
+ * nothing of the body was consumed (here: another endpoint when there is one, else another
+ * connection). The retry policy of later increments lands here too.
  */
 final class RequestAttempt {
-  /** Refused (never processed) HTTP/2 streams sent again, at most, per exchange. */
-  static final int MAX_REFUSALS = 2;
-
   private final Exchange exchange;
   private @Nullable UpstreamLease lease;
-  private int refusals;
+  private @Nullable EndpointTries tries;
+  private int connectRetriesCounted;
 
   RequestAttempt(Exchange exchange) {
     this.exchange = exchange;
@@ -32,14 +33,18 @@ final class RequestAttempt {
 
   /** Asks for a lease: {@code Exchange.leased} gets it, or {@code Exchange.noLease} the failure. */
   void acquire() {
+    if (tries == null) {
+      tries = new EndpointTries(exchange.config.timeouts().connect());
+    }
     exchange
         .rule
         .upstream()
-        .acquire(exchange.loop, exchange.config.timeouts().connect())
+        .acquire(exchange.loop, tries)
         .addListener((Future<UpstreamLease> f) -> onAcquired(f));
   }
 
   private void onAcquired(Future<UpstreamLease> acquired) {
+    countConnectRetries();
     if (!acquired.isSuccess()) {
       exchange.noLease(acquired.cause());
       return;
@@ -62,14 +67,22 @@ final class RequestAttempt {
     if (!(cause instanceof StreamRefusedException)
         || phase != Phase.FORWARDING
         || !bodyUntouched
-        || refusals >= MAX_REFUSALS) {
+        || tries == null
+        || !tries.retryRefused()) {
       return false;
     }
-    refusals++;
     UpstreamLease refused = requireNonNull(lease); // forwarding: the lease is held
     lease = null;
     refused.release(false);
     return true;
+  }
+
+  /** Connection attempts the pool tried again elsewhere: counted, each once. */
+  private void countConnectRetries() {
+    int retried = tries == null ? 0 : tries.connectFailuresRetried();
+    for (; connectRetriesCounted < retried; connectRetriesCounted++) {
+      exchange.metrics.upstreamError(exchange.rule.name(), "connect_retried");
+    }
   }
 
   /** Gives the lease back, if there is one (the exchange ended). */

@@ -1,5 +1,6 @@
 package dev.sluice.sidecar.forward;
 
+import dev.sluice.sidecar.endpoints.NoEndpointException;
 import dev.sluice.sidecar.upstream.StreamResetException;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
@@ -9,8 +10,19 @@ import io.netty.handler.codec.http.HttpResponseStatus;
  * answer can still be given (nothing of a response went downstream) or the exchange is cut.
  */
 final class UpstreamTrouble {
-  /** No lease could be had (connect failed or timed out, pool closed): 503. */
+  /**
+   * No lease could be had: 503. No endpoint to go to ({@code no_endpoint}: the cluster is not known
+   * yet, has no endpoint, or none serves), or every try to connect failed or timed out, or the pool
+   * closed ({@code connect}).
+   */
   static Ending noLease(Exchange exchange, Throwable cause) {
+    if (cause instanceof NoEndpointException none) {
+      return counted(
+          exchange,
+          "no_endpoint",
+          HttpResponseStatus.SERVICE_UNAVAILABLE,
+          "no endpoint for the upstream of rule " + name(exchange) + ": " + none.getMessage());
+    }
     return counted(
         exchange,
         "connect",

@@ -2,15 +2,22 @@ package dev.sluice.sidecar.metrics;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.sidecar.config.ClusterEndpoints;
 import dev.sluice.sidecar.config.SidecarReport;
+import dev.sluice.sidecar.endpoints.EndpointState;
+import dev.sluice.sidecar.endpoints.EndpointTable;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetric;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -291,6 +298,45 @@ public final class ProxyMetrics {
   /** Stops reporting {@code available} for {@code agent} (unless a newer client replaced it). */
   public void removeAgentAvailability(String agent, BooleanSupplier available) {
     agents.remove(agent, available);
+  }
+
+  /**
+   * Publishes {@code sluice_upstream_endpoints{cluster,state}} (ready, terminating, not_serving),
+   * renewed with every endpoint document the table applies; clusters it drops disappear.
+   */
+  public void endpoints(EndpointTable table) {
+    MultiGauge gauge =
+        MultiGauge.builder("sluice_upstream_endpoints")
+            .description("Endpoints of each cluster by state, as the last endpoint document says")
+            .register(registry);
+    table.watch(document -> gauge.register(endpointRows(document), true));
+  }
+
+  private static List<MultiGauge.Row<?>> endpointRows(ClusterEndpoints document) {
+    List<MultiGauge.Row<?>> rows = new ArrayList<>();
+    document
+        .clusters()
+        .forEach(
+            (cluster, endpoints) -> {
+              for (EndpointState state : EndpointState.values()) {
+                long count = endpoints.stream().filter(e -> EndpointState.of(e) == state).count();
+                rows.add(
+                    MultiGauge.Row.of(Tags.of("cluster", cluster, "state", state.label()), count));
+              }
+            });
+    return rows;
+  }
+
+  /** An endpoint document taken ({@code applied}) or refused ({@code rejected}). */
+  public void endpointUpdate(String outcome) {
+    counter(
+            "sluice_endpoint_updates",
+            "Endpoint documents by outcome",
+            "outcome",
+            outcome,
+            null,
+            null)
+        .increment();
   }
 
   /** A reload attempt: applied, rejected or unchanged. */

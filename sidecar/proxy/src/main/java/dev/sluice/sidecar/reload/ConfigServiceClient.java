@@ -7,20 +7,12 @@ import dev.sluice.sidecar.config.SidecarConfigCodec;
 import dev.sluice.sidecar.config.SidecarReport;
 import dev.sluice.sidecar.offload.AgentHealth;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -31,8 +23,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,11 +41,8 @@ public final class ConfigServiceClient implements AutoCloseable {
   static final Duration HOLD = Duration.ofSeconds(60);
 
   private final URI base;
-  private final @Nullable Path tokenFile;
+  private final ServiceHttp http;
   private @Nullable Path cache;
-  private final @Nullable Path caFile;
-  private volatile @Nullable String caPem;
-  private volatile HttpClient http;
   private @Nullable Thread thread;
   private volatile boolean closed;
 
@@ -85,49 +72,7 @@ public final class ConfigServiceClient implements AutoCloseable {
   /** {@code tokenFile}, {@code caFile}: null for none; a bad CA file throws naming it. */
   public ConfigServiceClient(URI base, @Nullable Path tokenFile, @Nullable Path caFile) {
     this.base = base;
-    this.tokenFile = tokenFile;
-    this.caFile = caFile;
-    this.caPem = caFile == null ? null : readQuietly(caFile);
-    this.http = client(caFile == null ? null : trusting(caFile));
-  }
-
-  private static HttpClient client(@Nullable SSLContext trust) {
-    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
-    if (trust != null) {
-      builder.sslContext(trust);
-    }
-    return builder.build();
-  }
-
-  /**
-   * Trusts the CA file as it is now: the operator rotates its CA by publishing a bundle with the
-   * new and the old CA (the mounted ConfigMap changes in place) before serving a certificate of the
-   * new one, so a sidecar that re-reads the file keeps connecting. Checked before every poll; an
-   * unreadable or empty file keeps the trust it had.
-   */
-  private void refreshTrust() {
-    if (caFile == null) {
-      return;
-    }
-    String now = readQuietly(caFile);
-    if (now == null || now.equals(caPem)) {
-      return;
-    }
-    try {
-      http = client(trusting(caFile));
-      caPem = now;
-      log.info("{} changed; trusting its CAs from now on", caFile);
-    } catch (IllegalArgumentException e) {
-      log.warn("{} changed but is unusable, keeping the earlier trust: {}", caFile, e.getMessage());
-    }
-  }
-
-  private static @Nullable String readQuietly(Path file) {
-    try {
-      return Files.readString(file);
-    } catch (IOException e) {
-      return null;
-    }
+    this.http = new ServiceHttp(base, tokenFile, caFile);
   }
 
   /**
@@ -240,7 +185,7 @@ public final class ConfigServiceClient implements AutoCloseable {
     long delay = 1000;
     while (!closed) {
       try {
-        refreshTrust();
+        http.refreshTrust();
         deliverOwedReport();
         HttpResponse<String> response = fetch(runningRevision.get());
         if (response.statusCode() == 200) {
@@ -303,10 +248,7 @@ public final class ConfigServiceClient implements AutoCloseable {
       return;
     }
     try {
-      Path staged = cache.resolveSibling(cache.getFileName() + ".tmp");
-      Files.writeString(staged, json);
-      Files.move(
-          staged, cache, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      CacheFile.write(cache, json);
     } catch (IOException e) {
       log.warn("cannot cache the applied config in {}: {}", cache, e.toString());
     }
@@ -314,18 +256,9 @@ public final class ConfigServiceClient implements AutoCloseable {
 
   private HttpResponse<String> fetch(@Nullable String known)
       throws IOException, InterruptedException {
-    HttpRequest request =
-        authorized(
-                HttpRequest.newBuilder(
-                    URI.create(
-                        base
-                            + "/config?known="
-                            + URLEncoder.encode(
-                                known == null ? "" : known, StandardCharsets.UTF_8))))
-            .timeout(HOLD.plusSeconds(10))
-            .GET()
-            .build();
-    return http.send(request, HttpResponse.BodyHandlers.ofString());
+    return http.get(
+        "/config?known=" + URLEncoder.encode(known == null ? "" : known, StandardCharsets.UTF_8),
+        HOLD.plusSeconds(10));
   }
 
   /**
@@ -352,13 +285,7 @@ public final class ConfigServiceClient implements AutoCloseable {
   /** POSTs {@code body} as JSON to {@code <base><path>} with the current token. */
   private HttpResponse<String> postJson(String path, Object body)
       throws IOException, InterruptedException {
-    HttpRequest request =
-        authorized(HttpRequest.newBuilder(URI.create(base + path)))
-            .timeout(Duration.ofSeconds(10))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(SidecarConfigCodec.toJson(body)))
-            .build();
-    return http.send(request, HttpResponse.BodyHandlers.ofString());
+    return http.postJson(path, body);
   }
 
   /** True when the service took the report (2xx) or refused it for good (4xx: no retry helps). */
@@ -395,37 +322,9 @@ public final class ConfigServiceClient implements AutoCloseable {
                 reporter);
   }
 
-  private HttpRequest.Builder authorized(HttpRequest.Builder request) throws IOException {
-    if (tokenFile != null) {
-      request.header("Authorization", "Bearer " + Files.readString(tokenFile).trim());
-    }
-    return request;
-  }
-
-  /** An SSLContext trusting the PEM certificates in {@code caFile}. */
-  static SSLContext trusting(Path caFile) {
-    try (InputStream pem = Files.newInputStream(caFile)) {
-      KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-      trust.load(null, null);
-      int i = 0;
-      for (Certificate certificate :
-          CertificateFactory.getInstance("X.509").generateCertificates(pem)) {
-        trust.setCertificateEntry("ca-" + i++, certificate);
-      }
-      if (i == 0) {
-        throw new IllegalArgumentException(
-            "--config-service-ca " + caFile + ": no PEM certificate in it");
-      }
-      TrustManagerFactory factory =
-          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      factory.init(trust);
-      SSLContext context = SSLContext.getInstance("TLS");
-      context.init(null, factory.getTrustManagers(), null);
-      return context;
-    } catch (IOException | GeneralSecurityException e) {
-      throw new IllegalArgumentException(
-          "--config-service-ca " + caFile + ": " + e.getMessage(), e);
-    }
+  /** The config service's HTTP (the endpoints long-poll makes its own, same settings). */
+  ServiceHttp http() {
+    return http;
   }
 
   @Override

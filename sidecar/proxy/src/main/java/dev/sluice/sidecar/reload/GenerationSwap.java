@@ -2,6 +2,7 @@ package dev.sluice.sidecar.reload;
 
 import dev.sluice.sidecar.config.SidecarConfig;
 import dev.sluice.sidecar.downstream.DownstreamServer;
+import dev.sluice.sidecar.endpoints.EndpointTable;
 import dev.sluice.sidecar.metrics.ProxyMetrics;
 import dev.sluice.sidecar.runtime.Generation;
 import dev.sluice.sidecar.transport.Io;
@@ -24,13 +25,16 @@ public final class GenerationSwap {
   private final Io io;
   private final EventLoopGroup workers;
   private final ProxyMetrics metrics;
+  private final EndpointTable endpoints;
 
   public GenerationSwap(
       AtomicReference<Generation> current,
       Listeners listeners,
       Io io,
       EventLoopGroup workers,
-      ProxyMetrics metrics) {
+      ProxyMetrics metrics,
+      EndpointTable endpoints) {
+    this.endpoints = endpoints;
     this.current = current;
     this.listeners = listeners;
     this.io = io;
@@ -42,7 +46,7 @@ public final class GenerationSwap {
   public Swapped swap(Generation old, SidecarConfig next) throws ConfigRejection {
     Generation built;
     try {
-      built = Generation.build(next, io, workers, metrics);
+      built = Generation.build(next, io, workers, metrics, endpoints);
     } catch (RuntimeException e) {
       throw ConfigRejection.notBuilt(next.revision(), e);
     }

@@ -4,6 +4,7 @@ import dev.sluice.sidecar.config.Agent;
 import dev.sluice.sidecar.config.RouteRule;
 import dev.sluice.sidecar.config.SidecarConfig;
 import dev.sluice.sidecar.config.Upstream;
+import dev.sluice.sidecar.endpoints.EndpointTable;
 import dev.sluice.sidecar.metrics.ProxyMetrics;
 import dev.sluice.sidecar.offload.AgentClient;
 import dev.sluice.sidecar.offload.AgentHealth;
@@ -15,35 +16,47 @@ import dev.sluice.sidecar.transport.Io;
 import dev.sluice.sidecar.upstream.UpstreamPool;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpRequest;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An immutable runtime built from one config: rule tables per listener and the upstream pools they
- * use. Requests bind to the generation current when they start; a reload swaps in a new one and
- * closes this one once drained.
+ * A runtime built from one config: rule tables per listener and the upstream pools they use.
+ * Requests bind to the generation current when they start; a reload swaps in a new one and closes
+ * this one once drained. Its structure never changes; its pools' endpoints do (a cluster's from the
+ * {@link EndpointTable}, and static ones when a config changes nothing else, see {@link
+ * #replaceStaticEndpoints}).
  */
 public final class Generation implements AutoCloseable {
-  private final SidecarConfig config;
+  private volatile SidecarConfig config;
   private final Map<String, RuleTable<BoundRule>> tables;
   private final Map<Upstream, UpstreamPool> pools;
+  private final Map<String, UpstreamPool> poolsByRule;
   private final Map<String, AgentClient> agents;
   private final InFlight inFlight;
+  private final EndpointTable endpointTable;
 
   private Generation(
       SidecarConfig config,
       Map<String, RuleTable<BoundRule>> tables,
       Map<Upstream, UpstreamPool> pools,
       Map<String, AgentClient> agents,
-      InFlight inFlight) {
+      InFlight inFlight,
+      EndpointTable endpointTable) {
     this.config = config;
     this.inFlight = inFlight;
     this.tables = Map.copyOf(tables);
     this.pools = Map.copyOf(pools);
     this.agents = Map.copyOf(agents);
+    this.endpointTable = endpointTable;
+    Map<String, UpstreamPool> byRule = new LinkedHashMap<>();
+    config.rules().forEach(rule -> byRule.put(rule.name(), pools.get(rule.upstream())));
+    this.poolsByRule = Collections.unmodifiableMap(byRule);
   }
 
   /**
@@ -51,7 +64,11 @@ public final class Generation implements AutoCloseable {
    * checks at once, each on one loop of {@code loops}.
    */
   public static Generation build(
-      SidecarConfig config, Io io, EventLoopGroup loops, ProxyMetrics metrics) {
+      SidecarConfig config,
+      Io io,
+      EventLoopGroup loops,
+      ProxyMetrics metrics,
+      EndpointTable endpointTable) {
     Map<String, Agent> agentConfigs = new HashMap<>();
     Map<String, AgentClient> agents = new HashMap<>();
     for (Agent agent : config.agents()) {
@@ -76,11 +93,49 @@ public final class Generation implements AutoCloseable {
                       rule ->
                           new BoundRule(
                               rule,
-                              pools.computeIfAbsent(rule.upstream(), u -> new UpstreamPool(u, io)),
+                              pools.computeIfAbsent(
+                                  rule.upstream(), u -> new UpstreamPool(u, io, endpointTable)),
                               OffloadPlan.compile(rule, agentConfigs, agents),
                               inFlight)));
             });
-    return new Generation(config, tables, pools, agents, inFlight);
+    return new Generation(config, tables, pools, agents, inFlight, endpointTable);
+  }
+
+  /**
+   * Applies {@code next} in place when it differs from the running config in static endpoints only
+   * and rules that share a pool keep equal endpoints: the pools get the new endpoints, the
+   * generation carries {@code next} from now on. False (nothing changed) otherwise: a reload.
+   */
+  public synchronized boolean replaceStaticEndpoints(SidecarConfig next) {
+    Map<String, List<String>> byRule = StaticEndpointChange.between(config, next);
+    if (byRule == null) {
+      return false;
+    }
+    // UpstreamPool has identity equality: a plain map keys it by identity.
+    Map<UpstreamPool, List<String>> byPool = new HashMap<>();
+    for (Map.Entry<String, List<String>> rule : byRule.entrySet()) {
+      UpstreamPool pool = poolsByRule.get(rule.getKey());
+      List<String> before = pool == null ? null : byPool.putIfAbsent(pool, rule.getValue());
+      if (pool == null || (before != null && !before.equals(rule.getValue()))) {
+        return false; // rules sharing a pool now want different endpoints: a new generation
+      }
+    }
+    byPool.forEach(UpstreamPool::replaceStaticEndpoints);
+    config = next;
+    return true;
+  }
+
+  /** Each upstream pool with the rules that use it, in rule order. */
+  public Map<UpstreamPool, List<String>> upstreams() {
+    Map<UpstreamPool, List<String>> rules = new LinkedHashMap<>();
+    poolsByRule.forEach(
+        (rule, pool) -> rules.computeIfAbsent(pool, p -> new ArrayList<>()).add(rule));
+    return rules;
+  }
+
+  /** The sidecar's endpoint table (the clusters' endpoints and their version). */
+  public EndpointTable endpointTable() {
+    return endpointTable;
   }
 
   /** The rule for a request on {@code listener}; null when none accepts it. */

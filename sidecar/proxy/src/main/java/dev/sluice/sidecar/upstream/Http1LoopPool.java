@@ -13,19 +13,19 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.ConnectException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * HTTP/1.1 keep-alive connections of one upstream on one event loop. Event-loop confined: no locks.
- * Endpoints are used round-robin; each has at most {@code maxPerEndpoint} connections, and
- * acquirers beyond that wait (bounded by their connect timeout) for one to come back.
+ * HTTP/1.1 keep-alive connections to one endpoint of an upstream on one event loop. Event-loop
+ * confined: no locks. At most {@code maxConnections} connections; acquirers beyond that wait
+ * (bounded by their connect timeout) for one to come back.
  */
 final class Http1LoopPool implements UpstreamPool.LoopPool {
   static final Duration IDLE_TIMEOUT = Duration.ofSeconds(30);
@@ -33,7 +33,7 @@ final class Http1LoopPool implements UpstreamPool.LoopPool {
 
   private final EventLoop loop;
   private final Io io;
-  private final List<HostPort> endpoints;
+  private final HostPort endpoint;
   private final int maxConnections;
 
   /** Idle connections, oldest first; reuse takes the newest (warm, least likely closed). */
@@ -43,7 +43,6 @@ final class Http1LoopPool implements UpstreamPool.LoopPool {
 
   private final ArrayDeque<Promise<UpstreamLease>> waiters = new ArrayDeque<>();
   private int open;
-  private int next;
   private boolean closed;
 
   /** Closes connections idle for {@link #IDLE_TIMEOUT}: one timer per pool, not per request. */
@@ -51,11 +50,11 @@ final class Http1LoopPool implements UpstreamPool.LoopPool {
 
   private record Idle(Channel channel, long since) {}
 
-  Http1LoopPool(EventLoop loop, Io io, List<HostPort> endpoints, int maxPerEndpoint) {
+  Http1LoopPool(EventLoop loop, Io io, HostPort endpoint, int maxConnections) {
     this.loop = loop;
     this.io = io;
-    this.endpoints = endpoints;
-    this.maxConnections = maxPerEndpoint * endpoints.size();
+    this.endpoint = endpoint;
+    this.maxConnections = maxConnections;
   }
 
   @Override
@@ -78,7 +77,6 @@ final class Http1LoopPool implements UpstreamPool.LoopPool {
   }
 
   private void connect(Promise<UpstreamLease> promise, Duration connectTimeout) {
-    HostPort endpoint = endpoints.get(Math.floorMod(next++, endpoints.size()));
     open++;
     ChannelFuture connecting =
         io.upstream(loop, connectTimeout)
@@ -122,7 +120,7 @@ final class Http1LoopPool implements UpstreamPool.LoopPool {
     if (waiter != null && !closed) {
       connect(waiter, Duration.ofSeconds(5));
     } else if (waiter != null) {
-      waiter.tryFailure(new IllegalStateException("upstream pool closed"));
+      waiter.tryFailure(new ConnectException("endpoint " + endpoint + " left the upstream"));
     }
   }
 
@@ -164,19 +162,30 @@ final class Http1LoopPool implements UpstreamPool.LoopPool {
   }
 
   @Override
-  @SuppressWarnings("FutureReturnValueIgnored") // closing idle connections: nothing waits
+  @SuppressWarnings("FutureReturnValueIgnored") // closing tunnels at a drain's end: nothing waits
   public void close() {
+    retire();
+    new ArrayList<>(tunnels).forEach(Channel::close);
+  }
+
+  /**
+   * The endpoint left the upstream: idle connections close, waiters fail (and try elsewhere),
+   * connections in use close once given back; tunnels go on. True while tunnels remain.
+   */
+  @Override
+  @SuppressWarnings("FutureReturnValueIgnored") // closing idle connections: nothing waits
+  public boolean retire() {
     closed = true;
     if (sweeper != null) {
       sweeper.cancel(false);
     }
     new ArrayDeque<>(idle).forEach(entry -> entry.channel().close());
     idle.clear();
-    new ArrayList<>(tunnels).forEach(Channel::close);
     Promise<UpstreamLease> waiter;
     while ((waiter = waiters.poll()) != null) {
-      waiter.tryFailure(new IllegalStateException("upstream pool closed"));
+      waiter.tryFailure(new ConnectException("endpoint " + endpoint + " left the upstream"));
     }
+    return !tunnels.isEmpty();
   }
 
   private UpstreamLease lease(Channel channel) {

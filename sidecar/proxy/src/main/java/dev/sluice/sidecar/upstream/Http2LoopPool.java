@@ -10,6 +10,7 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import java.net.ConnectException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -17,22 +18,22 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * HTTP/2 connections of one upstream on one event loop; each lease is a new stream. A connection
- * takes streams up to the peer's MAX_CONCURRENT_STREAMS; past that a new connection opens (up to
- * {@code maxPerEndpoint} per endpoint), and beyond that acquirers wait. A connection that got
- * GOAWAY takes no new streams and closes once its streams end.
+ * HTTP/2 connections to one endpoint of an upstream on one event loop; each lease is a new stream.
+ * A connection takes streams up to the peer's MAX_CONCURRENT_STREAMS; past that a new connection
+ * opens (up to {@code maxConnections}), and beyond that acquirers wait. A connection that got
+ * GOAWAY, or whose endpoint left the upstream, takes no new streams and closes once its streams
+ * end.
  */
 final class Http2LoopPool implements UpstreamPool.LoopPool {
   private final EventLoop loop;
   private final Io io;
-  private final List<HostPort> endpoints;
+  private final HostPort endpoint;
   private final int maxConnections;
   private final @Nullable SslContext tls;
   private final @Nullable String serverName;
   private final List<Http2UpstreamConnection> connections = new ArrayList<>();
   private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
   private int connecting;
-  private int next;
   private boolean closed;
 
   private record Waiter(Promise<UpstreamLease> promise, Duration connectTimeout) {}
@@ -40,14 +41,14 @@ final class Http2LoopPool implements UpstreamPool.LoopPool {
   Http2LoopPool(
       EventLoop loop,
       Io io,
-      List<HostPort> endpoints,
-      int maxPerEndpoint,
+      HostPort endpoint,
+      int maxConnections,
       @Nullable SslContext tls,
       Upstream config) {
     this.loop = loop;
     this.io = io;
-    this.endpoints = endpoints;
-    this.maxConnections = maxPerEndpoint * endpoints.size();
+    this.endpoint = endpoint;
+    this.maxConnections = maxConnections;
     this.tls = tls;
     this.serverName = config.tls() == null ? null : config.tls().serverName();
   }
@@ -79,7 +80,6 @@ final class Http2LoopPool implements UpstreamPool.LoopPool {
   }
 
   private void connect(Duration connectTimeout) {
-    HostPort endpoint = endpoints.get(Math.floorMod(next++, endpoints.size()));
     connecting++;
     Http2UpstreamConnection connection = new Http2UpstreamConnection(this::onCapacity);
     ChannelFuture future =
@@ -157,8 +157,20 @@ final class Http2LoopPool implements UpstreamPool.LoopPool {
 
   @Override
   public void close() {
-    closed = true;
-    failWaiters(new IllegalStateException("upstream pool closed"));
+    retire();
+    // A drain's end: the streams that carry tunnels, which would never end by themselves, go now.
     new ArrayList<>(connections).forEach(Http2UpstreamConnection::closeForDrain);
+  }
+
+  /**
+   * The endpoint left the upstream: waiters fail (and try elsewhere), every connection takes no new
+   * stream and closes once its streams ended; tunnels go on. True while tunnels remain.
+   */
+  @Override
+  public boolean retire() {
+    closed = true;
+    failWaiters(new ConnectException("endpoint " + endpoint + " left the upstream"));
+    new ArrayList<>(connections).forEach(Http2UpstreamConnection::closeWhenIdle);
+    return connections.stream().anyMatch(Http2UpstreamConnection::carriesTunnels);
   }
 }

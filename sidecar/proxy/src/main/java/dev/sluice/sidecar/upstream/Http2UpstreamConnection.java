@@ -280,6 +280,11 @@ final class Http2UpstreamConnection {
     new ArrayList<>(tunnels).forEach(Http2StreamLease::cancelTunnel);
   }
 
+  /** True while a stream of this connection carries a tunnel. */
+  boolean carriesTunnels() {
+    return !tunnels.isEmpty();
+  }
+
   boolean tls() {
     return tls;
   }

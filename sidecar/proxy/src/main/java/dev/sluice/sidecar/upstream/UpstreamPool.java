@@ -1,7 +1,12 @@
 package dev.sluice.sidecar.upstream;
 
-import dev.sluice.sidecar.config.HostPort;
+import dev.sluice.sidecar.config.Endpoint;
 import dev.sluice.sidecar.config.Upstream;
+import dev.sluice.sidecar.endpoints.Balancer;
+import dev.sluice.sidecar.endpoints.EndpointSet;
+import dev.sluice.sidecar.endpoints.EndpointTable;
+import dev.sluice.sidecar.endpoints.NoEndpointException;
+import dev.sluice.sidecar.endpoints.UpstreamEndpoint;
 import dev.sluice.sidecar.transport.Io;
 import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslContext;
@@ -9,66 +14,151 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Connections to one upstream (one {@link Upstream} config; rules with equal upstreams share it).
- * Each event loop has its own sub-pool, so an upstream channel always lives on the event loop of
- * the downstream channel it serves: no cross-thread hand-offs on the forwarding path.
+ * Which endpoint a request goes to is chosen by one {@link Balancer} for the whole sidecar; the
+ * connections themselves are pooled per event loop and endpoint ({@link LoopPools}), so an upstream
+ * channel always lives on the event loop of the downstream channel it serves: no cross-thread
+ * hand-offs on the forwarding path.
+ *
+ * <p>The endpoints are the upstream's static ones, or its cluster's in the {@link EndpointTable},
+ * followed live: an update swaps the {@link EndpointSet}, and each loop then retires its
+ * connections to endpoints that no longer take requests (idle ones close, busy ones once their
+ * request ended).
  */
-public final class UpstreamPool implements LeaseSource, AutoCloseable {
+public final class UpstreamPool implements LeaseSource, AutoCloseable, EndpointTable.Subscriber {
+  private static final Logger log = LoggerFactory.getLogger(UpstreamPool.class);
+
   private final Upstream config;
-  private final List<HostPort> endpoints;
   private final Io io;
   private final @Nullable SslContext tls;
-  private final ConcurrentMap<EventLoop, LoopPool> pools = new ConcurrentHashMap<>();
+  private final @Nullable EndpointTable table;
+  private final Balancer balancer;
+  private final ConcurrentMap<EventLoop, LoopPools> pools = new ConcurrentHashMap<>();
+  private volatile EndpointSet endpoints;
   private volatile boolean closed;
 
-  /** What every per-loop pool offers. */
+  /** What every per-loop, per-endpoint pool offers. */
   interface LoopPool {
     Future<UpstreamLease> acquire(Duration connectTimeout);
+
+    /** Takes no new request, closes what is idle; true while it still holds tunnels. */
+    boolean retire();
 
     void close();
   }
 
-  public UpstreamPool(Upstream config, Io io) {
+  /** A pool of {@code config}; a cluster's endpoints come from {@code table}. */
+  public UpstreamPool(Upstream config, Io io, EndpointTable table) {
+    this(config, io, table, Balancer.of(config.loadBalancerOrDefault()));
+  }
+
+  UpstreamPool(Upstream config, Io io, EndpointTable table, Balancer balancer) {
     this.config = config;
-    this.endpoints = config.endpoints().stream().map(HostPort::parse).toList();
     this.io = io;
+    this.balancer = balancer;
     this.tls = config.protocol() == Upstream.Protocol.H2 ? UpstreamTlsContexts.build(config) : null;
+    boolean cluster = config.cluster() != null;
+    this.endpoints =
+        EndpointSet.of(config.cluster(), cluster ? null : config.staticEndpoints(), null);
+    this.table = cluster ? table : null;
+    if (cluster) {
+      table.subscribe(this); // told the cluster's endpoints at once
+    }
   }
 
   /** A lease on {@code loop}: an idle or new HTTP/1.1 connection, or a new HTTP/2 stream. */
   @Override
-  public Future<UpstreamLease> acquire(EventLoop loop, Duration connectTimeout) {
+  public Future<UpstreamLease> acquire(EventLoop loop, EndpointTries tries) {
     if (closed) {
       return loop.newFailedFuture(new IllegalStateException("upstream pool closed"));
     }
-    LoopPool known = pools.get(loop); // the common case allocates nothing
-    LoopPool pool = known != null ? known : pools.computeIfAbsent(loop, this::newLoopPool);
-    if (loop.inEventLoop()) {
-      return pool.acquire(connectTimeout);
-    }
+    LoopPools known = pools.get(loop); // the common case allocates nothing
+    LoopPools pool = known != null ? known : pools.computeIfAbsent(loop, this::newLoopPools);
     Promise<UpstreamLease> promise = loop.newPromise();
-    loop.execute(() -> pool.acquire(connectTimeout).addListener(f -> relay(f, promise)));
+    if (loop.inEventLoop()) {
+      acquireOn(pool, tries, promise);
+    } else {
+      loop.execute(() -> acquireOn(pool, tries, promise));
+    }
     return promise;
   }
 
-  private LoopPool newLoopPool(EventLoop loop) {
-    return config.protocol() == Upstream.Protocol.HTTP1
-        ? new Http1LoopPool(loop, io, endpoints, config.maxConnectionsPerEndpoint())
-        : new Http2LoopPool(loop, io, endpoints, config.maxConnectionsPerEndpoint(), tls, config);
+  /** Picks an endpoint and gets a lease on it, trying another while {@code tries} allows. */
+  private void acquireOn(LoopPools pool, EndpointTries tries, Promise<UpstreamLease> promise) {
+    EndpointSet set = endpoints;
+    UpstreamEndpoint target = balancer.pick(set, tries.tried());
+    if (target == null) {
+      promise.tryFailure(new NoEndpointException(set.whyNone()));
+      return;
+    }
+    int eligible = set.eligible().size();
+    Duration timeout = tries.start(target, eligible);
+    target.started();
+    pool.forEndpoint(target)
+        .acquire(timeout)
+        .addListener(
+            (Future<UpstreamLease> f) -> {
+              if (f.isSuccess()) {
+                EndpointLease lease = new EndpointLease(f.getNow(), target);
+                if (!promise.trySuccess(lease)) {
+                  lease.release(false); // the acquirer gave up meanwhile
+                }
+                return;
+              }
+              target.ended();
+              if (!closed && !promise.isDone() && tries.retryConnect(f.cause(), eligible)) {
+                log.debug("{}: {}; trying another endpoint", target, f.cause().toString());
+                acquireOn(pool, tries, promise);
+              } else {
+                promise.tryFailure(f.cause());
+              }
+            });
   }
 
-  @SuppressWarnings("unchecked")
-  private static void relay(Future<?> from, Promise<UpstreamLease> to) {
-    if (from.isSuccess()) {
-      to.setSuccess((UpstreamLease) from.getNow());
-    } else {
-      to.setFailure(from.cause());
+  private LoopPools newLoopPools(EventLoop loop) {
+    return new LoopPools(loop, endpoint -> newLoopPool(loop, endpoint), () -> endpoints);
+  }
+
+  private LoopPool newLoopPool(EventLoop loop, UpstreamEndpoint endpoint) {
+    int max = config.maxConnectionsPerEndpoint();
+    return config.protocol() == Upstream.Protocol.HTTP1
+        ? new Http1LoopPool(loop, io, endpoint.hostPort(), max)
+        : new Http2LoopPool(loop, io, endpoint.hostPort(), max, tls, config);
+  }
+
+  /** The cluster this pool follows; empty for static endpoints (never subscribed then). */
+  @Override
+  public String cluster() {
+    return Objects.requireNonNullElse(config.cluster(), "");
+  }
+
+  /** New endpoints (from the table, or static ones changed in place): swapped in, then retired. */
+  @Override
+  public synchronized void endpointsChanged(@Nullable List<Endpoint> next) {
+    EndpointSet now = endpoints;
+    if (Objects.equals(now.source(), next)) {
+      return;
     }
+    endpoints = EndpointSet.of(config.cluster(), next, now);
+    pools.forEach((loop, pool) -> loop.execute(pool::retireIneligible));
+  }
+
+  /** Static endpoints changed in place (a config whose only change they are). */
+  public void replaceStaticEndpoints(List<String> addresses) {
+    endpointsChanged(addresses.stream().map(Endpoint::ready).toList());
+  }
+
+  /** The endpoints now, with their states and loads. */
+  public EndpointSet endpoints() {
+    return endpoints;
   }
 
   public Upstream config() {
@@ -79,6 +169,9 @@ public final class UpstreamPool implements LeaseSource, AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    if (table != null) {
+      table.unsubscribe(this);
+    }
     pools.forEach((loop, pool) -> loop.execute(pool::close));
   }
 }

@@ -14,6 +14,7 @@ import dev.sluice.sidecar.offload.Variables;
 import dev.sluice.sidecar.routing.RequestTarget;
 import dev.sluice.sidecar.runtime.BoundRule;
 import dev.sluice.sidecar.runtime.InFlight;
+import dev.sluice.sidecar.upstream.EndpointTries;
 import dev.sluice.sidecar.upstream.LeaseSource;
 import dev.sluice.sidecar.upstream.StreamRefusedException;
 import dev.sluice.sidecar.upstream.UpstreamExchange;
@@ -530,7 +531,7 @@ class ExchangeTest {
     final ArrayDeque<Promise<UpstreamLease>> asked = new ArrayDeque<>();
 
     @Override
-    public Future<UpstreamLease> acquire(EventLoop loop, Duration connectTimeout) {
+    public Future<UpstreamLease> acquire(EventLoop loop, EndpointTries tries) {
       Promise<UpstreamLease> promise = loop.newPromise();
       asked.add(promise);
       return promise;

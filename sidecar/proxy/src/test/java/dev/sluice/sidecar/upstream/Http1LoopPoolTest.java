@@ -47,10 +47,7 @@ class Http1LoopPoolTest {
       EventLoop loop = group.next();
       Http1LoopPool pool =
           new Http1LoopPool(
-              loop,
-              Io.defaults(),
-              List.of(HostPort.parse("127.0.0.1:" + server.getLocalPort())),
-              4);
+              loop, Io.defaults(), HostPort.parse("127.0.0.1:" + server.getLocalPort()), 4);
 
       for (int i = 0; i < 10_000; i++) {
         CompletableFuture<Void> cycle = new CompletableFuture<>();

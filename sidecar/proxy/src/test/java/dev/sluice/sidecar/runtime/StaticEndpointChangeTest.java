@@ -1,0 +1,46 @@
+package dev.sluice.sidecar.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.sidecar.config.SidecarConfig;
+import dev.sluice.sidecar.config.SidecarConfigCodec;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** A config whose only change is static endpoints (which, how many, their order) is in place. */
+class StaticEndpointChangeTest {
+  private static SidecarConfig config(String endpoints, String timeout) throws Exception {
+    return SidecarConfigCodec.readYaml(
+        """
+        version: 1
+        listeners: [{name: http, address: "127.0.0.1:0", protocol: HTTP}]
+        rules:
+          - name: web
+            listener: http
+            upstream: {protocol: http1, endpoints: %s}
+            timeouts: {request: %s}
+        """
+            .formatted(endpoints, timeout),
+        "test");
+  }
+
+  @Test
+  void endpointsOnlyIsInPlace() throws Exception {
+    SidecarConfig running = config("[127.0.0.1:1, 127.0.0.1:2]", "10s");
+    assertThat(StaticEndpointChange.between(running, config("[127.0.0.1:2, 127.0.0.1:3]", "10s")))
+        .isEqualTo(Map.of("web", List.of("127.0.0.1:2", "127.0.0.1:3")));
+    assertThat(StaticEndpointChange.between(running, config("[127.0.0.1:2, 127.0.0.1:1]", "10s")))
+        .as("order only")
+        .isEqualTo(Map.of("web", List.of("127.0.0.1:2", "127.0.0.1:1")));
+  }
+
+  @Test
+  void anythingElseIsAReload() throws Exception {
+    SidecarConfig running = config("[127.0.0.1:1]", "10s");
+    assertThat(StaticEndpointChange.between(running, config("[127.0.0.1:2]", "20s"))).isNull();
+    assertThat(StaticEndpointChange.between(running, config("[127.0.0.1:1]", "10s")))
+        .as("no change at all")
+        .isNull();
+  }
+}
