@@ -188,7 +188,8 @@ final class RouteMapping {
               case LEAST_REQUEST -> LoadBalancer.LEAST_REQUEST;
               case ROUND_ROBIN -> LoadBalancer.ROUND_ROBIN;
             };
-    return new Upstream(protocol, resolved.endpoints(), null, tls, null, loadBalancer);
+    return new Upstream(
+        protocol, resolved.endpoints(), resolved.cluster(), tls, null, loadBalancer);
   }
 
   @SuppressWarnings("NullAway") // the contract's records read an absent field (null) as its default
