@@ -187,11 +187,15 @@ public final class EndpointService implements AutoCloseable {
 
   /** A Service or EndpointSlice of {@code namespace} changed: every changed document goes out. */
   private void namespaceChanged(String namespace, long at) {
-    Map<String, List<Endpoint>> endpoints = slices.clusters(namespace);
-    Map<Set<String>, EndpointDocuments.Document> documents = new HashMap<>();
-    Map<String, Integer> ready = new TreeMap<>();
     Set<String> following = new TreeSet<>(acks.pods(namespace));
     held.keySet().stream().filter(k -> k.startsWith(namespace + "/")).forEach(following::add);
+    Map<String, Integer> ready = new TreeMap<>();
+    if (following.isEmpty()) {
+      metrics.clusterReadyEndpoints(namespace, ready); // no sidecar here follows endpoints
+      return;
+    }
+    Map<String, List<Endpoint>> endpoints = slices.clusters(namespace);
+    Map<Set<String>, EndpointDocuments.Document> documents = new HashMap<>();
     for (String key : following) {
       Optional<Pod> pod = pods.get(namespace, key.substring(namespace.length() + 1));
       if (pod.isEmpty()) {

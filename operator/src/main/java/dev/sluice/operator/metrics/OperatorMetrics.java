@@ -91,6 +91,9 @@ public final class OperatorMetrics {
   /** The ready endpoints of {@code namespace}'s clusters now needed (the others are dropped). */
   public void clusterReadyEndpoints(String namespace, Map<String, Integer> ready) {
     String prefix = namespace + "/";
+    if (ready.isEmpty() && readyByCluster.keySet().stream().noneMatch(k -> k.startsWith(prefix))) {
+      return; // nothing to drop, nothing to add
+    }
     synchronized (readyByCluster) {
       readyByCluster.keySet().removeIf(k -> k.startsWith(prefix));
       readyByCluster.putAll(ready);
