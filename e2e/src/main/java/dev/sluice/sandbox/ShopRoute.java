@@ -77,6 +77,7 @@ final class ShopRoute {
         rule.zeroCopy(),
         rule.offload(),
         rule.actions(),
-        rule.upgrades());
+        rule.upgrades(),
+        rule.loadBalancer());
   }
 }

@@ -176,6 +176,15 @@ public final class OperatorMain implements Callable<Integer> {
           "How long the config service holds a sidecar's poll. Default: ${DEFAULT-VALUE}.")
   String hold = "60s";
 
+  @Option(
+      names = "--live-endpoints",
+      negatable = true,
+      description =
+          "Render a Service backend as its cluster, whose endpoints every sidecar gets at once from"
+              + " GET .../endpoints, apart from the config rollout (the sidecar must read"
+              + " clusters). Off: endpoints are written into the config. Default: ${DEFAULT-VALUE}.")
+  boolean liveEndpoints = false;
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new OperatorMain()).execute(args));
   }
@@ -271,7 +280,8 @@ public final class OperatorMain implements Callable<Integer> {
         .withSidecarImage(sidecarImage)
         .withSidecarResources(sidecarCpuRequest, sidecarMemoryRequest, sidecarMemoryLimit)
         .withNativeSidecars(nativeMode)
-        .withHold(holdFor);
+        .withHold(holdFor)
+        .withLiveEndpoints(liveEndpoints);
   }
 
   /**

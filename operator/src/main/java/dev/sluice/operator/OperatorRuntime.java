@@ -3,6 +3,8 @@ package dev.sluice.operator;
 import dev.sluice.operator.certs.CaPublisher;
 import dev.sluice.operator.certs.CertificateManager;
 import dev.sluice.operator.configservice.ConfigService;
+import dev.sluice.operator.configservice.EndpointService;
+import dev.sluice.operator.configservice.EndpointSliceDirectory;
 import dev.sluice.operator.configservice.KubernetesTokenReviewer;
 import dev.sluice.operator.configservice.PodDirectory;
 import dev.sluice.operator.configservice.RevisionStore;
@@ -91,9 +93,7 @@ public final class OperatorRuntime implements AutoCloseable {
       EventRecorder events = new EventRecorder(client);
       PodDirectory pods = push(parts, new PodDirectory(client));
       ConfigService configService =
-          push(
-              parts,
-              configService(client, settings, listeners, tls, pods, revisions, writer, metrics));
+          configService(parts, client, settings, listeners, tls, pods, revisions, writer, metrics);
       NamespaceLabels labels = push(parts, new NamespaceLabels(client));
       boolean nativeSidecars = settings.nativeSidecars().resolve(client);
       InjectionSettings injection =
@@ -127,7 +127,9 @@ public final class OperatorRuntime implements AutoCloseable {
     }
   }
 
+  /** The config service and the endpoint documents it serves, started and pushed to parts. */
   private static ConfigService configService(
+      Deque<AutoCloseable> parts,
       KubernetesClient client,
       OperatorSettings settings,
       BoundListeners listeners,
@@ -136,18 +138,36 @@ public final class OperatorRuntime implements AutoCloseable {
       RevisionStore revisions,
       PodWriter writer,
       OperatorMetrics metrics) {
-    return new ConfigService(
-        listeners.configService(),
-        tls.context(),
-        settings
-            .tokenReviewer()
-            .orElseGet(() -> new KubernetesTokenReviewer(client, settings.clock())),
-        pods,
-        revisions,
-        writer,
-        metrics,
-        settings.clock(),
-        settings.hold());
+    EndpointService endpoints = endpoints(parts, client, settings, pods, revisions, metrics);
+    return push(
+        parts,
+        new ConfigService(
+            listeners.configService(),
+            tls.context(),
+            settings
+                .tokenReviewer()
+                .orElseGet(() -> new KubernetesTokenReviewer(client, settings.clock())),
+            pods,
+            revisions,
+            writer,
+            endpoints,
+            metrics,
+            settings.clock(),
+            settings.hold()));
+  }
+
+  /** Endpoint documents, over informers of their own (every replica serves them). */
+  private static EndpointService endpoints(
+      Deque<AutoCloseable> parts,
+      KubernetesClient client,
+      OperatorSettings settings,
+      PodDirectory pods,
+      RevisionStore revisions,
+      OperatorMetrics metrics) {
+    EndpointSliceDirectory slices = push(parts, new EndpointSliceDirectory(client));
+    return push(
+        parts,
+        new EndpointService(pods, slices, revisions, metrics, settings.hold(), System::nanoTime));
   }
 
   private static NamespaceSync sync(

@@ -227,6 +227,19 @@ public final class OperatorSettings {
     return with(s -> s.rendererDefaults = requireNonNull(defaults, "rendererDefaults"));
   }
 
+  /**
+   * Service backends render as clusters whose endpoints the config service pushes to every sidecar
+   * at once ({@code GET .../endpoints}), never as a new revision; off (the default until every
+   * sidecar reads clusters): their ready endpoints are written into the config.
+   */
+  public OperatorSettings withLiveEndpoints(boolean on) {
+    return with(
+        s ->
+            s.rendererDefaults =
+                s.rendererDefaults.withServiceBackends(
+                    on ? Renderer.ServiceBackends.CLUSTERS : Renderer.ServiceBackends.INLINE));
+  }
+
   /** The clock (tests drive progress deadlines and certificate lifetimes with their own). */
   public OperatorSettings withClock(Clock clock) {
     return with(s -> s.clock = requireNonNull(clock, "clock"));

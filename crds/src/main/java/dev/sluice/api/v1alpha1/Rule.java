@@ -1,6 +1,7 @@
 package dev.sluice.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Min;
@@ -53,4 +54,19 @@ public record Rule(
                 + " backend must be http1. Absent: [websocket]. Empty: upgrade requests are served"
                 + " as plain requests without their Upgrade field.")
         @Size(max = 8)
-        @Nullable List<String> upgrades) {}
+        @Nullable List<String> upgrades,
+    @JsonPropertyDescription(
+            "How requests are spread over the backend's endpoints, across the whole sidecar:"
+                + " LeastRequest (power of two choices: of two endpoints picked at random, the one"
+                + " with fewer requests in flight) or RoundRobin (each endpoint in turn). Absent:"
+                + " LeastRequest.")
+        @Nullable LoadBalancing loadBalancer) {
+
+  /** Load-balancing policies; the sidecar's default, when absent, is LeastRequest. */
+  public enum LoadBalancing {
+    @JsonProperty("LeastRequest")
+    LEAST_REQUEST,
+    @JsonProperty("RoundRobin")
+    ROUND_ROBIN
+  }
+}

@@ -17,6 +17,7 @@ import dev.sluice.operator.render.RenderInput;
 import dev.sluice.operator.render.RenderProblem;
 import dev.sluice.operator.render.Renderer;
 import dev.sluice.operator.render.ServiceKey;
+import dev.sluice.operator.render.ServicePortEndpoints;
 import dev.sluice.operator.status.EventRecorder;
 import dev.sluice.operator.status.StatusWriter;
 import dev.sluice.operator.status.Timestamps;
@@ -61,7 +62,7 @@ public final class OffloadAgentReconciler implements Reconciler<OffloadAgent> {
   public UpdateControl<OffloadAgent> reconcile(OffloadAgent agent, Context<OffloadAgent> context) {
     String namespace = agent.getMetadata().getNamespace();
     String name = agent.getMetadata().getName();
-    Map<ServiceKey, List<String>> endpoints =
+    Map<ServiceKey, ServicePortEndpoints> endpoints =
         EndpointIndex.build(
             Informers.list(context, Service.class, namespace),
             Informers.list(context, EndpointSlice.class, namespace));
@@ -97,12 +98,13 @@ public final class OffloadAgentReconciler implements Reconciler<OffloadAgent> {
     return UpdateControl.noUpdate();
   }
 
-  private static int endpointCount(OffloadAgent agent, Map<ServiceKey, List<String>> endpoints) {
+  private static int endpointCount(
+      OffloadAgent agent, Map<ServiceKey, ServicePortEndpoints> endpoints) {
     var spec = agent.getSpec();
     if (spec.service() != null) {
-      List<String> ready =
+      ServicePortEndpoints port =
           endpoints.get(new ServiceKey(spec.service().name(), spec.service().port()));
-      return ready == null ? 0 : ready.size();
+      return port == null ? 0 : port.readyAddresses().size();
     }
     return spec.endpoints() == null ? 0 : spec.endpoints().size();
   }

@@ -51,6 +51,9 @@ import org.slf4j.LoggerFactory;
  *       thread waits) until the assignment changes or the hold time passes, then 204.
  *   <li>{@code POST /v1/pods/<ns>/<pod>/status}: a {@link SidecarReport}, recorded on the Pod
  *       (annotations and the {@code sluice.dev/ConfigApplied} condition); 204.
+ *   <li>{@code GET /v1/pods/<ns>/<pod>/endpoints?known=<version>} and {@code POST
+ *       /v1/pods/<ns>/<pod>/endpoints/status}: the pod's endpoint document and its ACK, served by
+ *       the {@link EndpointService}.
  *   <li>{@code POST /v1/pods/<ns>/<pod>/health}: the offload agents' health as the sidecar sees it,
  *       recorded on the Pod when it changed (the OffloadAgents' {@code Available}); 204.
  * </ul>
@@ -62,10 +65,15 @@ import org.slf4j.LoggerFactory;
 public final class ConfigService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConfigService.class);
   static final Pattern PATH =
-      Pattern.compile("^/v1/pods/([a-z0-9]([-a-z0-9]*[a-z0-9])?)/([^/]+)/(config|status|health)$");
+      Pattern.compile(
+          "^/v1/pods/([a-z0-9]([-a-z0-9]*[a-z0-9])?)/([^/]+)/"
+              + "(config|status|health|endpoints|endpoints/status)$");
 
-  /** Pending connections the socket queues (every sidecar holds one long-poll). */
-  public static final int BACKLOG = 512;
+  /**
+   * Pending connections the socket queues (every sidecar holds two long-polls: its config and its
+   * endpoints).
+   */
+  public static final int BACKLOG = 1024;
 
   static final int MAX_REPORT = 256 * 1024;
   private static final com.fasterxml.jackson.databind.ObjectMapper HEALTH_JSON =
@@ -78,6 +86,7 @@ public final class ConfigService implements AutoCloseable {
   private final PodDirectory pods;
   private final RevisionStore revisions;
   private final PodWriter writer;
+  private final EndpointService endpoints;
   private final OperatorMetrics metrics;
   private final Clock clock;
   private final Duration hold;
@@ -109,6 +118,7 @@ public final class ConfigService implements AutoCloseable {
       PodDirectory pods,
       RevisionStore revisions,
       PodWriter writer,
+      EndpointService endpoints,
       OperatorMetrics metrics,
       Clock clock,
       Duration hold) {
@@ -116,6 +126,7 @@ public final class ConfigService implements AutoCloseable {
     this.pods = pods;
     this.revisions = revisions;
     this.writer = writer;
+    this.endpoints = endpoints;
     this.metrics = metrics;
     this.clock = clock;
     this.hold = hold;
@@ -148,14 +159,17 @@ public final class ConfigService implements AutoCloseable {
         PlainReplies.send(
             exchange,
             404,
-            "no such path " + path + " (expected: /v1/pods/<ns>/<pod>/config, /status or /health)");
+            "no such path "
+                + path
+                + " (expected: /v1/pods/<ns>/<pod>/config, /status, /health, /endpoints or"
+                + " /endpoints/status)");
         return;
       }
       String namespace = m.group(1);
       String pod = URLDecoder.decode(m.group(3), StandardCharsets.UTF_8);
       String what = m.group(4);
       String method = exchange.getRequestMethod();
-      String expected = what.equals("config") ? "GET" : "POST";
+      String expected = what.equals("config") || what.equals("endpoints") ? "GET" : "POST";
       if (!expected.equals(method)) {
         PlainReplies.send(exchange, 405, method + " " + path + " (expected: " + expected + ")");
         return;
@@ -167,6 +181,8 @@ public final class ConfigService implements AutoCloseable {
       switch (what) {
         case "config" -> config(exchange, namespace, pod, query(exchange, "known"));
         case "status" -> status(exchange, namespace, pod);
+        case "endpoints" -> endpoints.poll(exchange, namespace, pod, query(exchange, "known"));
+        case "endpoints/status" -> endpoints.ack(exchange, namespace, pod);
         default -> health(exchange, namespace, pod);
       }
     } catch (RuntimeException e) {

@@ -19,16 +19,20 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Resolves what ProxyRoutes and OffloadAgents name — Service ports (their ready endpoints, from
- * EndpointSlices), Secrets and OffloadAgents — against what the informers hold. A reference that
- * does not resolve is a problem naming field and value; the mapping to the sidecar contract only
- * ever sees routes whose references all resolved.
+ * Resolves what ProxyRoutes and OffloadAgents name — Service ports (a rule's to its cluster, or to
+ * its ready endpoints when rendered inline; an agent's always to its ready endpoints), Secrets and
+ * OffloadAgents — against what the informers hold. A reference that does not resolve is a problem
+ * naming field and value; the mapping to the sidecar contract only ever sees routes whose
+ * references all resolved.
  */
 final class References {
   private final RenderInput input;
+  private final boolean clusters;
 
-  References(RenderInput input) {
+  /** {@code clusters}: a rule's Service port renders as its cluster, not its ready endpoints. */
+  References(RenderInput input, boolean clusters) {
     this.input = input;
+    this.clusters = clusters;
   }
 
   /** Every reference of {@code route}, its problems in the order of the spec's fields. */
@@ -88,6 +92,13 @@ final class References {
       }
     }
     Backend backend = rule.backend();
+    if (clusters && backend.service() != null) {
+      ServicePortEndpoints port =
+          servicePort(route, path + ".backend", backend.service(), problems);
+      String caPem = backendCa(route, path + ".backend", backend.tls(), problems);
+      return new ResolvedRoute.Rule(
+          offload, List.of(), port == null ? null : port.cluster(), caPem);
+    }
     List<String> endpoints =
         endpoints(
             PROXY_ROUTE,
@@ -97,7 +108,33 @@ final class References {
             backend.endpoints(),
             problems);
     String caPem = backendCa(route, path + ".backend", backend.tls(), problems);
-    return new ResolvedRoute.Rule(offload, endpoints, caPem);
+    return new ResolvedRoute.Rule(offload, endpoints, null, caPem);
+  }
+
+  /**
+   * The Service port a rule's cluster stands for, or null (ServiceNotFound) when there is no such
+   * Service port. Whether it has ready endpoints is not asked: they come and go apart from the
+   * config.
+   */
+  private @Nullable ServicePortEndpoints servicePort(
+      String route, String path, ServiceReference service, List<RenderProblem> problems) {
+    ServiceKey key = new ServiceKey(service.name(), service.port());
+    ServicePortEndpoints port = input.endpoints().get(key);
+    if (port == null) {
+      problems.add(serviceNotFound(PROXY_ROUTE, route, path, key));
+    }
+    return port;
+  }
+
+  private RenderProblem serviceNotFound(
+      RenderProblem.Kind kind, String name, String path, ServiceKey key) {
+    return RenderProblem.unresolved(
+        kind,
+        name,
+        Reasons.SERVICE_NOT_FOUND,
+        path + ".service",
+        key.toString(),
+        "a Service in namespace " + input.namespace() + " with that port");
   }
 
   /** The step's agent and its endpoints, or null when the agent is missing or unreachable. */
@@ -171,21 +208,24 @@ final class References {
       return endpoints == null ? List.of() : List.copyOf(endpoints);
     }
     ServiceKey key = new ServiceKey(service.name(), service.port());
-    List<String> ready = input.endpoints().get(key);
-    if (ready == null || ready.isEmpty()) {
+    ServicePortEndpoints port = input.endpoints().get(key);
+    if (port == null) {
+      problems.add(serviceNotFound(kind, name, path, key));
+      return null;
+    }
+    List<String> ready = port.readyAddresses();
+    if (ready.isEmpty()) {
       problems.add(
           RenderProblem.unresolved(
               kind,
               name,
-              ready == null ? Reasons.SERVICE_NOT_FOUND : Reasons.NO_ENDPOINTS,
+              Reasons.NO_ENDPOINTS,
               path + ".service",
               key.toString(),
-              ready == null
-                  ? "a Service in namespace " + input.namespace() + " with that port"
-                  : "ready endpoints behind the Service port"));
+              "ready endpoints behind the Service port"));
       return null;
     }
-    return ready.stream().sorted().toList();
+    return ready;
   }
 
   /** The backend's CA from the Secret it names (null when it names none, or a problem). */

@@ -11,14 +11,15 @@ import java.util.Map;
  * @param namespace the pod's namespace (ProxyRoutes and OffloadAgents are namespaced)
  * @param routes the ProxyRoutes whose selector selects the pod, any order
  * @param agents the namespace's OffloadAgents by name
- * @param endpoints ready endpoints ({@code ip:port}) of each Service port, from EndpointSlices
+ * @param endpoints what each Service port resolves to (its cluster and endpoints), from
+ *     EndpointSlices
  * @param secrets Secret data by Secret name (decoded), for listener TLS and backend CAs
  */
 public record RenderInput(
     String namespace,
     List<ProxyRoute> routes,
     Map<String, OffloadAgent> agents,
-    Map<ServiceKey, List<String>> endpoints,
+    Map<ServiceKey, ServicePortEndpoints> endpoints,
     Map<String, Map<String, String>> secrets) {
 
   public RenderInput {

@@ -25,10 +25,11 @@ import java.util.TreeMap;
  *
  * <p>Per route, oldest first: its port (an older ProxyRoute keeps a port both want), its references
  * ({@link References}), then its mapping to the contract ({@link RouteMapping}). One bad object
- * never breaks another: a ProxyRoute whose references do not resolve (Service without ready
- * endpoints, missing Secret, OffloadAgent or message) or whose port an older ProxyRoute already
- * took is left out whole — never served half-configured, and never with an offload step silently
- * dropped — and the reason is returned as a problem naming field and value.
+ * never breaks another: a ProxyRoute whose references do not resolve (missing Service port, with
+ * inline endpoints a Service port without a ready one, missing Secret, OffloadAgent or message) or
+ * whose port an older ProxyRoute already took is left out whole — never served half-configured, and
+ * never with an offload step silently dropped — and the reason is returned as a problem naming
+ * field and value.
  */
 public final class Renderer {
   /**
@@ -36,19 +37,43 @@ public final class Renderer {
    *
    * @param adminAddress the admin listener (probes and metrics)
    * @param drainTimeout how long a replaced generation may finish its requests
+   * @param serviceBackends how a rule's Service backend is rendered
    */
-  public record Defaults(String adminAddress, Duration drainTimeout) {
+  public record Defaults(
+      String adminAddress, Duration drainTimeout, ServiceBackends serviceBackends) {
     /**
      * Admin on every address of the pod: the kubelet probes {@code /ready} and {@code /live} on the
      * pod IP (the injected probes); the sidecar accepts {@code POST /reload} from loopback only.
+     * Service backends inline until every sidecar reads clusters.
      */
-    public static final Defaults STANDARD = new Defaults("0.0.0.0:10090", Duration.ofSeconds(30));
+    public static final Defaults STANDARD =
+        new Defaults("0.0.0.0:10090", Duration.ofSeconds(30), ServiceBackends.INLINE);
+
+    public Defaults withServiceBackends(ServiceBackends backends) {
+      return new Defaults(adminAddress, drainTimeout, backends);
+    }
+  }
+
+  /** How a rule's Service backend becomes the upstream of its contract route. */
+  public enum ServiceBackends {
+    /**
+     * The ready endpoints written into the config: an endpoint change is a new revision, rolled out
+     * pod by pod; a Service port without a ready endpoint leaves the route out (NoEndpoints).
+     */
+    INLINE,
+    /**
+     * The Service port's cluster name ({@code <namespace>/<service>:<port>}); its endpoints reach
+     * the sidecars apart from the config, at once, and never change the revision. A Service port
+     * without a ready endpoint is not a render problem.
+     */
+    CLUSTERS
   }
 
   private Renderer() {}
 
   public static Rendering render(RenderInput input, Defaults defaults) {
-    References references = new References(input);
+    References references =
+        new References(input, defaults.serviceBackends() == ServiceBackends.CLUSTERS);
     List<RenderProblem> problems = new ArrayList<>();
     Map<Integer, String> ports = new LinkedHashMap<>();
     List<DownstreamListener> listeners = new ArrayList<>();
@@ -92,7 +117,7 @@ public final class Renderer {
    * what the agent's own status reports.
    */
   public static List<RenderProblem> checkAgent(OffloadAgent agent, RenderInput input) {
-    return List.copyOf(new References(input).check(agent));
+    return List.copyOf(new References(input, false).check(agent));
   }
 
   /** Older first: on a port conflict the route that had the port keeps it. */

@@ -32,10 +32,15 @@ record ResolvedRoute(
    * One rule's references.
    *
    * @param offload its offload steps whose agent resolved, in order
-   * @param endpoints its backend's endpoints (null when the Service port has none)
+   * @param endpoints its backend's inline endpoints (empty for a cluster; null when unresolved)
+   * @param cluster the cluster its Service port renders as (null for inline endpoints)
    * @param caPem the backend's CA from its Secret (null when it names none, or unresolved)
    */
-  record Rule(List<Step> offload, @Nullable List<String> endpoints, @Nullable String caPem) {}
+  record Rule(
+      List<Step> offload,
+      @Nullable List<String> endpoints,
+      @Nullable String cluster,
+      @Nullable String caPem) {}
 
   /**
    * An offload step and the OffloadAgent it names.

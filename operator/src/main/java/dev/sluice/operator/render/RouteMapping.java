@@ -19,6 +19,7 @@ import dev.sluice.sidecar.config.DownstreamListener;
 import dev.sluice.sidecar.config.Durations;
 import dev.sluice.sidecar.config.HeaderCondition;
 import dev.sluice.sidecar.config.Http2Limits;
+import dev.sluice.sidecar.config.LoadBalancer;
 import dev.sluice.sidecar.config.PathCondition;
 import dev.sluice.sidecar.config.RequestMatch;
 import dev.sluice.sidecar.config.RouteRule;
@@ -139,7 +140,7 @@ final class RouteMapping {
         Names.of(routeName, rule.name() != null ? rule.name() : Integer.toString(index)),
         listener,
         matches,
-        upstream(rule.backend(), resolved),
+        upstream(rule.backend(), rule.loadBalancer(), resolved),
         timeouts(rule.timeouts()),
         rule.maxRequestBodyBytes(),
         rule.zeroCopy(),
@@ -170,7 +171,8 @@ final class RouteMapping {
   }
 
   @SuppressWarnings("NullAway") // the contract's records read an absent field (null) as its default
-  private static Upstream upstream(Backend backend, ResolvedRoute.Rule resolved) {
+  private static Upstream upstream(
+      Backend backend, Rule.@Nullable LoadBalancing balancing, ResolvedRoute.Rule resolved) {
     BackendTls t = backend.tls();
     UpstreamTls tls =
         t == null
@@ -178,7 +180,16 @@ final class RouteMapping {
             : new UpstreamTls(t.serverName(), resolved.caPem(), t.insecureSkipVerify());
     Upstream.Protocol protocol =
         backend.protocol() == null ? null : Upstream.Protocol.valueOf(backend.protocol().name());
-    return new Upstream(protocol, resolved.endpoints(), null, tls, null, null);
+    // Absent stays absent: a rule that does not say renders (and hashes) as before.
+    LoadBalancer loadBalancer =
+        balancing == null
+            ? null
+            : switch (balancing) {
+              case LEAST_REQUEST -> LoadBalancer.LEAST_REQUEST;
+              case ROUND_ROBIN -> LoadBalancer.ROUND_ROBIN;
+            };
+    return new Upstream(
+        protocol, resolved.endpoints(), resolved.cluster(), tls, null, loadBalancer);
   }
 
   @SuppressWarnings("NullAway") // the contract's records read an absent field (null) as its default

@@ -6,6 +6,7 @@ import dev.sluice.operator.pods.PodRecord;
 import dev.sluice.operator.render.RenderProblem;
 import dev.sluice.operator.render.Renderer;
 import dev.sluice.operator.render.ServiceKey;
+import dev.sluice.operator.render.ServicePortEndpoints;
 import dev.sluice.operator.rollout.GroupRollout;
 import dev.sluice.operator.rollout.RolloutState;
 import dev.sluice.sidecar.config.SidecarConfig;
@@ -35,7 +36,7 @@ final class NamespaceRollout {
       String namespace,
       List<ProxyRoute> routes,
       Map<String, OffloadAgent> agents,
-      Map<ServiceKey, List<String>> endpoints,
+      Map<ServiceKey, ServicePortEndpoints> endpoints,
       Map<String, Map<String, String>> secrets,
       List<PodRecord> pods,
       Instant now,

@@ -2,16 +2,12 @@ package dev.sluice.operator.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.sluice.operator.render.ServiceKey;
-import dev.sluice.operator.testing.Objects;
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
-import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Label selectors and the endpoint index, as Kubernetes defines them. */
+/** Label selectors as Kubernetes defines them. */
 class ClusterViewsTest {
   @Test
   void selectorsFollowKubernetesSemantics() {
@@ -92,20 +88,5 @@ class ClusterViewsTest {
         .withValues(values)
         .endMatchExpression()
         .build();
-  }
-
-  @Test
-  void endpointsAreTheReadyAddressesOfTheServicePortsTarget() {
-    EndpointSlice slice = Objects.endpoints("shop", "web", 8081, List.of("10.0.0.2", "10.0.0.1"));
-    slice.getEndpoints().get(0).getConditions().setReady(false);
-    EndpointSlice v6 = Objects.endpoints("shop", "web", 8081, List.of("fd00::1"));
-    var index =
-        EndpointIndex.build(
-            List.of(Objects.service("shop", "web", 80), Objects.service("shop", "empty", 80)),
-            List.of(slice, v6));
-    assertThat(index.get(new ServiceKey("web", 80)))
-        .containsExactly("10.0.0.1:8081", "[fd00::1]:8081");
-    assertThat(index.get(new ServiceKey("empty", 80))).as("no ready endpoint").isEmpty();
-    assertThat(index).as("no such Service port").doesNotContainKey(new ServiceKey("web", 81));
   }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.sluice.api.v1alpha1.OffloadAgent;
 import dev.sluice.api.v1alpha1.ProxyRoute;
+import dev.sluice.sidecar.config.Endpoint;
 import dev.sluice.sidecar.config.SidecarConfigCodec;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -17,9 +18,11 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The renderer against golden files: resources (as users apply them) plus what the informers would
@@ -73,19 +76,16 @@ class RendererGoldenTest {
       Collections.reverse(routes);
     }
     JsonNode cluster = YAML.readTree(CASES.resolve(name).resolve("cluster.yaml").toFile());
-    Map<ServiceKey, List<String>> endpoints = new LinkedHashMap<>();
+    Map<ServiceKey, ServicePortEndpoints> endpoints = new LinkedHashMap<>();
     cluster
         .get("endpoints")
         .fields()
         .forEachRemaining(
             e -> {
               String[] key = e.getKey().split(":");
-              List<String> ready = new ArrayList<>();
-              e.getValue().forEach(v -> ready.add(v.asText()));
-              if (reversed) {
-                Collections.reverse(ready);
-              }
-              endpoints.put(new ServiceKey(key[0], Integer.parseInt(key[1])), ready);
+              endpoints.put(
+                  new ServiceKey(key[0], Integer.parseInt(key[1])),
+                  servicePort(key[0], key[1], e.getValue(), reversed));
             });
     Map<String, Map<String, String>> secrets = new LinkedHashMap<>();
     cluster
@@ -100,6 +100,25 @@ class RendererGoldenTest {
               secrets.put(e.getKey(), data);
             });
     return new RenderInput("shop", routes, agents, endpoints, secrets);
+  }
+
+  /**
+   * A Service port from cluster.yaml: a list of ready addresses (the port has no name), or {@code
+   * {name: <port name>, ready: [...], notReady: [...]}}.
+   */
+  static ServicePortEndpoints servicePort(
+      String service, String port, JsonNode value, boolean reversed) {
+    JsonNode ready = value.isArray() ? value : value.path("ready");
+    String portName = value.path("name").asText(port);
+    List<Endpoint> list = new ArrayList<>();
+    ready.forEach(v -> list.add(Endpoint.ready(v.asText())));
+    value
+        .path("notReady")
+        .forEach(v -> list.add(new Endpoint(v.asText(), false, false, false, 1, null)));
+    if (reversed) {
+      Collections.reverse(list);
+    }
+    return new ServicePortEndpoints("shop/" + service + ":" + portName, list);
   }
 
   static String golden(Rendering rendering) {
@@ -121,12 +140,28 @@ class RendererGoldenTest {
     return text.toString();
   }
 
-  @ParameterizedTest
-  @ValueSource(strings = {"shop", "problems", "limits"})
-  void rendersTheGoldenConfig(String name) throws Exception {
-    Rendering rendering = Renderer.render(input(name, false), Renderer.Defaults.STANDARD);
+  static final Renderer.Defaults CLUSTERS =
+      Renderer.Defaults.STANDARD.withServiceBackends(Renderer.ServiceBackends.CLUSTERS);
+  static final Renderer.Defaults INLINE =
+      Renderer.Defaults.STANDARD.withServiceBackends(Renderer.ServiceBackends.INLINE);
+
+  /** Every case with Service backends as clusters (expected.yaml) and inline (-inline). */
+  static Stream<Arguments> cases() {
+    return Stream.of("shop", "problems", "limits", "clusters")
+        .flatMap(
+            name ->
+                Stream.of(
+                    Arguments.of(name, "expected.yaml", CLUSTERS),
+                    Arguments.of(name, "expected-inline.yaml", INLINE)));
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("cases")
+  void rendersTheGoldenConfig(String name, String file, Renderer.Defaults defaults)
+      throws Exception {
+    Rendering rendering = Renderer.render(input(name, false), defaults);
     String actual = golden(rendering);
-    Path expected = CASES.resolve(name).resolve("expected.yaml");
+    Path expected = CASES.resolve(name).resolve(file);
     if (Boolean.getBoolean("golden.update")) {
       Files.writeString(expected, actual);
     }
@@ -138,25 +173,48 @@ class RendererGoldenTest {
     SidecarConfigCodec.readYaml(SidecarConfigCodec.toYaml(rendering.config()), name);
   }
 
-  @ParameterizedTest
-  @ValueSource(strings = {"shop", "problems", "limits"})
-  void theOrderInformersListThingsInChangesNothing(String name) throws Exception {
-    Rendering forward = Renderer.render(input(name, false), Renderer.Defaults.STANDARD);
-    Rendering backward = Renderer.render(input(name, true), Renderer.Defaults.STANDARD);
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("cases")
+  void theOrderInformersListThingsInChangesNothing(
+      String name, String file, Renderer.Defaults defaults) throws Exception {
+    Rendering forward = Renderer.render(input(name, false), defaults);
+    Rendering backward = Renderer.render(input(name, true), defaults);
     assertThat(backward.config()).isEqualTo(forward.config());
     assertThat(backward.config().revision()).isEqualTo(forward.config().revision());
   }
 
+  /** The storefront's one endpoint replaced by another, and its upload-store scaled to zero. */
+  static RenderInput endpointsMoved(RenderInput before) {
+    Map<ServiceKey, ServicePortEndpoints> moved = new LinkedHashMap<>(before.endpoints());
+    moved.put(
+        new ServiceKey("storefront", 8080),
+        new ServicePortEndpoints(
+            "shop/storefront:8080", List.of(Endpoint.ready("10.1.0.22:8080"))));
+    moved.put(
+        new ServiceKey("upload-store", 8081),
+        new ServicePortEndpoints("shop/upload-store:8081", List.of()));
+    return new RenderInput(
+        before.namespace(), before.routes(), before.agents(), moved, before.secrets());
+  }
+
   @Test
-  void anEndpointChangeChangesTheRevision() throws Exception {
+  void anEndpointChangeIsNoNewRevisionWithClusters() throws Exception {
     RenderInput before = input("shop", false);
-    Map<ServiceKey, List<String>> moved = new LinkedHashMap<>(before.endpoints());
-    moved.put(new ServiceKey("storefront", 8080), List.of("10.1.0.22:8080"));
-    RenderInput after =
-        new RenderInput(
-            before.namespace(), before.routes(), before.agents(), moved, before.secrets());
-    assertThat(Renderer.render(after, Renderer.Defaults.STANDARD).config().revision())
-        .isNotEqualTo(Renderer.render(before, Renderer.Defaults.STANDARD).config().revision());
+    Rendering after = Renderer.render(endpointsMoved(before), CLUSTERS);
+    assertThat(after.config().revision())
+        .isEqualTo(Renderer.render(before, CLUSTERS).config().revision());
+    assertThat(after.problems()).as("no ready endpoint is not a render problem").isEmpty();
+  }
+
+  @Test
+  void anEndpointChangeChangesTheRevisionInline() throws Exception {
+    RenderInput before = input("shop", false);
+    Rendering after = Renderer.render(endpointsMoved(before), INLINE);
+    assertThat(after.config().revision())
+        .isNotEqualTo(Renderer.render(before, INLINE).config().revision());
+    assertThat(after.problems())
+        .extracting(RenderProblem::reason)
+        .containsExactly(dev.sluice.api.v1alpha1.Reasons.NO_ENDPOINTS);
   }
 
   @Test

@@ -6,6 +6,7 @@ import dev.sluice.api.v1alpha1.ProxyRoute;
 import dev.sluice.operator.pods.PodRecord;
 import dev.sluice.operator.render.Renderer;
 import dev.sluice.operator.render.ServiceKey;
+import dev.sluice.operator.render.ServicePortEndpoints;
 import dev.sluice.operator.testing.Objects;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Instant;
@@ -53,7 +54,7 @@ class NamespaceRolloutTest {
             "shop",
             routes,
             Map.of(),
-            Map.<ServiceKey, List<String>>of(),
+            Map.<ServiceKey, ServicePortEndpoints>of(),
             Map.of(),
             pods,
             NOW,

@@ -34,7 +34,7 @@ public final class OperatorHarness implements AutoCloseable {
   private final KubernetesClient operatorClient;
   private final Certificates.Pair ca;
   private final OperatorSettings settings;
-  private final List<SimulatedSidecar> sidecars = new ArrayList<>();
+  private final List<AutoCloseable> sidecars = new ArrayList<>();
   private OperatorRuntime runtime;
   private int port;
 
@@ -107,11 +107,8 @@ public final class OperatorHarness implements AutoCloseable {
 
   /** A sidecar for {@code pod} with its own pod's token. */
   public SimulatedSidecar sidecar(Pod pod, Predicate<SidecarConfig> rejects) {
-    String namespace = pod.getMetadata().getNamespace();
-    String name = pod.getMetadata().getName();
-    Pod stored = cluster.client().pods().inNamespace(namespace).withName(name).get();
-    String token = cluster.issueToken(namespace, name, stored.getMetadata().getUid());
-    return sidecar(namespace, name, token, rejects);
+    return sidecar(
+        pod.getMetadata().getNamespace(), pod.getMetadata().getName(), token(pod), rejects);
   }
 
   /** A sidecar for {@code pod} presenting {@code token} (maybe another pod's). */
@@ -123,9 +120,42 @@ public final class OperatorHarness implements AutoCloseable {
     return sidecar;
   }
 
+  /**
+   * A sidecar for {@code pod} that takes the configs {@code stalls} says and never applies them.
+   */
+  public SimulatedSidecar stalledSidecar(Pod pod, Predicate<SidecarConfig> stalls) {
+    String namespace = pod.getMetadata().getNamespace();
+    String name = pod.getMetadata().getName();
+    SimulatedSidecar sidecar =
+        new SimulatedSidecar(
+            configServiceUrl(), namespace, name, token(pod), trust(), c -> false, stalls);
+    sidecars.add(sidecar);
+    return sidecar;
+  }
+
+  /** The endpoint half of {@code pod}'s sidecar: follows its endpoint document and ACKs it. */
+  public SimulatedEndpoints endpoints(Pod pod) {
+    SimulatedEndpoints endpoints =
+        new SimulatedEndpoints(
+            configServiceUrl(),
+            pod.getMetadata().getNamespace(),
+            pod.getMetadata().getName(),
+            token(pod),
+            trust());
+    sidecars.add(endpoints);
+    return endpoints;
+  }
+
+  private String token(Pod pod) {
+    String namespace = pod.getMetadata().getNamespace();
+    String name = pod.getMetadata().getName();
+    Pod stored = cluster.client().pods().inNamespace(namespace).withName(name).get();
+    return cluster.issueToken(namespace, name, stored.getMetadata().getUid());
+  }
+
   @Override
-  public void close() throws InterruptedException {
-    for (SimulatedSidecar s : sidecars) {
+  public void close() throws Exception {
+    for (AutoCloseable s : sidecars) {
       s.close();
     }
     stop();

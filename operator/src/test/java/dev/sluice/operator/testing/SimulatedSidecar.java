@@ -27,6 +27,7 @@ public final class SimulatedSidecar implements AutoCloseable {
   private final String token;
   private final HttpClient http;
   private final Predicate<SidecarConfig> rejects;
+  private final Predicate<SidecarConfig> stalls;
   private final Thread thread;
   private volatile boolean running = true;
   private volatile String applied;
@@ -40,6 +41,22 @@ public final class SimulatedSidecar implements AutoCloseable {
       String token,
       SSLContext trust,
       Predicate<SidecarConfig> rejects) {
+    this(configService, namespace, pod, token, trust, rejects, c -> false);
+  }
+
+  /**
+   * {@code stalls}: configs it takes but never applies nor reports (a reload that hangs), so a
+   * rollout waits on it until its progress deadline.
+   */
+  public SimulatedSidecar(
+      String configService,
+      String namespace,
+      String pod,
+      String token,
+      SSLContext trust,
+      Predicate<SidecarConfig> rejects,
+      Predicate<SidecarConfig> stalls) {
+    this.stalls = stalls;
     this.base = configService + "/v1/pods/" + namespace + "/" + pod;
     this.token = token;
     this.rejects = rejects;
@@ -93,6 +110,9 @@ public final class SimulatedSidecar implements AutoCloseable {
           SidecarConfig config = SidecarConfigCodec.readJson(response.body(), base);
           seen.add(config.revision());
           known = config.revision();
+          if (stalls.test(config)) {
+            continue; // deliberate stall: never applied, never reported
+          }
           boolean reject = rejects.test(config);
           if (!reject) {
             applied = config.revision();
