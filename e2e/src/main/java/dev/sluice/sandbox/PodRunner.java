@@ -10,6 +10,7 @@ import dev.sluice.operator.inject.AdmissionWebhook;
 import dev.sluice.sidecar.Sidecar;
 import dev.sluice.sidecar.config.SidecarConfig;
 import dev.sluice.sidecar.reload.ConfigServiceClient;
+import dev.sluice.sidecar.reload.EndpointsClient;
 import dev.sluice.testing.kubernetes.EmbeddedKubernetes;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -56,6 +57,8 @@ final class PodRunner implements AutoCloseable {
 
   /** The config-service client of each pod's sidecar, by pod name. */
   private final Map<String, ConfigServiceClient> following = new ConcurrentHashMap<>();
+
+  private final Map<String, EndpointsClient> endpointFeeds = new ConcurrentHashMap<>();
 
   private final Map<String, URI> bases = new ConcurrentHashMap<>();
 
@@ -189,7 +192,17 @@ final class PodRunner implements AutoCloseable {
         new ConfigServiceClient(URI.create(base), token, ca)
             .cacheIn(dir.resolve("last-applied.json"));
     SidecarConfig first = PodNetwork.bindTo(service.first(Duration.ofMinutes(1)), ip);
-    Sidecar sidecar = new Sidecar(threads).start(first);
+    Sidecar sidecar = new Sidecar(threads);
+    // As the sidecar's main does: the endpoints of the clusters the config names before binding,
+    // then their long-poll, for as long as the pod runs.
+    EndpointsClient endpoints =
+        new EndpointsClient(
+            service, sidecar.endpoints(), sidecar.metrics(), dir.resolve("last-applied.json"));
+    if (first.rules().stream().anyMatch(r -> r.upstream().cluster() != null)) {
+      endpoints.first(Duration.ofSeconds(10));
+    }
+    sidecar.start(first);
+    endpointFeeds.put(name, endpoints.start());
     follow(name, service, sidecar, ip);
     bases.put(name, URI.create(base));
     return sidecar;
@@ -289,6 +302,7 @@ final class PodRunner implements AutoCloseable {
   @Override
   public void close() {
     following.values().forEach(ConfigServiceClient::close);
+    endpointFeeds.values().forEach(EndpointsClient::close);
     for (RunningPod pod : pods) {
       if (pod.sidecar() != null) {
         pod.sidecar().close();

@@ -183,7 +183,7 @@ public final class OperatorMain implements Callable<Integer> {
           "Render a Service backend as its cluster, whose endpoints every sidecar gets at once from"
               + " GET .../endpoints, apart from the config rollout (the sidecar must read"
               + " clusters). Off: endpoints are written into the config. Default: ${DEFAULT-VALUE}.")
-  boolean liveEndpoints = false;
+  boolean liveEndpoints = true;
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new OperatorMain()).execute(args));

@@ -229,8 +229,8 @@ public final class OperatorSettings {
 
   /**
    * Service backends render as clusters whose endpoints the config service pushes to every sidecar
-   * at once ({@code GET .../endpoints}), never as a new revision; off (the default until every
-   * sidecar reads clusters): their ready endpoints are written into the config.
+   * at once ({@code GET .../endpoints}), never as a new revision (the default); off, for sidecars
+   * that do not read clusters: their ready endpoints are written into the config.
    */
   public OperatorSettings withLiveEndpoints(boolean on) {
     return with(

@@ -47,7 +47,7 @@ public final class Renderer {
      * Service backends inline until every sidecar reads clusters.
      */
     public static final Defaults STANDARD =
-        new Defaults("0.0.0.0:10090", Duration.ofSeconds(30), ServiceBackends.INLINE);
+        new Defaults("0.0.0.0:10090", Duration.ofSeconds(30), ServiceBackends.CLUSTERS);
 
     public Defaults withServiceBackends(ServiceBackends backends) {
       return new Defaults(adminAddress, drainTimeout, backends);

@@ -183,7 +183,12 @@ class OperatorMainIT {
         run(
             Map.of("KUBECONFIG", config.toString(), "SLUICE_LOG_FORMAT", "JSON"),
             120,
-            "--no-leader-election");
+            "--no-leader-election",
+            // Its own ports: the defaults may be taken on a machine running other tests.
+            "--bind-address=127.0.0.1",
+            "--admin-port=" + freePort(),
+            "--config-service-port=" + freePort(),
+            "--webhook-port=" + freePort());
     assertThat(ran.exit()).isEqualTo(1);
     JsonNode error =
         ran.output()

@@ -112,6 +112,11 @@ class ProxyRouteReconcileIT {
 
   @Test
   void aMissingBackendIsAConditionUntilItAppears() throws Exception {
+    // Endpoints written into the config (--no-live-endpoints): a Service without a ready one is
+    // unresolved too.
+    harness.close();
+    harness =
+        new OperatorHarness(cluster, clock, cluster.client(), s -> s.withLiveEndpoints(false));
     harness.start();
     pods("web", 2);
     client.resource(Objects.route(route("web", "web", 8080, "later"))).create();
@@ -136,6 +141,28 @@ class ProxyRouteReconcileIT {
     await().atMost(Duration.ofSeconds(20)).until(() -> is("web", "Ready", "True", "Applied"));
     assertThat(condition("web", "ResolvedRefs").getStatus()).isEqualTo("True");
     assertThat(status("web").rollout().updatedPods()).isEqualTo(2);
+  }
+
+  @Test
+  void withLiveEndpointsAServiceWithoutEndpointsResolvesAndRollsOut() throws Exception {
+    harness.start();
+    pods("web", 2);
+    client.resource(Objects.route(route("web", "web", 8080, "later"))).create();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> is("web", "ResolvedRefs", "False", "ServiceNotFound"));
+    // The Service exists, no endpoint yet: the rule names its cluster, whose endpoints reach the
+    // sidecars on their own; the route is resolved and rolls out.
+    client.resource(Objects.service(NS, "later", 8080)).create();
+    await().atMost(Duration.ofSeconds(20)).until(() -> is("web", "Ready", "True", "Applied"));
+    assertThat(condition("web", "ResolvedRefs").getStatus()).isEqualTo("True");
+    String revision = status("web").rollout().targetRevision();
+    client.resource(Objects.endpoints(NS, "later", 8080, List.of("10.1.0.9"))).create();
+    await()
+        .during(Duration.ofSeconds(1)) // deliberate wait: nothing may change
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> revision.equals(status("web").rollout().targetRevision()));
+    assertThat(condition("web", "Ready").getStatus()).isEqualTo("True");
   }
 
   @Test
