@@ -86,6 +86,19 @@ final class TunnelChannelLease extends ChannelDuplexHandler implements UpstreamL
     return false;
   }
 
+  @Override
+  public @Nullable Channel takeForTunnel() {
+    return null; // it carries a tunnel already
+  }
+
+  @Override
+  public boolean acceptsExtendedConnect() {
+    return false;
+  }
+
+  @Override
+  public void tunneled() {}
+
   /** Closes the connection once what was written is on the wire. */
   @Override
   public void release(boolean reusable) {

@@ -76,6 +76,16 @@ final class EndpointLease implements UpstreamLease {
   }
 
   @Override
+  public boolean acceptsExtendedConnect() {
+    return lease.acceptsExtendedConnect();
+  }
+
+  @Override
+  public void tunneled() {
+    lease.tunneled();
+  }
+
+  @Override
   public String toString() {
     return lease + " (" + endpoint + ")";
   }

@@ -90,6 +90,14 @@ final class Http1ConnectionLease implements UpstreamLease {
   }
 
   @Override
+  public boolean acceptsExtendedConnect() {
+    return false; // HTTP/1.1: an upgrade, never an extended CONNECT
+  }
+
+  @Override
+  public void tunneled() {} // its connection is handed over whole: takeForTunnel
+
+  @Override
   public void release(boolean reusable) {
     if (released) {
       return;

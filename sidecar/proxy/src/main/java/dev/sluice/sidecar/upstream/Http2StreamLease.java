@@ -7,6 +7,7 @@ import dev.sluice.sidecar.http2.QueuedBytes;
 import dev.sluice.sidecar.http2.StreamInbound;
 import dev.sluice.sidecar.http2.WaitingContent;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -185,6 +186,11 @@ final class Http2StreamLease implements UpstreamLease, StreamInbound.Reader {
   @Override
   public boolean http2() {
     return true;
+  }
+
+  @Override
+  public @Nullable Channel takeForTunnel() {
+    return null; // a stream: its tunnel is the stream itself (tunneled)
   }
 
   @Override

@@ -57,23 +57,19 @@ public interface UpstreamLease {
    * pool for good (closed with it when the pool closes: a drain's end). Null when the lease cannot
    * (an HTTP/2 stream). The lease is still released (not reusable) when the exchange ends.
    */
-  default @Nullable Channel takeForTunnel() {
-    return null;
-  }
+  @Nullable Channel takeForTunnel();
 
   /**
    * True when the upstream accepts an extended CONNECT (RFC 8441): an HTTP/2 connection whose
    * SETTINGS carried SETTINGS_ENABLE_CONNECT_PROTOCOL=1. A lease is handed out only after the
    * connection's first SETTINGS arrived, so the answer is known.
    */
-  default boolean acceptsExtendedConnect() {
-    return false;
-  }
+  boolean acceptsExtendedConnect();
 
   /**
    * The lease's HTTP/2 stream now carries a tunnel: it is reset (CANCEL) when the pool closes (a
    * drain's end), as a tunnel's HTTP/1.1 connection is closed then. Nothing for HTTP/1.1, whose
    * connection is handed over with {@link #takeForTunnel}.
    */
-  default void tunneled() {}
+  void tunneled();
 }

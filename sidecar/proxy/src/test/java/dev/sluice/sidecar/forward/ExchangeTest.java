@@ -22,6 +22,7 @@ import dev.sluice.sidecar.upstream.UpstreamLease;
 import dev.sluice.spop.SpopValue;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -55,6 +56,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -602,6 +604,19 @@ class ExchangeTest {
     public boolean http2() {
       return true;
     }
+
+    @Override
+    public @Nullable Channel takeForTunnel() {
+      return null;
+    }
+
+    @Override
+    public boolean acceptsExtendedConnect() {
+      return false;
+    }
+
+    @Override
+    public void tunneled() {}
 
     @Override
     public void release(boolean reusable) {
