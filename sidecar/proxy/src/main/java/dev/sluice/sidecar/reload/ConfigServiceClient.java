@@ -19,7 +19,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -182,7 +181,7 @@ public final class ConfigServiceClient implements AutoCloseable {
   }
 
   private void run(ReloadControl reloads, Supplier<String> runningRevision) {
-    long delay = 1000;
+    Backoff backoff = new Backoff();
     while (!closed) {
       try {
         http.refreshTrust();
@@ -209,7 +208,7 @@ public final class ConfigServiceClient implements AutoCloseable {
         } else if (response.statusCode() != 204 && response.statusCode() != 304) {
           throw new IOException("config service answered " + response.statusCode());
         }
-        delay = 1000;
+        backoff.reset();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
@@ -217,14 +216,14 @@ public final class ConfigServiceClient implements AutoCloseable {
         if (closed) {
           return;
         }
-        log.warn("config service {}: {} (retrying in ~{} ms)", base, e.toString(), delay);
-        try {
-          Thread.sleep(delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1));
-        } catch (InterruptedException interrupted) {
-          Thread.currentThread().interrupt();
+        log.warn(
+            "config service {}: {} (retrying in ~{} ms)",
+            base,
+            e.toString(),
+            backoff.delayMillis());
+        if (!backoff.pause()) {
           return;
         }
-        delay = Math.min(delay * 2, 30_000);
       }
     }
   }

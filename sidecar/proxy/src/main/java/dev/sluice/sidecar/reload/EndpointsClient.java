@@ -18,7 +18,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
-import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -114,7 +113,7 @@ public final class EndpointsClient implements AutoCloseable {
   }
 
   private void run() {
-    long delay = 1000;
+    Backoff backoff = new Backoff();
     while (!closed) {
       try {
         http.refreshTrust();
@@ -125,7 +124,7 @@ public final class EndpointsClient implements AutoCloseable {
         } else if (response.statusCode() != 204 && response.statusCode() != 304) {
           throw new IOException("config service answered " + response.statusCode());
         }
-        delay = 1000;
+        backoff.reset();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
@@ -133,14 +132,14 @@ public final class EndpointsClient implements AutoCloseable {
         if (closed) {
           return;
         }
-        log.warn("endpoints from {}: {} (retrying in ~{} ms)", http.base(), e.toString(), delay);
-        try {
-          Thread.sleep(delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1));
-        } catch (InterruptedException interrupted) {
-          Thread.currentThread().interrupt();
+        log.warn(
+            "endpoints from {}: {} (retrying in ~{} ms)",
+            http.base(),
+            e.toString(),
+            backoff.delayMillis());
+        if (!backoff.pause()) {
           return;
         }
-        delay = Math.min(delay * 2, 30_000);
       }
     }
   }
