@@ -68,7 +68,10 @@ class ZeroCopyAndMemoryIT {
       if (zeroCopy) {
         assertThat(perByte).isLessThan(0.05);
       } else {
-        assertThat(perByte).as("the copying path copies every byte").isGreaterThanOrEqualTo(1.0);
+        // Every byte copied: 1.0 and more. A socket read of the warm-up's tail that straddles
+        // reset() can leave its buffer on one count and not the other (one receive buffer, 0.1 %
+        // of the payload), hence the margin; zero copy stays under 0.05.
+        assertThat(perByte).as("the copying path copies every byte").isGreaterThanOrEqualTo(0.99);
       }
     }
   }
