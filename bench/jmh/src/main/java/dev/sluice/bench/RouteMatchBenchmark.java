@@ -62,7 +62,8 @@ public class RouteMatchBenchmark {
               true,
               List.of(),
               List.of(),
-              RouteRule.DEFAULT_UPGRADES));
+              RouteRule.DEFAULT_UPGRADES,
+              null));
     }
     table = RuleTable.compile(routes, RouteRule::name);
     request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/api/v49/orders?id=7");

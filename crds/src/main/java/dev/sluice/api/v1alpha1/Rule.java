@@ -60,7 +60,13 @@ public record Rule(
                 + " LeastRequest (power of two choices: of two endpoints picked at random, the one"
                 + " with fewer requests in flight) or RoundRobin (each endpoint in turn). Absent:"
                 + " LeastRequest.")
-        @Nullable LoadBalancing loadBalancer) {
+        @Nullable LoadBalancing loadBalancer,
+    @JsonPropertyDescription(
+            "When a request is tried again on another endpoint after the backend answered badly or"
+                + " not at all. Failures before any byte reached the backend are tried again"
+                + " always. Absent: an idempotent request without a body whose connection or"
+                + " stream ended before a response head is tried once more.")
+        @Nullable Retry retry) {
 
   /** Load-balancing policies; the sidecar's default, when absent, is LeastRequest. */
   public enum LoadBalancing {

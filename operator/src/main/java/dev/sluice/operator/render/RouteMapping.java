@@ -10,6 +10,7 @@ import dev.sluice.api.v1alpha1.Listener;
 import dev.sluice.api.v1alpha1.ListenerHttp2;
 import dev.sluice.api.v1alpha1.ListenerLimits;
 import dev.sluice.api.v1alpha1.ProxyRoute;
+import dev.sluice.api.v1alpha1.Retry;
 import dev.sluice.api.v1alpha1.RouteMatch;
 import dev.sluice.api.v1alpha1.RouteTimeouts;
 import dev.sluice.api.v1alpha1.Rule;
@@ -22,6 +23,7 @@ import dev.sluice.sidecar.config.Http2Limits;
 import dev.sluice.sidecar.config.LoadBalancer;
 import dev.sluice.sidecar.config.PathCondition;
 import dev.sluice.sidecar.config.RequestMatch;
+import dev.sluice.sidecar.config.RetryPolicy;
 import dev.sluice.sidecar.config.RouteRule;
 import dev.sluice.sidecar.config.RuleOffload;
 import dev.sluice.sidecar.config.ServerTls;
@@ -146,7 +148,36 @@ final class RouteMapping {
         rule.zeroCopy(),
         offload,
         actions,
-        rule.upgrades());
+        rule.upgrades(),
+        retry(rule.retry()));
+  }
+
+  /** The retry policy; absent stays absent, so configs older sidecars read do not change. */
+  @SuppressWarnings("NullAway") // the contract's records read an absent field (null) as its default
+  private static @Nullable RetryPolicy retry(@Nullable Retry r) {
+    if (r == null) {
+      return null;
+    }
+    Retry.Budget b = r.budget();
+    return new RetryPolicy(
+        r.attempts(),
+        r.codes(),
+        r.on() == null
+            ? null
+            : r.on().stream()
+                .map(
+                    o ->
+                        switch (o) {
+                          case RESET -> RetryPolicy.On.RESET;
+                          case PER_TRY_TIMEOUT -> RetryPolicy.On.PER_TRY_TIMEOUT;
+                        })
+                .toList(),
+        r.methods() == null ? null : r.methods().stream().map(Enum::name).toList(),
+        duration(r.perTryTimeout()),
+        duration(r.backoff()),
+        duration(r.maxBackoff()),
+        b == null ? null : new RetryPolicy.Budget(b.percent(), b.minConcurrent()),
+        r.maxReplayBytes());
   }
 
   @SuppressWarnings("NullAway") // the contract's records read an absent field (null) as its default

@@ -145,9 +145,17 @@ class RendererGoldenTest {
   static final Renderer.Defaults INLINE =
       Renderer.Defaults.STANDARD.withServiceBackends(Renderer.ServiceBackends.INLINE);
 
-  /** Every case with Service backends as clusters (expected.yaml) and inline (-inline). */
-  static Stream<Arguments> cases() {
-    return Stream.of("shop", "problems", "limits", "clusters")
+  /**
+   * Every case (each folder of {@link #CASES}) with Service backends as clusters (expected.yaml)
+   * and inline (-inline).
+   */
+  static Stream<Arguments> cases() throws IOException {
+    List<String> names;
+    try (Stream<Path> dirs = Files.list(CASES)) {
+      names =
+          dirs.filter(Files::isDirectory).map(d -> d.getFileName().toString()).sorted().toList();
+    }
+    return names.stream()
         .flatMap(
             name ->
                 Stream.of(

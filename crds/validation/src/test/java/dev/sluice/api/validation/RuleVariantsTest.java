@@ -141,6 +141,15 @@ class RuleVariantsTest {
             ".matches[0].path: Invalid value: \"object\": path.value of a Prefix match must not"
                 + " end with '/' (prefixes match whole segments)"),
         rule(
+            "a retry on 404",
+            "{retry: {codes: [503, 404]}}",
+            ".retry: Invalid value: \"object\": retry.codes must be statuses from 500 to 599"),
+        rule(
+            "a backoff over maxBackoff",
+            "{retry: {backoff: 2s, maxBackoff: 1s}}",
+            ".retry: Invalid value: \"object\": retry.perTryTimeout and retry.backoff must be"
+                + " greater than 0, and retry.maxBackoff at least retry.backoff"),
+        rule(
             "a zero timeout",
             "{timeouts: {connect: 0s}}",
             ".timeouts: Invalid value: \"object\": timeouts must be greater than 0"),

@@ -21,6 +21,9 @@ import org.jspecify.annotations.Nullable;
  *     after the upstream's {@code 101 Switching Protocols}, compared case-insensitively (default
  *     {@code [websocket]}; empty: every upgrade request is served as a plain request, its {@code
  *     Upgrade} field removed, as a server may ignore it)
+ * @param retry when a request is tried again after its upstream answered badly or not at all;
+ *     {@link RetryPolicy#DEFAULT} when null (absent stays absent, so a config that does not say
+ *     reads and hashes as before)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RouteRule(
@@ -33,7 +36,8 @@ public record RouteRule(
     Boolean zeroCopy,
     List<RuleOffload> offload,
     List<VariableAction> actions,
-    List<String> upgrades) {
+    List<String> upgrades,
+    @Nullable RetryPolicy retry) {
   /** What {@code upgrades} is when absent: WebSocket passes, as through any HTTP proxy. */
   public static final List<String> DEFAULT_UPGRADES = List.of("websocket");
 
@@ -44,5 +48,10 @@ public record RouteRule(
     offload = offload == null ? List.of() : List.copyOf(offload);
     actions = actions == null ? List.of() : List.copyOf(actions);
     upgrades = upgrades == null ? DEFAULT_UPGRADES : List.copyOf(upgrades);
+  }
+
+  /** The retry policy this rule runs: {@code retry}, or the default. */
+  public RetryPolicy retryOrDefault() {
+    return retry == null ? RetryPolicy.DEFAULT : retry;
   }
 }

@@ -181,6 +181,38 @@ public final class SidecarConfigValidator {
     for (int a = 0; a < rule.actions().size(); a++) {
       validateAction(path + ".actions[" + a + "]", rule.actions().get(a), problems);
     }
+    if (rule.retry() != null) {
+      validateRetry(path + ".retry", rule.retry(), problems);
+    }
+  }
+
+  private static void validateRetry(String path, RetryPolicy retry, Problems problems) {
+    problems.range(path + ".attempts", retry.attempts(), 0, 10);
+    for (int i = 0; i < retry.codes().size(); i++) {
+      problems.range(path + ".codes[" + i + "]", retry.codes().get(i), 500, 599);
+    }
+    for (int i = 0; i < retry.on().size(); i++) {
+      problems.required(path + ".on[" + i + "]", retry.on().get(i), "Reset or PerTryTimeout");
+    }
+    for (int i = 0; i < retry.methods().size(); i++) {
+      String method = retry.methods().get(i);
+      if (method == null || !METHODS.contains(method)) {
+        problems.add(path + ".methods[" + i + "]", method, "one of " + METHODS);
+      }
+    }
+    problems.positive(path + ".perTryTimeout", retry.perTryTimeout());
+    problems.positive(path + ".backoff", retry.backoff());
+    problems.positive(path + ".maxBackoff", retry.maxBackoff());
+    if (retry.maxBackoff().compareTo(retry.backoff()) < 0) {
+      problems.add(
+          path + ".maxBackoff",
+          Durations.format(retry.maxBackoff()),
+          "at least backoff (" + Durations.format(retry.backoff()) + ")");
+    }
+    problems.range(path + ".budget.percent", retry.budget().percent(), 0, 100);
+    problems.range(path + ".budget.minConcurrent", retry.budget().minConcurrent(), 0, 10_000);
+    problems.range(
+        path + ".maxReplayBytes", retry.maxReplayBytes(), 0, RetryPolicy.MAX_REPLAY_BYTES);
   }
 
   private static void validateMatch(String path, RequestMatch match, Problems problems) {

@@ -85,9 +85,9 @@ public final class Exchange implements UpstreamExchange {
     this.clientKeepAlive = downstream.http2() || HttpUtil.isKeepAlive(head);
     this.upgrade = Upgrades.requested(head, config, downstream.http2(), bodyless);
     this.connect = ExtendedConnect.of(head);
-    this.request = new RequestRelay(this, bodyless);
-    this.response = new ResponseRelay(this);
     this.attempt = new RequestAttempt(this);
+    this.request = new RequestRelay(this, bodyless, attempt.replayBody(bodyless));
+    this.response = new ResponseRelay(this);
     this.offload = new ExchangeOffload(this, rule.offload());
     this.timers = new ExchangeTimers(ticker, loop, config.timeouts(), rule.name(), this::timedOut);
   }
@@ -166,11 +166,36 @@ public final class Exchange implements UpstreamExchange {
     }
   }
 
-  /** The whole request went upstream: the request timeout starts (once). */
+  /** The whole request went upstream: the request timeout starts (once), the try's own. */
   void requestSent() {
     if (phase != Phase.DONE) {
       timers.armRequestOnce();
+      attempt.requestSent();
     }
+  }
+
+  /** A try had no response head within the retry policy's per-try timeout: again, or a 504. */
+  void perTryTimedOut() {
+    if (phase != Phase.FORWARDING) {
+      return;
+    }
+    if (!tryAgain(attempt.afterPerTryTimeout(request.replayable()))) {
+      answer(UpstreamTrouble.timedOut(this, "per_try_timeout", attempt.perTrySentence()));
+    }
+  }
+
+  /**
+   * Sends the request again as {@code next} says (the failed try's lease given back, a new one
+   * asked for now or after the backoff); false when it says the failure is the answer.
+   */
+  private boolean tryAgain(RequestAttempt.Next next) {
+    if (next == RequestAttempt.Next.ANSWER) {
+      return false;
+    }
+    log.debug("{} {} -> {}: trying again ({})", head.method(), head.uri(), rule.name(), next);
+    phase = Phase.ACQUIRING;
+    attempt.again(next);
+    return true;
   }
 
   @Override
@@ -221,6 +246,12 @@ public final class Exchange implements UpstreamExchange {
       if (response.skipsInformational(head)) {
         return;
       }
+      attempt.responded();
+      if (tryAgain(attempt.afterStatus(head.status().code(), request.replayable()))) {
+        ReferenceCountUtil.release(head);
+        return;
+      }
+      request.noMoreTries();
       timers.cancelRequest();
       Ending refused = connect != null ? connect.check(head, rule.name()) : null;
       if (refused != null) {
@@ -315,13 +346,8 @@ public final class Exchange implements UpstreamExchange {
     if (phase == Phase.DONE) {
       return;
     }
-    if (attempt.retry(cause, phase, request.untouched())) {
-      // Never processed upstream and nothing of the body consumed: send it again elsewhere.
-      log.debug(
-          "{} {}: {}; trying another connection", head.method(), head.uri(), cause.getMessage());
-      metrics.upstreamError(rule.name(), "refused");
-      acquire();
-      return;
+    if (tryAgain(attempt.afterClose(cause, phase, request.replayable()))) {
+      return; // refused unprocessed, or a reset the retry policy covers: sent again elsewhere
     }
     answer(UpstreamTrouble.closed(this, cause, phase.responseStarted()));
   }

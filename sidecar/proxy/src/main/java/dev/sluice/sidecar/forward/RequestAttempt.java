@@ -2,28 +2,85 @@ package dev.sluice.sidecar.forward;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.sidecar.config.Durations;
+import dev.sluice.sidecar.config.RetryPolicy;
+import dev.sluice.sidecar.timer.Timeout;
 import dev.sluice.sidecar.upstream.EndpointTries;
+import dev.sluice.sidecar.upstream.RetryBudget;
 import dev.sluice.sidecar.upstream.StreamRefusedException;
 import dev.sluice.sidecar.upstream.UpstreamLease;
 import io.netty.util.concurrent.Future;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.LongUnaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
  * A request's tries upstream: the lease it asks for and holds, and which failures send it again.
- * Failures before any byte reached the upstream are tried again, always, as {@link EndpointTries}
+ *
+ * <p>Failures before any byte reached the upstream are tried again always, as {@link EndpointTries}
  * bounds them: a failed connection attempt (inside the pool, on another endpoint), and a stream the
- * upstream refused before processing it (REFUSED_STREAM, or past a GOAWAY's last stream id) while
- * nothing of the body was consumed (here: another endpoint when there is one, else another
- * connection). The retry policy of later increments lands here too.
+ * upstream refused before processing it (REFUSED_STREAM, or past a GOAWAY's last stream id; here,
+ * at once: on another endpoint when there is one, else another connection).
+ *
+ * <p>The rule's {@link RetryPolicy} covers what the upstream may have seen: a connection or stream
+ * that ended before a response head, a response status it names, a try without a response head
+ * within its per-try timeout. Such a try is tried again on an endpoint not tried yet while there is
+ * one, after a backoff with full jitter, when all of these hold: the policy applies to the method
+ * (and the request is no tunnel), attempts are left, the whole body is still at hand ({@link
+ * RequestRelay#replayable}), and the upstream's {@link RetryBudget} allows another retry in flight.
+ * A forgone retry is counted by why. Event-loop confined (the exchange's loop).
  */
 final class RequestAttempt {
+  /** What a try that went wrong turns into. */
+  enum Next {
+    /** Sent again at once (a refused stream: the upstream never processed it). */
+    AGAIN_NOW,
+    /** Sent again after the policy's backoff. */
+    AGAIN_LATER,
+    /** Not sent again: the failure is the exchange's answer. */
+    ANSWER
+  }
+
   private final Exchange exchange;
+  private final RetryPolicy policy;
+  private final boolean policyApplies;
+  private final RetryBudget budget;
+  private final LongUnaryOperator random;
+  private final Timeout perTry;
+  private final Timeout backoff;
   private @Nullable UpstreamLease lease;
   private @Nullable EndpointTries tries;
   private int connectRetriesCounted;
+  private int retries;
+  private boolean retryTaken;
 
   RequestAttempt(Exchange exchange) {
+    this(exchange, bound -> ThreadLocalRandom.current().nextLong(bound));
+  }
+
+  /** {@code random}: a long in [0, bound) (tests inject their own). */
+  RequestAttempt(Exchange exchange, LongUnaryOperator random) {
     this.exchange = exchange;
+    this.policy = exchange.config.retryOrDefault();
+    this.policyApplies =
+        policy.appliesTo(exchange.head.method().name())
+            && exchange.upgrade == null
+            && exchange.connect == null;
+    this.budget = exchange.rule.upstream().retryBudget();
+    this.random = random;
+    this.perTry = new Timeout(exchange::perTryTimedOut);
+    this.backoff = new Timeout(this::acquire);
+  }
+
+  /**
+   * Where the body forwarded is kept for a retry; null when there is no body or the policy can
+   * never try the request again.
+   */
+  @Nullable ReplayBody replayBody(boolean bodyless) {
+    return !bodyless && policyApplies && policy.attempts() > 0
+        ? new ReplayBody(policy.maxReplayBytes())
+        : null;
   }
 
   /** The lease the request goes on; null before the first and while asking for another. */
@@ -35,6 +92,7 @@ final class RequestAttempt {
   void acquire() {
     if (tries == null) {
       tries = new EndpointTries(exchange.config.timeouts().connect());
+      budget.requestStarted();
     }
     exchange
         .rule
@@ -58,23 +116,141 @@ final class RequestAttempt {
     exchange.leased(got);
   }
 
+  /** The whole request went on this try's lease: its per-try timeout starts. */
+  void requestSent() {
+    Duration timeout = policy.perTryTimeout();
+    if (timeout != null && lease != null) {
+      perTry.arm(exchange.loop, timeout.toNanos());
+    }
+  }
+
+  /** A response head came: no per-try timeout any more. */
+  void responded() {
+    perTry.cancel();
+  }
+
+  /** The sentence of a 504 for a try without a response head within its per-try timeout. */
+  String perTrySentence() {
+    return "the upstream of rule "
+        + exchange.rule.name()
+        + " did not respond within the per-try timeout "
+        + Durations.format(requireNonNull(policy.perTryTimeout()))
+        + " (try "
+        + (retries + 1)
+        + " of at most "
+        + (policy.attempts() + 1)
+        + ")";
+  }
+
   /**
-   * True (the refused lease given back, and counted) when the exchange may ask for another lease
-   * after {@code cause}: the stream was refused unprocessed, the request is still being forwarded
-   * with no response, and none of its body was read yet.
+   * What follows the lease's connection or stream ending ({@code cause}) in {@code phase}: sent
+   * again at once when the upstream refused the stream unprocessed, after a backoff when the policy
+   * retries resets, else answered. {@code replayable}: the whole body is still at hand.
    */
-  boolean retry(Throwable cause, Phase phase, boolean bodyUntouched) {
-    if (!(cause instanceof StreamRefusedException)
-        || phase != Phase.FORWARDING
-        || !bodyUntouched
-        || tries == null
-        || !tries.retryRefused()) {
+  Next afterClose(Throwable cause, Phase phase, boolean replayable) {
+    if (phase != Phase.FORWARDING || !replayable || tries == null) {
+      if (phase == Phase.FORWARDING && !replayable && policyApplies) {
+        forgone("body");
+      }
+      return Next.ANSWER;
+    }
+    if (cause instanceof StreamRefusedException) {
+      // Unprocessed: sent again at once while the refusals allow; past them, the answer.
+      if (!tries.retryRefused()) {
+        return Next.ANSWER;
+      }
+      exchange.metrics.upstreamError(exchange.rule.name(), "refused");
+      return Next.AGAIN_NOW;
+    }
+    return policy.retries(RetryPolicy.On.RESET) && mayRetry() ? retry("reset") : Next.ANSWER;
+  }
+
+  /** What follows a response head of {@code status} (before anything of it went downstream). */
+  Next afterStatus(int status, boolean replayable) {
+    if (!policy.retries(status)) {
+      return Next.ANSWER;
+    }
+    if (!replayable) {
+      if (policyApplies) {
+        forgone("body");
+      }
+      return Next.ANSWER;
+    }
+    return mayRetry() ? retry("status") : Next.ANSWER;
+  }
+
+  /** What follows a try without a response head within its per-try timeout. */
+  Next afterPerTryTimeout(boolean replayable) {
+    if (!policy.retries(RetryPolicy.On.PER_TRY_TIMEOUT)) {
+      return Next.ANSWER;
+    }
+    if (!replayable) {
+      if (policyApplies) {
+        forgone("body");
+      }
+      return Next.ANSWER;
+    }
+    return mayRetry() ? retry("per_try_timeout") : Next.ANSWER;
+  }
+
+  /** True when the policy allows one more try now: counted as forgone by why when it does not. */
+  private boolean mayRetry() {
+    if (!policyApplies) {
       return false;
     }
-    UpstreamLease refused = requireNonNull(lease); // forwarding: the lease is held
-    lease = null;
-    refused.release(false);
+    if (retries >= policy.attempts()) {
+      forgone("attempts");
+      return false;
+    }
+    if (!retryTaken) {
+      if (!budget.tryRetry(policy.budget())) {
+        forgone("budget");
+        return false;
+      }
+      retryTaken = true;
+    }
     return true;
+  }
+
+  private Next retry(String reason) {
+    retries++;
+    exchange.metrics.retried(exchange.rule.name(), reason);
+    return Next.AGAIN_LATER;
+  }
+
+  private void forgone(String why) {
+    exchange.metrics.retryForgone(exchange.rule.name(), why);
+  }
+
+  /**
+   * Gives the failed try's lease back (never reused: an HTTP/1.1 connection closes, an HTTP/2
+   * stream that is still open is reset) and asks for the next one, now or after the backoff.
+   */
+  void again(Next next) {
+    perTry.cancel();
+    UpstreamLease failed = lease;
+    lease = null;
+    if (failed != null) {
+      failed.release(false);
+    }
+    if (next == Next.AGAIN_NOW) {
+      acquire();
+      return;
+    }
+    requireNonNull(tries).nextAttempt();
+    backoff.arm(exchange.loop, backoffNanos(policy, retries, random));
+  }
+
+  /**
+   * The wait before retry number {@code retry} (from 1): a random time up to {@code backoff} ×
+   * 2^(retry-1), at most {@code maxBackoff} (full jitter, so retries of many requests spread out).
+   */
+  static long backoffNanos(RetryPolicy policy, int retry, LongUnaryOperator random) {
+    long base = policy.backoff().toNanos();
+    long max = policy.maxBackoff().toNanos();
+    int doublings = Math.min(Math.max(retry - 1, 0), 30);
+    long bound = base > (max >> doublings) ? max : Math.min(max, base << doublings);
+    return random.applyAsLong(bound + 1);
   }
 
   /** Connection attempts the pool tried again elsewhere: counted, each once. */
@@ -85,10 +261,19 @@ final class RequestAttempt {
     }
   }
 
-  /** Gives the lease back, if there is one (the exchange ended). */
+  /** The exchange ended: timers cancelled, the lease given back, the budget's counts returned. */
   void release(boolean reusable) {
+    perTry.cancel();
+    backoff.cancel();
     if (lease != null) {
       lease.release(reusable);
+    }
+    if (tries != null) {
+      budget.requestEnded();
+    }
+    if (retryTaken) {
+      budget.retryEnded();
+      retryTaken = false;
     }
   }
 }

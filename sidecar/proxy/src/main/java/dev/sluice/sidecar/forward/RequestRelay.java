@@ -27,14 +27,20 @@ final class RequestRelay {
 
   private final Exchange exchange;
   private final ArrayDeque<HttpContent> pending = new ArrayDeque<>(3);
+  private final @Nullable ReplayBody replay;
   private boolean complete;
   private boolean draining;
+  private boolean forwarded;
   private long bodyBytes;
 
-  /** {@code bodyless}: the head carries the whole request (no body object will count). */
-  RequestRelay(Exchange exchange, boolean bodyless) {
+  /**
+   * {@code bodyless}: the head carries the whole request (no body object will count); {@code
+   * replay}: where the body forwarded is kept for a retry (null: it is not).
+   */
+  RequestRelay(Exchange exchange, boolean bodyless, @Nullable ReplayBody replay) {
     this.exchange = exchange;
     this.complete = bodyless;
+    this.replay = replay;
   }
 
   /** The whole request was read from downstream. */
@@ -42,9 +48,19 @@ final class RequestRelay {
     return complete;
   }
 
-  /** Nothing of the body was read yet: the request can be sent again as it is. */
-  boolean untouched() {
-    return bodyBytes == 0 && pending.isEmpty();
+  /**
+   * The request can be sent again whole: none of its body went upstream yet, or all that did is
+   * kept ({@link ReplayBody}).
+   */
+  boolean replayable() {
+    return !forwarded || (replay != null && replay.holdsAll());
+  }
+
+  /** No try will be sent again any more (a response head came): the kept body is released. */
+  void noMoreTries() {
+    if (replay != null) {
+      replay.release();
+    }
   }
 
   /**
@@ -162,6 +178,7 @@ final class RequestRelay {
                 exchange.downstream.readRequest();
               }
             });
+    replayOn(lease);
     HttpContent queued;
     while (!exchange.done() && lease == exchange.lease() && (queued = pending.poll()) != null) {
       forward(queued, lease);
@@ -183,7 +200,37 @@ final class RequestRelay {
     lease.read();
   }
 
+  /** A retry: what the last try sent of the body goes first, from the same buffers. */
+  private void replayOn(UpstreamLease lease) {
+    if (replay == null || !forwarded) {
+      return;
+    }
+    replay.replay(
+        again -> {
+          if (exchange.done() || lease != exchange.lease()) {
+            again.release();
+          } else {
+            send(again, lease);
+          }
+        });
+  }
+
+  /**
+   * Sends {@code content} on (kept for a retry first), and reads on while the upstream takes it.
+   */
   private void forward(HttpContent content, UpstreamLease writing) {
+    if (replay != null) {
+      replay.keep(content);
+    }
+    forwarded = true;
+    send(content, writing);
+    // As for the response: read on while the upstream is writable, not after each flush.
+    if (writing == exchange.lease() && !complete && !exchange.done() && writing.isWritable()) {
+      exchange.downstream.readRequest();
+    }
+  }
+
+  private void send(HttpContent content, UpstreamLease writing) {
     if (log.isTraceEnabled()) {
       log.trace(
           "request body {} bytes, last {}",
@@ -208,10 +255,6 @@ final class RequestRelay {
                 exchange.onUpstreamClosed(f.cause());
               }
             });
-    // As for the response: read on while the upstream is writable, not after each flush.
-    if (writing == exchange.lease() && !complete && !exchange.done() && writing.isWritable()) {
-      exchange.downstream.readRequest();
-    }
   }
 
   /** A copy of the first {@code size} bytes queued (at most what is queued). */
@@ -230,11 +273,12 @@ final class RequestRelay {
     return prefix;
   }
 
-  /** Releases what is still queued (the exchange ended). */
+  /** Releases what is still queued and what is kept (the exchange ended). */
   void releasePending() {
     HttpContent content;
     while ((content = pending.poll()) != null) {
       content.release();
     }
+    noMoreTries();
   }
 }

@@ -121,6 +121,36 @@ public final class ProxyMetrics {
         .increment();
   }
 
+  /**
+   * A request of {@code rule} tried again under its retry policy; {@code reason}: reset, status,
+   * per_try_timeout.
+   */
+  public void retried(String rule, String reason) {
+    counter(
+            "sluice_upstream_retries",
+            "Requests tried again under the retry policy, by what failed",
+            "rule",
+            rule,
+            "reason",
+            reason)
+        .increment();
+  }
+
+  /**
+   * A failure the retry policy would have tried again, passed on instead; {@code why}: attempts
+   * (none left), budget (the upstream's retry budget was spent), body (not held whole).
+   */
+  public void retryForgone(String rule, String why) {
+    counter(
+            "sluice_upstream_retries_forgone",
+            "Retries the policy allowed but that did not happen, by why",
+            "rule",
+            rule,
+            "why",
+            why)
+        .increment();
+  }
+
   /** A tunnel opened after {@code 101 Switching Protocols} on {@code rule}. */
   public void tunnelOpened(String rule) {
     counter(

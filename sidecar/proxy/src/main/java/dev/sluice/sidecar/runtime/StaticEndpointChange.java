@@ -67,7 +67,8 @@ public final class StaticEndpointChange {
         rule.zeroCopy(),
         rule.offload(),
         rule.actions(),
-        rule.upgrades());
+        rule.upgrades(),
+        rule.retry());
   }
 
   private StaticEndpointChange() {}

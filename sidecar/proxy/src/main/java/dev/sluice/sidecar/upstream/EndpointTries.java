@@ -23,7 +23,8 @@ import java.util.function.LongSupplier;
  *       tries in all; the connect budget starts over, as the refusal may come at any time.
  * </ul>
  *
- * Event-loop confined (the request's loop).
+ * A retry policy's next try ({@link #nextAttempt}) starts these counts over and avoids the
+ * endpoints tried before. Event-loop confined (the request's loop).
  */
 public final class EndpointTries {
   /** Tries per request, at most, whatever went wrong. */
@@ -79,6 +80,15 @@ public final class EndpointTries {
     refusals++;
     deadline = nanoTime.getAsLong() + connectTimeout.toNanos();
     return true;
+  }
+
+  /**
+   * A new try under the retry policy: its connection attempts and refusals count afresh (with a
+   * fresh connect budget), and it goes to an endpoint not tried yet while there is one.
+   */
+  public void nextAttempt() {
+    tries = 0;
+    refusals = 0;
   }
 
   /** The endpoints tried so far, in order. */

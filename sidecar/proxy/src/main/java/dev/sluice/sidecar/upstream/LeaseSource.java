@@ -22,4 +22,7 @@ public interface LeaseSource {
    * failed connection attempts are tried again as {@link EndpointTries} allows.
    */
   Future<UpstreamLease> acquire(EventLoop loop, EndpointTries tries);
+
+  /** The upstream's requests and retries in flight, which retry policies draw on. */
+  RetryBudget retryBudget();
 }

@@ -41,6 +41,7 @@ public final class UpstreamPool implements LeaseSource, AutoCloseable, EndpointT
   private final @Nullable SslContext tls;
   private final @Nullable EndpointTable table;
   private final Balancer balancer;
+  private final RetryBudget retryBudget = new RetryBudget();
   private final ConcurrentMap<EventLoop, LoopPools> pools = new ConcurrentHashMap<>();
   private volatile EndpointSet endpoints;
   private volatile boolean closed;
@@ -132,6 +133,11 @@ public final class UpstreamPool implements LeaseSource, AutoCloseable, EndpointT
     return config.protocol() == Upstream.Protocol.HTTP1
         ? new Http1LoopPool(loop, io, endpoint.hostPort(), max)
         : new Http2LoopPool(loop, io, endpoint.hostPort(), max, tls, config);
+  }
+
+  @Override
+  public RetryBudget retryBudget() {
+    return retryBudget;
   }
 
   /** The cluster this pool follows; empty for static endpoints (never subscribed then). */

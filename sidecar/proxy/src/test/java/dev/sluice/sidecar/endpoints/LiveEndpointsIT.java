@@ -25,11 +25,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Invariant: endpoints change under traffic without a reload — a killed endpoint costs no request
- * but those in flight on its connections, new endpoints take traffic at once, removed ones get none
- * (their in-flight requests finish, their idle connections close), terminating ones serve only
- * while nothing is ready, and an unknown cluster is a 503 naming it until its endpoints arrive; for
- * HTTP/1.1 and h2c upstreams.
+ * Invariant: endpoints change under traffic without a reload — a killed endpoint costs no GET, new
+ * endpoints take traffic at once, removed ones get none (their in-flight requests finish, their
+ * idle connections close), terminating ones serve only while nothing is ready, and an unknown
+ * cluster is a 503 naming it until its endpoints arrive; for HTTP/1.1 and h2c upstreams.
  */
 class LiveEndpointsIT {
   private static final String CLUSTER = "shop/web:80";
@@ -146,25 +145,12 @@ class LiveEndpointsIT {
     CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get();
     List<HttpResponse<String>> failed =
         all.stream().map(CompletableFuture::join).filter(r -> r.statusCode() != 200).toList();
-    // What may fail: a request already written to a connection to the killed endpoint (in flight
-    // on it, or on a pooled keep-alive connection whose close the sidecar had not read yet). It
-    // may have been processed, so it is not tried again: a 502 saying the upstream closed. Nothing
-    // else fails: a connection attempt to the dead endpoint is refused and tried on another one,
-    // so there is no 503.
-    assertThat(failed.size()).isLessThan(200);
-    assertThat(failed)
-        .allSatisfy(
-            r -> {
-              assertThat(r.statusCode()).isEqualTo(502);
-              assertThat(r.body()).contains("closed the exchange before responding");
-            });
+    // Nothing fails: a connection attempt to the dead endpoint is refused and tried on another
+    // one (no 503), and a GET already written to one of its connections is tried once more
+    // elsewhere (the default retry policy; RetryIT covers bodies and the policies).
+    assertThat(failed).isEmpty();
     String metrics = sidecar.sidecar().metrics().registry().scrape();
     assertThat(metrics).doesNotContain("kind=\"connect\"").doesNotContain("kind=\"no_endpoint\"");
-    if (!failed.isEmpty()) {
-      assertThat(metrics)
-          .contains(
-              "sluice_upstream_errors_total{kind=\"closed\",rule=\"r\"} " + failed.size() + ".0");
-    }
     assertThat(served(30)).containsOnlyKeys("a", "c");
   }
 

@@ -16,6 +16,7 @@ import dev.sluice.sidecar.runtime.BoundRule;
 import dev.sluice.sidecar.runtime.InFlight;
 import dev.sluice.sidecar.upstream.EndpointTries;
 import dev.sluice.sidecar.upstream.LeaseSource;
+import dev.sluice.sidecar.upstream.RetryBudget;
 import dev.sluice.sidecar.upstream.StreamRefusedException;
 import dev.sluice.sidecar.upstream.UpstreamExchange;
 import dev.sluice.sidecar.upstream.UpstreamLease;
@@ -300,11 +301,26 @@ class ExchangeTest {
     final FakeOffload offload;
     final InFlight inFlight = new InFlight();
     final List<FakeLease> leases = new ArrayList<>();
+    final ProxyMetrics metrics = new ProxyMetrics();
     final List<Object> owned;
     final BoundRule rule;
     Exchange exchange;
 
+    /** The rule of most stories. */
+    static final String RULE =
+        """
+        upstream: {protocol: h2c, endpoints: [127.0.0.1:1]}
+        timeouts: {connect: 1s, request: 100ms, idle: 50ms}
+        maxRequestBodyBytes: 10
+        """;
+
     Harness(Set<OffloadPlan.Phase> phases, List<Object> owned) throws InvalidConfigException {
+      this(phases, owned, RULE);
+    }
+
+    /** {@code rule}: the rule's fields other than name and listener, as YAML. */
+    Harness(Set<OffloadPlan.Phase> phases, List<Object> owned, String rule)
+        throws InvalidConfigException {
       this.owned = owned;
       this.downstream = new FakeDownstream(channel, owned);
       this.offload = new FakeOffload(phases, channel.eventLoop());
@@ -317,10 +333,8 @@ class ExchangeTest {
                       rules:
                         - name: r
                           listener: http
-                          upstream: {protocol: h2c, endpoints: [127.0.0.1:1]}
-                          timeouts: {connect: 1s, request: 100ms, idle: 50ms}
-                          maxRequestBodyBytes: 10
-                      """,
+                      """
+                          + rule.indent(4),
                       "test")
                   .rules()
                   .get(0),
@@ -331,7 +345,7 @@ class ExchangeTest {
 
     void start(HttpRequest head) {
       assertThat(inFlight.tryStart()).isTrue();
-      exchange = new Exchange(downstream, rule, head, new ProxyMetrics(), ticker);
+      exchange = new Exchange(downstream, rule, head, metrics, ticker);
       exchange.start();
     }
 
@@ -369,6 +383,12 @@ class ExchangeTest {
       FakeLease lease = new FakeLease(this);
       lease.refuses = true;
       return lease;
+    }
+
+    /** The counter {@code name} with {@code key=value}; 0 when never counted. */
+    double counted(String name, String key, String value) {
+      var counter = metrics.registry().find(name).tag(key, value).counter();
+      return counter == null ? 0 : counter.count();
     }
 
     /** Grants the lease the exchange asked for (it must have asked). */
@@ -531,12 +551,18 @@ class ExchangeTest {
   /** Leases on request: each acquire waits for the test to grant one. */
   static final class FakeUpstream implements LeaseSource {
     final ArrayDeque<Promise<UpstreamLease>> asked = new ArrayDeque<>();
+    final RetryBudget budget = new RetryBudget();
 
     @Override
     public Future<UpstreamLease> acquire(EventLoop loop, EndpointTries tries) {
       Promise<UpstreamLease> promise = loop.newPromise();
       asked.add(promise);
       return promise;
+    }
+
+    @Override
+    public RetryBudget retryBudget() {
+      return budget;
     }
   }
 

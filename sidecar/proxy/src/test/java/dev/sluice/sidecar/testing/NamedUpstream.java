@@ -41,7 +41,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A test backend on loopback (HTTP/1.1 or h2c prior knowledge) that answers every request at once
  * with 200 and its own name as the body, except {@code /hold}, answered once {@link #release} is
  * called. It counts what it received and answered, tracks its connections, and can be killed hard:
- * the listening socket and every connection closed at once.
+ * the listening socket and every connection closed at once. It can also answer every request with
+ * another status ({@link #answerWith}) or none at all ({@link #hangAll}). Each answer says in
+ * {@code x-received-bytes} how many body bytes its request had.
  */
 public final class NamedUpstream implements AutoCloseable {
   private final String name;
@@ -52,6 +54,8 @@ public final class NamedUpstream implements AutoCloseable {
   private final AtomicInteger answered = new AtomicInteger();
   private final AtomicInteger accepted = new AtomicInteger();
   private volatile CompletableFuture<Void> held = new CompletableFuture<>();
+  private volatile int status = 200;
+  private volatile boolean hangAll;
   private final Channel server;
 
   public NamedUpstream(String name, boolean h2c) {
@@ -121,6 +125,16 @@ public final class NamedUpstream implements AutoCloseable {
     held = new CompletableFuture<>();
   }
 
+  /** Every answer from now on has {@code status} (200 again to serve). */
+  public void answerWith(int status) {
+    this.status = status;
+  }
+
+  /** Requests from now on are received and never answered, as a stuck process's. */
+  public void hangAll() {
+    hangAll = true;
+  }
+
   /** The listening socket and every connection closed, at once, as a process that died. */
   public void kill() {
     server.close().syncUninterruptibly();
@@ -128,6 +142,9 @@ public final class NamedUpstream implements AutoCloseable {
   }
 
   private void whenReleased(String path, Runnable answer) {
+    if (hangAll) {
+      return;
+    }
     if (path.startsWith("/hold")) {
       held.thenRun(answer);
     } else {
@@ -143,12 +160,15 @@ public final class NamedUpstream implements AutoCloseable {
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
       received.incrementAndGet();
+      int bytes = request.content().readableBytes();
       whenReleased(
           request.uri(),
           () -> {
             FullHttpResponse response =
-                new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body());
+                new DefaultFullHttpResponse(
+                    HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), body());
             response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, name.length());
+            response.headers().setInt("x-received-bytes", bytes);
             ctx.writeAndFlush(response)
                 .addListener(
                     (ChannelFutureListener)
@@ -168,6 +188,7 @@ public final class NamedUpstream implements AutoCloseable {
           .addLast(
               new SimpleChannelInboundHandler<Object>() {
                 private String path = "/";
+                private int bytes;
 
                 @Override
                 protected void channelRead0(ChannelHandlerContext ctx, Object frame) {
@@ -177,6 +198,7 @@ public final class NamedUpstream implements AutoCloseable {
                     end = headers.isEndStream();
                   } else if (frame instanceof Http2DataFrame data) {
                     end = data.isEndStream();
+                    bytes += data.content().readableBytes();
                   }
                   if (!end) {
                     return;
@@ -191,7 +213,9 @@ public final class NamedUpstream implements AutoCloseable {
                                   () -> {
                                     ctx.write(
                                         new DefaultHttp2HeadersFrame(
-                                            new DefaultHttp2Headers().status("200")));
+                                            new DefaultHttp2Headers()
+                                                .status(Integer.toString(status))
+                                                .setInt("x-received-bytes", bytes)));
                                     ctx.writeAndFlush(new DefaultHttp2DataFrame(body(), true))
                                         .addListener(
                                             (ChannelFutureListener)
