@@ -214,7 +214,7 @@ class RetryPolicyTest {
     h.start(h.get("/"));
     FakeLease lease = h.grant(new FakeLease(h));
     lease.respond(h.ok("in time"));
-    Thread.sleep(40);
+    Thread.sleep(40); // deliberate stall: past the per-try timeout, which must not fire
     h.channel.runScheduledPendingTasks();
     h.channel.runPendingTasks();
     assertThat(h.upstream.asked).isEmpty();
@@ -254,7 +254,7 @@ class RetryPolicyTest {
     h.start(h.get("/"));
     reset(h.grant(new FakeLease(h)));
     h.exchange.onDownstreamClosed();
-    Thread.sleep(250);
+    Thread.sleep(250); // deliberate stall: past the backoff, which must not fire
     h.channel.runScheduledPendingTasks();
     h.channel.runPendingTasks();
     assertThat(h.upstream.asked).as("no try after the end").isEmpty();
