@@ -78,6 +78,7 @@ final class ShopRoute {
         rule.offload(),
         rule.actions(),
         rule.upgrades(),
-        rule.loadBalancer());
+        rule.loadBalancer(),
+        rule.outlierDetection());
   }
 }

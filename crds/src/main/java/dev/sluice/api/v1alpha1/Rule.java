@@ -60,7 +60,12 @@ public record Rule(
                 + " LeastRequest (power of two choices: of two endpoints picked at random, the one"
                 + " with fewer requests in flight) or RoundRobin (each endpoint in turn). Absent:"
                 + " LeastRequest.")
-        @Nullable LoadBalancing loadBalancer) {
+        @Nullable LoadBalancing loadBalancer,
+    @JsonPropertyDescription(
+            "When the sidecar stops sending requests to a backend endpoint that keeps failing,"
+                + " and for how long. Absent: on, with every default (5 failures in a row eject"
+                + " for 30s, growing to 5m; at most 10% of the endpoints at once).")
+        @Nullable OutlierDetection outlierDetection) {
 
   /** Load-balancing policies; the sidecar's default, when absent, is LeastRequest. */
   public enum LoadBalancing {
