@@ -221,6 +221,7 @@ public final class Exchange implements UpstreamExchange {
       if (response.skipsInformational(head)) {
         return;
       }
+      leased().responded(head.status().code()); // outlier detection: 502/503/504 fail
       timers.cancelRequest();
       Ending refused = connect != null ? connect.check(head, rule.name()) : null;
       if (refused != null) {
@@ -314,6 +315,10 @@ public final class Exchange implements UpstreamExchange {
   public void onUpstreamClosed(Throwable cause) {
     if (phase == Phase.DONE) {
       return;
+    }
+    UpstreamLease closed = lease();
+    if (closed != null) {
+      closed.upstreamClosed(cause); // outlier detection: a failure unless a head came first
     }
     if (attempt.retry(cause, phase, request.untouched())) {
       // Never processed upstream and nothing of the body consumed: send it again elsewhere.

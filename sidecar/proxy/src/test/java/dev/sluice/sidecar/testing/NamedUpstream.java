@@ -39,9 +39,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A test backend on loopback (HTTP/1.1 or h2c prior knowledge) that answers every request at once
- * with 200 and its own name as the body, except {@code /hold}, answered once {@link #release} is
- * called. It counts what it received and answered, tracks its connections, and can be killed hard:
- * the listening socket and every connection closed at once.
+ * with 200 (or the status {@link #answerWith} set) and its own name as the body, except {@code
+ * /hold}, answered once {@link #release} is called. It counts what it received and answered, tracks
+ * its connections, and can be killed hard: the listening socket and every connection closed at
+ * once.
  */
 public final class NamedUpstream implements AutoCloseable {
   private final String name;
@@ -52,6 +53,7 @@ public final class NamedUpstream implements AutoCloseable {
   private final AtomicInteger answered = new AtomicInteger();
   private final AtomicInteger accepted = new AtomicInteger();
   private volatile CompletableFuture<Void> held = new CompletableFuture<>();
+  private volatile int status = 200;
   private final Channel server;
 
   public NamedUpstream(String name, boolean h2c) {
@@ -111,6 +113,11 @@ public final class NamedUpstream implements AutoCloseable {
     return accepted.get();
   }
 
+  /** Answers every request from now on with {@code status} (a 503 for an endpoint in trouble). */
+  public void answerWith(int status) {
+    this.status = status;
+  }
+
   /** Answers the held requests (and the ones held later, until the next hold). */
   public void release() {
     held.complete(null);
@@ -147,7 +154,8 @@ public final class NamedUpstream implements AutoCloseable {
           request.uri(),
           () -> {
             FullHttpResponse response =
-                new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body());
+                new DefaultFullHttpResponse(
+                    HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), body());
             response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, name.length());
             ctx.writeAndFlush(response)
                 .addListener(
@@ -191,7 +199,8 @@ public final class NamedUpstream implements AutoCloseable {
                                   () -> {
                                     ctx.write(
                                         new DefaultHttp2HeadersFrame(
-                                            new DefaultHttp2Headers().status("200")));
+                                            new DefaultHttp2Headers()
+                                                .status(String.valueOf(status))));
                                     ctx.writeAndFlush(new DefaultHttp2DataFrame(body(), true))
                                         .addListener(
                                             (ChannelFutureListener)
