@@ -79,6 +79,7 @@ final class ShopRoute {
         rule.actions(),
         rule.upgrades(),
         rule.loadBalancer(),
-        rule.retry());
+        rule.retry(),
+        rule.outlierDetection());
   }
 }

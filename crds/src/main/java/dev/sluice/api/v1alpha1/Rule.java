@@ -66,7 +66,12 @@ public record Rule(
                 + " not at all. Failures before any byte reached the backend are tried again"
                 + " always. Absent: an idempotent request without a body whose connection or"
                 + " stream ended before a response head is tried once more.")
-        @Nullable Retry retry) {
+        @Nullable Retry retry,
+    @JsonPropertyDescription(
+            "When the sidecar stops sending requests to a backend endpoint that keeps failing,"
+                + " and for how long. Absent: on, with every default (5 failures in a row eject"
+                + " for 30s, growing to 5m; at most 10% of the endpoints at once).")
+        @Nullable OutlierDetection outlierDetection) {
 
   /** Load-balancing policies; the sidecar's default, when absent, is LeastRequest. */
   public enum LoadBalancing {

@@ -9,6 +9,7 @@ import dev.sluice.api.v1alpha1.HeaderMatch;
 import dev.sluice.api.v1alpha1.Listener;
 import dev.sluice.api.v1alpha1.ListenerHttp2;
 import dev.sluice.api.v1alpha1.ListenerLimits;
+import dev.sluice.api.v1alpha1.OutlierDetection;
 import dev.sluice.api.v1alpha1.ProxyRoute;
 import dev.sluice.api.v1alpha1.Retry;
 import dev.sluice.api.v1alpha1.RouteMatch;
@@ -142,7 +143,7 @@ final class RouteMapping {
         Names.of(routeName, rule.name() != null ? rule.name() : Integer.toString(index)),
         listener,
         matches,
-        upstream(rule.backend(), rule.loadBalancer(), resolved),
+        upstream(rule, resolved),
         timeouts(rule.timeouts()),
         rule.maxRequestBodyBytes(),
         rule.zeroCopy(),
@@ -202,8 +203,8 @@ final class RouteMapping {
   }
 
   @SuppressWarnings("NullAway") // the contract's records read an absent field (null) as its default
-  private static Upstream upstream(
-      Backend backend, Rule.@Nullable LoadBalancing balancing, ResolvedRoute.Rule resolved) {
+  private static Upstream upstream(Rule rule, ResolvedRoute.Rule resolved) {
+    Backend backend = rule.backend();
     BackendTls t = backend.tls();
     UpstreamTls tls =
         t == null
@@ -212,6 +213,7 @@ final class RouteMapping {
     Upstream.Protocol protocol =
         backend.protocol() == null ? null : Upstream.Protocol.valueOf(backend.protocol().name());
     // Absent stays absent: a rule that does not say renders (and hashes) as before.
+    Rule.LoadBalancing balancing = rule.loadBalancer();
     LoadBalancer loadBalancer =
         balancing == null
             ? null
@@ -220,7 +222,29 @@ final class RouteMapping {
               case ROUND_ROBIN -> LoadBalancer.ROUND_ROBIN;
             };
     return new Upstream(
-        protocol, resolved.endpoints(), resolved.cluster(), tls, null, loadBalancer);
+        protocol,
+        resolved.endpoints(),
+        resolved.cluster(),
+        tls,
+        null,
+        loadBalancer,
+        outlierDetection(rule.outlierDetection()));
+  }
+
+  /**
+   * Outlier detection; absent stays absent (the sidecar runs its defaults, the hash is as before).
+   */
+  @SuppressWarnings("NullAway") // the contract's records read an absent field (null) as its default
+  private static dev.sluice.sidecar.config.@Nullable OutlierDetection outlierDetection(
+      @Nullable OutlierDetection o) {
+    if (o == null) {
+      return null;
+    }
+    return new dev.sluice.sidecar.config.OutlierDetection(
+        o.consecutiveFailures(),
+        duration(o.baseEjectionTime()),
+        duration(o.maxEjectionTime()),
+        o.maxEjectionPercent());
   }
 
   @SuppressWarnings("NullAway") // the contract's records read an absent field (null) as its default

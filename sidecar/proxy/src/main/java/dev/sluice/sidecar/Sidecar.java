@@ -66,7 +66,12 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
   public Sidecar(int workerThreads, Io io) {
     this.io = io;
     metrics.bufferMemory(io.allocator());
-    metrics.endpoints(endpoints);
+    metrics.endpoints(
+        endpoints,
+        cluster -> {
+          Generation running = current.get();
+          return running == null ? 0 : running.ejectedEndpoints(cluster);
+        });
     this.boss = io.transport().newGroup(1, "sluice-accept");
     this.workers = io.transport().newGroup(workerThreads, "sluice-io");
     this.listeners = new Listeners(boss, workers, io, metrics, current::get, stopping::get, this);

@@ -150,6 +150,16 @@ class RuleVariantsTest {
             ".retry: Invalid value: \"object\": retry.perTryTimeout and retry.backoff must be"
                 + " greater than 0, and retry.maxBackoff at least retry.backoff"),
         rule(
+            "an ejection time of 0s",
+            "{outlierDetection: {baseEjectionTime: 0s}}",
+            ".outlierDetection: Invalid value: \"object\": outlierDetection.baseEjectionTime must"
+                + " be from 1ms to 1h"),
+        rule(
+            "a maximum ejection time below the default base",
+            "{outlierDetection: {maxEjectionTime: 10s}}",
+            ".outlierDetection: Invalid value: \"object\": outlierDetection.maxEjectionTime must"
+                + " be from baseEjectionTime (default 30s) to 24h"),
+        rule(
             "a zero timeout",
             "{timeouts: {connect: 0s}}",
             ".timeouts: Invalid value: \"object\": timeouts must be greater than 0"),

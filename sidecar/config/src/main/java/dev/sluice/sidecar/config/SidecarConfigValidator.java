@@ -289,6 +289,27 @@ public final class SidecarConfigValidator {
     }
     problems.range(
         path + ".maxConnectionsPerEndpoint", upstream.maxConnectionsPerEndpoint(), 1, 10_000);
+    validateOutlierDetection(path + ".outlierDetection", upstream.outlierDetection(), problems);
+  }
+
+  private static void validateOutlierDetection(
+      String path, @Nullable OutlierDetection outliers, Problems problems) {
+    if (outliers == null) {
+      return;
+    }
+    problems.range(path + ".consecutiveFailures", outliers.consecutiveFailures(), 0, 1000);
+    Duration base = outliers.baseEjectionTime();
+    if (base.toMillis() < 1 || base.compareTo(OutlierDetection.LONGEST_BASE_EJECTION_TIME) > 0) {
+      problems.add(path + ".baseEjectionTime", Durations.format(base), "a duration from 1ms to 1h");
+    }
+    Duration max = outliers.maxEjectionTime();
+    if (max.compareTo(base) < 0 || max.compareTo(OutlierDetection.LONGEST_MAX_EJECTION_TIME) > 0) {
+      problems.add(
+          path + ".maxEjectionTime",
+          Durations.format(max),
+          "a duration from baseEjectionTime (" + Durations.format(base) + ") to 24h");
+    }
+    problems.range(path + ".maxEjectionPercent", outliers.maxEjectionPercent(), 1, 100);
   }
 
   private static void validateOffload(

@@ -21,6 +21,8 @@ import org.jspecify.annotations.Nullable;
  *     streams onto them up to the peer's MAX_CONCURRENT_STREAMS)
  * @param loadBalancer how requests are spread over the endpoints; {@link LoadBalancer#DEFAULT} when
  *     null (absent stays absent, so a config that does not say reads and hashes as before)
+ * @param outlierDetection when an endpoint that keeps failing is ejected; {@link
+ *     OutlierDetection#DEFAULT} (on) when null, which stays absent as {@code loadBalancer} does
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Upstream(
@@ -29,7 +31,8 @@ public record Upstream(
     @Nullable String cluster,
     @Nullable UpstreamTls tls,
     Integer maxConnectionsPerEndpoint,
-    @Nullable LoadBalancer loadBalancer) {
+    @Nullable LoadBalancer loadBalancer,
+    @Nullable OutlierDetection outlierDetection) {
   static final int DEFAULT_MAX_CONNECTIONS = 64;
 
   public Upstream {
@@ -42,12 +45,17 @@ public record Upstream(
   /** Static endpoints, nothing else set: what a hand-written config's upstream usually is. */
   @SuppressWarnings("NullAway") // an absent field (null) reads as its default
   public static Upstream of(Protocol protocol, List<String> endpoints) {
-    return new Upstream(protocol, endpoints, null, null, null, null);
+    return new Upstream(protocol, endpoints, null, null, null, null, null);
   }
 
   /** The balancer this upstream runs: {@code loadBalancer}, or the default. */
   public LoadBalancer loadBalancerOrDefault() {
     return loadBalancer == null ? LoadBalancer.DEFAULT : loadBalancer;
+  }
+
+  /** The outlier detection this upstream runs: {@code outlierDetection}, or the default (on). */
+  public OutlierDetection outlierDetectionOrDefault() {
+    return outlierDetection == null ? OutlierDetection.DEFAULT : outlierDetection;
   }
 
   /**

@@ -1,8 +1,10 @@
 package dev.sluice.sidecar.admin;
 
 import dev.sluice.sidecar.endpoints.EndpointSet;
+import dev.sluice.sidecar.endpoints.OutlierDetector;
 import dev.sluice.sidecar.runtime.Generation;
 import dev.sluice.sidecar.upstream.UpstreamPool;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,8 +12,10 @@ import java.util.Map;
 
 /**
  * The {@code endpoints} part of {@code /config}: the endpoint document's version, and each upstream
- * of the running generation with the rules using it and every endpoint's state, weight, whether it
- * takes new requests, and its requests in flight (sidecar-wide).
+ * of the running generation with the rules using it, its outlier detection settings and every
+ * endpoint's state, weight, whether it takes new requests (eligible by its conditions, and not
+ * ejected), its requests in flight (sidecar-wide), and, when there are any, its failures in a row
+ * and the ejection time left.
  */
 final class EndpointsView {
   static Map<String, Object> of(Generation generation) {
@@ -32,7 +36,10 @@ final class EndpointsView {
     String cluster = pool.config().cluster();
     upstream.put("cluster", cluster == null ? "(static)" : cluster);
     upstream.put("loadBalancer", pool.config().loadBalancerOrDefault());
+    upstream.put("outlierDetection", pool.config().outlierDetectionOrDefault());
+    OutlierDetector outliers = pool.outliers();
     EndpointSet set = pool.endpoints();
+    EndpointSet pickable = outliers.pickable(set); // returns the endpoints whose time is up
     upstream.put("known", set.source() != null);
     List<Map<String, Object>> endpoints = new ArrayList<>();
     for (EndpointSet.Member member : set.members()) {
@@ -40,6 +47,15 @@ final class EndpointsView {
       endpoint.put("address", member.target().address());
       endpoint.put("state", member.state().label());
       endpoint.put("eligible", set.serves(member.target()));
+      Duration ejected = outliers.ejectionLeft(member.target());
+      if (ejected != null) {
+        endpoint.put("ejectedForMillis", ejected.toMillis());
+        endpoint.put("servedAnyway", pickable.serves(member.target()));
+      }
+      int failures = member.target().consecutiveFailures();
+      if (failures > 0) {
+        endpoint.put("failuresInARow", failures);
+      }
       endpoint.put("weight", member.endpoint().weight());
       if (member.endpoint().zone() != null) {
         endpoint.put("zone", member.endpoint().zone());

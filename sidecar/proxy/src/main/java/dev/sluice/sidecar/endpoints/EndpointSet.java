@@ -78,6 +78,27 @@ public final class EndpointSet {
     return new EndpointSet(cluster, endpoints, members, eligible, weights);
   }
 
+  /**
+   * This set with the endpoints of {@code ejected} taking no new request: the same members, fewer
+   * eligible. This set itself when none of them is eligible, or when every eligible one is (an
+   * upstream is never made unusable by ejections: it then serves from them all).
+   */
+  EndpointSet without(Set<UpstreamEndpoint> ejected) {
+    List<UpstreamEndpoint> kept = new ArrayList<>(eligible.size());
+    List<Integer> keptWeights = new ArrayList<>(eligible.size());
+    for (int i = 0; i < eligible.size(); i++) {
+      if (!ejected.contains(eligible.get(i))) {
+        kept.add(eligible.get(i));
+        keptWeights.add(weights[i]);
+      }
+    }
+    if (kept.isEmpty() || kept.size() == eligible.size()) {
+      return this;
+    }
+    int[] w = keptWeights.stream().mapToInt(Integer::intValue).toArray();
+    return new EndpointSet(cluster, source, members, kept, w);
+  }
+
   /** The endpoints of {@code all} that take new requests, in their order. */
   public static List<Endpoint> eligible(List<Endpoint> all) {
     List<Endpoint> ready = all.stream().filter(Endpoint::ready).toList();

@@ -246,6 +246,7 @@ public final class Exchange implements UpstreamExchange {
       if (response.skipsInformational(head)) {
         return;
       }
+      leased().responded(head.status().code()); // outlier detection: 502/503/504 fail
       attempt.responded();
       if (tryAgain(attempt.afterStatus(head.status().code(), request.replayable()))) {
         ReferenceCountUtil.release(head);
@@ -345,6 +346,10 @@ public final class Exchange implements UpstreamExchange {
   public void onUpstreamClosed(Throwable cause) {
     if (phase == Phase.DONE) {
       return;
+    }
+    UpstreamLease closed = lease();
+    if (closed != null) {
+      closed.upstreamClosed(cause); // outlier detection: a failure unless a head came first
     }
     if (tryAgain(attempt.afterClose(cause, phase, request.replayable()))) {
       return; // refused unprocessed, or a reset the retry policy covers: sent again elsewhere

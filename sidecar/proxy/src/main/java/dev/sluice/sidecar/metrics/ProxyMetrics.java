@@ -6,6 +6,7 @@ import dev.sluice.sidecar.config.ClusterEndpoints;
 import dev.sluice.sidecar.config.SidecarReport;
 import dev.sluice.sidecar.endpoints.EndpointState;
 import dev.sluice.sidecar.endpoints.EndpointTable;
+import dev.sluice.sidecar.endpoints.OutlierDetector;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MultiGauge;
@@ -24,6 +25,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.function.ToIntFunction;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,7 +34,7 @@ import org.jspecify.annotations.Nullable;
  * are resolved once per label set and cached: these calls sit on the per-request and per-chunk
  * paths.
  */
-public final class ProxyMetrics {
+public final class ProxyMetrics implements OutlierDetector.Events {
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final ConcurrentMap<RuleStatus, Timer> requests = new ConcurrentHashMap<>();
@@ -331,18 +333,23 @@ public final class ProxyMetrics {
   }
 
   /**
-   * Publishes {@code sluice_upstream_endpoints{cluster,state}} (ready, terminating, not_serving),
-   * renewed with every endpoint document the table applies; clusters it drops disappear.
+   * Publishes {@code sluice_upstream_endpoints{cluster,state}}: ready, terminating, not_serving as
+   * the last endpoint document says (renewed with every document the table applies; clusters it
+   * drops disappear), and ejected, read at each scrape from {@code ejected} (the running
+   * generation's outlier detection). Ejected endpoints are counted in ready or terminating too.
    */
-  public void endpoints(EndpointTable table) {
+  public void endpoints(EndpointTable table, ToIntFunction<String> ejected) {
     MultiGauge gauge =
         MultiGauge.builder("sluice_upstream_endpoints")
-            .description("Endpoints of each cluster by state, as the last endpoint document says")
+            .description(
+                "Endpoints of each cluster by state, as the last endpoint document says; ejected"
+                    + " ones (by outlier detection) are counted in their state too")
             .register(registry);
-    table.watch(document -> gauge.register(endpointRows(document), true));
+    table.watch(document -> gauge.register(endpointRows(document, ejected), true));
   }
 
-  private static List<MultiGauge.Row<?>> endpointRows(ClusterEndpoints document) {
+  private static List<MultiGauge.Row<?>> endpointRows(
+      ClusterEndpoints document, ToIntFunction<String> ejected) {
     List<MultiGauge.Row<?>> rows = new ArrayList<>();
     document
         .clusters()
@@ -353,8 +360,48 @@ public final class ProxyMetrics {
                 rows.add(
                     MultiGauge.Row.of(Tags.of("cluster", cluster, "state", state.label()), count));
               }
+              rows.add(
+                  MultiGauge.Row.of(
+                      Tags.of("cluster", cluster, "state", "ejected"),
+                      () -> ejected.applyAsInt(cluster)));
             });
     return rows;
+  }
+
+  /** Outlier detection ejected an endpoint of {@code upstream} (a cluster, or "(static)"). */
+  @Override
+  public void ejected(String upstream) {
+    ejections(upstream, "ejected").increment();
+  }
+
+  /** An endpoint of {@code upstream} failed enough to be ejected, but the cap was reached. */
+  @Override
+  public void ejectionOverCap(String upstream) {
+    ejections(upstream, "over_cap").increment();
+  }
+
+  /** An ejected endpoint of {@code upstream} returned to service. */
+  @Override
+  public void returned(String upstream) {
+    counter(
+            "sluice_upstream_ejection_returns",
+            "Ejected endpoints returned to service when their ejection time was up, by cluster",
+            "cluster",
+            upstream,
+            null,
+            null)
+        .increment();
+  }
+
+  private Counter ejections(String upstream, String outcome) {
+    return counter(
+        "sluice_upstream_ejections",
+        "Endpoints outlier detection ejected (ejected), or would have but for"
+            + " maxEjectionPercent (over_cap), by cluster",
+        "cluster",
+        upstream,
+        "outcome",
+        outcome);
   }
 
   /** An endpoint document taken ({@code applied}) or refused ({@code rejected}). */

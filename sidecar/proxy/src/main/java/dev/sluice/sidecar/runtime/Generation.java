@@ -19,9 +19,11 @@ import io.netty.handler.codec.http.HttpRequest;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
@@ -94,7 +96,8 @@ public final class Generation implements AutoCloseable {
                           new BoundRule(
                               rule,
                               pools.computeIfAbsent(
-                                  rule.upstream(), u -> new UpstreamPool(u, io, endpointTable)),
+                                  rule.upstream(),
+                                  u -> new UpstreamPool(u, io, endpointTable, metrics)),
                               OffloadPlan.compile(rule, agentConfigs, agents),
                               inFlight)));
             });
@@ -131,6 +134,20 @@ public final class Generation implements AutoCloseable {
     poolsByRule.forEach(
         (rule, pool) -> rules.computeIfAbsent(pool, p -> new ArrayList<>()).add(rule));
     return rules;
+  }
+
+  /**
+   * Endpoints of {@code cluster} ejected now by the outlier detection of any pool following it
+   * (each address once).
+   */
+  public int ejectedEndpoints(String cluster) {
+    Set<String> ejected = new HashSet<>();
+    for (UpstreamPool pool : pools.values()) {
+      if (cluster.equals(pool.config().cluster())) {
+        pool.outliers().ejected().forEach(endpoint -> ejected.add(endpoint.address()));
+      }
+    }
+    return ejected.size();
   }
 
   /** The sidecar's endpoint table (the clusters' endpoints and their version). */

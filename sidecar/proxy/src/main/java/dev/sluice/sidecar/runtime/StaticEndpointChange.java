@@ -56,7 +56,8 @@ public final class StaticEndpointChange {
             u.cluster(),
             u.tls(),
             u.maxConnectionsPerEndpoint(),
-            u.loadBalancer());
+            u.loadBalancer(),
+            u.outlierDetection());
     return new RouteRule(
         rule.name(),
         rule.listener(),

@@ -1,5 +1,6 @@
 package dev.sluice.sidecar.upstream;
 
+import dev.sluice.sidecar.endpoints.OutlierDetector;
 import dev.sluice.sidecar.endpoints.UpstreamEndpoint;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
@@ -9,17 +10,21 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A lease on one endpoint's connection or stream, counted in that endpoint's requests in flight
- * until it is released (what the least-request balancer and {@code /config} see).
+ * until it is released (what the least-request balancer and {@code /config} see), and reporting the
+ * exchange's outcome on that endpoint, once, to outlier detection.
  */
 final class EndpointLease implements UpstreamLease {
   private final UpstreamLease lease;
   private final UpstreamEndpoint endpoint;
+  private final OutlierDetector outliers;
   private boolean released;
+  private boolean outcomeReported;
 
   /** {@code endpoint}'s count was raised for this lease when it was picked. */
-  EndpointLease(UpstreamLease lease, UpstreamEndpoint endpoint) {
+  EndpointLease(UpstreamLease lease, UpstreamEndpoint endpoint, OutlierDetector outliers) {
     this.lease = lease;
     this.endpoint = endpoint;
+    this.outliers = outliers;
   }
 
   UpstreamEndpoint endpoint() {
@@ -44,6 +49,22 @@ final class EndpointLease implements UpstreamLease {
   @Override
   public void readAhead(int downstreamWindow) {
     lease.readAhead(downstreamWindow);
+  }
+
+  @Override
+  public void responded(int status) {
+    if (!outcomeReported) {
+      outcomeReported = true;
+      outliers.responded(endpoint, status);
+    }
+  }
+
+  @Override
+  public void upstreamClosed(Throwable cause) {
+    if (!outcomeReported && !(cause instanceof StreamRefusedException)) {
+      outcomeReported = true;
+      outliers.failed(endpoint);
+    }
   }
 
   @Override

@@ -7,7 +7,6 @@ import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.net.ConnectException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
@@ -118,7 +117,7 @@ final class Http1ConnectionLease implements UpstreamLease {
             () -> {
               if (dequeue.getAsBoolean()) {
                 waiter.tryFailure(
-                    new ConnectException(
+                    new NoConnectionAvailableException(
                         "no upstream connection or stream became available within " + timeout));
               }
             },

@@ -35,6 +35,20 @@ public interface UpstreamLease {
    */
   default void readAhead(int downstreamWindow) {}
 
+  /**
+   * The upstream's response head arrived with {@code status} (a final one, or 101): for outlier
+   * detection, 502, 503 and 504 are gateway errors (failures) and any other status a success. The
+   * first outcome a lease reports is the one that counts.
+   */
+  default void responded(int status) {}
+
+  /**
+   * The upstream closed or reset the exchange ({@code cause}): a failure for outlier detection
+   * unless a response head came first (its status counted) or the stream was refused unprocessed
+   * ({@link StreamRefusedException}: the connection going away, not the endpoint failing).
+   */
+  default void upstreamClosed(Throwable cause) {}
+
   /** Binds the exchange that gets response objects and events; unbinds with null. */
   void bind(@Nullable UpstreamExchange exchange);
 

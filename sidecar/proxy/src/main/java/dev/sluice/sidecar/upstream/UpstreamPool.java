@@ -6,6 +6,7 @@ import dev.sluice.sidecar.endpoints.Balancer;
 import dev.sluice.sidecar.endpoints.EndpointSet;
 import dev.sluice.sidecar.endpoints.EndpointTable;
 import dev.sluice.sidecar.endpoints.NoEndpointException;
+import dev.sluice.sidecar.endpoints.OutlierDetector;
 import dev.sluice.sidecar.endpoints.UpstreamEndpoint;
 import dev.sluice.sidecar.transport.Io;
 import io.netty.channel.EventLoop;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +34,9 @@ import org.slf4j.LoggerFactory;
  * followed live: an update swaps the {@link EndpointSet}, and each loop then retires its
  * connections to endpoints that no longer take requests (idle ones close, busy ones once their
  * request ended).
+ *
+ * <p>Endpoints that keep failing are ejected for a while ({@link OutlierDetector}): connection
+ * attempts report here, response heads and early closes through the {@link EndpointLease}.
  */
 public final class UpstreamPool implements LeaseSource, AutoCloseable, EndpointTable.Subscriber {
   private static final Logger log = LoggerFactory.getLogger(UpstreamPool.class);
@@ -42,6 +47,7 @@ public final class UpstreamPool implements LeaseSource, AutoCloseable, EndpointT
   private final @Nullable EndpointTable table;
   private final Balancer balancer;
   private final RetryBudget retryBudget = new RetryBudget();
+  private final OutlierDetector outliers;
   private final ConcurrentMap<EventLoop, LoopPools> pools = new ConcurrentHashMap<>();
   private volatile EndpointSet endpoints;
   private volatile boolean closed;
@@ -58,10 +64,28 @@ public final class UpstreamPool implements LeaseSource, AutoCloseable, EndpointT
 
   /** A pool of {@code config}; a cluster's endpoints come from {@code table}. */
   public UpstreamPool(Upstream config, Io io, EndpointTable table) {
-    this(config, io, table, Balancer.of(config.loadBalancerOrDefault()));
+    this(config, io, table, OutlierDetector.Events.NONE);
   }
 
-  UpstreamPool(Upstream config, Io io, EndpointTable table, Balancer balancer) {
+  /** As above, ejections and returns counted in {@code ejections}. */
+  public UpstreamPool(
+      Upstream config, Io io, EndpointTable table, OutlierDetector.Events ejections) {
+    this(
+        config,
+        io,
+        table,
+        Balancer.of(config.loadBalancerOrDefault()),
+        ejections,
+        System::nanoTime);
+  }
+
+  UpstreamPool(
+      Upstream config,
+      Io io,
+      EndpointTable table,
+      Balancer balancer,
+      OutlierDetector.Events ejections,
+      LongSupplier nanoTime) {
     this.config = config;
     this.io = io;
     this.balancer = balancer;
@@ -70,6 +94,9 @@ public final class UpstreamPool implements LeaseSource, AutoCloseable, EndpointT
     this.endpoints =
         EndpointSet.of(config.cluster(), cluster ? null : config.staticEndpoints(), null);
     this.table = cluster ? table : null;
+    this.outliers =
+        new OutlierDetector(
+            config.outlierDetectionOrDefault(), name(), () -> endpoints, ejections, nanoTime);
     if (cluster) {
       table.subscribe(this); // told the cluster's endpoints at once
     }
@@ -94,7 +121,7 @@ public final class UpstreamPool implements LeaseSource, AutoCloseable, EndpointT
 
   /** Picks an endpoint and gets a lease on it, trying another while {@code tries} allows. */
   private void acquireOn(LoopPools pool, EndpointTries tries, Promise<UpstreamLease> promise) {
-    EndpointSet set = endpoints;
+    EndpointSet set = outliers.pickable(endpoints);
     UpstreamEndpoint target = balancer.pick(set, tries.tried());
     if (target == null) {
       promise.tryFailure(new NoEndpointException(set.whyNone()));
@@ -108,13 +135,16 @@ public final class UpstreamPool implements LeaseSource, AutoCloseable, EndpointT
         .addListener(
             (Future<UpstreamLease> f) -> {
               if (f.isSuccess()) {
-                EndpointLease lease = new EndpointLease(f.getNow(), target);
+                EndpointLease lease = new EndpointLease(f.getNow(), target, outliers);
                 if (!promise.trySuccess(lease)) {
                   lease.release(false); // the acquirer gave up meanwhile
                 }
                 return;
               }
               target.ended();
+              if (!closed && endpointFailed(f.cause())) {
+                outliers.failed(target);
+              }
               if (!closed && !promise.isDone() && tries.retryConnect(f.cause(), eligible)) {
                 log.debug("{}: {}; trying another endpoint", target, f.cause().toString());
                 acquireOn(pool, tries, promise);
@@ -122,6 +152,12 @@ public final class UpstreamPool implements LeaseSource, AutoCloseable, EndpointT
                 promise.tryFailure(f.cause());
               }
             });
+  }
+
+  /** True when {@code cause} says the endpoint failed, not the pool (closed, or all busy). */
+  private static boolean endpointFailed(Throwable cause) {
+    return !(cause instanceof IllegalStateException)
+        && !(cause instanceof NoConnectionAvailableException);
   }
 
   private LoopPools newLoopPools(EventLoop loop) {
@@ -160,6 +196,17 @@ public final class UpstreamPool implements LeaseSource, AutoCloseable, EndpointT
   /** Static endpoints changed in place (a config whose only change they are). */
   public void replaceStaticEndpoints(List<String> addresses) {
     endpointsChanged(addresses.stream().map(Endpoint::ready).toList());
+  }
+
+  /** The upstream's name in logs and metrics: its cluster, or {@code (static)}. */
+  public String name() {
+    String cluster = config.cluster();
+    return cluster == null ? "(static)" : cluster;
+  }
+
+  /** Which endpoints are ejected, and for how long. */
+  public OutlierDetector outliers() {
+    return outliers;
   }
 
   /** The endpoints now, with their states and loads. */

@@ -115,6 +115,11 @@ public final class NamedUpstream implements AutoCloseable {
     return accepted.get();
   }
 
+  /** Answers every request from now on with {@code status} (a 503 for an endpoint in trouble). */
+  public void answerWith(int status) {
+    this.status = status;
+  }
+
   /** Answers the held requests (and the ones held later, until the next hold). */
   public void release() {
     held.complete(null);
@@ -123,11 +128,6 @@ public final class NamedUpstream implements AutoCloseable {
   /** Holds {@code /hold} requests again. */
   public void hold() {
     held = new CompletableFuture<>();
-  }
-
-  /** Every answer from now on has {@code status} (200 again to serve). */
-  public void answerWith(int status) {
-    this.status = status;
   }
 
   /** Requests from now on are received and never answered, as a stuck process's. */
