@@ -1,6 +1,5 @@
 package dev.sluice.sandbox;
 
-import com.sun.net.httpserver.HttpServer;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -21,52 +20,24 @@ import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.concurrent.Executors;
 
 /**
- * The demo's backends, on their own loopback addresses: {@code storefront}, an HTTP/1.1 server
- * answering GETs with a greeting, and {@code upload-store}, an h2c (prior knowledge) server that
- * answers every request with the SHA-256 and length of the body it received — so an upload can be
- * checked end to end, and a stream that never ends would never be answered.
+ * The demo's {@code upload-store} backend, on its own loopback address: an h2c (prior knowledge)
+ * server that answers every request with the SHA-256 and length of the body it received — so an
+ * upload can be checked end to end, and a stream that never ends would never be answered. The
+ * {@code storefront} backend is a Deployment of its own, {@link StorefrontReplicas}.
  */
 final class DemoBackends implements AutoCloseable {
-  private final HttpServer storefront;
   private final EventLoopGroup group =
       new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final Channel uploadStore;
 
-  DemoBackends(InetSocketAddress storefrontAddress, InetSocketAddress uploadStoreAddress)
-      throws IOException, InterruptedException {
-    storefront = HttpServer.create(storefrontAddress, 64);
-    storefront.setExecutor(Executors.newFixedThreadPool(4));
-    storefront.createContext(
-        "/",
-        exchange -> {
-          try (exchange) {
-            String score = exchange.getRequestHeaders().getFirst("X-IP-Score");
-            byte[] body =
-                ("storefront: hello, "
-                        + exchange.getRequestURI().getPath()
-                        + (score == null ? "" : " (your IP reputation score: " + score + ")")
-                        + "\n")
-                    .getBytes(StandardCharsets.UTF_8);
-            try (InputStream in = exchange.getRequestBody()) {
-              in.transferTo(OutputStream.nullOutputStream());
-            }
-            exchange.getResponseHeaders().set("Content-Type", "text/plain");
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-          }
-        });
-    storefront.start();
+  DemoBackends(InetSocketAddress uploadStoreAddress) throws InterruptedException {
     uploadStore =
         new ServerBootstrap()
             .group(group)
@@ -146,7 +117,6 @@ final class DemoBackends implements AutoCloseable {
 
   @Override
   public void close() {
-    storefront.stop(0);
     uploadStore.close().syncUninterruptibly();
     group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
   }

@@ -6,9 +6,11 @@ import dev.sluice.sidecar.config.DownstreamListener;
 import dev.sluice.sidecar.config.SidecarConfig;
 import dev.sluice.sidecar.config.SidecarReport;
 import dev.sluice.sidecar.offload.AgentHealth;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -51,12 +53,20 @@ final class PodNetwork {
     return address;
   }
 
-  /** The sidecar as its config-service client sees it, with every new config bound to the pod. */
-  static ReloadControl boundTo(ReloadControl sidecar, String podIp) {
+  /**
+   * The sidecar as its config-service client sees it, with every new config bound to the pod; each
+   * reload takes at least {@code reloadTime} (a sidecar with many listeners, certificates or rules
+   * to build), spent on the sidecar's reload thread before the config is read.
+   */
+  static ReloadControl boundTo(ReloadControl sidecar, String podIp, Supplier<Duration> reloadTime) {
     return new ReloadControl() {
       @Override
       public CompletableFuture<SidecarReport> reload(Callable<SidecarConfig> source) {
-        return sidecar.reload(() -> bindTo(source.call(), podIp));
+        return sidecar.reload(
+            () -> {
+              Thread.sleep(reloadTime.get().toMillis()); // a slow reload, as the test asked
+              return bindTo(source.call(), podIp);
+            });
       }
 
       @Override

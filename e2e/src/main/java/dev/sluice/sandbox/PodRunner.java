@@ -71,6 +71,7 @@ final class PodRunner implements AutoCloseable {
   private final Path work;
   private final List<RunningPod> pods = new CopyOnWriteArrayList<>();
   private int nextIp = 1;
+  private volatile Duration reloadTime = Duration.ZERO;
 
   PodRunner(
       EmbeddedKubernetes kubernetes,
@@ -267,9 +268,17 @@ final class PodRunner implements AutoCloseable {
         .toPlainString();
   }
 
+  /**
+   * Makes every sidecar's reloads take at least {@code atLeast} from now on (zero: as fast as they
+   * go), so a rollout's batches take that long; endpoint updates are no reload and are not slowed.
+   */
+  void slowReloads(Duration atLeast) {
+    reloadTime = atLeast;
+  }
+
   private void follow(String pod, ConfigServiceClient service, Sidecar sidecar, String ip) {
     service.start(
-        PodNetwork.boundTo(sidecar, ip),
+        PodNetwork.boundTo(sidecar, ip, () -> reloadTime),
         () -> sidecar.generation() == null ? "" : sidecar.generation().revision());
     following.put(pod, service);
   }

@@ -134,6 +134,11 @@ final class Sandbox implements AutoCloseable {
     return shop.agents();
   }
 
+  /** The storefront backend's replicas, to scale and restart under traffic. */
+  StorefrontReplicas storefront() {
+    return shop.storefront();
+  }
+
   HttpClient trafficClient() {
     return shop.trafficClient();
   }

@@ -3,10 +3,11 @@ package dev.sluice.sandbox;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The loopback addresses a sandbox gives its pods ({@code 127.N.10.x}) and its backends and agents
- * ({@code 127.N.20.x}). Pods and Services listen on fixed ports, as in a cluster, so two sandboxes
- * on one machine need different {@code N}: the interactive sandbox uses 0 (the addresses its
- * narration and the README print), tests a random one.
+ * The loopback addresses a sandbox gives its pods ({@code 127.N.10.x}), its backends and agents
+ * ({@code 127.N.20.x}) and the further replicas of a scaled backend ({@code 127.N.30.x}). Pods and
+ * Services listen on fixed ports, as in a cluster, so two sandboxes on one machine need different
+ * {@code N}: the interactive sandbox uses 0 (the addresses its narration and the README print),
+ * tests a random one.
  *
  * @param octet the second octet of every address, 0 to 254
  */
@@ -34,5 +35,16 @@ record SandboxNetwork(int octet) {
   /** The address of the {@code n}th backend or agent Service (from 1). */
   String service(int n) {
     return "127." + octet + ".20." + n;
+  }
+
+  /**
+   * The address of the {@code n}th further replica of a scaled backend (from 1; its first replica
+   * has the Service's address): each replica a pod of its own, with an IP of its own.
+   */
+  String backend(int n) {
+    if (n < 1 || n > 254) {
+      throw new IllegalArgumentException("backend replica " + n + " (expected: 1 to 254)");
+    }
+    return "127." + octet + ".30." + n;
   }
 }

@@ -45,6 +45,9 @@ final class ShopDemo implements AutoCloseable {
   private DemoAgents agents;
 
   @SuppressWarnings("NullAway.Init") // set by startBackendsAndAgents(), the shop's first step
+  private StorefrontReplicas storefront;
+
+  @SuppressWarnings("NullAway.Init") // set by startBackendsAndAgents(), the shop's first step
   private Certificates.Pair shopCa;
 
   @SuppressWarnings("NullAway.Init") // set by runPods(); stopPods() checks
@@ -58,18 +61,19 @@ final class ShopDemo implements AutoCloseable {
     this.route = new ShopRoute(client);
   }
 
-  /** Step 3: the backends and agents with their Services, and the shop's TLS Secret. */
+  /**
+   * Step 3: the backends and agents with their Services, and the shop's TLS Secret; the storefront
+   * starts with one replica.
+   */
   void startBackendsAndAgents() throws IOException, InterruptedException {
-    servers.add(
-        new DemoBackends(
-            new InetSocketAddress(network.service(1), 8080),
-            new InetSocketAddress(network.service(2), 8081)));
+    storefront = new StorefrontReplicas(client, network);
+    servers.add(storefront);
+    servers.add(new DemoBackends(new InetSocketAddress(network.service(2), 8081)));
     agents =
         new DemoAgents(
             new InetSocketAddress(network.service(3), 12345),
             new InetSocketAddress(network.service(4), 12345));
     servers.add(agents);
-    service("storefront", 8080, network.service(1));
     service("upload-store", 8081, network.service(2));
     service("waf-agent", 12345, network.service(3));
     service("iprep-agent", 12345, network.service(4));
@@ -187,6 +191,11 @@ final class ShopDemo implements AutoCloseable {
 
   DemoAgents agents() {
     return agents;
+  }
+
+  /** The storefront's replicas behind its Service, to scale and restart. */
+  StorefrontReplicas storefront() {
+    return storefront;
   }
 
   PodRunner podRunner() {

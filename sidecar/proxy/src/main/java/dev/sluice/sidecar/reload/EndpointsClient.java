@@ -18,6 +18,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,8 +30,9 @@ import org.slf4j.LoggerFactory;
  * its own connection (held up to 60 s; 200 with a {@link ClusterEndpoints} JSON, 204 when nothing
  * changed), applied to the {@link EndpointTable} at once — no reload — then {@code POST
  * <base>/endpoints/status} with an {@link EndpointsReport}: Applied, or Rejected with the reason
- * (the endpoints in force stay). Same token, trust and backoff as the config long-poll; the last
- * applied document is cached beside the config cache ({@code FILE.endpoints.json}).
+ * (the endpoints in force stay), sent in order on a thread of its own so the next poll goes out at
+ * once. Same token, trust and backoff as the config long-poll; the last applied document is cached
+ * beside the config cache ({@code FILE.endpoints.json}).
  */
 public final class EndpointsClient implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EndpointsClient.class);
@@ -38,6 +42,19 @@ public final class EndpointsClient implements AutoCloseable {
   private final EndpointTable table;
   private final ProxyMetrics metrics;
   private final @Nullable Path cache;
+
+  /**
+   * Sends the ACKs, in order, off the polling thread: the next poll never waits for the previous
+   * document's ACK (a round trip that, on a busy node, is as long as the poll's own).
+   */
+  private final ExecutorService acks =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "sluice-endpoints-ack");
+            t.setDaemon(true);
+            return t;
+          });
+
   private @Nullable Thread thread;
   private volatile boolean closed;
 
@@ -144,8 +161,11 @@ public final class EndpointsClient implements AutoCloseable {
     }
   }
 
-  /** Applies a document (or rejects it, keeping the endpoints in force) and reports which. */
-  private boolean apply(String body) throws InterruptedException {
+  /**
+   * Applies a document (or rejects it, keeping the endpoints in force) and reports which, the
+   * report sent in the background.
+   */
+  private boolean apply(String body) {
     EndpointsReport report;
     try {
       ClusterEndpoints next = SidecarConfigCodec.readEndpoints(body, http.base() + "/endpoints");
@@ -165,11 +185,16 @@ public final class EndpointsClient implements AutoCloseable {
       log.warn("endpoints {} rejected, keeping {}: {}", version, table.version(), e.getMessage());
       report = EndpointsReport.rejected(version, String.valueOf(e.getMessage()));
     }
-    post(report);
+    EndpointsReport sent = report;
+    try {
+      acks.execute(() -> post(sent));
+    } catch (RejectedExecutionException e) {
+      // closed: no more reports
+    }
     return report.outcome() == dev.sluice.sidecar.config.SidecarReport.Outcome.Applied;
   }
 
-  private void post(EndpointsReport report) throws InterruptedException {
+  private void post(EndpointsReport report) {
     try {
       HttpResponse<String> response = http.postJson("/endpoints/status", report);
       if (response.statusCode() / 100 != 2) {
@@ -178,6 +203,8 @@ public final class EndpointsClient implements AutoCloseable {
     } catch (IOException e) {
       // Lost reports are not owed: the next document is reported, and the service measures lag.
       log.warn("endpoints report to {} failed: {}", http.base(), e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt(); // closing
     }
   }
 
@@ -222,6 +249,7 @@ public final class EndpointsClient implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    acks.shutdownNow();
     if (thread != null) {
       thread.interrupt();
     }
