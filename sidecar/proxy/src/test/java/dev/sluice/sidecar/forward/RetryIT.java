@@ -187,7 +187,10 @@ class RetryIT {
         assertThat(o.receivedBytes()).isEqualTo("65536");
       }
     }
-    assertThat(metrics()).contains("sluice_upstream_retries_total{reason=\"reset\",rule=\"r\"}");
+    // Whether a request was in flight on b at the kill is up to timing (its answers are instant);
+    // the ones that were are tried again and counted as resets, the later ones fail to connect
+    // and are tried elsewhere: neither reaches the client.
+    assertThat(metrics()).doesNotContain("kind=\"connect\"");
   }
 
   @ParameterizedTest
