@@ -3,6 +3,7 @@ targets met or missed), and PNG charts beside it (bench/tools' XChart renderer).
 
 import json
 import math
+import statistics
 import subprocess
 
 from . import tools
@@ -192,6 +193,18 @@ def operator_workload(op):
              ("operatorRssPeakMiB", "operator RSS, peak (MiB)"),
              ("operatorCpuSecondsForChange", "operator CPU for the change (s)"),
              ("sidecarRetries", "sidecar requests retried")]
+    endpoints = op.get("endpointPropagation") or {}
+    changes = [c for c in endpoints.get("changes", []) if c.get("completed")]
+    if changes:  # EndpointSlice changes to every sidecar's endpoint long-poll (issue 21)
+        every = [c for c in changes if c["scope"] == "all"]
+        op = dict(op, endpointWorstMaxMs=endpoints.get("worstMaxMs"),
+                  endpointAllP99MedianMs=statistics.median(c["p99Ms"] for c in every) if every else None,
+                  endpointAllP50MedianMs=statistics.median(c["p50Ms"] for c in every) if every else None,
+                  endpointCpuSeconds=endpoints.get("operatorCpuSeconds"))
+        names += [("endpointAllP50MedianMs", "an endpoint change reaches a sidecar, p50, median (ms)"),
+                  ("endpointAllP99MedianMs", "... p99, median (ms)"),
+                  ("endpointWorstMaxMs", "... the slowest sidecar of any change (ms; target 2000)"),
+                  ("endpointCpuSeconds", "operator CPU for the endpoint changes (s)")]
     return {"id": "operator-scale", "title": "Operator at scale",
             "setup": (f"{op.get('pods')} simulated sidecars (HTTPS long-poll clients of the config "
                       f"service, each with its pod's token) in {op.get('namespaces')} namespaces, "
@@ -199,7 +212,9 @@ def operator_workload(op):
                       f"rollout batch {op.get('batch')}, on the embedded API server; the operator jar in its "
                       f"own process on core {tools.PROXY_CPU} with -Xmx{op.get('operatorHeapLimit')}. The "
                       "change: route 0 of every namespace edited at once; timed until every pod applied "
-                      "its new revision and the service took the report."),
+                      "its new revision and the service took the report. Then EndpointSlice changes of the "
+                      "backend every route sends to (bench/README.md), timed to every sidecar's endpoint "
+                      "long-poll."),
             "figures": [{"name": label, "better": "lower", "values": {SLUICE: op.get(key)}}
                         for key, label in names if op.get(key) is not None]}
 

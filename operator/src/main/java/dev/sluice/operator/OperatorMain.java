@@ -1,5 +1,6 @@
 package dev.sluice.operator;
 
+import dev.sluice.operator.http.ServerDefaults;
 import dev.sluice.sidecar.config.Durations;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -186,6 +187,7 @@ public final class OperatorMain implements Callable<Integer> {
   boolean liveEndpoints = true;
 
   public static void main(String[] args) {
+    ServerDefaults.apply(); // before any JDK HTTP server class loads
     System.exit(new CommandLine(new OperatorMain()).execute(args));
   }
 

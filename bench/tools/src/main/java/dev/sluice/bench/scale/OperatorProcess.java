@@ -118,6 +118,20 @@ final class OperatorProcess implements AutoCloseable {
     return ticks / (double) TICKS_PER_SECOND;
   }
 
+  /** Runs {@code jcmd PID command args...} (the JDK's, beside this JVM's java) and waits for it. */
+  void jcmd(String command, String... args) throws IOException, InterruptedException {
+    List<String> line = new ArrayList<>();
+    line.add(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString());
+    line.add(Long.toString(process.pid()));
+    line.add(command);
+    line.addAll(List.of(args));
+    Process jcmd = new ProcessBuilder(line).redirectErrorStream(true).start();
+    String output = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (jcmd.waitFor() != 0) {
+      throw new IOException(String.join(" ", line) + " failed: " + output);
+    }
+  }
+
   /** Resident memory now, in bytes. */
   long rssBytes() throws IOException {
     for (String line :

@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -34,8 +35,10 @@ import picocli.CommandLine.Option;
  * The operator at scale: N simulated sidecars (real HTTPS long-poll clients of the config service,
  * each with its own pod's token) and M ProxyRoutes on the embedded API server, the real operator
  * jar in its own process. Times the first config reaching every pod, then one change (route 0 of
- * every namespace edited) reaching every pod through batched rollouts; samples the operator's heap,
- * RSS and CPU. Figures, written as JSON, not assertions.
+ * every namespace edited) reaching every pod through batched rollouts, then EndpointSlice changes
+ * of the backend every route sends to reaching every pod's endpoint long-poll ({@link
+ * EndpointPropagation}); samples the operator's heap, RSS and CPU. Figures, written as JSON, not
+ * assertions.
  */
 @Command(
     name = "operator-scale",
@@ -57,6 +60,18 @@ public final class OperatorScaleCommand implements Callable<Integer> {
   @Option(names = "--routes-per-namespace", defaultValue = "10")
   int routesPerNamespace;
 
+  @Option(
+      names = "--backend-endpoints",
+      defaultValue = "10",
+      description = "ready endpoints of each namespace's backend Service at the start")
+  int backendEndpoints;
+
+  @Option(
+      names = "--endpoint-repetitions",
+      defaultValue = "3",
+      description = "rounds of EndpointSlice changes timed to every sidecar (0: none)")
+  int endpointRepetitions;
+
   @Option(names = "--batch", defaultValue = "10%", description = "rollout.batchSize of every route")
   String batch;
 
@@ -68,6 +83,13 @@ public final class OperatorScaleCommand implements Callable<Integer> {
 
   @Option(names = "--timeout", defaultValue = "600", description = "seconds per phase")
   int timeoutSeconds;
+
+  @Option(
+      names = "--operator-profile",
+      description =
+          "a JFR recording of the operator (settings=profile) during the endpoint phase, written"
+              + " to this file (jcmd)")
+  @Nullable Path profile;
 
   @Option(names = "--out", description = "JSON file for the figures (also printed)")
   @Nullable Path out;
@@ -97,7 +119,8 @@ public final class OperatorScaleCommand implements Callable<Integer> {
     System.setProperty("jdk.internal.httpclient.disableHostnameVerification", "true");
     Files.createDirectories(work);
     ScaleCluster.Shape shape =
-        new ScaleCluster.Shape(namespaces, podsPerNamespace, routesPerNamespace, batch);
+        new ScaleCluster.Shape(
+            namespaces, podsPerNamespace, routesPerNamespace, batch, backendEndpoints);
     Map<String, Object> figures = new LinkedHashMap<>();
     figures.put("pods", shape.pods());
     figures.put("routes", shape.routes());
@@ -121,11 +144,9 @@ public final class OperatorScaleCommand implements Callable<Integer> {
               operatorJar, kubeconfig, heap, cpus, work.resolve("operator.log"))) {
         operator.awaitReady(Duration.ofMinutes(2));
         SSLContext trust = OperatorProcess.trusting(caBundle(cluster));
-        HttpClient http =
-            HttpClient.newBuilder()
-                .sslContext(trust)
-                .connectTimeout(Duration.ofSeconds(10))
-                .build();
+        HttpClient http = client(trust);
+        // The endpoint polls on connections of their own, as the real sidecar's.
+        HttpClient endpointsHttp = client(trust);
         AtomicLong heapPeak = new AtomicLong();
         AtomicLong rssPeak = new AtomicLong();
         // Samples until the timer shuts down at the end of the run.
@@ -134,7 +155,7 @@ public final class OperatorScaleCommand implements Callable<Integer> {
                 () -> sample(operator, heapPeak, rssPeak), 0, 250, TimeUnit.MILLISECONDS);
 
         long started = System.nanoTime();
-        startSidecars(pods, http, timer, operator, sidecars);
+        startSidecars(pods, http, endpointsHttp, timer, operator, sidecars);
         if (!await(sidecars, s -> s.applied() != null, "first config")) {
           return figures;
         }
@@ -143,10 +164,10 @@ public final class OperatorScaleCommand implements Callable<Integer> {
         if (!measureChange(objects, sidecars, operator, figures)) {
           return figures;
         }
-        figures.put("operatorHeapUsedPeakMiB", round(heapPeak.get() / 1048576.0));
-        figures.put("operatorHeapUsedEndMiB", round(operator.heapUsedBytes() / 1048576.0));
-        figures.put("operatorRssPeakMiB", round(rssPeak.get() / 1048576.0));
-        figures.put("sidecarRetries", sidecars.stream().mapToInt(LightSidecar::failures).sum());
+        if (!measureEndpoints(objects, shape, sidecars, operator, figures)) {
+          return figures;
+        }
+        lastFigures(operator, heapPeak, rssPeak, sidecars, figures);
         figures.put("completed", true);
       } finally {
         sidecars.forEach(LightSidecar::stop);
@@ -160,6 +181,7 @@ public final class OperatorScaleCommand implements Callable<Integer> {
   private void startSidecars(
       List<ScaleCluster.PodIdentity> pods,
       HttpClient http,
+      HttpClient endpointsHttp,
       ScheduledExecutorService timer,
       OperatorProcess operator,
       List<LightSidecar> sidecars) {
@@ -167,15 +189,66 @@ public final class OperatorScaleCommand implements Callable<Integer> {
       LightSidecar sidecar =
           new LightSidecar(
               http,
+              endpointsHttp,
               timer,
               operator.configServiceUrl(),
               pod.namespace(),
               pod.name(),
               pod.token(),
+              this::onApplied,
               this::onApplied);
       sidecars.add(sidecar);
       sidecar.start();
     }
+  }
+
+  /** Memory peaks and end, and the simulated sidecars' retries. */
+  private static void lastFigures(
+      OperatorProcess operator,
+      AtomicLong heapPeak,
+      AtomicLong rssPeak,
+      List<LightSidecar> sidecars,
+      Map<String, Object> figures)
+      throws Exception {
+    figures.put("operatorHeapUsedPeakMiB", round(heapPeak.get() / 1048576.0));
+    figures.put("operatorHeapUsedEndMiB", round(operator.heapUsedBytes() / 1048576.0));
+    figures.put("operatorRssPeakMiB", round(rssPeak.get() / 1048576.0));
+    figures.put("sidecarRetries", sidecars.stream().mapToInt(LightSidecar::failures).sum());
+    figures.put(
+        "sidecarEndpointFailures",
+        sidecars.stream().mapToInt(LightSidecar::endpointFailures).sum());
+    Map<String, Integer> reasons = new TreeMap<>();
+    sidecars.forEach(
+        s -> s.endpointFailureReasons().forEach((k, v) -> reasons.merge(k, v, Integer::sum)));
+    figures.put("sidecarEndpointFailureReasons", reasons);
+  }
+
+  private static HttpClient client(SSLContext trust) {
+    return HttpClient.newBuilder().sslContext(trust).connectTimeout(Duration.ofSeconds(10)).build();
+  }
+
+  /** The {@link EndpointPropagation} phase, unless none was asked for; false when incomplete. */
+  private boolean measureEndpoints(
+      ScaleCluster objects,
+      ScaleCluster.Shape shape,
+      List<LightSidecar> sidecars,
+      OperatorProcess operator,
+      Map<String, Object> figures)
+      throws Exception {
+    if (endpointRepetitions <= 0) {
+      return true;
+    }
+    if (profile != null) {
+      operator.jcmd("JFR.start", "name=endpoints", "settings=profile");
+    }
+    Map<String, Object> endpoints =
+        new EndpointPropagation(objects, shape, sidecars, operator, this::await)
+            .run(endpointRepetitions);
+    if (profile != null) {
+      operator.jcmd("JFR.stop", "name=endpoints", "filename=" + profile.toAbsolutePath());
+    }
+    figures.put("endpointPropagation", endpoints);
+    return Boolean.TRUE.equals(endpoints.get("completed"));
   }
 
   /**
@@ -221,7 +294,10 @@ public final class OperatorScaleCommand implements Callable<Integer> {
         Base64.getDecoder().decode(secret.getData().get("ca.crt")), StandardCharsets.US_ASCII);
   }
 
-  /** Wakes on every report a simulated sidecar gets accepted (no polling). */
+  /**
+   * Wakes on every report a simulated sidecar gets accepted and every endpoint document one gets
+   * (no polling).
+   */
   private final Object progress = new Object();
 
   private void onApplied() {
@@ -274,16 +350,16 @@ public final class OperatorScaleCommand implements Callable<Integer> {
     return sidecars.stream().mapToLong(LightSidecar::appliedAtNanos).max().orElse(0);
   }
 
-  private static double seconds(long nanos) {
+  static double seconds(long nanos) {
     return nanos / 1e9;
   }
 
-  private static double round(double value) {
+  static double round(double value) {
     return Math.round(value * 100) / 100.0;
   }
 
   @FormatMethod
-  private static void log(@FormatString String format, Object... args) {
+  static void log(@FormatString String format, Object... args) {
     // checkstyle:terminal-output-begin
     System.err.println("operator-scale: " + format.formatted(args));
     // checkstyle:terminal-output-end

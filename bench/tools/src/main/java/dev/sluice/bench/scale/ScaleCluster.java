@@ -16,20 +16,28 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The objects of the scale benchmark on the embedded API server: {@code namespaces} namespaces,
- * each with a backend Service (two ready endpoints), {@code pods} sidecar pods labelled {@code app:
- * web} and {@code routes} ProxyRoutes selecting all of them on their own ports (an API, an admin, a
- * metrics port...), rolled out in batches of {@code batch}.
+ * each with a backend Service (one EndpointSlice of {@code backendEndpoints} ready endpoints),
+ * {@code pods} sidecar pods labelled {@code app: web} and {@code routes} ProxyRoutes selecting all
+ * of them on their own ports (an API, an admin, a metrics port...), every rule to that backend,
+ * rolled out in batches of {@code batch}.
  */
 final class ScaleCluster {
   static final String APP = "web";
   static final int FIRST_PORT = 8000;
+  static final String BACKEND = "backend";
+  static final int BACKEND_PORT = 8080;
 
   private final EmbeddedKubernetes cluster;
   private final KubernetesClient client;
   private final Shape shape;
 
   /** How many of each, and the rollout batch. */
-  record Shape(int namespaces, int podsPerNamespace, int routesPerNamespace, String batch) {
+  record Shape(
+      int namespaces,
+      int podsPerNamespace,
+      int routesPerNamespace,
+      String batch,
+      int backendEndpoints) {
     int pods() {
       return namespaces * podsPerNamespace;
     }
@@ -40,6 +48,24 @@ final class ScaleCluster {
 
     String namespace(int i) {
       return "scale-%02d".formatted(i);
+    }
+  }
+
+  /**
+   * One endpoint of the backend's EndpointSlice: its address and conditions.
+   *
+   * @param ip the address
+   * @param ready the {@code ready} condition
+   * @param terminating the {@code terminating} condition ({@code serving} stays true)
+   */
+  record SliceEndpoint(String ip, boolean ready, boolean terminating) {
+    static SliceEndpoint ready(String ip) {
+      return new SliceEndpoint(ip, true, false);
+    }
+
+    /** A pod being deleted: not ready, still serving, terminating. */
+    SliceEndpoint leaving() {
+      return new SliceEndpoint(ip, false, true);
     }
   }
 
@@ -92,6 +118,50 @@ final class ScaleCluster {
     }
   }
 
+  /** The backend's endpoints as created: 10.1.0.1, 10.1.0.2... all ready. */
+  List<SliceEndpoint> initialEndpoints() {
+    List<SliceEndpoint> endpoints = new ArrayList<>();
+    for (int i = 1; i <= shape.backendEndpoints(); i++) {
+      endpoints.add(SliceEndpoint.ready("10.1.%d.%d".formatted((i - 1) / 250, (i - 1) % 250 + 1)));
+    }
+    return endpoints;
+  }
+
+  /** The cluster name the operator gives the backend's port in {@code namespace}. */
+  static String backendCluster(String namespace) {
+    return namespace + "/" + BACKEND + ":" + ClusterFixtures.PORT_NAME;
+  }
+
+  /**
+   * Replaces the endpoints of the backend's EndpointSlice in {@code namespace}: one write, as the
+   * EndpointSlice controller's update is (a JSON Patch replacing the list: the embedded server's
+   * merge patch does not shorten lists as the API server's does).
+   */
+  void setBackendEndpoints(String namespace, List<SliceEndpoint> endpoints) {
+    StringBuilder patch =
+        new StringBuilder("[{\"op\":\"replace\",\"path\":\"/endpoints\",\"value\":[");
+    for (int i = 0; i < endpoints.size(); i++) {
+      SliceEndpoint e = endpoints.get(i);
+      patch
+          .append(i == 0 ? "" : ",")
+          .append("{\"addresses\":[\"")
+          .append(e.ip())
+          .append("\"],\"conditions\":{\"ready\":")
+          .append(e.ready())
+          .append(",\"serving\":true,\"terminating\":")
+          .append(e.terminating())
+          .append("}}");
+    }
+    patch.append("]}]");
+    client
+        .discovery()
+        .v1()
+        .endpointSlices()
+        .inNamespace(namespace)
+        .withName(BACKEND + "-abc")
+        .patch(PatchContext.of(PatchType.JSON), patch.toString());
+  }
+
   /** Waits until every route says Ready=True for its current generation (watches, no polling). */
   void awaitRoutesReady(Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
@@ -134,19 +204,31 @@ final class ScaleCluster {
           listener: {port: %d}
           rules:
             - name: all
-              backend: {service: {name: backend, port: 8080}}
+              backend: {service: {name: %s, port: %d}}
               timeouts: {connect: 5s, request: %s, idle: 5m}
           rollout: {batchSize: "%s", onFailure: Halt, progressDeadline: 10m}
         """
-            .formatted(routeName(r), ns, APP, FIRST_PORT + r, requestTimeout, shape.batch());
+            .formatted(
+                routeName(r),
+                ns,
+                APP,
+                FIRST_PORT + r,
+                BACKEND,
+                BACKEND_PORT,
+                requestTimeout,
+                shape.batch());
     return Serialization.unmarshal(yaml, ProxyRoute.class);
   }
 
   private void backend(String ns) {
-    client.resource(ClusterFixtures.service(ns, "backend", 8080)).create();
+    client.resource(ClusterFixtures.service(ns, BACKEND, BACKEND_PORT)).create();
     client
         .resource(
-            ClusterFixtures.endpointSlice(ns, "backend", 8080, List.of("10.1.0.1", "10.1.0.2")))
+            ClusterFixtures.endpointSlice(
+                ns,
+                BACKEND,
+                BACKEND_PORT,
+                initialEndpoints().stream().map(SliceEndpoint::ip).toList()))
         .create();
   }
 }
