@@ -269,7 +269,7 @@ public final class EndpointService implements AutoCloseable {
 
   private static void send(HttpExchange exchange, EndpointDocuments.Document document)
       throws IOException {
-    byte[] json = SidecarConfigCodec.toJson(document.endpoints()).getBytes(StandardCharsets.UTF_8);
+    byte[] json = document.json();
     exchange.getResponseHeaders().set("Content-Type", "application/json");
     exchange.sendResponseHeaders(200, json.length);
     try (OutputStream out = exchange.getResponseBody()) {

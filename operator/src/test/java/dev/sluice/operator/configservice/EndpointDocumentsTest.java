@@ -42,6 +42,17 @@ class EndpointDocumentsTest {
   }
 
   @Test
+  void itsJsonIsWrittenOnceAndReadsBackAsTheDocument() throws Exception {
+    var document = EndpointDocuments.of(Set.of("shop/web:http"), namespace(List.of(A, B)));
+    byte[] json = document.json();
+    assertThat(document.json()).as("the same bytes for every pod it answers").isSameAs(json);
+    assertThat(
+            SidecarConfigCodec.readEndpoints(
+                new String(json, java.nio.charset.StandardCharsets.UTF_8), "test"))
+        .isEqualTo(document.endpoints());
+  }
+
+  @Test
   void sameContentSameVersionWhateverTheOrderItWasBuiltIn() {
     Set<String> forward = new LinkedHashSet<>(List.of("shop/web:http", "shop/api:http"));
     Set<String> backward = new LinkedHashSet<>(List.of("shop/api:http", "shop/web:http"));
