@@ -581,9 +581,9 @@ class ScenariosIT {
                   try {
                     slots.acquire();
                     if (i < concurrency) {
-                      // pacing: the clients open their TLS connections over 2 s, as a fleet
-                      // ramps up, not 200 handshakes in one instant on a 2-core machine
-                      Thread.sleep(10);
+                      // The clients open their TLS connections over 2 s, as a fleet ramps up,
+                      // not 200 handshakes in one instant on a 2-core machine.
+                      Thread.sleep(10); // pacing: the ramp-up above
                     }
                   } catch (InterruptedException e) {
                     return;
