@@ -29,6 +29,7 @@ final class AgentMapping {
     return new Agent(
         Names.of(name),
         endpoints,
+        null,
         spop == null ? null : spop.maxConnections(),
         spop == null ? null : spop.pipelining(),
         spop == null ? null : spop.maxInFlightPerConnection(),
