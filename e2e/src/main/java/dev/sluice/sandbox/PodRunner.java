@@ -199,7 +199,7 @@ final class PodRunner implements AutoCloseable {
     EndpointsClient endpoints =
         new EndpointsClient(
             service, sidecar.endpoints(), sidecar.metrics(), dir.resolve("last-applied.json"));
-    if (first.rules().stream().anyMatch(r -> r.upstream().cluster() != null)) {
+    if (!first.clusterNames().isEmpty()) {
       endpoints.first(Duration.ofSeconds(10));
     }
     sidecar.start(first);

@@ -181,7 +181,8 @@ public final class OperatorMain implements Callable<Integer> {
       names = "--live-endpoints",
       negatable = true,
       description =
-          "Render a Service backend as its cluster, whose endpoints every sidecar gets at once from"
+          "Render a Service backend or OffloadAgent service as its cluster, whose endpoints every"
+              + " sidecar gets at once from"
               + " GET .../endpoints, apart from the config rollout (the sidecar must read"
               + " clusters). Off: endpoints are written into the config. Default: ${DEFAULT-VALUE}.")
   boolean liveEndpoints = true;

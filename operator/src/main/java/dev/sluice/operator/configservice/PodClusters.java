@@ -1,7 +1,6 @@
 package dev.sluice.operator.configservice;
 
 import dev.sluice.api.Labels;
-import dev.sluice.sidecar.config.RouteRule;
 import dev.sluice.sidecar.config.SidecarConfig;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -13,10 +12,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The clusters a pod's sidecar needs the endpoints of: every cluster named by the revision it runs
- * (applied) and by the one it is assigned, since during a rollout both may be live on the pod and
- * no swap may meet a cluster it could have known. Revisions are content-addressed, so what a
- * revision names is read once from the {@link RevisionStore}.
+ * The clusters a pod's sidecar needs the endpoints of: every cluster (its rules' upstreams' and its
+ * agents') named by the revision it runs (applied) and by the one it is assigned, since during a
+ * rollout both may be live on the pod and no swap may meet a cluster it could have known. Revisions
+ * are content-addressed, so what a revision names is read once from the {@link RevisionStore}.
  */
 final class PodClusters {
   private static final Logger LOG = LoggerFactory.getLogger(PodClusters.class);
@@ -53,16 +52,6 @@ final class PodClusters {
       LOG.debug("cannot read revision {} in {}: {}", revision, namespace, e.getMessage());
       return Optional.empty();
     }
-    return config.map(PodClusters::clusters);
-  }
-
-  static Set<String> clusters(SidecarConfig config) {
-    Set<String> names = new TreeSet<>();
-    for (RouteRule rule : config.rules()) {
-      if (rule.upstream() != null && rule.upstream().cluster() != null) {
-        names.add(rule.upstream().cluster());
-      }
-    }
-    return names;
+    return config.map(SidecarConfig::clusterNames);
   }
 }

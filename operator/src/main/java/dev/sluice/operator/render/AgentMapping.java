@@ -10,17 +10,18 @@ import dev.sluice.sidecar.config.AgentVariables;
 import dev.sluice.sidecar.config.SpopTimeouts;
 import java.util.ArrayList;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
- * An OffloadAgent whose endpoints resolved, mapped to the sidecar contract's agent entry (named
- * after the agent; its variables prefixed with its name, dashes as underscores, unless it sets a
- * prefix). Pure: no lookups, no problems.
+ * An OffloadAgent whose endpoints resolved (to a cluster, or inline), mapped to the sidecar
+ * contract's agent entry (named after the agent; its variables prefixed with its name, dashes as
+ * underscores, unless it sets a prefix). Pure: no lookups, no problems.
  */
 final class AgentMapping {
   private AgentMapping() {}
 
   @SuppressWarnings("NullAway") // the contract's records read an absent field (null) as its default
-  static Agent agent(OffloadAgent agent, List<String> endpoints) {
+  static Agent agent(OffloadAgent agent, List<String> endpoints, @Nullable String cluster) {
     String name = agent.getMetadata().getName();
     OffloadAgentSpec spec = agent.getSpec();
     var spop = spec.spop();
@@ -29,6 +30,7 @@ final class AgentMapping {
     return new Agent(
         Names.of(name),
         endpoints,
+        cluster,
         spop == null ? null : spop.maxConnections(),
         spop == null ? null : spop.pipelining(),
         spop == null ? null : spop.maxInFlightPerConnection(),

@@ -19,17 +19,20 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Resolves what ProxyRoutes and OffloadAgents name — Service ports (a rule's to its cluster, or to
- * its ready endpoints when rendered inline; an agent's always to its ready endpoints), Secrets and
- * OffloadAgents — against what the informers hold. A reference that does not resolve is a problem
- * naming field and value; the mapping to the sidecar contract only ever sees routes whose
- * references all resolved.
+ * Resolves what ProxyRoutes and OffloadAgents name — Service ports (a rule's or an agent's to its
+ * cluster, or to its ready endpoints when rendered inline; an agent's own status always reads its
+ * ready endpoints), Secrets and OffloadAgents — against what the informers hold. A reference that
+ * does not resolve is a problem naming field and value; the mapping to the sidecar contract only
+ * ever sees routes whose references all resolved.
  */
 final class References {
   private final RenderInput input;
   private final boolean clusters;
 
-  /** {@code clusters}: a rule's Service port renders as its cluster, not its ready endpoints. */
+  /**
+   * {@code clusters}: a rule's or an agent's Service port renders as its cluster, not its ready
+   * endpoints.
+   */
   References(RenderInput input, boolean clusters) {
     this.input = input;
     this.clusters = clusters;
@@ -94,7 +97,7 @@ final class References {
     Backend backend = rule.backend();
     if (clusters && backend.service() != null) {
       ServicePortEndpoints port =
-          servicePort(route, path + ".backend", backend.service(), problems);
+          servicePort(PROXY_ROUTE, route, path + ".backend", backend.service(), problems);
       String caPem = backendCa(route, path + ".backend", backend.tls(), problems);
       return new ResolvedRoute.Rule(
           offload, List.of(), port == null ? null : port.cluster(), caPem);
@@ -112,16 +115,20 @@ final class References {
   }
 
   /**
-   * The Service port a rule's cluster stands for, or null (ServiceNotFound) when there is no such
-   * Service port. Whether it has ready endpoints is not asked: they come and go apart from the
-   * config.
+   * The Service port a rule's or agent's cluster stands for, or null (ServiceNotFound) when there
+   * is no such Service port. Whether it has ready endpoints is not asked: they come and go apart
+   * from the config.
    */
   private @Nullable ServicePortEndpoints servicePort(
-      String route, String path, ServiceReference service, List<RenderProblem> problems) {
+      RenderProblem.Kind kind,
+      String name,
+      String path,
+      ServiceReference service,
+      List<RenderProblem> problems) {
     ServiceKey key = new ServiceKey(service.name(), service.port());
     ServicePortEndpoints port = input.endpoints().get(key);
     if (port == null) {
-      problems.add(serviceNotFound(PROXY_ROUTE, route, path, key));
+      problems.add(serviceNotFound(kind, name, path, key));
     }
     return port;
   }
@@ -137,7 +144,10 @@ final class References {
         "a Service in namespace " + input.namespace() + " with that port");
   }
 
-  /** The step's agent and its endpoints, or null when the agent is missing or unreachable. */
+  /**
+   * The step's agent and where it runs (its cluster, or its endpoints), or null when the agent is
+   * missing or unreachable.
+   */
   private ResolvedRoute.@Nullable Step step(
       String route, String path, OffloadStep step, List<RenderProblem> problems) {
     OffloadAgent agent = input.agents().get(step.agent());
@@ -169,8 +179,8 @@ final class References {
                 "a message of OffloadAgent " + step.agent() + ": " + known));
       }
     }
-    List<String> endpoints = agentEndpoints(agent, problems);
-    if (endpoints == null) {
+    ResolvedRoute.Step resolved = target(agent, messages, problems);
+    if (resolved == null) {
       problems.add(
           RenderProblem.unresolved(
               PROXY_ROUTE,
@@ -179,9 +189,27 @@ final class References {
               path + ".agent",
               step.agent(),
               "an OffloadAgent with reachable endpoints (see its status)"));
-      return null;
     }
-    return new ResolvedRoute.Step(agent, endpoints, messages);
+    return resolved;
+  }
+
+  /**
+   * Where the step's agent runs: with clusters its Service port's cluster (whether it has ready
+   * endpoints is not asked), else its endpoints; null (the agent's own problem recorded) when they
+   * do not resolve.
+   */
+  private ResolvedRoute.@Nullable Step target(
+      OffloadAgent agent, List<String> messages, List<RenderProblem> problems) {
+    ServiceReference service = agent.getSpec().service();
+    if (clusters && service != null) {
+      ServicePortEndpoints port =
+          servicePort(OFFLOAD_AGENT, agent.getMetadata().getName(), "spec", service, problems);
+      return port == null
+          ? null
+          : new ResolvedRoute.Step(agent, List.of(), port.cluster(), messages);
+    }
+    List<String> endpoints = agentEndpoints(agent, problems);
+    return endpoints == null ? null : new ResolvedRoute.Step(agent, endpoints, null, messages);
   }
 
   /** The agent's endpoints, or null (the agent's own problem recorded) when they do not resolve. */

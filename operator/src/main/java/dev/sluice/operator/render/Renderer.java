@@ -54,7 +54,11 @@ public final class Renderer {
     }
   }
 
-  /** How a rule's Service backend becomes the upstream of its contract route. */
+  /**
+   * How a Service port becomes targets in the contract: a rule's backend (its upstream) and an
+   * OffloadAgent's service (its agent entry) alike. Static endpoints are written as they are either
+   * way.
+   */
   public enum ServiceBackends {
     /**
      * The ready endpoints written into the config: an endpoint change is a new revision, rolled out
@@ -64,7 +68,8 @@ public final class Renderer {
     /**
      * The Service port's cluster name ({@code <namespace>/<service>:<port>}); its endpoints reach
      * the sidecars apart from the config, at once, and never change the revision. A Service port
-     * without a ready endpoint is not a render problem.
+     * without a ready endpoint is not a render problem (the sidecar answers 503 for a backend, and
+     * applies an agent's failure policy).
      */
     CLUSTERS
   }

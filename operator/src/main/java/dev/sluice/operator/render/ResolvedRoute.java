@@ -46,8 +46,13 @@ record ResolvedRoute(
    * An offload step and the OffloadAgent it names.
    *
    * @param agent the agent
-   * @param endpoints the agent's endpoints
+   * @param endpoints the agent's inline endpoints (empty for a cluster)
+   * @param cluster the cluster its Service port renders as (null for inline endpoints)
    * @param messages the messages the step sends
    */
-  record Step(OffloadAgent agent, List<String> endpoints, List<String> messages) {}
+  record Step(
+      OffloadAgent agent,
+      List<String> endpoints,
+      @Nullable String cluster,
+      List<String> messages) {}
 }

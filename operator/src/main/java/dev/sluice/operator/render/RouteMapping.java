@@ -131,7 +131,7 @@ final class RouteMapping {
             : rule.matches().stream().map(RouteMapping::match).toList();
     List<RuleOffload> offload = new ArrayList<>();
     for (ResolvedRoute.Step step : resolved.offload()) {
-      Agent agent = AgentMapping.agent(step.agent(), step.endpoints());
+      Agent agent = AgentMapping.agent(step.agent(), step.endpoints(), step.cluster());
       agents.put(agent.name(), agent);
       offload.add(new RuleOffload(agent.name(), step.messages()));
     }

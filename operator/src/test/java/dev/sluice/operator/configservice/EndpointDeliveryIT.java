@@ -39,12 +39,14 @@ import org.junit.jupiter.api.Test;
  * EndpointSlice change reaches every sidecar's endpoint poll at once — the pod a stalled rollout
  * waits on and the pods it has not reached alike — and changes no revision, no pod annotation and
  * no condition; each pod's document holds exactly the clusters of the revisions it runs and is
- * assigned, with the endpoints and conditions its Service's slices give.
+ * assigned (its rules' and its offload agents'), with the endpoints and conditions its Service's
+ * slices give.
  */
 class EndpointDeliveryIT {
   static final String NS = "shop";
   static final String WEB = "shop/web:http";
   static final String API = "shop/api:http";
+  static final String WAF = "shop/waf:http";
   static final Duration BOUND = Duration.ofSeconds(10);
 
   EmbeddedKubernetes cluster;
@@ -76,7 +78,12 @@ class EndpointDeliveryIT {
   }
 
   static EndpointSlice webSlice(String... ready) {
-    Slices slice = Slices.of(NS, "web-v4", "web", "IPv4").port("http", 8080);
+    return slice("web", 8080, ready);
+  }
+
+  /** The IPv4 slice of {@code service}: {@code ready} addresses on port http, {@code port}. */
+  static EndpointSlice slice(String service, int port, String... ready) {
+    Slices slice = Slices.of(NS, service + "-v4", service, "IPv4").port("http", port);
     for (String address : ready) {
       slice.ready(address);
     }
@@ -133,6 +140,15 @@ class EndpointDeliveryIT {
     return client.resources(ProxyRoute.class).inNamespace(NS).withName("web").get();
   }
 
+  /** True once the route's rollout counts {@code n} ready pods. */
+  boolean readyPods(int n) {
+    ProxyRoute route = route();
+    return route != null
+        && route.getStatus() != null
+        && route.getStatus().rollout() != null
+        && route.getStatus().rollout().readyPods() == n;
+  }
+
   Map<String, Map<String, String>> annotations() {
     Map<String, Map<String, String>> all = new LinkedHashMap<>();
     client
@@ -180,10 +196,7 @@ class EndpointDeliveryIT {
         .atMost(BOUND)
         .until(
             () ->
-                route() != null
-                    && route().getStatus() != null
-                    && route().getStatus().rollout() != null
-                    && route().getStatus().rollout().readyPods() == 4
+                readyPods(4)
                     && endpoints.stream()
                         .allMatch(
                             e ->
@@ -306,6 +319,88 @@ class EndpointDeliveryIT {
     assertThat(annotations().values())
         .extracting(a -> a.get(Labels.ASSIGNED_REVISION))
         .containsOnly(revision);
+  }
+
+  @Test
+  void anAgentsSliceChangeIsANewDocumentAndNoNewRevision() throws Exception {
+    client.resource(Objects.service(NS, "waf", 12345)).create();
+    client.resource(slice("waf", 12345, "10.3.0.1")).create();
+    client
+        .resource(
+            Objects.agent(
+                """
+                apiVersion: sluice.dev/v1alpha1
+                kind: OffloadAgent
+                metadata: {name: waf, namespace: shop}
+                spec:
+                  service: {name: waf, port: 12345}
+                  timeouts: {processing: 300ms}
+                  messages: [{name: check, args: [{name: src, value: src}]}]
+                """))
+        .create();
+    List<SidecarConfig> configs = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<SimulatedEndpoints> endpoints = new ArrayList<>();
+    for (Pod pod : pods(2)) {
+      harness.sidecar(
+          pod,
+          c -> {
+            configs.add(c);
+            return false;
+          });
+      endpoints.add(harness.endpoints(pod));
+    }
+    client
+        .resource(
+            Objects.route(
+                route(
+                    """
+
+                          - name: all
+                            backend: {service: {name: web, port: 80}}
+                            offload: [{agent: waf}]
+                    """)))
+        .create();
+    await("every sidecar runs the revision and knows the agent's endpoints")
+        .atMost(BOUND)
+        .until(
+            () ->
+                readyPods(2)
+                    && endpoints.stream()
+                        .allMatch(
+                            e ->
+                                e.clusters().keySet().equals(Set.of(WEB, WAF))
+                                    && List.of("10.3.0.1:12345").equals(addresses(e, WAF))));
+    assertThat(configs)
+        .as("the configs with the route (an idle one may come first)")
+        .filteredOn(c -> !c.rules().isEmpty())
+        .isNotEmpty()
+        .allSatisfy(
+            c ->
+                assertThat(c.agents())
+                    .singleElement()
+                    .satisfies(
+                        agent -> {
+                          assertThat(agent.cluster()).isEqualTo(WAF);
+                          assertThat(agent.endpoints()).as("none in the config").isEmpty();
+                        }));
+    ProxyRoute before = route();
+    Map<String, Map<String, String>> annotationsBefore = annotations();
+    int configsBefore = configs.size();
+
+    replace(slice("waf", 12345, "10.3.0.1", "10.3.0.2"));
+    await("every sidecar's document has the agent's new endpoint")
+        .atMost(BOUND)
+        .until(
+            () ->
+                endpoints.stream()
+                    .allMatch(
+                        e ->
+                            List.of("10.3.0.1:12345", "10.3.0.2:12345").equals(addresses(e, WAF))));
+    assertThat(route().getStatus().revision())
+        .as("no new revision")
+        .isEqualTo(before.getStatus().revision());
+    assertThat(annotations()).as("no pod annotation changes").isEqualTo(annotationsBefore);
+    assertThat(configs).as("no config sent again").hasSize(configsBefore);
   }
 
   @Test

@@ -215,6 +215,29 @@ class RendererGoldenTest {
   }
 
   @Test
+  void anAgentsEndpointChangeIsNoNewRevisionWithClusters() throws Exception {
+    RenderInput before = input("shop", false);
+    Map<ServiceKey, ServicePortEndpoints> moved = new LinkedHashMap<>(before.endpoints());
+    moved.put(
+        new ServiceKey("waf-agent", 12345),
+        new ServicePortEndpoints(
+            "shop/waf-agent:12345", List.of(Endpoint.ready("10.1.0.32:12345"))));
+    moved.put(
+        new ServiceKey("iprep-agent", 12345),
+        new ServicePortEndpoints("shop/iprep-agent:12345", List.of()));
+    RenderInput after =
+        new RenderInput(
+            before.namespace(), before.routes(), before.agents(), moved, before.secrets());
+    Rendering rendered = Renderer.render(after, CLUSTERS);
+    assertThat(rendered.config().revision())
+        .isEqualTo(Renderer.render(before, CLUSTERS).config().revision());
+    assertThat(rendered.problems()).as("an agent without ready endpoints renders").isEmpty();
+    assertThat(Renderer.render(after, INLINE).config().revision())
+        .as("inline, the same change is a revision")
+        .isNotEqualTo(Renderer.render(before, INLINE).config().revision());
+  }
+
+  @Test
   void anEndpointChangeChangesTheRevisionInline() throws Exception {
     RenderInput before = input("shop", false);
     Rendering after = Renderer.render(endpointsMoved(before), INLINE);

@@ -188,9 +188,9 @@ public final class SidecarMain implements Callable<Integer> {
   }
 
   /**
-   * With a config service: the endpoints long-poll, and when the config names clusters, their
-   * endpoints fetched before the listeners bind (at most {@link #FIRST_ENDPOINTS}, then the cached
-   * ones, else serving 503 for them until they arrive).
+   * With a config service: the endpoints long-poll, and when the config names clusters (its
+   * upstreams' or its agents'), their endpoints fetched before the listeners bind (at most {@link
+   * #FIRST_ENDPOINTS}, then the cached ones, else serving 503 for them until they arrive).
    */
   private @Nullable EndpointsClient firstEndpoints(
       @Nullable ConfigServiceClient service, Sidecar sidecar, SidecarConfig loaded)
@@ -200,13 +200,16 @@ public final class SidecarMain implements Callable<Integer> {
     }
     EndpointsClient client =
         new EndpointsClient(service, sidecar.endpoints(), sidecar.metrics(), configCache);
-    if (loaded.rules().stream().anyMatch(r -> r.upstream().cluster() != null)) {
+    if (!loaded.clusterNames().isEmpty()) {
       client.first(FIRST_ENDPOINTS);
     }
     return client;
   }
 
-  /** How long a sidecar whose config names clusters waits for their endpoints before binding. */
+  /**
+   * How long a sidecar whose config names clusters (upstreams' or agents') waits for their
+   * endpoints before binding.
+   */
   static final Duration FIRST_ENDPOINTS = Duration.ofSeconds(10);
 
   private Sidecar start(Sidecar sidecar, SidecarConfig loaded) throws Exit {

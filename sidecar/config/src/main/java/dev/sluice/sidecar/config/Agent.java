@@ -2,12 +2,19 @@ package dev.sluice.sidecar.config;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
- * An SPOP offload agent, inlined.
+ * An SPOP offload agent: its static endpoints, or a cluster whose endpoints arrive on their own
+ * ({@link ClusterEndpoints}) and change without a reload, as an {@link Upstream}'s do.
  *
  * @param name unique name; rules refer to it
- * @param endpoints host:port of the agent instances, at least one
+ * @param endpoints host:port of the agent instances, each a ready endpoint; either these or {@code
+ *     cluster}
+ * @param cluster the name of a cluster whose endpoints a {@link ClusterEndpoints} gives (the
+ *     operator names a Service's port {@code <namespace>/<service>:<port>}, as for upstreams);
+ *     either this or {@code endpoints}; absent stays absent, so a config that does not say reads
+ *     and hashes as before
  * @param maxConnections connections to the agent at most (default 8)
  * @param pipelining offer pipelining (default true)
  * @param maxInFlightPerConnection NOTIFY frames in flight per pipelined connection (default 20)
@@ -22,6 +29,7 @@ import java.util.List;
 public record Agent(
     String name,
     List<String> endpoints,
+    @Nullable String cluster,
     Integer maxConnections,
     Boolean pipelining,
     Integer maxInFlightPerConnection,
@@ -42,6 +50,14 @@ public record Agent(
     variables = AgentVariables.withDefaultPrefix(variables, name);
     failurePolicy = failurePolicy == null ? FailurePolicy.Allow : failurePolicy;
     denyStatus = denyStatus == null ? 503 : denyStatus;
+  }
+
+  /**
+   * The static endpoints as {@link Endpoint}s; empty for a cluster, whose endpoints come from a
+   * {@link ClusterEndpoints}.
+   */
+  public List<Endpoint> staticEndpoints() {
+    return endpoints.stream().map(Endpoint::ready).toList();
   }
 
   /** What a request does when its offload fails. */

@@ -19,12 +19,7 @@ final class AgentValidator {
 
   private static void validate(String path, Agent agent, Problems problems) {
     SidecarConfigValidator.name(path + ".name", agent.name(), problems);
-    if (agent.endpoints().isEmpty()) {
-      problems.add(path + ".endpoints", null, "at least one host:port");
-    }
-    for (int i = 0; i < agent.endpoints().size(); i++) {
-      problems.hostPort(path + ".endpoints[" + i + "]", agent.endpoints().get(i));
-    }
+    problems.endpointsOrCluster(path, agent.endpoints(), agent.cluster());
     problems.range(path + ".maxConnections", agent.maxConnections(), 1, 1024);
     problems.range(path + ".maxInFlightPerConnection", agent.maxInFlightPerConnection(), 1, 1000);
     problems.range(path + ".maxFrameSize", agent.maxFrameSize(), 256, 1024 * 1024);

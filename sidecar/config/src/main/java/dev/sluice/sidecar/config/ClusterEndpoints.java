@@ -7,10 +7,11 @@ import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The endpoints of the clusters a pod's rules name ({@link Upstream#cluster()}), delivered apart
- * from the {@link SidecarConfig} and applied without a reload: a change of endpoints is never a new
- * config revision, and is not rolled out pod by pod. A sidecar serves a cluster it has no entry for
- * with 503.
+ * The endpoints of the clusters a pod's config names ({@link Upstream#cluster()}, {@link
+ * Agent#cluster()}), delivered apart from the {@link SidecarConfig} and applied without a reload: a
+ * change of endpoints is never a new config revision, and is not rolled out pod by pod. A sidecar
+ * serves an upstream cluster it has no entry for with 503, and counts an agent whose cluster it has
+ * no entry for as failed (the agent's failure policy applies).
  *
  * @param version identifies this content: the first 16 hex digits of SHA-256 over its canonical
  *     JSON with the version left out ({@link Revisions#of(ClusterEndpoints)}); filled in on read

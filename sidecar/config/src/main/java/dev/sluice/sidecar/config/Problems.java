@@ -43,6 +43,29 @@ final class Problems {
     }
   }
 
+  /**
+   * The targets of an upstream or agent at {@code path}: static {@code endpoints} (host:port, at
+   * least one) or a {@code cluster} whose endpoints arrive on their own, never both.
+   */
+  void endpointsOrCluster(String path, List<String> endpoints, @Nullable String cluster) {
+    if (cluster != null) {
+      if (!endpoints.isEmpty()) {
+        addFinding(
+            path + ".endpoints",
+            String.join(", ", endpoints),
+            "no endpoints with cluster " + cluster + " (its endpoints arrive on their own)");
+      }
+      if (!ClusterNames.valid(cluster)) {
+        add(path + ".cluster", cluster, ClusterNames.EXPECTED);
+      }
+    } else if (endpoints.isEmpty()) {
+      add(path + ".endpoints", null, "at least one host:port, or a cluster");
+    }
+    for (int i = 0; i < endpoints.size(); i++) {
+      hostPort(path + ".endpoints[" + i + "]", endpoints.get(i));
+    }
+  }
+
   /** An address to listen on (port 0 allowed). */
   void bindAddress(String path, @Nullable String value) {
     if (required(path, value, HostPort.EXPECTED_BIND)) {

@@ -3,6 +3,8 @@ package dev.sluice.sidecar.config;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import java.time.Duration;
 import java.util.List;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -41,5 +43,21 @@ public record SidecarConfig(
   /** The same config carrying {@code newRevision}. */
   public SidecarConfig withRevision(@Nullable String newRevision) {
     return new SidecarConfig(version, newRevision, admin, drainTimeout, listeners, rules, agents);
+  }
+
+  /** Every cluster this config names (its rules' upstreams and its agents), sorted. */
+  public SortedSet<String> clusterNames() {
+    SortedSet<String> names = new TreeSet<>();
+    for (RouteRule rule : rules) {
+      if (rule.upstream() != null && rule.upstream().cluster() != null) {
+        names.add(rule.upstream().cluster());
+      }
+    }
+    for (Agent agent : agents) {
+      if (agent.cluster() != null) {
+        names.add(agent.cluster());
+      }
+    }
+    return names;
   }
 }

@@ -262,23 +262,7 @@ public final class SidecarConfigValidator {
   }
 
   private static void validateUpstream(String path, Upstream upstream, Problems problems) {
-    String cluster = upstream.cluster();
-    if (cluster != null) {
-      if (!upstream.endpoints().isEmpty()) {
-        problems.addFinding(
-            path + ".endpoints",
-            String.join(", ", upstream.endpoints()),
-            "no endpoints with cluster " + cluster + " (its endpoints arrive on their own)");
-      }
-      if (!ClusterNames.valid(cluster)) {
-        problems.add(path + ".cluster", cluster, ClusterNames.EXPECTED);
-      }
-    } else if (upstream.endpoints().isEmpty()) {
-      problems.add(path + ".endpoints", null, "at least one host:port, or a cluster");
-    }
-    for (int i = 0; i < upstream.endpoints().size(); i++) {
-      problems.hostPort(path + ".endpoints[" + i + "]", upstream.endpoints().get(i));
-    }
+    problems.endpointsOrCluster(path, upstream.endpoints(), upstream.cluster());
     if (upstream.tls() != null && upstream.protocol() != Upstream.Protocol.H2) {
       problems.addFinding(
           path + ".tls",

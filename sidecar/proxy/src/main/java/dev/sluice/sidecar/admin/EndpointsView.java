@@ -2,6 +2,7 @@ package dev.sluice.sidecar.admin;
 
 import dev.sluice.sidecar.endpoints.EndpointSet;
 import dev.sluice.sidecar.endpoints.OutlierDetector;
+import dev.sluice.sidecar.offload.AgentClient;
 import dev.sluice.sidecar.runtime.Generation;
 import dev.sluice.sidecar.upstream.UpstreamPool;
 import java.time.Duration;
@@ -11,11 +12,12 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The {@code endpoints} part of {@code /config}: the endpoint document's version, and each upstream
- * of the running generation with the rules using it, its outlier detection settings and every
+ * The {@code endpoints} part of {@code /config}: the endpoint document's version; each upstream of
+ * the running generation with the rules using it, its outlier detection settings and every
  * endpoint's state, weight, whether it takes new requests (eligible by its conditions, and not
  * ejected), its requests in flight (sidecar-wide), and, when there are any, its failures in a row
- * and the ejection time left.
+ * and the ejection time left; and each agent with its cluster and every endpoint's state, whether
+ * it takes new connections, and its health.
  */
 final class EndpointsView {
   static Map<String, Object> of(Generation generation) {
@@ -27,7 +29,31 @@ final class EndpointsView {
       view.put("version", version);
     }
     view.put("upstreams", upstreams);
+    List<Map<String, Object>> agents = new ArrayList<>();
+    generation.agents().forEach((name, client) -> agents.add(agent(name, client)));
+    view.put("agents", agents);
     return view;
+  }
+
+  private static Map<String, Object> agent(String name, AgentClient client) {
+    var endpoints = client.endpoints();
+    Map<String, Object> agent = new LinkedHashMap<>();
+    agent.put("agent", name);
+    agent.put("cluster", endpoints.cluster() == null ? "(static)" : endpoints.cluster());
+    agent.put("known", endpoints.known());
+    List<Map<String, Object>> members = new ArrayList<>();
+    for (var member : endpoints.endpoints()) {
+      Map<String, Object> endpoint = new LinkedHashMap<>();
+      endpoint.put("address", member.address());
+      endpoint.put("state", member.state());
+      endpoint.put("eligible", member.eligible());
+      if (member.health() != null) {
+        endpoint.put("health", member.health());
+      }
+      members.add(endpoint);
+    }
+    agent.put("endpoints", members);
+    return agent;
   }
 
   private static Map<String, Object> upstream(UpstreamPool pool, List<String> rules) {

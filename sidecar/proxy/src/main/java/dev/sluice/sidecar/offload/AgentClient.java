@@ -2,7 +2,9 @@ package dev.sluice.sidecar.offload;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.sidecar.config.Endpoint;
 import dev.sluice.sidecar.config.HostPort;
+import dev.sluice.sidecar.endpoints.EndpointTable;
 import dev.sluice.sidecar.flow.CoalescedFlushes;
 import dev.sluice.sidecar.metrics.ProxyMetrics;
 import dev.sluice.sidecar.transport.Io;
@@ -22,9 +24,7 @@ import io.netty.util.concurrent.Promise;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -44,6 +44,11 @@ import org.slf4j.LoggerFactory;
  * pool loop, a reload, or a slow client cannot postpone it. The ACK, a failure and the deadline
  * race to complete the same promise; the first wins and the others are dropped.
  *
+ * <p>The endpoints are the agent's static ones, or its cluster's in the {@link EndpointTable},
+ * followed live ({@link AgentEndpoints}): a new endpoint is health-checked and takes connections at
+ * once; one that no longer serves takes no new event, and its connections close once the events on
+ * them are answered or timed out (never before: the processing timeout stays the only deadline).
+ *
  * <p>Pool state is confined to one event loop; callers on other loops hop to it.
  */
 public final class AgentClient implements AutoCloseable {
@@ -55,15 +60,15 @@ public final class AgentClient implements AutoCloseable {
   private final ProxyMetrics metrics;
   private final List<ClientConnection> connections = new ArrayList<>();
   private final ArrayDeque<PendingEvent> waiting = new ArrayDeque<>();
-  private final Map<HostPort, Endpoint> endpoints = new LinkedHashMap<>();
+  private final AgentEndpoints endpoints;
   private final ClientConnection.Owner owner = new PoolOwner();
-  private int nextEndpoint;
+  private final @Nullable ClusterFollower follower;
   private boolean closed;
   private int lastFailureStatus = SpopStatus.IO_ERROR;
   private String lastFailure = "no connection attempt yet";
   private volatile boolean available;
-  private volatile int availableEndpoints;
-  private volatile boolean checked;
+  private volatile @Nullable AgentHealth health;
+  private volatile AgentEndpointsView view;
   private volatile int openConnections;
 
   @SuppressWarnings("UnnecessaryLambda") // one instance: metrics remove it by identity on close
@@ -73,22 +78,46 @@ public final class AgentClient implements AutoCloseable {
   private final AtomicInteger pending = new AtomicInteger();
   private final AtomicLong timeouts = new AtomicLong();
 
-  /** One agent endpoint's pacing and health. */
-  private static final class Endpoint {
-    final Backoff backoff = new Backoff();
-    boolean up;
-    boolean checked;
-    boolean probing;
-  }
-
-  public AgentClient(AgentSettings settings, Io io, EventLoop loop, ProxyMetrics metrics) {
+  /**
+   * A client of the agent {@code settings} describes; a cluster's endpoints come from {@code
+   * table}.
+   */
+  public AgentClient(
+      AgentSettings settings, Io io, EventLoop loop, ProxyMetrics metrics, EndpointTable table) {
     this.settings = settings;
     this.io = io;
     this.loop = loop;
     this.metrics = metrics;
-    settings.endpoints().forEach(e -> endpoints.put(e, new Endpoint()));
+    this.endpoints = new AgentEndpoints(settings.cluster(), settings.endpoints());
+    this.view = endpoints.view();
     metrics.agentAvailability(settings.name(), availability);
     loop.execute(this::healthChecks);
+    String cluster = settings.cluster();
+    this.follower = cluster == null ? null : new ClusterFollower(cluster, table);
+    if (follower != null) {
+      table.subscribe(follower); // told the cluster's endpoints at once
+    }
+  }
+
+  /** Follows the agent's cluster: each update hops onto the client's loop, in order. */
+  private final class ClusterFollower implements EndpointTable.Subscriber {
+    private final String cluster;
+    private final EndpointTable table;
+
+    ClusterFollower(String cluster, EndpointTable table) {
+      this.cluster = cluster;
+      this.table = table;
+    }
+
+    @Override
+    public String cluster() {
+      return cluster;
+    }
+
+    @Override
+    public void endpointsChanged(@Nullable List<Endpoint> next) {
+      onLoop(() -> AgentClient.this.endpointsChanged(next));
+    }
   }
 
   public AgentSettings settings() {
@@ -110,7 +139,12 @@ public final class AgentClient implements AutoCloseable {
    * once (before that, "none available" would be a guess).
    */
   public @Nullable AgentHealth health() {
-    return checked ? new AgentHealth(endpoints.size(), availableEndpoints) : null;
+    return health;
+  }
+
+  /** The agent's endpoints with their states and health, as {@code /config} shows them. */
+  public AgentEndpointsView endpoints() {
+    return view;
   }
 
   public boolean available() {
@@ -187,19 +221,34 @@ public final class AgentClient implements AutoCloseable {
     }
     long now = System.nanoTime();
     while (wantsConnection()) {
-      HostPort endpoint = readyEndpoint(now);
+      HostPort endpoint = endpoints.next(now);
       if (endpoint == null) {
         break;
       }
       connect(endpoint);
     }
-    if (!waiting.isEmpty() && connections.isEmpty()) {
-      // Nothing open, nothing connecting, every endpoint backing off: answer now instead of
-      // letting requests wait out their timeout for a connection that will not come.
-      failWaiting(
-          lastFailureStatus,
-          "agent " + settings.name() + " unreachable (retrying later): " + lastFailure);
+    if (!waiting.isEmpty() && !hasServingConnection()) {
+      // Nothing open, nothing connecting, every endpoint backing off or none to connect to: answer
+      // now instead of letting requests wait out their timeout for a connection that will not come.
+      String none = endpoints.whyNone();
+      if (none != null) {
+        failWaiting(SpopStatus.IO_ERROR, "agent " + settings.name() + ": " + none);
+      } else {
+        failWaiting(
+            lastFailureStatus,
+            "agent " + settings.name() + " unreachable (retrying later): " + lastFailure);
+      }
     }
+  }
+
+  /** True while a connection open or opening may take the waiting events. */
+  private boolean hasServingConnection() {
+    for (ClientConnection c : connections) {
+      if (endpoints.serves(c.endpoint())) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private boolean wantsConnection() {
@@ -209,28 +258,24 @@ public final class AgentClient implements AutoCloseable {
         live++;
       }
     }
-    if (live == 0 || connections.size() >= settings.maxConnections()) {
+    if (live == 0) {
       return false;
     }
+    // Connections draining from endpoints that left do not count: they take no event, and for a
+    // processing timeout at most the agent has up to twice maxConnections open.
+    int serving = 0;
     int connecting = 0;
     for (ClientConnection c : connections) {
-      if (!c.ready()) {
-        connecting++;
+      if (endpoints.serves(c.endpoint())) {
+        serving++;
+        connecting += c.ready() ? 0 : 1;
       }
+    }
+    if (serving >= settings.maxConnections()) {
+      return false;
     }
     int perConnection = settings.pipelining() ? settings.maxInFlightPerConnection() : 1;
     return connecting * perConnection < live;
-  }
-
-  private @Nullable HostPort readyEndpoint(long now) {
-    List<HostPort> all = settings.endpoints();
-    for (int i = 0; i < all.size(); i++) {
-      HostPort candidate = all.get(Math.floorMod(nextEndpoint++, all.size()));
-      if (endpoint(candidate).backoff.ready(now)) {
-        return candidate;
-      }
-    }
-    return null;
   }
 
   private void connect(HostPort endpoint) {
@@ -270,10 +315,13 @@ public final class AgentClient implements AutoCloseable {
         .connect(endpoint.host(), endpoint.port());
   }
 
+  /** The least busy connection that can take an event now, to an endpoint that still serves. */
   private @Nullable ClientConnection pickReady() {
     ClientConnection best = null;
     for (ClientConnection c : connections) {
-      if (c.hasCapacity() && (best == null || c.inFlight() < best.inFlight())) {
+      if (c.hasCapacity()
+          && endpoints.serves(c.endpoint())
+          && (best == null || c.inFlight() < best.inFlight())) {
         best = c;
       }
     }
@@ -311,7 +359,10 @@ public final class AgentClient implements AutoCloseable {
   }
 
   private void endpointFailed(HostPort endpoint, int status, String why) {
-    Endpoint state = endpoint(endpoint);
+    AgentEndpoints.State state = endpoints.state(endpoint);
+    if (state == null) {
+      return; // it left meanwhile: nothing to pace, and its failure says nothing of the others
+    }
     state.backoff.failed(System.nanoTime());
     lastFailureStatus = status;
     lastFailure = endpoint + ": " + why;
@@ -323,11 +374,52 @@ public final class AgentClient implements AutoCloseable {
         why);
   }
 
+  /**
+   * The cluster's endpoints changed: new ones are checked at once and take connections; the
+   * connections to those that left take no new event and close once drained; waiting events go
+   * where they can, or fail now when nothing is left to connect to.
+   */
+  private void endpointsChanged(@Nullable List<Endpoint> next) {
+    if (closed) {
+      return;
+    }
+    String noneBefore = endpoints.whyNone();
+    List<HostPort> added = endpoints.update(next);
+    for (HostPort endpoint : added) {
+      probe(endpoint, requireNonNull(endpoints.state(endpoint)));
+    }
+    for (ClientConnection c : List.copyOf(connections)) {
+      closeIfDrained(c);
+    }
+    String none = endpoints.whyNone();
+    if (none != null && !none.equals(noneBefore)) {
+      log.info("agent {}: {}", settings.name(), none);
+    } else if (none == null && noneBefore != null) {
+      log.info(
+          "agent {}: cluster {} has {} endpoint(s) to connect to",
+          settings.name(),
+          settings.cluster(),
+          added.size());
+    }
+    refreshHealth();
+    progress();
+  }
+
+  /** Publishes health, availability and the view from the current endpoints. */
+  private void refreshHealth() {
+    available = endpoints.anyUp();
+    health = endpoints.health();
+    view = endpoints.view();
+  }
+
   /** Pool callbacks from connections (all on the pool loop). */
   private final class PoolOwner implements ClientConnection.Owner {
     @Override
     public void ready(ClientConnection connection) {
-      endpoint(connection.endpoint()).backoff.succeeded();
+      AgentEndpoints.State state = endpoints.state(connection.endpoint());
+      if (state != null) {
+        state.backoff.succeeded();
+      }
       progress();
       closeIfDrained(connection);
     }
@@ -350,8 +442,9 @@ public final class AgentClient implements AutoCloseable {
     }
   }
 
+  /** Closes a connection of a closed client, or to an endpoint that left, once it is idle. */
   private void closeIfDrained(ClientConnection connection) {
-    if (closed && connection.inFlight() == 0) {
+    if ((closed || !endpoints.serves(connection.endpoint())) && connection.inFlight() == 0) {
       connection.shutdown();
     }
   }
@@ -368,7 +461,7 @@ public final class AgentClient implements AutoCloseable {
             this::healthChecks, settings.healthInterval().toNanos(), TimeUnit.NANOSECONDS);
   }
 
-  private void probe(HostPort endpoint, Endpoint state) {
+  private void probe(HostPort endpoint, AgentEndpoints.State state) {
     if (state.probing) {
       return;
     }
@@ -411,9 +504,7 @@ public final class AgentClient implements AutoCloseable {
                 failure == null ? "" : ": " + failure);
           }
           state.checked = true;
-          available = endpoints.values().stream().anyMatch(e -> e.up);
-          availableEndpoints = (int) endpoints.values().stream().filter(e -> e.up).count();
-          checked = endpoints.values().stream().allMatch(e -> e.checked);
+          refreshHealth();
         });
   }
 
@@ -425,6 +516,9 @@ public final class AgentClient implements AutoCloseable {
   @Override
   public void close() {
     metrics.removeAgentAvailability(settings.name(), availability);
+    if (follower != null) {
+      follower.table.unsubscribe(follower);
+    }
     onLoop(
         () -> {
           if (closed) {
@@ -459,11 +553,6 @@ public final class AgentClient implements AutoCloseable {
   /** Connections open or opening, from any thread (a snapshot). */
   public int connections() {
     return openConnections;
-  }
-
-  /** The state of one of the configured endpoints (all of them have one). */
-  private Endpoint endpoint(HostPort endpoint) {
-    return requireNonNull(endpoints.get(endpoint));
   }
 
   private static String describe(@Nullable Throwable cause) {

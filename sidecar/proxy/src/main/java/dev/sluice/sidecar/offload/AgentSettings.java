@@ -5,12 +5,14 @@ import dev.sluice.sidecar.config.HostPort;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An agent's settings as the client uses them, resolved from the config once.
  *
  * @param name the agent's name
- * @param endpoints where its instances listen
+ * @param endpoints where its instances listen (static endpoints; empty for a cluster)
+ * @param cluster the cluster whose endpoints the client follows; null for static endpoints
  * @param maxConnections connections at most, across endpoints
  * @param pipelining offer pipelining
  * @param maxInFlightPerConnection NOTIFYs in flight per pipelined connection
@@ -24,6 +26,7 @@ import java.util.UUID;
 public record AgentSettings(
     String name,
     List<HostPort> endpoints,
+    @Nullable String cluster,
     int maxConnections,
     boolean pipelining,
     int maxInFlightPerConnection,
@@ -45,6 +48,7 @@ public record AgentSettings(
     return new AgentSettings(
         agent.name(),
         agent.endpoints().stream().map(HostPort::parse).toList(),
+        agent.cluster(),
         agent.maxConnections(),
         agent.pipelining(),
         agent.maxInFlightPerConnection(),

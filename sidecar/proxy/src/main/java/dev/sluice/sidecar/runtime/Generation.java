@@ -30,9 +30,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * A runtime built from one config: rule tables per listener and the upstream pools they use.
  * Requests bind to the generation current when they start; a reload swaps in a new one and closes
- * this one once drained. Its structure never changes; its pools' endpoints do (a cluster's from the
- * {@link EndpointTable}, and static ones when a config changes nothing else, see {@link
- * #replaceStaticEndpoints}).
+ * this one once drained. Its structure never changes; its pools' and agents' endpoints do (a
+ * cluster's from the {@link EndpointTable}, and a pool's static ones when a config changes nothing
+ * else, see {@link #replaceStaticEndpoints}).
  */
 public final class Generation implements AutoCloseable {
   private volatile SidecarConfig config;
@@ -75,7 +75,9 @@ public final class Generation implements AutoCloseable {
     Map<String, AgentClient> agents = new HashMap<>();
     for (Agent agent : config.agents()) {
       agentConfigs.put(agent.name(), agent);
-      agents.put(agent.name(), new AgentClient(AgentSettings.of(agent), io, loops.next(), metrics));
+      agents.put(
+          agent.name(),
+          new AgentClient(AgentSettings.of(agent), io, loops.next(), metrics, endpointTable));
     }
     Map<Upstream, UpstreamPool> pools = new HashMap<>();
     Map<String, RuleTable<BoundRule>> tables = new HashMap<>();
@@ -199,6 +201,11 @@ public final class Generation implements AutoCloseable {
 
   public @Nullable AgentClient agent(String name) {
     return agents.get(name);
+  }
+
+  /** Every agent client, by agent name. */
+  public Map<String, AgentClient> agents() {
+    return new TreeMap<>(agents);
   }
 
   @Override

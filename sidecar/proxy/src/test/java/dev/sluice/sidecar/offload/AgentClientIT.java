@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.agent.AgentHandler;
 import dev.sluice.agent.AgentServer;
 import dev.sluice.sidecar.config.HostPort;
+import dev.sluice.sidecar.endpoints.EndpointTable;
 import dev.sluice.sidecar.metrics.ProxyMetrics;
 import dev.sluice.sidecar.testing.ScriptedAgent;
 import dev.sluice.sidecar.transport.Io;
@@ -76,6 +77,7 @@ class AgentClientIT {
             new AgentSettings(
                 "test",
                 List.of(HostPort.parse(endpoint)),
+                null,
                 4,
                 true,
                 20,
@@ -85,7 +87,8 @@ class AgentClientIT {
                 PROCESSING,
                 Duration.ofMillis(100),
                 "engine-1"));
-    AgentClient client = new AgentClient(settings, Io.defaults(), poolLoop, new ProxyMetrics());
+    AgentClient client =
+        new AgentClient(settings, Io.defaults(), poolLoop, new ProxyMetrics(), new EndpointTable());
     closeables.add(client);
     return client;
   }
