@@ -220,7 +220,9 @@ class ScenariosIT {
                 10);
             String before = sandbox.route().getStatus().revision();
             sandbox.podRunner().slowReloads(CHURN_RELOAD);
-            Load load = new Load(200);
+            // The clients open their TLS connections over 2 s, as a fleet ramps up, not 200
+            // handshakes in one instant on a 2-core machine.
+            Load load = new Load(200, 10);
             load.start();
             await(() -> load.sent() >= 200, 30); // every client connected and answered once
             editRoute(
@@ -568,9 +570,17 @@ class ScenariosIT {
     private final long started = System.nanoTime();
     private Thread driver;
 
+    private final long rampPauseMillis;
+
     Load(int concurrency) {
+      this(concurrency, 0);
+    }
+
+    /** {@code rampPauseMillis}: the pause between the first {@code concurrency} requests. */
+    Load(int concurrency, long rampPauseMillis) {
       this.concurrency = concurrency;
       this.slots = new Semaphore(concurrency);
+      this.rampPauseMillis = rampPauseMillis;
     }
 
     void start() {
@@ -580,10 +590,8 @@ class ScenariosIT {
                 for (int i = 0; running.get() && i < 1_000_000; i++) {
                   try {
                     slots.acquire();
-                    if (i < concurrency) {
-                      // The clients open their TLS connections over 2 s, as a fleet ramps up,
-                      // not 200 handshakes in one instant on a 2-core machine.
-                      Thread.sleep(10); // pacing: the ramp-up above
+                    if (i < concurrency && rampPauseMillis > 0) {
+                      Thread.sleep(rampPauseMillis); // pacing: the clients' ramp-up
                     }
                   } catch (InterruptedException e) {
                     return;
