@@ -26,8 +26,8 @@ import org.jspecify.annotations.Nullable;
  *     default both
  * @param methods request methods the policy applies to (default GET, HEAD, OPTIONS, TRACE, PUT,
  *     DELETE)
- * @param perTryTimeout how long one try may wait for its response head, from when it got its
- *     connection or stream (absent: only the rule's request timeout, which bounds all tries)
+ * @param perTryTimeout how long one try may wait for its response head, from when its request was
+ *     sent whole (absent: only the rule's request timeout, which bounds all tries)
  * @param backoff the first retry waits a random time up to this, each next one up to twice the
  *     previous bound (full jitter; default 25ms)
  * @param maxBackoff the largest bound (default 250ms, at least {@code backoff})
