@@ -47,8 +47,9 @@ final class RequestAttempt {
   private final boolean policyApplies;
   private final RetryBudget budget;
   private final LongUnaryOperator random;
-  private final Timeout perTry;
-  private final Timeout backoff;
+  // Made when first needed: most requests have no per-try timeout and are never tried again.
+  private @Nullable Timeout perTry;
+  private @Nullable Timeout backoff;
   private @Nullable UpstreamLease lease;
   private @Nullable EndpointTries tries;
   private int connectRetriesCounted;
@@ -69,8 +70,6 @@ final class RequestAttempt {
             && exchange.connect == null;
     this.budget = exchange.rule.upstream().retryBudget();
     this.random = random;
-    this.perTry = new Timeout(exchange::perTryTimedOut);
-    this.backoff = new Timeout(this::acquire);
   }
 
   /**
@@ -120,13 +119,22 @@ final class RequestAttempt {
   void requestSent() {
     Duration timeout = policy.perTryTimeout();
     if (timeout != null && lease != null) {
+      if (perTry == null) {
+        perTry = new Timeout(exchange::perTryTimedOut);
+      }
       perTry.arm(exchange.loop, timeout.toNanos());
     }
   }
 
   /** A response head came: no per-try timeout any more. */
   void responded() {
-    perTry.cancel();
+    cancelPerTry();
+  }
+
+  private void cancelPerTry() {
+    if (perTry != null) {
+      perTry.cancel();
+    }
   }
 
   /** The sentence of a 504 for a try without a response head within its per-try timeout. */
@@ -227,7 +235,7 @@ final class RequestAttempt {
    * stream that is still open is reset) and asks for the next one, now or after the backoff.
    */
   void again(Next next) {
-    perTry.cancel();
+    cancelPerTry();
     UpstreamLease failed = lease;
     lease = null;
     if (failed != null) {
@@ -238,6 +246,9 @@ final class RequestAttempt {
       return;
     }
     requireNonNull(tries).nextAttempt();
+    if (backoff == null) {
+      backoff = new Timeout(this::acquire);
+    }
     backoff.arm(exchange.loop, backoffNanos(policy, retries, random));
   }
 
@@ -263,8 +274,10 @@ final class RequestAttempt {
 
   /** The exchange ended: timers cancelled, the lease given back, the budget's counts returned. */
   void release(boolean reusable) {
-    perTry.cancel();
-    backoff.cancel();
+    cancelPerTry();
+    if (backoff != null) {
+      backoff.cancel();
+    }
     if (lease != null) {
       lease.release(reusable);
     }
