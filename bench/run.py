@@ -56,6 +56,7 @@ def main():
     tools.need_tools()
     tools.need_jvm_flags(peers.SIDECAR_JVM)
     tools.need_jars(args.build)
+    tools.need_archive()
     limit = tools.raise_fd_limit()
     if limit < 25_000 and "memory" in chosen:
         tools.log(f"open files limited to {limit}: the 10,000 idle connections may not fit")
@@ -71,7 +72,7 @@ def main():
                "settings": {"duration": settings.duration, "repeat": settings.repeat,
                             "warmup": settings.warmup},
                "topology": (f"Proxies on core {tools.PROXY_CPU} (one worker thread each; the sidecar's "
-                            f"JVM: {' '.join(peers.SIDECAR_JVM)}); load generators, upstreams and the "
+                            f"JVM: {' '.join(peers.sidecar_flags())}); load generators, upstreams and the "
                             f"SPOE agent on core {tools.LOAD_CPU}."),
                "workloads": []}
 

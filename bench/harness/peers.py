@@ -25,11 +25,19 @@ PORTS = {
 PEERS = ("Sluice", "HAProxy 2.6", "direct")
 PROXIES = ("Sluice", "HAProxy 2.6")
 
-# The sidecar sized as a sidecar: a small heap, serial GC (one worker thread, one core), the C heap
-# trimmed every 5 s as in the image (sidecar/proxy/Dockerfile).
-SIDECAR_JVM = ["-Xms64m", "-Xmx64m", "-XX:+UseSerialGC", "-Xss512k",
-               "-XX:ReservedCodeCacheSize=64m", "-XX:MaxMetaspaceSize=96m",
-               "-XX:TrimNativeHeapInterval=5000"]
+# The sidecar sized as a sidecar: a 64 MiB heap, then the image's flags from the one file the
+# image, the standalone launcher and the bench share, and the class archive of a training run built
+# by this machine's JVM (tools.need_archive), as the image builds its own.
+SIDECAR_JVM = ["-Xmx64m", f"@{tools.SIDECAR_OPTIONS}", f"-XX:SharedArchiveFile={tools.SIDECAR_ARCHIVE}"]
+
+
+# What the image's ENV sets for the JVM (SidecarJvm.MALLOC): at most two malloc arenas.
+SIDECAR_ENV = {"MALLOC_ARENA_MAX": "2"}
+
+
+def sidecar_flags():
+    """The sidecar's JVM flags as a list, the options file's lines in place of its @ (for reports)."""
+    return ["-Xmx64m", *tools.sidecar_options(), f"-XX:SharedArchiveFile={tools.SIDECAR_ARCHIVE}"]
 
 
 def prepare(work):
@@ -80,8 +88,24 @@ spoe-message check-client-ip
     args ip=src
     event on-frontend-http-request
 """)
-    p = PORTS["HAProxy 2.6"]
-    (work / "haproxy.cfg").write_text(f"""# HAProxy 2.6 doing what the sidecar does: one thread; HTTP/1.1 and h2c (preface detection)
+    (work / "haproxy.cfg").write_text(haproxy_config(PORTS["HAProxy 2.6"], work))
+    return docroot
+
+
+def haproxy_config(p, work):
+    """HAProxy's configuration for the listeners in p: h1 and h2c always; offload and tls when p has
+    them (the footprint workload runs HAProxy with the first two only)."""
+    offload = f"""frontend offload
+    bind 127.0.0.1:{p['offload']}
+    filter spoe engine iprep config {work / 'spoe.cfg'}
+    http-request set-header X-IP-Score %[var(txn.iprep.ip_score)]
+    default_backend nginx
+""" if "offload" in p else ""
+    tls = f"""frontend tls
+    bind 127.0.0.1:{p['tls']} ssl crt {work / 'tls.pem'} alpn h2,http/1.1
+    default_backend h2tls
+""" if "tls" in p else ""
+    return f"""# HAProxy 2.6 doing what the sidecar does: one thread; HTTP/1.1 and h2c (preface detection)
 # downstream; h2 over TLS with ALPN; HTTP/1.1, h2c and h2-over-TLS upstreams with connection reuse;
 # one SPOE message per request on the offload frontend; the sidecar's timeouts.
 global
@@ -102,15 +126,7 @@ frontend h1
 frontend h2c
     bind 127.0.0.1:{p['h2c']}
     default_backend h2c
-frontend offload
-    bind 127.0.0.1:{p['offload']}
-    filter spoe engine iprep config {work / 'spoe.cfg'}
-    http-request set-header X-IP-Score %[var(txn.iprep.ip_score)]
-    default_backend nginx
-frontend tls
-    bind 127.0.0.1:{p['tls']} ssl crt {work / 'tls.pem'} alpn h2,http/1.1
-    default_backend h2tls
-backend nginx
+{offload}{tls}backend nginx
     http-reuse always
     server s 127.0.0.1:{NGINX}
 backend h2c
@@ -122,8 +138,7 @@ backend h2tls
 backend agents
     mode tcp
     server a1 127.0.0.1:{AGENT}
-""")
-    return docroot
+"""
 
 
 def max_connections():
@@ -206,7 +221,8 @@ class Stack:
         self._spawn(tools.pinned(tools.PROXY_CPU, ["java", *SIDECAR_JVM, "-jar", tools.SIDECAR_JAR,
                                                    "--threads", "1",
                                                    "--config", w / "sidecar-a.yaml"]),
-                    PORTS["Sluice"]["h1"], stdout=subprocess.DEVNULL, stderr=open(w / "sidecar.log", "w"))
+                    PORTS["Sluice"]["h1"], stdout=subprocess.DEVNULL, stderr=open(w / "sidecar.log", "w"),
+                    env={**os.environ, **SIDECAR_ENV})
         for peer in PROXIES:
             for port in PORTS[peer].values():
                 tools.wait_port(port, None)

@@ -67,6 +67,12 @@ def targets(results):
             continue
         if w["id"] == "operator-scale":
             continue
+        if w["id"] == "footprint":  # issue #23: an absolute target per sidecar, not a ratio
+            uss = w["figures"][0]["values"].get(SLUICE)
+            if uss is not None:
+                rows.append((f"{w['title']}: {w['figures'][0]['name']}", "≤ 48 MiB", f"{uss:.1f} MiB",
+                             uss <= 48))
+            continue
         for f in w["figures"]:
             s, h = f["values"].get(SLUICE), f["values"].get(HAPROXY)
             if s is None or h is None or not f.get("target", True):

@@ -17,6 +17,10 @@ AGENT_JAR = ROOT / "examples" / "ip-reputation-agent" / "target" / "ip-reputatio
 OPERATOR_JAR = ROOT / "operator" / "target" / "sluice-operator.jar"
 TOOLS_JAR = ROOT / "bench" / "tools" / "target" / "sluice-bench-tools.jar"
 JMH_JAR = ROOT / "bench" / "jmh" / "target" / "benchmarks.jar"
+# The sidecar's JVM flags (but the maximum heap), shared with the image and the standalone launcher.
+SIDECAR_OPTIONS = ROOT / "sidecar" / "proxy" / "src" / "main" / "resources" / "dev" / "sluice" / "sidecar" / "jvm.options"
+# Its class archive, built by a training run of the jar (need_archive), as the image builds its own.
+SIDECAR_ARCHIVE = WORK / "sluice-sidecar.jsa"
 
 # The proxy under test gets core 0 to itself; load generators, upstreams and agents share core 1.
 PROXY_CPU, LOAD_CPU = "0", "1"
@@ -68,6 +72,27 @@ def need_jvm_flags(flags):
         reason = refused[0] if refused else probe.stderr.strip()
         hint = " (it needs JDK 17.0.9 or newer)" if "TrimNativeHeapInterval" in reason else ""
         sys.exit(f"bench: this JVM refuses the sidecar's flags {' '.join(flags)}: {reason}{hint}")
+
+
+def sidecar_options():
+    """The lines of the sidecar's JVM options file, comments and blank lines left out."""
+    return [line.strip() for line in SIDECAR_OPTIONS.read_text().splitlines()
+            if line.strip() and not line.strip().startswith("#")]
+
+
+def need_archive():
+    """Builds the sidecar's class archive from a training run of the jar when it is missing or older
+    than the jar or the options (a stale archive is refused by the JVM, which then runs without)."""
+    if SIDECAR_ARCHIVE.exists() and SIDECAR_ARCHIVE.stat().st_mtime > max(
+            SIDECAR_JAR.stat().st_mtime, SIDECAR_OPTIONS.stat().st_mtime):
+        return
+    log("building the sidecar's class archive (java -XX:ArchiveClassesAtExit ... --training-run)")
+    WORK.mkdir(parents=True, exist_ok=True)
+    SIDECAR_ARCHIVE.unlink(missing_ok=True)
+    run(["java", "-Xmx64m", f"@{SIDECAR_OPTIONS}", f"-XX:ArchiveClassesAtExit={SIDECAR_ARCHIVE}",
+         "-Xlog:cds=off", "-Xlog:cds+dynamic=off", "-jar", SIDECAR_JAR, "--training-run"])
+    if not SIDECAR_ARCHIVE.exists():
+        raise RuntimeError(f"the training run left no {SIDECAR_ARCHIVE}")
 
 
 def raise_fd_limit(wanted=100_000):

@@ -314,5 +314,10 @@ def memory(s, stack):
     }
 
 
+def footprint(s, stack):
+    from . import footprint as per_pod
+    return per_pod.workload(s, stack)
+
+
 ALL = {"small-requests": small_requests, "uploads": uploads, "h2-streams": h2_streams,
-       "offload": offload, "reload-storm": reload_storm, "memory": memory}
+       "offload": offload, "reload-storm": reload_storm, "memory": memory, "footprint": footprint}

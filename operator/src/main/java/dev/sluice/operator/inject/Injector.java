@@ -42,6 +42,13 @@ public final class Injector {
   /** The sidecar's CPU request in whole cores, rounded up (downward API): its I/O threads. */
   static final String CPU_ENV = "SLUICE_CPU_REQUEST";
 
+  /**
+   * Options the {@code java} launcher adds to the image's: the JVM sizes itself (the common pool,
+   * Netty's allocator, compiler ergonomics) by the sidecar's CPU request rather than the node's
+   * cores, which it would see without a CPU limit.
+   */
+  static final String JVM_OPTIONS_ENV = "JDK_JAVA_OPTIONS";
+
   private Injector() {}
 
   static InjectionResult inject(
@@ -178,6 +185,11 @@ public final class Injector {
             .withDivisor(new Quantity("1"))
             .endResourceFieldRef()
             .endValueFrom()
+            .build(),
+        // $(VAR) refers to a variable defined before it in the same container
+        new EnvVarBuilder()
+            .withName(JVM_OPTIONS_ENV)
+            .withValue("-XX:ActiveProcessorCount=$(" + CPU_ENV + ")")
             .build());
   }
 

@@ -194,6 +194,13 @@ class InjectorGoldenTest {
     assertThat(cpu.getDivisor().toString())
         .as("whole cores, rounded up by the kubelet")
         .isEqualTo("1");
+    // the JVM sizes itself by the request too; the kubelet expands $(VAR) in a value only when
+    // VAR is defined before it in the same container
+    var names = sidecar.getEnv().stream().map(e -> e.getName()).toList();
+    assertThat(names.indexOf(Injector.JVM_OPTIONS_ENV))
+        .isGreaterThan(names.indexOf(Injector.CPU_ENV));
+    assertThat(sidecar.getEnv().get(names.indexOf(Injector.JVM_OPTIONS_ENV)).getValue())
+        .isEqualTo("-XX:ActiveProcessorCount=$(SLUICE_CPU_REQUEST)");
     assertThat(sidecar.getSecurityContext().getSeccompProfile().getType())
         .isEqualTo("RuntimeDefault");
   }

@@ -2,7 +2,14 @@ package dev.sluice.sidecar;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
 import com.sun.management.OperatingSystemMXBean;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -43,22 +50,84 @@ final class SidecarJvm {
           "-XX:MaxRAMFraction=",
           "-XX:MinRAMFraction=");
 
+  /** The sidecar's JVM flags but the maximum heap: one file for the image, launcher and bench. */
+  static final String OPTIONS = "/dev/sluice/sidecar/jvm.options";
+
   /**
    * The sidecar's JVM flags for a machine where the JVM sees {@code visibleMemory} bytes (the
-   * container's limit, when there is one): the image's, with the heap of an injected sidecar, never
-   * more than half of what is visible.
+   * container's limit, when there is one): the heap of an injected sidecar, never more than half of
+   * what is visible, then {@link #OPTIONS} (without what this JDK does not have), then the class
+   * archive when there is one.
    */
-  static List<String> flags(long visibleMemory, Runtime.Version version) {
+  static List<String> flags(long visibleMemory, Runtime.Version version, @Nullable Path archive) {
     long heapMiB = Math.max(32, Math.min(HEAP_BYTES, visibleMemory / 2) >> 20);
     List<String> flags = new ArrayList<>();
     flags.add("-Xmx" + heapMiB + "m");
-    flags.add("-XX:+UseSerialGC");
-    flags.add("-XX:CICompilerCount=2");
-    if (trimsNativeHeap(version)) {
-      flags.add("-XX:TrimNativeHeapInterval=5000");
+    for (String option : options()) {
+      if (!option.startsWith("-XX:TrimNativeHeapInterval") || trimsNativeHeap(version)) {
+        flags.add(option);
+      }
     }
-    flags.add("-XX:+ExitOnOutOfMemoryError");
+    if (archive != null) {
+      flags.add("-XX:SharedArchiveFile=" + archive);
+    }
     return flags;
+  }
+
+  /**
+   * The variable that caps glibc's malloc arenas, and its value. Without it every thread that
+   * mallocs gets an arena of its own (up to eight per core), each keeping freed memory for itself:
+   * 1.5 MiB more per sidecar at rest, measured. The JVM cannot set it for itself (malloc is running
+   * before {@code main}), so the image sets it (its {@code ENV}), the launcher sets it for the JVM
+   * it starts, the benchmarks for theirs.
+   */
+  static final Map<String, String> MALLOC = Map.of("MALLOC_ARENA_MAX", "2");
+
+  /** What the launcher adds to the environment of the JVM it starts: what is not set already. */
+  static Map<String, String> environment(Map<String, String> current) {
+    Map<String, String> added = new java.util.HashMap<>();
+    MALLOC.forEach(
+        (name, value) -> {
+          if (!current.containsKey(name)) {
+            added.put(name, value);
+          }
+        });
+    return added;
+  }
+
+  /** The options of {@link #OPTIONS}, in order: one per line, {@code #} comments. */
+  static List<String> options() {
+    try (InputStream in = SidecarJvm.class.getResourceAsStream(OPTIONS)) {
+      if (in == null) {
+        throw new IllegalStateException(OPTIONS + " is missing from the sidecar's jar");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8)
+          .lines()
+          .map(String::strip)
+          .filter(line -> !line.isEmpty() && !line.startsWith("#"))
+          .toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(OPTIONS, e);
+    }
+  }
+
+  /**
+   * The class archive beside the jar this class came from ({@code sluice-sidecar.jsa} beside {@code
+   * sluice-sidecar.jar}, as a training run leaves it), null when there is none.
+   */
+  static @Nullable Path archiveBesideJar() {
+    try {
+      Path jar =
+          Path.of(SidecarJvm.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      String name = jar.getFileName().toString();
+      if (!name.endsWith(".jar")) {
+        return null;
+      }
+      Path archive = jar.resolveSibling(name.substring(0, name.length() - 4) + ".jsa");
+      return Files.isRegularFile(archive) ? archive : null;
+    } catch (URISyntaxException | RuntimeException e) {
+      return null;
+    }
   }
 
   /** {@code -XX:TrimNativeHeapInterval} exists from JDK 17.0.9, 21.0.1 and 22 on. */

@@ -57,12 +57,16 @@ final class SidecarLauncher {
     }
     List<String> command = new ArrayList<>();
     command.add(java.get());
-    command.addAll(SidecarJvm.flags(SidecarJvm.visibleMemory(), Runtime.version()));
+    command.addAll(
+        SidecarJvm.flags(
+            SidecarJvm.visibleMemory(), Runtime.version(), SidecarJvm.archiveBesideJar()));
     command.add("-D" + SidecarJvm.ORIGIN + "=launcher");
     command.add("-D" + SidecarJvm.LAUNCHER_PID + "=" + ProcessHandle.current().pid());
     command.addAll(List.of(arguments.get()));
     try {
-      return new SidecarLauncher(new ProcessBuilder(command).inheritIO().start()).run();
+      ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
+      builder.environment().putAll(SidecarJvm.environment(environment));
+      return new SidecarLauncher(builder.start()).run();
     } catch (IOException e) {
       notRelaunched = "java could not be started again (" + e.getMessage() + ")";
       return null;

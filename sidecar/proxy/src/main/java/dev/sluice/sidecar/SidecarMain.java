@@ -6,6 +6,8 @@ import dev.sluice.sidecar.config.InvalidConfigException;
 import dev.sluice.sidecar.config.SidecarConfig;
 import dev.sluice.sidecar.config.SidecarConfigCodec;
 import dev.sluice.sidecar.config.SidecarReport;
+import dev.sluice.sidecar.footprint.IdleHeapTrim;
+import dev.sluice.sidecar.footprint.TrainingRun;
 import dev.sluice.sidecar.reload.ConfigFileWatcher;
 import dev.sluice.sidecar.reload.ConfigServiceClient;
 import dev.sluice.sidecar.reload.EndpointsClient;
@@ -85,8 +87,18 @@ public final class SidecarMain implements Callable<Integer> {
   @Option(
       names = "--threads",
       paramLabel = "N",
-      description = "I/O threads (default: number of cores).")
-  int threads = Runtime.getRuntime().availableProcessors();
+      description =
+          "I/O threads (default: the cores this JVM may use, at most 2; an injected sidecar gets"
+              + " its CPU request, rounded up).")
+  int threads = defaultThreads(Runtime.getRuntime().availableProcessors());
+
+  @Option(
+      names = "--training-run",
+      description =
+          "Serve a built-in config on loopback, send it every kind of traffic, reload once and"
+              + " exit: with -XX:ArchiveClassesAtExit=FILE, builds the class archive the image"
+              + " ships.")
+  boolean trainingRun;
 
   @Option(
       names = "--check",
@@ -125,6 +137,9 @@ public final class SidecarMain implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     try {
+      if (trainingRun) {
+        return new TrainingRun(out).run(threads);
+      }
       if (config == null && configService == null) {
         err.println("sluice-sidecar: --config FILE or --config-service URL is required");
         new CommandLine(this).usage(err);
@@ -144,9 +159,13 @@ public final class SidecarMain implements Callable<Integer> {
       if (endpoints != null) {
         endpoints.start();
       }
+      IdleHeapTrim heapTrim = IdleHeapTrim.start();
       stopOnShutdown(sidecar, service, watcher, endpoints);
       announce(sidecar, loaded);
       stop.await();
+      if (heapTrim != null) {
+        heapTrim.close();
+      }
       return 0;
     } catch (Exit e) {
       return e.code;
@@ -343,10 +362,20 @@ public final class SidecarMain implements Callable<Integer> {
     return commandLine.execute(args);
   }
 
-  /** False for the invocations that only print something (help, version, --check). */
+  /**
+   * I/O threads when {@code --threads} is not given: the cores the JVM may use (its CPU limit, when
+   * it has one), never more than 2. One event loop saturates a core; past two, a sidecar beside one
+   * application container costs more memory (a buffer cache and an arena per thread) than the pod's
+   * traffic needs. The injector passes the pod's CPU request.
+   */
+  static int defaultThreads(int cores) {
+    return Math.max(1, Math.min(2, cores));
+  }
+
+  /** False for the invocations that do not serve (help, version, --check, --training-run). */
   static boolean serves(String... args) {
     for (String arg : args) {
-      if (List.of("--check", "-h", "--help", "-V", "--version").contains(arg)) {
+      if (List.of("--check", "-h", "--help", "-V", "--version", "--training-run").contains(arg)) {
         return false;
       }
     }
@@ -367,12 +396,16 @@ public final class SidecarMain implements Callable<Integer> {
    *       HTTP/1.1 request (same jar, 4 runs each, medians 7.45 -> 6.72 us). Every test runs with
    *       paranoid detection and fails on a leak; {@code -Dio.netty.leakDetection.level=simple}
    *       turns sampling back on.
+   *   <li>Flight Recorder events of the buffer allocator off: checking whether they are enabled
+   *       loads the JDK's JFR classes (85, which no class archive can hold) into every sidecar.
+   *       {@code -Dio.netty.jfr.enabled=true} turns them back on.
    * </ul>
    *
    * Must run before any Netty class reads them.
    */
   static void productionNettyDefaults(Properties properties) {
     properties.putIfAbsent("io.netty.recycler.maxCapacityPerThread", "0");
+    properties.putIfAbsent("io.netty.jfr.enabled", "false");
     if (properties.getProperty("io.netty.leakDetectionLevel") == null) { // the old name
       properties.putIfAbsent("io.netty.leakDetection.level", "disabled");
     }

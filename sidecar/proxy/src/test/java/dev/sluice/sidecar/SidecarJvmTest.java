@@ -52,17 +52,17 @@ class SidecarJvmTest {
 
   @Test
   void theHeapIsAnInjectedSidecarsAndNeverMoreThanHalfOfWhatTheJvmSees() {
-    assertThat(SidecarJvm.flags(24L << 30, JDK_17_0_15)).first().isEqualTo("-Xmx128m");
-    assertThat(SidecarJvm.flags(256L << 20, JDK_17_0_15)).first().isEqualTo("-Xmx128m");
-    assertThat(SidecarJvm.flags(160L << 20, JDK_17_0_15)).first().isEqualTo("-Xmx80m");
-    assertThat(SidecarJvm.flags(32L << 20, JDK_17_0_15)).first().isEqualTo("-Xmx32m");
+    assertThat(SidecarJvm.flags(24L << 30, JDK_17_0_15, null)).first().isEqualTo("-Xmx128m");
+    assertThat(SidecarJvm.flags(256L << 20, JDK_17_0_15, null)).first().isEqualTo("-Xmx128m");
+    assertThat(SidecarJvm.flags(160L << 20, JDK_17_0_15, null)).first().isEqualTo("-Xmx80m");
+    assertThat(SidecarJvm.flags(32L << 20, JDK_17_0_15, null)).first().isEqualTo("-Xmx32m");
   }
 
   @Test
   void nativeHeapTrimmingOnlyWhereTheJdkHasIt() {
-    assertThat(SidecarJvm.flags(1L << 30, Runtime.Version.parse("17.0.8")))
-        .doesNotContain("-XX:TrimNativeHeapInterval=5000");
-    assertThat(SidecarJvm.flags(1L << 30, Runtime.Version.parse("17.0.9")))
+    assertThat(SidecarJvm.flags(1L << 30, Runtime.Version.parse("17.0.8"), null))
+        .noneMatch(f -> f.startsWith("-XX:TrimNativeHeapInterval"));
+    assertThat(SidecarJvm.flags(1L << 30, Runtime.Version.parse("17.0.9"), null))
         .contains("-XX:TrimNativeHeapInterval=5000");
     assertThat(SidecarJvm.trimsNativeHeap(Runtime.Version.parse("20.0.2"))).isFalse();
     assertThat(SidecarJvm.trimsNativeHeap(Runtime.Version.parse("21"))).isFalse();
@@ -71,23 +71,50 @@ class SidecarJvmTest {
   }
 
   @Test
-  void theFlagsAreTheImagesButForHowTheHeapIsSized() throws Exception {
+  void theFlagsAreOneFileInTheOrderItGivesThemThenTheArchive() {
+    List<String> options = SidecarJvm.options();
+    assertThat(options)
+        .contains("-XX:+UseSerialGC", "-Xms8m", "-XX:ArchiveRelocationMode=0")
+        .noneMatch(o -> o.startsWith("#") || o.isBlank())
+        .noneMatch(o -> o.startsWith("-Xmx") || o.startsWith("-XX:MaxRAMPercentage"));
+    // a diagnostic option is refused unless unlocked first
+    assertThat(options.indexOf("-XX:+UnlockDiagnosticVMOptions"))
+        .isLessThan(options.indexOf("-XX:ArchiveRelocationMode=0"));
+    List<String> flags =
+        SidecarJvm.flags(24L << 30, JDK_17_0_15, Path.of("/opt/sluice/sluice-sidecar.jsa"));
+    assertThat(flags.subList(1, flags.size() - 1)).isEqualTo(options);
+    assertThat(flags).last().isEqualTo("-XX:SharedArchiveFile=/opt/sluice/sluice-sidecar.jsa");
+  }
+
+  @Test
+  void theImageRunsTheSameFileAndBuildsItsArchiveFromATrainingRun() throws Exception {
     String dockerfile = Files.readString(ROOT.resolve("sidecar/proxy/Dockerfile"));
+    assertThat(dockerfile)
+        .contains(
+            "COPY sidecar/proxy/src/main/resources"
+                + SidecarJvm.OPTIONS
+                + " /opt/sluice/jvm.options")
+        .contains("-XX:ArchiveClassesAtExit=/opt/sluice/sluice-sidecar.jsa")
+        .contains("--training-run");
+    SidecarJvm.MALLOC.forEach(
+        (name, value) -> assertThat(dockerfile).contains("ENV " + name + "=" + value));
     Matcher entrypoint = Pattern.compile("ENTRYPOINT \\[(.*)]").matcher(dockerfile);
     assertThat(entrypoint.find()).as("the image's ENTRYPOINT").isTrue();
     List<String> image = new ArrayList<>();
     Matcher quoted = Pattern.compile("\"([^\"]*)\"").matcher(entrypoint.group(1));
     while (quoted.find()) {
-      if (quoted.group(1).startsWith("-XX:")) {
-        image.add(quoted.group(1));
-      }
+      image.add(quoted.group(1));
     }
-    List<String> ours = SidecarJvm.flags(24L << 30, JDK_17_0_15);
     // the image sizes the heap by the container's limit; standalone has no such limit to go by
-    assertThat(image).contains("-XX:MaxRAMPercentage=50");
-    assertThat(ours.subList(1, ours.size()))
-        .containsExactlyInAnyOrderElementsOf(
-            image.stream().filter(f -> !f.startsWith("-XX:MaxRAMPercentage")).toList());
+    assertThat(image)
+        .startsWith("java", "-XX:MaxRAMPercentage=50", "@/opt/sluice/jvm.options")
+        .contains("-XX:SharedArchiveFile=/opt/sluice/sluice-sidecar.jsa");
+  }
+
+  @Test
+  void theLauncherCapsMallocArenasUnlessTheEnvironmentSaysOtherwise() {
+    assertThat(SidecarJvm.environment(Map.of())).containsEntry("MALLOC_ARENA_MAX", "2");
+    assertThat(SidecarJvm.environment(Map.of("MALLOC_ARENA_MAX", "8"))).isEmpty();
   }
 
   @Test

@@ -31,6 +31,14 @@ class SidecarMainTest {
   }
 
   @Test
+  void withoutThreadsItRunsOneEventLoopPerCoreItMayUseButNeverMoreThanTwo() {
+    assertThat(SidecarMain.defaultThreads(1)).isEqualTo(1);
+    assertThat(SidecarMain.defaultThreads(2)).isEqualTo(2);
+    assertThat(SidecarMain.defaultThreads(64)).as("a node's cores are not the pod's").isEqualTo(2);
+    assertThat(SidecarMain.defaultThreads(0)).isEqualTo(1);
+  }
+
+  @Test
   void missingFileIsAConfigProblemToo() {
     assertThat(run("--config", "/nonexistent/sidecar.yaml")).isEqualTo(2);
     assertThat(err.toString())
@@ -80,7 +88,10 @@ class SidecarMainTest {
   void productionDefaultsTurnOffPoolsAndLeakSamplingUnlessTheJvmWasToldOtherwise() {
     assertThat(defaultsGiven())
         .containsEntry("io.netty.recycler.maxCapacityPerThread", "0")
-        .containsEntry("io.netty.leakDetection.level", "disabled");
+        .containsEntry("io.netty.leakDetection.level", "disabled")
+        .containsEntry("io.netty.jfr.enabled", "false");
+    assertThat(defaultsGiven("io.netty.jfr.enabled", "true"))
+        .containsEntry("io.netty.jfr.enabled", "true");
     assertThat(
             defaultsGiven(
                 "io.netty.recycler.maxCapacityPerThread", "4096",
