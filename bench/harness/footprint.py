@@ -160,6 +160,10 @@ def run(work, java, flags, count, with_haproxy, idle, load_seconds, upload, upst
                     holder.wait(60)
             time.sleep(REST + 5)
             sample("at rest after the idle connections closed")
+            for peer, group in members.items():  # the one that held them
+                f = tools.footprint_kib(tools.listener_pid(group[0]["h1"]))
+                phases[peer]["the first one, at rest after its idle connections closed"] = {
+                    k: mib(v) for k, v in f.items()}
         return {"phases": phases,
                 "throughput": {peer: {k: median_spread(v) for k, v in t.items()} for peer, t in throughput.items()},
                 "cpu": {peer: {k: median_spread(v) for k, v in t.items()} for peer, t in cpu.items()}}
@@ -192,8 +196,10 @@ def workload(settings, stack):
         figures.append(figure(f"USS with {IDLE_CONNECTIONS:,} idle connections (one of them)", "MiB", "lower",
                               {p: (phases[p][idle_phase]["uss"] if p in phases else None) for p in peers.PEERS},
                               target=False))
-        figures.append(figure("USS at rest after the idle connections closed", "MiB", "lower",
-                              uss("at rest after the idle connections closed"), target=False))
+        after = "the first one, at rest after its idle connections closed"
+        figures.append(figure(f"USS of that one, {REST + 5} s after they closed", "MiB", "lower",
+                              {p: (phases[p][after]["uss"] if p in phases else None) for p in peers.PEERS},
+                              target=False))
     return {
         "id": "footprint", "title": "Memory per pod",
         "setup": (f"{COUNT} sidecars and {COUNT} HAProxy 2.6 processes run side by side on the proxy core, as "
