@@ -226,5 +226,59 @@ class ChartIT {
         .hasMessageContaining("at '/sidecar/resources/memoryLimit'");
     assertThatThrownBy(() -> render(Map.of("tls.mode", "certManager")))
         .hasMessageContaining("tls.certManager.issuerRef.name is empty");
+    assertThatThrownBy(() -> render(Map.of("imagePullSecrets[0].secret", "registry")))
+        .hasMessageContaining("at '/imagePullSecrets/0'")
+        .hasMessageContaining("name");
+    assertThatThrownBy(() -> render(Map.of("operator.extraEnv[0].value", "x")))
+        .hasMessageContaining("at '/operator/extraEnv/0'")
+        .hasMessageContaining("name");
+  }
+
+  @Test
+  void oneReplicaIsReplacedNotRolledSoTwoUnelectedOperatorsNeverRunAtOnce() {
+    Deployment one = only(render(Map.of("operator.replicas", 1)), Deployment.class);
+    assertThat(one.getSpec().getStrategy().getType()).isEqualTo("Recreate");
+    assertThat(one.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
+        .contains("--no-leader-election");
+    Deployment two = only(render(Map.of()), Deployment.class);
+    assertThat(two.getSpec().getStrategy()).as("RollingUpdate, Kubernetes' default").isNull();
+    assertThat(two.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
+        .doesNotContain("--no-leader-election");
+  }
+
+  @Test
+  void pullSecretsPodAnnotationsExtraEnvAndTheHeapShareReachTheOperatorsPod() throws IOException {
+    var pod =
+        only(
+                render(
+                    Map.of(
+                        "imagePullSecrets[0].name", "registry",
+                        "operator.podAnnotations.example\\.com/team", "edge",
+                        "operator.extraEnv[0].name", "HTTPS_PROXY",
+                        "operator.extraEnv[0].value", "http://proxy:3128",
+                        "operator.maxRAMPercentage", 40)),
+                Deployment.class)
+            .getSpec()
+            .getTemplate();
+    assertThat(pod.getSpec().getImagePullSecrets())
+        .extracting(r -> r.getName())
+        .containsExactly("registry");
+    assertThat(pod.getMetadata().getAnnotations()).containsEntry("example.com/team", "edge");
+    var env = pod.getSpec().getContainers().get(0).getEnv();
+    assertThat(env)
+        .anySatisfy(
+            e -> {
+              assertThat(e.getName()).isEqualTo("HTTPS_PROXY");
+              assertThat(e.getValue()).isEqualTo("http://proxy:3128");
+            });
+    assertThat(env)
+        .filteredOn(e -> e.getName().equals("JAVA_TOOL_OPTIONS"))
+        .singleElement()
+        .satisfies(e -> assertThat(e.getValue()).contains("-XX:MaxRAMPercentage=40"));
+    // JAVA_TOOL_OPTIONS applies only if the image's command line sets no memory flag of its own
+    String dockerfile = Files.readString(ROOT.resolve("operator/Dockerfile"));
+    String entrypoint =
+        dockerfile.lines().filter(l -> l.startsWith("ENTRYPOINT")).findFirst().orElseThrow();
+    assertThat(entrypoint).doesNotContain("-XX:", "-Xmx", "-Xms");
   }
 }
