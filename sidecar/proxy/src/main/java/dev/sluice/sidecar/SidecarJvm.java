@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -85,7 +86,7 @@ final class SidecarJvm {
 
   /** What the launcher adds to the environment of the JVM it starts: what is not set already. */
   static Map<String, String> environment(Map<String, String> current) {
-    Map<String, String> added = new java.util.HashMap<>();
+    Map<String, String> added = new HashMap<>();
     MALLOC.forEach(
         (name, value) -> {
           if (!current.containsKey(name)) {

@@ -5,8 +5,10 @@ import dev.sluice.sidecar.config.InvalidConfigException;
 import dev.sluice.sidecar.config.SidecarConfig;
 import dev.sluice.sidecar.config.SidecarConfigCodec;
 import dev.sluice.sidecar.config.SidecarReport;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -130,7 +132,7 @@ public final class TrainingRun {
               HttpRequest.newBuilder(front.resolve("/live"))
                   .POST(
                       HttpRequest.BodyPublishers.ofInputStream(
-                          () -> new java.io.ByteArrayInputStream(body)))
+                          () -> new ByteArrayInputStream(body)))
                   .build()));
     }
     for (CompletableFuture<HttpResponse<String>> answer : pending) {
@@ -170,7 +172,7 @@ public final class TrainingRun {
     List<ServerSocket> held = new ArrayList<>();
     try {
       for (int i = 0; i < count; i++) {
-        ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+        ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
         held.add(socket);
         ports[i] = socket.getLocalPort();
       }
