@@ -235,6 +235,28 @@ class ChartIT {
   }
 
   @Test
+  void thePodMonitorScrapesEveryInjectedSidecarsAdminPort() {
+    assertThat(render(Map.of())).noneMatch(o -> o.getKind().equals("PodMonitor"));
+    HasMetadata monitor =
+        render(Map.of("metrics.podMonitor.enabled", true, "metrics.podMonitor.interval", "15s"))
+            .stream()
+            .filter(o -> o.getKind().equals("PodMonitor"))
+            .findFirst()
+            .orElseThrow();
+    @SuppressWarnings("unchecked")
+    Map<String, Object> spec =
+        (Map<String, Object>)
+            Serialization.jsonMapper().convertValue(monitor, Map.class).get("spec");
+    assertThat(spec.get("namespaceSelector")).isEqualTo(Map.of("any", true));
+    assertThat(spec.get("selector"))
+        .as("the label the injector puts on every pod it gives a sidecar")
+        .isEqualTo(Map.of("matchLabels", Map.of("sluice.dev/sidecar", "true")));
+    assertThat(spec.get("podMetricsEndpoints"))
+        .as("the injected container's admin port, by name")
+        .isEqualTo(List.of(Map.of("port", "sluice-admin", "path", "/metrics", "interval", "15s")));
+  }
+
+  @Test
   void oneReplicaIsReplacedNotRolledSoTwoUnelectedOperatorsNeverRunAtOnce() {
     Deployment one = only(render(Map.of("operator.replicas", 1)), Deployment.class);
     assertThat(one.getSpec().getStrategy().getType()).isEqualTo("Recreate");
