@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -232,6 +233,39 @@ class ChartIT {
     assertThatThrownBy(() -> render(Map.of("operator.extraEnv[0].value", "x")))
         .hasMessageContaining("at '/operator/extraEnv/0'")
         .hasMessageContaining("name");
+  }
+
+  @Test
+  void theBuildPackagesTheChartWithEveryFileHelmInstalls() throws IOException {
+    String version =
+        Files.readAllLines(CHART.resolve("Chart.yaml")).stream()
+            .filter(l -> l.startsWith("version:"))
+            .map(l -> l.substring("version:".length()).strip())
+            .findFirst()
+            .orElseThrow();
+    Path packaged = ROOT.resolve("charts/target/helm/sluice-" + version + ".tgz");
+    assertThat(packaged).as("written by the package phase (ChartPackager)").exists();
+    List<String> entries = new ArrayList<>();
+    try (InputStream in = new GZIPInputStream(Files.newInputStream(packaged))) {
+      byte[] header = new byte[512];
+      while (in.readNBytes(header, 0, 512) == 512 && header[0] != 0) {
+        String name = new String(header, 0, 100, StandardCharsets.US_ASCII).replace("\0", "");
+        long size =
+            Long.parseLong(
+                new String(header, 124, 11, StandardCharsets.US_ASCII).replace("\0", "").trim(), 8);
+        entries.add(name);
+        in.skipNBytes((size + 511) / 512 * 512);
+      }
+    }
+    List<String> expected = new ArrayList<>();
+    try (Stream<Path> files = Files.walk(CHART)) {
+      files
+          .filter(Files::isRegularFile)
+          .map(f -> "sluice/" + CHART.relativize(f).toString().replace('\\', '/'))
+          .filter(f -> !f.endsWith(".helmignore"))
+          .forEach(expected::add);
+    }
+    assertThat(entries).containsExactlyInAnyOrderElementsOf(expected);
   }
 
   @Test
