@@ -136,5 +136,8 @@ class SidecarJvmTest {
     assertThat(SidecarMain.serves("--config", "x.yaml", "--check")).isFalse();
     assertThat(SidecarMain.serves("--help")).isFalse();
     assertThat(SidecarMain.serves("-V")).isFalse();
+    assertThat(SidecarMain.serves("--training-run"))
+        .as("the image build starts it with its own flags and an archive to write")
+        .isFalse();
   }
 }
