@@ -19,10 +19,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The JVM the sidecar is meant to run in, and whether this one is it. The image starts {@code java}
- * with the sidecar's flags ({@code sidecar/proxy/Dockerfile}); {@code java -jar sluice-sidecar.jar}
- * with no heap option would get the JVM's defaults instead (a quarter of the machine's memory for
- * the heap, as much again for direct buffers, G1), so {@link SidecarLauncher} starts the sidecar
- * again with {@link #flags}. See docs/design/20261206-standalone-memory.md.
+ * with the sidecar's flags (the image's, {@code images/.../ImageRecipe.java}); {@code java -jar
+ * sluice-sidecar.jar} with no heap option would get the JVM's defaults instead (a quarter of the
+ * machine's memory for the heap, as much again for direct buffers, G1), so {@link SidecarLauncher}
+ * starts the sidecar again with {@link #flags}. See docs/design/20261206-standalone-memory.md.
  */
 final class SidecarJvm {
   /** Environment variable; {@code off} keeps the JVM as started (no re-execution). */

@@ -2,18 +2,15 @@ package dev.sluice.sidecar;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
  * The standalone JVM's settings: a heap option anywhere keeps the JVM as started, the sidecar's
- * flags are the image's (sidecar/proxy/Dockerfile) with the heap of an injected sidecar.
+ * flags are the image's (images/: ImageRecipeTest checks the image runs the same file) with the
+ * heap of an injected sidecar.
  */
 class SidecarJvmTest {
   private static final Path ROOT =
@@ -84,31 +81,6 @@ class SidecarJvmTest {
         SidecarJvm.flags(24L << 30, JDK_17_0_15, Path.of("/opt/sluice/sluice-sidecar.jsa"));
     assertThat(flags.subList(1, flags.size() - 1)).isEqualTo(options);
     assertThat(flags).last().isEqualTo("-XX:SharedArchiveFile=/opt/sluice/sluice-sidecar.jsa");
-  }
-
-  @Test
-  void theImageRunsTheSameFileAndBuildsItsArchiveFromATrainingRun() throws Exception {
-    String dockerfile = Files.readString(ROOT.resolve("sidecar/proxy/Dockerfile"));
-    assertThat(dockerfile)
-        .contains(
-            "COPY sidecar/proxy/src/main/resources"
-                + SidecarJvm.OPTIONS
-                + " /opt/sluice/jvm.options")
-        .contains("-XX:ArchiveClassesAtExit=/opt/sluice/sluice-sidecar.jsa")
-        .contains("--training-run");
-    SidecarJvm.MALLOC.forEach(
-        (name, value) -> assertThat(dockerfile).contains("ENV " + name + "=" + value));
-    Matcher entrypoint = Pattern.compile("ENTRYPOINT \\[(.*)]").matcher(dockerfile);
-    assertThat(entrypoint.find()).as("the image's ENTRYPOINT").isTrue();
-    List<String> image = new ArrayList<>();
-    Matcher quoted = Pattern.compile("\"([^\"]*)\"").matcher(entrypoint.group(1));
-    while (quoted.find()) {
-      image.add(quoted.group(1));
-    }
-    // the image sizes the heap by the container's limit; standalone has no such limit to go by
-    assertThat(image)
-        .startsWith("java", "-XX:MaxRAMPercentage=50", "@/opt/sluice/jvm.options")
-        .contains("-XX:SharedArchiveFile=/opt/sluice/sluice-sidecar.jsa");
   }
 
   @Test
