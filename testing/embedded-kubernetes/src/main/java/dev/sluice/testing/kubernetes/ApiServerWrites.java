@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.Dispatcher;
-import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.fabric8.zjsonpatch.CompatibilityFlags;
@@ -129,14 +128,7 @@ final class ApiServerWrites extends Dispatcher {
 
   /** The object as stored (read through the mock without recording a request), or null. */
   private @Nullable JsonNode stored(RecordedRequest request, String path) throws Refusal {
-    MockResponse found =
-        delegate.dispatch(
-            new RecordedRequest(
-                request.getHttpVersion(),
-                HttpMethod.GET,
-                path,
-                Headers.builder().build(),
-                new Buffer()));
+    MockResponse found = StoredReads.get(delegate, request, path);
     if (found.code() != 200) {
       return null;
     }

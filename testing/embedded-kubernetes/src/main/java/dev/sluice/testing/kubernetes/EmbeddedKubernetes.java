@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.VersionInfo;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
@@ -30,6 +31,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * fabric8's mock API server in CRUD mode with Sluice's CRDs registered (from sluice-crds), plus a
@@ -38,7 +40,9 @@ import java.util.logging.Logger;
  * of ProxyRoutes and OffloadAgents are pruned, defaulted and validated against the CRDs' schema and
  * CEL rules ({@link CrdAdmission}), and every write is checked as the real API server checks it
  * where the mock would accept anything ({@link ApiServerWrites}: strict JSON Patch, pod status
- * validation, second-precision times). No server-side apply or garbage collection (see TEST.md).
+ * validation, second-precision times). SubjectAccessReviews are decided from the stored RBAC
+ * objects as the RBAC authorizer decides them ({@link AccessReviews}). No server-side apply or
+ * garbage collection (see TEST.md).
  */
 public class EmbeddedKubernetes implements AutoCloseable {
   private static final ObjectMapper JSON = JsonMapper.builder().build();
@@ -55,14 +59,23 @@ public class EmbeddedKubernetes implements AutoCloseable {
   private final CrdAdmission admission;
   private final Map<String, String[]> tokens = new ConcurrentHashMap<>();
 
+  /** An API server whose {@code /version} says what fabric8's mock says (0.0). */
   public EmbeddedKubernetes() throws IOException {
+    this(null);
+  }
+
+  /** An API server whose {@code /version} answers {@code version} (e.g. 1.29, 1.28). */
+  public EmbeddedKubernetes(@Nullable VersionInfo version) throws IOException {
     Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
     admission =
         new CrdAdmission(
-            new ApiServerWrites(new KubernetesMixedDispatcher(responses)),
+            new ApiServerWrites(new AccessReviews(new KubernetesMixedDispatcher(responses))),
             SluiceCrds.all().values());
     server =
         new KubernetesMockServer(new Context(), new MockWebServer(), responses, admission, false);
+    if (version != null) {
+      server.setVersionInfo(version);
+    }
     server.init(InetAddress.getLoopbackAddress(), 0);
     client = server.createClient();
     server
