@@ -33,7 +33,7 @@ public enum NativeSidecars {
   }
 
   /** {@code major}/{@code minor} as /version reports them (minor may carry a "+" suffix). */
-  static boolean supported(String major, String minor) {
+  public static boolean supported(String major, String minor) {
     try {
       int ma = Integer.parseInt(major.replaceAll("[^0-9]", ""));
       int mi = Integer.parseInt(minor.replaceAll("[^0-9]", ""));

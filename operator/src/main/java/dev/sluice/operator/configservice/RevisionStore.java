@@ -28,7 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class RevisionStore {
   public static final String PREFIX = "sluice-config-";
-  static final String KEY = "config.json";
+  public static final String KEY = "config.json";
 
   /** A Secret younger than this is never collected (another replica may be about to use it). */
   static final Duration MIN_AGE = Duration.ofMinutes(2);

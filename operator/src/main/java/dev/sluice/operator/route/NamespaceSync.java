@@ -75,6 +75,14 @@ public final class NamespaceSync {
   /** What a pass found: the plan, and whether a rollout still runs (check back soon). */
   record Outcome(NamespaceRollout.Result result, boolean rolling) {}
 
+  /**
+   * One pass over {@code namespace}, as a reconcile runs it (for callers outside this package: the
+   * kubectl plugin's tests build the cluster state through it); true while a rollout still runs.
+   */
+  public boolean pass(String namespace, NamespaceView view) {
+    return sync(namespace, view).rolling();
+  }
+
   Outcome sync(String namespace, NamespaceView view) {
     synchronized (locks.computeIfAbsent(namespace, n -> new Object())) {
       Instant now = clock.instant();
