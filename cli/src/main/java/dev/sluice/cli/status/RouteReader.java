@@ -16,6 +16,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -141,7 +142,8 @@ public final class RouteReader {
     PodRecord record = PodRecord.of(pod);
     PodState state = PodState.of(record.rollout());
     Map<String, String> a = pod.getMetadata().getAnnotations();
-    Map<String, PodReport.AgentEndpoints> agents = new LinkedHashMap<>();
+    // by agent name: the report's own order is the sidecar's, not stable
+    Map<String, PodReport.AgentEndpoints> agents = new TreeMap<>();
     AgentHealthRecord.of(pod)
         .forEach(
             (agent, e) ->
