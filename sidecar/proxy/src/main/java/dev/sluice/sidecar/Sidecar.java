@@ -2,6 +2,8 @@ package dev.sluice.sidecar;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.sidecar.accesslog.AccessLog;
+import dev.sluice.sidecar.accesslog.AccessLogWriter;
 import dev.sluice.sidecar.admin.ReloadControl;
 import dev.sluice.sidecar.config.InvalidConfigException;
 import dev.sluice.sidecar.config.SidecarConfig;
@@ -46,6 +48,7 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
 
   private final Io io;
   private final ProxyMetrics metrics = new ProxyMetrics();
+  private final AccessLog accessLog;
   private final EndpointTable endpoints = new EndpointTable();
   private final AtomicReference<Generation> current = new AtomicReference<>();
   private final EventLoopGroup boss;
@@ -64,7 +67,17 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
   }
 
   public Sidecar(int workerThreads, Io io) {
+    this(workerThreads, io, AccessLog.OFF);
+  }
+
+  /** With {@code accessLog} for every exchange (the writer closes with the sidecar). */
+  public Sidecar(int workerThreads, Io io, AccessLog accessLog) {
     this.io = io;
+    this.accessLog = accessLog;
+    AccessLogWriter writer = accessLog.writer();
+    if (writer != null) {
+      metrics.accessLog(writer);
+    }
     metrics.bufferMemory(io.allocator());
     metrics.endpoints(
         endpoints,
@@ -74,14 +87,15 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
         });
     this.boss = io.transport().newGroup(1, "sluice-accept");
     this.workers = io.transport().newGroup(workerThreads, "sluice-io");
-    this.listeners = new Listeners(boss, workers, io, metrics, current::get, stopping::get, this);
-    this.swap = new GenerationSwap(current, listeners, io, workers, metrics, endpoints);
+    this.listeners =
+        new Listeners(boss, workers, io, metrics, current::get, stopping::get, this, accessLog);
+    this.swap = new GenerationSwap(current, listeners, io, workers, metrics, endpoints, accessLog);
   }
 
   /** Builds the first generation and binds every listener; throws naming what failed. */
   public Sidecar start(SidecarConfig config) {
     try {
-      current.set(Generation.build(config, io, workers, metrics, endpoints));
+      current.set(Generation.build(config, io, workers, metrics, endpoints, accessLog));
       listeners.bindAll(config);
     } catch (RuntimeException e) {
       close();
@@ -300,6 +314,10 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
     }
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
     boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    AccessLogWriter writer = accessLog.writer();
+    if (writer != null) {
+      writer.close();
+    }
   }
 
   /** A config source that reads {@code file} each time. */

@@ -2,12 +2,14 @@ package dev.sluice.sidecar.metrics;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.sidecar.accesslog.AccessLogWriter;
 import dev.sluice.sidecar.config.ClusterEndpoints;
 import dev.sluice.sidecar.config.SidecarReport;
 import dev.sluice.sidecar.endpoints.EndpointState;
 import dev.sluice.sidecar.endpoints.EndpointTable;
 import dev.sluice.sidecar.endpoints.OutlierDetector;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -453,6 +455,16 @@ public final class ProxyMetrics implements OutlierDetector.Events {
         .description("Time from a swap until the replaced generation closed")
         .register(registry)
         .record(drain.drainMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Access-log lines written and dropped (the writer's queue was full). */
+  public void accessLog(AccessLogWriter writer) {
+    FunctionCounter.builder("sluice_access_log_lines", writer, AccessLogWriter::written)
+        .description("Access-log lines written")
+        .register(registry);
+    FunctionCounter.builder("sluice_access_log_dropped", writer, AccessLogWriter::dropped)
+        .description("Access-log lines dropped because the output could not keep up")
+        .register(registry);
   }
 
   private Counter counter(
