@@ -1,6 +1,5 @@
 package dev.sluice.sandbox;
 
-import dev.sluice.api.Labels;
 import dev.sluice.operator.NativeSidecars;
 import dev.sluice.operator.OperatorRuntime;
 import dev.sluice.operator.OperatorSettings;
@@ -17,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The cluster the sandbox runs on: fabric8's embedded Kubernetes API (CRUD mode, the CRDs
@@ -46,15 +44,13 @@ final class SandboxCluster implements AutoCloseable {
   }
 
   /**
-   * Step 1: a kubeconfig in {@code work}, the operator's namespace and {@code injected}, labelled
-   * for sidecar injection.
+   * Step 1: a kubeconfig in {@code work} and the operator's namespace (the example brings its own,
+   * labelled for injection).
    */
-  void prepare(Path work, String injected, Narration narration) throws IOException {
+  void prepare(Path work, Narration narration) throws IOException {
     kubeconfig = kubernetes.writeKubeconfig(Files.createDirectories(work).resolve("kubeconfig"));
     kubernetes.namespace(SYSTEM);
-    kubernetes.namespace(injected, Map.of(Labels.INJECT, Labels.INJECT_NAMESPACE_ENABLED));
     narration.say("API " + client.getConfiguration().getMasterUrl() + ", kubeconfig " + kubeconfig);
-    narration.say("namespace " + injected + " labelled sluice.dev/inject=enabled");
   }
 
   /** Step 2: the webhook registered with the API, then the operator started on any free ports. */

@@ -1,5 +1,6 @@
 package dev.sluice.operator;
 
+import dev.sluice.operator.check.InstallCheck;
 import dev.sluice.operator.http.ServerDefaults;
 import dev.sluice.sidecar.config.Durations;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -31,6 +32,7 @@ import picocli.CommandLine.Option;
     name = "sluice-operator",
     mixinStandardHelpOptions = true,
     version = "sluice-operator " + OperatorVersion.VERSION,
+    subcommands = InstallCheck.class,
     description =
         "Reconciles ProxyRoutes and OffloadAgents into per-pod Sluice sidecars: injects them,"
             + " serves each pod its config, rolls changes out pod by pod and reports in status."
