@@ -16,9 +16,8 @@ import dev.sluice.sidecar.reload.ConfigServiceClient;
 import dev.sluice.sidecar.reload.EndpointsClient;
 import dev.sluice.sidecar.reload.Signals;
 import dev.sluice.sidecar.transport.Io;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.charset.Charset;
@@ -154,10 +153,13 @@ public final class SidecarMain implements Callable<Integer> {
     if (format == null) {
       return AccessLog.OFF;
     }
-    return AccessLog.to(
-        new AccessLogWriter(
-            new FileOutputStream(FileDescriptor.out), AccessLogWriter.DEFAULT_CAPACITY),
-        format);
+    // The standard output stream, not file descriptor 1: whoever runs the sidecar in process (a
+    // test
+    // runner talking to its fork over standard output) may have replaced it.
+    // checkstyle:terminal-output-begin
+    OutputStream stdout = System.out;
+    // checkstyle:terminal-output-end
+    return AccessLog.to(new AccessLogWriter(stdout, AccessLogWriter.DEFAULT_CAPACITY), format);
   }
 
   /** An exit with {@code code} after what went wrong was printed. */
