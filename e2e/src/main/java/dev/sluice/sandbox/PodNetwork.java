@@ -41,7 +41,8 @@ final class PodNetwork {
                         l.http2()))
             .toList(),
         config.rules(),
-        config.agents());
+        config.agents(),
+        config.origin());
   }
 
   static String rebind(String address, String podIp) {

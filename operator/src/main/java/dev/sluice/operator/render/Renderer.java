@@ -5,6 +5,7 @@ import dev.sluice.api.v1alpha1.ProxyRoute;
 import dev.sluice.api.v1alpha1.Reasons;
 import dev.sluice.sidecar.config.AdminEndpoint;
 import dev.sluice.sidecar.config.Agent;
+import dev.sluice.sidecar.config.ContractVersions;
 import dev.sluice.sidecar.config.DownstreamListener;
 import dev.sluice.sidecar.config.Revisions;
 import dev.sluice.sidecar.config.RouteRule;
@@ -105,13 +106,14 @@ public final class Renderer {
     }
     SidecarConfig config =
         new SidecarConfig(
-            SidecarConfig.VERSION,
+            ContractVersions.OLDEST_SUPPORTED,
             null,
             new AdminEndpoint(defaults.adminAddress()),
             defaults.drainTimeout(),
             listeners,
             rules,
-            List.copyOf(agents.values()));
+            List.copyOf(agents.values()),
+            null);
     // An agent shared by several routes reports its own problem once.
     List<RenderProblem> distinct = List.copyOf(new LinkedHashSet<>(problems));
     return new Rendering(config.withRevision(Revisions.of(config)), distinct);

@@ -250,7 +250,8 @@ public final class AdminServer implements AutoCloseable {
         config.drainTimeout(),
         listeners,
         config.rules(),
-        config.agents());
+        config.agents(),
+        config.origin());
   }
 
   private static FullHttpResponse text(
