@@ -79,6 +79,16 @@ public final class ConfigDecoder {
           List.of(new ConfigProblem("", "empty", "a SidecarConfig: version, listeners, rules")));
     }
     ObjectNode tree = tree(text, source);
+    JsonNode declared = tree.get("revision");
+    try {
+      return decode(tree, source);
+    } catch (InvalidConfigException e) {
+      // The refusal names the revision it refused: the service holds the poll on it.
+      throw e.of(source, declared != null && declared.isTextual() ? declared.asText() : null);
+    }
+  }
+
+  private Decoded decode(ObjectNode tree, String source) throws InvalidConfigException {
     JsonNode version = tree.get("version");
     if (version != null && version.canConvertToInt()) {
       ConfigProblem tooNew = SidecarConfigValidator.version(version.intValue(), speaks);

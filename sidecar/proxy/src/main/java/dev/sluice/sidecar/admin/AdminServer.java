@@ -210,6 +210,9 @@ public final class AdminServer implements AutoCloseable {
               + SidecarConfigCodec.toJson(redacted(current.config()))
               + ",\"endpoints\":"
               + SidecarConfigCodec.toJson(EndpointsView.of(current))
+              + (reloads.ignoredFields().isEmpty()
+                  ? ""
+                  : ",\"ignoredFields\":" + SidecarConfigCodec.toJson(reloads.ignoredFields()))
               + (reloads.lastRejection() == null
                   ? ""
                   : ",\"lastRejection\":" + SidecarConfigCodec.toJson(reloads.lastRejection()))
