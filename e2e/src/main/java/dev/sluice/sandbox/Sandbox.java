@@ -2,6 +2,7 @@ package dev.sluice.sandbox;
 
 import dev.sluice.api.v1alpha1.ProxyRoute;
 import dev.sluice.api.v1alpha1.Rule;
+import dev.sluice.sidecar.config.ContractFields;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -115,6 +116,11 @@ final class Sandbox implements AutoCloseable {
   /** Stops the operator and starts a new one on the same ports; sidecars keep running. */
   void restartOperator() throws IOException {
     cluster.restartOperator();
+  }
+
+  /** The operator replaced by one rendering by {@code table} (an upgrade or a rollback). */
+  void restartOperator(ContractFields table) throws IOException {
+    cluster.restartOperator(table);
   }
 
   KubernetesClient client() {

@@ -4,6 +4,7 @@ import dev.sluice.operator.NativeSidecars;
 import dev.sluice.operator.OperatorRuntime;
 import dev.sluice.operator.OperatorSettings;
 import dev.sluice.operator.inject.WebhookServer;
+import dev.sluice.sidecar.config.ContractFields;
 import dev.sluice.testing.kubernetes.EmbeddedKubernetes;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfigurationBuilder;
@@ -36,6 +37,9 @@ final class SandboxCluster implements AutoCloseable {
 
   @SuppressWarnings("NullAway.Init") // set by prepare() and startOperator(), the first steps
   private OperatorRuntime operator;
+
+  /** The version table the operator renders by: this build's, or a newer operator's (tests). */
+  private ContractFields contract = ContractFields.CURRENT;
 
   /** Starts the API server (nothing in it yet). */
   SandboxCluster() throws IOException {
@@ -86,7 +90,17 @@ final class SandboxCluster implements AutoCloseable {
                 .withConfigServiceHost("localhost")
                 .withHold(Duration.ofSeconds(30))
                 .withNativeSidecars(NativeSidecars.ON)
-                .withSidecarImage("sluice-sidecar (in-process)"));
+                .withSidecarImage("sluice-sidecar (in-process)")
+                .withContract(contract));
+  }
+
+  /**
+   * Stops the operator and starts one that renders by {@code table} on the same ports, as an
+   * upgrade (or a rollback) of the operator would; sidecars keep running.
+   */
+  void restartOperator(ContractFields table) throws IOException {
+    contract = table;
+    restartOperator();
   }
 
   /** Stops the operator and starts a new one on the same ports; sidecars keep running. */

@@ -17,6 +17,7 @@ import dev.sluice.sidecar.offload.AgentHealth;
 import dev.sluice.sidecar.reload.ConfigRejection;
 import dev.sluice.sidecar.reload.Drain;
 import dev.sluice.sidecar.reload.GenerationSwap;
+import dev.sluice.sidecar.reload.IgnoredFields;
 import dev.sluice.sidecar.reload.Listeners;
 import dev.sluice.sidecar.reload.ReloadQueue;
 import dev.sluice.sidecar.reload.Reports;
@@ -50,6 +51,7 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
   private final ProxyMetrics metrics = new ProxyMetrics();
   private final AccessLog accessLog;
   private final EndpointTable endpoints = new EndpointTable();
+  private final IgnoredFields ignored = new IgnoredFields();
   private final AtomicReference<Generation> current = new AtomicReference<>();
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
@@ -85,6 +87,7 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
           Generation running = current.get();
           return running == null ? 0 : running.ejectedEndpoints(cluster);
         });
+    metrics.ignoredConfigFields(() -> ignoredFields().size());
     this.boss = io.transport().newGroup(1, "sluice-accept");
     this.workers = io.transport().newGroup(workerThreads, "sluice-io");
     this.listeners =
@@ -205,7 +208,7 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
     try {
       return source.call();
     } catch (InvalidConfigException e) {
-      throw ConfigRejection.invalid(null, e);
+      throw ConfigRejection.invalid(e.revision(), e);
     } catch (Exception e) {
       throw ConfigRejection.unreadable(e);
     }
@@ -287,6 +290,17 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
   /** The clusters' endpoints every generation's pools follow. */
   public EndpointTable endpoints() {
     return endpoints;
+  }
+
+  @Override
+  public void ignoring(@Nullable String revision, int speaks, List<String> fields) {
+    ignored.read(revision, speaks, fields);
+  }
+
+  @Override
+  public List<String> ignoredFields() {
+    Generation running = current.get();
+    return running == null ? List.of() : ignored.of(running.revision());
   }
 
   @Override

@@ -27,6 +27,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 import java.util.function.ToIntFunction;
 import org.jspecify.annotations.Nullable;
 
@@ -307,6 +308,20 @@ public final class ProxyMetrics implements OutlierDetector.Events {
           .strongReference(true)
           .register(registry);
     }
+  }
+
+  /**
+   * Publishes {@code sluice_config_ignored_fields}: how many fields the running config (from the
+   * config service) had that this sidecar does not know and ignored — a newer operator's optional
+   * fields; its log names them.
+   */
+  public void ignoredConfigFields(IntSupplier count) {
+    Gauge.builder("sluice_config_ignored_fields", count, IntSupplier::getAsInt)
+        .description(
+            "Fields of the running config this sidecar does not know and ignored (a newer"
+                + " operator's optional fields)")
+        .strongReference(true)
+        .register(registry);
   }
 
   /**
