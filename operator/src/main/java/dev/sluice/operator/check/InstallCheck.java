@@ -1,5 +1,6 @@
 package dev.sluice.operator.check;
 
+import dev.sluice.operator.OperatorPorts;
 import dev.sluice.operator.certs.Certificates;
 import dev.sluice.sidecar.config.Durations;
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -53,17 +55,7 @@ public final class InstallCheck implements Callable<Integer> {
       description = "PEM bundle of the CA the install configured (the TLS Secret's ca.crt).")
   Path caFile;
 
-  @Option(names = "--admin-port", paramLabel = "PORT", description = "Default: ${DEFAULT-VALUE}.")
-  int adminPort = 8080;
-
-  @Option(names = "--webhook-port", paramLabel = "PORT", description = "Default: ${DEFAULT-VALUE}.")
-  int webhookPort = 9443;
-
-  @Option(
-      names = "--config-service-port",
-      paramLabel = "PORT",
-      description = "Default: ${DEFAULT-VALUE}.")
-  int configServicePort = 8443;
+  @Mixin OperatorPorts ports = new OperatorPorts();
 
   @Option(
       names = "--connect-to",
@@ -120,12 +112,12 @@ public final class InstallCheck implements Callable<Integer> {
     String host = service + "." + namespace + ".svc";
     String address = connectTo != null ? connectTo : host;
     List<ProbeResult> results = new ArrayList<>();
-    URI readyz = URI.create("http://" + bracketed(address) + ":" + adminPort + "/readyz");
+    URI readyz = URI.create("http://" + bracketed(address) + ":" + ports.admin + "/readyz");
     results.add(new ReadinessProbe(readyz, within).run());
     String source = caFile.toString();
-    results.add(new TlsProbe("webhook", host, webhookPort, address, caPem, source).run());
+    results.add(new TlsProbe("webhook", host, ports.webhook, address, caPem, source).run());
     results.add(
-        new TlsProbe("config service", host, configServicePort, address, caPem, source).run());
+        new TlsProbe("config service", host, ports.configService, address, caPem, source).run());
     return results;
   }
 
