@@ -1,6 +1,7 @@
 package dev.sluice.operator;
 
 import dev.sluice.operator.check.InstallCheck;
+import dev.sluice.operator.cli.OperatorPorts;
 import dev.sluice.operator.http.ServerDefaults;
 import dev.sluice.sidecar.config.Durations;
 import io.fabric8.kubernetes.client.KubernetesClient;

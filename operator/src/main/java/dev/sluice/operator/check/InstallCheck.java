@@ -1,7 +1,7 @@
 package dev.sluice.operator.check;
 
-import dev.sluice.operator.OperatorPorts;
 import dev.sluice.operator.certs.Certificates;
+import dev.sluice.operator.cli.OperatorPorts;
 import dev.sluice.sidecar.config.Durations;
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -1,4 +1,4 @@
-package dev.sluice.operator;
+package dev.sluice.operator.cli;
 
 import picocli.CommandLine.Option;
 
