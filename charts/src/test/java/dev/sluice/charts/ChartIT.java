@@ -3,10 +3,14 @@ package dev.sluice.charts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
+import dev.sluice.operator.OperatorMain;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -25,13 +29,15 @@ import java.util.Map;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 /**
  * charts/sluice with Helm itself (helm-java bundles it; offline): lint --strict, render with the
- * default and with non-default values, and check what it renders: CRDs identical to crds/, RBAC
- * equal to operator/deploy/rbac.yaml (which RbacIT proves covers every request the operator makes),
- * webhook selectors narrow and caBundle left to the operator, the Deployment hardened, no Secret or
- * key material in templates, and bad values refused by the schema naming the field.
+ * default and with non-default values, and check what it renders: CRDs identical to crds/ (with the
+ * release's labels and the keep policy, or left out), the helm test hook's check, RBAC equal to
+ * operator/deploy/rbac.yaml (which RbacIT proves covers every request the operator makes), webhook
+ * selectors narrow and caBundle left to the operator, the Deployment hardened, no Secret or key
+ * material in templates, and bad values refused by the schema naming the field.
  */
 class ChartIT {
   static final Path ROOT = Path.of(System.getProperty("sluice.root", "..")).toAbsolutePath();
@@ -39,6 +45,11 @@ class ChartIT {
   static final String KUBE = "1.30.0";
 
   static List<HasMetadata> render(Map<String, Object> values) {
+    return load(template(values));
+  }
+
+  /** {@code helm template sluice -n sluice-system} with {@code values}: the YAML it prints. */
+  static String template(Map<String, Object> values) {
     var template =
         new Helm(CHART)
             .template()
@@ -46,7 +57,7 @@ class ChartIT {
             .withNamespace("sluice-system")
             .withKubeVersion(KUBE);
     values.forEach(template::set);
-    return load(template.call());
+    return template.call();
   }
 
   static List<HasMetadata> load(String yaml) {
@@ -101,8 +112,10 @@ class ChartIT {
       List<Path> crds = files.filter(p -> p.toString().endsWith(".yml")).toList();
       assertThat(crds).hasSize(2);
       for (Path crd : crds) {
-        assertThat(CHART.resolve("crds").resolve(crd.getFileName()))
-            .as("charts/sluice/crds/%s is a copy of crds/%s", crd.getFileName(), crd.getFileName())
+        assertThat(CHART.resolve("files/crds").resolve(crd.getFileName()))
+            .as(
+                "charts/sluice/files/crds/%s is a copy of crds/%s",
+                crd.getFileName(), crd.getFileName())
             .hasSameTextualContentAs(crd);
       }
     }
@@ -333,5 +346,231 @@ class ChartIT {
         .satisfies(e -> assertThat(e.getValue()).contains("-XX:MaxRAMPercentage=40"));
     // JAVA_TOOL_OPTIONS applies only if the image's command line sets no memory flag of its own:
     // images/ ImageRecipeTest checks the operator image's entrypoint
+  }
+
+  /** The documents of {@code helm template} with {@code values}, as YAML trees. */
+  static List<JsonNode> renderTrees(Map<String, Object> values) throws IOException {
+    List<JsonNode> out = new ArrayList<>();
+    for (String doc : template(values).split("(?m)^---\\s*$")) {
+      JsonNode tree = YAML.readTree(doc);
+      if (tree != null && tree.has("kind")) {
+        out.add(tree);
+      }
+    }
+    return out;
+  }
+
+  static final YAMLMapper YAML = new YAMLMapper();
+
+  /** Where {@code actual} first differs from {@code expected}, as a path and both values. */
+  static String firstDifference(JsonNode expected, JsonNode actual, String at) {
+    if (expected.isObject() && actual.isObject()) {
+      var names = new java.util.TreeSet<String>();
+      expected.fieldNames().forEachRemaining(names::add);
+      actual.fieldNames().forEachRemaining(names::add);
+      for (String name : names) {
+        String d = firstDifference(expected.path(name), actual.path(name), at + "." + name);
+        if (!d.isEmpty()) {
+          return d;
+        }
+      }
+      return "";
+    }
+    if (expected.isArray() && actual.isArray() && expected.size() == actual.size()) {
+      for (int i = 0; i < expected.size(); i++) {
+        String d = firstDifference(expected.get(i), actual.get(i), at + "[" + i + "]");
+        if (!d.isEmpty()) {
+          return d;
+        }
+      }
+      return "";
+    }
+    if (expected.isNumber() && actual.isNumber()) {
+      // 599.0 and 599 are one JSON number to the API server
+      return expected.decimalValue().compareTo(actual.decimalValue()) == 0
+          ? ""
+          : at + ": " + expected + " (rendered: " + actual + ")";
+    }
+    return expected.equals(actual) ? "" : at + ": " + expected + " (rendered: " + actual + ")";
+  }
+
+  static List<JsonNode> crds(List<JsonNode> rendered) {
+    return rendered.stream()
+        .filter(d -> d.path("kind").asText().equals("CustomResourceDefinition"))
+        .toList();
+  }
+
+  @Test
+  void theCrdsAreTemplatesEqualToTheGeneratedOnesWithTheReleasesLabelsAndKeptOnUninstall()
+      throws IOException {
+    List<JsonNode> rendered = crds(renderTrees(Map.of()));
+    assertThat(rendered)
+        .extracting(c -> c.path("metadata").path("name").asText())
+        .containsExactlyInAnyOrder("proxyroutes.sluice.dev", "offloadagents.sluice.dev");
+    for (JsonNode crd : rendered) {
+      String name = crd.path("metadata").path("name").asText();
+      String plural = name.substring(0, name.indexOf('.'));
+      JsonNode generated = YAML.readTree(ROOT.resolve("crds/" + name + "-v1.yml").toFile());
+      assertThat(firstDifference(generated.path("spec"), crd.path("spec"), "spec"))
+          .as("%s: the generated spec, value for value, after Helm's fromYaml/toYaml", plural)
+          .isEmpty();
+      assertThat(crd.path("apiVersion")).isEqualTo(generated.path("apiVersion"));
+      assertThat(crd.path("metadata").path("annotations").path("helm.sh/resource-policy").asText())
+          .isEqualTo("keep");
+      assertThat(crd.path("metadata").path("labels").path("app.kubernetes.io/managed-by").asText())
+          .isEqualTo("Helm");
+      assertThat(crd.path("metadata").path("labels").path("helm.sh/chart").asText())
+          .isEqualTo("sluice-0.1.0");
+    }
+    assertThat(Files.exists(CHART.resolve("crds")))
+        .as("no crds/ folder: Helm would install it once and never upgrade it")
+        .isFalse();
+  }
+
+  @Test
+  void crdsCanBeLeftOutOrDeletedWithTheRelease() throws IOException {
+    assertThat(crds(renderTrees(Map.of("crds.enabled", false)))).isEmpty();
+    List<JsonNode> notKept = crds(renderTrees(Map.of("crds.keep", false)));
+    assertThat(notKept).hasSize(2);
+    assertThat(notKept)
+        .allSatisfy(
+            c ->
+                assertThat(c.path("metadata").path("annotations").has("helm.sh/resource-policy"))
+                    .isFalse());
+    assertThatThrownBy(() -> render(Map.of("crds.enable", true)))
+        .hasMessageContaining("at '/crds'")
+        .hasMessageContaining("enable");
+  }
+
+  /**
+   * The helm test hook as Helm renders it for a release. helm-java's template prints the release's
+   * manifest, which holds no hook, so this renders a copy of the chart in which the hook's
+   * annotation is renamed (after checking the original has it), making it an ordinary template.
+   */
+  static List<HasMetadata> renderWithTestHook(
+      String release, String namespace, Map<String, Object> values) throws IOException {
+    Path copy = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "chart");
+    try (Stream<Path> files = Files.walk(CHART)) {
+      for (Path f : files.toList()) {
+        Path to = copy.resolve(CHART.relativize(f).toString());
+        if (Files.isDirectory(f)) {
+          Files.createDirectories(to);
+        } else {
+          Files.copy(f, to);
+        }
+      }
+    }
+    Path hook = copy.resolve("templates/tests/check-install.yaml");
+    String text = Files.readString(hook);
+    assertThat(text)
+        .as("templates/tests/check-install.yaml is a test hook")
+        .contains("    helm.sh/hook: test\n");
+    Files.writeString(
+        hook, text.replace("    helm.sh/hook: test\n", "    " + RENDERED_HOOK + ": test\n"));
+    var template =
+        new Helm(copy).template().withName(release).withNamespace(namespace).withKubeVersion(KUBE);
+    values.forEach(template::set);
+    return load(template.call());
+  }
+
+  /** The test hook's annotation in the copy {@link #renderWithTestHook} renders. */
+  static final String RENDERED_HOOK = "sluice.dev/helm-test-hook";
+
+  static Pod testHook(List<HasMetadata> rendered) {
+    List<Pod> hooks =
+        rendered.stream()
+            .filter(Pod.class::isInstance)
+            .map(Pod.class::cast)
+            .filter(
+                p ->
+                    p.getMetadata().getAnnotations() != null
+                        && "test".equals(p.getMetadata().getAnnotations().get(RENDERED_HOOK)))
+            .toList();
+    assertThat(hooks).as("helm test hooks").hasSize(1);
+    return hooks.get(0);
+  }
+
+  @Test
+  void theHelmTestRunsTheOperatorsOwnCheckHardenedWithTheInstallsNamesPortsAndCa()
+      throws IOException {
+    assertThat(render(Map.of()))
+        .as("a test hook is no part of the release's manifest")
+        .noneMatch(o -> o instanceof Pod);
+    Pod hook = testHook(renderWithTestHook("sluice", "sluice-system", Map.of()));
+    assertThat(hook.getMetadata().getAnnotations())
+        .containsEntry("helm.sh/hook-delete-policy", "before-hook-creation,hook-succeeded");
+    var spec = hook.getSpec();
+    assertThat(spec.getRestartPolicy()).isEqualTo("Never");
+    assertThat(spec.getAutomountServiceAccountToken()).isFalse();
+    assertThat(spec.getSecurityContext().getRunAsNonRoot()).isTrue();
+    var container = spec.getContainers().get(0);
+    assertThat(container.getImage()).isEqualTo("ghcr.io/sluice/operator:0.1.0");
+    assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+    assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(container.getResources().getLimits()).containsKey("memory");
+    assertThat(container.getResources().getRequests()).containsKeys("cpu", "memory");
+    assertThat(container.getArgs())
+        .containsExactly(
+            "check-install",
+            "--service=sluice-operator",
+            "--namespace=sluice-system",
+            "--admin-port=8080",
+            "--webhook-port=9443",
+            "--config-service-port=8443",
+            "--ca-file=/etc/sluice/ca/ca.crt",
+            "--timeout=60s");
+    var ca =
+        spec.getVolumes().stream()
+            .filter(v -> v.getSecret() != null)
+            .findFirst()
+            .orElseThrow()
+            .getSecret();
+    assertThat(ca.getSecretName()).as("the operator's TLS Secret").isEqualTo("sluice-operator-tls");
+    assertThat(ca.getItems())
+        .as("only the CA certificate, never a key")
+        .singleElement()
+        .satisfies(i -> assertThat(i.getKey()).isEqualTo("ca.crt"));
+    assertThat(container.getVolumeMounts())
+        .anySatisfy(
+            m -> {
+              assertThat(m.getMountPath() + "/" + ca.getItems().get(0).getPath())
+                  .isEqualTo("/etc/sluice/ca/ca.crt");
+              assertThat(m.getReadOnly()).isTrue();
+            });
+    // The operator's own command takes exactly these arguments.
+    var parsed =
+        new CommandLine(new OperatorMain()).parseArgs(container.getArgs().toArray(String[]::new));
+    assertThat(parsed.subcommand().commandSpec().name()).isEqualTo("check-install");
+  }
+
+  @Test
+  void theHelmTestFollowsTheReleaseNamePortsImageAndPullSecrets() throws IOException {
+    Pod hook =
+        testHook(
+            renderWithTestHook(
+                "edge",
+                "proxies",
+                Map.of(
+                    "ports.webhook", 10443,
+                    "ports.admin", 9090,
+                    "operator.image.tag", "0.2.0",
+                    "imagePullSecrets[0].name", "registry",
+                    "tests.readinessTimeout", "2m")));
+    var container = hook.getSpec().getContainers().get(0);
+    assertThat(container.getImage()).isEqualTo("ghcr.io/sluice/operator:0.2.0");
+    assertThat(container.getArgs())
+        .contains(
+            "--service=edge-sluice-operator",
+            "--namespace=proxies",
+            "--webhook-port=10443",
+            "--admin-port=9090",
+            "--timeout=2m");
+    assertThat(hook.getSpec().getImagePullSecrets())
+        .extracting(r -> r.getName())
+        .containsExactly("registry");
+    assertThat(hook.getSpec().getVolumes())
+        .anySatisfy(
+            v -> assertThat(v.getSecret().getSecretName()).isEqualTo("edge-sluice-operator-tls"));
   }
 }

@@ -45,6 +45,13 @@ public final class Labels {
    */
   public static final String AGENT_HEALTH = PREFIX + "agent-health";
 
+  /**
+   * Pod annotation: the contract version the pod's sidecar announced in its last request to the
+   * config service ({@code Sluice-Contract}; {@code 1} when it announced none), written by the
+   * operator: what the operator renders for, and what {@code kubectl get pod -o yaml} shows.
+   */
+  public static final String CONTRACT = PREFIX + "contract";
+
   /** Label on the Secrets holding rendered configs: the revision the Secret holds. */
   public static final String CONFIG_REVISION = PREFIX + "config-revision";
 

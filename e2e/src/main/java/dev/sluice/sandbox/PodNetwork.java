@@ -7,6 +7,7 @@ import dev.sluice.sidecar.config.SidecarConfig;
 import dev.sluice.sidecar.config.SidecarReport;
 import dev.sluice.sidecar.offload.AgentHealth;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -41,7 +42,8 @@ final class PodNetwork {
                         l.http2()))
             .toList(),
         config.rules(),
-        config.agents());
+        config.agents(),
+        config.origin());
   }
 
   static String rebind(String address, String podIp) {
@@ -92,6 +94,16 @@ final class PodNetwork {
       @Override
       public Map<String, AgentHealth> agentHealth() {
         return sidecar.agentHealth();
+      }
+
+      @Override
+      public void ignoring(@Nullable String revision, int speaks, List<String> fields) {
+        sidecar.ignoring(revision, speaks, fields);
+      }
+
+      @Override
+      public List<String> ignoredFields() {
+        return sidecar.ignoredFields();
       }
     };
   }

@@ -2,6 +2,7 @@ package dev.sluice.sandbox;
 
 import dev.sluice.api.v1alpha1.ProxyRoute;
 import dev.sluice.api.v1alpha1.Rule;
+import dev.sluice.sidecar.config.ContractFields;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -63,28 +64,32 @@ final class Sandbox implements AutoCloseable {
     demo();
   }
 
-  /** Steps 1 to 5: the API, the operator, backends and agents, the example, the pods. */
+  /** Steps 1 to 5: the API, the operator, the example, backends and agents, the pods. */
   void start() throws Exception {
     narration.step(
         "Embedded Kubernetes API (fabric8 mock server, CRUD mode, Sluice CRDs registered)");
     cluster = new SandboxCluster();
-    cluster.prepare(work, ShopDemo.NS, narration);
+    cluster.prepare(work, narration);
 
     narration.step("The operator, in-process: TLS, config service, injection webhook, reconcilers");
     cluster.startOperator(narration);
 
-    narration.step("Demo backends and SPOE agents (real servers on their own loopback addresses)");
+    narration.step(
+        "Applying every file of " + examples + " (checked first), and the Secret its README makes");
     shop = new ShopDemo(cluster, narration, network);
-    shop.startBackendsAndAgents();
-
-    narration.step("Applying " + examples + " (ProxyRoute shop, OffloadAgents waf and iprep)");
     watcher = new StatusWatcher(cluster.client(), ShopDemo.NS, narration);
     shop.apply(examples);
 
     narration.step(
+        "Stand-ins for the Deployments' pods: demo backends and SPOE agents (real servers on their"
+            + " own loopback addresses), in their Services' EndpointSlices");
+    shop.startBackendsAndAgents();
+
+    narration.step(
         "Starting "
             + PODS
-            + " storefront pods: admitted through the webhook, sidecars run for real");
+            + " pods of the storefront Deployment: admitted through the webhook, sidecars run for"
+            + " real");
     shop.runPods(work);
   }
 
@@ -111,6 +116,11 @@ final class Sandbox implements AutoCloseable {
   /** Stops the operator and starts a new one on the same ports; sidecars keep running. */
   void restartOperator() throws IOException {
     cluster.restartOperator();
+  }
+
+  /** The operator replaced by one rendering by {@code table} (an upgrade or a rollback). */
+  void restartOperator(ContractFields table) throws IOException {
+    cluster.restartOperator(table);
   }
 
   KubernetesClient client() {

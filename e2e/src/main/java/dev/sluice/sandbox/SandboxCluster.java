@@ -1,10 +1,10 @@
 package dev.sluice.sandbox;
 
-import dev.sluice.api.Labels;
 import dev.sluice.operator.NativeSidecars;
 import dev.sluice.operator.OperatorRuntime;
 import dev.sluice.operator.OperatorSettings;
 import dev.sluice.operator.inject.WebhookServer;
+import dev.sluice.sidecar.config.ContractFields;
 import dev.sluice.testing.kubernetes.EmbeddedKubernetes;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfigurationBuilder;
@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The cluster the sandbox runs on: fabric8's embedded Kubernetes API (CRUD mode, the CRDs
@@ -39,6 +38,9 @@ final class SandboxCluster implements AutoCloseable {
   @SuppressWarnings("NullAway.Init") // set by prepare() and startOperator(), the first steps
   private OperatorRuntime operator;
 
+  /** The version table the operator renders by: this build's, or a newer operator's (tests). */
+  private ContractFields contract = ContractFields.CURRENT;
+
   /** Starts the API server (nothing in it yet). */
   SandboxCluster() throws IOException {
     kubernetes = new EmbeddedKubernetes();
@@ -46,15 +48,13 @@ final class SandboxCluster implements AutoCloseable {
   }
 
   /**
-   * Step 1: a kubeconfig in {@code work}, the operator's namespace and {@code injected}, labelled
-   * for sidecar injection.
+   * Step 1: a kubeconfig in {@code work} and the operator's namespace (the example brings its own,
+   * labelled for injection).
    */
-  void prepare(Path work, String injected, Narration narration) throws IOException {
+  void prepare(Path work, Narration narration) throws IOException {
     kubeconfig = kubernetes.writeKubeconfig(Files.createDirectories(work).resolve("kubeconfig"));
     kubernetes.namespace(SYSTEM);
-    kubernetes.namespace(injected, Map.of(Labels.INJECT, Labels.INJECT_NAMESPACE_ENABLED));
     narration.say("API " + client.getConfiguration().getMasterUrl() + ", kubeconfig " + kubeconfig);
-    narration.say("namespace " + injected + " labelled sluice.dev/inject=enabled");
   }
 
   /** Step 2: the webhook registered with the API, then the operator started on any free ports. */
@@ -90,7 +90,17 @@ final class SandboxCluster implements AutoCloseable {
                 .withConfigServiceHost("localhost")
                 .withHold(Duration.ofSeconds(30))
                 .withNativeSidecars(NativeSidecars.ON)
-                .withSidecarImage("sluice-sidecar (in-process)"));
+                .withSidecarImage("sluice-sidecar (in-process)")
+                .withContract(contract));
+  }
+
+  /**
+   * Stops the operator and starts one that renders by {@code table} on the same ports, as an
+   * upgrade (or a rollback) of the operator would; sidecars keep running.
+   */
+  void restartOperator(ContractFields table) throws IOException {
+    contract = table;
+    restartOperator();
   }
 
   /** Stops the operator and starts a new one on the same ports; sidecars keep running. */

@@ -6,33 +6,49 @@ import dev.sluice.api.v1alpha1.ProxyRouteStatus;
 import dev.sluice.api.v1alpha1.RolloutStatus;
 import dev.sluice.operator.certs.Certificates;
 import dev.sluice.testing.kubernetes.ClusterFixtures;
-import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
-import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The shop example on the sandbox's cluster: demo backends and SPOE agents on their own loopback
- * addresses behind Services and EndpointSlices, a TLS Secret for shop.example.com, the resources of
- * examples/shop applied, and storefront pods admitted through the operator's webhook whose injected
- * sidecars run for real.
+ * The shop example on the sandbox's cluster: every file of examples/shop checked and applied, the
+ * TLS Secret its README makes, in-process stand-ins for its Deployments' pods (demo backends and
+ * SPOE agents on their own loopback addresses, in the EndpointSlices of the example's Services),
+ * and pods made from the storefront Deployment's template, admitted through the operator's webhook,
+ * whose injected sidecars run for real.
  */
 final class ShopDemo implements AutoCloseable {
   static final String NS = "shop";
   static final int PODS = 4;
+
+  /** The Secret examples/shop/README.md makes with {@code kubectl create secret tls}. */
+  static final String TLS_SECRET = "shop-tls";
+
+  /** Where the upload-store and the agents' stand-ins listen (their Services' target ports). */
+  static final int UPLOAD_PORT = 8081;
+
+  static final int AGENT_PORT = 12345;
 
   private final SandboxCluster cluster;
   private final KubernetesClient client;
@@ -40,6 +56,9 @@ final class ShopDemo implements AutoCloseable {
   private final SandboxNetwork network;
   private final ShopRoute route;
   private final List<AutoCloseable> servers = new ArrayList<>();
+
+  @SuppressWarnings("NullAway.Init") // set by apply(), the shop's first step
+  private ExampleManifests example;
 
   @SuppressWarnings("NullAway.Init") // set by startBackendsAndAgents(), the shop's first step
   private DemoAgents agents;
@@ -62,41 +81,121 @@ final class ShopDemo implements AutoCloseable {
   }
 
   /**
-   * Step 3: the backends and agents with their Services, and the shop's TLS Secret; the storefront
-   * starts with one replica.
+   * Step 3: every file of {@code examples}, checked first ({@link ExampleManifests#problems}: a
+   * broken example stops the sandbox, naming each problem), then created in file order as {@code
+   * kubectl apply -f} creates them: the Namespace, ConfigMaps, Deployments (their pods are the
+   * sandbox's to run), Services, OffloadAgents and the ProxyRoute. Right after the Namespace, the
+   * TLS Secret, as the example's README makes it with {@code kubectl create secret tls}.
    */
-  void startBackendsAndAgents() throws IOException, InterruptedException {
+  void apply(Path examples) {
+    ExampleManifests read = ExampleManifests.read(examples);
+    List<String> problems = read.problems(Set.of(TLS_SECRET));
+    if (!problems.isEmpty()) {
+      throw new IllegalStateException(
+          examples + " is not a working example:\n  " + String.join("\n  ", problems));
+    }
+    example = read;
+    for (ExampleManifests.Manifest manifest : read.all()) {
+      client.resource(manifest.object()).create();
+      narration.say("applied " + manifest.kind() + " " + manifest.name());
+      if (manifest.object() instanceof Namespace && manifest.name().equals(NS)) {
+        createTlsSecret();
+        narration.say(
+            "Secret shop/"
+                + TLS_SECRET
+                + " for shop.example.com (the README's kubectl create"
+                + " secret tls)");
+      }
+    }
+  }
+
+  /**
+   * Step 4: in-process stand-ins for the Deployments' pods, each on its own loopback address and on
+   * the port its Service targets, and the EndpointSlices the endpoint controller would write for
+   * them. The storefront starts with one replica.
+   */
+  void startBackendsAndAgents() throws InterruptedException {
+    requirePort(StorefrontReplicas.SERVICE, ClusterFixtures.PORT_NAME, StorefrontReplicas.PORT);
     storefront = new StorefrontReplicas(client, network);
     servers.add(storefront);
-    servers.add(new DemoBackends(new InetSocketAddress(network.service(2), 8081)));
+    servers.add(new DemoBackends(new InetSocketAddress(network.service(2), UPLOAD_PORT)));
     agents =
         new DemoAgents(
-            new InetSocketAddress(network.service(3), 12345),
-            new InetSocketAddress(network.service(4), 12345));
+            new InetSocketAddress(network.service(3), AGENT_PORT),
+            new InetSocketAddress(network.service(4), AGENT_PORT));
     servers.add(agents);
-    service("upload-store", 8081, network.service(2));
-    service("waf-agent", 12345, network.service(3));
-    service("iprep-agent", 12345, network.service(4));
-    createTlsSecret();
+    endpoints("upload-store", network.service(2), UPLOAD_PORT);
+    endpoints("waf-agent", network.service(3), AGENT_PORT);
+    endpoints("iprep-agent", network.service(4), AGENT_PORT);
     narration.say(
         "storefront (HTTP/1.1) "
             + network.service(1)
-            + ":8080, upload-store (h2c) "
+            + ":"
+            + StorefrontReplicas.PORT
+            + ", upload-store (h2c) "
             + network.service(2)
-            + ":8081");
+            + ":"
+            + UPLOAD_PORT);
     narration.say(
         "waf agent (blocks paths with \"attack\") "
             + network.service(3)
-            + ":12345, iprep agent "
+            + ":"
+            + AGENT_PORT
+            + ", iprep agent "
             + network.service(4)
-            + ":12345");
-    narration.say("Secret shop/shop-tls for shop.example.com");
+            + ":"
+            + AGENT_PORT);
   }
 
-  /** A Service and its EndpointSlice: {@code name}:{@code port} is {@code ip}:{@code port}. */
-  private void service(String name, int port, String ip) {
-    client.resource(ClusterFixtures.service(NS, name, port)).create();
-    client.resource(ClusterFixtures.endpointSlice(NS, name, port, List.of(ip))).create();
+  /**
+   * The EndpointSlice of the example's Service {@code name}: the stand-in at {@code ip}, on the
+   * port the Service targets, which must be the one the stand-in listens on.
+   */
+  private void endpoints(String name, String ip, int listensOn) {
+    ServicePort port = requirePort(name, null, listensOn);
+    EndpointSlice slice =
+        new EndpointSliceBuilder(ClusterFixtures.endpointSlice(NS, name, listensOn, List.of(ip)))
+            .editFirstPort()
+            .withName(port.getName())
+            .endPort()
+            .build();
+    client.resource(slice).create();
+  }
+
+  /**
+   * The first port of the example's Service {@code name}, checked to target {@code listensOn} (and
+   * to be named {@code portName} when that is given): where the sandbox's stand-in listens.
+   */
+  private ServicePort requirePort(String name, @Nullable String portName, int listensOn) {
+    Service service =
+        example
+            .service(name)
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        example.dir()
+                            + ": no Service "
+                            + name
+                            + " (expected: the sandbox runs a"
+                            + " stand-in behind it)"));
+    ServicePort port = service.getSpec().getPorts().get(0);
+    int target = example.targetPort(service, port);
+    if (target != listensOn || (portName != null && !portName.equals(port.getName()))) {
+      throw new IllegalStateException(
+          example.dir()
+              + ": Service "
+              + name
+              + " port "
+              + port.getName()
+              + " targets "
+              + target
+              + " (expected: "
+              + (portName == null ? "" : "a port named " + portName + " ")
+              + "targeting "
+              + listensOn
+              + ", where the sandbox's stand-in listens)");
+    }
+    return port;
   }
 
   /** shop-tls, for shop.example.com, issued by a demo CA that {@link #trafficClient} trusts. */
@@ -110,7 +209,7 @@ final class ShopDemo implements AutoCloseable {
         .resource(
             new SecretBuilder()
                 .withNewMetadata()
-                .withName("shop-tls")
+                .withName(TLS_SECRET)
                 .withNamespace(NS)
                 .endMetadata()
                 .withType("kubernetes.io/tls")
@@ -120,23 +219,10 @@ final class ShopDemo implements AutoCloseable {
         .create();
   }
 
-  /** Step 4: every YAML file in {@code examples}, in name order, created as kubectl would. */
-  void apply(Path examples) throws IOException {
-    try (Stream<Path> files = Files.list(examples)) {
-      for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
-        try (InputStream in = Files.newInputStream(file)) {
-          for (HasMetadata object : client.load(in).items()) {
-            client.resource(object).create();
-            narration.say("applied " + object.getKind() + " " + object.getMetadata().getName());
-          }
-        }
-      }
-    }
-  }
-
   /**
-   * Step 5: {@link #PODS} storefront pods through the webhook, their sidecars started, then the
-   * route Ready on all of them. The pods' files go to {@code work}.
+   * Step 5: {@link #PODS} pods made from the example's storefront Deployment's pod template, sent
+   * through the webhook, their sidecars started, then the route Ready on all of them. The pods'
+   * files go to {@code work}.
    */
   void runPods(Path work) throws Exception {
     pods = new PodRunner(cluster.kubernetes(), cluster.webhook(), cluster::caBundle, work, network);
@@ -162,21 +248,28 @@ final class ShopDemo implements AutoCloseable {
             + " pods");
   }
 
-  private static Pod storefrontPod(String name) {
+  /** A pod of the storefront Deployment, as its ReplicaSet would create it. */
+  private Pod storefrontPod(String name) {
+    PodTemplateSpec template =
+        example.of(Deployment.class).stream()
+            .filter(d -> d.getMetadata().getName().equals(StorefrontReplicas.SERVICE))
+            .findFirst()
+            .orElseThrow(
+                () -> new IllegalStateException(example.dir() + ": no Deployment storefront"))
+            .getSpec()
+            .getTemplate();
+    PodSpec spec = new PodSpecBuilder(template.getSpec()).build();
+    if (spec.getServiceAccountName() == null) {
+      spec.setServiceAccountName("default"); // as the API server's admission sets it
+    }
     return new PodBuilder()
-        .withNewMetadata()
-        .withName(name)
-        .withNamespace(NS)
-        .addToLabels("app", "storefront")
-        .withUid(UUID.randomUUID().toString())
-        .endMetadata()
-        .withNewSpec()
-        .withServiceAccountName("default")
-        .addNewContainer()
-        .withName("app")
-        .withImage("shop/storefront:2.1")
-        .endContainer()
-        .endSpec()
+        .withMetadata(
+            new ObjectMetaBuilder(template.getMetadata())
+                .withName(name)
+                .withNamespace(NS)
+                .withUid(UUID.randomUUID().toString())
+                .build())
+        .withSpec(spec)
         .build();
   }
 

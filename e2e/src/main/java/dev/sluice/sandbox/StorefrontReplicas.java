@@ -78,13 +78,12 @@ final class StorefrontReplicas implements AutoCloseable {
   private EndpointSlice current;
 
   /**
-   * The Service {@value #SERVICE} on port {@value #PORT} and one replica on {@code
-   * network.service(1)}, its endpoint ready.
+   * One replica on {@code network.service(1)}, its endpoint ready in the EndpointSlice of Service
+   * {@value #SERVICE} (applied from examples/shop), port {@value #PORT}.
    */
   StorefrontReplicas(KubernetesClient client, SandboxNetwork network) throws InterruptedException {
     this.client = client;
     this.network = network;
-    client.resource(ClusterFixtures.service(ShopDemo.NS, SERVICE, PORT)).create();
     current = client.resource(slice()).create();
     add();
   }

@@ -9,6 +9,9 @@ import dev.sluice.api.v1alpha1.ProxyRoute;
 import dev.sluice.api.v1alpha1.ProxyRouteSpec;
 import dev.sluice.api.v1alpha1.RolloutPolicy;
 import dev.sluice.operator.status.Conditions;
+import dev.sluice.sidecar.config.ContractField;
+import dev.sluice.sidecar.config.ContractFields;
+import dev.sluice.sidecar.config.ContractVersions;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -401,6 +404,69 @@ class ScenariosIT {
                               .build())
                       .statusCode())
               .isEqualTo(200);
+        });
+  }
+
+  /**
+   * An operator upgraded to a contract whose config the running sidecars cannot run as meant (here:
+   * deny actions made a must-understand field of contract 3; these sidecars speak 2) sends them
+   * nothing: they keep their last good config (its WAF deny still answers 403) and the route says
+   * how many pods, the field, the contract and the remedy; the operator rolled back, all is well.
+   */
+  @Test
+  void sidecarsTooOldForTheOperatorsConfigKeepTheirLastGoodOneAndTheRouteSaysWhy()
+      throws Exception {
+    scenario(
+        () -> {
+          String good = sandbox.route().getStatus().revision();
+          for (Pod p : sandbox.client().pods().inNamespace("shop").list().getItems()) {
+            assertThat(p.getMetadata().getAnnotations())
+                .as("what %s's sidecar announced", p.getMetadata().getName())
+                .containsEntry(Labels.CONTRACT, String.valueOf(ContractVersions.CURRENT));
+          }
+          int newer = ContractVersions.CURRENT + 1;
+          sandbox.restartOperator(
+              ContractFields.CURRENT.with(
+                  new ContractField(
+                      "rules[].actions", newer, ContractField.Handling.MUST_UNDERSTAND)));
+
+          await(() -> "True".equals(condition("Stalled").getStatus()), 60);
+          Condition stalled = condition("Stalled");
+          String target = sandbox.route().getStatus().revision();
+          assertThat(target).isNotEqualTo(good);
+          assertThat(stalled.getReason()).isEqualTo("SidecarContractTooOld");
+          assertThat(stalled.getMessage())
+              .isEqualTo(
+                  "4 of 4 selected pods (storefront-1, storefront-2, storefront-3 and 1 more) run"
+                      + " a sidecar that speaks contract "
+                      + ContractVersions.CURRENT
+                      + "; revision "
+                      + target
+                      + " uses rules[].actions, which needs contract "
+                      + newer
+                      + ". They keep their last good config; restart them to get the new sidecar"
+                      + " image.");
+          assertThat(condition("Ready").getReason()).isEqualTo("SidecarContractTooOld");
+          for (Pod p : sandbox.client().pods().inNamespace("shop").list().getItems()) {
+            assertThat(p.getMetadata().getAnnotations())
+                .as(p.getMetadata().getName() + " keeps its last good config")
+                .containsEntry(Labels.ASSIGNED_REVISION, good)
+                .containsEntry(Labels.APPLIED_REVISION, good);
+          }
+          HttpResponse<String> blocked =
+              Sandbox.send(
+                  http,
+                  Sandbox.request(ip(0), "/upload/attack")
+                      .POST(HttpRequest.BodyPublishers.ofString("x"))
+                      .build());
+          assertThat(blocked.statusCode()).as("the WAF deny still runs").isEqualTo(403);
+          assertThat(Sandbox.send(http, Sandbox.get(ip(0), "/")).statusCode()).isEqualTo(200);
+
+          // The operator rolled back to this build's contract: nothing stands in the way.
+          sandbox.restartOperator(ContractFields.CURRENT);
+          assertThat(sandbox.awaitReady(Duration.ofSeconds(60))).isTrue();
+          assertThat(condition("Stalled").getStatus()).isEqualTo("False");
+          assertThat(sandbox.route().getStatus().revision()).isEqualTo(good);
         });
   }
 

@@ -232,6 +232,16 @@ class ImagesIT {
       assertThat(operator.output()).contains("Usage:").contains("-XX:MaxRAMPercentage=60");
     }
 
+    // the chart's helm-test hook runs this image with check-install
+    OciBundle check =
+        OciBundle.unpack(archive("operator"), TAG, temp.resolve("check"))
+            .appendArgs(List.of("check-install", "--help"))
+            .save();
+    try (Container operator = Container.start(check, temp.resolve("check.log"))) {
+      assertThat(operator.awaitExit(Duration.ofSeconds(60))).as(operator.output()).isZero();
+      assertThat(operator.output()).contains("check-install");
+    }
+
     OciBundle noApi =
         OciBundle.unpack(archive("operator"), TAG, temp.resolve("no-api"))
             .environment(

@@ -1,5 +1,7 @@
 package dev.sluice.operator;
 
+import dev.sluice.operator.check.InstallCheck;
+import dev.sluice.operator.cli.OperatorPorts;
 import dev.sluice.operator.http.ServerDefaults;
 import dev.sluice.sidecar.config.Durations;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -20,6 +22,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -31,6 +34,7 @@ import picocli.CommandLine.Option;
     name = "sluice-operator",
     mixinStandardHelpOptions = true,
     version = "sluice-operator " + OperatorVersion.VERSION,
+    subcommands = InstallCheck.class,
     description =
         "Reconciles ProxyRoutes and OffloadAgents into per-pod Sluice sidecars: injects them,"
             + " serves each pod its config, rolls changes out pod by pod and reports in status."
@@ -70,23 +74,7 @@ public final class OperatorMain implements Callable<Integer> {
           "The operator's Service (certificate names, sidecar URLs). Default: ${DEFAULT-VALUE}.")
   String service = "sluice-operator";
 
-  @Option(
-      names = "--config-service-port",
-      paramLabel = "PORT",
-      description = "HTTPS port of the config service. Default: ${DEFAULT-VALUE}.")
-  int configServicePort = 8443;
-
-  @Option(
-      names = "--webhook-port",
-      paramLabel = "PORT",
-      description = "HTTPS port of the injection webhook. Default: ${DEFAULT-VALUE}.")
-  int webhookPort = 9443;
-
-  @Option(
-      names = "--admin-port",
-      paramLabel = "PORT",
-      description = "HTTP port of /healthz, /readyz and /metrics. Default: ${DEFAULT-VALUE}.")
-  int adminPort = 8080;
+  @Mixin OperatorPorts ports = new OperatorPorts();
 
   @Option(
       names = "--bind-address",
@@ -271,9 +259,9 @@ public final class OperatorMain implements Callable<Integer> {
         .withNamespaces(new LinkedHashSet<>(namespaces))
         .withOperatorNamespace(operatorNamespace)
         .withService(service)
-        .withConfigService(new InetSocketAddress(bind, configServicePort))
-        .withWebhook(new InetSocketAddress(bind, webhookPort))
-        .withAdmin(new InetSocketAddress(bind, adminPort))
+        .withConfigService(new InetSocketAddress(bind, ports.configService))
+        .withWebhook(new InetSocketAddress(bind, ports.webhook))
+        .withAdmin(new InetSocketAddress(bind, ports.admin))
         .withLeaderElection(leaderElection)
         .withLease(lease)
         .withTlsSecret(tlsSecret)

@@ -153,7 +153,8 @@ public final class OperatorRuntime implements AutoCloseable {
             endpoints,
             metrics,
             settings.clock(),
-            settings.hold()));
+            settings.hold(),
+            settings.rendererDefaults().contract()));
   }
 
   /** Endpoint documents, over informers of their own (every replica serves them). */

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.sluice.operator.configservice.TokenReviewer;
 import dev.sluice.operator.render.Renderer;
+import dev.sluice.sidecar.config.ContractFields;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
@@ -225,6 +226,17 @@ public final class OperatorSettings {
   /** The sidecar settings the renderer puts in every config. */
   public OperatorSettings withRendererDefaults(Renderer.Defaults defaults) {
     return with(s -> s.rendererDefaults = requireNonNull(defaults, "rendererDefaults"));
+  }
+
+  /**
+   * The contract's version table the operator renders by (default {@link ContractFields#CURRENT}):
+   * tests give one with a later version's fields, as a newer operator would have.
+   */
+  public OperatorSettings withContract(ContractFields table) {
+    return with(
+        s ->
+            s.rendererDefaults =
+                s.rendererDefaults.withContract(requireNonNull(table, "contract")));
   }
 
   /**

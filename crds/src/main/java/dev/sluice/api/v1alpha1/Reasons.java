@@ -67,6 +67,15 @@ public final class Reasons {
    */
   public static final String ROLLED_BACK = "RolledBack";
 
+  /**
+   * Stalled=True, Ready=False, Programmed=False: some selected pods run a sidecar that speaks an
+   * older contract than the revision needs (it uses a must-understand field of a later version).
+   * They are not sent it and keep their last good config; the message names how many pods, the
+   * field, the contract version it needs and the remedy (restart them for the new sidecar image).
+   * The other pods roll out as usual.
+   */
+  public static final String SIDECAR_CONTRACT_TOO_OLD = "SidecarContractTooOld";
+
   /** Available=True, Ready=True (OffloadAgent): at least one endpoint passes health checks. */
   public static final String AVAILABLE = "Available";
 

@@ -24,6 +24,10 @@ import java.util.List;
 final class CrdFiles {
   static final Path ROOT = Path.of(System.getProperty("sluice.root", "..")).toAbsolutePath();
   static final Path COMMITTED_DIR = ROOT.resolve("crds");
+
+  /** The Helm chart's copy, which its templates/crds.yaml renders. */
+  static final Path CHART_DIR = ROOT.resolve("charts/sluice/files/crds");
+
   static final Path GENERATED_DIR = Path.of("target/classes/META-INF/fabric8");
   static final List<Class<?>> KINDS = List.of(ProxyRoute.class, OffloadAgent.class);
 

@@ -10,6 +10,9 @@ import dev.sluice.operator.http.PlainReplies;
 import dev.sluice.operator.metrics.OperatorMetrics;
 import dev.sluice.operator.pods.AgentHealthRecord;
 import dev.sluice.operator.pods.PodWriter;
+import dev.sluice.sidecar.config.ContractFields;
+import dev.sluice.sidecar.config.ContractRendering;
+import dev.sluice.sidecar.config.ContractVersions;
 import dev.sluice.sidecar.config.InvalidConfigException;
 import dev.sluice.sidecar.config.SidecarConfig;
 import dev.sluice.sidecar.config.SidecarConfigCodec;
@@ -47,8 +50,11 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@code GET /v1/pods/<ns>/<pod>/config?known=<revision>}: 200 with the pod's assigned config
- *       as JSON when its revision differs from {@code known}; otherwise the request is held (no
- *       thread waits) until the assignment changes or the hold time passes, then 204.
+ *       as JSON when its revision differs from {@code known}, as the contract version the request
+ *       announced sees it ({@link ContractFields#render}); otherwise the request is held (no thread
+ *       waits) until the assignment changes or the hold time passes, then 204. A revision that
+ *       contract cannot run without changing what it does is never sent: the poll is held as if
+ *       nothing changed (the reconciler does not assign one; this covers a race with it).
  *   <li>{@code POST /v1/pods/<ns>/<pod>/status}: a {@link SidecarReport}, recorded on the Pod
  *       (annotations and the {@code sluice.dev/ConfigApplied} condition); 204.
  *   <li>{@code GET /v1/pods/<ns>/<pod>/endpoints?known=<version>} and {@code POST
@@ -58,9 +64,11 @@ import org.slf4j.LoggerFactory;
  *       recorded on the Pod when it changed (the OffloadAgents' {@code Available}); 204.
  * </ul>
  *
- * Every request carries the pod's projected ServiceAccount token; the {@link TokenReviewer}'s
- * identity must be the pod the path names (a sidecar presenting another pod's token gets 403).
- * Errors are one sentence naming what was wrong and what was expected.
+ * Every request announces the contract version its sidecar speaks ({@link ContractVersions#HEADER};
+ * none: the oldest supported), recorded on the Pod when it changed ({@link Labels#CONTRACT}). Every
+ * request carries the pod's projected ServiceAccount token; the {@link TokenReviewer}'s identity
+ * must be the pod the path names (a sidecar presenting another pod's token gets 403). Errors are
+ * one sentence naming what was wrong and what was expected.
  */
 public final class ConfigService implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ConfigService.class);
@@ -90,6 +98,7 @@ public final class ConfigService implements AutoCloseable {
   private final OperatorMetrics metrics;
   private final Clock clock;
   private final Duration hold;
+  private final ContractFields contract;
   private final Map<String, Set<Held>> held = new ConcurrentHashMap<>();
   private volatile boolean closing;
 
@@ -99,14 +108,17 @@ public final class ConfigService implements AutoCloseable {
     final String namespace;
     final String pod;
     final @Nullable String known;
+    final int contract;
     final AtomicBoolean answered = new AtomicBoolean();
     @Nullable ScheduledFuture<?> timeout; // set once the long-poll is registered
 
-    Held(HttpExchange exchange, String namespace, String pod, @Nullable String known) {
+    Held(
+        HttpExchange exchange, String namespace, String pod, @Nullable String known, int contract) {
       this.exchange = exchange;
       this.namespace = namespace;
       this.pod = pod;
       this.known = known;
+      this.contract = contract;
     }
   }
 
@@ -121,7 +133,8 @@ public final class ConfigService implements AutoCloseable {
       EndpointService endpoints,
       OperatorMetrics metrics,
       Clock clock,
-      Duration hold) {
+      Duration hold,
+      ContractFields contract) {
     this.tokens = tokens;
     this.pods = pods;
     this.revisions = revisions;
@@ -130,6 +143,7 @@ public final class ConfigService implements AutoCloseable {
     this.metrics = metrics;
     this.clock = clock;
     this.hold = hold;
+    this.contract = contract;
     pods.onChange(this::podChanged);
     metrics.gauge(
         "sluice_operator_config_service_clients",
@@ -178,8 +192,18 @@ public final class ConfigService implements AutoCloseable {
       if (refused.isPresent()) {
         return;
       }
+      int announced;
+      try {
+        announced =
+            ContractVersions.announced(
+                exchange.getRequestHeaders().getFirst(ContractVersions.HEADER));
+      } catch (IllegalArgumentException e) {
+        PlainReplies.send(exchange, 400, requireNonNull(e.getMessage())); // names header and value
+        return;
+      }
+      recordContract(namespace, pod, announced);
       switch (what) {
-        case "config" -> config(exchange, namespace, pod, query(exchange, "known"));
+        case "config" -> config(exchange, namespace, pod, query(exchange, "known"), announced);
         case "status" -> status(exchange, namespace, pod);
         case "endpoints" -> endpoints.poll(exchange, namespace, pod, query(exchange, "known"));
         case "endpoints/status" -> endpoints.ack(exchange, namespace, pod);
@@ -267,22 +291,66 @@ public final class ConfigService implements AutoCloseable {
     return Optional.empty();
   }
 
-  private void config(HttpExchange exchange, String namespace, String pod, @Nullable String known)
-      throws IOException {
-    String assigned = assigned(namespace, pod);
-    if (assigned != null && !assigned.equals(known)) {
-      answer(exchange, namespace, assigned);
+  /** Writes the announced contract on the Pod when it says something else (or nothing). */
+  private void recordContract(String namespace, String pod, int announced) {
+    Optional<Pod> current = pods.get(namespace, pod);
+    if (current.isEmpty()) {
       return;
     }
-    Held h = new Held(exchange, namespace, pod, known);
+    Map<String, String> annotations = current.get().getMetadata().getAnnotations();
+    String recorded = annotations == null ? null : annotations.get(Labels.CONTRACT);
+    if (Integer.toString(announced).equals(recorded)) {
+      return;
+    }
+    try {
+      writer.contract(namespace, pod, announced);
+      LOG.info("pod {}/{} speaks contract {}", namespace, pod, announced);
+    } catch (KubernetesClientException e) {
+      LOG.debug("could not record the contract of {}/{}: {}", namespace, pod, e.getMessage());
+    }
+  }
+
+  private void config(
+      HttpExchange exchange, String namespace, String pod, @Nullable String known, int announced)
+      throws IOException {
+    String assigned = assigned(namespace, pod);
+    if (assigned != null && !assigned.equals(known) && sendable(namespace, assigned, announced)) {
+      answer(exchange, namespace, assigned, announced);
+      return;
+    }
+    Held h = new Held(exchange, namespace, pod, known, announced);
     String key = namespace + "/" + pod;
     held.computeIfAbsent(key, k -> ConcurrentHashMap.newKeySet()).add(h);
     h.timeout = timer.schedule(() -> finish(h, null), hold.toMillis(), TimeUnit.MILLISECONDS);
     // The assignment may have changed between the first look and registering.
     String now = assigned(namespace, pod);
-    if (now != null && !now.equals(known)) {
+    if (now != null && !now.equals(known) && !now.equals(assigned)) {
       finish(h, now);
     }
+  }
+
+  /**
+   * False when {@code revision} is stored and a sidecar speaking {@code announced} cannot run it as
+   * meant (said in the log); true otherwise, a missing or unreadable revision included (its answer
+   * says so).
+   */
+  private boolean sendable(String namespace, String revision, int announced) {
+    Optional<SidecarConfig> config;
+    try {
+      config = revisions.load(namespace, revision);
+    } catch (KubernetesClientException e) {
+      return true;
+    }
+    if (config.isPresent()
+        && contract.render(config.get(), announced) instanceof ContractRendering.Refused refused) {
+      LOG.info(
+          "not sending revision {} to a sidecar speaking contract {}: it uses {}",
+          revision,
+          announced,
+          refused.describe());
+      return false;
+    }
+    return true;
   }
 
   private @Nullable String assigned(String namespace, String pod) {
@@ -325,8 +393,11 @@ public final class ConfigService implements AutoCloseable {
       if (revision == null) {
         h.exchange.sendResponseHeaders(204, -1);
         h.exchange.close();
+      } else if (!sendable(h.namespace, revision, h.contract)) {
+        h.exchange.sendResponseHeaders(204, -1);
+        h.exchange.close();
       } else {
-        answer(h.exchange, h.namespace, revision);
+        answer(h.exchange, h.namespace, revision, h.contract);
       }
     } catch (IOException | RuntimeException e) {
       LOG.debug("could not answer a long-poll of {}/{}: {}", h.namespace, h.pod, e.getMessage());
@@ -334,7 +405,8 @@ public final class ConfigService implements AutoCloseable {
     }
   }
 
-  private void answer(HttpExchange exchange, String namespace, String revision) throws IOException {
+  private void answer(HttpExchange exchange, String namespace, String revision, int announced)
+      throws IOException {
     Optional<SidecarConfig> config;
     try {
       config = revisions.load(namespace, revision);
@@ -354,7 +426,12 @@ public final class ConfigService implements AutoCloseable {
               + " missing); retry later");
       return;
     }
-    byte[] json = SidecarConfigCodec.toJson(config.get()).getBytes(StandardCharsets.UTF_8);
+    if (!(contract.render(config.get(), announced) instanceof ContractRendering.Sendable view)) {
+      exchange.sendResponseHeaders(204, -1); // not for this sidecar (sendable() said why)
+      exchange.close();
+      return;
+    }
+    byte[] json = view.json().getBytes(StandardCharsets.UTF_8);
     exchange.getResponseHeaders().set("Content-Type", "application/json");
     exchange.sendResponseHeaders(200, json.length);
     try (OutputStream out = exchange.getResponseBody()) {

@@ -2,6 +2,7 @@ package dev.sluice.operator.pods;
 
 import dev.sluice.api.Labels;
 import dev.sluice.operator.inject.Injector;
+import dev.sluice.sidecar.config.ContractVersions;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
@@ -22,6 +23,8 @@ import org.jspecify.annotations.Nullable;
  * @param ready true when the Pod's Ready condition is True
  * @param rollout the rollout record
  * @param lastGood the last revision its whole group applied (null: none yet)
+ * @param contract the contract version its sidecar announced ({@link
+ *     ContractVersions#OLDEST_SUPPORTED} until it announced one)
  */
 public record PodRecord(
     String name,
@@ -29,7 +32,8 @@ public record PodRecord(
     boolean sidecar,
     boolean ready,
     PodRollout rollout,
-    @Nullable String lastGood) {
+    @Nullable String lastGood,
+    int contract) {
 
   public static PodRecord of(Pod pod) {
     Map<String, String> annotations = pod.getMetadata().getAnnotations();
@@ -47,7 +51,17 @@ public record PodRecord(
             a.get(Labels.APPLIED_REVISION),
             a.get(Labels.REJECTED_REVISION),
             a.get(Labels.REJECTED_REASON)),
-        a.get(Labels.LAST_GOOD_REVISION));
+        a.get(Labels.LAST_GOOD_REVISION),
+        contract(a.get(Labels.CONTRACT)));
+  }
+
+  /** The recorded contract; the oldest supported when none (or something unreadable) is. */
+  public static int contract(@Nullable String annotation) {
+    try {
+      return ContractVersions.announced(annotation);
+    } catch (IllegalArgumentException e) {
+      return ContractVersions.OLDEST_SUPPORTED;
+    }
   }
 
   /** Injected by the webhook, or carrying the sidecar container under its name. */

@@ -114,6 +114,11 @@ public final class PodWriter {
     }
   }
 
+  /** The contract version the pod's sidecar announced. */
+  public void contract(String namespace, String pod, int contract) {
+    patchAnnotations(namespace, pod, Map.of(Labels.CONTRACT, Integer.toString(contract)));
+  }
+
   /** The offload agents' health the pod's sidecar reported. */
   public void agentHealth(
       String namespace, String pod, Map<String, AgentHealthRecord.Endpoints> health) {

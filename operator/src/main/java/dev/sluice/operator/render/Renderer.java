@@ -5,6 +5,9 @@ import dev.sluice.api.v1alpha1.ProxyRoute;
 import dev.sluice.api.v1alpha1.Reasons;
 import dev.sluice.sidecar.config.AdminEndpoint;
 import dev.sluice.sidecar.config.Agent;
+import dev.sluice.sidecar.config.ConfigOrigin;
+import dev.sluice.sidecar.config.ContractFields;
+import dev.sluice.sidecar.config.ContractVersions;
 import dev.sluice.sidecar.config.DownstreamListener;
 import dev.sluice.sidecar.config.Revisions;
 import dev.sluice.sidecar.config.RouteRule;
@@ -38,19 +41,32 @@ public final class Renderer {
    * @param adminAddress the admin listener (probes and metrics)
    * @param drainTimeout how long a replaced generation may finish its requests
    * @param serviceBackends how a rule's Service backend is rendered
+   * @param contract the contract's version table: which version a config requires, and what a
+   *     sidecar speaking an older one is sent ({@link ContractFields#CURRENT} but in tests)
    */
   public record Defaults(
-      String adminAddress, Duration drainTimeout, ServiceBackends serviceBackends) {
+      String adminAddress,
+      Duration drainTimeout,
+      ServiceBackends serviceBackends,
+      ContractFields contract) {
     /**
      * Admin on every address of the pod: the kubelet probes {@code /ready} and {@code /live} on the
      * pod IP (the injected probes); the sidecar accepts {@code POST /reload} from loopback only.
      * Service backends inline until every sidecar reads clusters.
      */
     public static final Defaults STANDARD =
-        new Defaults("0.0.0.0:10090", Duration.ofSeconds(30), ServiceBackends.CLUSTERS);
+        new Defaults(
+            "0.0.0.0:10090",
+            Duration.ofSeconds(30),
+            ServiceBackends.CLUSTERS,
+            ContractFields.CURRENT);
 
     public Defaults withServiceBackends(ServiceBackends backends) {
-      return new Defaults(adminAddress, drainTimeout, backends);
+      return new Defaults(adminAddress, drainTimeout, backends, contract);
+    }
+
+    public Defaults withContract(ContractFields table) {
+      return new Defaults(adminAddress, drainTimeout, serviceBackends, table);
     }
   }
 
@@ -84,6 +100,7 @@ public final class Renderer {
     List<DownstreamListener> listeners = new ArrayList<>();
     List<RouteRule> rules = new ArrayList<>();
     Map<String, Agent> agents = new TreeMap<>();
+    List<String> rendered = new ArrayList<>();
     for (ProxyRoute route : oldestFirst(input.routes())) {
       String name = route.getMetadata().getName();
       Integer port = route.getSpec().listener().port();
@@ -98,20 +115,24 @@ public final class Renderer {
         continue; // left out whole; its problems say why
       }
       ports.put(port, name);
+      rendered.add(input.namespace() + "/" + name);
       RouteMapping.Mapped mapped = RouteMapping.map(route, resolved);
       listeners.add(mapped.listener());
       rules.addAll(mapped.rules());
       agents.putAll(mapped.agents());
     }
-    SidecarConfig config =
+    SidecarConfig drafted =
         new SidecarConfig(
-            SidecarConfig.VERSION,
+            ContractVersions.OLDEST_SUPPORTED,
             null,
             new AdminEndpoint(defaults.adminAddress()),
             defaults.drainTimeout(),
             listeners,
             rules,
-            List.copyOf(agents.values()));
+            List.copyOf(agents.values()),
+            rendered.isEmpty() ? null : new ConfigOrigin(rendered));
+    // The version a config declares is the newest contract a field it uses needs.
+    SidecarConfig config = drafted.withVersion(defaults.contract().required(drafted));
     // An agent shared by several routes reports its own problem once.
     List<RenderProblem> distinct = List.copyOf(new LinkedHashSet<>(problems));
     return new Rendering(config.withRevision(Revisions.of(config)), distinct);

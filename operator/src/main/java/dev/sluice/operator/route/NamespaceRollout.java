@@ -24,9 +24,10 @@ import org.jspecify.annotations.Nullable;
  * <p>The pass: ProxyRoutes the CRD rules would refuse are left out ({@link SpecChecks}, {@link
  * SelectorChecks}); sidecar pods are grouped by the routes that select them ({@link PodGroups},
  * each set rendered once by {@link RouteRenderings}); each group rolls out on its own ({@link
- * GroupRollout}); and each route's outcome sums the groups its pods are in ({@link RouteOutcomes}).
- * A config the sidecar's own validation would refuse is never handed out: its routes get {@code
- * Accepted=False} instead.
+ * GroupRollout}), but for pods whose sidecar speaks a contract too old for the group's config
+ * ({@link ContractHold}); and each route's outcome sums the groups its pods are in ({@link
+ * RouteOutcomes}). A config the sidecar's own validation would refuse is never handed out: its
+ * routes get {@code Accepted=False} instead.
  */
 final class NamespaceRollout {
   private NamespaceRollout() {}
@@ -79,7 +80,8 @@ final class NamespaceRollout {
       }
     }
     RouteRenderings renderings = new RouteRenderings(in, valid);
-    Map<String, PodGroups.PodGroup> groups = PodGroups.of(in.pods(), valid, renderings);
+    Map<String, PodGroups.PodGroup> groups =
+        PodGroups.of(in.pods(), valid, renderings, new ContractHold(in.defaults().contract()));
     // Routes that select no sidecar pod still get their own problems reported.
     PodGroups.ungrouped(groups, valid.keySet()).forEach(name -> renderings.of(List.of(name)));
     RouteOutcomes outcomes = new RouteOutcomes(valid.keySet(), renderings.all());
@@ -93,7 +95,8 @@ final class NamespaceRollout {
         configs.put(group.revision(), group.config());
       }
       record(step, group.revision(), changes);
-      outcomes.rolledOut(group.routes(), step.state());
+      outcomes.rolledOut(
+          group.routes(), ContractHold.amend(step.state(), group.revision(), group.heldBack()));
     }
     return new Result(
         configs, List.copyOf(changes.values()), outcomes.outcomes(renderings, invalid));

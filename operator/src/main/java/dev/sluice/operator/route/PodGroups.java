@@ -27,13 +27,25 @@ final class PodGroups {
    * @param config the config they should run
    * @param pods the pods, in the order the pass read them
    * @param routes the ProxyRoutes selecting them, by name
+   * @param heldBack the pods the routes select whose sidecar speaks a contract too old for the
+   *     config: not in {@code pods}, they keep what they run
    */
   record PodGroup(
-      String revision, SidecarConfig config, List<PodRecord> pods, Set<String> routes) {}
+      String revision,
+      SidecarConfig config,
+      List<PodRecord> pods,
+      Set<String> routes,
+      List<ContractHold.Held> heldBack) {}
 
-  /** The groups by revision; {@code routes}: the valid ProxyRoutes by name. */
+  /**
+   * The groups by revision; {@code routes}: the valid ProxyRoutes by name; {@code contracts}: which
+   * pods' sidecars cannot take their group's config.
+   */
   static Map<String, PodGroup> of(
-      List<PodRecord> pods, Map<String, ProxyRoute> routes, RouteRenderings renderings) {
+      List<PodRecord> pods,
+      Map<String, ProxyRoute> routes,
+      RouteRenderings renderings,
+      ContractHold contracts) {
     Map<String, PodGroup> groups = new TreeMap<>();
     for (PodRecord pod : pods) {
       if (!pod.sidecar()) {
@@ -48,8 +60,15 @@ final class PodGroups {
       PodGroup group =
           groups.computeIfAbsent(
               config.revision(),
-              rev -> new PodGroup(rev, config, new ArrayList<>(), new LinkedHashSet<>()));
-      group.pods().add(pod);
+              rev ->
+                  new PodGroup(
+                      rev, config, new ArrayList<>(), new LinkedHashSet<>(), new ArrayList<>()));
+      ContractHold.Held held = contracts.check(pod, config);
+      if (held == null) {
+        group.pods().add(pod);
+      } else {
+        group.heldBack().add(held);
+      }
       group.routes().addAll(key);
     }
     return groups;

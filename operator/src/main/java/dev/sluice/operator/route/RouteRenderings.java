@@ -34,7 +34,8 @@ final class RouteRenderings {
 
   /** The rendering of the routes {@code names} (a pod's config: the routes selecting it). */
   Rendering of(List<String> names) {
-    return renderings.computeIfAbsent(names, k -> validated(render(k), k));
+    return renderings.computeIfAbsent(
+        names, k -> validated(render(k), k, in.defaults().contract().newest()));
   }
 
   /** Every rendering made so far. */
@@ -51,12 +52,13 @@ final class RouteRenderings {
 
   /**
    * The rendering as handed out, or with a null config and an Accepted=False problem per route when
-   * the sidecar's validation would refuse it.
+   * the validation of a sidecar speaking the operator's newest contract would refuse it.
    */
-  private static Rendering validated(Rendering rendering, List<String> names) {
+  private static Rendering validated(Rendering rendering, List<String> names, int newest) {
+    // Checked as a sidecar of the newest contract reads it; older ones get their own view of it.
     List<ConfigProblem> refused =
         SidecarConfigValidator.validate(
-            requireNonNull(rendering.config(), "the renderer always makes a config"));
+            requireNonNull(rendering.config(), "the renderer always makes a config"), newest);
     if (refused.isEmpty()) {
       return rendering;
     }

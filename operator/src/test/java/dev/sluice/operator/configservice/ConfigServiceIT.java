@@ -8,6 +8,11 @@ import dev.sluice.api.v1alpha1.ProxyRoute;
 import dev.sluice.operator.testing.Objects;
 import dev.sluice.operator.testing.OperatorHarness;
 import dev.sluice.operator.testing.SimulatedSidecar;
+import dev.sluice.sidecar.config.ContractFields;
+import dev.sluice.sidecar.config.ContractRendering;
+import dev.sluice.sidecar.config.ContractVersions;
+import dev.sluice.sidecar.config.SidecarConfig;
+import dev.sluice.sidecar.config.SidecarConfigCodec;
 import dev.sluice.testing.kubernetes.EmbeddedKubernetes;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -27,7 +32,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The config service over real HTTPS against the mock API server: only a pod's own token gets its
  * config or records its reports; long-polls answer as soon as the assignment changes and 204 after
- * the hold; bad reports get 400 naming what was wrong; health reports land on the pod.
+ * the hold; bad reports get 400 naming what was wrong; health reports land on the pod; each sidecar
+ * gets the config as the contract it announced sees it (none: the oldest), and the pod records what
+ * it announced.
  */
 class ConfigServiceIT {
   static final String NS = "shop";
@@ -60,6 +67,11 @@ class ConfigServiceIT {
   }
 
   HttpResponse<String> get(String pod, String token, String known) throws Exception {
+    return get(pod, token, known, null);
+  }
+
+  HttpResponse<String> get(String pod, String token, String known, String contract)
+      throws Exception {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(
                 URI.create(
@@ -67,6 +79,9 @@ class ConfigServiceIT {
             .timeout(Duration.ofSeconds(30));
     if (token != null) {
       request.header("Authorization", "Bearer " + token);
+    }
+    if (contract != null) {
+      request.header(ContractVersions.HEADER, contract);
     }
     return http.send(request.GET().build(), HttpResponse.BodyHandlers.ofString());
   }
@@ -199,6 +214,57 @@ class ConfigServiceIT {
                   .isEqualTo("Rejected revision r1: listener 0.0.0.0:8080: address already in use");
             })
         .anySatisfy(c -> assertThat(c.getType()).isEqualTo("Ready"));
+  }
+
+  String recordedContract(String pod) {
+    return client
+        .pods()
+        .inNamespace(NS)
+        .withName(pod)
+        .get()
+        .getMetadata()
+        .getAnnotations()
+        .get(Labels.CONTRACT);
+  }
+
+  @Test
+  void eachSidecarGetsTheConfigAsTheContractItAnnouncedSeesIt() throws Exception {
+    String token = token(web1);
+    client.resource(route()).create();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(() -> get("web-1", token, "", "2").body().contains("\"origin\""));
+    String assigned =
+        client
+            .pods()
+            .inNamespace(NS)
+            .withName("web-1")
+            .get()
+            .getMetadata()
+            .getAnnotations()
+            .get(Labels.ASSIGNED_REVISION);
+    SidecarConfig stored = new RevisionStore(client).load(NS, assigned).orElseThrow();
+
+    HttpResponse<String> v2 = get("web-1", token, "", "2");
+    assertThat(v2.body()).isEqualTo(SidecarConfigCodec.toJson(stored));
+    assertThat(recordedContract("web-1")).isEqualTo("2");
+
+    HttpResponse<String> v1 = get("web-1", token, "", "1");
+    String contract1 =
+        ((ContractRendering.Sendable) ContractFields.CURRENT.render(stored, 1)).json();
+    assertThat(v1.body()).isEqualTo(contract1).doesNotContain("\"origin\"");
+    assertThat(SidecarConfigCodec.readJson(v1.body(), "v1").revision()).isEqualTo(assigned);
+    await().atMost(Duration.ofSeconds(10)).until(() -> "1".equals(recordedContract("web-1")));
+
+    HttpResponse<String> none = get("web-1", token, "");
+    assertThat(none.body())
+        .as("a sidecar that says nothing speaks the oldest")
+        .isEqualTo(contract1);
+
+    HttpResponse<String> bad = get("web-1", token, "", "two");
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(bad.body())
+        .isEqualTo("Sluice-Contract: \"two\" (expected: a contract version, an integer from 1)\n");
   }
 
   static ProxyRoute route() {

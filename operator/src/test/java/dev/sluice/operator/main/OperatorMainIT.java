@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.sluice.testing.kubernetes.ClusterFixtures;
 import dev.sluice.testing.kubernetes.EmbeddedKubernetes;
-import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfigurationBuilder;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -106,6 +106,11 @@ class OperatorMainIT {
             "sluice-operator: --bind-address no-such-host.invalid (expected: an IP address of"
                 + " this host, like 127.0.0.1 or ::)");
     assertThat(help.output()).contains("--bind-address=IP").contains("Exit codes:");
+    Ran checkHelp = run(Map.of(), 60, "check-install", "--help");
+    assertThat(checkHelp.exit()).as("the helm test's command is in the jar").isZero();
+    assertThat(checkHelp.output())
+        .contains("Usage: sluice-operator check-install")
+        .contains("--ca-file=FILE");
   }
 
   @Test
@@ -113,24 +118,7 @@ class OperatorMainIT {
     try (EmbeddedKubernetes cluster = new EmbeddedKubernetes();
         ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       cluster.namespace("sluice-system");
-      cluster
-          .client()
-          .resource(
-              new MutatingWebhookConfigurationBuilder()
-                  .withNewMetadata()
-                  .withName("sluice-sidecar-injector")
-                  .endMetadata()
-                  .addNewWebhook()
-                  .withName("pods.inject.sluice.dev")
-                  .withNewClientConfig()
-                  .withNewService()
-                  .withName("sluice-operator")
-                  .withNamespace("sluice-system")
-                  .endService()
-                  .endClientConfig()
-                  .endWebhook()
-                  .build())
-          .create();
+      cluster.client().resource(ClusterFixtures.injectorWebhook()).create();
       Path config = kubeconfig(cluster.client().getConfiguration().getMasterUrl());
       cluster.takeRequests(); // the test's own
       Ran ran =

@@ -49,6 +49,11 @@ class NamespaceRolloutTest {
   }
 
   static NamespaceRollout.Result plan(List<ProxyRoute> routes, List<PodRecord> pods) {
+    return plan(routes, pods, Renderer.Defaults.STANDARD);
+  }
+
+  static NamespaceRollout.Result plan(
+      List<ProxyRoute> routes, List<PodRecord> pods, Renderer.Defaults defaults) {
     return NamespaceRollout.plan(
         new NamespaceRollout.Input(
             "shop",
@@ -58,7 +63,7 @@ class NamespaceRolloutTest {
             Map.of(),
             pods,
             NOW,
-            Renderer.Defaults.STANDARD));
+            defaults));
   }
 
   @Test

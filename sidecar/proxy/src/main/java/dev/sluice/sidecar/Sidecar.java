@@ -2,6 +2,8 @@ package dev.sluice.sidecar;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.sidecar.accesslog.AccessLog;
+import dev.sluice.sidecar.accesslog.AccessLogWriter;
 import dev.sluice.sidecar.admin.ReloadControl;
 import dev.sluice.sidecar.config.InvalidConfigException;
 import dev.sluice.sidecar.config.SidecarConfig;
@@ -15,6 +17,7 @@ import dev.sluice.sidecar.offload.AgentHealth;
 import dev.sluice.sidecar.reload.ConfigRejection;
 import dev.sluice.sidecar.reload.Drain;
 import dev.sluice.sidecar.reload.GenerationSwap;
+import dev.sluice.sidecar.reload.IgnoredFields;
 import dev.sluice.sidecar.reload.Listeners;
 import dev.sluice.sidecar.reload.ReloadQueue;
 import dev.sluice.sidecar.reload.Reports;
@@ -46,7 +49,9 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
 
   private final Io io;
   private final ProxyMetrics metrics = new ProxyMetrics();
+  private final AccessLog accessLog;
   private final EndpointTable endpoints = new EndpointTable();
+  private final IgnoredFields ignored = new IgnoredFields();
   private final AtomicReference<Generation> current = new AtomicReference<>();
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
@@ -64,7 +69,17 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
   }
 
   public Sidecar(int workerThreads, Io io) {
+    this(workerThreads, io, AccessLog.OFF);
+  }
+
+  /** With {@code accessLog} for every exchange (the writer closes with the sidecar). */
+  public Sidecar(int workerThreads, Io io, AccessLog accessLog) {
     this.io = io;
+    this.accessLog = accessLog;
+    AccessLogWriter writer = accessLog.writer();
+    if (writer != null) {
+      metrics.accessLog(writer);
+    }
     metrics.bufferMemory(io.allocator());
     metrics.endpoints(
         endpoints,
@@ -72,16 +87,18 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
           Generation running = current.get();
           return running == null ? 0 : running.ejectedEndpoints(cluster);
         });
+    metrics.ignoredConfigFields(() -> ignoredFields().size());
     this.boss = io.transport().newGroup(1, "sluice-accept");
     this.workers = io.transport().newGroup(workerThreads, "sluice-io");
-    this.listeners = new Listeners(boss, workers, io, metrics, current::get, stopping::get, this);
-    this.swap = new GenerationSwap(current, listeners, io, workers, metrics, endpoints);
+    this.listeners =
+        new Listeners(boss, workers, io, metrics, current::get, stopping::get, this, accessLog);
+    this.swap = new GenerationSwap(current, listeners, io, workers, metrics, endpoints, accessLog);
   }
 
   /** Builds the first generation and binds every listener; throws naming what failed. */
   public Sidecar start(SidecarConfig config) {
     try {
-      current.set(Generation.build(config, io, workers, metrics, endpoints));
+      current.set(Generation.build(config, io, workers, metrics, endpoints, accessLog));
       listeners.bindAll(config);
     } catch (RuntimeException e) {
       close();
@@ -191,7 +208,7 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
     try {
       return source.call();
     } catch (InvalidConfigException e) {
-      throw ConfigRejection.invalid(null, e);
+      throw ConfigRejection.invalid(e.revision(), e);
     } catch (Exception e) {
       throw ConfigRejection.unreadable(e);
     }
@@ -276,6 +293,17 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
   }
 
   @Override
+  public void ignoring(@Nullable String revision, int speaks, List<String> fields) {
+    ignored.read(revision, speaks, fields);
+  }
+
+  @Override
+  public List<String> ignoredFields() {
+    Generation running = current.get();
+    return running == null ? List.of() : ignored.of(running.revision());
+  }
+
+  @Override
   public Map<String, AgentHealth> agentHealth() {
     return requireNonNull(generation(), "not running").agentHealth();
   }
@@ -300,6 +328,10 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
     }
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
     boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    AccessLogWriter writer = accessLog.writer();
+    if (writer != null) {
+      writer.close();
+    }
   }
 
   /** A config source that reads {@code file} each time. */

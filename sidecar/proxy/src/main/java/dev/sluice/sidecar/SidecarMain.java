@@ -2,6 +2,9 @@ package dev.sluice.sidecar;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.sidecar.accesslog.AccessLog;
+import dev.sluice.sidecar.accesslog.AccessLogFormat;
+import dev.sluice.sidecar.accesslog.AccessLogWriter;
 import dev.sluice.sidecar.config.InvalidConfigException;
 import dev.sluice.sidecar.config.SidecarConfig;
 import dev.sluice.sidecar.config.SidecarConfigCodec;
@@ -12,7 +15,9 @@ import dev.sluice.sidecar.reload.ConfigFileWatcher;
 import dev.sluice.sidecar.reload.ConfigServiceClient;
 import dev.sluice.sidecar.reload.EndpointsClient;
 import dev.sluice.sidecar.reload.Signals;
+import dev.sluice.sidecar.transport.Io;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.charset.Charset;
@@ -20,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -101,6 +107,14 @@ public final class SidecarMain implements Callable<Integer> {
   boolean trainingRun;
 
   @Option(
+      names = "--access-log",
+      paramLabel = "FORMAT",
+      description =
+          "One line per exchange on standard output: json (the default), text or off"
+              + " (docs/access-logs.md).")
+  String accessLog = "json";
+
+  @Option(
       names = "--check",
       description = "Validate the config, print the normalized form and exit.")
   boolean check;
@@ -121,6 +135,31 @@ public final class SidecarMain implements Callable<Integer> {
   private SidecarMain(PrintWriter out, PrintWriter err) {
     this.out = out;
     this.err = err;
+  }
+
+  /** The access log {@code --access-log} asks for, to standard output. */
+  private AccessLog accessLog() throws Exit {
+    AccessLogFormat format =
+        switch (accessLog.toLowerCase(Locale.ROOT)) {
+          case "json" -> AccessLogFormat.JSON;
+          case "text" -> AccessLogFormat.TEXT;
+          case "off" -> null;
+          default -> {
+            err.println(
+                "sluice-sidecar: --access-log \"" + accessLog + "\" (expected: json, text or off)");
+            throw exit(EXIT_INVALID);
+          }
+        };
+    if (format == null) {
+      return AccessLog.OFF;
+    }
+    // The standard output stream, not file descriptor 1: whoever runs the sidecar in process (a
+    // test
+    // runner talking to its fork over standard output) may have replaced it.
+    // checkstyle:terminal-output-begin
+    OutputStream stdout = System.out;
+    // checkstyle:terminal-output-end
+    return AccessLog.to(new AccessLogWriter(stdout, AccessLogWriter.DEFAULT_CAPACITY), format);
   }
 
   /** An exit with {@code code} after what went wrong was printed. */
@@ -152,7 +191,7 @@ public final class SidecarMain implements Callable<Integer> {
         out.flush();
         return 0;
       }
-      Sidecar sidecar = new Sidecar(threads);
+      Sidecar sidecar = new Sidecar(threads, Io.defaults(), accessLog());
       EndpointsClient endpoints = firstEndpoints(service, sidecar, loaded);
       start(sidecar, loaded);
       ConfigFileWatcher watcher = followChanges(sidecar, service);

@@ -14,6 +14,10 @@ import org.jspecify.annotations.Nullable;
 final class Problems {
   private final List<ConfigProblem> found = new ArrayList<>();
 
+  void add(ConfigProblem problem) {
+    found.add(problem);
+  }
+
   void add(String path, @Nullable Object value, String expected) {
     found.add(ConfigProblem.of(path, value, expected));
   }

@@ -8,10 +8,11 @@ import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Contract v1: everything one sidecar runs. Rendered by the operator for a pod (with concrete
- * endpoints, agents inlined and secrets resolved), or written by hand for standalone mode.
+ * Everything one sidecar runs. Rendered by the operator for a pod (with concrete endpoints, agents
+ * inlined and secrets resolved), or written by hand for standalone mode.
  *
- * @param version contract version, must be {@value #VERSION}
+ * @param version the contract version the config requires: a sidecar speaking an older one refuses
+ *     it (the operator never sends it one); 1 to {@link ContractVersions#CURRENT}
  * @param revision content hash (see {@link Revisions}); computed when absent
  * @param admin admin listener (readiness, metrics, reload)
  * @param drainTimeout how long an old generation may keep running requests after a reload or during
@@ -19,6 +20,8 @@ import org.jspecify.annotations.Nullable;
  * @param listeners downstream listeners, at least one
  * @param rules the rules of every route, matched in order per listener
  * @param agents SPOP offload agents rules refer to by name
+ * @param origin where the config came from (contract 2, optional, information only); absent in
+ *     hand-written configs
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SidecarConfig(
@@ -28,8 +31,8 @@ public record SidecarConfig(
     Duration drainTimeout,
     List<DownstreamListener> listeners,
     List<RouteRule> rules,
-    List<Agent> agents) {
-  public static final int VERSION = 1;
+    List<Agent> agents,
+    @Nullable ConfigOrigin origin) {
   static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
 
   public SidecarConfig {
@@ -42,7 +45,14 @@ public record SidecarConfig(
 
   /** The same config carrying {@code newRevision}. */
   public SidecarConfig withRevision(@Nullable String newRevision) {
-    return new SidecarConfig(version, newRevision, admin, drainTimeout, listeners, rules, agents);
+    return new SidecarConfig(
+        version, newRevision, admin, drainTimeout, listeners, rules, agents, origin);
+  }
+
+  /** The same config requiring contract {@code newVersion}. */
+  public SidecarConfig withVersion(int newVersion) {
+    return new SidecarConfig(
+        newVersion, revision, admin, drainTimeout, listeners, rules, agents, origin);
   }
 
   /** Every cluster this config names (its rules' upstreams and its agents), sorted. */

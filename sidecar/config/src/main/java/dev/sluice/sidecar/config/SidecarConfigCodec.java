@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.JsonSerializer;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,6 +18,7 @@ import com.fasterxml.jackson.databind.cfg.MapperBuilder;
 import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
@@ -29,8 +31,10 @@ import java.util.List;
 
 /**
  * Reads, validates and writes {@link SidecarConfig}s and {@link SidecarReport}s. YAML for people
- * (standalone files), JSON on the wire; the same strict rules for both: unknown fields and wrong
- * types are problems with a field path, never silently dropped.
+ * (standalone files), JSON on the wire. What this reads is held to strict rules: unknown fields and
+ * wrong types are problems with a field path, never silently dropped, since a person's typo is the
+ * likeliest unknown field. Configs from the operator's config service are read by a {@link
+ * ConfigDecoder} instead, which tolerates the fields of a newer operator where that is safe.
  */
 public final class SidecarConfigCodec {
   private static final SimpleModule DURATIONS =
@@ -38,8 +42,8 @@ public final class SidecarConfigCodec {
           .addSerializer(Duration.class, new DurationSerializer())
           .addDeserializer(Duration.class, new DurationDeserializer());
 
-  private static final ObjectMapper JSON = configure(JsonMapper.builder()).build();
-  private static final ObjectMapper YAML =
+  static final ObjectMapper JSON = configure(JsonMapper.builder()).build();
+  static final ObjectMapper YAML =
       configure(
               YAMLMapper.builder(
                   YAMLFactory.builder()
@@ -99,14 +103,20 @@ public final class SidecarConfigCodec {
     } catch (JsonProcessingException e) {
       throw new InvalidConfigException(source, List.of(BindingProblems.describe(e)));
     }
-    List<ConfigProblem> problems = SidecarConfigValidator.validate(config);
+    return validated(config, ContractVersions.CURRENT, source);
+  }
+
+  /** {@code config} validated for a sidecar speaking {@code speaks}, its revision filled in. */
+  static SidecarConfig validated(SidecarConfig config, int speaks, String source)
+      throws InvalidConfigException {
+    List<ConfigProblem> problems = SidecarConfigValidator.validate(config, speaks);
     if (!problems.isEmpty()) {
       throw new InvalidConfigException(source, problems);
     }
     return config.revision() == null ? config.withRevision(Revisions.of(config)) : config;
   }
 
-  private static boolean isBlank(String text) {
+  static boolean isBlank(String text) {
     return text.lines().map(String::strip).allMatch(l -> l.isEmpty() || l.startsWith("#"));
   }
 
@@ -137,6 +147,20 @@ public final class SidecarConfigCodec {
   public static byte[] canonicalJson(Object config) {
     try {
       return JSON.writeValueAsBytes(config);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A config (or any contract value) as a JSON tree, as {@link #canonicalJson} would write it. */
+  static ObjectNode tree(Object value) {
+    return JSON.valueToTree(value);
+  }
+
+  /** A tree as JSON text. */
+  static String json(JsonNode tree) {
+    try {
+      return JSON.writeValueAsString(tree);
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }

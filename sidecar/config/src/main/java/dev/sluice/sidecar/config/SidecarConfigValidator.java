@@ -32,11 +32,17 @@ public final class SidecarConfigValidator {
   private static final String NAME_EXPECTED =
       "a name of letters, digits, '-', '_', '.', at most 63 characters";
 
-  /** Every problem of {@code config}; empty when it can run. */
+  /** Every problem of {@code config} for a sidecar of this build; empty when it can run. */
   public static List<ConfigProblem> validate(SidecarConfig config) {
+    return validate(config, ContractVersions.CURRENT);
+  }
+
+  /** Every problem of {@code config} for a sidecar speaking contract {@code speaks}. */
+  public static List<ConfigProblem> validate(SidecarConfig config, int speaks) {
     Problems problems = new Problems();
-    if (config.version() == null || config.version() != SidecarConfig.VERSION) {
-      problems.add("version", config.version(), String.valueOf(SidecarConfig.VERSION));
+    ConfigProblem version = version(config.version(), speaks);
+    if (version != null) {
+      problems.add(version);
     }
     problems.bindAddress("admin.address", config.admin().address());
     problems.positive("drainTimeout", config.drainTimeout());
@@ -52,6 +58,32 @@ public final class SidecarConfigValidator {
     problems.unique("rules", rules, RouteRule::name, "name");
     AgentValidator.validate(config.agents(), problems);
     return problems.list();
+  }
+
+  /**
+   * The problem with a config requiring contract {@code version} for a sidecar speaking {@code
+   * speaks}; null when it can run it.
+   */
+  static @Nullable ConfigProblem version(@Nullable Integer version, int speaks) {
+    String range = ContractVersions.OLDEST_SUPPORTED + ".." + speaks;
+    if (version == null) {
+      return ConfigProblem.of(
+          "version", null, "the contract version the config requires, " + range);
+    }
+    if (version > speaks) {
+      return ConfigProblem.of(
+          "version",
+          version,
+          "at most "
+              + speaks
+              + ", the contract version this sidecar speaks; a config that requires contract "
+              + version
+              + " needs a newer sidecar image");
+    }
+    if (version < ContractVersions.OLDEST_SUPPORTED) {
+      return ConfigProblem.of("version", version, range);
+    }
+    return null;
   }
 
   private static void validateListeners(List<DownstreamListener> listeners, Problems problems) {

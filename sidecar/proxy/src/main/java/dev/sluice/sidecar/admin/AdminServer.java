@@ -210,6 +210,9 @@ public final class AdminServer implements AutoCloseable {
               + SidecarConfigCodec.toJson(redacted(current.config()))
               + ",\"endpoints\":"
               + SidecarConfigCodec.toJson(EndpointsView.of(current))
+              + (reloads.ignoredFields().isEmpty()
+                  ? ""
+                  : ",\"ignoredFields\":" + SidecarConfigCodec.toJson(reloads.ignoredFields()))
               + (reloads.lastRejection() == null
                   ? ""
                   : ",\"lastRejection\":" + SidecarConfigCodec.toJson(reloads.lastRejection()))
@@ -250,7 +253,8 @@ public final class AdminServer implements AutoCloseable {
         config.drainTimeout(),
         listeners,
         config.rules(),
-        config.agents());
+        config.agents(),
+        config.origin());
   }
 
   private static FullHttpResponse text(

@@ -3,6 +3,7 @@ package dev.sluice.sidecar.admin;
 import dev.sluice.sidecar.config.SidecarConfig;
 import dev.sluice.sidecar.config.SidecarReport;
 import dev.sluice.sidecar.offload.AgentHealth;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -30,6 +31,17 @@ public interface ReloadControl {
 
   /** The newest rejection; null when there has been none. */
   @Nullable SidecarReport lastRejection();
+
+  /**
+   * Says that {@code revision}, read from the config service by a sidecar speaking contract {@code
+   * speaks}, had {@code fields} it does not know and ignored.
+   */
+  default void ignoring(@Nullable String revision, int speaks, List<String> fields) {}
+
+  /** The fields the running config had that this sidecar ignored; empty when none. */
+  default List<String> ignoredFields() {
+    return List.of();
+  }
 
   /** The current generation's offload agents' health (agents not checked yet left out). */
   default Map<String, AgentHealth> agentHealth() {

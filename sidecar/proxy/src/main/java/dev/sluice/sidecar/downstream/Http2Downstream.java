@@ -372,7 +372,8 @@ final class Http2Downstream implements ConnectionTimeouts.Ends {
       Http2DownstreamStream closed = stream(stream);
       if (closed != null) {
         openStreams--;
-        closed.onStreamClosed();
+        FrameHandlers.Handler frames = handler;
+        closed.onStreamClosed(frames == null ? null : frames.clientReset(stream));
       }
       if (handler.connection().numActiveStreams() == 0) {
         timeouts.idle();

@@ -197,8 +197,11 @@ final class Http2DownstreamStream
     }
   }
 
-  /** The stream closed: both ends done, reset by the client, or the connection went away. */
-  void onStreamClosed() {
+  /**
+   * The stream closed: both ends done, reset by the client ({@code clientReset}: its error code),
+   * or the connection went away.
+   */
+  void onStreamClosed(@Nullable Long clientReset) {
     closed = true;
     if (stall != null) {
       stall.cancel();
@@ -207,7 +210,11 @@ final class Http2DownstreamStream
     Exchange exchange = current;
     current = null;
     if (exchange != null) {
-      exchange.onDownstreamClosed();
+      if (clientReset != null) {
+        exchange.onDownstreamReset(clientReset);
+      } else {
+        exchange.onDownstreamClosed();
+      }
     }
   }
 

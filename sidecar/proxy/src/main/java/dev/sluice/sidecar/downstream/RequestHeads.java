@@ -1,5 +1,9 @@
 package dev.sluice.sidecar.downstream;
 
+import dev.sluice.sidecar.accesslog.Actor;
+import dev.sluice.sidecar.accesslog.Cause;
+import dev.sluice.sidecar.accesslog.Stage;
+import dev.sluice.sidecar.accesslog.Termination;
 import dev.sluice.sidecar.forward.DownstreamSide;
 import dev.sluice.sidecar.forward.Exchange;
 import dev.sluice.sidecar.forward.RequestFraming;
@@ -59,6 +63,15 @@ final class RequestHeads {
       boolean bodyPending =
           request.decoderResult().isFailure()
               || !(request instanceof LastHttpContent || RequestFraming.bodyless(request));
+      LocalAnswerLog.log(
+          listener,
+          side,
+          request,
+          status,
+          problem,
+          status.equals(HttpResponseStatus.BAD_REQUEST)
+              ? Termination.of(Actor.CLIENT, Stage.REQUEST, Cause.MALFORMED)
+              : Termination.of(Actor.PROXY, Stage.REQUEST, Cause.LIMIT, refusalFor(status).name()));
       answer.respond(status, problem, true, bodyPending);
       return null;
     }
@@ -79,9 +92,17 @@ final class RequestHeads {
           target.connect() ? HttpResponseStatus.METHOD_NOT_ALLOWED : HttpResponseStatus.NOT_FOUND;
       listener.metrics().rejected(status.code());
       boolean complete = request instanceof LastHttpContent || RequestFraming.bodyless(request);
+      String sentence = noRule(listener.config().name(), target);
+      LocalAnswerLog.log(
+          listener,
+          side,
+          request,
+          status,
+          sentence,
+          Termination.of(Actor.PROXY, Stage.REQUEST, Cause.LOCAL, "no rule"));
       answer.respond(
           status,
-          noRule(listener.config().name(), target),
+          sentence,
           !complete || !(side.http2() || HttpUtil.isKeepAlive(request)),
           !complete);
       return null;

@@ -1,12 +1,17 @@
 package dev.sluice.sidecar.footprint;
 
 import dev.sluice.sidecar.Sidecar;
+import dev.sluice.sidecar.accesslog.AccessLog;
+import dev.sluice.sidecar.accesslog.AccessLogFormat;
+import dev.sluice.sidecar.accesslog.AccessLogWriter;
 import dev.sluice.sidecar.config.InvalidConfigException;
 import dev.sluice.sidecar.config.SidecarConfig;
 import dev.sluice.sidecar.config.SidecarConfigCodec;
 import dev.sluice.sidecar.config.SidecarReport;
+import dev.sluice.sidecar.transport.Io;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -53,7 +58,12 @@ public final class TrainingRun {
         SidecarConfigCodec.readJson(
             SidecarConfigCodec.toJson(config(ports, "59s")), "the training run's second config");
     List<String> failures = new ArrayList<>();
-    try (Sidecar sidecar = new Sidecar(threads).start(first)) {
+    // The access log on, into nothing: its classes go into the archive with the rest.
+    AccessLog accessLog =
+        AccessLog.to(
+            new AccessLogWriter(OutputStream.nullOutputStream(), AccessLogWriter.DEFAULT_CAPACITY),
+            AccessLogFormat.JSON);
+    try (Sidecar sidecar = new Sidecar(threads, Io.defaults(), accessLog).start(first)) {
       HttpClient client =
           HttpClient.newBuilder()
               .version(HttpClient.Version.HTTP_1_1)

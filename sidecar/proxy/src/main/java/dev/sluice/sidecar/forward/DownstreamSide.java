@@ -36,6 +36,17 @@ public interface DownstreamSide {
   /** The client's socket address (the connection's, for HTTP/2 streams); null when not IP. */
   @Nullable InetSocketAddress remote();
 
+  /** The client's address and port as logs write them ({@code [fd00::1]:51234}); {@code -}. */
+  default String clientAddressAndPort() {
+    String address = clientAddress();
+    if (address == null || address.isEmpty()) {
+      return "-";
+    }
+    String host = address.indexOf(':') >= 0 ? "[" + address + "]" : address;
+    InetSocketAddress remote = remote();
+    return remote == null ? host : host + ":" + remote.getPort();
+  }
+
   /** The address the client connected to; null when not IP. */
   @Nullable InetSocketAddress local();
 

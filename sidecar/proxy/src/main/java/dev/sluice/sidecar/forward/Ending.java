@@ -1,6 +1,11 @@
 package dev.sluice.sidecar.forward;
 
+import dev.sluice.sidecar.accesslog.Actor;
+import dev.sluice.sidecar.accesslog.Cause;
+import dev.sluice.sidecar.accesslog.Stage;
+import dev.sluice.sidecar.accesslog.Termination;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http2.Http2Error;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -11,8 +16,14 @@ import org.jspecify.annotations.Nullable;
  * @param status the local answer's status ({@link Kind#ANSWERED} only)
  * @param reason the local answer's sentence, or why it was aborted or cancelled; null when
  *     completed or closed
+ * @param termination who ended it, where and why, for the access log; a failed one at {@link
+ *     Stage#NONE} takes the stage from the phase the exchange ended in
  */
-record Ending(Kind kind, @Nullable HttpResponseStatus status, @Nullable String reason) {
+record Ending(
+    Kind kind,
+    @Nullable HttpResponseStatus status,
+    @Nullable String reason,
+    Termination termination) {
   /** How an exchange can end. */
   enum Kind {
     /** The upstream's response was relayed to its end. */
@@ -40,19 +51,50 @@ record Ending(Kind kind, @Nullable HttpResponseStatus status, @Nullable String r
     }
   }
 
-  static final Ending COMPLETED = new Ending(Kind.COMPLETED, null, null);
-  static final Ending DOWNSTREAM_CLOSED = new Ending(Kind.DOWNSTREAM_CLOSED, null, null);
-  static final Ending TUNNELED = new Ending(Kind.TUNNELED, null, null);
+  static final Ending COMPLETED = new Ending(Kind.COMPLETED, null, null, Termination.COMPLETED);
+  static final Ending DOWNSTREAM_CLOSED =
+      new Ending(
+          Kind.DOWNSTREAM_CLOSED,
+          null,
+          null,
+          Termination.of(Actor.CLIENT, Stage.NONE, Cause.CLOSED));
+  static final Ending TUNNELED =
+      new Ending(
+          Kind.TUNNELED, null, null, Termination.of(Actor.NONE, Stage.NONE, Cause.TUNNEL_ENDED));
 
-  static Ending answered(HttpResponseStatus status, String sentence) {
-    return new Ending(Kind.ANSWERED, status, sentence);
+  static Ending answered(HttpResponseStatus status, String sentence, Termination termination) {
+    return new Ending(Kind.ANSWERED, status, sentence, termination);
   }
 
-  static Ending aborted(String why) {
-    return new Ending(Kind.ABORTED, null, why);
+  static Ending aborted(String why, Termination termination) {
+    return new Ending(Kind.ABORTED, null, why, termination);
   }
 
+  /** The client reset its stream (RST_STREAM with {@code errorCode}). */
+  static Ending downstreamReset(long errorCode) {
+    Http2Error error = Http2Error.valueOf(errorCode);
+    return new Ending(
+        Kind.DOWNSTREAM_CLOSED,
+        null,
+        null,
+        Termination.of(
+            Actor.CLIENT,
+            Stage.NONE,
+            Cause.RESET,
+            error != null ? error.name() : "error " + errorCode));
+  }
+
+  /** The upstream cancelled its stream after the response started (RST_STREAM CANCEL). */
   static Ending cancelled(String why) {
-    return new Ending(Kind.CANCELLED, null, why);
+    return new Ending(
+        Kind.CANCELLED,
+        null,
+        why,
+        Termination.of(Actor.UPSTREAM, Stage.NONE, Cause.RESET, "CANCEL"));
+  }
+
+  /** This answer, come too late to be given (the response started): the exchange is cut. */
+  Ending cut() {
+    return new Ending(Kind.ABORTED, null, reason, termination);
   }
 }

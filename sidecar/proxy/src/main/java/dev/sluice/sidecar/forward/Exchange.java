@@ -2,6 +2,11 @@ package dev.sluice.sidecar.forward;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.sidecar.accesslog.AccessLog;
+import dev.sluice.sidecar.accesslog.Actor;
+import dev.sluice.sidecar.accesslog.Cause;
+import dev.sluice.sidecar.accesslog.Stage;
+import dev.sluice.sidecar.accesslog.Termination;
 import dev.sluice.sidecar.config.RouteRule;
 import dev.sluice.sidecar.metrics.ProxyMetrics;
 import dev.sluice.sidecar.offload.OffloadPlan;
@@ -47,6 +52,8 @@ public final class Exchange implements UpstreamExchange {
   final EventLoop loop;
   final boolean bodyless;
   final boolean clientKeepAlive;
+  final AccessLog accessLog;
+  final ExchangeRecord record;
 
   /** The upgrade token the request offers and its rule allows (the upstream may accept it). */
   final @Nullable String upgrade;
@@ -81,6 +88,8 @@ public final class Exchange implements UpstreamExchange {
     this.head = head;
     this.metrics = metrics;
     this.loop = downstream.eventLoop();
+    this.accessLog = rule.accessLog();
+    this.record = new ExchangeRecord(this, ticker);
     this.bodyless = RequestFraming.bodyless(head);
     this.clientKeepAlive = downstream.http2() || HttpUtil.isKeepAlive(head);
     this.upgrade = Upgrades.requested(head, config, downstream.http2(), bodyless);
@@ -103,6 +112,7 @@ public final class Exchange implements UpstreamExchange {
     timers.armIdle();
     if (offload.has(OffloadPlan.Phase.REQUEST)) {
       phase = Phase.OFFLOAD_REQUEST;
+      record.offloadRequestStarted();
       offload.startRequestPhase();
     } else {
       afterRequestPhase(PhaseOutcome.CONTINUE);
@@ -114,6 +124,7 @@ public final class Exchange implements UpstreamExchange {
     if (phase == Phase.DONE) {
       return;
     }
+    record.offloadRequestEnded();
     PhaseOutcome decided = offload.withDenyActions(outcome);
     if (decided.denied()) {
       answer(denied(decided));
@@ -124,6 +135,7 @@ public final class Exchange implements UpstreamExchange {
 
   private void acquire() {
     phase = Phase.ACQUIRING;
+    record.acquiring();
     attempt.acquire();
   }
 
@@ -137,6 +149,7 @@ public final class Exchange implements UpstreamExchange {
   /** A lease for the exchange (not ended): the request goes upstream. */
   void leased(UpstreamLease lease) {
     phase = Phase.FORWARDING;
+    record.leased(lease);
     lease.bind(this);
     log.debug("{} {} -> {} via {}", head.method(), head.uri(), rule.name(), lease);
     Ending refused = connect != null ? connect.refusedBy(lease, rule.name()) : null;
@@ -180,7 +193,9 @@ public final class Exchange implements UpstreamExchange {
       return;
     }
     if (!tryAgain(attempt.afterPerTryTimeout(request.replayable()))) {
-      answer(UpstreamTrouble.timedOut(this, "per_try_timeout", attempt.perTrySentence()));
+      answer(
+          UpstreamTrouble.timedOut(
+              this, "per_try_timeout", attempt.perTrySentence(), Actor.UPSTREAM));
     }
   }
 
@@ -194,6 +209,7 @@ public final class Exchange implements UpstreamExchange {
     }
     log.debug("{} {} -> {}: trying again ({})", head.method(), head.uri(), rule.name(), next);
     phase = Phase.ACQUIRING;
+    record.acquiring();
     attempt.again(next);
     return true;
   }
@@ -262,6 +278,7 @@ public final class Exchange implements UpstreamExchange {
       }
       if (offload.has(OffloadPlan.Phase.RESPONSE)) {
         phase = Phase.OFFLOAD_RESPONSE;
+        record.offloadResponseStarted();
         offload.holdForResponsePhase(head);
         return;
       }
@@ -269,7 +286,9 @@ public final class Exchange implements UpstreamExchange {
     } else if (msg instanceof HttpContent content) {
       if (!phase.responseStarted()) {
         content.release();
-        abort("upstream sent body before a response head");
+        abort(
+            "upstream sent body before a response head",
+            Termination.of(Actor.UPSTREAM, Stage.HEADERS, Cause.MALFORMED, "body before head"));
         return;
       }
       response.content(content);
@@ -317,7 +336,10 @@ public final class Exchange implements UpstreamExchange {
       opened = Upgrades.tunnel(this, onEnded);
     }
     if (!opened) {
-      end(Ending.aborted("the connections of an accepted upgrade cannot carry a tunnel"));
+      end(
+          Ending.aborted(
+              "the connections of an accepted upgrade cannot carry a tunnel",
+              Termination.of(Actor.PROXY, Stage.TUNNEL, Cause.ABORTED, "no tunnel")));
     }
   }
 
@@ -327,6 +349,7 @@ public final class Exchange implements UpstreamExchange {
       ReferenceCountUtil.release(head);
       return;
     }
+    record.offloadResponseEnded();
     PhaseOutcome decided = offload.withDenyActions(outcome);
     if (decided.denied()) {
       ReferenceCountUtil.release(head);
@@ -357,12 +380,21 @@ public final class Exchange implements UpstreamExchange {
     answer(UpstreamTrouble.closed(this, cause, phase.responseStarted()));
   }
 
-  /** The client went away or reset the stream. */
+  /** The client went away (or its stream closed with the connection). */
   public void onDownstreamClosed() {
     if (streamTunnel != null) {
       streamTunnel.clientClosed();
     } else if (phase != Phase.DONE) {
       end(Ending.DOWNSTREAM_CLOSED);
+    }
+  }
+
+  /** The client reset the stream (RST_STREAM with {@code errorCode}). */
+  public void onDownstreamReset(long errorCode) {
+    if (streamTunnel != null) {
+      streamTunnel.clientClosed();
+    } else if (phase != Phase.DONE) {
+      end(Ending.downstreamReset(errorCode));
     }
   }
 
@@ -375,16 +407,20 @@ public final class Exchange implements UpstreamExchange {
       return;
     }
     boolean late = answer.kind() == Ending.Kind.ANSWERED && phase.responseStarted();
-    end(late ? Ending.aborted(requireNonNull(answer.reason())) : answer);
+    end(late ? answer.cut() : answer);
   }
 
   private static Ending denied(PhaseOutcome decided) {
-    return Ending.answered(HttpResponseStatus.valueOf(decided.denyStatus()), decided.reason());
+    return Ending.answered(
+        HttpResponseStatus.valueOf(decided.denyStatus()),
+        decided.reason(),
+        Termination.of(
+            Actor.AGENT, Stage.OFFLOAD, Cause.DENIED, Integer.toString(decided.denyStatus())));
   }
 
-  private void abort(String why) {
+  private void abort(String why, Termination termination) {
     if (phase != Phase.DONE) {
-      end(Ending.aborted(why));
+      end(Ending.aborted(why, termination));
     }
   }
 
@@ -405,6 +441,33 @@ public final class Exchange implements UpstreamExchange {
       metrics.streamEnded("downstream", why.kind().streamEnded);
     }
     response.ended(why, ended, request.complete(), timers);
+    Termination termination = why.termination();
+    if (termination.failed() && termination.stage() == Stage.NONE) {
+      termination = termination.at(stage(ended));
+    }
+    record.ended(termination, request.bodyBytes(), attempt.retries());
+  }
+
+  /** Where an exchange that ended in {@code ended} was, as the access log says it. */
+  private Stage stage(Phase ended) {
+    return switch (ended) {
+      case OFFLOAD_REQUEST, OFFLOAD_RESPONSE -> Stage.OFFLOAD;
+      case ACQUIRING -> Stage.CONNECT;
+      case FORWARDING -> request.complete() ? Stage.HEADERS : Stage.REQUEST;
+      case RESPONDING -> Stage.DATA;
+      case TUNNEL -> Stage.TUNNEL;
+      case DONE -> Stage.NONE;
+    };
+  }
+
+  /** Who a timeout ran out waiting for, by where the exchange is. */
+  private Actor waitingFor() {
+    return switch (phase) {
+      case OFFLOAD_REQUEST, OFFLOAD_RESPONSE -> Actor.AGENT;
+      case FORWARDING -> request.complete() ? Actor.UPSTREAM : Actor.CLIENT;
+      case RESPONDING -> downstream.isWritable() ? Actor.UPSTREAM : Actor.CLIENT;
+      default -> Actor.UPSTREAM;
+    };
   }
 
   /**
@@ -416,7 +479,7 @@ public final class Exchange implements UpstreamExchange {
     if (phase == Phase.DONE || (kind.equals("timeout") && phase.responseStarted())) {
       return;
     }
-    answer(UpstreamTrouble.timedOut(this, kind, sentence));
+    answer(UpstreamTrouble.timedOut(this, kind, sentence, waitingFor()));
   }
 
   @Nullable UpstreamLease lease() {

@@ -1,5 +1,9 @@
 package dev.sluice.sidecar.forward;
 
+import dev.sluice.sidecar.accesslog.Actor;
+import dev.sluice.sidecar.accesslog.Cause;
+import dev.sluice.sidecar.accesslog.Stage;
+import dev.sluice.sidecar.accesslog.Termination;
 import dev.sluice.sidecar.config.RouteRule;
 import dev.sluice.sidecar.http2.HeadFields;
 import dev.sluice.sidecar.http2.Http2Head;
@@ -87,19 +91,22 @@ final class ExtendedConnect {
               + protocol
               + " in its upgrades "
               + rule.upgrades()
-              + ")");
+              + ")",
+          Termination.of(Actor.PROXY, Stage.REQUEST, Cause.LOCAL, "upgrade not allowed"));
     }
     if (head instanceof FullHttpRequest) {
       return Ending.answered(
           HttpResponseStatus.BAD_REQUEST,
           "extended CONNECT whose HEADERS end the stream (expected: a stream left open for the"
-              + " tunnel, RFC 8441 section 4)");
+              + " tunnel, RFC 8441 section 4)",
+          Termination.of(Actor.CLIENT, Stage.REQUEST, Cause.MALFORMED, "extended CONNECT"));
     }
     if (websocket() && HeadFields.get(head, HttpHeaderNames.SEC_WEBSOCKET_VERSION) == null) {
       return Ending.answered(
           HttpResponseStatus.BAD_REQUEST,
           "extended CONNECT for websocket without sec-websocket-version (expected: 13, RFC 8441"
-              + " section 5)");
+              + " section 5)",
+          Termination.of(Actor.CLIENT, Stage.REQUEST, Cause.MALFORMED, "extended CONNECT"));
     }
     return null;
   }
@@ -118,7 +125,8 @@ final class ExtendedConnect {
             + ruleName
             + " does not accept extended CONNECT for "
             + protocol
-            + " (expected: SETTINGS_ENABLE_CONNECT_PROTOCOL=1 in its SETTINGS, RFC 8441 section 3)");
+            + " (expected: SETTINGS_ENABLE_CONNECT_PROTOCOL=1 in its SETTINGS, RFC 8441 section 3)",
+        Termination.of(Actor.UPSTREAM, Stage.CONNECT, Cause.LOCAL, "no extended CONNECT"));
   }
 
   /**
@@ -168,7 +176,8 @@ final class ExtendedConnect {
             + (got == null ? "missing" : "\"" + got + "\"")
             + " (expected: \""
             + expected
-            + "\", for the key the sidecar sent, RFC 6455 section 4.1)");
+            + "\", for the key the sidecar sent, RFC 6455 section 4.1)",
+        Termination.of(Actor.UPSTREAM, Stage.HEADERS, Cause.MALFORMED, "sec-websocket-accept"));
   }
 
   /** True when {@code response} opens the tunnel: a 101 from HTTP/1.1, a 2xx from HTTP/2. */

@@ -19,9 +19,7 @@ public final class LocalResponses {
   public static FullHttpResponse of(
       ByteBufAllocator alloc, HttpResponseStatus status, String sentence, boolean close) {
     ByteBuf body = alloc.buffer();
-    body.writeCharSequence(
-        status.code() + " " + status.reasonPhrase() + ": " + sentence + "\n",
-        StandardCharsets.UTF_8);
+    body.writeCharSequence(text(status, sentence), StandardCharsets.UTF_8);
     FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
     response
         .headers()
@@ -32,6 +30,15 @@ public final class LocalResponses {
       response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     }
     return response;
+  }
+
+  /** The body's bytes, as {@link #of} writes them. */
+  public static int bodyBytes(HttpResponseStatus status, String sentence) {
+    return text(status, sentence).getBytes(StandardCharsets.UTF_8).length;
+  }
+
+  private static String text(HttpResponseStatus status, String sentence) {
+    return status.code() + " " + status.reasonPhrase() + ": " + sentence + "\n";
   }
 
   private LocalResponses() {}

@@ -137,6 +137,11 @@ final class RequestAttempt {
     }
   }
 
+  /** Tries after the first so far. */
+  int retries() {
+    return retries;
+  }
+
   /** The sentence of a 504 for a try without a response head within its per-try timeout. */
   String perTrySentence() {
     return "the upstream of rule "

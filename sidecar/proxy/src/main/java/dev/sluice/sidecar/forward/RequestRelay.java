@@ -1,5 +1,9 @@
 package dev.sluice.sidecar.forward;
 
+import dev.sluice.sidecar.accesslog.Actor;
+import dev.sluice.sidecar.accesslog.Cause;
+import dev.sluice.sidecar.accesslog.Stage;
+import dev.sluice.sidecar.accesslog.Termination;
 import dev.sluice.sidecar.http2.Refusal;
 import dev.sluice.sidecar.upstream.UpstreamLease;
 import io.netty.buffer.ByteBuf;
@@ -63,6 +67,11 @@ final class RequestRelay {
     }
   }
 
+  /** Request body bytes read from the client so far. */
+  long bodyBytes() {
+    return bodyBytes;
+  }
+
   /**
    * Admits the request before anything else happens: refused (the answer returned) when it declares
    * a body over the rule's limit; else {@code Expect: 100-continue} is answered here (the upstream
@@ -79,7 +88,8 @@ final class RequestRelay {
               + " bytes exceeds maxRequestBodyBytes "
               + limit
               + " of rule "
-              + exchange.rule.name());
+              + exchange.rule.name(),
+          Termination.of(Actor.PROXY, Stage.REQUEST, Cause.LIMIT, "maxRequestBodyBytes"));
     }
     if (!complete && RequestFraming.expectsContinue(exchange.head)) {
       // A failed write means the client is gone, which the downstream reports itself.
@@ -108,7 +118,10 @@ final class RequestRelay {
               + Causes.framing(cause)
               + " (expected: RFC 9112 chunked framing)";
       exchange.downstream.refused(Refusal.MALFORMED_BODY, problem);
-      return Ending.answered(HttpResponseStatus.BAD_REQUEST, problem);
+      return Ending.answered(
+          HttpResponseStatus.BAD_REQUEST,
+          problem,
+          Termination.of(Actor.CLIENT, Stage.REQUEST, Cause.MALFORMED, Causes.framing(cause)));
     }
     int bytes = content.content().readableBytes();
     bodyBytes += bytes;
@@ -117,7 +130,8 @@ final class RequestRelay {
       content.release();
       return Ending.answered(
           HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
-          "request body exceeds maxRequestBodyBytes " + limit + " of rule " + exchange.rule.name());
+          "request body exceeds maxRequestBodyBytes " + limit + " of rule " + exchange.rule.name(),
+          Termination.of(Actor.PROXY, Stage.REQUEST, Cause.LIMIT, "maxRequestBodyBytes"));
     }
     if (content instanceof LastHttpContent) {
       complete = true;

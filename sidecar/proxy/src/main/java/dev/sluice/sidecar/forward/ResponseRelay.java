@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
@@ -119,6 +120,7 @@ final class ResponseRelay {
       status = HttpResponseStatus.OK.code();
     }
     exchange.offload().responseHeaders(out);
+    exchange.record.responseStarted(status);
     if (!(response instanceof LastHttpContent)) {
       // The upstream reads ahead only as far as the client's window reaches.
       exchange.leased().readAhead(exchange.downstream.responseWindow());
@@ -129,6 +131,7 @@ final class ResponseRelay {
 
   /** A response body object (ownership passes), after the head. */
   void content(HttpContent content) {
+    exchange.record.responseBytes(content.content().readableBytes());
     if (content instanceof LastHttpContent) {
       complete = true;
     }
@@ -192,10 +195,12 @@ final class ResponseRelay {
     DownstreamSide downstream = exchange.downstream;
     log.debug("{} {}: {} {}", exchange.head.method(), exchange.head.uri(), answer.code(), sentence);
     boolean keepAlive = exchange.clientKeepAlive && requestComplete && !downstream.stopping();
+    FullHttpResponse local =
+        LocalResponses.of(downstream.alloc(), answer, sentence, !keepAlive && !downstream.http2());
+    exchange.record.responseStarted(answer.code());
+    exchange.record.responseBytes(local.content().readableBytes());
     downstream
-        .write(
-            LocalResponses.of(
-                downstream.alloc(), answer, sentence, !keepAlive && !downstream.http2()))
+        .write(local)
         .addListener(
             (ChannelFutureListener)
                 f -> {

@@ -1,5 +1,9 @@
 package dev.sluice.sidecar.forward;
 
+import dev.sluice.sidecar.accesslog.Actor;
+import dev.sluice.sidecar.accesslog.Cause;
+import dev.sluice.sidecar.accesslog.Stage;
+import dev.sluice.sidecar.accesslog.Termination;
 import dev.sluice.sidecar.endpoints.NoEndpointException;
 import dev.sluice.sidecar.upstream.StreamResetException;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -21,13 +25,16 @@ final class UpstreamTrouble {
           exchange,
           "no_endpoint",
           HttpResponseStatus.SERVICE_UNAVAILABLE,
-          "no endpoint for the upstream of rule " + name(exchange) + ": " + none.getMessage());
+          "no endpoint for the upstream of rule " + name(exchange) + ": " + none.getMessage(),
+          Termination.of(Actor.UPSTREAM, Stage.CONNECT, Cause.NO_ENDPOINT));
     }
     return counted(
         exchange,
         "connect",
         HttpResponseStatus.SERVICE_UNAVAILABLE,
-        "no connection to the upstream of rule " + name(exchange) + ": " + Causes.describe(cause));
+        "no connection to the upstream of rule " + name(exchange) + ": " + Causes.describe(cause),
+        Termination.of(
+            Actor.UPSTREAM, Stage.CONNECT, Cause.CONNECT_FAILED, Causes.describe(cause)));
   }
 
   /** The response could not be read (a bad status line or field, bad chunk framing): 502. */
@@ -39,7 +46,8 @@ final class UpstreamTrouble {
         "the upstream of rule "
             + name(exchange)
             + " sent a malformed response: "
-            + Causes.framing(cause));
+            + Causes.framing(cause),
+        Termination.of(Actor.UPSTREAM, Stage.NONE, Cause.MALFORMED, Causes.framing(cause)));
   }
 
   /**
@@ -58,18 +66,39 @@ final class UpstreamTrouble {
         "the upstream of rule "
             + name(exchange)
             + " closed the exchange before responding: "
-            + Causes.describe(cause));
+            + Causes.describe(cause),
+        cause instanceof StreamResetException reset
+            ? Termination.of(Actor.UPSTREAM, Stage.NONE, Cause.RESET, reset.errorName())
+            : Termination.of(Actor.UPSTREAM, Stage.NONE, Cause.CLOSED));
   }
 
-  /** A timeout ran out ({@code kind}: {@code timeout} or {@code idle}): 504. */
-  static Ending timedOut(Exchange exchange, String kind, String sentence) {
-    return counted(exchange, kind, HttpResponseStatus.GATEWAY_TIMEOUT, sentence);
+  /**
+   * A timeout ran out ({@code kind}: {@code timeout}, {@code idle} or {@code per_try_timeout}):
+   * 504; {@code slow} is who the exchange was waiting for.
+   */
+  static Ending timedOut(Exchange exchange, String kind, String sentence, Actor slow) {
+    Cause cause =
+        switch (kind) {
+          case "idle" -> Cause.TIMEOUT_IDLE;
+          case "per_try_timeout" -> Cause.TIMEOUT_PER_TRY;
+          default -> Cause.TIMEOUT_REQUEST;
+        };
+    return counted(
+        exchange,
+        kind,
+        HttpResponseStatus.GATEWAY_TIMEOUT,
+        sentence,
+        Termination.of(slow, Stage.NONE, cause));
   }
 
   private static Ending counted(
-      Exchange exchange, String kind, HttpResponseStatus status, String sentence) {
+      Exchange exchange,
+      String kind,
+      HttpResponseStatus status,
+      String sentence,
+      Termination termination) {
     exchange.metrics.upstreamError(name(exchange), kind);
-    return Ending.answered(status, sentence);
+    return Ending.answered(status, sentence, termination);
   }
 
   private static String name(Exchange exchange) {

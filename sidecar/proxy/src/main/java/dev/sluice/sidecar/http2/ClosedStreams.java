@@ -46,9 +46,14 @@ final class ClosedStreams extends Http2ConnectionAdapter {
     this.clientReset = connection.newKey();
   }
 
-  /** The client reset {@code stream} (before Netty closes it). */
-  void resetByClient(Http2Stream stream) {
-    stream.setProperty(clientReset, Boolean.TRUE);
+  /** The client reset {@code stream} with {@code errorCode} (before Netty closes it). */
+  void resetByClient(Http2Stream stream, long errorCode) {
+    stream.setProperty(clientReset, errorCode);
+  }
+
+  /** The error code the client reset {@code stream} with; null when it did not. */
+  @Nullable Long clientResetCode(Http2Stream stream) {
+    return stream.getProperty(clientReset);
   }
 
   @Override

@@ -16,6 +16,7 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.codec.http2.UniformStreamByteDistributor;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Netty's HTTP/2 connection handler with a frame listener of ours, for both sides: streams are
@@ -149,6 +150,11 @@ public final class FrameHandlers {
     Handler(
         Http2ConnectionDecoder decoder, Http2ConnectionEncoder encoder, Http2Settings settings) {
       super(decoder, encoder, settings);
+    }
+
+    /** The error code the client reset {@code stream} with; null when it did not (or no server). */
+    public @Nullable Long clientReset(Http2Stream stream) {
+      return null;
     }
 
     @Override

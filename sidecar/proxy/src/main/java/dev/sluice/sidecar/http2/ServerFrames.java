@@ -75,7 +75,7 @@ final class ServerFrames extends Http2FrameListenerDecorator {
     Http2Stream stream = connection.stream(streamId);
     // A reset crossing one of ours (a refused stream, say) is no choice of the client's.
     if (stream != null && !stream.isResetSent()) {
-      closed.resetByClient(stream);
+      closed.resetByClient(stream, errorCode);
       if (!clientResets.spend()) {
         throw new LimitExceeded(Refusal.RAPID_RESET, "the client reset more than " + limit);
       }

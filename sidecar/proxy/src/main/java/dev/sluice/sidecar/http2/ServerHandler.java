@@ -38,6 +38,11 @@ final class ServerHandler extends FrameHandlers.Handler {
   }
 
   @Override
+  public @Nullable Long clientReset(Http2Stream stream) {
+    return closed.clientResetCode(stream);
+  }
+
+  @Override
   protected void onStreamError(
       ChannelHandlerContext ctx, boolean outbound, Throwable cause, StreamException error) {
     if (outbound) {

@@ -2,12 +2,14 @@ package dev.sluice.sidecar.metrics;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.sidecar.accesslog.AccessLogWriter;
 import dev.sluice.sidecar.config.ClusterEndpoints;
 import dev.sluice.sidecar.config.SidecarReport;
 import dev.sluice.sidecar.endpoints.EndpointState;
 import dev.sluice.sidecar.endpoints.EndpointTable;
 import dev.sluice.sidecar.endpoints.OutlierDetector;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -25,6 +27,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 import java.util.function.ToIntFunction;
 import org.jspecify.annotations.Nullable;
 
@@ -308,6 +311,20 @@ public final class ProxyMetrics implements OutlierDetector.Events {
   }
 
   /**
+   * Publishes {@code sluice_config_ignored_fields}: how many fields the running config (from the
+   * config service) had that this sidecar does not know and ignored — a newer operator's optional
+   * fields; its log names them.
+   */
+  public void ignoredConfigFields(IntSupplier count) {
+    Gauge.builder("sluice_config_ignored_fields", count, IntSupplier::getAsInt)
+        .description(
+            "Fields of the running config this sidecar does not know and ignored (a newer"
+                + " operator's optional fields)")
+        .strongReference(true)
+        .register(registry);
+  }
+
+  /**
    * Publishes {@code sluice_agent_available{agent}} (1 while an endpoint passes health checks). The
    * newest client of an agent (a reload builds a new one) is the one reported.
    */
@@ -453,6 +470,16 @@ public final class ProxyMetrics implements OutlierDetector.Events {
         .description("Time from a swap until the replaced generation closed")
         .register(registry)
         .record(drain.drainMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Access-log lines written and dropped (the writer's queue was full). */
+  public void accessLog(AccessLogWriter writer) {
+    FunctionCounter.builder("sluice_access_log_lines", writer, AccessLogWriter::written)
+        .description("Access-log lines written")
+        .register(registry);
+    FunctionCounter.builder("sluice_access_log_dropped", writer, AccessLogWriter::dropped)
+        .description("Access-log lines dropped because the output could not keep up")
+        .register(registry);
   }
 
   private Counter counter(

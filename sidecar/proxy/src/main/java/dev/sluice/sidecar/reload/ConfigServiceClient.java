@@ -1,9 +1,10 @@
 package dev.sluice.sidecar.reload;
 
 import dev.sluice.sidecar.admin.ReloadControl;
+import dev.sluice.sidecar.config.ConfigDecoder;
+import dev.sluice.sidecar.config.ConfigProblem;
 import dev.sluice.sidecar.config.InvalidConfigException;
 import dev.sluice.sidecar.config.SidecarConfig;
-import dev.sluice.sidecar.config.SidecarConfigCodec;
 import dev.sluice.sidecar.config.SidecarReport;
 import dev.sluice.sidecar.offload.AgentHealth;
 import java.io.IOException;
@@ -14,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -33,7 +35,10 @@ import org.slf4j.LoggerFactory;
  * <base>/status} (the contract's SidecarReport: ACK = Applied, NACK = Rejected; once the replaced
  * generation drained, the same report again with its drain figures). Requests carry the pod's
  * projected ServiceAccount token as a bearer token, re-read each time because the kubelet rotates
- * it. Failures back off (1 s doubling to 30 s, jitter) and never stop the sidecar.
+ * it, and the contract version the sidecar speaks ({@code Sluice-Contract}), so the service sends
+ * the config as that version sees it. Configs are read by a {@link ConfigDecoder}: fields a newer
+ * operator added that this sidecar does not know are ignored where safe, and said once per
+ * revision. Failures back off (1 s doubling to 30 s, jitter) and never stop the sidecar.
  */
 public final class ConfigServiceClient implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ConfigServiceClient.class);
@@ -41,6 +46,7 @@ public final class ConfigServiceClient implements AutoCloseable {
 
   private final URI base;
   private final ServiceHttp http;
+  private final ConfigDecoder decoder;
   private @Nullable Path cache;
   private @Nullable Thread thread;
   private volatile boolean closed;
@@ -50,6 +56,9 @@ public final class ConfigServiceClient implements AutoCloseable {
 
   /** The revision {@link #first} returned (from the service or the cache). */
   private volatile @Nullable String firstRevision;
+
+  /** The fields {@link #first}'s config had that this sidecar ignored. */
+  private volatile List<String> firstIgnored = List.of();
 
   /** How often the agents' health is looked at (posted only when it changed). */
   static final Duration HEALTH_EVERY = Duration.ofSeconds(2);
@@ -70,8 +79,15 @@ public final class ConfigServiceClient implements AutoCloseable {
 
   /** {@code tokenFile}, {@code caFile}: null for none; a bad CA file throws naming it. */
   public ConfigServiceClient(URI base, @Nullable Path tokenFile, @Nullable Path caFile) {
+    this(base, tokenFile, caFile, ConfigDecoder.current());
+  }
+
+  /** A client reading configs with {@code decoder} and announcing the contract it speaks. */
+  public ConfigServiceClient(
+      URI base, @Nullable Path tokenFile, @Nullable Path caFile, ConfigDecoder decoder) {
     this.base = base;
-    this.http = new ServiceHttp(base, tokenFile, caFile);
+    this.decoder = decoder;
+    this.http = new ServiceHttp(base, tokenFile, caFile, decoder.speaks());
   }
 
   /**
@@ -96,6 +112,7 @@ public final class ConfigServiceClient implements AutoCloseable {
         && started.revision() != null
         && started.revision().equals(firstRevision)) {
       owe(started);
+      reloads.ignoring(firstRevision, decoder.speaks(), firstIgnored);
     }
     Thread polling = new Thread(() -> run(reloads, runningRevision), "sluice-config-service");
     this.thread = polling;
@@ -143,10 +160,11 @@ public final class ConfigServiceClient implements AutoCloseable {
       try {
         HttpResponse<String> response = fetch("");
         if (response.statusCode() == 200) {
-          SidecarConfig config = SidecarConfigCodec.readJson(response.body(), base + "/config");
+          ConfigDecoder.Decoded decoded = decoder.decode(response.body(), base + "/config");
           remember(response.body());
-          firstRevision = config.revision();
-          return config;
+          firstRevision = decoded.config().revision();
+          firstIgnored = decoded.ignored();
+          return decoded.config();
         }
         log.warn("config service answered {} for the first config", response.statusCode());
       } catch (IOException | InvalidConfigException e) {
@@ -155,13 +173,15 @@ public final class ConfigServiceClient implements AutoCloseable {
       if (System.nanoTime() + delay * 1_000_000 > deadline) {
         if (cache != null && Files.exists(cache)) {
           try {
-            SidecarConfig cached = SidecarConfigCodec.read(cache);
+            ConfigDecoder.Decoded decoded = readCache(cache);
+            SidecarConfig cached = decoded.config();
             log.warn(
                 "config service {} unreachable; starting with the cached revision {} from {}",
                 base,
                 cached.revision(),
                 cache);
             firstRevision = cached.revision();
+            firstIgnored = decoded.ignored();
             return cached;
           } catch (InvalidConfigException e) {
             log.warn("cached config {} unusable: {}", cache, e.getMessage());
@@ -190,9 +210,7 @@ public final class ConfigServiceClient implements AutoCloseable {
         if (response.statusCode() == 200) {
           String body = response.body();
           SidecarReport report =
-              reloads
-                  .reload(() -> SidecarConfigCodec.readJson(body, base + "/config"))
-                  .get(2, TimeUnit.MINUTES);
+              reloads.reload(() -> decode(body, reloads)).get(2, TimeUnit.MINUTES);
           owe(report);
           if (post(report)) {
             owed.compareAndSet(report, null);
@@ -225,6 +243,23 @@ public final class ConfigServiceClient implements AutoCloseable {
           return;
         }
       }
+    }
+  }
+
+  /** A config the service sent; the fields this sidecar ignored in it are said. */
+  private SidecarConfig decode(String body, ReloadControl reloads) throws InvalidConfigException {
+    ConfigDecoder.Decoded decoded = decoder.decode(body, base + "/config");
+    reloads.ignoring(decoded.config().revision(), decoder.speaks(), decoded.ignored());
+    return decoded.config();
+  }
+
+  /** The cached config, as the service sent it. */
+  private ConfigDecoder.Decoded readCache(Path file) throws InvalidConfigException {
+    try {
+      return decoder.decode(Files.readString(file), file.toString());
+    } catch (IOException e) {
+      throw new InvalidConfigException(
+          file.toString(), List.of(ConfigProblem.of("", file.toString(), "a readable file")));
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.sluice.sidecar.reload;
 
+import dev.sluice.sidecar.accesslog.AccessLog;
 import dev.sluice.sidecar.config.SidecarConfig;
 import dev.sluice.sidecar.downstream.DownstreamServer;
 import dev.sluice.sidecar.endpoints.EndpointTable;
@@ -27,14 +28,18 @@ public final class GenerationSwap {
   private final ProxyMetrics metrics;
   private final EndpointTable endpoints;
 
+  private final AccessLog accessLog;
+
   public GenerationSwap(
       AtomicReference<Generation> current,
       Listeners listeners,
       Io io,
       EventLoopGroup workers,
       ProxyMetrics metrics,
-      EndpointTable endpoints) {
+      EndpointTable endpoints,
+      AccessLog accessLog) {
     this.endpoints = endpoints;
+    this.accessLog = accessLog;
     this.current = current;
     this.listeners = listeners;
     this.io = io;
@@ -46,7 +51,7 @@ public final class GenerationSwap {
   public Swapped swap(Generation old, SidecarConfig next) throws ConfigRejection {
     Generation built;
     try {
-      built = Generation.build(next, io, workers, metrics, endpoints);
+      built = Generation.build(next, io, workers, metrics, endpoints, accessLog);
     } catch (RuntimeException e) {
       throw ConfigRejection.notBuilt(next.revision(), e);
     }

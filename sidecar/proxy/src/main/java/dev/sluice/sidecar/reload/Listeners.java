@@ -2,6 +2,7 @@ package dev.sluice.sidecar.reload;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.sidecar.accesslog.AccessLog;
 import dev.sluice.sidecar.admin.AdminServer;
 import dev.sluice.sidecar.admin.ReloadControl;
 import dev.sluice.sidecar.config.DownstreamListener;
@@ -38,6 +39,8 @@ public final class Listeners {
   private @Nullable AdminServer admin;
   private @Nullable String adminAddress;
 
+  private final AccessLog accessLog;
+
   public Listeners(
       EventLoopGroup boss,
       EventLoopGroup workers,
@@ -45,7 +48,9 @@ public final class Listeners {
       ProxyMetrics metrics,
       Supplier<Generation> generation,
       BooleanSupplier stopping,
-      ReloadControl reloads) {
+      ReloadControl reloads,
+      AccessLog accessLog) {
+    this.accessLog = accessLog;
     this.boss = boss;
     this.workers = workers;
     this.io = io;
@@ -71,7 +76,8 @@ public final class Listeners {
   }
 
   private DownstreamServer unbound(DownstreamListener listener, String path) {
-    return new DownstreamServer(new ListenerContext(listener, generation, metrics, stopping), path);
+    return new DownstreamServer(
+        new ListenerContext(listener, generation, metrics, stopping, accessLog), path);
   }
 
   private AdminServer bindAdmin(String address) {

@@ -1,5 +1,6 @@
 package dev.sluice.sidecar.reload;
 
+import dev.sluice.sidecar.config.ContractVersions;
 import dev.sluice.sidecar.config.SidecarConfigCodec;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,21 +32,26 @@ final class ServiceHttp {
   private final URI base;
   private final @Nullable Path tokenFile;
   private final @Nullable Path caFile;
+  private final int contract;
   private volatile @Nullable String caPem;
   private volatile HttpClient http;
 
-  /** {@code tokenFile}, {@code caFile}: null for none; a bad CA file throws naming it. */
-  ServiceHttp(URI base, @Nullable Path tokenFile, @Nullable Path caFile) {
+  /**
+   * {@code tokenFile}, {@code caFile}: null for none; a bad CA file throws naming it. {@code
+   * contract}: the contract version every request announces ({@link ContractVersions#HEADER}).
+   */
+  ServiceHttp(URI base, @Nullable Path tokenFile, @Nullable Path caFile, int contract) {
     this.base = base;
     this.tokenFile = tokenFile;
     this.caFile = caFile;
+    this.contract = contract;
     this.caPem = caFile == null ? null : readQuietly(caFile);
     this.http = client(caFile == null ? null : trusting(caFile));
   }
 
   /** Another one with the same settings and a client of its own (its own connections). */
   ServiceHttp another() {
-    return new ServiceHttp(base, tokenFile, caFile);
+    return new ServiceHttp(base, tokenFile, caFile, contract);
   }
 
   URI base() {
@@ -113,7 +119,9 @@ final class ServiceHttp {
     return http.send(request, HttpResponse.BodyHandlers.ofString());
   }
 
+  /** The pod's token, and the contract this sidecar speaks: the service renders for it. */
   private HttpRequest.Builder authorized(HttpRequest.Builder request) throws IOException {
+    request.header(ContractVersions.HEADER, Integer.toString(contract));
     if (tokenFile != null) {
       request.header("Authorization", "Bearer " + Files.readString(tokenFile).trim());
     }

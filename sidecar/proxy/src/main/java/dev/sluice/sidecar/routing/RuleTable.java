@@ -1,5 +1,6 @@
 package dev.sluice.sidecar.routing;
 
+import dev.sluice.sidecar.config.RequestMatch;
 import dev.sluice.sidecar.config.RouteRule;
 import io.netty.handler.codec.http.HttpRequest;
 import java.util.ArrayList;
@@ -18,6 +19,10 @@ public final class RuleTable<T> {
 
   private record Entry<T>(List<RequestMatcher> matchers, T target) {}
 
+  /** What a rule without matches matches: an empty match. */
+  private static final RequestMatch EVERY_REQUEST =
+      new RequestMatch(null, null, List.of(), List.of());
+
   private RuleTable(List<Entry<T>> entries) {
     this.entries = List.copyOf(entries);
   }
@@ -26,7 +31,10 @@ public final class RuleTable<T> {
   public static <T> RuleTable<T> compile(List<RouteRule> rules, Function<RouteRule, T> bind) {
     List<Entry<T>> entries = new ArrayList<>();
     for (RouteRule rule : rules) {
-      List<RequestMatcher> matchers = rule.matches().stream().map(RequestMatcher::compile).toList();
+      // No matches: every request, as an empty match takes it, CONNECT and OPTIONS * excepted.
+      List<RequestMatch> matches =
+          rule.matches().isEmpty() ? List.of(EVERY_REQUEST) : rule.matches();
+      List<RequestMatcher> matchers = matches.stream().map(RequestMatcher::compile).toList();
       entries.add(new Entry<>(matchers, bind.apply(rule)));
     }
     return new RuleTable<>(entries);
@@ -35,9 +43,6 @@ public final class RuleTable<T> {
   /** The first rule accepting the request; null when none does. */
   public @Nullable T match(RequestTarget target, HttpRequest request) {
     for (Entry<T> entry : entries) {
-      if (entry.matchers().isEmpty()) {
-        return entry.target();
-      }
       for (RequestMatcher matcher : entry.matchers()) {
         if (matcher.matches(target, request)) {
           return entry.target();

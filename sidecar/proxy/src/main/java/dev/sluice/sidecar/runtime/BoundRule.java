@@ -1,5 +1,6 @@
 package dev.sluice.sidecar.runtime;
 
+import dev.sluice.sidecar.accesslog.AccessLog;
 import dev.sluice.sidecar.config.RouteRule;
 import dev.sluice.sidecar.offload.Offload;
 import dev.sluice.sidecar.upstream.LeaseSource;
@@ -12,9 +13,14 @@ import dev.sluice.sidecar.upstream.LeaseSource;
  *     upstream)
  * @param offload its offload steps with their agent clients (shared per agent)
  * @param inFlight the generation's request count (shared by all its rules)
+ * @param accessLog whether and how its exchanges are logged
  */
 public record BoundRule(
-    RouteRule config, LeaseSource upstream, Offload offload, InFlight inFlight) {
+    RouteRule config,
+    LeaseSource upstream,
+    Offload offload,
+    InFlight inFlight,
+    AccessLog accessLog) {
   public String name() {
     return config.name();
   }

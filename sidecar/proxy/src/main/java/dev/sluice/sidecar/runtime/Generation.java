@@ -1,5 +1,6 @@
 package dev.sluice.sidecar.runtime;
 
+import dev.sluice.sidecar.accesslog.AccessLog;
 import dev.sluice.sidecar.config.Agent;
 import dev.sluice.sidecar.config.RouteRule;
 import dev.sluice.sidecar.config.SidecarConfig;
@@ -70,7 +71,8 @@ public final class Generation implements AutoCloseable {
       Io io,
       EventLoopGroup loops,
       ProxyMetrics metrics,
-      EndpointTable endpointTable) {
+      EndpointTable endpointTable,
+      AccessLog accessLog) {
     Map<String, Agent> agentConfigs = new HashMap<>();
     Map<String, AgentClient> agents = new HashMap<>();
     for (Agent agent : config.agents()) {
@@ -101,7 +103,8 @@ public final class Generation implements AutoCloseable {
                                   rule.upstream(),
                                   u -> new UpstreamPool(u, io, endpointTable, metrics)),
                               OffloadPlan.compile(rule, agentConfigs, agents),
-                              inFlight)));
+                              inFlight,
+                              accessLog)));
             });
     return new Generation(config, tables, pools, agents, inFlight, endpointTable);
   }

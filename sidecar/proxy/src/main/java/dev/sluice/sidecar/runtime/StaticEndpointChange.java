@@ -44,7 +44,8 @@ public final class StaticEndpointChange {
         config.drainTimeout(),
         config.listeners(),
         rules,
-        config.agents());
+        config.agents(),
+        config.origin());
   }
 
   private static RouteRule erased(RouteRule rule) {

@@ -27,8 +27,13 @@ final class EndpointLease implements UpstreamLease {
     this.outliers = outliers;
   }
 
-  UpstreamEndpoint endpoint() {
+  UpstreamEndpoint upstreamEndpoint() {
     return endpoint;
+  }
+
+  @Override
+  public String endpoint() {
+    return endpoint.address();
   }
 
   @Override

@@ -75,6 +75,11 @@ final class Http1ConnectionLease implements UpstreamLease {
   }
 
   @Override
+  public @Nullable String endpoint() {
+    return Addresses.hostPort(channel.remoteAddress());
+  }
+
+  @Override
   public String toString() {
     return channel.toString();
   }

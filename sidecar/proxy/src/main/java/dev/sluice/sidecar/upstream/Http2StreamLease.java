@@ -232,6 +232,11 @@ final class Http2StreamLease implements UpstreamLease, StreamInbound.Reader {
   }
 
   @Override
+  public @Nullable String endpoint() {
+    return Addresses.hostPort(connection.channel().remoteAddress());
+  }
+
+  @Override
   public String toString() {
     return connection.channel() + " stream " + (stream == null ? "-" : stream.id());
   }

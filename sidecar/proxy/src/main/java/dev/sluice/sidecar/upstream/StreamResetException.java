@@ -28,6 +28,11 @@ public final class StreamResetException extends IOException {
     return errorCode == Http2Error.CANCEL.code();
   }
 
+  /** The error code's name ({@code CANCEL}, {@code INTERNAL_ERROR}), or {@code error N}. */
+  public String errorName() {
+    return name(errorCode);
+  }
+
   private static String name(long errorCode) {
     Http2Error error = Http2Error.valueOf(errorCode);
     return error != null ? error.name() : "error " + errorCode;

@@ -55,6 +55,11 @@ public interface UpstreamLease {
   /** The allocator of the upstream connection (for copies written to it). */
   ByteBufAllocator alloc();
 
+  /** The endpoint this lease's connection goes to ({@code host:port}), for the access log. */
+  default @Nullable String endpoint() {
+    return null;
+  }
+
   /** True when the lease is an HTTP/2 stream. */
   boolean http2();
 

@@ -90,7 +90,7 @@ class AdminIT {
             new dev.sluice.sidecar.config.Http2Limits(10, null, null, null));
     var config =
         new dev.sluice.sidecar.config.SidecarConfig(
-            1, "r1", null, null, java.util.List.of(listener), null, null);
+            1, "r1", null, null, java.util.List.of(listener), null, null, null);
     String json = dev.sluice.sidecar.config.SidecarConfigCodec.toJson(AdminServer.redacted(config));
     assertThat(json)
         .doesNotContain("secret")

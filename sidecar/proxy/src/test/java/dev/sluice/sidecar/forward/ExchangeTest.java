@@ -2,6 +2,11 @@ package dev.sluice.sidecar.forward;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.sidecar.accesslog.AccessLog;
+import dev.sluice.sidecar.accesslog.AccessLogFormat;
+import dev.sluice.sidecar.accesslog.AccessLogWriter;
 import dev.sluice.sidecar.config.InvalidConfigException;
 import dev.sluice.sidecar.config.SidecarConfigCodec;
 import dev.sluice.sidecar.http2.Refusal;
@@ -45,6 +50,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
+import java.io.ByteArrayOutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -99,6 +105,7 @@ class ExchangeTest {
                   assertThat(h.downstream.statuses()).containsExactly(200);
                   assertThat(third.released).as("reused after a clean exchange").isTrue();
                   h.assertEnded(true, "true/true");
+                  h.assertLogged("-- ok", 200);
                 })),
         Arguments.of(
             "refused three times: 502",
@@ -113,6 +120,7 @@ class ExchangeTest {
                   assertThat(h.downstream.statuses()).containsExactly(502);
                   assertThat(h.leases).extracting(l -> l.released).containsOnly(false);
                   h.assertEnded(true, "true/true");
+                  h.assertLogged("UH closed", 502);
                 })),
         Arguments.of(
             "early 413 on the declared length: no lease asked for",
@@ -123,6 +131,7 @@ class ExchangeTest {
                   assertThat(h.upstream.asked).isEmpty();
                   assertThat(h.downstream.statuses()).containsExactly(413);
                   h.assertEnded(true, "false/false");
+                  h.assertLogged("PR limit", 413);
                 })),
         Arguments.of(
             "413 when the body passes the limit mid-way",
@@ -137,6 +146,7 @@ class ExchangeTest {
                   assertThat(lease.released).isFalse();
                   assertThat(lease.sentBody()).isEqualTo("123456");
                   h.assertEnded(true, "false/false");
+                  h.assertLogged("PR limit", 413);
                 })),
         Arguments.of(
             "an unreadable chunk: 400, the upstream never told the body ended",
@@ -155,6 +165,7 @@ class ExchangeTest {
                   assertThat(lease.lastSent()).as("no last content upstream").isFalse();
                   assertThat(lease.released).isFalse();
                   h.assertEnded(true, "false/false");
+                  h.assertLogged("CR malformed", 400);
                 })),
         Arguments.of(
             "idle cut mid-response",
@@ -170,6 +181,7 @@ class ExchangeTest {
                   h.awaitTimers(() -> h.downstream.aborted);
                   assertThat(lease.released).isFalse();
                   h.assertEnded(false, null);
+                  h.assertLogged("UD timeout_idle", 200);
                 })),
         Arguments.of(
             "the request timeout: 504 when the upstream never answers",
@@ -183,6 +195,7 @@ class ExchangeTest {
                   assertThat(h.downstream.text(0)).contains("did not respond within 100ms");
                   assertThat(lease.released).isFalse();
                   h.assertEnded(true, "true/true");
+                  h.assertLogged("UH timeout_request", 504);
                 })),
         Arguments.of(
             "deny in the response phase",
@@ -200,6 +213,7 @@ class ExchangeTest {
                   assertThat(h.downstream.text(0)).contains("blocked by the agent");
                   assertThat(lease.released).isFalse();
                   h.assertEnded(true, "true/true");
+                  h.assertLogged("AO deny", 403);
                 })),
         Arguments.of(
             "the response phase lets it through",
@@ -213,6 +227,7 @@ class ExchangeTest {
                   assertThat(h.downstream.statuses()).containsExactly(200);
                   assertThat(lease.released).isTrue();
                   h.assertEnded(true, "true/true");
+                  h.assertLogged("-- ok", 200);
                 })),
         Arguments.of(
             "downstream closed while the response phase holds the head",
@@ -229,6 +244,7 @@ class ExchangeTest {
                   assertThat(h.downstream.written).isEmpty();
                   assertThat(lease.released).isFalse();
                   h.assertEnded(false, null);
+                  h.assertLogged("CO closed", 0);
                 })),
         Arguments.of(
             "downstream closed while the request phase runs",
@@ -241,6 +257,7 @@ class ExchangeTest {
                   assertThat(h.upstream.asked).as("no lease after the end").isEmpty();
                   assertThat(h.downstream.written).isEmpty();
                   h.assertEnded(false, null);
+                  h.assertLogged("CO closed", 0);
                 })),
         Arguments.of(
             "a late upstream answer after the end is released, not relayed",
@@ -256,6 +273,7 @@ class ExchangeTest {
                   assertThat(h.downstream.written).isEmpty();
                   assertThat(lease.released).isFalse();
                   h.assertEnded(false, null);
+                  h.assertLogged("CH closed", 0);
                 })),
         Arguments.of(
             "a lease granted after the end goes straight back",
@@ -268,6 +286,7 @@ class ExchangeTest {
                   assertThat(late.released).isFalse();
                   assertThat(late.sent).isEmpty();
                   h.assertEnded(false, null);
+                  h.assertLogged("CC closed", 0);
                 })),
         Arguments.of(
             "body chunks that arrive before the lease go first, in order",
@@ -283,6 +302,7 @@ class ExchangeTest {
                   lease.respond(h.ok("done"));
                   assertThat(lease.released).isTrue();
                   h.assertEnded(true, "true/true");
+                  h.assertLogged("-- ok", 200);
                 })));
   }
 
@@ -303,6 +323,8 @@ class ExchangeTest {
     final List<FakeLease> leases = new ArrayList<>();
     final ProxyMetrics metrics = new ProxyMetrics();
     final List<Object> owned;
+    final ByteArrayOutputStream accessLogOut = new ByteArrayOutputStream();
+    final AccessLogWriter accessLogWriter = new AccessLogWriter(accessLogOut, 64);
     final BoundRule rule;
     Exchange exchange;
 
@@ -340,7 +362,8 @@ class ExchangeTest {
                   .get(0),
               upstream,
               offload,
-              inFlight);
+              inFlight,
+              AccessLog.to(accessLogWriter, AccessLogFormat.JSON));
     }
 
     void start(HttpRequest head) {
@@ -410,6 +433,26 @@ class ExchangeTest {
                 channel.runPendingTasks();
                 return done.getAsBoolean();
               });
+    }
+
+    /**
+     * The exchange's one access-log line says {@code termination} (code and cause) and {@code
+     * status}.
+     */
+    void assertLogged(String termination, int status) {
+      accessLogWriter.close(5000);
+      List<String> lines = accessLogOut.toString(StandardCharsets.UTF_8).lines().toList();
+      assertThat(lines).as("one line per exchange").hasSize(1);
+      try {
+        JsonNode line = new ObjectMapper().readTree(lines.get(0));
+        assertThat(line.get("termination").asText() + " " + line.get("cause").asText())
+            .as(lines.get(0))
+            .isEqualTo(termination);
+        assertThat(line.get("status").asInt()).as(lines.get(0)).isEqualTo(status);
+        assertThat(line.get("rule").asText()).isEqualTo("r");
+      } catch (java.io.IOException e) {
+        throw new AssertionError(lines.get(0), e);
+      }
     }
 
     /**

@@ -6,6 +6,9 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import dev.sluice.agent.AgentServer;
+import dev.sluice.sidecar.config.ConfigDecoder;
+import dev.sluice.sidecar.config.ContractFields;
+import dev.sluice.sidecar.config.ContractVersions;
 import dev.sluice.sidecar.config.SidecarConfig;
 import dev.sluice.sidecar.config.SidecarConfigCodec;
 import dev.sluice.sidecar.config.SidecarReport;
@@ -15,6 +18,9 @@ import dev.sluice.sidecar.testing.TestTls;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Invariant: the sidecar follows the operator's config service over real HTTPS — it long-polls for
  * its pod's config with the revision it runs, applies what it gets, reports every outcome (ACK,
  * then ACK with drain figures; NACK with the reason), keeps running on a rejected config, and
- * presents the current projected token each time.
+ * presents the current projected token and the contract version it speaks each time; fields of a
+ * newer operator it does not know are ignored and shown where safe, refused where not.
  */
 class ConfigServiceIT {
   @TempDir Path dir;
@@ -43,6 +50,7 @@ class ConfigServiceIT {
   private final List<SidecarReport> reports = new CopyOnWriteArrayList<>();
   private final List<String> tokens = new CopyOnWriteArrayList<>();
   private final List<String> knownRevisions = new CopyOnWriteArrayList<>();
+  private final List<String> contracts = new CopyOnWriteArrayList<>();
 
   private final List<String> healthReports = new CopyOnWriteArrayList<>();
 
@@ -77,6 +85,7 @@ class ConfigServiceIT {
   }
 
   private void config(HttpExchange exchange) throws IOException {
+    contracts.add(String.valueOf(exchange.getRequestHeaders().getFirst(ContractVersions.HEADER)));
     tokens.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
     String query = exchange.getRequestURI().getQuery();
     String known = query == null ? "" : query.replace("known=", "");
@@ -98,6 +107,7 @@ class ConfigServiceIT {
   }
 
   private void status(HttpExchange exchange) throws IOException {
+    contracts.add(String.valueOf(exchange.getRequestHeaders().getFirst(ContractVersions.HEADER)));
     String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
     if (refuseReports > 0) {
       refuseReports--;
@@ -126,6 +136,17 @@ class ConfigServiceIT {
             upstream: {endpoints: [%s]}
         """
         .formatted(revision, upstream.address());
+  }
+
+  /** The first NACK the service received, once it did. */
+  private SidecarReport firstRejection() {
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> reports.stream().anyMatch(r -> r.outcome() == SidecarReport.Outcome.Rejected));
+    return reports.stream()
+        .filter(r -> r.outcome() == SidecarReport.Outcome.Rejected)
+        .findFirst()
+        .orElseThrow();
   }
 
   private void offer(String revision, String json) {
@@ -163,15 +184,7 @@ class ConfigServiceIT {
           "svc-3",
           SidecarConfigCodec.toJson(SidecarConfigCodec.readYaml(yaml("svc-3"), "test"))
               .replace(upstream.address(), "10.0.0.1:70000"));
-      Awaitility.await()
-          .atMost(Duration.ofSeconds(10))
-          .until(
-              () -> reports.stream().anyMatch(r -> r.outcome() == SidecarReport.Outcome.Rejected));
-      SidecarReport nack =
-          reports.stream()
-              .filter(r -> r.outcome() == SidecarReport.Outcome.Rejected)
-              .findFirst()
-              .orElseThrow();
+      SidecarReport nack = firstRejection();
       assertThat(nack.reason()).contains("rules[0].upstream.endpoints[0]").contains("70000");
       assertThat(sidecar.sidecar().generation().revision()).isEqualTo("svc-2");
       // The poll that brought svc-3 was sent before the rotation; the one after it carries the new
@@ -180,6 +193,77 @@ class ConfigServiceIT {
           .atMost(Duration.ofSeconds(10))
           .until(() -> tokens.contains("Bearer token-b"));
       assertThat(tokens).contains("Bearer token-a");
+      assertThat(contracts).isNotEmpty().containsOnly(String.valueOf(ContractVersions.CURRENT));
+    }
+  }
+
+  private static String get(String url) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+
+  /** svc-2's JSON as an operator newer than this sidecar sends it: {@code extra} spliced in. */
+  private String newer(String revision, String find, String extra) throws Exception {
+    String json = SidecarConfigCodec.toJson(SidecarConfigCodec.readYaml(yaml(revision), "test"));
+    assertThat(json).contains(find);
+    return json.replace(find, find + extra);
+  }
+
+  @Test
+  void fieldsOfANewerOperatorAreIgnoredAndShownWhereSafeAndRefusedWhereNot() throws Exception {
+    try (RunningSidecar sidecar = new RunningSidecar(yaml("from-file"));
+        ConfigServiceClient client =
+            new ConfigServiceClient(base(), null, TestTls.certificateFile().toPath())
+                .start(sidecar.sidecar(), () -> sidecar.sidecar().generation().revision())) {
+      offer(
+          "svc-2",
+          newer("svc-2", "\"listener\":\"http\",", "\"mirror\":{\"to\":\"shadow\"},")
+              .replace("\"version\":1,", "\"version\":1,\"provenance\":\"git\","));
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> sidecar.sidecar().generation().revision().equals("svc-2"));
+      assertThat(get(sidecar.adminUrl("/config")))
+          .contains("\"ignoredFields\":[\"provenance\",\"rules[0].mirror\"]");
+      assertThat(get(sidecar.adminUrl("/metrics"))).contains("sluice_config_ignored_fields 2.0");
+
+      // An unknown field where it decides which requests a rule takes: refused, and reported.
+      offer(
+          "svc-3",
+          newer("svc-3", "\"listener\":\"http\",", "\"matches\":[{\"sourceCidr\":\"10.0.0.0/8\"}],")
+              .replace(",\"matches\":[]", ""));
+      SidecarReport nack = firstRejection();
+      assertThat(nack.revision()).isEqualTo("svc-3");
+      assertThat(nack.reason())
+          .contains("rules[0].matches[0].sourceCidr: unknown field")
+          .contains("this sidecar speaks contract " + ContractVersions.CURRENT);
+      assertThat(sidecar.sidecar().generation().revision()).isEqualTo("svc-2");
+    }
+  }
+
+  @Test
+  void aSidecarSpeakingAnOlderContractAnnouncesItAndIgnoresTheNewerFields() throws Exception {
+    ConfigDecoder v1 = new ConfigDecoder(1, ContractFields.CURRENT);
+    offer(
+        "v2",
+        newer("v2", "\"version\":1,", "")
+            .replace(
+                "\"agents\":[]", "\"agents\":[],\"origin\":{\"proxyRoutes\":[\"shop/shop\"]}"));
+    assertThat(target).contains("\"origin\"");
+    ConfigServiceClient client =
+        new ConfigServiceClient(base(), null, TestTls.certificateFile().toPath(), v1);
+    SidecarConfig first = client.first(Duration.ofSeconds(10));
+    assertThat(first.revision()).isEqualTo("v2");
+    assertThat(first.origin()).isNull();
+    assertThat(contracts).containsExactly("1");
+    try (RunningSidecar sidecar = new RunningSidecar(SidecarConfigCodec.toYaml(first));
+        ConfigServiceClient following =
+            client.start(sidecar.sidecar(), () -> sidecar.sidecar().generation().revision())) {
+      assertThat(sidecar.sidecar().ignoredFields()).containsExactly("origin");
+      Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> reports.stream().anyMatch(r -> r.revision().equals("v2")));
+      assertThat(contracts).containsOnly("1");
     }
   }
 

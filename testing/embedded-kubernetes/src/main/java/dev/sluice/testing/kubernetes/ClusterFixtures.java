@@ -5,6 +5,8 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfigurationBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
@@ -18,6 +20,28 @@ import java.util.Map;
 public final class ClusterFixtures {
   /** The port name of {@link #service} and {@link #endpointSlice}. */
   public static final String PORT_NAME = "http";
+
+  /**
+   * The injector's MutatingWebhookConfiguration {@code sluice-sidecar-injector} as an install
+   * leaves it before the operator starts: one webhook calling Service {@code
+   * sluice-system/sluice-operator}, no caBundle yet (the operator patches it in).
+   */
+  public static MutatingWebhookConfiguration injectorWebhook() {
+    return new MutatingWebhookConfigurationBuilder()
+        .withNewMetadata()
+        .withName("sluice-sidecar-injector")
+        .endMetadata()
+        .addNewWebhook()
+        .withName("pods.inject.sluice.dev")
+        .withNewClientConfig()
+        .withNewService()
+        .withName("sluice-operator")
+        .withNamespace("sluice-system")
+        .endService()
+        .endClientConfig()
+        .endWebhook()
+        .build();
+  }
 
   /** A Service with one port named {@value #PORT_NAME}. */
   public static Service service(String namespace, String name, int port) {

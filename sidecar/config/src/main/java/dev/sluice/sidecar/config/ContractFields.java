@@ -1,0 +1,181 @@
+package dev.sluice.sidecar.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * The version table: every field a contract version after the first introduced, with what an older
+ * sidecar's ignorance of it means ({@link ContractField.Handling}). The operator renders a config
+ * for the version a sidecar announced through it ({@link #render}); a sidecar decodes through it
+ * ({@link ConfigDecoder}), so a field of a later version is unknown to it exactly as it would be to
+ * an older build. Adding a version is adding its fields here
+ * (docs/design/20261207-version-skew.md).
+ */
+public final class ContractFields {
+  /** The contract as this build knows it. */
+  public static final ContractFields CURRENT =
+      new ContractFields(List.of(new ContractField("origin", 2, ContractField.Handling.OPTIONAL)));
+
+  private final List<ContractField> fields;
+
+  /** {@code fields}: each path once. */
+  public ContractFields(List<ContractField> fields) {
+    Set<String> paths = new HashSet<>();
+    for (ContractField field : fields) {
+      if (!paths.add(field.path())) {
+        throw new IllegalArgumentException(
+            "fields: " + field.path() + " twice (expected: each path once)");
+      }
+    }
+    this.fields =
+        fields.stream()
+            .sorted(
+                Comparator.comparingInt(ContractField::since).thenComparing(ContractField::path))
+            .toList();
+  }
+
+  public List<ContractField> fields() {
+    return fields;
+  }
+
+  /** The newest version the table knows: the highest {@code since}, at least the oldest. */
+  public int newest() {
+    return fields.stream()
+        .mapToInt(ContractField::since)
+        .max()
+        .orElse(ContractVersions.OLDEST_SUPPORTED);
+  }
+
+  /** This table with {@code field} added, or replacing the entry with its path. */
+  public ContractFields with(ContractField field) {
+    List<ContractField> next = new ArrayList<>();
+    fields.stream().filter(f -> !f.path().equals(field.path())).forEach(next::add);
+    next.add(field);
+    return new ContractFields(next);
+  }
+
+  /** The contract {@code config} requires: the newest must-understand field it uses, else 1. */
+  public int required(SidecarConfig config) {
+    return required(SidecarConfigCodec.tree(config));
+  }
+
+  /**
+   * {@code config} for a sidecar speaking {@code contract}: fields of later versions left out when
+   * optional, refused when must-understand and used; its {@code version} the one it then requires.
+   */
+  public ContractRendering render(SidecarConfig config, int contract) {
+    ObjectNode tree = SidecarConfigCodec.tree(config);
+    Projection projection = project(tree, contract);
+    if (!projection.needed().isEmpty()) {
+      return new ContractRendering.Refused(contract, projection.needed());
+    }
+    int requires = required(tree);
+    tree.put("version", requires);
+    return new ContractRendering.Sendable(
+        SidecarConfigCodec.json(tree), requires, projection.dropped());
+  }
+
+  /**
+   * What of {@code tree} a sidecar speaking {@code contract} knows: optional fields of later
+   * versions are removed from {@code tree}; used must-understand ones are left and listed.
+   */
+  Projection project(ObjectNode tree, int contract) {
+    List<String> dropped = new ArrayList<>();
+    List<ContractRendering.Needed> needed = new ArrayList<>();
+    places(
+        tree,
+        field -> field.since() > contract,
+        (field, parent, name, path) -> {
+          if (field.handling() == ContractField.Handling.MUST_UNDERSTAND
+              && used(parent.get(name))) {
+            needed.add(new ContractRendering.Needed(path, field));
+          } else {
+            parent.remove(name);
+            dropped.add(path);
+          }
+        });
+    return new Projection(dropped, needed);
+  }
+
+  /**
+   * What a projection found.
+   *
+   * @param dropped optional fields removed, by path
+   * @param needed must-understand fields in use
+   */
+  record Projection(List<String> dropped, List<ContractRendering.Needed> needed) {}
+
+  private int required(ObjectNode tree) {
+    int[] required = {ContractVersions.OLDEST_SUPPORTED};
+    places(
+        tree,
+        field -> field.handling() == ContractField.Handling.MUST_UNDERSTAND,
+        (field, parent, name, path) -> {
+          if (used(parent.get(name))) {
+            required[0] = Math.max(required[0], field.since());
+          }
+        });
+    return required[0];
+  }
+
+  /** Every place in {@code tree} of every field {@code which} takes, in table order. */
+  private void places(ObjectNode tree, Predicate<ContractField> which, Place place) {
+    for (ContractField field : fields) {
+      if (which.test(field)) {
+        visit(
+            tree,
+            field.steps(),
+            0,
+            "",
+            (parent, name, path) -> place.at(field, parent, name, path));
+      }
+    }
+  }
+
+  private interface Place {
+    void at(ContractField field, ObjectNode parent, String name, String path);
+  }
+
+  /** Present with something in it: an empty list or object asks nothing of a sidecar. */
+  private static boolean used(JsonNode value) {
+    return value != null && !value.isNull() && !(value.isContainerNode() && value.isEmpty());
+  }
+
+  private interface Found {
+    void at(ObjectNode parent, String name, String path);
+  }
+
+  /**
+   * Calls {@code found} for each place {@code steps} (from {@code step}) names under {@code node}.
+   */
+  private static void visit(ObjectNode node, List<String> steps, int step, String at, Found found) {
+    String raw = steps.get(step);
+    boolean list = raw.endsWith("[]");
+    String name = list ? raw.substring(0, raw.length() - 2) : raw;
+    String path = at.isEmpty() ? name : at + "." + name;
+    if (!node.has(name)) {
+      return;
+    }
+    if (step == steps.size() - 1) {
+      found.at(node, name, path);
+      return;
+    }
+    JsonNode child = node.get(name);
+    if (list && child instanceof ArrayNode elements) {
+      for (int i = 0; i < elements.size(); i++) {
+        if (elements.get(i) instanceof ObjectNode element) {
+          visit(element, steps, step + 1, path + "[" + i + "]", found);
+        }
+      }
+    } else if (!list && child instanceof ObjectNode object) {
+      visit(object, steps, step + 1, path, found);
+    }
+  }
+}

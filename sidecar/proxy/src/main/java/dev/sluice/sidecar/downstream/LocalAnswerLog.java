@@ -1,0 +1,57 @@
+package dev.sluice.sidecar.downstream;
+
+import dev.sluice.sidecar.accesslog.AccessLog;
+import dev.sluice.sidecar.accesslog.AccessLogEntry;
+import dev.sluice.sidecar.accesslog.Termination;
+import dev.sluice.sidecar.forward.DownstreamSide;
+import dev.sluice.sidecar.forward.LocalResponses;
+import dev.sluice.sidecar.http2.HeadFields;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The access-log line of a request answered before it became an exchange: a head that cannot be
+ * read or is refused, or one no rule takes. Its rule is empty; it never went upstream.
+ */
+final class LocalAnswerLog {
+  private LocalAnswerLog() {}
+
+  static void log(
+      ListenerContext listener,
+      DownstreamSide side,
+      HttpRequest request,
+      HttpResponseStatus status,
+      String sentence,
+      Termination termination) {
+    AccessLog log = listener.accessLog();
+    if (!log.enabled()) {
+      return;
+    }
+    log.log(
+        new AccessLogEntry(
+            System.currentTimeMillis(),
+            listener.config().name(),
+            "",
+            side.http2() ? "HTTP/2" : "HTTP/1.1",
+            side.clientAddressAndPort(),
+            request.method().name(),
+            orDash(HeadFields.get(request, HttpHeaderNames.HOST)),
+            log.path(request.uri()),
+            status.code(),
+            0,
+            LocalResponses.bodyBytes(status, sentence),
+            null,
+            null,
+            new AccessLogEntry.Timings(-1, -1, -1, 0, 0),
+            0,
+            null,
+            termination,
+            log.headers(request)));
+  }
+
+  private static String orDash(@Nullable String value) {
+    return value == null || value.isEmpty() ? "-" : value;
+  }
+}
