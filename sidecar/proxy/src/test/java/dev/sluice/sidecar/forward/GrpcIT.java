@@ -186,6 +186,11 @@ class GrpcIT {
     for (Path path : Path.values()) {
       hops.put(path, Hop.open(path, path.tlsUpstream ? tlsServer : h2cServer));
     }
+    // One call through each hop first: the connections and TLS handshakes (the first of a JVM
+    // loads and initializes the TLS stack) are made here, not inside a test's deadline.
+    for (Hop hop : hops.values()) {
+      blocking(hop, newId()).withDeadlineAfter(30, TimeUnit.SECONDS).unaryRpc(request("hello"));
+    }
   }
 
   @AfterAll
