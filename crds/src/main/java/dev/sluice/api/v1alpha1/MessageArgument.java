@@ -17,7 +17,8 @@ public record MessageArgument(
         String name,
     @JsonPropertyDescription(
             "Sample expression: src (client IP, IPV4/IPV6), src_port, dst, dst_port (INT64),"
-                + " method, path, query, host (STRING), req.hdr(<name>) (STRING, all values"
+                + " method, path, query, host (STRING), trace_id (STRING, the request's W3C trace"
+                + " id as 32 hex digits, NULL when it has none), req.hdr(<name>) (STRING, all values"
                 + " joined with ', '), res.status (INT64), res.hdr(<name>), req.body(<maxBytes>)"
                 + " (BINARY, the first maxBytes bytes; the request waits for them), or a constant"
                 + " str(<text>), int(<n>), bool(true|false). Unavailable values are sent as NULL.")

@@ -40,7 +40,7 @@ public final class Patterns {
 
   /** A sample expression for a message argument, as listed in {@link MessageArgument#value()}. */
   public static final String SAMPLE =
-      "^(src|src_port|dst|dst_port|method|path|query|host|res\\.status"
+      "^(src|src_port|dst|dst_port|method|path|query|host|trace_id|res\\.status"
           + "|req\\.hdr\\([A-Za-z0-9!#$%&'*+.^_`|~-]+\\)|res\\.hdr\\([A-Za-z0-9!#$%&'*+.^_`|~-]+\\)"
           + "|req\\.body\\([1-9][0-9]{0,7}\\)|str\\([^()]*\\)|int\\(-?[0-9]{1,18}\\)|bool\\((true|false)\\))$";
 

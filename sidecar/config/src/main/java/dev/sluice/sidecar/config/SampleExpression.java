@@ -8,16 +8,16 @@ import org.jspecify.annotations.Nullable;
 /**
  * A parsed message argument: where its value comes from. The grammar is the one the OffloadAgent
  * CRD documents: {@code src}, {@code src_port}, {@code dst}, {@code dst_port}, {@code method},
- * {@code path}, {@code query}, {@code host}, {@code res.status}, {@code req.hdr(<name>)}, {@code
- * res.hdr(<name>)}, {@code req.body(<maxBytes>)}, {@code str(<text>)}, {@code int(<n>)}, {@code
- * bool(true|false)}.
+ * {@code path}, {@code query}, {@code host}, {@code trace_id}, {@code res.status}, {@code
+ * req.hdr(<name>)}, {@code res.hdr(<name>)}, {@code req.body(<maxBytes>)}, {@code str(<text>)},
+ * {@code int(<n>)}, {@code bool(true|false)}.
  *
  * @param kind the sample
  * @param parameter header name (lower case), byte limit, or constant text; empty when none
  */
 public record SampleExpression(Kind kind, String parameter) {
   static final String EXPECTED =
-      "one of src, src_port, dst, dst_port, method, path, query, host, res.status,"
+      "one of src, src_port, dst, dst_port, method, path, query, host, trace_id, res.status,"
           + " req.hdr(<name>), res.hdr(<name>), req.body(<1..16777216>), str(<text>), int(<n>),"
           + " bool(true|false)";
   private static final Pattern CALL = Pattern.compile("([a-z.]+)\\((.*)\\)");
@@ -34,6 +34,7 @@ public record SampleExpression(Kind kind, String parameter) {
     PATH(false),
     QUERY(false),
     HOST(false),
+    TRACE_ID(false),
     REQ_HDR(false),
     REQ_BODY(false),
     RES_STATUS(true),
@@ -68,6 +69,7 @@ public record SampleExpression(Kind kind, String parameter) {
       case "path" -> new SampleExpression(Kind.PATH, "");
       case "query" -> new SampleExpression(Kind.QUERY, "");
       case "host" -> new SampleExpression(Kind.HOST, "");
+      case "trace_id" -> new SampleExpression(Kind.TRACE_ID, "");
       case "res.status" -> new SampleExpression(Kind.RES_STATUS, "");
       default -> parseCall(text);
     };

@@ -8,11 +8,14 @@ import dev.sluice.sidecar.accesslog.Cause;
 import dev.sluice.sidecar.accesslog.Stage;
 import dev.sluice.sidecar.accesslog.Termination;
 import dev.sluice.sidecar.config.RouteRule;
+import dev.sluice.sidecar.http2.HeadFields;
 import dev.sluice.sidecar.metrics.ProxyMetrics;
 import dev.sluice.sidecar.offload.OffloadPlan;
 import dev.sluice.sidecar.offload.PhaseOutcome;
 import dev.sluice.sidecar.runtime.BoundRule;
 import dev.sluice.sidecar.timer.Ticker;
+import dev.sluice.sidecar.trace.ExchangeTrace;
+import dev.sluice.sidecar.trace.TraceDecision;
 import dev.sluice.sidecar.upstream.UpstreamExchange;
 import dev.sluice.sidecar.upstream.UpstreamLease;
 import io.netty.channel.EventLoop;
@@ -55,6 +58,9 @@ public final class Exchange implements UpstreamExchange {
   final AccessLog accessLog;
   final ExchangeRecord record;
 
+  /** The trace context decided from the head: what the upstream and the agents get. */
+  final ExchangeTrace trace;
+
   /** The upgrade token the request offers and its rule allows (the upstream may accept it). */
   final @Nullable String upgrade;
 
@@ -89,6 +95,9 @@ public final class Exchange implements UpstreamExchange {
     this.metrics = metrics;
     this.loop = downstream.eventLoop();
     this.accessLog = rule.accessLog();
+    this.trace =
+        TraceDecision.decide(
+            HeadFields.getAll(head, HeaderRules.TRACEPARENT), rule.tracing(), false);
     this.record = new ExchangeRecord(this, ticker);
     this.bodyless = RequestFraming.bodyless(head);
     this.clientKeepAlive = downstream.http2() || HttpUtil.isKeepAlive(head);

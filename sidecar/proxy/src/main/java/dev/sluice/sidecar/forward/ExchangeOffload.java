@@ -77,7 +77,12 @@ final class ExchangeOffload {
             : null;
     SampleSource source =
         new SampleSource(
-            exchange.head, exchange.downstream.remote(), exchange.downstream.local(), body, null);
+            exchange.head,
+            exchange.downstream.remote(),
+            exchange.downstream.local(),
+            body,
+            null,
+            exchange.trace.traceId());
     plan.run(OffloadPlan.Phase.REQUEST, exchange.loop, source, target(), variables())
         .addListener(f -> exchange.afterRequestPhase((PhaseOutcome) f.getNow()));
   }
@@ -94,7 +99,8 @@ final class ExchangeOffload {
             exchange.downstream.remote(),
             exchange.downstream.local(),
             null,
-            response);
+            response,
+            exchange.trace.traceId());
     plan.run(OffloadPlan.Phase.RESPONSE, exchange.loop, source, target(), variables())
         .addListener(f -> exchange.afterResponsePhase((PhaseOutcome) f.getNow(), takeHeld()));
   }

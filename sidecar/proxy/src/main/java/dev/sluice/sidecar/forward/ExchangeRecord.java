@@ -113,7 +113,7 @@ final class ExchangeRecord {
                 micros(firstByte),
                 micros(total)),
             retries,
-            null,
+            exchange.trace.traceId(),
             termination,
             log.headers(exchange.head)));
   }

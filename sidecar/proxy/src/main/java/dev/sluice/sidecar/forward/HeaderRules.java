@@ -3,6 +3,7 @@ package dev.sluice.sidecar.forward;
 import dev.sluice.sidecar.http2.HeadFields;
 import dev.sluice.sidecar.http2.Http2Messages;
 import dev.sluice.sidecar.http2.WireHead;
+import dev.sluice.sidecar.trace.ExchangeTrace;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -45,6 +46,8 @@ final class HeaderRules {
   private static final AsciiString VIA_HTTP2 = AsciiString.cached("2.0 " + VIA_TOKEN);
   private static final AsciiString FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
   private static final AsciiString FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+  static final AsciiString TRACEPARENT = AsciiString.cached("traceparent");
+  static final AsciiString TRACESTATE = AsciiString.cached("tracestate");
 
   /**
    * Already validated where they were read (the HTTP/1.1 and HPACK decoders); what the rules add is
@@ -61,7 +64,9 @@ final class HeaderRules {
     FORWARDED_FOR,
     FORWARDED_PROTO,
     CONTENT_LENGTH,
-    TRANSFER_ENCODING
+    TRANSFER_ENCODING,
+    TRACEPARENT,
+    TRACESTATE
   }
 
   /** A name the rules know and what it is. */
@@ -97,6 +102,8 @@ final class HeaderRules {
     known.add(new Known(FORWARDED_PROTO, Kind.FORWARDED_PROTO));
     known.add(new Known(HttpHeaderNames.CONTENT_LENGTH, Kind.CONTENT_LENGTH));
     known.add(new Known(HttpHeaderNames.TRANSFER_ENCODING, Kind.TRANSFER_ENCODING));
+    known.add(new Known(TRACEPARENT, Kind.TRACEPARENT));
+    known.add(new Known(TRACESTATE, Kind.TRACESTATE));
     for (Known k : known) {
       Known[] same = KNOWN[k.name().length()];
       Known[] grown = same == null ? new Known[1] : Arrays.copyOf(same, same.length + 1);
@@ -129,6 +136,8 @@ final class HeaderRules {
    *
    * @param bodyless the request has no body: sent as a full message, so HTTP/2 ends the stream on
    *     HEADERS and HTTP/1.1 sends no framing headers
+   * @param trace the exchange's trace context: a {@code traceparent} of ours replaces the
+   *     request's, and a restarted trace drops its {@code tracestate}
    */
   static HttpRequest requestForUpstream(
       HttpRequest in,
@@ -136,13 +145,15 @@ final class HeaderRules {
       boolean upstreamHttp2,
       boolean downstreamHttp2,
       @Nullable String clientAddress,
-      String scheme) {
+      String scheme,
+      ExchangeTrace trace) {
     boolean wire = upstreamHttp2 && sentAsItsPseudoHeaders(in);
     Out out = wire ? new Http2Out(HeadFields.sizeHint(in, true) + 6) : new Http1Out();
     if (wire) {
       out.block().method(in.method().asciiName()).path(new AsciiString(in.uri()));
     }
-    copyRequestFields(in, wire, bodyless, clientAddress != null, out);
+    String traceparent = trace.outgoing();
+    copyRequestFields(in, wire, bodyless, clientAddress != null, traceparent == null, trace, out);
     if (out.authority != null) {
       out.block().authority(new AsciiString(out.authority));
     }
@@ -156,6 +167,9 @@ final class HeaderRules {
           out.forwardedFor == null ? clientAddress : out.forwardedFor + ", " + clientAddress);
     }
     out.add(FORWARDED_PROTO, scheme);
+    if (traceparent != null) {
+      out.add(TRACEPARENT, traceparent);
+    }
     if (bodyless) {
       if (methodExpectsBody(in.method())) {
         out.add(HttpHeaderNames.CONTENT_LENGTH, HttpHeaderValues.ZERO);
@@ -169,10 +183,18 @@ final class HeaderRules {
   /**
    * Copies the request's fields that go on as they are, and notes in {@code out} those the rules
    * replace or decide on: the authority (a {@code host} sent as {@code :authority}), an incoming
-   * {@code x-forwarded-for} (extended), {@code te: trailers}, a content-length.
+   * {@code x-forwarded-for} (extended), {@code te: trailers}, a content-length; a {@code
+   * traceparent} replaced by the exchange's and a restarted trace's {@code tracestate} are left
+   * out.
    */
   private static void copyRequestFields(
-      HttpRequest in, boolean wire, boolean bodyless, boolean forwarding, Out out) {
+      HttpRequest in,
+      boolean wire,
+      boolean bodyless,
+      boolean forwarding,
+      boolean traceparentPasses,
+      ExchangeTrace trace,
+      Out out) {
     List<CharSequence> listed = connectionOptions(in);
     Iterator<Map.Entry<CharSequence, CharSequence>> fields = HeadFields.forHop(in, wire);
     while (fields.hasNext()) {
@@ -203,6 +225,16 @@ final class HeaderRules {
         case CONTENT_LENGTH -> {
           if (!bodyless) {
             out.length = true;
+            out.add(name, value);
+          }
+        }
+        case TRACEPARENT -> {
+          if (traceparentPasses) {
+            out.add(name, value);
+          }
+        }
+        case TRACESTATE -> {
+          if (!trace.restarted()) {
             out.add(name, value);
           }
         }

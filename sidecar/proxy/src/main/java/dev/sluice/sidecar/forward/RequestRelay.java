@@ -169,7 +169,8 @@ final class RequestRelay {
             lease.http2(),
             downstream.http2(),
             downstream.clientAddress(),
-            downstream.scheme());
+            downstream.scheme(),
+            exchange.trace);
     String upgrade = exchange.upgrade;
     if (upgrade != null) {
       Upgrades.offer(upstreamHead, upgrade);

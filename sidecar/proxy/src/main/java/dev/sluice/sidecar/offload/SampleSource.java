@@ -13,6 +13,7 @@ import org.jspecify.annotations.Nullable;
  * @param local the address the client connected to (dst, dst_port); null when not IP
  * @param body the first bytes of the request body, when a message asked for them
  * @param response the response head (response phase only)
+ * @param traceId the exchange's W3C trace id (32 hex digits); null when it has no trace context
  */
 // The body is handed over once per event and never compared: no copy, no content equality.
 @SuppressWarnings("ArrayRecordComponent")
@@ -21,4 +22,5 @@ public record SampleSource(
     @Nullable InetSocketAddress client,
     @Nullable InetSocketAddress local,
     byte @Nullable [] body,
-    @Nullable HttpResponse response) {}
+    @Nullable HttpResponse response,
+    @Nullable String traceId) {}

@@ -30,6 +30,7 @@ final class Samples {
         String host = source.request().headers().get("host");
         yield SpopValue.of(host);
       }
+      case TRACE_ID -> SpopValue.of(source.traceId());
       case REQ_HDR -> header(source.request().headers(), sample.parameter());
       case REQ_BODY -> body(source.body(), sample.bodyLimit());
       case RES_STATUS ->

@@ -3,6 +3,7 @@ package dev.sluice.sidecar.runtime;
 import dev.sluice.sidecar.accesslog.AccessLog;
 import dev.sluice.sidecar.config.RouteRule;
 import dev.sluice.sidecar.offload.Offload;
+import dev.sluice.sidecar.trace.TraceSettings;
 import dev.sluice.sidecar.upstream.LeaseSource;
 
 /**
@@ -23,5 +24,10 @@ public record BoundRule(
     AccessLog accessLog) {
   public String name() {
     return config.name();
+  }
+
+  /** How its requests' trace context is kept or started. */
+  public TraceSettings tracing() {
+    return TraceSettings.DEFAULT;
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.sidecar.http2.Http2Messages;
 import dev.sluice.sidecar.http2.WireHead;
+import dev.sluice.sidecar.trace.ExchangeTrace;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -46,7 +47,9 @@ class ExtendedConnectTest {
     ExtendedConnect connect = ExtendedConnect.of(head);
     HttpRequest up =
         connect.forUpstream(
-            HeaderRules.requestForUpstream(head, true, false, true, "10.0.0.1", "https"), false);
+            HeaderRules.requestForUpstream(
+                head, true, false, true, "10.0.0.1", "https", ExchangeTrace.NONE),
+            false);
     assertThat(up).isInstanceOf(FullHttpRequest.class);
     assertThat(up.method()).isEqualTo(HttpMethod.GET);
     assertThat(up.uri()).isEqualTo("/chat?room=1");
@@ -90,7 +93,9 @@ class ExtendedConnectTest {
     HttpRequest up =
         ExtendedConnect.of(head)
             .forUpstream(
-                HeaderRules.requestForUpstream(head, true, true, true, "10.0.0.1", "https"), true);
+                HeaderRules.requestForUpstream(
+                    head, true, true, true, "10.0.0.1", "https", ExchangeTrace.NONE),
+                true);
     assertThat(up).isNotInstanceOf(FullHttpRequest.class);
     Http2Headers block = ((WireHead) up).block();
     assertThat(block.method()).hasToString("CONNECT");

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.sidecar.http2.Http2Messages;
 import dev.sluice.sidecar.http2.WireHead;
+import dev.sluice.sidecar.trace.ExchangeTrace;
+import dev.sluice.sidecar.trace.TraceDecision;
+import dev.sluice.sidecar.trace.TraceSettings;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
@@ -95,7 +98,8 @@ class HeaderRulesTest {
                 upstreamHttp2,
                 downstreamHttp2,
                 CLIENT,
-                "https");
+                "https",
+                ExchangeTrace.NONE);
         List<String> fields = fields(out, upstreamHttp2, "http");
         String pair = (downstreamHttp2 ? "h2" : "h1") + " -> " + (upstreamHttp2 ? "h2" : "h1");
         for (String hop :
@@ -150,7 +154,13 @@ class HeaderRulesTest {
   void aHeadBoundForHttp2IsItsHeaderBlockAndNothingElse() {
     HttpRequest request =
         HeaderRules.requestForUpstream(
-            h1Post(new DefaultHttpHeaders()), false, true, false, CLIENT, "http");
+            h1Post(new DefaultHttpHeaders()),
+            false,
+            true,
+            false,
+            CLIENT,
+            "http",
+            ExchangeTrace.NONE);
     HttpResponse response =
         HeaderRules.responseForDownstream(h1Response(), false, true, HttpMethod.GET, true);
     for (HttpMessage head : List.of(request, response)) {
@@ -165,7 +175,13 @@ class HeaderRulesTest {
     }
     HttpRequest bodyless =
         HeaderRules.requestForUpstream(
-            h1Post(new DefaultHttpHeaders()), true, true, false, CLIENT, "http");
+            h1Post(new DefaultHttpHeaders()),
+            true,
+            true,
+            false,
+            CLIENT,
+            "http",
+            ExchangeTrace.NONE);
     assertThat(bodyless).isInstanceOf(WireHead.class).isInstanceOf(FullHttpMessage.class);
     assertThat(((FullHttpMessage) bodyless).copy())
         .as("a copy is still the same wire head")
@@ -177,7 +193,13 @@ class HeaderRulesTest {
     for (boolean upstreamHttp2 : new boolean[] {false, true}) {
       HttpRequest out =
           HeaderRules.requestForUpstream(
-              h1Post(new DefaultHttpHeaders()), false, upstreamHttp2, false, null, "http");
+              h1Post(new DefaultHttpHeaders()),
+              false,
+              upstreamHttp2,
+              false,
+              null,
+              "http",
+              ExchangeTrace.NONE);
       assertThat(named(fields(out, upstreamHttp2, "http"), "x-forwarded-for"))
           .containsExactly("x-forwarded-for: 10.0.0.1", "x-forwarded-for: 10.0.0.2");
     }
@@ -198,7 +220,8 @@ class HeaderRulesTest {
                 headers,
                 new DefaultHttpHeaders());
         HttpRequest out =
-            HeaderRules.requestForUpstream(in, true, upstreamHttp2, upstreamHttp2, CLIENT, "http");
+            HeaderRules.requestForUpstream(
+                in, true, upstreamHttp2, upstreamHttp2, CLIENT, "http", ExchangeTrace.NONE);
         assertThat(out).as("%s sent as a full message", method).isInstanceOf(FullHttpMessage.class);
         assertThat(((FullHttpMessage) out).content().readableBytes()).isZero();
         assertThat(named(fields(out, upstreamHttp2, "http"), "content-length"))
@@ -219,7 +242,8 @@ class HeaderRulesTest {
               upstreamHttp2,
               false,
               CLIENT,
-              "http");
+              "http",
+              ExchangeTrace.NONE);
       List<String> fields = fields(out, upstreamHttp2, "http");
       assertThat(named(fields, "content-length")).containsExactly("content-length: 12");
       assertThat(named(fields, "transfer-encoding")).isEmpty();
@@ -234,7 +258,8 @@ class HeaderRulesTest {
             HttpMethod.GET,
             "http://other.example:81/p?q",
             new DefaultHttpHeaders().add("Host", "other.example:81").add("Accept", "*/*"));
-    HttpRequest out = HeaderRules.requestForUpstream(in, true, true, false, CLIENT, "http");
+    HttpRequest out =
+        HeaderRules.requestForUpstream(in, true, true, false, CLIENT, "http", ExchangeTrace.NONE);
     Http2Headers block = Http2Messages.headerBlock(out, "http");
     assertThat(block.path().toString()).isEqualTo("/p?q");
     assertThat(block.authority().toString()).isEqualTo("other.example:81");
@@ -351,5 +376,53 @@ class HeaderRulesTest {
                     null),
                 "transfer-encoding"))
         .isEmpty();
+  }
+
+  @Test
+  void traceContextIsReplacedOrDroppedOnlyAsTheExchangesTraceSays() {
+    String caller = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    HttpHeaders trace =
+        new DefaultHttpHeaders().add("TraceParent", caller).add("tracestate", "congo=t61rcWkgMzE");
+    ExchangeTrace continued =
+        TraceDecision.decide(List.of(caller), TraceSettings.DEFAULT, true); // a span of ours
+    ExchangeTrace restarted =
+        TraceDecision.decide(List.of("00-bogus"), TraceSettings.DEFAULT, false);
+    for (boolean upstreamHttp2 : new boolean[] {false, true}) {
+      String side = upstreamHttp2 ? "h2" : "h1";
+      List<String> passed =
+          fields(
+              HeaderRules.requestForUpstream(
+                  h1Post(trace), false, upstreamHttp2, false, CLIENT, "http", ExchangeTrace.NONE),
+              upstreamHttp2,
+              "http");
+      assertThat(named(passed, "traceparent")).as(side).containsExactly("traceparent: " + caller);
+      assertThat(named(passed, "tracestate"))
+          .as(side)
+          .containsExactly("tracestate: congo=t61rcWkgMzE");
+
+      List<String> child =
+          fields(
+              HeaderRules.requestForUpstream(
+                  h1Post(trace), false, upstreamHttp2, false, CLIENT, "http", continued),
+              upstreamHttp2,
+              "http");
+      assertThat(named(child, "traceparent"))
+          .as(side)
+          .containsExactly("traceparent: " + continued.outgoing());
+      assertThat(named(child, "tracestate"))
+          .as("%s: the trace goes on, and so does its state", side)
+          .containsExactly("tracestate: congo=t61rcWkgMzE");
+
+      List<String> fresh =
+          fields(
+              HeaderRules.requestForUpstream(
+                  h1Post(trace), false, upstreamHttp2, false, CLIENT, "http", restarted),
+              upstreamHttp2,
+              "http");
+      assertThat(named(fresh, "traceparent"))
+          .as(side)
+          .containsExactly("traceparent: " + restarted.outgoing());
+      assertThat(named(fresh, "tracestate")).as("%s: another trace's state", side).isEmpty();
+    }
   }
 }

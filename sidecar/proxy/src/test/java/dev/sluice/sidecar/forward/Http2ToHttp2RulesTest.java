@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.sidecar.http2.Http2Head;
 import dev.sluice.sidecar.http2.Http2Messages;
+import dev.sluice.sidecar.trace.ExchangeTrace;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
@@ -73,9 +74,11 @@ class Http2ToHttp2RulesTest {
     assertThat(Http2Head.unconverted(converted)).isNull();
 
     HttpRequest fromBlock =
-        HeaderRules.requestForUpstream(direct, false, true, true, CLIENT, "https");
+        HeaderRules.requestForUpstream(
+            direct, false, true, true, CLIENT, "https", ExchangeTrace.NONE);
     HttpRequest fromFields =
-        HeaderRules.requestForUpstream(converted, false, true, true, CLIENT, "https");
+        HeaderRules.requestForUpstream(
+            converted, false, true, true, CLIENT, "https", ExchangeTrace.NONE);
 
     assertThat(Http2Head.unconverted(direct)).as("the rules did not convert it").isNotNull();
     assertThat(cookiesJoined(sent(fromBlock))).isEqualTo(sent(fromFields));
@@ -125,7 +128,9 @@ class Http2ToHttp2RulesTest {
     changed.headers().remove("cookie");
 
     List<String> sent =
-        sent(HeaderRules.requestForUpstream(changed, false, true, true, CLIENT, "https"));
+        sent(
+            HeaderRules.requestForUpstream(
+                changed, false, true, true, CLIENT, "https", ExchangeTrace.NONE));
 
     assertThat(sent)
         .contains("content-type: application/json", "x-added: 1")
@@ -136,7 +141,9 @@ class Http2ToHttp2RulesTest {
   void aRequestFromHttp2ToHttp11GetsItsCookiesJoined() throws Exception {
     HttpRequest request = (HttpRequest) read(true, requestBlock());
 
-    HttpRequest out = HeaderRules.requestForUpstream(request, false, false, true, CLIENT, "http");
+    HttpRequest out =
+        HeaderRules.requestForUpstream(
+            request, false, false, true, CLIENT, "http", ExchangeTrace.NONE);
 
     assertThat(out.headers().getAll("cookie")).containsExactly("a=1; b=2");
     assertThat(out.headers().get("host")).isEqualTo("shop.example:8443");
