@@ -8,6 +8,7 @@ import dev.sluice.sidecar.config.SidecarReport;
 import dev.sluice.sidecar.endpoints.EndpointState;
 import dev.sluice.sidecar.endpoints.EndpointTable;
 import dev.sluice.sidecar.endpoints.OutlierDetector;
+import dev.sluice.sidecar.trace.OtlpSpans;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -479,6 +480,19 @@ public final class ProxyMetrics implements OutlierDetector.Events {
         .register(registry);
     FunctionCounter.builder("sluice_access_log_dropped", writer, AccessLogWriter::dropped)
         .description("Access-log lines dropped because the output could not keep up")
+        .register(registry);
+  }
+
+  /** Counts of span export (when it is on). */
+  public void spans(OtlpSpans spans) {
+    FunctionCounter.builder("sluice_spans_exported", spans, OtlpSpans::exported)
+        .description("Spans the OTLP endpoint accepted")
+        .register(registry);
+    FunctionCounter.builder("sluice_spans_dropped", spans, OtlpSpans::dropped)
+        .description("Spans dropped: the export queue was full or an export failed")
+        .register(registry);
+    FunctionCounter.builder("sluice_span_export_failures", spans, OtlpSpans::failedExports)
+        .description("Span batches whose export failed")
         .register(registry);
   }
 
