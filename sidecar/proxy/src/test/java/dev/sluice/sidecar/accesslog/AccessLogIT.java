@@ -60,16 +60,7 @@ class AccessLogIT {
             });
     agent = PathRefusingAgent.start();
     sidecar =
-        new Sidecar(
-                2,
-                Io.defaults(),
-                new AccessLog(
-                    writer,
-                    AccessLogFormat.JSON,
-                    AccessLogSampler.ALL,
-                    List.of("user-agent", "authorization"),
-                    java.util.Set.of("authorization"),
-                    false))
+        new Sidecar(2, Io.defaults(), new AccessLogOutput(writer, AccessLogFormat.JSON))
             .start(
                 SidecarConfigCodec.readYaml(
                     """
@@ -82,6 +73,8 @@ class AccessLogIT {
                         upstream: {protocol: http1, endpoints: [%s]}
                         timeouts: {request: 300ms}
                         maxRequestBodyBytes: 10
+                        # authorization is redacted by default, being logged
+                        accessLog: {headers: [user-agent, authorization]}
                         offload: [{agent: waf}]
                         actions:
                           - deny:
