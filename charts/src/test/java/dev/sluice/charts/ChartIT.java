@@ -61,6 +61,17 @@ class ChartIT {
     return template.call();
   }
 
+  /** The operator container's arguments in {@code rendered}. */
+  static List<String> operatorArgs(List<HasMetadata> rendered) {
+    return only(rendered, Deployment.class)
+        .getSpec()
+        .getTemplate()
+        .getSpec()
+        .getContainers()
+        .get(0)
+        .getArgs();
+  }
+
   static List<HasMetadata> load(String yaml) {
     List<HasMetadata> out = new ArrayList<>();
     for (String doc : yaml.split("(?m)^---\\s*$")) {
@@ -200,14 +211,7 @@ class ChartIT {
                 "sidecar.accessLog.format", "text",
                 "metrics.serviceMonitor.enabled", true,
                 "grafana.dashboard.enabled", true));
-    var args =
-        only(rendered, Deployment.class)
-            .getSpec()
-            .getTemplate()
-            .getSpec()
-            .getContainers()
-            .get(0)
-            .getArgs();
+    var args = operatorArgs(rendered);
     assertThat(args)
         .contains(
             "--no-leader-election",
@@ -321,15 +325,9 @@ class ChartIT {
             .withNamespace("sluice-system")
             .withKubeVersion(KUBE)
             .withValuesFile(values);
-    var args =
-        only(load(template.call()), Deployment.class)
-            .getSpec()
-            .getTemplate()
-            .getSpec()
-            .getContainers()
-            .get(0)
-            .getArgs();
-    assertThat(args).as("YAML 1.1 reads off as false").contains("--sidecar-access-log=off");
+    assertThat(operatorArgs(load(template.call())))
+        .as("YAML 1.1 reads off as false")
+        .contains("--sidecar-access-log=off");
   }
 
   @Test

@@ -43,9 +43,9 @@ public record RouteRule(
     List<VariableAction> actions,
     List<String> upgrades,
     @Nullable RetryPolicy retry,
-    @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = RuleAccessLog.AtDefault.class)
+    @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = AtDefault.class)
         RuleAccessLog accessLog,
-    @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = RuleTracing.AtDefault.class)
+    @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = AtDefault.class)
         RuleTracing tracing) {
   /** What {@code upgrades} is when absent: WebSocket passes, as through any HTTP proxy. */
   public static final List<String> DEFAULT_UPGRADES = List.of("websocket");
@@ -59,6 +59,24 @@ public record RouteRule(
     upgrades = upgrades == null ? DEFAULT_UPGRADES : List.copyOf(upgrades);
     accessLog = accessLog == null ? RuleAccessLog.DEFAULT : accessLog;
     tracing = tracing == null ? RuleTracing.DEFAULT : tracing;
+  }
+
+  /**
+   * Jackson's filter for {@code accessLog} and {@code tracing}: at its default either is left out,
+   * so a config that spells out the defaults reads and hashes as one that does not say.
+   */
+  static final class AtDefault {
+    @Override
+    public boolean equals(@Nullable Object value) {
+      return value == null
+          || RuleAccessLog.DEFAULT.equals(value)
+          || RuleTracing.DEFAULT.equals(value);
+    }
+
+    @Override
+    public int hashCode() {
+      return 0;
+    }
   }
 
   /** The retry policy this rule runs: {@code retry}, or the default. */

@@ -6,7 +6,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import org.jspecify.annotations.Nullable;
 
 /**
  * How a rule's exchanges are written to the access log (contract 3). Where lines go and their
@@ -82,21 +81,5 @@ public record RuleAccessLog(
       }
     }
     return List.copyOf(credentials);
-  }
-
-  /**
-   * Jackson's filter for a rule's {@code accessLog}: at its default it is left out, so a config
-   * that spells out the defaults reads and hashes as one that does not say.
-   */
-  static final class AtDefault {
-    @Override
-    public boolean equals(@Nullable Object value) {
-      return value == null || DEFAULT.equals(value);
-    }
-
-    @Override
-    public int hashCode() {
-      return DEFAULT.hashCode();
-    }
   }
 }

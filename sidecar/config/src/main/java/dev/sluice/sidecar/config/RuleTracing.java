@@ -1,7 +1,6 @@
 package dev.sluice.sidecar.config;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import org.jspecify.annotations.Nullable;
 
 /**
  * W3C trace context for a rule's requests (contract 3). A request that arrives with a valid {@code
@@ -24,21 +23,5 @@ public record RuleTracing(Boolean createWhenAbsent, Double sampleRate) {
   public RuleTracing {
     createWhenAbsent = createWhenAbsent == null ? Boolean.TRUE : createWhenAbsent;
     sampleRate = sampleRate == null ? DEFAULT_SAMPLE_RATE : sampleRate;
-  }
-
-  /**
-   * Jackson's filter for a rule's {@code tracing}: at its default it is left out, so a config that
-   * spells out the defaults reads and hashes as one that does not say.
-   */
-  static final class AtDefault {
-    @Override
-    public boolean equals(@Nullable Object value) {
-      return value == null || DEFAULT.equals(value);
-    }
-
-    @Override
-    public int hashCode() {
-      return DEFAULT.hashCode();
-    }
   }
 }

@@ -1,10 +1,8 @@
 package dev.sluice.sidecar.accesslog;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.sidecar.Sidecar;
 import dev.sluice.sidecar.config.SidecarConfig;
 import dev.sluice.sidecar.config.SidecarConfigCodec;
@@ -12,14 +10,10 @@ import dev.sluice.sidecar.config.SidecarReport;
 import dev.sluice.sidecar.testing.Http1Client;
 import dev.sluice.sidecar.testing.ScriptedUpstream;
 import dev.sluice.sidecar.transport.Io;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -33,8 +27,6 @@ import org.junit.jupiter.api.Test;
  * changes the settings applies to the next request on a connection that stays open.
  */
 class RuleAccessLogIT {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   /**
    * Three rules on one listener: {@code quiet} logs no success, {@code loud} every exchange with
    * its query and three headers (two redacted), {@code off} nothing.
@@ -65,14 +57,12 @@ class RuleAccessLogIT {
           accessLog: {enabled: false}
       """;
 
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-  private AccessLogWriter writer;
+  private final CapturedAccessLog log = new CapturedAccessLog();
   private ScriptedUpstream upstream;
   private Sidecar sidecar;
 
   @BeforeEach
   void start() throws Exception {
-    writer = new AccessLogWriter(synchronizedStream(), 1024);
     // a path with /fail in it gets 503, anything else 200
     upstream =
         new ScriptedUpstream(
@@ -82,9 +72,7 @@ class RuleAccessLogIT {
               ScriptedUpstream.write(
                   o, "HTTP/1.1 " + status + "\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok");
             });
-    sidecar =
-        new Sidecar(2, Io.defaults(), new AccessLogOutput(writer, AccessLogFormat.JSON))
-            .start(config("0", "x-request-id", false));
+    sidecar = new Sidecar(2, Io.defaults(), log.output()).start(config("0", "x-request-id", false));
   }
 
   @AfterEach
@@ -118,7 +106,7 @@ class RuleAccessLogIT {
     }
 
     // The last request's line is written after every earlier exchange of the connection ended.
-    List<JsonNode> lines = lines(3);
+    List<JsonNode> lines = log.lines(3);
     assertThat(lines)
         .extracting(l -> l.get("path").asText())
         .as("the quiet success and everything of the rule that is off are not logged")
@@ -147,7 +135,7 @@ class RuleAccessLogIT {
     try (Socket client = connect()) {
       assertThat(get(client, "/quiet/ok?token=1", "User-Agent: a")).isEqualTo(200);
       assertThat(get(client, "/quiet/fail", "User-Agent: b")).isEqualTo(503);
-      assertThat(lines(1).get(0).get("path").asText()).isEqualTo("/quiet/fail");
+      assertThat(log.lines(1).get(0).get("path").asText()).isEqualTo("/quiet/fail");
 
       SidecarReport report =
           sidecar.reload(() -> config("1", "user-agent", true)).get(30, TimeUnit.SECONDS);
@@ -157,7 +145,7 @@ class RuleAccessLogIT {
           .as("served on the connection opened before the reload")
           .isEqualTo(200);
     }
-    List<JsonNode> lines = lines(2);
+    List<JsonNode> lines = log.lines(2);
     JsonNode after = lines.get(1);
     assertThat(after.get("path").asText()).as("now with its query").isEqualTo("/quiet/ok?token=2");
     assertThat(after.get("status").asInt()).as("a success, now logged").isEqualTo(200);
@@ -185,38 +173,5 @@ class RuleAccessLogIT {
         .as("the connection stays open")
         .doesNotContainIgnoringCase("close");
     return response.status();
-  }
-
-  /** Exactly {@code count} lines, once that many were written. */
-  private List<JsonNode> lines(int count) throws IOException {
-    await().atMost(Duration.ofSeconds(10)).until(() -> writer.written() >= count);
-    List<String> text;
-    synchronized (out) {
-      text = out.toString(StandardCharsets.UTF_8).lines().toList();
-    }
-    assertThat(text).hasSize(count);
-    List<JsonNode> lines = new ArrayList<>();
-    for (String line : text) {
-      lines.add(JSON.readTree(line));
-    }
-    return lines;
-  }
-
-  private OutputStream synchronizedStream() {
-    return new OutputStream() {
-      @Override
-      public void write(int b) {
-        synchronized (out) {
-          out.write(b);
-        }
-      }
-
-      @Override
-      public void write(byte[] b, int off, int len) {
-        synchronized (out) {
-          out.write(b, off, len);
-        }
-      }
-    };
   }
 }
