@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
@@ -58,6 +59,17 @@ class ChartIT {
             .withKubeVersion(KUBE);
     values.forEach(template::set);
     return template.call();
+  }
+
+  /** The operator container's arguments in {@code rendered}. */
+  static List<String> operatorArgs(List<HasMetadata> rendered) {
+    return only(rendered, Deployment.class)
+        .getSpec()
+        .getTemplate()
+        .getSpec()
+        .getContainers()
+        .get(0)
+        .getArgs();
   }
 
   static List<HasMetadata> load(String yaml) {
@@ -150,7 +162,8 @@ class ChartIT {
         .contains(
             "--webhook-configuration=sluice-sidecar-injector",
             "--tls-secret=sluice-operator-tls",
-            "--sidecar-image=ghcr.io/sluice/sidecar:0.1.0")
+            "--sidecar-image=ghcr.io/sluice/sidecar:0.1.0",
+            "--sidecar-access-log=json")
         .doesNotContain("--no-leader-election", "--cert-manager");
     assertThat(pod.getAffinity().getPodAntiAffinity()).isNotNull();
     assertThat(rendered).anyMatch(o -> o.getKind().equals("PodDisruptionBudget"));
@@ -195,22 +208,17 @@ class ChartIT {
                 "webhook.failurePolicy", "Ignore",
                 "sidecar.image.tag", "0.2.0-rc1",
                 "sidecar.nativeSidecars", "false",
+                "sidecar.accessLog.format", "text",
                 "metrics.serviceMonitor.enabled", true,
                 "grafana.dashboard.enabled", true));
-    var args =
-        only(rendered, Deployment.class)
-            .getSpec()
-            .getTemplate()
-            .getSpec()
-            .getContainers()
-            .get(0)
-            .getArgs();
+    var args = operatorArgs(rendered);
     assertThat(args)
         .contains(
             "--no-leader-election",
             "--cert-manager",
             "--namespace=shop",
             "--native-sidecars=false",
+            "--sidecar-access-log=text",
             "--sidecar-image=ghcr.io/sluice/sidecar:0.2.0-rc1");
     MutatingWebhookConfiguration webhook = only(rendered, MutatingWebhookConfiguration.class);
     assertThat(webhook.getWebhooks()).allMatch(w -> w.getFailurePolicy().equals("Ignore"));
@@ -236,6 +244,8 @@ class ChartIT {
     assertThatThrownBy(() -> render(Map.of("operator.replica", 3)))
         .hasMessageContaining("at '/operator'")
         .hasMessageContaining("replica");
+    assertThatThrownBy(() -> render(Map.of("sidecar.accessLog.format", "yaml")))
+        .hasMessageContaining("at '/sidecar/accessLog/format': value must be one of");
     assertThatThrownBy(() -> render(Map.of("sidecar.resources.memoryLimit", "lots")))
         .hasMessageContaining("at '/sidecar/resources/memoryLimit'");
     assertThatThrownBy(() -> render(Map.of("tls.mode", "certManager")))
@@ -301,6 +311,23 @@ class ChartIT {
     assertThat(spec.get("podMetricsEndpoints"))
         .as("the injected container's admin port, by name")
         .isEqualTo(List.of(Map.of("port", "sluice-admin", "path", "/metrics", "interval", "15s")));
+  }
+
+  @Test
+  void anUnquotedOffInAValuesFileStillTurnsTheSidecarsAccessLogOff(@TempDir Path dir)
+      throws IOException {
+    Path values =
+        Files.writeString(dir.resolve("values.yaml"), "sidecar: {accessLog: {format: off}}\n");
+    var template =
+        new Helm(CHART)
+            .template()
+            .withName("sluice")
+            .withNamespace("sluice-system")
+            .withKubeVersion(KUBE)
+            .withValuesFile(values);
+    assertThat(operatorArgs(load(template.call())))
+        .as("YAML 1.1 reads off as false")
+        .contains("--sidecar-access-log=off");
   }
 
   @Test

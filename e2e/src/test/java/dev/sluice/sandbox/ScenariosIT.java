@@ -315,7 +315,9 @@ class ScenariosIT {
             new RolloutPolicy(
                 new IntOrString(batchSize),
                 rollout == null ? null : rollout.onFailure(),
-                rollout == null ? null : rollout.progressDeadline())));
+                rollout == null ? null : rollout.progressDeadline()),
+            spec.accessLog(),
+            spec.tracing()));
     return route;
   }
 
@@ -607,7 +609,9 @@ class ScenariosIT {
             spec.selector(),
             new Listener(port, l.protocol(), l.tls(), l.limits(), l.http2()),
             spec.rules(),
-            spec.rollout()));
+            spec.rollout(),
+            spec.accessLog(),
+            spec.tracing()));
     return route;
   }
 

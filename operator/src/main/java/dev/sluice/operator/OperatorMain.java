@@ -3,6 +3,7 @@ package dev.sluice.operator;
 import dev.sluice.operator.check.InstallCheck;
 import dev.sluice.operator.cli.OperatorPorts;
 import dev.sluice.operator.http.ServerDefaults;
+import dev.sluice.operator.inject.SidecarAccessLog;
 import dev.sluice.sidecar.config.Durations;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -151,6 +152,14 @@ public final class OperatorMain implements Callable<Integer> {
   String sidecarMemoryLimit = "256Mi";
 
   @Option(
+      names = "--sidecar-access-log",
+      paramLabel = "json|text|off",
+      description =
+          "The injected sidecar's access log on standard output: json, text or off (each"
+              + " ProxyRoute's spec.accessLog says which exchanges). Default: ${DEFAULT-VALUE}.")
+  String sidecarAccessLog = "json";
+
+  @Option(
       names = "--native-sidecars",
       paramLabel = "auto|true|false",
       description =
@@ -213,6 +222,14 @@ public final class OperatorMain implements Callable<Integer> {
               + " (expected: auto, true or false)");
       return 2;
     }
+    SidecarAccessLog accessLog = SidecarAccessLog.fromFlag(sidecarAccessLog);
+    if (accessLog == null) {
+      err.println(
+          "sluice-operator: --sidecar-access-log "
+              + sidecarAccessLog
+              + " (expected: json, text or off)");
+      return 2;
+    }
     Duration holdFor;
     try {
       holdFor = Durations.parse(hold);
@@ -230,7 +247,7 @@ public final class OperatorMain implements Callable<Integer> {
               + " (expected: an IP address of this host, like 127.0.0.1 or ::)");
       return 2;
     }
-    OperatorSettings settings = settings(bind, nativeMode, holdFor);
+    OperatorSettings settings = settings(bind, nativeMode, accessLog, holdFor);
     KubernetesClient client = new KubernetesClientBuilder().build();
     OperatorRuntime runtime;
     try {
@@ -254,7 +271,10 @@ public final class OperatorMain implements Callable<Integer> {
   }
 
   private OperatorSettings settings(
-      @Nullable InetAddress bind, NativeSidecars nativeMode, Duration holdFor) {
+      @Nullable InetAddress bind,
+      NativeSidecars nativeMode,
+      SidecarAccessLog accessLog,
+      Duration holdFor) {
     return OperatorSettings.defaults()
         .withNamespaces(new LinkedHashSet<>(namespaces))
         .withOperatorNamespace(operatorNamespace)
@@ -271,6 +291,7 @@ public final class OperatorMain implements Callable<Integer> {
         .withSidecarImage(sidecarImage)
         .withSidecarResources(sidecarCpuRequest, sidecarMemoryRequest, sidecarMemoryLimit)
         .withNativeSidecars(nativeMode)
+        .withSidecarAccessLog(accessLog)
         .withHold(holdFor)
         .withLiveEndpoints(liveEndpoints);
   }

@@ -205,6 +205,7 @@ public final class OperatorRuntime implements AutoCloseable {
         settings.sidecarCpuRequest(),
         settings.sidecarMemoryRequest(),
         settings.sidecarMemoryLimit(),
+        settings.sidecarAccessLog(),
         OperatorVersion.VERSION);
   }
 

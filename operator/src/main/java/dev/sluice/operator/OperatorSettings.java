@@ -3,6 +3,7 @@ package dev.sluice.operator;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.operator.configservice.TokenReviewer;
+import dev.sluice.operator.inject.SidecarAccessLog;
 import dev.sluice.operator.render.Renderer;
 import dev.sluice.sidecar.config.ContractFields;
 import java.net.InetAddress;
@@ -45,6 +46,7 @@ public final class OperatorSettings {
   private String sidecarMemoryRequest = "128Mi";
   private String sidecarMemoryLimit = "256Mi";
   private NativeSidecars nativeSidecars = NativeSidecars.AUTO;
+  private SidecarAccessLog sidecarAccessLog = SidecarAccessLog.JSON;
   private Renderer.Defaults rendererDefaults = Renderer.Defaults.STANDARD;
   private Clock clock = Clock.systemUTC();
   private @Nullable TokenReviewer tokens; // null: the API server's TokenReview
@@ -81,6 +83,7 @@ public final class OperatorSettings {
     copy.sidecarMemoryRequest = sidecarMemoryRequest;
     copy.sidecarMemoryLimit = sidecarMemoryLimit;
     copy.nativeSidecars = nativeSidecars;
+    copy.sidecarAccessLog = sidecarAccessLog;
     copy.rendererDefaults = rendererDefaults;
     copy.clock = clock;
     copy.tokens = tokens;
@@ -223,6 +226,11 @@ public final class OperatorSettings {
     return with(s -> s.nativeSidecars = requireNonNull(mode, "nativeSidecars"));
   }
 
+  /** The access-log format of injected sidecars; default JSON. */
+  public OperatorSettings withSidecarAccessLog(SidecarAccessLog format) {
+    return with(s -> s.sidecarAccessLog = requireNonNull(format, "sidecarAccessLog"));
+  }
+
   /** The sidecar settings the renderer puts in every config. */
   public OperatorSettings withRendererDefaults(Renderer.Defaults defaults) {
     return with(s -> s.rendererDefaults = requireNonNull(defaults, "rendererDefaults"));
@@ -354,6 +362,10 @@ public final class OperatorSettings {
 
   NativeSidecars nativeSidecars() {
     return nativeSidecars;
+  }
+
+  SidecarAccessLog sidecarAccessLog() {
+    return sidecarAccessLog;
   }
 
   Renderer.Defaults rendererDefaults() {

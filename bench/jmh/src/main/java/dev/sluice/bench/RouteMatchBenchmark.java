@@ -4,6 +4,8 @@ import dev.sluice.sidecar.config.HeaderCondition;
 import dev.sluice.sidecar.config.PathCondition;
 import dev.sluice.sidecar.config.RequestMatch;
 import dev.sluice.sidecar.config.RouteRule;
+import dev.sluice.sidecar.config.RuleAccessLog;
+import dev.sluice.sidecar.config.RuleTracing;
 import dev.sluice.sidecar.config.Timeouts;
 import dev.sluice.sidecar.config.Upstream;
 import dev.sluice.sidecar.routing.RequestTarget;
@@ -63,7 +65,9 @@ public class RouteMatchBenchmark {
               List.of(),
               List.of(),
               RouteRule.DEFAULT_UPGRADES,
-              null));
+              null,
+              RuleAccessLog.DEFAULT,
+              RuleTracing.DEFAULT));
     }
     table = RuleTable.compile(routes, RouteRule::name);
     request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/api/v49/orders?id=7");

@@ -25,6 +25,16 @@ public final class Patterns {
   /** An HTTP header field name (RFC 9110 token). */
   public static final String HEADER_NAME = "^[A-Za-z0-9!#$%&'*+.^_`|~-]+$";
 
+  /** An HTTP field name as HTTP/2 writes it: an RFC 9110 token in lower case. */
+  public static final String LOWERCASE_HEADER_NAME = "^[a-z0-9!#$%&'*+.^_`|~-]+$";
+
+  /**
+   * A share as a percentage with up to four decimals, from {@code 0%} to {@code 100%}: {@code
+   * 100%}, {@code 12.5%}, {@code 0.01%}. A string, not a float (Kubernetes API conventions), and
+   * one YAML cannot read as a number, so it needs no quotes.
+   */
+  public static final String PERCENT = "^(100(\\.0{1,4})?|[0-9]{1,2}(\\.[0-9]{1,4})?)%$";
+
   /** A host to match: exact, or a leading {@code *.} wildcard for one or more labels. */
   public static final String HOST_MATCH =
       "^(\\*\\.)?[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*$";

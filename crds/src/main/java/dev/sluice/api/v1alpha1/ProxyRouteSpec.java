@@ -35,4 +35,12 @@ public record ProxyRouteSpec(
     @JsonPropertyDescription(
             "How a change of this route reaches the selected pods. Defaults: one pod at a time,"
                 + " halt on failure, 10m progress deadline.")
-        @Nullable RolloutPolicy rollout) {}
+        @Nullable RolloutPolicy rollout,
+    @JsonPropertyDescription(
+            "Which exchanges the sidecar's access log writes for this route's rules, and what of"
+                + " them. Absent: every exchange, without request headers or query.")
+        @Nullable RouteAccessLog accessLog,
+    @JsonPropertyDescription(
+            "W3C trace context for this route's requests. Absent: a request without a valid"
+                + " traceparent gets a new trace, 1% of them sampled.")
+        @Nullable RouteTracing tracing) {}

@@ -12,6 +12,7 @@ package dev.sluice.operator.inject;
  * @param cpuRequest default CPU request
  * @param memoryRequest default memory request
  * @param memoryLimit default memory limit
+ * @param accessLog the format of the sidecar's access log on standard output
  * @param version the injector's version, recorded on injected pods
  */
 public record InjectionSettings(
@@ -22,4 +23,5 @@ public record InjectionSettings(
     String cpuRequest,
     String memoryRequest,
     String memoryLimit,
+    SidecarAccessLog accessLog,
     String version) {}

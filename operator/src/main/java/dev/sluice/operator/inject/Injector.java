@@ -131,6 +131,8 @@ public final class Injector {
             TOKEN_DIR + "/token",
             "--config-cache",
             CACHE_DIR + "/last-applied.json",
+            "--access-log",
+            settings.accessLog().flag(),
             // The JVM sizes by CPU limit, never by request: without a limit it would run one I/O
             // thread per node core.
             "--threads",

@@ -12,8 +12,10 @@ import dev.sluice.api.v1alpha1.ListenerLimits;
 import dev.sluice.api.v1alpha1.OutlierDetection;
 import dev.sluice.api.v1alpha1.ProxyRoute;
 import dev.sluice.api.v1alpha1.Retry;
+import dev.sluice.api.v1alpha1.RouteAccessLog;
 import dev.sluice.api.v1alpha1.RouteMatch;
 import dev.sluice.api.v1alpha1.RouteTimeouts;
+import dev.sluice.api.v1alpha1.RouteTracing;
 import dev.sluice.api.v1alpha1.Rule;
 import dev.sluice.api.v1alpha1.SetHeaderAction;
 import dev.sluice.sidecar.config.Agent;
@@ -26,12 +28,15 @@ import dev.sluice.sidecar.config.PathCondition;
 import dev.sluice.sidecar.config.RequestMatch;
 import dev.sluice.sidecar.config.RetryPolicy;
 import dev.sluice.sidecar.config.RouteRule;
+import dev.sluice.sidecar.config.RuleAccessLog;
 import dev.sluice.sidecar.config.RuleOffload;
+import dev.sluice.sidecar.config.RuleTracing;
 import dev.sluice.sidecar.config.ServerTls;
 import dev.sluice.sidecar.config.Timeouts;
 import dev.sluice.sidecar.config.Upstream;
 import dev.sluice.sidecar.config.UpstreamTls;
 import dev.sluice.sidecar.config.VariableAction;
+import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,8 +68,11 @@ final class RouteMapping {
     List<RouteRule> mapped = new ArrayList<>();
     Map<String, Agent> agents = new TreeMap<>();
     List<Rule> rules = route.getSpec().rules();
+    RouteWide routeWide =
+        new RouteWide(accessLog(route.getSpec().accessLog()), tracing(route.getSpec().tracing()));
     for (int i = 0; i < rules.size(); i++) {
-      mapped.add(rule(name, listener.name(), rules.get(i), i, resolved.rules().get(i), agents));
+      mapped.add(
+          rule(name, listener.name(), rules.get(i), i, resolved.rules().get(i), agents, routeWide));
     }
     return new Mapped(listener, mapped, agents);
   }
@@ -124,7 +132,8 @@ final class RouteMapping {
       Rule rule,
       int index,
       ResolvedRoute.Rule resolved,
-      Map<String, Agent> agents) {
+      Map<String, Agent> agents,
+      RouteWide routeWide) {
     List<RequestMatch> matches =
         rule.matches() == null
             ? List.of()
@@ -150,7 +159,48 @@ final class RouteMapping {
         offload,
         actions,
         rule.upgrades(),
-        retry(rule.retry()));
+        retry(rule.retry()),
+        routeWide.accessLog(),
+        routeWide.tracing());
+  }
+
+  /**
+   * What the route sets for every rule of it; null where it says nothing (the contract's default,
+   * left out of the config).
+   */
+  private record RouteWide(@Nullable RuleAccessLog accessLog, @Nullable RuleTracing tracing) {}
+
+  @SuppressWarnings("NullAway") // the contract's records read an absent field (null) as its default
+  private static @Nullable RuleAccessLog accessLog(@Nullable RouteAccessLog log) {
+    if (log == null) {
+      return null;
+    }
+    return new RuleAccessLog(
+        log.enabled(),
+        share(log.successSampling()),
+        log.headers(),
+        log.redactHeaders(),
+        log.includeQuery());
+  }
+
+  @SuppressWarnings("NullAway") // the contract's records read an absent field (null) as its default
+  private static @Nullable RuleTracing tracing(@Nullable RouteTracing tracing) {
+    if (tracing == null) {
+      return null;
+    }
+    return new RuleTracing(tracing.createWhenAbsent(), share(tracing.sampling()));
+  }
+
+  /** A percentage as the CRD writes it ({@code 12.5%}) as the contract's share ({@code 0.125}). */
+  static @Nullable Double share(@Nullable String percent) {
+    if (percent == null) {
+      return null;
+    }
+    String number = percent.strip();
+    if (number.endsWith("%")) {
+      number = number.substring(0, number.length() - 1);
+    }
+    return new BigDecimal(number).movePointLeft(2).doubleValue();
   }
 
   /** The retry policy; absent stays absent, so configs older sidecars read do not change. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.sluice.operator.inject.AdmissionWebhook;
 import dev.sluice.operator.inject.InjectionSettings;
+import dev.sluice.operator.inject.SidecarAccessLog;
 import dev.sluice.operator.inject.WebhookServer;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -54,7 +55,15 @@ class CertificatesIT {
         Certificates.serving(ca, List.of("localhost"), now, Duration.ofDays(1));
     InjectionSettings settings =
         new InjectionSettings(
-            "img", "https://op", "sluice-ca", true, "100m", "128Mi", "256Mi", "1");
+            "img",
+            "https://op",
+            "sluice-ca",
+            true,
+            "100m",
+            "128Mi",
+            "256Mi",
+            SidecarAccessLog.JSON,
+            "1");
     try (WebhookServer server =
         new WebhookServer(
             new InetSocketAddress("127.0.0.1", 0),

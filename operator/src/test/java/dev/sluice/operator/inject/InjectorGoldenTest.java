@@ -10,7 +10,9 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,6 +34,7 @@ class InjectorGoldenTest {
           "100m",
           "128Mi",
           "256Mi",
+          SidecarAccessLog.JSON,
           "0.1.0");
   static final InjectionSettings REGULAR =
       new InjectionSettings(
@@ -42,6 +45,7 @@ class InjectorGoldenTest {
           NATIVE.cpuRequest(),
           NATIVE.memoryRequest(),
           NATIVE.memoryLimit(),
+          NATIVE.accessLog(),
           NATIVE.version());
   static final Map<String, String> ENABLED_NAMESPACE = Map.of(Labels.INJECT, "enabled");
 
@@ -92,6 +96,37 @@ class InjectorGoldenTest {
         .isEqualTo(Injector.CONTAINER);
     assertThat(result.pod().getSpec().getContainers().get(0).getRestartPolicy()).isNull();
     assertGolden("regular", result);
+  }
+
+  @Test
+  void theSidecarWritesItsAccessLogInTheConfiguredFormat() throws Exception {
+    assertThat(sidecarArgs(NATIVE)).containsSequence("--access-log", "json");
+    assertThat(Stream.of(SidecarAccessLog.values()).map(SidecarAccessLog::flag))
+        .as("what the sidecar's --access-log takes")
+        .containsExactly("json", "text", "off");
+    for (SidecarAccessLog format : SidecarAccessLog.values()) {
+      InjectionSettings settings =
+          new InjectionSettings(
+              NATIVE.image(),
+              NATIVE.configServiceUrl(),
+              NATIVE.caConfigMap(),
+              true,
+              NATIVE.cpuRequest(),
+              NATIVE.memoryRequest(),
+              NATIVE.memoryLimit(),
+              format,
+              NATIVE.version());
+      assertThat(sidecarArgs(settings)).containsSequence("--access-log", format.flag());
+    }
+  }
+
+  static List<String> sidecarArgs(InjectionSettings settings) throws Exception {
+    return Injector.inject(pod(), ENABLED_NAMESPACE, settings)
+        .pod()
+        .getSpec()
+        .getInitContainers()
+        .get(0)
+        .getArgs();
   }
 
   @Test

@@ -99,6 +99,10 @@ class OperatorMainIT {
     assertThat(bad.exit()).isEqualTo(2);
     assertThat(bad.output())
         .contains("sluice-operator: --native-sidecars maybe (expected: auto, true or false)");
+    Ran badAccessLog = run(Map.of(), 60, "--sidecar-access-log=yaml");
+    assertThat(badAccessLog.exit()).isEqualTo(2);
+    assertThat(badAccessLog.output())
+        .contains("sluice-operator: --sidecar-access-log yaml (expected: json, text or off)");
     Ran badAddress = run(Map.of(), 60, "--bind-address=no-such-host.invalid");
     assertThat(badAddress.exit()).isEqualTo(2);
     assertThat(badAddress.output())

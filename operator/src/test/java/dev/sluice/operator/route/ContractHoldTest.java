@@ -12,6 +12,7 @@ import dev.sluice.operator.render.Renderer;
 import dev.sluice.operator.testing.Objects;
 import dev.sluice.sidecar.config.ContractField;
 import dev.sluice.sidecar.config.ContractFields;
+import dev.sluice.sidecar.config.ContractVersions;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,11 +29,17 @@ import org.junit.jupiter.api.Test;
 class ContractHoldTest {
   static final Instant NOW = Instant.parse("2026-12-07T12:00:00Z");
 
-  /** The version table of an operator for which deny actions arrived in contract 3. */
-  static final Renderer.Defaults DENY_IN_3 =
+  /** What this build speaks: the older sidecars here. */
+  static final int OLD = ContractVersions.CURRENT;
+
+  /** The first contract no build knows yet: the newer sidecars here. */
+  static final int NEW = OLD + 1;
+
+  /** The version table of an operator for which deny actions arrived in contract {@link #NEW}. */
+  static final Renderer.Defaults DENY_IN_NEW =
       Renderer.Defaults.STANDARD.withContract(
           ContractFields.CURRENT.with(
-              new ContractField("rules[].actions", 3, ContractField.Handling.MUST_UNDERSTAND)));
+              new ContractField("rules[].actions", NEW, ContractField.Handling.MUST_UNDERSTAND)));
 
   static ProxyRoute route(boolean deny) {
     return Objects.route(
@@ -54,7 +61,7 @@ class ContractHoldTest {
                     : ""));
   }
 
-  /** Pods web-1..n; the first {@code old} announced contract 2, the others 3. */
+  /** Pods web-1..n; the first {@code old} announced contract {@link #OLD}, the others newer. */
   static List<PodRecord> pods(int n, int old) {
     List<PodRecord> out = new ArrayList<>();
     for (int i = 1; i <= n; i++) {
@@ -63,7 +70,7 @@ class ContractHoldTest {
       if (pod.getMetadata().getAnnotations() != null) {
         annotations.putAll(pod.getMetadata().getAnnotations());
       }
-      annotations.put(Labels.CONTRACT, i <= old ? "2" : "3");
+      annotations.put(Labels.CONTRACT, String.valueOf(i <= old ? OLD : NEW));
       pod.getMetadata().setAnnotations(annotations);
       out.add(PodRecord.of(pod));
     }
@@ -71,7 +78,7 @@ class ContractHoldTest {
   }
 
   static NamespaceRollout.Result plan(ProxyRoute route, List<PodRecord> pods) {
-    return NamespaceRolloutTest.plan(List.of(route), pods, DENY_IN_3);
+    return NamespaceRolloutTest.plan(List.of(route), pods, DENY_IN_NEW);
   }
 
   @Test
@@ -79,7 +86,7 @@ class ContractHoldTest {
     var result = plan(route(true), pods(4, 2));
 
     assertThat(result.changes())
-        .as("only the pods that speak contract 3 are assigned the revision")
+        .as("only the pods that speak the newer contract are assigned the revision")
         .extracting(NamespaceRollout.PodChange::pod)
         .containsExactly("web-3", "web-4");
     var rollout = result.routes().get("web").rollout();
@@ -87,9 +94,13 @@ class ContractHoldTest {
     assertThat(rollout.stalledReason()).isEqualTo(Reasons.SIDECAR_CONTRACT_TOO_OLD);
     assertThat(rollout.stalledMessage())
         .isEqualTo(
-            "2 of 4 selected pods (web-1, web-2) run a sidecar that speaks contract 2; revision "
+            "2 of 4 selected pods (web-1, web-2) run a sidecar that speaks contract "
+                + OLD
+                + "; revision "
                 + rollout.targetRevision()
-                + " uses rules[].actions, which needs contract 3. They keep their last good"
+                + " uses rules[].actions, which needs contract "
+                + NEW
+                + ". They keep their last good"
                 + " config; restart them to get the new sidecar image.");
 
     ProxyRouteStatus status =

@@ -2,7 +2,7 @@ package dev.sluice.sidecar;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.sluice.sidecar.accesslog.AccessLog;
+import dev.sluice.sidecar.accesslog.AccessLogOutput;
 import dev.sluice.sidecar.accesslog.AccessLogWriter;
 import dev.sluice.sidecar.admin.ReloadControl;
 import dev.sluice.sidecar.config.InvalidConfigException;
@@ -49,7 +49,7 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
 
   private final Io io;
   private final ProxyMetrics metrics = new ProxyMetrics();
-  private final AccessLog accessLog;
+  private final AccessLogOutput accessLog;
   private final EndpointTable endpoints = new EndpointTable();
   private final IgnoredFields ignored = new IgnoredFields();
   private final AtomicReference<Generation> current = new AtomicReference<>();
@@ -69,11 +69,14 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
   }
 
   public Sidecar(int workerThreads, Io io) {
-    this(workerThreads, io, AccessLog.OFF);
+    this(workerThreads, io, AccessLogOutput.OFF);
   }
 
-  /** With {@code accessLog} for every exchange (the writer closes with the sidecar). */
-  public Sidecar(int workerThreads, Io io, AccessLog accessLog) {
+  /**
+   * With {@code accessLog} as where and how lines are written (the writer closes with the sidecar);
+   * which exchanges and what of them is each rule's.
+   */
+  public Sidecar(int workerThreads, Io io, AccessLogOutput accessLog) {
     this.io = io;
     this.accessLog = accessLog;
     AccessLogWriter writer = accessLog.writer();
@@ -90,8 +93,7 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
     metrics.ignoredConfigFields(() -> ignoredFields().size());
     this.boss = io.transport().newGroup(1, "sluice-accept");
     this.workers = io.transport().newGroup(workerThreads, "sluice-io");
-    this.listeners =
-        new Listeners(boss, workers, io, metrics, current::get, stopping::get, this, accessLog);
+    this.listeners = new Listeners(boss, workers, io, metrics, current::get, stopping::get, this);
     this.swap = new GenerationSwap(current, listeners, io, workers, metrics, endpoints, accessLog);
   }
 

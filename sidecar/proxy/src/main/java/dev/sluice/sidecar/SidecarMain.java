@@ -2,8 +2,8 @@ package dev.sluice.sidecar;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.sluice.sidecar.accesslog.AccessLog;
 import dev.sluice.sidecar.accesslog.AccessLogFormat;
+import dev.sluice.sidecar.accesslog.AccessLogOutput;
 import dev.sluice.sidecar.accesslog.AccessLogWriter;
 import dev.sluice.sidecar.config.InvalidConfigException;
 import dev.sluice.sidecar.config.SidecarConfig;
@@ -138,7 +138,7 @@ public final class SidecarMain implements Callable<Integer> {
   }
 
   /** The access log {@code --access-log} asks for, to standard output. */
-  private AccessLog accessLog() throws Exit {
+  private AccessLogOutput accessLog() throws Exit {
     AccessLogFormat format =
         switch (accessLog.toLowerCase(Locale.ROOT)) {
           case "json" -> AccessLogFormat.JSON;
@@ -151,7 +151,7 @@ public final class SidecarMain implements Callable<Integer> {
           }
         };
     if (format == null) {
-      return AccessLog.OFF;
+      return AccessLogOutput.OFF;
     }
     // The standard output stream, not file descriptor 1: whoever runs the sidecar in process (a
     // test
@@ -159,7 +159,8 @@ public final class SidecarMain implements Callable<Integer> {
     // checkstyle:terminal-output-begin
     OutputStream stdout = System.out;
     // checkstyle:terminal-output-end
-    return AccessLog.to(new AccessLogWriter(stdout, AccessLogWriter.DEFAULT_CAPACITY), format);
+    return new AccessLogOutput(
+        new AccessLogWriter(stdout, AccessLogWriter.DEFAULT_CAPACITY), format);
   }
 
   /** An exit with {@code code} after what went wrong was printed. */

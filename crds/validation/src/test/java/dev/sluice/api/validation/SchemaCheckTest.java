@@ -82,6 +82,70 @@ class SchemaCheckTest {
     assertThat(admission.object().at("/spec/rules/0/backend/protocol").asText()).isEqualTo("http1");
   }
 
+  static final String RULES = "rules: [{backend: {service: {name: web, port: 80}}}]";
+
+  @Test
+  void accessLogAndTracingTakeTheirDefaultsOnceSaid() {
+    var admission =
+        routes.admit(
+            route(
+                "{selector: {}, listener: {port: 80}, "
+                    + RULES
+                    + ", accessLog: {headers: [authorization]}, tracing: {}}"),
+            null,
+            false);
+    assertThat(admission.errors()).isEmpty();
+    assertThat(admission.object().at("/spec/accessLog").toString())
+        .isEqualTo(
+            "{\"headers\":[\"authorization\"],\"enabled\":true,\"includeQuery\":false,"
+                + "\"successSampling\":\"100%\"}");
+    assertThat(admission.object().at("/spec/tracing").toString())
+        .isEqualTo("{\"createWhenAbsent\":true,\"sampling\":\"1%\"}");
+    var absent =
+        routes.admit(route("{selector: {}, listener: {port: 80}, " + RULES + "}"), null, false);
+    assertThat(absent.object().at("/spec").has("accessLog")).as("absent stays absent").isFalse();
+  }
+
+  @Test
+  void sharesArePercentagesAndLoggedHeadersLowercaseNamesAtMostSixteen() {
+    var errors =
+        routes
+            .admit(
+                route(
+                    "{selector: {}, listener: {port: 80}, "
+                        + RULES
+                        + ", accessLog: {successSampling: '0.5', headers: [X-Request-Id, ok,"
+                        + " a, b, c, d, e, f, g, h, i, j, k, l, m, n, o]}, tracing: {sampling:"
+                        + " 100.5%}}"),
+                null,
+                false)
+            .errors();
+    assertThat(errors)
+        .extracting(FieldError::toString)
+        .containsExactlyInAnyOrder(
+            "spec.accessLog.headers: Too many: 17: must have at most 16 items",
+            "spec.accessLog.headers[0]: Invalid value: \"X-Request-Id\":"
+                + " spec.accessLog.headers[0] in body should match"
+                + " '^[a-z0-9!#$%&'*+.^_`|~-]+$'",
+            "spec.accessLog.successSampling: Invalid value: \"0.5\": spec.accessLog.successSampling"
+                + " in body should match '^(100(\\.0{1,4})?|[0-9]{1,2}(\\.[0-9]{1,4})?)%$'",
+            "spec.tracing.sampling: Invalid value: \"100.5%\": spec.tracing.sampling in body should"
+                + " match '^(100(\\.0{1,4})?|[0-9]{1,2}(\\.[0-9]{1,4})?)%$'");
+    assertThat(
+            routes
+                .admit(
+                    route(
+                        "{selector: {}, listener: {port: 80}, "
+                            + RULES
+                            + ", accessLog: {successSampling: 0.0001%}, tracing: {sampling:"
+                            + " 100.0%}}"),
+                    null,
+                    false)
+                .errors())
+        .as("the smallest share and 100% with decimals")
+        .isEmpty();
+  }
+
   @Test
   void anUpdateLeavingAnInvalidStoredSpecAsItWasPasses() {
     ObjectNode stored = route("{selector: {}, listener: {port: 8443, protocol: HTTPS}, rules: []}");

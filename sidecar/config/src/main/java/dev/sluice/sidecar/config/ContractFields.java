@@ -21,7 +21,13 @@ import java.util.function.Predicate;
 public final class ContractFields {
   /** The contract as this build knows it. */
   public static final ContractFields CURRENT =
-      new ContractFields(List.of(new ContractField("origin", 2, ContractField.Handling.OPTIONAL)));
+      new ContractFields(
+          List.of(
+              new ContractField("origin", 2, ContractField.Handling.OPTIONAL),
+              // An older sidecar logs every exchange without headers or query, and traces with its
+              // defaults: it logs less, never what a rule redacts.
+              new ContractField("rules[].accessLog", 3, ContractField.Handling.OPTIONAL),
+              new ContractField("rules[].tracing", 3, ContractField.Handling.OPTIONAL)));
 
   private final List<ContractField> fields;
 

@@ -12,11 +12,11 @@ public final class ContractVersions {
   public static final int OLDEST_SUPPORTED = 1;
 
   /** The contract this build speaks: a sidecar reads it, an operator renders up to it. */
-  public static final int CURRENT = 2;
+  public static final int CURRENT = 3;
 
   /**
    * The request header a sidecar announces its contract in, on every request to the config service
-   * (config and endpoint polls, reports): {@code Sluice-Contract: 2}.
+   * (config and endpoint polls, reports): {@code Sluice-Contract: 3}.
    */
   public static final String HEADER = "Sluice-Contract";
 

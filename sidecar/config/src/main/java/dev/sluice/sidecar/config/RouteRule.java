@@ -24,6 +24,11 @@ import org.jspecify.annotations.Nullable;
  * @param retry when a request is tried again after its upstream answered badly or not at all;
  *     {@link RetryPolicy#DEFAULT} when null (absent stays absent, so a config that does not say
  *     reads and hashes as before)
+ * @param accessLog how its exchanges are logged (contract 3); {@link RuleAccessLog#DEFAULT} when
+ *     absent, and left out of the document when at the default, so a config that does not say reads
+ *     and hashes as before
+ * @param tracing trace context for its requests (contract 3); {@link RuleTracing#DEFAULT} when
+ *     absent, left out at the default as {@code accessLog} is
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RouteRule(
@@ -37,7 +42,11 @@ public record RouteRule(
     List<RuleOffload> offload,
     List<VariableAction> actions,
     List<String> upgrades,
-    @Nullable RetryPolicy retry) {
+    @Nullable RetryPolicy retry,
+    @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = AtDefault.class)
+        RuleAccessLog accessLog,
+    @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = AtDefault.class)
+        RuleTracing tracing) {
   /** What {@code upgrades} is when absent: WebSocket passes, as through any HTTP proxy. */
   public static final List<String> DEFAULT_UPGRADES = List.of("websocket");
 
@@ -48,6 +57,26 @@ public record RouteRule(
     offload = offload == null ? List.of() : List.copyOf(offload);
     actions = actions == null ? List.of() : List.copyOf(actions);
     upgrades = upgrades == null ? DEFAULT_UPGRADES : List.copyOf(upgrades);
+    accessLog = accessLog == null ? RuleAccessLog.DEFAULT : accessLog;
+    tracing = tracing == null ? RuleTracing.DEFAULT : tracing;
+  }
+
+  /**
+   * Jackson's filter for {@code accessLog} and {@code tracing}: at its default either is left out,
+   * so a config that spells out the defaults reads and hashes as one that does not say.
+   */
+  static final class AtDefault {
+    @Override
+    public boolean equals(@Nullable Object value) {
+      return value == null
+          || RuleAccessLog.DEFAULT.equals(value)
+          || RuleTracing.DEFAULT.equals(value);
+    }
+
+    @Override
+    public int hashCode() {
+      return 0;
+    }
   }
 
   /** The retry policy this rule runs: {@code retry}, or the default. */

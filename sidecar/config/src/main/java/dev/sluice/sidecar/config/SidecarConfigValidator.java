@@ -216,6 +216,7 @@ public final class SidecarConfigValidator {
     if (rule.retry() != null) {
       validateRetry(path + ".retry", rule.retry(), problems);
     }
+    RuleTelemetryValidator.validate(path, rule, problems);
   }
 
   private static void validateRetry(String path, RetryPolicy retry, Problems problems) {
@@ -411,10 +412,16 @@ public final class SidecarConfigValidator {
     }
   }
 
-  private static void headerName(String path, String value, Problems problems) {
-    if (problems.required(path, value, "a header name") && !HEADER_NAME.matcher(value).matches()) {
-      problems.add(path, value, "a header name (RFC 9110 token)");
+  /** Reports a missing or malformed header name; true when it is a header name. */
+  static boolean headerName(String path, String value, Problems problems) {
+    if (!problems.required(path, value, "a header name")) {
+      return false;
     }
+    if (!HEADER_NAME.matcher(value).matches()) {
+      problems.add(path, value, "a header name (RFC 9110 token)");
+      return false;
+    }
+    return true;
   }
 
   private SidecarConfigValidator() {}

@@ -41,11 +41,12 @@ class ConfigDecoderTest {
   static final int TOP = 5;
 
   static final ConfigDecoder V1 = new ConfigDecoder(1, ContractFields.CURRENT);
-  static final ConfigDecoder V2 = ConfigDecoder.current();
+  static final ConfigDecoder V2 = new ConfigDecoder(2, ContractFields.CURRENT);
+  static final ConfigDecoder CURRENT = ConfigDecoder.current();
 
   @Test
   void aConfigWithOnlyKnownFieldsIgnoresNothing() throws Exception {
-    ConfigDecoder.Decoded decoded = V2.decode(with(TOP, ""), "test");
+    ConfigDecoder.Decoded decoded = CURRENT.decode(with(TOP, ""), "test");
     assertThat(decoded.ignored()).isEmpty();
     assertThat(decoded.config())
         .isEqualTo(SidecarConfigCodec.readJson(with(TOP, ""), "the strict reader"));
@@ -65,11 +66,11 @@ class ConfigDecoderTest {
   @MethodSource("ignoredFields")
   void unknownFieldsOutsideRoutingAndSecurityAreIgnored(
       String where, int place, String extra, String path) throws Exception {
-    ConfigDecoder.Decoded decoded = V2.decode(with(place, extra), "test");
+    ConfigDecoder.Decoded decoded = CURRENT.decode(with(place, extra), "test");
     assertThat(decoded.ignored()).containsExactly(path);
     assertThat(decoded.config().withRevision(null))
         .as("the config runs as if the field were not there")
-        .isEqualTo(V2.decode(with(TOP, ""), "test").config().withRevision(null));
+        .isEqualTo(CURRENT.decode(with(TOP, ""), "test").config().withRevision(null));
   }
 
   static Stream<Arguments> refusedFields() {
@@ -85,13 +86,14 @@ class ConfigDecoderTest {
       String where, int place, String extra, String path) {
     InvalidConfigException refused =
         catchThrowableOfType(
-            InvalidConfigException.class, () -> V2.decode(with(place, extra), "test"));
+            InvalidConfigException.class, () -> CURRENT.decode(with(place, extra), "test"));
     assertThat(refused).isNotNull();
     assertThat(refused.problems()).hasSize(1);
     ConfigProblem problem = refused.problems().get(0);
     assertThat(problem.path()).isEqualTo(path);
     assertThat(problem.found()).isEqualTo("unknown field");
-    assertThat(problem.expected()).contains("this sidecar speaks contract 2");
+    assertThat(problem.expected())
+        .contains("this sidecar speaks contract " + ContractVersions.CURRENT);
   }
 
   @Test
@@ -129,7 +131,8 @@ class ConfigDecoderTest {
   void theRenamedRoutesListIsStillRefused() {
     InvalidConfigException refused =
         catchThrowableOfType(
-            InvalidConfigException.class, () -> V2.decode(with(TOP, ", \"routes\": []"), "svc"));
+            InvalidConfigException.class,
+            () -> CURRENT.decode(with(TOP, ", \"routes\": []"), "svc"));
     assertThat(refused.problems())
         .containsExactly(
             new ConfigProblem("routes", "renamed", "rules, the same list under its new name"));
@@ -140,7 +143,7 @@ class ConfigDecoderTest {
     InvalidConfigException refused =
         catchThrowableOfType(
             InvalidConfigException.class,
-            () -> V2.decode(with(TOP, "").replace("\"127.0.0.1:10080\"", "[1]"), "svc"));
+            () -> CURRENT.decode(with(TOP, "").replace("\"127.0.0.1:10080\"", "[1]"), "svc"));
     assertThat(refused.problems())
         .extracting(ConfigProblem::path)
         .containsExactly("listeners[0].address");
@@ -173,10 +176,36 @@ class ConfigDecoderTest {
   }
 
   @Test
+  void aSidecarSpeakingContract2IgnoresAndNamesTheAccessLogAndTracingOfContract3()
+      throws Exception {
+    SidecarConfig config =
+        SidecarConfigCodec.readJson(
+            with(
+                RULE,
+                ", \"accessLog\": {\"headers\": [\"x-request-id\"], \"includeQuery\": true},"
+                    + " \"tracing\": {\"createWhenAbsent\": false}"),
+            "v3");
+    String v3 = ((ContractRendering.Sendable) ContractFields.CURRENT.render(config, 3)).json();
+    ConfigDecoder.Decoded asV2 = V2.decode(v3, "v3 rendering");
+    assertThat(asV2.ignored()).containsExactly("rules[0].accessLog", "rules[0].tracing");
+    assertThat(asV2.config().rules().get(0).accessLog()).isEqualTo(RuleAccessLog.DEFAULT);
+    ConfigDecoder.Decoded asV3 = CURRENT.decode(v3, "v3 rendering");
+    assertThat(asV3.ignored()).isEmpty();
+    assertThat(asV3.config().rules().get(0).accessLog().headers()).containsExactly("x-request-id");
+    assertThat(asV3.config().rules().get(0).tracing().createWhenAbsent()).isFalse();
+    assertThat(asV2.config().revision())
+        .as("the revision is the operator's, whatever the sidecar ignored")
+        .isEqualTo(asV3.config().revision());
+  }
+
+  @Test
   void aMustUnderstandFieldOfALaterContractIsRefusedEvenUnderAnOlderVersion() {
     ContractFields table =
         ContractFields.CURRENT.with(
-            new ContractField("rules[].actions", 3, ContractField.Handling.MUST_UNDERSTAND));
+            new ContractField(
+                "rules[].actions",
+                ContractFieldsTest.NEXT,
+                ContractField.Handling.MUST_UNDERSTAND));
     InvalidConfigException refused =
         catchThrowableOfType(
             InvalidConfigException.class,
@@ -185,7 +214,7 @@ class ConfigDecoderTest {
         .containsExactly(
             new ConfigProblem(
                 "rules[0].actions",
-                "a field of contract 3",
+                "a field of contract " + ContractFieldsTest.NEXT,
                 "contract 2 at most, the one this sidecar speaks"));
   }
 }

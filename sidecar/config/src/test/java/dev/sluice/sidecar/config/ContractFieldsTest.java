@@ -12,9 +12,13 @@ import org.junit.jupiter.api.Test;
  * declares is the newest contract its must-understand fields need.
  */
 class ContractFieldsTest {
-  static final ContractFields ACTIONS_IN_3 =
+  /** The first contract no build knows yet: where the tests' made-up fields arrive. */
+  static final int NEXT = ContractVersions.CURRENT + 1;
+
+  /** A table in which deny actions arrived in the next contract, as must-understand. */
+  static final ContractFields ACTIONS_IN_NEXT =
       ContractFields.CURRENT.with(
-          new ContractField("rules[].actions", 3, ContractField.Handling.MUST_UNDERSTAND));
+          new ContractField("rules[].actions", NEXT, ContractField.Handling.MUST_UNDERSTAND));
 
   static SidecarConfig full() throws InvalidConfigException {
     return SidecarConfigCodec.read(Fixtures.CONTRACT.resolve("valid/full.yaml"));
@@ -67,25 +71,75 @@ class ContractFieldsTest {
         .isEqualTo(full().withRevision(null));
   }
 
+  static SidecarConfig telemetry() throws InvalidConfigException {
+    return SidecarConfigCodec.read(Fixtures.CONTRACT.resolve("valid/telemetry.yaml"));
+  }
+
+  @Test
+  void contract2IsSentTheConfigWithoutTheAccessLogAndTracingOfContract3() throws Exception {
+    SidecarConfig config = telemetry();
+    assertThat(config.rules().get(0).accessLog()).isNotEqualTo(RuleAccessLog.DEFAULT);
+    assertThat(config.rules().get(0).tracing()).isNotEqualTo(RuleTracing.DEFAULT);
+    var rendering = (ContractRendering.Sendable) ContractFields.CURRENT.render(config, 2);
+    assertThat(rendering.requires()).as("optional fields require nothing").isEqualTo(1);
+    assertThat(rendering.dropped())
+        .containsExactly(
+            "rules[0].accessLog", "rules[1].accessLog", "rules[0].tracing", "rules[1].tracing");
+    assertThat(rendering.json()).doesNotContain("accessLog", "tracing", "redactHeaders");
+    SidecarConfig received =
+        new ConfigDecoder(2, ContractFields.CURRENT).decode(rendering.json(), "v2").config();
+    assertThat(received.revision()).isEqualTo(config.revision());
+    assertThat(received.rules())
+        .allSatisfy(
+            rule -> {
+              assertThat(rule.accessLog()).isEqualTo(RuleAccessLog.DEFAULT);
+              assertThat(rule.tracing()).isEqualTo(RuleTracing.DEFAULT);
+            });
+    assertThat(ContractFields.CURRENT.render(config, 3))
+        .as("contract 3 gets it all")
+        .isEqualTo(new ContractRendering.Sendable(SidecarConfigCodec.toJson(config), 1, List.of()));
+  }
+
+  @Test
+  void accessLogAndTracingAtTheirDefaultsAreLeftOutSoTheRevisionIsAsBefore() throws Exception {
+    String before =
+        """
+        version: 1
+        listeners: [{name: http, address: 127.0.0.1:10080}]
+        rules: [{name: a, listener: http, upstream: {endpoints: [127.0.0.1:8080]}}]
+        """;
+    String spelledOut =
+        before.replace(
+            "upstream:",
+            "accessLog: {enabled: true, successSampleRate: 1, headers: [], includeQuery: false},"
+                + " tracing: {createWhenAbsent: true, sampleRate: 0.01}, upstream:");
+    SidecarConfig plain = SidecarConfigCodec.readYaml(before, "before");
+    SidecarConfig explicit = SidecarConfigCodec.readYaml(spelledOut, "spelled out");
+    assertThat(explicit).isEqualTo(plain);
+    assertThat(explicit.revision()).isEqualTo(plain.revision());
+    assertThat(SidecarConfigCodec.toJson(explicit)).doesNotContain("accessLog", "tracing");
+    assertThat(plain.rules().get(0).tracing().sampleRate()).isEqualTo(0.01);
+  }
+
   @Test
   void aMustUnderstandFieldInUseIsNeverSentToAnOlderContract() throws Exception {
     SidecarConfig config = full();
     assertThat(config.rules().get(0).actions()).isNotEmpty();
-    ContractRendering rendering = ACTIONS_IN_3.render(config, 2);
+    ContractRendering rendering = ACTIONS_IN_NEXT.render(config, 2);
     assertThat(rendering).isInstanceOf(ContractRendering.Refused.class);
     var refused = (ContractRendering.Refused) rendering;
-    assertThat(refused.requires()).isEqualTo(3);
+    assertThat(refused.requires()).isEqualTo(NEXT);
     assertThat(refused.fields()).containsExactly("rules[].actions");
-    assertThat(refused.describe()).isEqualTo("rules[0].actions (contract 3)");
+    assertThat(refused.describe()).isEqualTo("rules[0].actions (contract " + NEXT + ")");
   }
 
   @Test
   void aMustUnderstandFieldInUseSetsTheVersionTheConfigRequires() throws Exception {
     SidecarConfig config = full();
-    assertThat(ACTIONS_IN_3.required(config)).isEqualTo(3);
-    var rendering = (ContractRendering.Sendable) ACTIONS_IN_3.render(config, 3);
-    assertThat(rendering.requires()).isEqualTo(3);
-    assertThat(rendering.json()).startsWith("{\"version\":3,");
+    assertThat(ACTIONS_IN_NEXT.required(config)).isEqualTo(NEXT);
+    var rendering = (ContractRendering.Sendable) ACTIONS_IN_NEXT.render(config, NEXT);
+    assertThat(rendering.requires()).isEqualTo(NEXT);
+    assertThat(rendering.json()).startsWith("{\"version\":" + NEXT + ",");
   }
 
   @Test
@@ -98,8 +152,8 @@ class ContractFieldsTest {
             rules: [{name: a, listener: http, upstream: {endpoints: [127.0.0.1:8080]}}]
             """,
             "no actions");
-    assertThat(ACTIONS_IN_3.required(config)).isEqualTo(1);
-    var rendering = (ContractRendering.Sendable) ACTIONS_IN_3.render(config, 2);
+    assertThat(ACTIONS_IN_NEXT.required(config)).isEqualTo(1);
+    var rendering = (ContractRendering.Sendable) ACTIONS_IN_NEXT.render(config, 2);
     assertThat(rendering.dropped()).containsExactly("rules[0].actions");
     assertThat(SidecarConfigCodec.readJson(rendering.json(), "v2")).isEqualTo(config);
   }

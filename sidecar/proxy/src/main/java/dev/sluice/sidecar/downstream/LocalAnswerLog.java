@@ -6,6 +6,7 @@ import dev.sluice.sidecar.accesslog.Termination;
 import dev.sluice.sidecar.forward.DownstreamSide;
 import dev.sluice.sidecar.forward.LocalResponses;
 import dev.sluice.sidecar.http2.HeadFields;
+import dev.sluice.sidecar.runtime.Generation;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -13,7 +14,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The access-log line of a request answered before it became an exchange: a head that cannot be
- * read or is refused, or one no rule takes. Its rule is empty; it never went upstream.
+ * read or is refused, or one no rule takes. Its rule is empty; it never went upstream. It is logged
+ * as the current generation logs its listener's answers before a rule ({@link
+ * Generation#localAnswerLog}).
  */
 final class LocalAnswerLog {
   private LocalAnswerLog() {}
@@ -25,7 +28,11 @@ final class LocalAnswerLog {
       HttpResponseStatus status,
       String sentence,
       Termination termination) {
-    AccessLog log = listener.accessLog();
+    Generation generation = listener.generation().get();
+    if (generation == null) {
+      return; // the sidecar is closing
+    }
+    AccessLog log = generation.localAnswerLog(listener.config().name());
     if (!log.enabled()) {
       return;
     }

@@ -1,8 +1,8 @@
 package dev.sluice.sidecar.footprint;
 
 import dev.sluice.sidecar.Sidecar;
-import dev.sluice.sidecar.accesslog.AccessLog;
 import dev.sluice.sidecar.accesslog.AccessLogFormat;
+import dev.sluice.sidecar.accesslog.AccessLogOutput;
 import dev.sluice.sidecar.accesslog.AccessLogWriter;
 import dev.sluice.sidecar.config.InvalidConfigException;
 import dev.sluice.sidecar.config.SidecarConfig;
@@ -59,8 +59,8 @@ public final class TrainingRun {
             SidecarConfigCodec.toJson(config(ports, "59s")), "the training run's second config");
     List<String> failures = new ArrayList<>();
     // The access log on, into nothing: its classes go into the archive with the rest.
-    AccessLog accessLog =
-        AccessLog.to(
+    AccessLogOutput accessLog =
+        new AccessLogOutput(
             new AccessLogWriter(OutputStream.nullOutputStream(), AccessLogWriter.DEFAULT_CAPACITY),
             AccessLogFormat.JSON);
     try (Sidecar sidecar = new Sidecar(threads, Io.defaults(), accessLog).start(first)) {

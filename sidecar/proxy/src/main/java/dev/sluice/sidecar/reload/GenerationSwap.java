@@ -1,6 +1,6 @@
 package dev.sluice.sidecar.reload;
 
-import dev.sluice.sidecar.accesslog.AccessLog;
+import dev.sluice.sidecar.accesslog.AccessLogOutput;
 import dev.sluice.sidecar.config.SidecarConfig;
 import dev.sluice.sidecar.downstream.DownstreamServer;
 import dev.sluice.sidecar.endpoints.EndpointTable;
@@ -28,7 +28,7 @@ public final class GenerationSwap {
   private final ProxyMetrics metrics;
   private final EndpointTable endpoints;
 
-  private final AccessLog accessLog;
+  private final AccessLogOutput accessLog;
 
   public GenerationSwap(
       AtomicReference<Generation> current,
@@ -37,7 +37,7 @@ public final class GenerationSwap {
       EventLoopGroup workers,
       ProxyMetrics metrics,
       EndpointTable endpoints,
-      AccessLog accessLog) {
+      AccessLogOutput accessLog) {
     this.endpoints = endpoints;
     this.accessLog = accessLog;
     this.current = current;

@@ -2,7 +2,6 @@ package dev.sluice.sidecar.reload;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.sluice.sidecar.accesslog.AccessLog;
 import dev.sluice.sidecar.admin.AdminServer;
 import dev.sluice.sidecar.admin.ReloadControl;
 import dev.sluice.sidecar.config.DownstreamListener;
@@ -39,8 +38,6 @@ public final class Listeners {
   private @Nullable AdminServer admin;
   private @Nullable String adminAddress;
 
-  private final AccessLog accessLog;
-
   public Listeners(
       EventLoopGroup boss,
       EventLoopGroup workers,
@@ -48,9 +45,7 @@ public final class Listeners {
       ProxyMetrics metrics,
       Supplier<Generation> generation,
       BooleanSupplier stopping,
-      ReloadControl reloads,
-      AccessLog accessLog) {
-    this.accessLog = accessLog;
+      ReloadControl reloads) {
     this.boss = boss;
     this.workers = workers;
     this.io = io;
@@ -76,8 +71,7 @@ public final class Listeners {
   }
 
   private DownstreamServer unbound(DownstreamListener listener, String path) {
-    return new DownstreamServer(
-        new ListenerContext(listener, generation, metrics, stopping, accessLog), path);
+    return new DownstreamServer(new ListenerContext(listener, generation, metrics, stopping), path);
   }
 
   private AdminServer bindAdmin(String address) {

@@ -1,8 +1,10 @@
 package dev.sluice.sidecar.runtime;
 
 import dev.sluice.sidecar.accesslog.AccessLog;
+import dev.sluice.sidecar.accesslog.AccessLogOutput;
 import dev.sluice.sidecar.config.Agent;
 import dev.sluice.sidecar.config.RouteRule;
+import dev.sluice.sidecar.config.RuleAccessLog;
 import dev.sluice.sidecar.config.SidecarConfig;
 import dev.sluice.sidecar.config.Upstream;
 import dev.sluice.sidecar.endpoints.EndpointTable;
@@ -38,6 +40,7 @@ import org.jspecify.annotations.Nullable;
 public final class Generation implements AutoCloseable {
   private volatile SidecarConfig config;
   private final Map<String, RuleTable<BoundRule>> tables;
+  private final Map<String, AccessLog> localAnswerLogs;
   private final Map<Upstream, UpstreamPool> pools;
   private final Map<String, UpstreamPool> poolsByRule;
   private final Map<String, AgentClient> agents;
@@ -47,6 +50,7 @@ public final class Generation implements AutoCloseable {
   private Generation(
       SidecarConfig config,
       Map<String, RuleTable<BoundRule>> tables,
+      Map<String, AccessLog> localAnswerLogs,
       Map<Upstream, UpstreamPool> pools,
       Map<String, AgentClient> agents,
       InFlight inFlight,
@@ -54,6 +58,7 @@ public final class Generation implements AutoCloseable {
     this.config = config;
     this.inFlight = inFlight;
     this.tables = Map.copyOf(tables);
+    this.localAnswerLogs = Map.copyOf(localAnswerLogs);
     this.pools = Map.copyOf(pools);
     this.agents = Map.copyOf(agents);
     this.endpointTable = endpointTable;
@@ -64,7 +69,8 @@ public final class Generation implements AutoCloseable {
 
   /**
    * Builds every part. Upstreams connect when requests arrive; agent clients start their health
-   * checks at once, each on one loop of {@code loops}.
+   * checks at once, each on one loop of {@code loops}. Each rule logs to {@code accessLog} as its
+   * {@code accessLog} settings say.
    */
   public static Generation build(
       SidecarConfig config,
@@ -72,7 +78,7 @@ public final class Generation implements AutoCloseable {
       EventLoopGroup loops,
       ProxyMetrics metrics,
       EndpointTable endpointTable,
-      AccessLog accessLog) {
+      AccessLogOutput accessLog) {
     Map<String, Agent> agentConfigs = new HashMap<>();
     Map<String, AgentClient> agents = new HashMap<>();
     for (Agent agent : config.agents()) {
@@ -83,6 +89,7 @@ public final class Generation implements AutoCloseable {
     }
     Map<Upstream, UpstreamPool> pools = new HashMap<>();
     Map<String, RuleTable<BoundRule>> tables = new HashMap<>();
+    Map<String, AccessLog> localAnswerLogs = new HashMap<>();
     InFlight inFlight = new InFlight();
     config
         .listeners()
@@ -104,9 +111,14 @@ public final class Generation implements AutoCloseable {
                                   u -> new UpstreamPool(u, io, endpointTable, metrics)),
                               OffloadPlan.compile(rule, agentConfigs, agents),
                               inFlight,
-                              accessLog)));
+                              accessLog.forRule(rule.accessLog()))));
+              localAnswerLogs.put(
+                  listener.name(),
+                  accessLog.forRule(
+                      RuleAccessLog.strictestOf(
+                          rules.stream().map(RouteRule::accessLog).toList())));
             });
-    return new Generation(config, tables, pools, agents, inFlight, endpointTable);
+    return new Generation(config, tables, localAnswerLogs, pools, agents, inFlight, endpointTable);
   }
 
   /**
@@ -164,6 +176,14 @@ public final class Generation implements AutoCloseable {
   public @Nullable BoundRule rule(String listener, RequestTarget target, HttpRequest request) {
     RuleTable<BoundRule> table = tables.get(listener);
     return table == null ? null : table.match(target, request);
+  }
+
+  /**
+   * How requests on {@code listener} answered before a rule was chosen (a head that cannot be read,
+   * no rule) are logged: as strictly as its strictest rule ({@link RuleAccessLog#strictestOf}).
+   */
+  public AccessLog localAnswerLog(String listener) {
+    return localAnswerLogs.getOrDefault(listener, AccessLog.OFF);
   }
 
   public SidecarConfig config() {

@@ -70,7 +70,9 @@ public final class StaticEndpointChange {
         rule.offload(),
         rule.actions(),
         rule.upgrades(),
-        rule.retry());
+        rule.retry(),
+        rule.accessLog(),
+        rule.tracing());
   }
 
   private StaticEndpointChange() {}

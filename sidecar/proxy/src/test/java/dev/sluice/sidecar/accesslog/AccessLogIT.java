@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.agent.AgentServer;
 import dev.sluice.sidecar.Sidecar;
 import dev.sluice.sidecar.config.SidecarConfigCodec;
@@ -12,16 +11,12 @@ import dev.sluice.sidecar.testing.PathRefusingAgent;
 import dev.sluice.sidecar.testing.RawHttp2;
 import dev.sluice.sidecar.testing.ScriptedUpstream;
 import dev.sluice.sidecar.transport.Io;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -34,18 +29,14 @@ import org.junit.jupiter.api.Test;
  * agent, cut by a limit, taken by no rule (docs/access-logs.md).
  */
 class AccessLogIT {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
-  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final CapturedAccessLog log = new CapturedAccessLog();
   private final CountDownLatch release = new CountDownLatch(1);
-  private AccessLogWriter writer;
   private ScriptedUpstream upstream;
   private AgentServer agent;
   private Sidecar sidecar;
 
   @BeforeEach
   void start() throws Exception {
-    writer = new AccessLogWriter(synchronizedStream(), 1024);
     // GET /slow waits until the test ends; anything else is answered at once
     upstream =
         new ScriptedUpstream(
@@ -60,16 +51,7 @@ class AccessLogIT {
             });
     agent = PathRefusingAgent.start();
     sidecar =
-        new Sidecar(
-                2,
-                Io.defaults(),
-                new AccessLog(
-                    writer,
-                    AccessLogFormat.JSON,
-                    AccessLogSampler.ALL,
-                    List.of("user-agent", "authorization"),
-                    java.util.Set.of("authorization"),
-                    false))
+        new Sidecar(2, Io.defaults(), log.output())
             .start(
                 SidecarConfigCodec.readYaml(
                     """
@@ -82,6 +64,8 @@ class AccessLogIT {
                         upstream: {protocol: http1, endpoints: [%s]}
                         timeouts: {request: 300ms}
                         maxRequestBodyBytes: 10
+                        # authorization is redacted by default, being logged
+                        accessLog: {headers: [user-agent, authorization]}
                         offload: [{agent: waf}]
                         actions:
                           - deny:
@@ -206,13 +190,7 @@ class AccessLogIT {
   }
 
   private JsonNode onlyLine() throws IOException {
-    await().atMost(Duration.ofSeconds(10)).until(() -> writer.written() >= 1);
-    List<String> lines;
-    synchronized (out) {
-      lines = new ArrayList<>(out.toString(StandardCharsets.UTF_8).lines().toList());
-    }
-    assertThat(lines).as("one line per exchange").hasSize(1);
-    return JSON.readTree(lines.get(0));
+    return log.lines(1).get(0);
   }
 
   private int port() {
@@ -227,23 +205,5 @@ class AccessLogIT {
       InputStream in = socket.getInputStream();
       return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
     }
-  }
-
-  private OutputStream synchronizedStream() {
-    return new OutputStream() {
-      @Override
-      public void write(int b) {
-        synchronized (out) {
-          out.write(b);
-        }
-      }
-
-      @Override
-      public void write(byte[] b, int off, int len) {
-        synchronized (out) {
-          out.write(b, off, len);
-        }
-      }
-    };
   }
 }

@@ -42,5 +42,14 @@ class StaticEndpointChangeTest {
     assertThat(StaticEndpointChange.between(running, config("[127.0.0.1:1]", "10s")))
         .as("no change at all")
         .isNull();
+    SidecarConfig logged =
+        SidecarConfigCodec.readYaml(
+            SidecarConfigCodec.toYaml(config("[127.0.0.1:2]", "10s"))
+                .replace("  upgrades:", "  accessLog: {includeQuery: true}\n  upgrades:"),
+            "test");
+    assertThat(logged.rules().get(0).accessLog().includeQuery()).isTrue();
+    assertThat(StaticEndpointChange.between(running, logged))
+        .as("the access log is the rule's, built with its generation")
+        .isNull();
   }
 }
