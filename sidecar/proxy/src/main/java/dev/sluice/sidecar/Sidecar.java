@@ -22,6 +22,8 @@ import dev.sluice.sidecar.reload.Listeners;
 import dev.sluice.sidecar.reload.ReloadQueue;
 import dev.sluice.sidecar.reload.Reports;
 import dev.sluice.sidecar.runtime.Generation;
+import dev.sluice.sidecar.trace.OtlpSpans;
+import dev.sluice.sidecar.trace.Spans;
 import dev.sluice.sidecar.transport.Io;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
@@ -50,6 +52,7 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
   private final Io io;
   private final ProxyMetrics metrics = new ProxyMetrics();
   private final AccessLogOutput accessLog;
+  private final Spans spans;
   private final EndpointTable endpoints = new EndpointTable();
   private final IgnoredFields ignored = new IgnoredFields();
   private final AtomicReference<Generation> current = new AtomicReference<>();
@@ -77,8 +80,20 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
    * which exchanges and what of them is each rule's.
    */
   public Sidecar(int workerThreads, Io io, AccessLogOutput accessLog) {
+    this(workerThreads, io, accessLog, Spans.OFF);
+  }
+
+  /**
+   * And with {@code spans} for sampled exchanges' spans (an exporter closes with the sidecar);
+   * which requests start or keep a trace is each rule's.
+   */
+  public Sidecar(int workerThreads, Io io, AccessLogOutput accessLog, Spans spans) {
     this.io = io;
     this.accessLog = accessLog;
+    this.spans = spans;
+    if (spans instanceof OtlpSpans exporter) {
+      metrics.spans(exporter);
+    }
     AccessLogWriter writer = accessLog.writer();
     if (writer != null) {
       metrics.accessLog(writer);
@@ -94,13 +109,14 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
     this.boss = io.transport().newGroup(1, "sluice-accept");
     this.workers = io.transport().newGroup(workerThreads, "sluice-io");
     this.listeners = new Listeners(boss, workers, io, metrics, current::get, stopping::get, this);
-    this.swap = new GenerationSwap(current, listeners, io, workers, metrics, endpoints, accessLog);
+    this.swap =
+        new GenerationSwap(current, listeners, io, workers, metrics, endpoints, accessLog, spans);
   }
 
   /** Builds the first generation and binds every listener; throws naming what failed. */
   public Sidecar start(SidecarConfig config) {
     try {
-      current.set(Generation.build(config, io, workers, metrics, endpoints, accessLog));
+      current.set(Generation.build(config, io, workers, metrics, endpoints, accessLog, spans));
       listeners.bindAll(config);
     } catch (RuntimeException e) {
       close();
@@ -333,6 +349,9 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
     AccessLogWriter writer = accessLog.writer();
     if (writer != null) {
       writer.close();
+    }
+    if (spans instanceof OtlpSpans exporter) {
+      exporter.close();
     }
   }
 

@@ -15,11 +15,14 @@ import dev.sluice.sidecar.reload.ConfigFileWatcher;
 import dev.sluice.sidecar.reload.ConfigServiceClient;
 import dev.sluice.sidecar.reload.EndpointsClient;
 import dev.sluice.sidecar.reload.Signals;
+import dev.sluice.sidecar.trace.OtlpSpans;
+import dev.sluice.sidecar.trace.Spans;
 import dev.sluice.sidecar.transport.Io;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -115,6 +118,20 @@ public final class SidecarMain implements Callable<Integer> {
   String accessLog = "json";
 
   @Option(
+      names = "--otlp-endpoint",
+      paramLabel = "URL",
+      description =
+          "Export a span per sampled exchange over OTLP/HTTP to URL, a collector's /v1/traces"
+              + " (default: no export; docs/tracing.md).")
+  @Nullable String otlpEndpoint;
+
+  @Option(
+      names = "--otlp-service-name",
+      paramLabel = "NAME",
+      description = "The exported spans' service.name (default: ${DEFAULT-VALUE}).")
+  String otlpServiceName = "sluice-sidecar";
+
+  @Option(
       names = "--check",
       description = "Validate the config, print the normalized form and exit.")
   boolean check;
@@ -135,6 +152,34 @@ public final class SidecarMain implements Callable<Integer> {
   private SidecarMain(PrintWriter out, PrintWriter err) {
     this.out = out;
     this.err = err;
+  }
+
+  /** The span export {@code --otlp-endpoint} asks for, or none. */
+  private Spans spans() throws Exit {
+    if (otlpEndpoint == null) {
+      return Spans.OFF;
+    }
+    URI endpoint;
+    try {
+      endpoint = new URI(otlpEndpoint);
+    } catch (URISyntaxException e) {
+      endpoint = null;
+    }
+    if (endpoint == null
+        || !("http".equals(endpoint.getScheme()) || "https".equals(endpoint.getScheme()))
+        || endpoint.getHost() == null) {
+      err.println(
+          "sluice-sidecar: --otlp-endpoint \""
+              + otlpEndpoint
+              + "\" (expected an http or https URL, such as"
+              + " http://otel-collector.observability:4318/v1/traces)");
+      throw exit(EXIT_INVALID);
+    }
+    if (otlpServiceName.isBlank()) {
+      err.println("sluice-sidecar: --otlp-service-name \"\" (expected a name)");
+      throw exit(EXIT_INVALID);
+    }
+    return OtlpSpans.otlpHttp(endpoint, otlpServiceName, System.getenv());
   }
 
   /** The access log {@code --access-log} asks for, to standard output. */
@@ -192,7 +237,7 @@ public final class SidecarMain implements Callable<Integer> {
         out.flush();
         return 0;
       }
-      Sidecar sidecar = new Sidecar(threads, Io.defaults(), accessLog());
+      Sidecar sidecar = new Sidecar(threads, Io.defaults(), accessLog(), spans());
       EndpointsClient endpoints = firstEndpoints(service, sidecar, loaded);
       start(sidecar, loaded);
       ConfigFileWatcher watcher = followChanges(sidecar, service);

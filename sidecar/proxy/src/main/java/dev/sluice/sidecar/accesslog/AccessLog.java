@@ -49,9 +49,11 @@ public record AccessLog(
 
   /** The path as logged: without its query unless configured. */
   public String path(String uri) {
-    if (includeQuery) {
-      return uri;
-    }
+    return includeQuery ? uri : pathOnly(uri);
+  }
+
+  /** {@code uri} without its query. */
+  public static String pathOnly(String uri) {
     int query = uri.indexOf('?');
     return query < 0 ? uri : uri.substring(0, query);
   }

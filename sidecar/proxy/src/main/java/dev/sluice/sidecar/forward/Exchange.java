@@ -97,7 +97,9 @@ public final class Exchange implements UpstreamExchange {
     this.accessLog = rule.accessLog();
     this.trace =
         TraceDecision.decide(
-            HeadFields.getAll(head, HeaderRules.TRACEPARENT), rule.tracing(), false);
+            HeadFields.getAll(head, HeaderRules.TRACEPARENT),
+            rule.tracing(),
+            rule.spans().enabled());
     this.record = new ExchangeRecord(this, ticker);
     this.bodyless = RequestFraming.bodyless(head);
     this.clientKeepAlive = downstream.http2() || HttpUtil.isKeepAlive(head);

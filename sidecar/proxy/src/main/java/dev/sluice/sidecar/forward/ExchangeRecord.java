@@ -5,8 +5,11 @@ import dev.sluice.sidecar.accesslog.AccessLogEntry;
 import dev.sluice.sidecar.accesslog.Termination;
 import dev.sluice.sidecar.http2.HeadFields;
 import dev.sluice.sidecar.timer.Ticker;
+import dev.sluice.sidecar.trace.ExchangeSpan;
+import dev.sluice.sidecar.trace.TraceParent;
 import dev.sluice.sidecar.upstream.UpstreamLease;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import java.time.Instant;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
@@ -84,13 +87,16 @@ final class ExchangeRecord {
     bytesOut += bytes;
   }
 
-  /** Writes the entry (if the access log is on and samples it). */
+  /** Writes the entry (if the access log is on and samples it) and the span (if recorded). */
   void ended(Termination termination, long bytesIn, int retries) {
+    long total = ticker.nanoTime() - startNanos;
+    if (exchange.trace.recorded()) {
+      span(termination, total);
+    }
     AccessLog log = exchange.accessLog;
     if (!log.enabled()) {
       return;
     }
-    long total = ticker.nanoTime() - startNanos;
     log.log(
         new AccessLogEntry(
             startMillis,
@@ -116,6 +122,42 @@ final class ExchangeRecord {
             exchange.trace.traceId(),
             termination,
             log.headers(exchange.head)));
+  }
+
+  /**
+   * Offers the exchange's span: it ended now (to the microsecond the clock gives) and started
+   * {@code total} before.
+   */
+  private void span(Termination termination, long total) {
+    TraceParent context = exchange.trace.context();
+    if (context == null) {
+      return;
+    }
+    Instant now = Instant.now();
+    long end = now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    DownstreamSide downstream = exchange.downstream;
+    exchange
+        .rule
+        .spans()
+        .offer(
+            new ExchangeSpan(
+                context,
+                exchange.trace.caller(),
+                end - total,
+                end,
+                exchange.config.listener(),
+                exchange.rule.name(),
+                exchange.head.method().name(),
+                downstream.scheme(),
+                orDash(HeadFields.get(exchange.head, HttpHeaderNames.HOST)),
+                AccessLog.pathOnly(exchange.head.uri()),
+                downstream.http2() ? "2" : "1.1",
+                downstream.clientAddress(),
+                status,
+                upstream,
+                termination.code(),
+                termination.cause().label(),
+                termination.failed() || status >= 500));
   }
 
   private static long micros(long nanos) {

@@ -6,6 +6,7 @@ import dev.sluice.sidecar.downstream.DownstreamServer;
 import dev.sluice.sidecar.endpoints.EndpointTable;
 import dev.sluice.sidecar.metrics.ProxyMetrics;
 import dev.sluice.sidecar.runtime.Generation;
+import dev.sluice.sidecar.trace.Spans;
 import dev.sluice.sidecar.transport.Io;
 import io.netty.channel.EventLoopGroup;
 import java.util.List;
@@ -29,6 +30,7 @@ public final class GenerationSwap {
   private final EndpointTable endpoints;
 
   private final AccessLogOutput accessLog;
+  private final Spans spans;
 
   public GenerationSwap(
       AtomicReference<Generation> current,
@@ -37,9 +39,11 @@ public final class GenerationSwap {
       EventLoopGroup workers,
       ProxyMetrics metrics,
       EndpointTable endpoints,
-      AccessLogOutput accessLog) {
+      AccessLogOutput accessLog,
+      Spans spans) {
     this.endpoints = endpoints;
     this.accessLog = accessLog;
+    this.spans = spans;
     this.current = current;
     this.listeners = listeners;
     this.io = io;
@@ -51,7 +55,7 @@ public final class GenerationSwap {
   public Swapped swap(Generation old, SidecarConfig next) throws ConfigRejection {
     Generation built;
     try {
-      built = Generation.build(next, io, workers, metrics, endpoints, accessLog);
+      built = Generation.build(next, io, workers, metrics, endpoints, accessLog, spans);
     } catch (RuntimeException e) {
       throw ConfigRejection.notBuilt(next.revision(), e);
     }

@@ -3,6 +3,7 @@ package dev.sluice.sidecar.runtime;
 import dev.sluice.sidecar.accesslog.AccessLog;
 import dev.sluice.sidecar.config.RouteRule;
 import dev.sluice.sidecar.offload.Offload;
+import dev.sluice.sidecar.trace.Spans;
 import dev.sluice.sidecar.trace.TraceSettings;
 import dev.sluice.sidecar.upstream.LeaseSource;
 
@@ -15,19 +16,18 @@ import dev.sluice.sidecar.upstream.LeaseSource;
  * @param offload its offload steps with their agent clients (shared per agent)
  * @param inFlight the generation's request count (shared by all its rules)
  * @param accessLog whether and how its exchanges are logged
+ * @param tracing how its requests' trace context is kept or started
+ * @param spans where sampled exchanges' spans go
  */
 public record BoundRule(
     RouteRule config,
     LeaseSource upstream,
     Offload offload,
     InFlight inFlight,
-    AccessLog accessLog) {
+    AccessLog accessLog,
+    TraceSettings tracing,
+    Spans spans) {
   public String name() {
     return config.name();
-  }
-
-  /** How its requests' trace context is kept or started. */
-  public TraceSettings tracing() {
-    return TraceSettings.DEFAULT;
   }
 }

@@ -15,6 +15,8 @@ import dev.sluice.sidecar.offload.AgentSettings;
 import dev.sluice.sidecar.offload.OffloadPlan;
 import dev.sluice.sidecar.routing.RequestTarget;
 import dev.sluice.sidecar.routing.RuleTable;
+import dev.sluice.sidecar.trace.Spans;
+import dev.sluice.sidecar.trace.TraceSettings;
 import dev.sluice.sidecar.transport.Io;
 import dev.sluice.sidecar.upstream.UpstreamPool;
 import io.netty.channel.EventLoopGroup;
@@ -78,7 +80,8 @@ public final class Generation implements AutoCloseable {
       EventLoopGroup loops,
       ProxyMetrics metrics,
       EndpointTable endpointTable,
-      AccessLogOutput accessLog) {
+      AccessLogOutput accessLog,
+      Spans spans) {
     Map<String, Agent> agentConfigs = new HashMap<>();
     Map<String, AgentClient> agents = new HashMap<>();
     for (Agent agent : config.agents()) {
@@ -111,7 +114,9 @@ public final class Generation implements AutoCloseable {
                                   u -> new UpstreamPool(u, io, endpointTable, metrics)),
                               OffloadPlan.compile(rule, agentConfigs, agents),
                               inFlight,
-                              accessLog.forRule(rule.accessLog()))));
+                              accessLog.forRule(rule.accessLog()),
+                              TraceSettings.of(rule.tracing()),
+                              spans)));
               localAnswerLogs.put(
                   listener.name(),
                   accessLog.forRule(

@@ -1,5 +1,7 @@
 package dev.sluice.sidecar.trace;
 
+import dev.sluice.sidecar.config.RuleTracing;
+
 /**
  * A rule's trace settings.
  *
@@ -8,11 +10,16 @@ package dev.sluice.sidecar.trace;
  *     arrives keeps its caller's decision
  */
 public record TraceSettings(boolean createWhenAbsent, double sampleRate) {
-  /** Traces start here; one in a hundred is sampled. */
-  public static final TraceSettings DEFAULT = new TraceSettings(true, 0.01);
+  /** Traces start here; one in a hundred is sampled ({@link RuleTracing#DEFAULT}). */
+  public static final TraceSettings DEFAULT = of(RuleTracing.DEFAULT);
 
   /** Trace context passes through as it came; nothing starts here. */
   public static final TraceSettings PASS_THROUGH = new TraceSettings(false, 0.0);
+
+  /** A rule's configured settings. */
+  public static TraceSettings of(RuleTracing tracing) {
+    return new TraceSettings(tracing.createWhenAbsent(), tracing.sampleRate());
+  }
 
   public TraceSettings {
     if (!(sampleRate >= 0.0 && sampleRate <= 1.0)) {

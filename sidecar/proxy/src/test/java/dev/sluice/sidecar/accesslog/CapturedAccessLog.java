@@ -14,19 +14,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A sidecar's JSON access log written into memory, read back line by line. */
-final class CapturedAccessLog {
+public final class CapturedAccessLog {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
   private final AccessLogWriter writer = new AccessLogWriter(synchronizedStream(), 1024);
 
   /** What the sidecar writes with (the writer closes with the sidecar). */
-  AccessLogOutput output() {
+  public AccessLogOutput output() {
     return new AccessLogOutput(writer, AccessLogFormat.JSON);
   }
 
   /** Exactly {@code count} lines, once that many were written. */
-  List<JsonNode> lines(int count) throws IOException {
+  public List<JsonNode> lines(int count) throws IOException {
     await().atMost(Duration.ofSeconds(10)).until(() -> writer.written() >= count);
     List<String> text;
     synchronized (out) {

@@ -19,6 +19,8 @@ import dev.sluice.sidecar.offload.Variables;
 import dev.sluice.sidecar.routing.RequestTarget;
 import dev.sluice.sidecar.runtime.BoundRule;
 import dev.sluice.sidecar.runtime.InFlight;
+import dev.sluice.sidecar.trace.Spans;
+import dev.sluice.sidecar.trace.TraceSettings;
 import dev.sluice.sidecar.upstream.EndpointTries;
 import dev.sluice.sidecar.upstream.LeaseSource;
 import dev.sluice.sidecar.upstream.RetryBudget;
@@ -363,7 +365,9 @@ class ExchangeTest {
               upstream,
               offload,
               inFlight,
-              AccessLog.to(accessLogWriter, AccessLogFormat.JSON));
+              AccessLog.to(accessLogWriter, AccessLogFormat.JSON),
+              TraceSettings.DEFAULT,
+              Spans.OFF);
     }
 
     void start(HttpRequest head) {
