@@ -27,7 +27,13 @@ public final class ContractFields {
               // An older sidecar logs every exchange without headers or query, and traces with its
               // defaults: it logs less, never what a rule redacts.
               new ContractField("rules[].accessLog", 3, ContractField.Handling.OPTIONAL),
-              new ContractField("rules[].tracing", 3, ContractField.Handling.OPTIONAL)));
+              new ContractField("rules[].tracing", 3, ContractField.Handling.OPTIONAL),
+              // An older sidecar refuses a sample it does not know: never send it one.
+              new ContractField(
+                  "agents[].messages[].args[].value",
+                  3,
+                  ContractField.Handling.MUST_UNDERSTAND,
+                  "trace_id")));
 
   private final List<ContractField> fields;
 
@@ -35,9 +41,9 @@ public final class ContractFields {
   public ContractFields(List<ContractField> fields) {
     Set<String> paths = new HashSet<>();
     for (ContractField field : fields) {
-      if (!paths.add(field.path())) {
+      if (!paths.add(field.key())) {
         throw new IllegalArgumentException(
-            "fields: " + field.path() + " twice (expected: each path once)");
+            "fields: " + field.key() + " twice (expected: each path once)");
       }
     }
     this.fields =
@@ -62,7 +68,7 @@ public final class ContractFields {
   /** This table with {@code field} added, or replacing the entry with its path. */
   public ContractFields with(ContractField field) {
     List<ContractField> next = new ArrayList<>();
-    fields.stream().filter(f -> !f.path().equals(field.path())).forEach(next::add);
+    fields.stream().filter(f -> !f.key().equals(field.key())).forEach(next::add);
     next.add(field);
     return new ContractFields(next);
   }
@@ -100,9 +106,9 @@ public final class ContractFields {
         field -> field.since() > contract,
         (field, parent, name, path) -> {
           if (field.handling() == ContractField.Handling.MUST_UNDERSTAND
-              && used(parent.get(name))) {
+              && used(field, parent.get(name))) {
             needed.add(new ContractRendering.Needed(path, field));
-          } else {
+          } else if (field.value() == null) {
             parent.remove(name);
             dropped.add(path);
           }
@@ -124,7 +130,7 @@ public final class ContractFields {
         tree,
         field -> field.handling() == ContractField.Handling.MUST_UNDERSTAND,
         (field, parent, name, path) -> {
-          if (used(parent.get(name))) {
+          if (used(field, parent.get(name))) {
             required[0] = Math.max(required[0], field.since());
           }
         });
@@ -149,8 +155,14 @@ public final class ContractFields {
     void at(ContractField field, ObjectNode parent, String name, String path);
   }
 
-  /** Present with something in it: an empty list or object asks nothing of a sidecar. */
-  private static boolean used(JsonNode value) {
+  /**
+   * Present with something in it (an empty list or object asks nothing of a sidecar); for a value
+   * the table names, holding it.
+   */
+  private static boolean used(ContractField field, JsonNode value) {
+    if (field.value() != null) {
+      return value != null && value.isTextual() && field.value().equals(value.asText());
+    }
     return value != null && !value.isNull() && !(value.isContainerNode() && value.isEmpty());
   }
 

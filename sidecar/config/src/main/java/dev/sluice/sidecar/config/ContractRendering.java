@@ -41,13 +41,19 @@ public sealed interface ContractRendering {
 
     /** The distinct table paths, in document order: {@code rules[].actions}. */
     public List<String> fields() {
-      return needed.stream().map(n -> n.field().path()).distinct().toList();
+      return needed.stream().map(n -> n.field().key()).distinct().toList();
     }
 
     /** One sentence: {@code rules[0].actions (contract 3), ...}. */
     public String describe() {
       return needed.stream()
-          .map(n -> n.path() + " (contract " + n.field().since() + ")")
+          .map(
+              n ->
+                  n.path()
+                      + (n.field().value() == null ? "" : " = " + n.field().value())
+                      + " (contract "
+                      + n.field().since()
+                      + ")")
           .collect(Collectors.joining(", "));
     }
   }

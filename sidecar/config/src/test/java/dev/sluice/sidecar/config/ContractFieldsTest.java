@@ -185,4 +185,57 @@ class ContractFieldsTest {
     assertThatThrownBy(() -> ContractVersions.announced("0"))
         .hasMessage("Sluice-Contract: \"0\" (expected: a contract version, an integer from 1)");
   }
+
+  /** {@code config} with its first agent's first message asking for {@code sample} too. */
+  static SidecarConfig withSample(SidecarConfig config, String sample) throws Exception {
+    var tree = SidecarConfigCodec.tree(config.withRevision(null));
+    ((com.fasterxml.jackson.databind.node.ArrayNode)
+            tree.get("agents").get(0).get("messages").get(0).get("args"))
+        .addObject()
+        .put("name", "correlation")
+        .put("value", sample);
+    SidecarConfig changed = SidecarConfigCodec.readJson(SidecarConfigCodec.json(tree), sample);
+    assertThat(changed.agents().get(0).messages().get(0).args())
+        .extracting(AgentMessage.Argument::value)
+        .contains(sample);
+    return changed.withRevision(Revisions.of(changed));
+  }
+
+  @Test
+  void theTraceIdSampleIsAValueOnlyContract3Knows() throws Exception {
+    SidecarConfig config = withSample(full(), "trace_id");
+
+    assertThat(ContractFields.CURRENT.required(config)).isEqualTo(3);
+    var refused = (ContractRendering.Refused) ContractFields.CURRENT.render(config, 2);
+    assertThat(refused.requires()).isEqualTo(3);
+    assertThat(refused.fields()).containsExactly("agents[].messages[].args[].value=trace_id");
+    assertThat(refused.describe())
+        .matches("agents\\[0]\\.messages\\[0]\\.args\\[\\d+]\\.value = trace_id \\(contract 3\\)");
+    var sent = (ContractRendering.Sendable) ContractFields.CURRENT.render(config, 3);
+    assertThat(sent.dropped()).isEmpty();
+    assertThat(SidecarConfigCodec.readJson(sent.json(), "v3").version()).isEqualTo(3);
+  }
+
+  @Test
+  void otherSamplesOfTheSameFieldAskNothingOfAnOlderSidecar() throws Exception {
+    SidecarConfig config = withSample(full(), "src");
+
+    assertThat(ContractFields.CURRENT.required(config)).isEqualTo(1);
+    var sent = (ContractRendering.Sendable) ContractFields.CURRENT.render(config, 1);
+    assertThat(SidecarConfigCodec.readJson(sent.json(), "v1").agents())
+        .as("the field stays: only the value is the later contract's")
+        .isEqualTo(config.agents());
+  }
+
+  @Test
+  void aValueEntryMustBeMustUnderstand() {
+    assertThatThrownBy(
+            () ->
+                new ContractField(
+                    "agents[].messages[].args[].value",
+                    3,
+                    ContractField.Handling.OPTIONAL,
+                    "trace_id"))
+        .hasMessageContaining("expected: MUST_UNDERSTAND");
+  }
 }
