@@ -205,7 +205,8 @@ public final class OperatorRuntime implements AutoCloseable {
         settings.sidecarCpuRequest(),
         settings.sidecarMemoryRequest(),
         settings.sidecarMemoryLimit(),
-        OperatorVersion.VERSION);
+        OperatorVersion.VERSION,
+        settings.sidecarScrapeAnnotations());
   }
 
   private void logRunning(OperatorSettings settings, boolean nativeSidecars) {

@@ -45,6 +45,7 @@ public final class OperatorSettings {
   private String sidecarMemoryRequest = "128Mi";
   private String sidecarMemoryLimit = "256Mi";
   private NativeSidecars nativeSidecars = NativeSidecars.AUTO;
+  private boolean sidecarScrapeAnnotations;
   private Renderer.Defaults rendererDefaults = Renderer.Defaults.STANDARD;
   private Clock clock = Clock.systemUTC();
   private @Nullable TokenReviewer tokens; // null: the API server's TokenReview
@@ -81,6 +82,7 @@ public final class OperatorSettings {
     copy.sidecarMemoryRequest = sidecarMemoryRequest;
     copy.sidecarMemoryLimit = sidecarMemoryLimit;
     copy.nativeSidecars = nativeSidecars;
+    copy.sidecarScrapeAnnotations = sidecarScrapeAnnotations;
     copy.rendererDefaults = rendererDefaults;
     copy.clock = clock;
     copy.tokens = tokens;
@@ -223,6 +225,14 @@ public final class OperatorSettings {
     return with(s -> s.nativeSidecars = requireNonNull(mode, "nativeSidecars"));
   }
 
+  /**
+   * Whether injected pods are annotated {@code prometheus.io/scrape}, {@code /port} and {@code
+   * /path} for the sidecar's metrics (default: no).
+   */
+  public OperatorSettings withSidecarScrapeAnnotations(boolean annotate) {
+    return with(s -> s.sidecarScrapeAnnotations = annotate);
+  }
+
   /** The sidecar settings the renderer puts in every config. */
   public OperatorSettings withRendererDefaults(Renderer.Defaults defaults) {
     return with(s -> s.rendererDefaults = requireNonNull(defaults, "rendererDefaults"));
@@ -354,6 +364,10 @@ public final class OperatorSettings {
 
   NativeSidecars nativeSidecars() {
     return nativeSidecars;
+  }
+
+  boolean sidecarScrapeAnnotations() {
+    return sidecarScrapeAnnotations;
   }
 
   Renderer.Defaults rendererDefaults() {

@@ -13,6 +13,9 @@ package dev.sluice.operator.inject;
  * @param memoryRequest default memory request
  * @param memoryLimit default memory limit
  * @param version the injector's version, recorded on injected pods
+ * @param scrapeAnnotations annotate injected pods {@code prometheus.io/scrape}, {@code /port} (the
+ *     sidecar's admin port) and {@code /path}, unless a pod has a {@code prometheus.io/*}
+ *     annotation of its own
  */
 public record InjectionSettings(
     String image,
@@ -22,4 +25,5 @@ public record InjectionSettings(
     String cpuRequest,
     String memoryRequest,
     String memoryLimit,
-    String version) {}
+    String version,
+    boolean scrapeAnnotations) {}

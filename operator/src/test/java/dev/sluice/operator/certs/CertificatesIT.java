@@ -54,7 +54,7 @@ class CertificatesIT {
         Certificates.serving(ca, List.of("localhost"), now, Duration.ofDays(1));
     InjectionSettings settings =
         new InjectionSettings(
-            "img", "https://op", "sluice-ca", true, "100m", "128Mi", "256Mi", "1");
+            "img", "https://op", "sluice-ca", true, "100m", "128Mi", "256Mi", "1", false);
     try (WebhookServer server =
         new WebhookServer(
             new InetSocketAddress("127.0.0.1", 0),

@@ -41,6 +41,8 @@ class WebhookIT {
   static SelfSignedCertificate certificate;
   static WebhookServer nativeServer;
   static WebhookServer regularServer;
+  static WebhookServer scrapingServer;
+  static final List<String> notes = new CopyOnWriteArrayList<>();
   static HttpClient client;
   static final List<String> skips = new CopyOnWriteArrayList<>();
 
@@ -77,6 +79,17 @@ class WebhookIT {
                 skips.add(a.skipReason());
               }
             });
+    scrapingServer =
+        new WebhookServer(
+            new InetSocketAddress("127.0.0.1", 0),
+            server,
+            new AdmissionWebhook(
+                InjectorGoldenTest.SCRAPED, ns -> NAMESPACES.getOrDefault(ns, Map.of())),
+            a -> {
+              if (a.note() != null) {
+                notes.add(a.note());
+              }
+            });
     KeyStore trust = KeyStore.getInstance("PKCS12");
     trust.load(null, null);
     trust.setCertificateEntry("webhook", certificate.cert());
@@ -92,6 +105,7 @@ class WebhookIT {
   static void stop() {
     nativeServer.close();
     regularServer.close();
+    scrapingServer.close();
     certificate.delete();
   }
 
@@ -209,5 +223,40 @@ class WebhookIT {
     Reply noObject = post(nativeServer, "{\"request\":{\"uid\":\"1\"}}");
     assertThat(noObject.status()).isEqualTo(400);
     assertThat(noObject.text()).contains("request.uid and request.object are required");
+  }
+
+  @Test
+  void scrapeAnnotationsArriveInThePatchAndAPodsOwnAreKeptWithANote() throws Exception {
+    Pod bare =
+        new PodBuilder(InjectorGoldenTest.pod())
+            .editMetadata()
+            .withAnnotations(null)
+            .endMetadata()
+            .build();
+    notes.clear();
+    Pod annotated = patched(bare, post(scrapingServer, review(bare, "shop")));
+    assertThat(annotated.getMetadata().getAnnotations())
+        .containsEntry("prometheus.io/scrape", "true")
+        .containsEntry("prometheus.io/port", "10090")
+        .containsEntry("prometheus.io/path", "/metrics");
+    assertThat(notes).isEmpty();
+
+    Pod own =
+        new PodBuilder(bare)
+            .editMetadata()
+            .addToAnnotations("prometheus.io/scrape", "true")
+            .addToAnnotations("prometheus.io/port", "9102")
+            .endMetadata()
+            .build();
+    Pod kept = patched(own, post(scrapingServer, review(own, "shop")));
+    assertThat(kept.getSpec().getInitContainers().get(0).getName()).isEqualTo(Injector.CONTAINER);
+    assertThat(kept.getMetadata().getAnnotations())
+        .containsEntry("prometheus.io/scrape", "true")
+        .containsEntry("prometheus.io/port", "9102")
+        .doesNotContainKey("prometheus.io/path");
+    assertThat(notes)
+        .singleElement()
+        .asString()
+        .startsWith("kept the pod's own prometheus.io/port, prometheus.io/scrape");
   }
 }
