@@ -198,15 +198,7 @@ class ChartIT {
                 "sidecar.nativeSidecars", "false",
                 "metrics.serviceMonitor.enabled", true,
                 "grafana.dashboard.enabled", true));
-    var args =
-        only(rendered, Deployment.class)
-            .getSpec()
-            .getTemplate()
-            .getSpec()
-            .getContainers()
-            .get(0)
-            .getArgs();
-    assertThat(args)
+    assertThat(operatorArgs(rendered))
         .contains(
             "--no-leader-election",
             "--cert-manager",
@@ -227,6 +219,7 @@ class ChartIT {
             .map(Serialization::asJson)
             .findFirst()
             .orElseThrow();
+    // that every panel's series exists, with data, in what the code exports: e2e MetricsIT
     assertThat(dashboard).contains("sluice_request_duration_seconds_count");
   }
 

@@ -22,6 +22,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -57,34 +58,18 @@ class WebhookIT {
     kmf.init(keys, "x".toCharArray());
     SSLContext server = SSLContext.getInstance("TLS");
     server.init(kmf.getKeyManagers(), null, null);
-    nativeServer =
-        new WebhookServer(
-            new InetSocketAddress("127.0.0.1", 0),
-            server,
-            new AdmissionWebhook(
-                InjectorGoldenTest.NATIVE, ns -> NAMESPACES.getOrDefault(ns, Map.of())),
-            a -> {
-              if (a.skipReason() != null) {
-                skips.add(a.skipReason());
-              }
-            });
-    regularServer =
-        new WebhookServer(
-            new InetSocketAddress("127.0.0.1", 0),
-            server,
-            new AdmissionWebhook(
-                InjectorGoldenTest.REGULAR, ns -> NAMESPACES.getOrDefault(ns, Map.of())),
-            a -> {
-              if (a.skipReason() != null) {
-                skips.add(a.skipReason());
-              }
-            });
+    Consumer<AdmissionWebhook.Answer> skipped =
+        a -> {
+          if (a.skipReason() != null) {
+            skips.add(a.skipReason());
+          }
+        };
+    nativeServer = server(server, InjectorGoldenTest.NATIVE, skipped);
+    regularServer = server(server, InjectorGoldenTest.REGULAR, skipped);
     scrapingServer =
-        new WebhookServer(
-            new InetSocketAddress("127.0.0.1", 0),
+        server(
             server,
-            new AdmissionWebhook(
-                InjectorGoldenTest.SCRAPED, ns -> NAMESPACES.getOrDefault(ns, Map.of())),
+            InjectorGoldenTest.SCRAPED,
             a -> {
               if (a.note() != null) {
                 notes.add(a.note());
@@ -99,6 +84,16 @@ class WebhookIT {
     SSLContext clientTls = SSLContext.getInstance("TLS");
     clientTls.init(null, tmf.getTrustManagers(), null);
     client = HttpClient.newBuilder().sslContext(clientTls).build();
+  }
+
+  static WebhookServer server(
+      SSLContext tls, InjectionSettings settings, Consumer<AdmissionWebhook.Answer> answered)
+      throws Exception {
+    return new WebhookServer(
+        new InetSocketAddress("127.0.0.1", 0),
+        tls,
+        new AdmissionWebhook(settings, ns -> NAMESPACES.getOrDefault(ns, Map.of())),
+        answered);
   }
 
   @AfterAll
