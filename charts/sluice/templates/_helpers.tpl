@@ -29,3 +29,18 @@ app.kubernetes.io/component: operator
 {{- define "sluice.image" -}}
 {{- printf "%s:%s" .image.repository (default .appVersion .image.tag) -}}
 {{- end -}}
+
+{{/*
+Whether to render a Prometheus operator object of .kind: .enabled true renders it, false does not,
+auto renders it when the cluster serves monitoring.coreos.com/v1/<kind> (helm install and upgrade
+ask the API server; helm template needs --api-versions monitoring.coreos.com/v1/<kind>). Prints
+"true" or nothing.
+*/}}
+{{- define "sluice.monitoring" -}}
+{{- $enabled := toString .enabled -}}
+{{- if eq $enabled "true" -}}
+true
+{{- else if and (eq $enabled "auto") (.capabilities.APIVersions.Has (printf "monitoring.coreos.com/v1/%s" .kind)) -}}
+true
+{{- end -}}
+{{- end -}}

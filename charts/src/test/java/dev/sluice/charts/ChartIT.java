@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import com.marcnuri.helm.DryRun;
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
 import dev.sluice.operator.OperatorMain;
@@ -234,6 +235,7 @@ class ChartIT {
             .map(Serialization::asJson)
             .findFirst()
             .orElseThrow();
+    // that every panel's series exists, with data, in what the code exports: e2e MetricsIT
     assertThat(dashboard).contains("sluice_request_duration_seconds_count");
   }
 
@@ -291,9 +293,93 @@ class ChartIT {
     assertThat(entries).containsExactlyInAnyOrderElementsOf(expected);
   }
 
+  /**
+   * The objects {@code helm install --dry-run} would create on a cluster that serves {@code kinds}:
+   * Helm asks the cluster's API discovery for {@code .Capabilities}, as a real install does.
+   */
+  static List<String> wouldCreate(List<DiscoveryApiServer.Kind> kinds, Map<String, Object> values)
+      throws IOException {
+    try (DiscoveryApiServer api = new DiscoveryApiServer(kinds)) {
+      Path dir = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "helm");
+      var install =
+          new Helm(CHART)
+              .install()
+              .withName("sluice")
+              .withNamespace("sluice-system")
+              .dryRun()
+              .withDryRunOption(DryRun.CLIENT)
+              .disableOpenApiValidation()
+              .withKubeConfig(api.kubeconfig(dir));
+      values.forEach(install::set);
+      install.call();
+      return api.lookups();
+    }
+  }
+
+  static final List<DiscoveryApiServer.Kind> WITH_PROMETHEUS_OPERATOR =
+      Stream.concat(
+              DiscoveryApiServer.BUILT_IN.stream(), DiscoveryApiServer.PROMETHEUS_OPERATOR.stream())
+          .toList();
+
+  static boolean isMonitor(String object) {
+    return object.startsWith("PodMonitor/") || object.startsWith("ServiceMonitor/");
+  }
+
+  @Test
+  void monitorsAreOnWhereTheClusterServesThePrometheusOperatorsApiUnlessForcedEitherWay()
+      throws IOException {
+    assertThat(wouldCreate(WITH_PROMETHEUS_OPERATOR, Map.of()))
+        .as("helm install, defaults, on a cluster with the Prometheus operator's CRDs")
+        .contains(
+            "Deployment/sluice-operator",
+            "PodMonitor/sluice-sidecars",
+            "ServiceMonitor/sluice-operator");
+    assertThat(wouldCreate(DiscoveryApiServer.BUILT_IN, Map.of()))
+        .as("helm install, defaults, on a cluster without them")
+        .contains("Deployment/sluice-operator")
+        .noneMatch(ChartIT::isMonitor);
+    assertThat(
+            wouldCreate(
+                WITH_PROMETHEUS_OPERATOR,
+                Map.of(
+                    "metrics.podMonitor.enabled",
+                    false,
+                    "metrics.serviceMonitor.enabled",
+                    "false")))
+        .as("false: never, even where the API is served")
+        .contains("Deployment/sluice-operator")
+        .noneMatch(ChartIT::isMonitor);
+    // helm template asks no cluster: Helm's own API versions, which have no monitoring.coreos.com
+    assertThat(render(Map.of()))
+        .extracting(HasMetadata::getKind)
+        .contains("Deployment")
+        .doesNotContain("PodMonitor", "ServiceMonitor");
+    assertThat(
+            render(
+                Map.of(
+                    "metrics.podMonitor.enabled", true, "metrics.serviceMonitor.enabled", "true")))
+        .as("true: always")
+        .extracting(HasMetadata::getKind)
+        .contains("PodMonitor", "ServiceMonitor");
+    assertThatThrownBy(() -> render(Map.of("metrics.podMonitor.enabled", "sometimes")))
+        .hasMessageContaining("at '/metrics/podMonitor/enabled'");
+  }
+
+  @Test
+  void sidecarScrapeAnnotationsAreTheOperatorsFlagOnlyWhenAskedFor() {
+    assertThat(operatorArgs(render(Map.of()))).doesNotContain("--sidecar-scrape-annotations");
+    List<String> args = operatorArgs(render(Map.of("metrics.sidecarScrapeAnnotations", true)));
+    assertThat(args).contains("--sidecar-scrape-annotations");
+    var parsed = new CommandLine(new OperatorMain()).parseArgs(args.toArray(String[]::new));
+    assertThat(parsed.<Boolean>matchedOptionValue("--sidecar-scrape-annotations", false))
+        .as("the operator's own command takes it")
+        .isTrue();
+    assertThatThrownBy(() -> render(Map.of("metrics.sidecarScrapeAnnotations", "yes")))
+        .hasMessageContaining("at '/metrics/sidecarScrapeAnnotations'");
+  }
+
   @Test
   void thePodMonitorScrapesEveryInjectedSidecarsAdminPort() {
-    assertThat(render(Map.of())).noneMatch(o -> o.getKind().equals("PodMonitor"));
     HasMetadata monitor =
         render(Map.of("metrics.podMonitor.enabled", true, "metrics.podMonitor.interval", "15s"))
             .stream()

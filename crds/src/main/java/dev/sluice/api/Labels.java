@@ -70,5 +70,16 @@ public final class Labels {
   public static final String SIDECAR_MEMORY_REQUEST = PREFIX + "sidecar-memory-request";
   public static final String SIDECAR_MEMORY_LIMIT = PREFIX + "sidecar-memory-limit";
 
+  /**
+   * The prefix of the annotations a Prometheus without the operator finds scrape targets by ({@code
+   * prometheus.io/scrape}, {@code /port}, {@code /path}): the injector adds them when asked, and
+   * leaves a pod that has any of its own as it is.
+   */
+  public static final String PROMETHEUS_PREFIX = "prometheus.io/";
+
+  public static final String PROMETHEUS_SCRAPE = PROMETHEUS_PREFIX + "scrape";
+  public static final String PROMETHEUS_PORT = PROMETHEUS_PREFIX + "port";
+  public static final String PROMETHEUS_PATH = PROMETHEUS_PREFIX + "path";
+
   private Labels() {}
 }

@@ -6,6 +6,7 @@ import dev.sluice.sidecar.config.ContractFields;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -155,6 +156,25 @@ final class Sandbox implements AutoCloseable {
 
   ProxyRoute route() {
     return shop.route().get();
+  }
+
+  /** The operator's admin listener: {@code /metrics} there. */
+  URI operatorAdmin() {
+    return cluster.operatorAdmin();
+  }
+
+  /** The operator's config service and the CA its certificate chains to. */
+  URI configService() {
+    return cluster.configService();
+  }
+
+  String operatorCa() {
+    return cluster.caBundle();
+  }
+
+  /** The upload-store backend stopped, its endpoint left in place: connections are refused. */
+  void stopUploadStore() {
+    shop.stopUploadStore();
   }
 
   /** The route observed its latest generation and is Ready. */

@@ -148,6 +148,18 @@ final class SandboxCluster implements AutoCloseable {
         "https://localhost:" + operator.webhookAddress().getPort() + WebhookServer.PATH);
   }
 
+  /**
+   * The running operator's admin listener ({@code /healthz}, {@code /readyz}, {@code /metrics}).
+   */
+  URI operatorAdmin() {
+    return URI.create("http://localhost:" + operator.adminAddress().getPort());
+  }
+
+  /** The running operator's config service, as a sidecar reaches it. */
+  URI configService() {
+    return URI.create("https://localhost:" + operator.configService().address().getPort());
+  }
+
   /** The CA bundle the running operator publishes, which its serving certificates chain to. */
   String caBundle() {
     return operator.certificates().orElseThrow().caBundle();

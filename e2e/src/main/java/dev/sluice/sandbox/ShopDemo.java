@@ -67,6 +67,9 @@ final class ShopDemo implements AutoCloseable {
   private StorefrontReplicas storefront;
 
   @SuppressWarnings("NullAway.Init") // set by startBackendsAndAgents(), the shop's first step
+  private DemoBackends uploadStore;
+
+  @SuppressWarnings("NullAway.Init") // set by startBackendsAndAgents(), the shop's first step
   private Certificates.Pair shopCa;
 
   @SuppressWarnings("NullAway.Init") // set by runPods(); stopPods() checks
@@ -118,7 +121,8 @@ final class ShopDemo implements AutoCloseable {
     requirePort(StorefrontReplicas.SERVICE, ClusterFixtures.PORT_NAME, StorefrontReplicas.PORT);
     storefront = new StorefrontReplicas(client, network);
     servers.add(storefront);
-    servers.add(new DemoBackends(new InetSocketAddress(network.service(2), UPLOAD_PORT)));
+    uploadStore = new DemoBackends(new InetSocketAddress(network.service(2), UPLOAD_PORT));
+    servers.add(uploadStore);
     agents =
         new DemoAgents(
             new InetSocketAddress(network.service(3), AGENT_PORT),
@@ -297,6 +301,14 @@ final class ShopDemo implements AutoCloseable {
 
   List<PodRunner.RunningPod> pods() {
     return pods.pods();
+  }
+
+  /**
+   * Stops the upload-store backend, as a crashed process: its endpoint stays in the EndpointSlice,
+   * so the sidecars' connections to it are refused.
+   */
+  void stopUploadStore() {
+    uploadStore.close();
   }
 
   /** Stops the pods' sidecars (before the operator: they would keep polling a stopped one). */

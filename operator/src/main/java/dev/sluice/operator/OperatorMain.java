@@ -168,6 +168,15 @@ public final class OperatorMain implements Callable<Integer> {
   String nativeSidecars = "auto";
 
   @Option(
+      names = "--sidecar-scrape-annotations",
+      description =
+          "Annotate injected pods prometheus.io/scrape, prometheus.io/port (the sidecar's admin"
+              + " port) and prometheus.io/path, for a Prometheus that finds pods by annotation. A"
+              + " pod with any prometheus.io/* annotation of its own keeps its own and gets none"
+              + " (logged). Default: off (a PodMonitor scrapes the sidecars without).")
+  boolean sidecarScrapeAnnotations;
+
+  @Option(
       names = "--long-poll",
       paramLabel = "DURATION",
       description =
@@ -292,6 +301,7 @@ public final class OperatorMain implements Callable<Integer> {
         .withSidecarResources(sidecarCpuRequest, sidecarMemoryRequest, sidecarMemoryLimit)
         .withNativeSidecars(nativeMode)
         .withSidecarAccessLog(accessLog)
+        .withSidecarScrapeAnnotations(sidecarScrapeAnnotations)
         .withHold(holdFor)
         .withLiveEndpoints(liveEndpoints);
   }

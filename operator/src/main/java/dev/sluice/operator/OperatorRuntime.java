@@ -206,7 +206,8 @@ public final class OperatorRuntime implements AutoCloseable {
         settings.sidecarMemoryRequest(),
         settings.sidecarMemoryLimit(),
         settings.sidecarAccessLog(),
-        OperatorVersion.VERSION);
+        OperatorVersion.VERSION,
+        settings.sidecarScrapeAnnotations());
   }
 
   private void logRunning(OperatorSettings settings, boolean nativeSidecars) {

@@ -47,6 +47,7 @@ public final class OperatorSettings {
   private String sidecarMemoryLimit = "256Mi";
   private NativeSidecars nativeSidecars = NativeSidecars.AUTO;
   private SidecarAccessLog sidecarAccessLog = SidecarAccessLog.JSON;
+  private boolean sidecarScrapeAnnotations;
   private Renderer.Defaults rendererDefaults = Renderer.Defaults.STANDARD;
   private Clock clock = Clock.systemUTC();
   private @Nullable TokenReviewer tokens; // null: the API server's TokenReview
@@ -84,6 +85,7 @@ public final class OperatorSettings {
     copy.sidecarMemoryLimit = sidecarMemoryLimit;
     copy.nativeSidecars = nativeSidecars;
     copy.sidecarAccessLog = sidecarAccessLog;
+    copy.sidecarScrapeAnnotations = sidecarScrapeAnnotations;
     copy.rendererDefaults = rendererDefaults;
     copy.clock = clock;
     copy.tokens = tokens;
@@ -231,6 +233,14 @@ public final class OperatorSettings {
     return with(s -> s.sidecarAccessLog = requireNonNull(format, "sidecarAccessLog"));
   }
 
+  /**
+   * Whether injected pods are annotated {@code prometheus.io/scrape}, {@code /port} and {@code
+   * /path} for the sidecar's metrics (default: no).
+   */
+  public OperatorSettings withSidecarScrapeAnnotations(boolean annotate) {
+    return with(s -> s.sidecarScrapeAnnotations = annotate);
+  }
+
   /** The sidecar settings the renderer puts in every config. */
   public OperatorSettings withRendererDefaults(Renderer.Defaults defaults) {
     return with(s -> s.rendererDefaults = requireNonNull(defaults, "rendererDefaults"));
@@ -366,6 +376,10 @@ public final class OperatorSettings {
 
   SidecarAccessLog sidecarAccessLog() {
     return sidecarAccessLog;
+  }
+
+  boolean sidecarScrapeAnnotations() {
+    return sidecarScrapeAnnotations;
   }
 
   Renderer.Defaults rendererDefaults() {

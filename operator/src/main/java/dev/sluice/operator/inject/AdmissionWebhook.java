@@ -61,14 +61,18 @@ public final class AdmissionWebhook {
     return review.toString();
   }
 
-  /** The outcome: the answer and, when injection was skipped, why (for an event). */
+  /**
+   * The outcome: the answer and, when injection was skipped, why (for an event); when an injection
+   * left something of the pod's as it was, a note saying what (for the log).
+   */
   public record Answer(
       String json,
       boolean injected,
       @Nullable String skipReason,
       @Nullable String namespace,
       Pod pod,
-      boolean dryRun) {}
+      boolean dryRun,
+      @Nullable String note) {}
 
   /**
    * Answers one review.
@@ -123,7 +127,8 @@ public final class AdmissionWebhook {
         result.skipReason(),
         namespace,
         result.pod(),
-        request.path("dryRun").asBoolean(false));
+        request.path("dryRun").asBoolean(false),
+        result.note());
   }
 
   /**
@@ -138,7 +143,13 @@ public final class AdmissionWebhook {
     status.put("reason", "ServiceUnavailable");
     status.put("message", message);
     return new Answer(
-        review(response), false, null, namespace, pod, request.path("dryRun").asBoolean(false));
+        review(response),
+        false,
+        null,
+        namespace,
+        pod,
+        request.path("dryRun").asBoolean(false),
+        null);
   }
 
   private static String review(ObjectNode response) {

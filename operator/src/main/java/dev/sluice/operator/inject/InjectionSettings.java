@@ -14,6 +14,9 @@ package dev.sluice.operator.inject;
  * @param memoryLimit default memory limit
  * @param accessLog the format of the sidecar's access log on standard output
  * @param version the injector's version, recorded on injected pods
+ * @param scrapeAnnotations annotate injected pods {@code prometheus.io/scrape}, {@code /port} (the
+ *     sidecar's admin port) and {@code /path}, unless a pod has a {@code prometheus.io/*}
+ *     annotation of its own
  */
 public record InjectionSettings(
     String image,
@@ -24,4 +27,5 @@ public record InjectionSettings(
     String memoryRequest,
     String memoryLimit,
     SidecarAccessLog accessLog,
-    String version) {}
+    String version,
+    boolean scrapeAnnotations) {}

@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Injection as a pure function: a Pod (and its namespace's labels) in, the Pod to admit out. Opt-in
@@ -26,7 +27,8 @@ import java.util.Map;
  * before and stops after the app) where the cluster supports it, a regular first container
  * otherwise; it learns its identity from the downward API, authenticates with a projected
  * ServiceAccount token (audience {@code sluice}), and keeps its last applied config in an emptyDir
- * so a container restart starts with it.
+ * so a container restart starts with it. When asked ({@link InjectionSettings#scrapeAnnotations}),
+ * the pod is annotated for annotation-based Prometheus scraping ({@link ScrapeAnnotations}).
  */
 public final class Injector {
   public static final String CONTAINER = "sluice-sidecar";
@@ -106,7 +108,16 @@ public final class Injector {
       }
     }
     out.editSpec().addAllToVolumes(volumes(settings)).endSpec();
-    return new InjectionResult(out.build(), true, null);
+    String note = settings.scrapeAnnotations() ? annotateForScraping(out, annotations) : null;
+    return new InjectionResult(out.build(), true, null, note);
+  }
+
+  /** Adds the {@link ScrapeAnnotations}; what it left as the pod had it, when it did. */
+  private static @Nullable String annotateForScraping(
+      PodBuilder out, Map<String, String> annotations) {
+    ScrapeAnnotations.Decision scrape = ScrapeAnnotations.forPod(annotations, ADMIN_PORT);
+    out.editMetadata().addToAnnotations(scrape.add()).endMetadata();
+    return scrape.note();
   }
 
   private static boolean hasSidecar(Pod pod) {

@@ -63,7 +63,8 @@ class CertificatesIT {
             "128Mi",
             "256Mi",
             SidecarAccessLog.JSON,
-            "1");
+            "1",
+            false);
     try (WebhookServer server =
         new WebhookServer(
             new InetSocketAddress("127.0.0.1", 0),

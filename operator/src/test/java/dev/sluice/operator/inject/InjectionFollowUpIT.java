@@ -2,6 +2,10 @@ package dev.sluice.operator.inject;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import dev.sluice.operator.certs.CaPublisher;
 import dev.sluice.operator.status.EventRecorder;
 import dev.sluice.testing.kubernetes.EmbeddedKubernetes;
@@ -15,11 +19,13 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * What follows an admission, on the mock API server: an injected pod's namespace gets the CA bundle
  * its sidecar mounts (and a new bundle reaches it); a pod left alone for a reason worth knowing
- * gets an event on its owner; a dry run changes nothing; plain not-opted-in pods make no noise.
+ * gets an event on its owner; a dry run changes nothing; plain not-opted-in pods make no noise; a
+ * pod that keeps its own prometheus.io/* annotations is named in the log.
  */
 class InjectionFollowUpIT {
   EmbeddedKubernetes cluster;
@@ -133,5 +139,42 @@ class InjectionFollowUpIT {
     AdmissionWebhook quiet = new AdmissionWebhook(InjectorGoldenTest.NATIVE, ns -> Map.of());
     followUp.accept(quiet.review(review(pod(Map.of("app", "web"), false), false)));
     assertThat(events()).hasSize(1);
+  }
+
+  @Test
+  void aPodThatKeepsItsOwnScrapeAnnotationsIsNamedInTheLog() throws Exception {
+    Logger logger = (Logger) LoggerFactory.getLogger(InjectionFollowUp.class);
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    logged.start();
+    logger.addAppender(logged);
+    try {
+      AdmissionWebhook scraping =
+          new AdmissionWebhook(
+              InjectorGoldenTest.SCRAPED, ns -> Map.of("sluice.dev/inject", "enabled"));
+      followUp.accept(scraping.review(review(pod(Map.of("app", "web"), false), false)));
+      assertThat(logged.list).as("annotated: nothing to say").isEmpty();
+
+      Pod own =
+          new PodBuilder(pod(Map.of("app", "web"), false))
+              .editMetadata()
+              .addToAnnotations("prometheus.io/port", "9102")
+              .endMetadata()
+              .build();
+      AdmissionWebhook.Answer answer = scraping.review(review(own, false));
+      assertThat(answer.injected()).isTrue();
+      followUp.accept(answer);
+      assertThat(logged.list)
+          .singleElement()
+          .satisfies(
+              e -> {
+                assertThat(e.getLevel()).isEqualTo(Level.INFO);
+                assertThat(e.getFormattedMessage())
+                    .startsWith(
+                        "injected a sidecar into pod shop/web-7d9c-*: kept the pod's own"
+                            + " prometheus.io/port and added no prometheus.io/* annotation");
+              });
+    } finally {
+      logger.detachAppender(logged);
+    }
   }
 }

@@ -35,7 +35,8 @@ class InjectorGoldenTest {
           "128Mi",
           "256Mi",
           SidecarAccessLog.JSON,
-          "0.1.0");
+          "0.1.0",
+          false);
   static final InjectionSettings REGULAR =
       new InjectionSettings(
           NATIVE.image(),
@@ -46,7 +47,20 @@ class InjectorGoldenTest {
           NATIVE.memoryRequest(),
           NATIVE.memoryLimit(),
           NATIVE.accessLog(),
-          NATIVE.version());
+          NATIVE.version(),
+          false);
+  static final InjectionSettings SCRAPED =
+      new InjectionSettings(
+          NATIVE.image(),
+          NATIVE.configServiceUrl(),
+          NATIVE.caConfigMap(),
+          true,
+          NATIVE.cpuRequest(),
+          NATIVE.memoryRequest(),
+          NATIVE.memoryLimit(),
+          NATIVE.accessLog(),
+          NATIVE.version(),
+          true);
   static final Map<String, String> ENABLED_NAMESPACE = Map.of(Labels.INJECT, "enabled");
 
   static Pod pod() throws Exception {
@@ -115,7 +129,8 @@ class InjectorGoldenTest {
               NATIVE.memoryRequest(),
               NATIVE.memoryLimit(),
               format,
-              NATIVE.version());
+              NATIVE.version(),
+              false);
       assertThat(sidecarArgs(settings)).containsSequence("--access-log", format.flag());
     }
   }
@@ -238,5 +253,52 @@ class InjectorGoldenTest {
         .isEqualTo("-XX:ActiveProcessorCount=$(SLUICE_CPU_REQUEST)");
     assertThat(sidecar.getSecurityContext().getSeccompProfile().getType())
         .isEqualTo("RuntimeDefault");
+  }
+
+  @Test
+  void askedToThePodIsAnnotatedForAnnotationBasedScrapingOfTheSidecarsAdminPort() throws Exception {
+    InjectionResult result = Injector.inject(pod(), ENABLED_NAMESPACE, SCRAPED);
+    assertThat(result.injected()).isTrue();
+    assertThat(result.note()).isNull();
+    var sidecar = result.pod().getSpec().getInitContainers().get(0);
+    int adminPort =
+        sidecar.getPorts().stream()
+            .filter(p -> p.getName().equals("sluice-admin"))
+            .findFirst()
+            .orElseThrow()
+            .getContainerPort();
+    assertThat(result.pod().getMetadata().getAnnotations())
+        .containsEntry("prometheus.io/scrape", "true")
+        .containsEntry("prometheus.io/port", Integer.toString(adminPort))
+        .containsEntry("prometheus.io/path", "/metrics");
+    assertThat(sidecar.getLivenessProbe().getHttpGet().getPort().getIntVal())
+        .as("the port the sidecar's admin listener (and so /metrics) answers on")
+        .isEqualTo(adminPort);
+    assertGolden("scrape-annotations", result);
+    assertThat(Injector.inject(pod(), ENABLED_NAMESPACE, NATIVE).pod().getMetadata())
+        .as("off by default")
+        .satisfies(
+            m ->
+                assertThat(m.getAnnotations().keySet())
+                    .noneMatch(k -> k.startsWith("prometheus.io/")));
+  }
+
+  @Test
+  void aPodWithAnyPrometheusAnnotationOfItsOwnKeepsThemAllAndGetsNoneAndTheLogSaysSo()
+      throws Exception {
+    Pod own =
+        new PodBuilder(pod())
+            .editMetadata()
+            .addToAnnotations("prometheus.io/port", "9102")
+            .endMetadata()
+            .build();
+    InjectionResult result = Injector.inject(own, ENABLED_NAMESPACE, SCRAPED);
+    assertThat(result.injected()).isTrue();
+    assertThat(result.pod().getMetadata().getAnnotations())
+        .containsEntry("prometheus.io/port", "9102")
+        .doesNotContainKeys("prometheus.io/scrape", "prometheus.io/path");
+    assertThat(result.note())
+        .startsWith("kept the pod's own prometheus.io/port and added no prometheus.io/*")
+        .contains("port 10090");
   }
 }

@@ -22,6 +22,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -41,6 +42,8 @@ class WebhookIT {
   static SelfSignedCertificate certificate;
   static WebhookServer nativeServer;
   static WebhookServer regularServer;
+  static WebhookServer scrapingServer;
+  static final List<String> notes = new CopyOnWriteArrayList<>();
   static HttpClient client;
   static final List<String> skips = new CopyOnWriteArrayList<>();
 
@@ -55,26 +58,21 @@ class WebhookIT {
     kmf.init(keys, "x".toCharArray());
     SSLContext server = SSLContext.getInstance("TLS");
     server.init(kmf.getKeyManagers(), null, null);
-    nativeServer =
-        new WebhookServer(
-            new InetSocketAddress("127.0.0.1", 0),
+    Consumer<AdmissionWebhook.Answer> skipped =
+        a -> {
+          if (a.skipReason() != null) {
+            skips.add(a.skipReason());
+          }
+        };
+    nativeServer = server(server, InjectorGoldenTest.NATIVE, skipped);
+    regularServer = server(server, InjectorGoldenTest.REGULAR, skipped);
+    scrapingServer =
+        server(
             server,
-            new AdmissionWebhook(
-                InjectorGoldenTest.NATIVE, ns -> NAMESPACES.getOrDefault(ns, Map.of())),
+            InjectorGoldenTest.SCRAPED,
             a -> {
-              if (a.skipReason() != null) {
-                skips.add(a.skipReason());
-              }
-            });
-    regularServer =
-        new WebhookServer(
-            new InetSocketAddress("127.0.0.1", 0),
-            server,
-            new AdmissionWebhook(
-                InjectorGoldenTest.REGULAR, ns -> NAMESPACES.getOrDefault(ns, Map.of())),
-            a -> {
-              if (a.skipReason() != null) {
-                skips.add(a.skipReason());
+              if (a.note() != null) {
+                notes.add(a.note());
               }
             });
     KeyStore trust = KeyStore.getInstance("PKCS12");
@@ -88,10 +86,21 @@ class WebhookIT {
     client = HttpClient.newBuilder().sslContext(clientTls).build();
   }
 
+  static WebhookServer server(
+      SSLContext tls, InjectionSettings settings, Consumer<AdmissionWebhook.Answer> answered)
+      throws Exception {
+    return new WebhookServer(
+        new InetSocketAddress("127.0.0.1", 0),
+        tls,
+        new AdmissionWebhook(settings, ns -> NAMESPACES.getOrDefault(ns, Map.of())),
+        answered);
+  }
+
   @AfterAll
   static void stop() {
     nativeServer.close();
     regularServer.close();
+    scrapingServer.close();
     certificate.delete();
   }
 
@@ -209,5 +218,40 @@ class WebhookIT {
     Reply noObject = post(nativeServer, "{\"request\":{\"uid\":\"1\"}}");
     assertThat(noObject.status()).isEqualTo(400);
     assertThat(noObject.text()).contains("request.uid and request.object are required");
+  }
+
+  @Test
+  void scrapeAnnotationsArriveInThePatchAndAPodsOwnAreKeptWithANote() throws Exception {
+    Pod bare =
+        new PodBuilder(InjectorGoldenTest.pod())
+            .editMetadata()
+            .withAnnotations(null)
+            .endMetadata()
+            .build();
+    notes.clear();
+    Pod annotated = patched(bare, post(scrapingServer, review(bare, "shop")));
+    assertThat(annotated.getMetadata().getAnnotations())
+        .containsEntry("prometheus.io/scrape", "true")
+        .containsEntry("prometheus.io/port", "10090")
+        .containsEntry("prometheus.io/path", "/metrics");
+    assertThat(notes).isEmpty();
+
+    Pod own =
+        new PodBuilder(bare)
+            .editMetadata()
+            .addToAnnotations("prometheus.io/scrape", "true")
+            .addToAnnotations("prometheus.io/port", "9102")
+            .endMetadata()
+            .build();
+    Pod kept = patched(own, post(scrapingServer, review(own, "shop")));
+    assertThat(kept.getSpec().getInitContainers().get(0).getName()).isEqualTo(Injector.CONTAINER);
+    assertThat(kept.getMetadata().getAnnotations())
+        .containsEntry("prometheus.io/scrape", "true")
+        .containsEntry("prometheus.io/port", "9102")
+        .doesNotContainKey("prometheus.io/path");
+    assertThat(notes)
+        .singleElement()
+        .asString()
+        .startsWith("kept the pod's own prometheus.io/port, prometheus.io/scrape");
   }
 }
