@@ -411,9 +411,10 @@ class ScenariosIT {
 
   /**
    * An operator upgraded to a contract whose config the running sidecars cannot run as meant (here:
-   * deny actions made a must-understand field of contract 3; these sidecars speak 2) sends them
-   * nothing: they keep their last good config (its WAF deny still answers 403) and the route says
-   * how many pods, the field, the contract and the remedy; the operator rolled back, all is well.
+   * deny actions made a must-understand field of the next contract, one past the {@link
+   * ContractVersions#CURRENT} these sidecars speak) sends them nothing: they keep their last good
+   * config (its WAF deny still answers 403) and the route says how many pods, the field, the
+   * contract and the remedy; the operator rolled back, all is well.
    */
   @Test
   void sidecarsTooOldForTheOperatorsConfigKeepTheirLastGoodOneAndTheRouteSaysWhy()
