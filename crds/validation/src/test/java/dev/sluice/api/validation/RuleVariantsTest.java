@@ -252,6 +252,31 @@ class RuleVariantsTest {
   }
 
   @Test
+  void theTraceIdSampleIsAnArgumentOfEitherPhaseAndAMisspeltOneIsNot() {
+    for (String event : List.of("Request", "Response")) {
+      ObjectNode agent = base(AGENT);
+      merge(
+          (ObjectNode) agent.get("spec"),
+          Objects.yaml(
+              "{messages: [{name: check, event: "
+                  + event
+                  + ", args: [{name: trace_id, value: trace_id}]}]}"));
+      assertThat(SluiceCrds.forKind("OffloadAgent").admit(agent, null, false).errors())
+          .as(event)
+          .isEmpty();
+    }
+    ObjectNode misspelt = base(AGENT);
+    merge(
+        (ObjectNode) misspelt.get("spec"),
+        Objects.yaml("{messages: [{name: check, args: [{name: t, value: traceid}]}]}"));
+    assertThat(SluiceCrds.forKind("OffloadAgent").admit(misspelt, null, false).errors())
+        .extracting(FieldError::toString)
+        .singleElement()
+        .asString()
+        .startsWith("spec.messages[0].args[0].value: Invalid value: \"traceid\"");
+  }
+
+  @Test
   void theBaseObjectsAreValid() {
     assertThat(SluiceCrds.forKind("ProxyRoute").admit(base(ROUTE), null, false).errors()).isEmpty();
     assertThat(SluiceCrds.forKind("OffloadAgent").admit(base(AGENT), null, false).errors())
