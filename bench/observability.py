@@ -79,7 +79,7 @@ def run_variant(variant, work, duration, warmup, sink):
             rate = load.wrk_max(PORT, "/small", duration)
         time.sleep(1.5)  # the exporter's last batch
         requests = rate * duration
-        return {"req/s": rate, "cpu µs/req": cpu.micros_per(requests), "rss MiB": tools.rss_kib(pid) / 1024,
+        return {"load avg": os.getloadavg()[0], "req/s": rate, "cpu µs/req": cpu.micros_per(requests), "rss MiB": tools.rss_kib(pid) / 1024,
                 "spans/s": (sink_count() - spans_before) / duration,
                 "log bytes": log_file.stat().st_size}
     finally:
@@ -156,6 +156,10 @@ def write_report(results, args, docroot):
                      f"| {cpu[0] - off_cpu:+.1f} µs ({(cpu[0] / off_cpu - 1) * 100:+.1f} %), "
                      f"{(rate[0] / off_rate - 1) * 100:+.1f} % req/s "
                      f"| {rss[0]:.0f} [{rss[1]:.0f}-{rss[2]:.0f}] | {spans[0]:,.0f} |")
+    loads = [r["load avg"] for runs in results.values() for r in runs]
+    lines += ["", f"1-minute load average at the end of the runs: {min(loads):.1f} to {max(loads):.1f} "
+              "(2 cores; above 2, other work shared the machine: compare CPU per request, which is the "
+              "sidecar's own, more than requests/s)."]
     lines += ["", f"Machine: {tools.machine()}. Sidecar flags: `{' '.join(peers.sidecar_flags())}`.", ""]
     base.with_suffix(".md").write_text("\n".join(lines))
     print("\n".join(lines))
