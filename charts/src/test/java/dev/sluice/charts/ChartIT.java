@@ -164,8 +164,10 @@ class ChartIT {
             "--webhook-configuration=sluice-sidecar-injector",
             "--tls-secret=sluice-operator-tls",
             "--sidecar-image=ghcr.io/sluice/sidecar:0.1.0",
-            "--sidecar-access-log=json")
-        .doesNotContain("--no-leader-election", "--cert-manager");
+            "--sidecar-access-log=json",
+            "--sidecar-otlp-service-name=sluice-sidecar")
+        .doesNotContain("--no-leader-election", "--cert-manager")
+        .noneMatch(a -> a.startsWith("--sidecar-otlp-endpoint"));
     assertThat(pod.getAffinity().getPodAntiAffinity()).isNotNull();
     assertThat(rendered).anyMatch(o -> o.getKind().equals("PodDisruptionBudget"));
 
@@ -248,6 +250,11 @@ class ChartIT {
         .hasMessageContaining("replica");
     assertThatThrownBy(() -> render(Map.of("sidecar.accessLog.format", "yaml")))
         .hasMessageContaining("at '/sidecar/accessLog/format': value must be one of");
+    assertThatThrownBy(() -> render(Map.of("sidecar.tracing.otlpEndpoint", "ftp://x")))
+        .hasMessageContaining("at '/sidecar/tracing/otlpEndpoint'")
+        .hasMessageContaining("does not match pattern");
+    assertThatThrownBy(() -> render(Map.of("sidecar.tracing.serviceName", " ")))
+        .hasMessageContaining("at '/sidecar/tracing/serviceName'");
     assertThatThrownBy(() -> render(Map.of("sidecar.resources.memoryLimit", "lots")))
         .hasMessageContaining("at '/sidecar/resources/memoryLimit'");
     assertThatThrownBy(() -> render(Map.of("tls.mode", "certManager")))
@@ -414,6 +421,27 @@ class ChartIT {
     assertThat(operatorArgs(load(template.call())))
         .as("YAML 1.1 reads off as false")
         .contains("--sidecar-access-log=off");
+  }
+
+  @Test
+  void anOtlpEndpointReachesTheOperatorWhichTakesItForTheSidecarsItInjects() {
+    String collector = "https://otel-collector.observability:4318/v1/traces?tenant=shop#x";
+    List<String> args =
+        operatorArgs(
+            render(
+                Map.of(
+                    "sidecar.tracing.otlpEndpoint",
+                    collector,
+                    "sidecar.tracing.serviceName",
+                    "shop edge: east")));
+    assertThat(args)
+        .contains(
+            "--sidecar-otlp-endpoint=" + collector, "--sidecar-otlp-service-name=shop edge: east");
+    var parsed = new CommandLine(new OperatorMain()).parseArgs(args.toArray(String[]::new));
+    assertThat(parsed.<String>matchedOptionValue("--sidecar-otlp-endpoint", null))
+        .isEqualTo(collector);
+    assertThat(parsed.<String>matchedOptionValue("--sidecar-otlp-service-name", null))
+        .isEqualTo("shop edge: east");
   }
 
   @Test

@@ -4,6 +4,7 @@ import dev.sluice.operator.check.InstallCheck;
 import dev.sluice.operator.cli.OperatorPorts;
 import dev.sluice.operator.http.ServerDefaults;
 import dev.sluice.operator.inject.SidecarAccessLog;
+import dev.sluice.operator.inject.SidecarTracing;
 import dev.sluice.sidecar.config.Durations;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -11,6 +12,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.Charset;
 import java.time.Duration;
@@ -160,6 +162,23 @@ public final class OperatorMain implements Callable<Integer> {
   String sidecarAccessLog = "json";
 
   @Option(
+      names = "--sidecar-otlp-endpoint",
+      paramLabel = "URL",
+      description =
+          "Injected sidecars export a span per sampled exchange over OTLP/HTTP to URL, a"
+              + " collector's /v1/traces (their --otlp-endpoint; each ProxyRoute's spec.tracing"
+              + " says which are sampled). Default: no export.")
+  @Nullable String sidecarOtlpEndpoint;
+
+  @Option(
+      names = "--sidecar-otlp-service-name",
+      paramLabel = "NAME",
+      description =
+          "The service.name of the spans injected sidecars export (their --otlp-service-name)."
+              + " Default: ${DEFAULT-VALUE}.")
+  String sidecarOtlpServiceName = SidecarTracing.DEFAULT_SERVICE_NAME;
+
+  @Option(
       names = "--native-sidecars",
       paramLabel = "auto|true|false",
       description =
@@ -223,40 +242,10 @@ public final class OperatorMain implements Callable<Integer> {
     // checkstyle:terminal-output-begin
     PrintWriter err = new PrintWriter(System.err, true, Charset.defaultCharset());
     // checkstyle:terminal-output-end
-    NativeSidecars nativeMode = NativeSidecars.fromFlag(nativeSidecars);
-    if (nativeMode == null) {
-      err.println(
-          "sluice-operator: --native-sidecars "
-              + nativeSidecars
-              + " (expected: auto, true or false)");
+    OperatorSettings settings = settings(err);
+    if (settings == null) {
       return 2;
     }
-    SidecarAccessLog accessLog = SidecarAccessLog.fromFlag(sidecarAccessLog);
-    if (accessLog == null) {
-      err.println(
-          "sluice-operator: --sidecar-access-log "
-              + sidecarAccessLog
-              + " (expected: json, text or off)");
-      return 2;
-    }
-    Duration holdFor;
-    try {
-      holdFor = Durations.parse(hold);
-    } catch (IllegalArgumentException e) {
-      err.println("sluice-operator: --long-poll " + hold + " (expected: a duration like 60s)");
-      return 2;
-    }
-    InetAddress bind;
-    try {
-      bind = bindAddress(bindAddress);
-    } catch (UnknownHostException e) {
-      err.println(
-          "sluice-operator: --bind-address "
-              + bindAddress
-              + " (expected: an IP address of this host, like 127.0.0.1 or ::)");
-      return 2;
-    }
-    OperatorSettings settings = settings(bind, nativeMode, accessLog, holdFor);
     KubernetesClient client = new KubernetesClientBuilder().build();
     OperatorRuntime runtime;
     try {
@@ -279,10 +268,53 @@ public final class OperatorMain implements Callable<Integer> {
     return 0;
   }
 
+  /** The settings the flags ask for; null (after saying which flag is wrong) if one is invalid. */
+  private @Nullable OperatorSettings settings(PrintWriter err) {
+    NativeSidecars nativeMode = NativeSidecars.fromFlag(nativeSidecars);
+    if (nativeMode == null) {
+      err.println(
+          "sluice-operator: --native-sidecars "
+              + nativeSidecars
+              + " (expected: auto, true or false)");
+      return null;
+    }
+    SidecarAccessLog accessLog = SidecarAccessLog.fromFlag(sidecarAccessLog);
+    if (accessLog == null) {
+      err.println(
+          "sluice-operator: --sidecar-access-log "
+              + sidecarAccessLog
+              + " (expected: json, text or off)");
+      return null;
+    }
+    SidecarTracing tracing = sidecarTracing(err);
+    if (tracing == null) {
+      return null;
+    }
+    Duration holdFor;
+    try {
+      holdFor = Durations.parse(hold);
+    } catch (IllegalArgumentException e) {
+      err.println("sluice-operator: --long-poll " + hold + " (expected: a duration like 60s)");
+      return null;
+    }
+    InetAddress bind;
+    try {
+      bind = bindAddress(bindAddress);
+    } catch (UnknownHostException e) {
+      err.println(
+          "sluice-operator: --bind-address "
+              + bindAddress
+              + " (expected: an IP address of this host, like 127.0.0.1 or ::)");
+      return null;
+    }
+    return settings(bind, nativeMode, accessLog, tracing, holdFor);
+  }
+
   private OperatorSettings settings(
       @Nullable InetAddress bind,
       NativeSidecars nativeMode,
       SidecarAccessLog accessLog,
+      SidecarTracing tracing,
       Duration holdFor) {
     return OperatorSettings.defaults()
         .withNamespaces(new LinkedHashSet<>(namespaces))
@@ -301,9 +333,37 @@ public final class OperatorMain implements Callable<Integer> {
         .withSidecarResources(sidecarCpuRequest, sidecarMemoryRequest, sidecarMemoryLimit)
         .withNativeSidecars(nativeMode)
         .withSidecarAccessLog(accessLog)
+        .withSidecarTracing(tracing)
         .withSidecarScrapeAnnotations(sidecarScrapeAnnotations)
         .withHold(holdFor)
         .withLiveEndpoints(liveEndpoints);
+  }
+
+  /** The injected sidecars' span export the flags ask for; null (after saying why) if invalid. */
+  private @Nullable SidecarTracing sidecarTracing(PrintWriter err) {
+    if (sidecarOtlpServiceName.isBlank()) {
+      err.println(
+          "sluice-operator: --sidecar-otlp-service-name \""
+              + sidecarOtlpServiceName
+              + "\" (expected: a name, such as "
+              + SidecarTracing.DEFAULT_SERVICE_NAME
+              + ")");
+      return null;
+    }
+    if (sidecarOtlpEndpoint == null) {
+      return SidecarTracing.OFF;
+    }
+    URI endpoint = SidecarTracing.endpointFromFlag(sidecarOtlpEndpoint);
+    if (endpoint == null) {
+      err.println(
+          "sluice-operator: --sidecar-otlp-endpoint "
+              + sidecarOtlpEndpoint
+              + " (expected: "
+              + SidecarTracing.EXPECTED_ENDPOINT
+              + ")");
+      return null;
+    }
+    return new SidecarTracing(endpoint, sidecarOtlpServiceName);
   }
 
   /**

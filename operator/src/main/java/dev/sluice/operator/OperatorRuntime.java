@@ -206,6 +206,7 @@ public final class OperatorRuntime implements AutoCloseable {
         settings.sidecarMemoryRequest(),
         settings.sidecarMemoryLimit(),
         settings.sidecarAccessLog(),
+        settings.sidecarTracing(),
         OperatorVersion.VERSION,
         settings.sidecarScrapeAnnotations());
   }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.sluice.operator.configservice.TokenReviewer;
 import dev.sluice.operator.inject.SidecarAccessLog;
+import dev.sluice.operator.inject.SidecarTracing;
 import dev.sluice.operator.render.Renderer;
 import dev.sluice.sidecar.config.ContractFields;
 import java.net.InetAddress;
@@ -47,6 +48,7 @@ public final class OperatorSettings {
   private String sidecarMemoryLimit = "256Mi";
   private NativeSidecars nativeSidecars = NativeSidecars.AUTO;
   private SidecarAccessLog sidecarAccessLog = SidecarAccessLog.JSON;
+  private SidecarTracing sidecarTracing = SidecarTracing.OFF;
   private boolean sidecarScrapeAnnotations;
   private Renderer.Defaults rendererDefaults = Renderer.Defaults.STANDARD;
   private Clock clock = Clock.systemUTC();
@@ -85,6 +87,7 @@ public final class OperatorSettings {
     copy.sidecarMemoryLimit = sidecarMemoryLimit;
     copy.nativeSidecars = nativeSidecars;
     copy.sidecarAccessLog = sidecarAccessLog;
+    copy.sidecarTracing = sidecarTracing;
     copy.sidecarScrapeAnnotations = sidecarScrapeAnnotations;
     copy.rendererDefaults = rendererDefaults;
     copy.clock = clock;
@@ -233,6 +236,11 @@ public final class OperatorSettings {
     return with(s -> s.sidecarAccessLog = requireNonNull(format, "sidecarAccessLog"));
   }
 
+  /** The span export of injected sidecars; default none ({@link SidecarTracing#OFF}). */
+  public OperatorSettings withSidecarTracing(SidecarTracing tracing) {
+    return with(s -> s.sidecarTracing = requireNonNull(tracing, "sidecarTracing"));
+  }
+
   /**
    * Whether injected pods are annotated {@code prometheus.io/scrape}, {@code /port} and {@code
    * /path} for the sidecar's metrics (default: no).
@@ -376,6 +384,10 @@ public final class OperatorSettings {
 
   SidecarAccessLog sidecarAccessLog() {
     return sidecarAccessLog;
+  }
+
+  SidecarTracing sidecarTracing() {
+    return sidecarTracing;
   }
 
   boolean sidecarScrapeAnnotations() {

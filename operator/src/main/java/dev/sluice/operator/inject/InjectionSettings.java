@@ -13,6 +13,7 @@ package dev.sluice.operator.inject;
  * @param memoryRequest default memory request
  * @param memoryLimit default memory limit
  * @param accessLog the format of the sidecar's access log on standard output
+ * @param tracing the sidecar's span export ({@link SidecarTracing#OFF}: none)
  * @param version the injector's version, recorded on injected pods
  * @param scrapeAnnotations annotate injected pods {@code prometheus.io/scrape}, {@code /port} (the
  *     sidecar's admin port) and {@code /path}, unless a pod has a {@code prometheus.io/*}
@@ -27,5 +28,6 @@ public record InjectionSettings(
     String memoryRequest,
     String memoryLimit,
     SidecarAccessLog accessLog,
+    SidecarTracing tracing,
     String version,
     boolean scrapeAnnotations) {}

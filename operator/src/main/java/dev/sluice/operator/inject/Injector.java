@@ -133,21 +133,7 @@ public final class Injector {
     return new ContainerBuilder()
         .withName(CONTAINER)
         .withImage(image)
-        .withArgs(
-            "--config-service",
-            settings.configServiceUrl() + "/v1/pods/$(POD_NAMESPACE)/$(POD_NAME)",
-            "--config-service-ca",
-            CA_DIR + "/ca.crt",
-            "--token-file",
-            TOKEN_DIR + "/token",
-            "--config-cache",
-            CACHE_DIR + "/last-applied.json",
-            "--access-log",
-            settings.accessLog().flag(),
-            // The JVM sizes by CPU limit, never by request: without a limit it would run one I/O
-            // thread per node core.
-            "--threads",
-            "$(" + CPU_ENV + ")")
+        .withArgs(args(settings))
         .withEnv(env())
         .addNewPort()
         .withName("sluice-admin")
@@ -183,6 +169,27 @@ public final class Injector {
         .endSeccompProfile()
         .endSecurityContext()
         .build();
+  }
+
+  private static List<String> args(InjectionSettings settings) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--config-service",
+                settings.configServiceUrl() + "/v1/pods/$(POD_NAMESPACE)/$(POD_NAME)",
+                "--config-service-ca",
+                CA_DIR + "/ca.crt",
+                "--token-file",
+                TOKEN_DIR + "/token",
+                "--config-cache",
+                CACHE_DIR + "/last-applied.json",
+                "--access-log",
+                settings.accessLog().flag()));
+    args.addAll(settings.tracing().sidecarArgs());
+    // The JVM sizes by CPU limit, never by request: without a limit it would run one I/O thread
+    // per node core.
+    args.addAll(List.of("--threads", "$(" + CPU_ENV + ")"));
+    return args;
   }
 
   private static List<EnvVar> env() {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.sluice.operator.inject.AdmissionWebhook;
 import dev.sluice.operator.inject.InjectionSettings;
 import dev.sluice.operator.inject.SidecarAccessLog;
+import dev.sluice.operator.inject.SidecarTracing;
 import dev.sluice.operator.inject.WebhookServer;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -63,6 +64,7 @@ class CertificatesIT {
             "128Mi",
             "256Mi",
             SidecarAccessLog.JSON,
+            SidecarTracing.OFF,
             "1",
             false);
     try (WebhookServer server =

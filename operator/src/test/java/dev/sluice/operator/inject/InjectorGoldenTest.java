@@ -8,8 +8,10 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.sluice.api.Labels;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -35,33 +37,34 @@ class InjectorGoldenTest {
           "128Mi",
           "256Mi",
           SidecarAccessLog.JSON,
+          SidecarTracing.OFF,
           "0.1.0",
           false);
   static final InjectionSettings REGULAR =
-      new InjectionSettings(
-          NATIVE.image(),
-          NATIVE.configServiceUrl(),
-          NATIVE.caConfigMap(),
-          false,
-          NATIVE.cpuRequest(),
-          NATIVE.memoryRequest(),
-          NATIVE.memoryLimit(),
-          NATIVE.accessLog(),
-          NATIVE.version(),
-          false);
+      settings(false, SidecarAccessLog.JSON, SidecarTracing.OFF, false);
   static final InjectionSettings SCRAPED =
-      new InjectionSettings(
-          NATIVE.image(),
-          NATIVE.configServiceUrl(),
-          NATIVE.caConfigMap(),
-          true,
-          NATIVE.cpuRequest(),
-          NATIVE.memoryRequest(),
-          NATIVE.memoryLimit(),
-          NATIVE.accessLog(),
-          NATIVE.version(),
-          true);
+      settings(true, SidecarAccessLog.JSON, SidecarTracing.OFF, true);
   static final Map<String, String> ENABLED_NAMESPACE = Map.of(Labels.INJECT, "enabled");
+
+  /** {@link #NATIVE}'s image, URLs, resources and version with these. */
+  static InjectionSettings settings(
+      boolean nativeSidecars,
+      SidecarAccessLog accessLog,
+      SidecarTracing tracing,
+      boolean scrapeAnnotations) {
+    return new InjectionSettings(
+        NATIVE.image(),
+        NATIVE.configServiceUrl(),
+        NATIVE.caConfigMap(),
+        nativeSidecars,
+        NATIVE.cpuRequest(),
+        NATIVE.memoryRequest(),
+        NATIVE.memoryLimit(),
+        accessLog,
+        tracing,
+        NATIVE.version(),
+        scrapeAnnotations);
+  }
 
   static Pod pod() throws Exception {
     return JSON.treeToValue(YAML.readTree(CASES.resolve("pod.yaml").toFile()), Pod.class);
@@ -119,20 +122,47 @@ class InjectorGoldenTest {
         .as("what the sidecar's --access-log takes")
         .containsExactly("json", "text", "off");
     for (SidecarAccessLog format : SidecarAccessLog.values()) {
-      InjectionSettings settings =
-          new InjectionSettings(
-              NATIVE.image(),
-              NATIVE.configServiceUrl(),
-              NATIVE.caConfigMap(),
-              true,
-              NATIVE.cpuRequest(),
-              NATIVE.memoryRequest(),
-              NATIVE.memoryLimit(),
-              format,
-              NATIVE.version(),
-              false);
-      assertThat(sidecarArgs(settings)).containsSequence("--access-log", format.flag());
+      assertThat(sidecarArgs(settings(true, format, SidecarTracing.OFF, false)))
+          .containsSequence("--access-log", format.flag());
     }
+  }
+
+  @Test
+  void theSidecarExportsSpansOnlyWhenAnEndpointIsSet() throws Exception {
+    assertThat(sidecarArgs(NATIVE))
+        .as("no endpoint: the sidecar's own default, no export")
+        .doesNotContain("--otlp-endpoint", "--otlp-service-name");
+    URI collector = URI.create("http://otel-collector.observability:4318/v1/traces");
+    InjectionSettings traced =
+        settings(true, SidecarAccessLog.JSON, new SidecarTracing(collector, "shop-edge"), false);
+    List<String> expected = new ArrayList<>(sidecarArgs(NATIVE));
+    expected.addAll(
+        expected.indexOf("--threads"),
+        List.of("--otlp-endpoint", collector.toString(), "--otlp-service-name", "shop-edge"));
+    assertThat(sidecarArgs(traced)).as("the two added, nothing else changed").isEqualTo(expected);
+  }
+
+  @Test
+  void theOperatorTakesTheEndpointsTheSidecarTakes() {
+    assertThat(
+            Stream.of(
+                "http://otel-collector.observability:4318/v1/traces",
+                "https://collector.example.com/v1/traces",
+                "http://10.0.0.7:4318/v1/traces",
+                "http://[fd00::7]:4318/v1/traces"))
+        .allSatisfy(url -> assertThat(SidecarTracing.endpointFromFlag(url)).hasToString(url));
+    assertThat(
+            Stream.of(
+                "ftp://x",
+                "otel-collector:4318",
+                "otel-collector.observability:4318/v1/traces",
+                "http://",
+                "http:///v1/traces",
+                "http://under_score:4318/v1/traces",
+                "http://a b/v1/traces",
+                ""))
+        .as("not an http or https URL with a host, as SidecarMain's --otlp-endpoint requires")
+        .allSatisfy(url -> assertThat(SidecarTracing.endpointFromFlag(url)).isNull());
   }
 
   static List<String> sidecarArgs(InjectionSettings settings) throws Exception {

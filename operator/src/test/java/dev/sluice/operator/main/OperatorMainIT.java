@@ -95,26 +95,37 @@ class OperatorMainIT {
     Ran help = run(Map.of(), 60, "--help");
     assertThat(help.exit()).isZero();
     assertThat(help.output()).contains("Usage: sluice-operator").contains("--[no-]leader-election");
-    Ran bad = run(Map.of(), 60, "--native-sidecars=maybe");
-    assertThat(bad.exit()).isEqualTo(2);
-    assertThat(bad.output())
-        .contains("sluice-operator: --native-sidecars maybe (expected: auto, true or false)");
-    Ran badAccessLog = run(Map.of(), 60, "--sidecar-access-log=yaml");
-    assertThat(badAccessLog.exit()).isEqualTo(2);
-    assertThat(badAccessLog.output())
-        .contains("sluice-operator: --sidecar-access-log yaml (expected: json, text or off)");
-    Ran badAddress = run(Map.of(), 60, "--bind-address=no-such-host.invalid");
-    assertThat(badAddress.exit()).isEqualTo(2);
-    assertThat(badAddress.output())
-        .contains(
-            "sluice-operator: --bind-address no-such-host.invalid (expected: an IP address of"
-                + " this host, like 127.0.0.1 or ::)");
+    assertRefused(
+        "--native-sidecars=maybe",
+        "sluice-operator: --native-sidecars maybe (expected: auto, true or false)");
+    assertRefused(
+        "--sidecar-access-log=yaml",
+        "sluice-operator: --sidecar-access-log yaml (expected: json, text or off)");
+    assertRefused(
+        "--sidecar-otlp-endpoint=ftp://x",
+        "sluice-operator: --sidecar-otlp-endpoint ftp://x (expected: an http or https URL,"
+            + " such as http://otel-collector.observability:4318/v1/traces)");
+    assertRefused(
+        "--sidecar-otlp-service-name= ",
+        "sluice-operator: --sidecar-otlp-service-name \" \" (expected: a name, such as"
+            + " sluice-sidecar)");
+    assertRefused(
+        "--bind-address=no-such-host.invalid",
+        "sluice-operator: --bind-address no-such-host.invalid (expected: an IP address of"
+            + " this host, like 127.0.0.1 or ::)");
     assertThat(help.output()).contains("--bind-address=IP").contains("Exit codes:");
     Ran checkHelp = run(Map.of(), 60, "check-install", "--help");
     assertThat(checkHelp.exit()).as("the helm test's command is in the jar").isZero();
     assertThat(checkHelp.output())
         .contains("Usage: sluice-operator check-install")
         .contains("--ca-file=FILE");
+  }
+
+  /** {@code arg} alone exits 2 with {@code message}: the flag, the value, what was expected. */
+  void assertRefused(String arg, String message) throws Exception {
+    Ran ran = run(Map.of(), 60, arg);
+    assertThat(ran.exit()).as(arg).isEqualTo(2);
+    assertThat(ran.output()).contains(message);
   }
 
   @Test
