@@ -90,7 +90,7 @@ public final class OperatorRuntime implements AutoCloseable {
       RevisionStore revisions = new RevisionStore(client);
       PodWriter writer = new PodWriter(client);
       StatusWriter statuses = new StatusWriter(client);
-      EventRecorder events = new EventRecorder(client);
+      EventRecorder events = new EventRecorder(client, settings.clock());
       PodDirectory pods = push(parts, new PodDirectory(client));
       ConfigService configService =
           configService(parts, client, settings, listeners, tls, pods, revisions, writer, metrics);

@@ -9,7 +9,11 @@ import dev.sluice.api.Labels;
 import dev.sluice.operator.http.PlainReplies;
 import dev.sluice.operator.metrics.OperatorMetrics;
 import dev.sluice.operator.pods.AgentHealthRecord;
+import dev.sluice.operator.pods.PodRollout;
 import dev.sluice.operator.pods.PodWriter;
+import dev.sluice.operator.rollout.PodStep;
+import dev.sluice.operator.rollout.RolloutLog;
+import dev.sluice.sidecar.config.ConfigOrigin;
 import dev.sluice.sidecar.config.ContractFields;
 import dev.sluice.sidecar.config.ContractRendering;
 import dev.sluice.sidecar.config.ContractVersions;
@@ -26,6 +30,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -463,8 +468,9 @@ public final class ConfigService implements AutoCloseable {
               + " (expected: both set; outcome Applied or Rejected)");
       return;
     }
+    PodRollout before;
     try {
-      writer.report(namespace, pod, report, clock.instant());
+      before = writer.report(namespace, pod, report, clock.instant());
     } catch (KubernetesClientException e) {
       if (e.getCode() == 404) {
         PlainReplies.send(exchange, 404, "pod " + namespace + "/" + pod + " does not exist");
@@ -472,8 +478,19 @@ public final class ConfigService implements AutoCloseable {
       }
       throw e;
     }
+    PodStep step =
+        PodStep.reported(
+            pod,
+            before,
+            report.outcome() == SidecarReport.Outcome.Applied,
+            report.revision(),
+            PodWriter.reasonOf(report));
+    if (step != null) {
+      RolloutLog.write(namespace, routes(namespace, report.revision()), step);
+    }
     metrics.report(report.outcome().name().toLowerCase(java.util.Locale.ROOT));
-    LOG.info(
+    // Every report, repeats included; the rollout log says each step once (RolloutLog).
+    LOG.debug(
         "pod {}/{} reported {} revision {}{}",
         namespace,
         pod,
@@ -482,6 +499,19 @@ public final class ConfigService implements AutoCloseable {
         report.reason() == null ? "" : ": " + report.reason());
     exchange.sendResponseHeaders(204, -1);
     exchange.close();
+  }
+
+  /** The routes {@code revision} renders, as its origin names them; none when unknown. */
+  private List<String> routes(String namespace, String revision) {
+    try {
+      return revisions
+          .load(namespace, revision)
+          .map(SidecarConfig::origin)
+          .map(ConfigOrigin::proxyRoutes)
+          .orElse(List.of());
+    } catch (KubernetesClientException | IllegalStateException e) {
+      return List.of(); // the log line goes without; the report was recorded
+    }
   }
 
   /** {@code {"<agent>": {"endpoints": n, "available": m}}}, recorded on the pod. */

@@ -2,12 +2,11 @@ package dev.sluice.operator.pods;
 
 import dev.sluice.api.Labels;
 import dev.sluice.operator.inject.Injector;
+import dev.sluice.operator.status.Timestamps;
 import dev.sluice.sidecar.config.ContractVersions;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -47,7 +46,7 @@ public record PodRecord(
         new PodRollout(
             pod.getMetadata().getName(),
             a.get(Labels.ASSIGNED_REVISION),
-            instant(a.get(Labels.ASSIGNED_AT)),
+            Timestamps.parse(a.get(Labels.ASSIGNED_AT)),
             a.get(Labels.APPLIED_REVISION),
             a.get(Labels.REJECTED_REVISION),
             a.get(Labels.REJECTED_REASON)),
@@ -100,16 +99,5 @@ public record PodRecord(
       }
     }
     return false;
-  }
-
-  private static @Nullable Instant instant(@Nullable String text) {
-    if (text == null) {
-      return null;
-    }
-    try {
-      return Instant.parse(text);
-    } catch (DateTimeParseException e) {
-      return null;
-    }
   }
 }

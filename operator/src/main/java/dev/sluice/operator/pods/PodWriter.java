@@ -54,8 +54,13 @@ public final class PodWriter {
     }
   }
 
-  /** What the pod's sidecar reported: annotations and the pod condition. */
-  public void report(String namespace, String pod, SidecarReport report, Instant now) {
+  /**
+   * What the pod's sidecar reported: annotations and the pod condition. Returns the pod's rollout
+   * record as it was just before (null when the pod was not there; recording then fails with 404).
+   */
+  public @Nullable PodRollout report(
+      String namespace, String pod, SidecarReport report, Instant now) {
+    Pod before = client.pods().inNamespace(namespace).withName(pod).get();
     boolean applied = report.outcome() == SidecarReport.Outcome.Applied;
     Map<String, String> annotations = new LinkedHashMap<>();
     String message;
@@ -76,6 +81,7 @@ public final class PodWriter {
         applied ? Reasons.APPLIED : Reasons.CONFIG_REJECTED,
         message,
         now);
+    return before == null ? null : PodRecord.of(before).rollout();
   }
 
   /**
@@ -129,7 +135,7 @@ public final class PodWriter {
    * The sidecar's reason and its other problems, each once: the sidecar sends its first problem as
    * the reason and again in the list.
    */
-  static String reasonOf(SidecarReport report) {
+  public static String reasonOf(SidecarReport report) {
     Set<String> said = new LinkedHashSet<>();
     if (report.reason() != null) {
       said.add(report.reason());

@@ -31,11 +31,17 @@ public final class GroupRollout {
    * @param assignments new assignments, pod → revision (only pods whose assignment changes)
    * @param settled pods that now record the target as their last good revision (all applied it)
    * @param state where the group's rollout stands, with its ready pods and any rollback said
+   * @param steps what the plan does and finds pod by pod: assignments, rollbacks, missed deadlines
    */
-  public record Step(Map<String, String> assignments, List<String> settled, RolloutState state) {
+  public record Step(
+      Map<String, String> assignments,
+      List<String> settled,
+      RolloutState state,
+      List<PodStep> steps) {
     public Step {
       assignments = Map.copyOf(assignments);
       settled = List.copyOf(settled);
+      steps = List.copyOf(steps);
     }
   }
 
@@ -59,7 +65,8 @@ public final class GroupRollout {
                 .map(PodRecord::name)
                 .toList()
             : List.of();
-    return new Step(plan.assignments(), settled, reported(plan.state(), pods, policy, lastGood));
+    return new Step(
+        plan.assignments(), settled, reported(plan.state(), pods, policy, lastGood), plan.steps());
   }
 
   /** The planner's state, counting the ready pods and saying when the pods were rolled back. */

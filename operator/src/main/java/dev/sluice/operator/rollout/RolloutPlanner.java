@@ -89,21 +89,70 @@ final class RolloutPlanner {
             progress.stalledReason(),
             progress.stalledMessage(),
             catchingUp);
-    return new RolloutPlan(assignments, state);
+    return new RolloutPlan(assignments, state, steps(ordered, assignments, target, progress));
+  }
+
+  /**
+   * The steps this plan takes, pod by pod: the pods that missed the deadline, then the assignments
+   * (the target; a new pod's last good revision; or, stalled, a pod's last good revision back).
+   */
+  private static List<PodStep> steps(
+      List<PodRollout> ordered, Map<String, String> assignments, String target, Progress progress) {
+    List<PodStep> steps = new ArrayList<>();
+    for (PodRollout pod : progress.late()) {
+      steps.add(
+          new PodStep(
+              RolloutStep.STALLED,
+              pod.name(),
+              target,
+              pod.applied(),
+              "did not apply it within the progress deadline of "
+                  + progress.deadline().toSeconds()
+                  + "s"));
+    }
+    for (PodRollout pod : ordered) {
+      String revision = assignments.get(pod.name());
+      if (revision == null) {
+        continue;
+      }
+      if (revision.equals(target)) {
+        steps.add(new PodStep(RolloutStep.ASSIGNED, pod.name(), revision, pod.applied(), null));
+      } else if (pod.assigned() == null) {
+        steps.add(
+            new PodStep(
+                RolloutStep.ASSIGNED,
+                pod.name(),
+                revision,
+                null,
+                "a new pod runs the last good revision until its turn"));
+      } else {
+        steps.add(
+            new PodStep(
+                RolloutStep.ROLLED_BACK, pod.name(), revision, target, progress.stalledMessage()));
+      }
+    }
+    return steps;
   }
 
   /**
    * How far the target got: pods that applied it, pods assigned it and not done yet, and the first
-   * reason it stopped (a rejection; else a pod past the deadline), or null.
+   * reason it stopped (a rejection; else a pod past the deadline), or null; the pods past the
+   * deadline.
    */
   private record Progress(
-      int updated, int inFlight, @Nullable String stalledReason, @Nullable String stalledMessage) {
+      int updated,
+      int inFlight,
+      @Nullable String stalledReason,
+      @Nullable String stalledMessage,
+      List<PodRollout> late,
+      Duration deadline) {
 
     static Progress of(List<PodRollout> ordered, String target, Duration deadline, Instant now) {
       int updated = 0;
       int inFlight = 0;
       String stalledReason = null;
       String stalledMessage = null;
+      List<PodRollout> late = new ArrayList<>();
       for (PodRollout pod : ordered) {
         if (target.equals(pod.applied())) {
           updated++;
@@ -113,9 +162,13 @@ final class RolloutPlanner {
               "pod " + pod.name() + " rejected revision " + target + ": " + pod.rejectReason();
         } else if (target.equals(pod.assigned())) {
           inFlight++;
-          if (pod.assignedAt() != null
-              && Duration.between(pod.assignedAt(), now).compareTo(deadline) > 0
-              && stalledReason == null) {
+          boolean pastDeadline =
+              pod.assignedAt() != null
+                  && Duration.between(pod.assignedAt(), now).compareTo(deadline) > 0;
+          if (pastDeadline) {
+            late.add(pod);
+          }
+          if (pastDeadline && stalledReason == null) {
             stalledReason = Reasons.PROGRESS_DEADLINE_EXCEEDED;
             stalledMessage =
                 "pod "
@@ -128,7 +181,7 @@ final class RolloutPlanner {
           }
         }
       }
-      return new Progress(updated, inFlight, stalledReason, stalledMessage);
+      return new Progress(updated, inFlight, stalledReason, stalledMessage, late, deadline);
     }
   }
 

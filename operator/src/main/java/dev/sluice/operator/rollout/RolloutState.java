@@ -59,4 +59,12 @@ public record RolloutState(
   public boolean rolledOut() {
     return complete() || (catchingUp && stalledReason == null);
   }
+
+  /**
+   * A revision the pods have not all applied before is being rolled out: some pod is selected, the
+   * rollout did not stop, and not every pod applied it (nor is only catching up to it).
+   */
+  public boolean rollingOut() {
+    return stalledReason == null && selectedPods > 0 && !rolledOut();
+  }
 }

@@ -2,7 +2,9 @@ package dev.sluice.operator.route;
 
 import dev.sluice.api.v1alpha1.Reasons;
 import dev.sluice.operator.pods.PodRecord;
+import dev.sluice.operator.rollout.PodStep;
 import dev.sluice.operator.rollout.RolloutState;
+import dev.sluice.operator.rollout.RolloutStep;
 import dev.sluice.sidecar.config.ContractFields;
 import dev.sluice.sidecar.config.ContractRendering;
 import dev.sluice.sidecar.config.SidecarConfig;
@@ -20,16 +22,26 @@ import org.jspecify.annotations.Nullable;
  * Reasons#SIDECAR_CONTRACT_TOO_OLD}) while its other pods roll out.
  */
 final class ContractHold {
-  /** Pods shown by name in the message, at most. */
-  static final int NAMED = 3;
-
   /**
    * A pod held back.
    *
    * @param pod the pod
    * @param refused why its contract cannot take the config
    */
-  record Held(PodRecord pod, ContractRendering.Refused refused) {}
+  record Held(PodRecord pod, ContractRendering.Refused refused) {
+    /** The rollout step: held back from {@code revision}, keeping what it runs. */
+    PodStep step(String revision) {
+      return new PodStep(
+          RolloutStep.HELD,
+          pod.name(),
+          revision,
+          pod.rollout().applied(),
+          "its sidecar speaks contract "
+              + refused.contract()
+              + "; the revision uses "
+              + refused.describe());
+    }
+  }
 
   private final ContractFields table;
 
@@ -82,10 +94,7 @@ final class ContractHold {
     int needs = held.stream().mapToInt(h -> h.refused().requires()).max().orElse(0);
     Set<String> fields = new LinkedHashSet<>();
     held.forEach(h -> fields.addAll(h.refused().fields()));
-    List<String> names = held.stream().map(h -> h.pod().name()).sorted().toList();
-    String shown =
-        String.join(", ", names.subList(0, Math.min(NAMED, names.size())))
-            + (names.size() > NAMED ? " and " + (names.size() - NAMED) + " more" : "");
+    String shown = PodList.of(held.stream().map(h -> h.pod().name()).toList());
     return held.size()
         + " of "
         + selected

@@ -1,5 +1,7 @@
 package dev.sluice.operator.route;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.sluice.api.v1alpha1.OffloadAgent;
 import dev.sluice.api.v1alpha1.ProxyRoute;
 import dev.sluice.operator.pods.PodRecord;
@@ -8,9 +10,12 @@ import dev.sluice.operator.render.Renderer;
 import dev.sluice.operator.render.ServiceKey;
 import dev.sluice.operator.render.ServicePortEndpoints;
 import dev.sluice.operator.rollout.GroupRollout;
+import dev.sluice.operator.rollout.PodStep;
 import dev.sluice.operator.rollout.RolloutState;
+import dev.sluice.sidecar.config.ConfigOrigin;
 import dev.sluice.sidecar.config.SidecarConfig;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -52,16 +57,39 @@ final class NamespaceRollout {
   record RouteOutcome(List<RenderProblem> problems, RolloutState rollout) {}
 
   /**
+   * Where a pod stands: in a group rolling {@code target} out, whose config renders {@code routes}
+   * ({@code <namespace>/<name>}, as the config's origin names them).
+   */
+  record PodPlace(List<String> routes, String target) {
+    PodPlace {
+      routes = List.copyOf(routes);
+    }
+
+    /** The place of the pods of a group that runs {@code config}. */
+    static PodPlace of(SidecarConfig config) {
+      ConfigOrigin origin = config.origin();
+      return new PodPlace(
+          origin == null ? List.of() : origin.proxyRoutes(),
+          requireNonNull(config.revision(), "the renderer stamps every config"));
+    }
+  }
+
+  /**
    * The pass's result.
    *
    * @param configs every revision handed out now, to be stored before any pod is told about it
    * @param changes pod annotation changes, in pod name order
    * @param routes each ProxyRoute's outcome by name
+   * @param steps the steps the pass takes or finds standing, pod by pod (assigned, rolled back,
+   *     held, stalled); said again on every pass while they stand
+   * @param places each grouped pod's place, by name
    */
   record Result(
       Map<String, SidecarConfig> configs,
       List<PodChange> changes,
-      Map<String, RouteOutcome> routes) {}
+      Map<String, RouteOutcome> routes,
+      List<PodStep> steps,
+      Map<String, PodPlace> places) {}
 
   static Result plan(Input in) {
     Map<String, ProxyRoute> valid = new TreeMap<>();
@@ -88,6 +116,8 @@ final class NamespaceRollout {
 
     Map<String, SidecarConfig> configs = new TreeMap<>();
     Map<String, PodChange> changes = new TreeMap<>();
+    List<PodStep> steps = new ArrayList<>();
+    Map<String, PodPlace> places = new TreeMap<>();
     for (PodGroups.PodGroup group : groups.values()) {
       List<ProxyRoute> members = group.routes().stream().map(valid::get).toList();
       GroupRollout.Step step = GroupRollout.plan(group.revision(), group.pods(), members, in.now());
@@ -97,9 +127,18 @@ final class NamespaceRollout {
       record(step, group.revision(), changes);
       outcomes.rolledOut(
           group.routes(), ContractHold.amend(step.state(), group.revision(), group.heldBack()));
+      steps.addAll(step.steps());
+      group.heldBack().forEach(held -> steps.add(held.step(group.revision())));
+      PodPlace place = PodPlace.of(group.config());
+      group.pods().forEach(pod -> places.put(pod.name(), place));
+      group.heldBack().forEach(held -> places.put(held.pod().name(), place));
     }
     return new Result(
-        configs, List.copyOf(changes.values()), outcomes.outcomes(renderings, invalid));
+        configs,
+        List.copyOf(changes.values()),
+        outcomes.outcomes(renderings, invalid),
+        List.copyOf(steps),
+        places);
   }
 
   /** The group's new assignments and last good revisions, as pod annotation changes. */

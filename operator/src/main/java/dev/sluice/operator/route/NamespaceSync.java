@@ -14,6 +14,7 @@ import dev.sluice.operator.metrics.OperatorMetrics;
 import dev.sluice.operator.pods.PodRecord;
 import dev.sluice.operator.pods.PodWriter;
 import dev.sluice.operator.render.Renderer;
+import dev.sluice.operator.rollout.RolloutLog;
 import dev.sluice.operator.status.EventRecorder;
 import dev.sluice.operator.status.StatusWriter;
 import dev.sluice.operator.status.Timestamps;
@@ -46,6 +47,8 @@ public final class NamespaceSync {
   private final PodWriter pods;
   private final StatusWriter statuses;
   private final EventRecorder events;
+  private final RolloutEvents rolloutEvents;
+  private final StepMemory steps = new StepMemory();
   private final Renderer.Defaults defaults;
   private final Clock clock;
   private final OperatorMetrics metrics;
@@ -66,6 +69,7 @@ public final class NamespaceSync {
     this.pods = pods;
     this.statuses = statuses;
     this.events = events;
+    this.rolloutEvents = new RolloutEvents(events);
     this.defaults = defaults;
     this.clock = clock;
     this.metrics = metrics;
@@ -95,8 +99,13 @@ public final class NamespaceSync {
       NamespaceRollout.Result result = plan(namespace, view, routes, records, now);
       // A config is stored before any pod is told about it.
       result.configs().values().forEach(c -> revisions.save(namespace, c));
+      StepMemory.News news = steps.next(namespace, records, result.steps());
       record(namespace, result.changes(), now);
+      // Told once written: a pass that fails on the way tells its steps when it is retried.
+      steps.told(namespace, news);
+      news.found().forEach(s -> RolloutLog.write(namespace, routesOf(result, s.pod()), s));
       boolean rolling = writeStatuses(routes, result, now);
+      rolloutEvents.record(routes, news.all(), result.places(), result.routes());
       result
           .routes()
           .forEach(
@@ -138,9 +147,14 @@ public final class NamespaceSync {
       pods.record(namespace, change.pod(), change.assign(), change.lastGood(), now);
       if (change.assign() != null) {
         metrics.assigned();
-        LOG.info("pod {}/{} assigned revision {}", namespace, change.pod(), change.assign());
       }
     }
+  }
+
+  /** The routes of {@code pod}'s config ({@code <namespace>/<name>}); none when it has none. */
+  private static List<String> routesOf(NamespaceRollout.Result result, String pod) {
+    NamespaceRollout.PodPlace place = result.places().get(pod);
+    return place == null ? List.of() : place.routes();
   }
 
   /** Every ProxyRoute's status (written when it changed); true while a rollout still runs. */

@@ -114,9 +114,7 @@ public final class RouteStatus {
       @Nullable RenderProblem notAccepted,
       @Nullable RenderProblem unresolved,
       RolloutState rollout) {
-    boolean stalled = rollout.stalledReason() != null;
-    boolean rolling = !stalled && rollout.selectedPods() > 0 && !rollout.rolledOut();
-    boolean reconciling = notAccepted == null && (unresolved != null || rolling);
+    boolean reconciling = notAccepted == null && (unresolved != null || rollout.rollingOut());
     return new Conditions.Desired(
         ConditionTypes.RECONCILING,
         reconciling,

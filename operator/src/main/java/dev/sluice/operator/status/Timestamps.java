@@ -1,7 +1,9 @@
 package dev.sluice.operator.status;
 
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Timestamps as Kubernetes writes them: {@code metav1.Time} is RFC 3339 to the second (a
@@ -15,5 +17,17 @@ public final class Timestamps {
   /** {@code instant} to the second, e.g. {@code 2026-12-06T10:00:25Z}. */
   public static String of(Instant instant) {
     return instant.truncatedTo(ChronoUnit.SECONDS).toString();
+  }
+
+  /** The instant {@code text} says (RFC 3339); null when it is null or says none. */
+  public static @Nullable Instant parse(@Nullable String text) {
+    if (text == null) {
+      return null;
+    }
+    try {
+      return Instant.parse(text);
+    } catch (DateTimeParseException e) {
+      return null;
+    }
   }
 }

@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
 /**
  * What follows an admission, on the mock API server: an injected pod's namespace gets the CA bundle
  * its sidecar mounts (and a new bundle reaches it); a pod left alone for a reason worth knowing
- * gets an event on its owner; a dry run changes nothing; plain not-opted-in pods make no noise; a
- * pod that keeps its own prometheus.io/* annotations is named in the log.
+ * gets an event on its owner, counted up for its owner's next pods; a dry run changes nothing;
+ * plain not-opted-in pods make no noise; a pod that keeps its own prometheus.io/* annotations is
+ * named in the log.
  */
 class InjectionFollowUpIT {
   EmbeddedKubernetes cluster;
@@ -103,6 +104,20 @@ class InjectionFollowUpIT {
     ca.bundle("-----BEGIN CERTIFICATE-----\nsecond\n-----END CERTIFICATE-----\n");
     assertThat(bundle().getData().get("ca.crt")).contains("second");
     assertThat(events()).isEmpty();
+  }
+
+  @Test
+  void podsOfOneOwnerSkippedForOneReasonAreOneEventCounted() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      followUp.accept(webhook.review(review(pod(Map.of("app", "web"), true), false)));
+    }
+    assertThat(events())
+        .singleElement()
+        .satisfies(
+            e -> {
+              assertThat(e.getCount()).isEqualTo(3);
+              assertThat(e.getInvolvedObject().getName()).isEqualTo("web-7d9c");
+            });
   }
 
   @Test

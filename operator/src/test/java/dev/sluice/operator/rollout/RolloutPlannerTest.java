@@ -262,6 +262,40 @@ class RolloutPlannerTest {
   }
 
   @Test
+  void thePlanSaysItsStepsPodByPod() {
+    givenPods(3);
+    RolloutPlan first = step(policy("1", RolloutPolicy.FailurePolicy.Rollback));
+    assertThat(first.steps())
+        .containsExactly(new PodStep(RolloutStep.ASSIGNED, "web-01", NEW, OLD, null));
+
+    now = now.plus(Duration.ofMinutes(11));
+    addPod("web-99", null);
+    RolloutPlan late = step(policy("1", RolloutPolicy.FailurePolicy.Rollback));
+    assertThat(late.steps())
+        .containsExactly(
+            new PodStep(
+                RolloutStep.STALLED,
+                "web-01",
+                NEW,
+                OLD,
+                "did not apply it within the progress deadline of 600s"),
+            new PodStep(
+                RolloutStep.ROLLED_BACK,
+                "web-01",
+                OLD,
+                NEW,
+                "pod web-01 did not apply revision "
+                    + NEW
+                    + " within the progress deadline of 600s"),
+            new PodStep(
+                RolloutStep.ASSIGNED,
+                "web-99",
+                OLD,
+                null,
+                "a new pod runs the last good revision until its turn"));
+  }
+
+  @Test
   void batchSizesAreNumbersOrPercentagesRoundedUp() {
     assertThat(RolloutPlanner.batchSize(null, 20)).isEqualTo(1);
     assertThat(RolloutPlanner.batchSize(new IntOrString(3), 20)).isEqualTo(3);

@@ -1,6 +1,7 @@
 package dev.sluice.operator.route;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.sluice.api.Labels;
 import dev.sluice.api.v1alpha1.ConditionTypes;
@@ -9,6 +10,8 @@ import dev.sluice.api.v1alpha1.ProxyRouteStatus;
 import dev.sluice.api.v1alpha1.Reasons;
 import dev.sluice.operator.pods.PodRecord;
 import dev.sluice.operator.render.Renderer;
+import dev.sluice.operator.rollout.PodStep;
+import dev.sluice.operator.rollout.RolloutStep;
 import dev.sluice.operator.testing.Objects;
 import dev.sluice.sidecar.config.ContractField;
 import dev.sluice.sidecar.config.ContractFields;
@@ -102,6 +105,20 @@ class ContractHoldTest {
                 + NEW
                 + ". They keep their last good"
                 + " config; restart them to get the new sidecar image.");
+
+    assertThat(result.steps())
+        .as("the steps the rollout log tells: held, then assigned")
+        .extracting(PodStep::step, PodStep::pod)
+        .containsExactly(
+            tuple(RolloutStep.ASSIGNED, "web-3"),
+            tuple(RolloutStep.ASSIGNED, "web-4"),
+            tuple(RolloutStep.HELD, "web-1"),
+            tuple(RolloutStep.HELD, "web-2"));
+    assertThat(result.steps().get(2).reason())
+        .isEqualTo(
+            "its sidecar speaks contract 2; the revision uses rules[0].actions (contract 3)");
+    assertThat(result.places().get("web-1"))
+        .isEqualTo(new NamespaceRollout.PodPlace(List.of("shop/web"), rollout.targetRevision()));
 
     ProxyRouteStatus status =
         RouteStatus.compute(null, 1, List.of(), rollout, "2026-12-07T12:00:00Z");

@@ -9,6 +9,7 @@ import dev.sluice.sidecar.config.SidecarConfig;
 import dev.sluice.testing.kubernetes.EmbeddedKubernetes;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.Counter;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -90,6 +91,13 @@ public final class OperatorHarness implements AutoCloseable {
 
   public OperatorRuntime runtime() {
     return runtime;
+  }
+
+  /** Reconciles the running operator finished so far, of either kind. */
+  public double reconciles() {
+    return runtime.metrics().registry().find("sluice_operator_reconciles").counters().stream()
+        .mapToDouble(Counter::count)
+        .sum();
   }
 
   public String configServiceUrl() {
