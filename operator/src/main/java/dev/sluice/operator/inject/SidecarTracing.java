@@ -2,8 +2,8 @@ package dev.sluice.operator.inject;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.sidecar.config.OtlpEndpoint;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -23,8 +23,7 @@ public record SidecarTracing(@Nullable URI otlpEndpoint, String serviceName) {
   public static final SidecarTracing OFF = new SidecarTracing(null, DEFAULT_SERVICE_NAME);
 
   /** What a flag naming an endpoint expects, for error messages. */
-  public static final String EXPECTED_ENDPOINT =
-      "an http or https URL, such as http://otel-collector.observability:4318/v1/traces";
+  public static final String EXPECTED_ENDPOINT = OtlpEndpoint.EXPECTED;
 
   public SidecarTracing {
     requireNonNull(serviceName, "serviceName");
@@ -36,14 +35,7 @@ public record SidecarTracing(@Nullable URI otlpEndpoint, String serviceName) {
    * anything else.
    */
   public static @Nullable URI endpointFromFlag(String flag) {
-    URI endpoint;
-    try {
-      endpoint = new URI(flag);
-    } catch (URISyntaxException e) {
-      return null;
-    }
-    boolean http = "http".equals(endpoint.getScheme()) || "https".equals(endpoint.getScheme());
-    return http && endpoint.getHost() != null ? endpoint : null;
+    return OtlpEndpoint.parse(flag);
   }
 
   /** The sidecar's arguments: the endpoint and the service name, or none when export is off. */

@@ -6,6 +6,7 @@ import dev.sluice.sidecar.accesslog.AccessLogFormat;
 import dev.sluice.sidecar.accesslog.AccessLogOutput;
 import dev.sluice.sidecar.accesslog.AccessLogWriter;
 import dev.sluice.sidecar.config.InvalidConfigException;
+import dev.sluice.sidecar.config.OtlpEndpoint;
 import dev.sluice.sidecar.config.SidecarConfig;
 import dev.sluice.sidecar.config.SidecarConfigCodec;
 import dev.sluice.sidecar.config.SidecarReport;
@@ -22,7 +23,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -159,20 +159,14 @@ public final class SidecarMain implements Callable<Integer> {
     if (otlpEndpoint == null) {
       return Spans.OFF;
     }
-    URI endpoint;
-    try {
-      endpoint = new URI(otlpEndpoint);
-    } catch (URISyntaxException e) {
-      endpoint = null;
-    }
-    if (endpoint == null
-        || !("http".equals(endpoint.getScheme()) || "https".equals(endpoint.getScheme()))
-        || endpoint.getHost() == null) {
+    URI endpoint = OtlpEndpoint.parse(otlpEndpoint);
+    if (endpoint == null) {
       err.println(
           "sluice-sidecar: --otlp-endpoint \""
               + otlpEndpoint
-              + "\" (expected an http or https URL, such as"
-              + " http://otel-collector.observability:4318/v1/traces)");
+              + "\" (expected "
+              + OtlpEndpoint.EXPECTED
+              + ")");
       throw exit(EXIT_INVALID);
     }
     if (otlpServiceName.isBlank()) {
@@ -237,7 +231,8 @@ public final class SidecarMain implements Callable<Integer> {
         out.flush();
         return 0;
       }
-      Sidecar sidecar = new Sidecar(threads, Io.defaults(), accessLog(), spans());
+      Spans spans = spans(); // checked before anything starts
+      Sidecar sidecar = new Sidecar(threads, Io.defaults(), accessLog(), spans);
       EndpointsClient endpoints = firstEndpoints(service, sidecar, loaded);
       start(sidecar, loaded);
       ConfigFileWatcher watcher = followChanges(sidecar, service);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 
@@ -44,6 +45,17 @@ class SidecarMainTest {
     assertThat(err.toString())
         .contains("/nonexistent/sidecar.yaml")
         .contains("expected: a readable file");
+  }
+
+  @Test
+  void aSpanEndpointThatIsNotAnHttpUrlExitsWithTwoNamingIt() {
+    Path example = ROOT.resolve("examples/standalone/h1-to-h2c.yaml");
+    for (String bad : List.of("ftp://collector:4318/v1/traces", "collector:4318", "http://")) {
+      err.getBuffer().setLength(0);
+      assertThat(run("--config", example.toString(), "--otlp-endpoint", bad)).as(bad).isEqualTo(2);
+      assertThat(err.toString())
+          .contains("--otlp-endpoint \"" + bad + "\" (expected an http or https URL");
+    }
   }
 
   @Test
