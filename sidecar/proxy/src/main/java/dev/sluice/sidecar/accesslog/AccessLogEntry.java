@@ -22,6 +22,8 @@ import org.jspecify.annotations.Nullable;
  * @param upstream the upstream endpoint the last try went to, or null
  * @param upstreamProtocol {@code HTTP/1.1} or {@code HTTP/2} upstream, or null
  * @param retries tries after the first
+ * @param upstreamEjected outlier detection had the last try's endpoint out of rotation when the
+ *     exchange ended (usually: this exchange's failure ejected it)
  * @param traceId the W3C trace id, or null
  * @param headers configured request headers, in configuration order, redacted as configured
  */
@@ -41,6 +43,7 @@ public record AccessLogEntry(
     @Nullable String upstreamProtocol,
     Timings timings,
     int retries,
+    boolean upstreamEjected,
     @Nullable String traceId,
     Termination termination,
     List<Map.Entry<String, String>> headers) {

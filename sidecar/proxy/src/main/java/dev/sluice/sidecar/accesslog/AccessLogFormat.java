@@ -36,6 +36,7 @@ public enum AccessLogFormat {
       number(out, "first_byte_us", t.firstByte());
       number(out, "total_us", t.total());
       number(out, "retries", e.retries());
+      out.append(",\"upstream_ejected\":").append(e.upstreamEjected());
       field(out, "trace_id", e.traceId(), false);
       field(out, "termination", e.termination().code(), false);
       field(out, "cause", e.termination().cause().label(), false);
@@ -99,7 +100,7 @@ public enum AccessLogFormat {
           .append(t.total())
           .append(' ')
           .append(e.retries())
-          .append(' ')
+          .append(e.upstreamEjected() ? " ejected " : " - ")
           .append(e.traceId() == null ? "-" : e.traceId());
       for (Map.Entry<String, String> header : e.headers()) {
         out.append(' ').append(header.getKey()).append('=');

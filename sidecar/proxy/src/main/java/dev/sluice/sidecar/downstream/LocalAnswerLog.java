@@ -7,9 +7,12 @@ import dev.sluice.sidecar.forward.DownstreamSide;
 import dev.sluice.sidecar.forward.LocalResponses;
 import dev.sluice.sidecar.http2.HeadFields;
 import dev.sluice.sidecar.runtime.Generation;
+import dev.sluice.sidecar.trace.TraceParent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.AsciiString;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,6 +22,8 @@ import org.jspecify.annotations.Nullable;
  * Generation#localAnswerLog}).
  */
 final class LocalAnswerLog {
+  private static final AsciiString TRACEPARENT = AsciiString.cached("traceparent");
+
   private LocalAnswerLog() {}
 
   static void log(
@@ -53,12 +58,20 @@ final class LocalAnswerLog {
             null,
             new AccessLogEntry.Timings(-1, -1, -1, 0, 0),
             0,
-            null,
+            false,
+            callersTraceId(request),
             termination,
             log.headers(request)));
   }
 
   private static String orDash(@Nullable String value) {
     return value == null || value.isEmpty() ? "-" : value;
+  }
+
+  /** The caller's trace id when the request carries one valid {@code traceparent}; else null. */
+  private static @Nullable String callersTraceId(HttpRequest request) {
+    List<String> fields = HeadFields.getAll(request, TRACEPARENT);
+    TraceParent caller = fields.size() == 1 ? TraceParent.parse(fields.get(0)) : null;
+    return caller == null ? null : caller.traceId();
   }
 }

@@ -34,6 +34,7 @@ final class ExchangeRecord {
   private int status;
   private @Nullable String upstream;
   private @Nullable String upstreamProtocol;
+  private @Nullable UpstreamLease lastLease;
 
   ExchangeRecord(Exchange exchange, Ticker ticker) {
     this.exchange = exchange;
@@ -72,6 +73,7 @@ final class ExchangeRecord {
       connect = ticker.nanoTime() - acquireStart;
     }
     upstream = lease.endpoint();
+    lastLease = lease;
     upstreamProtocol = lease.http2() ? "HTTP/2" : "HTTP/1.1";
   }
 
@@ -119,6 +121,7 @@ final class ExchangeRecord {
                 micros(firstByte),
                 micros(total)),
             retries,
+            lastLease != null && lastLease.endpointEjected(),
             exchange.trace.traceId(),
             termination,
             log.headers(exchange.head)));

@@ -37,6 +37,11 @@ final class EndpointLease implements UpstreamLease {
   }
 
   @Override
+  public boolean endpointEjected() {
+    return outliers.ejectionLeft(endpoint) != null;
+  }
+
+  @Override
   public ChannelFuture write(HttpObject msg) {
     return lease.write(msg);
   }

@@ -60,6 +60,14 @@ public interface UpstreamLease {
     return null;
   }
 
+  /**
+   * Whether outlier detection has the lease's endpoint out of rotation now (for the access log: an
+   * exchange whose failure ejected it, or that failed on it meanwhile).
+   */
+  default boolean endpointEjected() {
+    return false;
+  }
+
   /** True when the lease is an HTTP/2 stream. */
   boolean http2();
 

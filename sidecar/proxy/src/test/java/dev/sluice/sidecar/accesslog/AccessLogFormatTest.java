@@ -26,6 +26,7 @@ class AccessLogFormatTest {
         "HTTP/2",
         new AccessLogEntry.Timings(812, -1, 95, -1, 30_000_211),
         1,
+        true,
         "4bf92f3577b34da6a3ce929d0e0e4736",
         termination,
         List.of(Map.entry("user-agent", "curl/8.1"), Map.entry("authorization", "[redacted]")));
@@ -47,6 +48,7 @@ class AccessLogFormatTest {
     assertThat(json.get("offload_request_us").asLong()).isEqualTo(812);
     assertThat(json.get("first_byte_us").asLong()).isEqualTo(-1);
     assertThat(json.get("trace_id").asText()).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+    assertThat(json.get("upstream_ejected").asBoolean()).isTrue();
     assertThat(json.get("headers").get("authorization").asText()).isEqualTo("[redacted]");
     assertThat(json.fieldNames())
         .toIterable()
@@ -70,6 +72,7 @@ class AccessLogFormatTest {
             "first_byte_us",
             "total_us",
             "retries",
+            "upstream_ejected",
             "trace_id",
             "termination",
             "cause",
@@ -100,7 +103,7 @@ class AccessLogFormatTest {
         .isEqualTo(
             "2026-12-07T00:00:00.123Z 10.0.0.7:51234 http shop.checkout \"POST shop.example/cart"
                 + " HTTP/2\" 504 CD reset(CANCEL) 16385 0 10.0.1.4:8080 HTTP/2"
-                + " 812/95/-1/-1/30000211 1 4bf92f3577b34da6a3ce929d0e0e4736"
+                + " 812/95/-1/-1/30000211 1 ejected 4bf92f3577b34da6a3ce929d0e0e4736"
                 + " user-agent=\"curl/8.1\" authorization=\"[redacted]\"");
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.sidecar.accesslog.CapturedAccessLog;
 import dev.sluice.sidecar.config.ClusterEndpoints;
 import dev.sluice.sidecar.config.Endpoint;
 import dev.sluice.sidecar.testing.LogCapture;
@@ -38,6 +39,7 @@ class OutlierDetectionIT {
   private final List<NamedUpstream> upstreams = new ArrayList<>();
   private final HttpClient client =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final CapturedAccessLog accessLog = new CapturedAccessLog();
   private RunningSidecar sidecar;
 
   @AfterEach
@@ -66,7 +68,8 @@ class OutlierDetectionIT {
                   outlierDetection: {consecutiveFailures: 3, baseEjectionTime: 8s}
                 timeouts: {connect: 2s}
             """
-                .formatted(protocol, CLUSTER));
+                .formatted(protocol, CLUSTER),
+            accessLog.output());
     for (String name : List.of("a", "b", "c")) {
       upstreams.add(new NamedUpstream(name, protocol.equals("h2c")));
     }
@@ -115,6 +118,17 @@ class OutlierDetectionIT {
     try (LogCapture log = new LogCapture(OutlierDetector.class, Level.INFO)) {
       // Round robin: every third request goes to b, so its third 503 comes within nine.
       assertThat(answers(9)).containsOnlyKeys("a 200", "b 503", "c 200").containsEntry("b 503", 3);
+      List<JsonNode> lines = accessLog.lines(9);
+      assertThat(
+              lines.stream()
+                  .filter(l -> l.get("upstream").asText().equals(b.address()))
+                  .map(l -> l.get("status").asInt() + " " + l.get("upstream_ejected").asBoolean()))
+          .as("the access log says which 503 ejected b")
+          .containsExactly("503 false", "503 false", "503 true");
+      assertThat(lines)
+          .filteredOn(l -> !l.get("upstream").asText().equals(b.address()))
+          .extracting(l -> l.get("upstream_ejected").asBoolean())
+          .containsOnly(false);
       assertThat(log.lines(OutlierDetector.class, Level.INFO))
           .containsExactly(
               CLUSTER

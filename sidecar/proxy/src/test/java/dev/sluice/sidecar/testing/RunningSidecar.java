@@ -1,16 +1,23 @@
 package dev.sluice.sidecar.testing;
 
 import dev.sluice.sidecar.Sidecar;
+import dev.sluice.sidecar.accesslog.AccessLogOutput;
 import dev.sluice.sidecar.config.SidecarConfig;
 import dev.sluice.sidecar.config.SidecarConfigCodec;
+import dev.sluice.sidecar.transport.Io;
 
 /** An in-process sidecar on loopback with OS-picked ports, from a YAML config. */
 public final class RunningSidecar implements AutoCloseable {
   private final Sidecar sidecar;
 
   public RunningSidecar(String yaml) throws Exception {
+    this(yaml, AccessLogOutput.OFF);
+  }
+
+  /** Writing its access log to {@code accessLog}. */
+  public RunningSidecar(String yaml, AccessLogOutput accessLog) throws Exception {
     SidecarConfig config = SidecarConfigCodec.readYaml(yaml, "test config");
-    this.sidecar = new Sidecar(2).start(config);
+    this.sidecar = new Sidecar(2, Io.defaults(), accessLog).start(config);
   }
 
   /** One listener "http" on 127.0.0.1, one rule "r" to {@code upstream}. */

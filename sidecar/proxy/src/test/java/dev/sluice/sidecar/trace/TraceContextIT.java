@@ -215,9 +215,14 @@ class TraceContextIT {
     assertThat(started).as("a trace started here at sampleRate 1 is a root span").isNotNull();
     assertThat(HEX.formatHex(started.getTraceId().toByteArray())).isEqualTo(root.traceId());
     assertThat(started.getParentSpanId().isEmpty()).isTrue();
-    assertThat(sidecar.metrics().registry().scrape())
-        .contains("sluice_spans_exported_total 2.0")
-        .contains("sluice_spans_dropped_total 0.0");
+    // the collector has them before the exporter's thread hears its answer and counts them
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(sidecar.metrics().registry().scrape())
+                    .contains("sluice_spans_exported_total 2.0")
+                    .contains("sluice_spans_dropped_total 0.0"));
   }
 
   @Test
