@@ -116,7 +116,11 @@ class ContractHoldTest {
             tuple(RolloutStep.HELD, "web-2"));
     assertThat(result.steps().get(2).reason())
         .isEqualTo(
-            "its sidecar speaks contract 2; the revision uses rules[0].actions (contract 3)");
+            "its sidecar speaks contract "
+                + OLD
+                + "; the revision uses rules[0].actions (contract "
+                + NEW
+                + ")");
     assertThat(result.places().get("web-1"))
         .isEqualTo(new NamespaceRollout.PodPlace(List.of("shop/web"), rollout.targetRevision()));
 
