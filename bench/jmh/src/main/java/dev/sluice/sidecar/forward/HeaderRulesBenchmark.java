@@ -1,6 +1,9 @@
 package dev.sluice.sidecar.forward;
 
 import dev.sluice.sidecar.http2.Http2Messages;
+import dev.sluice.sidecar.trace.ExchangeTrace;
+import dev.sluice.sidecar.trace.TraceDecision;
+import dev.sluice.sidecar.trace.TraceSettings;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -12,6 +15,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -85,16 +89,25 @@ public class HeaderRulesBenchmark {
                 "Accept-Ranges", "bytes"));
   }
 
+  /**
+   * What a request without trace context gets by default: a trace started here, its {@code
+   * traceparent} added (decided once: the decision's own cost is not the header rewrite's).
+   */
+  private static final ExchangeTrace STARTED =
+      TraceDecision.decide(List.of(), TraceSettings.DEFAULT, false);
+
   @Benchmark
   public Http2Headers h1ToH2Upstream() {
     return Http2Messages.headerBlock(
-        HeaderRules.requestForUpstream(request, false, true, false, "198.51.100.23", "https"),
+        HeaderRules.requestForUpstream(
+            request, false, true, false, "198.51.100.23", "https", STARTED),
         "http");
   }
 
   @Benchmark
   public HttpRequest h1ToH1Upstream() {
-    return HeaderRules.requestForUpstream(request, false, false, false, "198.51.100.23", "https");
+    return HeaderRules.requestForUpstream(
+        request, false, false, false, "198.51.100.23", "https", STARTED);
   }
 
   @Benchmark
