@@ -1,6 +1,5 @@
 package dev.sluice.sandbox;
 
-import dev.sluice.api.v1alpha1.ProxyRoute;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -98,13 +97,14 @@ final class DemoTraffic {
     String before = route.get().getStatus().revision();
     RolloutTraffic traffic = new RolloutTraffic(http, shop.pods());
     traffic.start();
-    ProxyRoute edited = route.get();
-    edited
-        .getSpec()
-        .rules()
-        .set(0, ShopRoute.withRequestTimeout(edited.getSpec().rules().get(0), "45s"));
-    edited.setStatus(null);
-    route.update(edited);
+    route.edit(
+        edited -> {
+          edited
+              .getSpec()
+              .rules()
+              .set(0, ShopRoute.withRequestTimeout(edited.getSpec().rules().get(0), "45s"));
+          return edited;
+        });
     boolean rolled =
         route.awaitReady(Duration.ofSeconds(90))
             && !Objects.equals(route.get().getStatus().revision(), before);

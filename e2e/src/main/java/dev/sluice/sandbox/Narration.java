@@ -72,8 +72,36 @@ final class Narration {
     // The embedded API server serves no discovery documents, so kubectl works with --raw.
     out.println(
         "      KUBECONFIG="
-            + kubeconfig
+            + shellWord(kubeconfig.toString())
             + " kubectl get --raw /apis/sluice.dev/v1alpha1/namespaces/shop/proxyroutes/shop");
+    out.println(
+        "Which pod runs which revision, the config a pod runs, the preflight checks (install the"
+            + " plugin: cli/README.md; without kubectl, java -jar cli/target/kubectl-sluice.jar"
+            + " takes the same arguments):");
+    for (String command : kubectlSluice(pods.get(0).name(), kubeconfig)) {
+      out.println("      " + command);
+    }
     out.println("Ctrl-C stops everything.");
+  }
+
+  /**
+   * The {@code kubectl sluice} commands to try on the sandbox, {@code pod} the one whose config is
+   * shown: exactly what {@link #addresses} prints (KubectlSluiceIT runs them).
+   */
+  static List<String> kubectlSluice(String pod, Path kubeconfig) {
+    String at = " --kubeconfig " + shellWord(kubeconfig.toString());
+    return List.of(
+        "kubectl sluice status -n " + ShopDemo.NS + at,
+        "kubectl sluice config " + pod + " -n " + ShopDemo.NS + at,
+        "kubectl sluice config " + pod + " -n " + ShopDemo.NS + " --diff" + at,
+        "kubectl sluice check" + at);
+  }
+
+  /** {@code word} as a shell reads it back: as it is when plain, else in single quotes. */
+  static String shellWord(String word) {
+    if (word.matches("[A-Za-z0-9_./:=@%+,-]+")) {
+      return word;
+    }
+    return "'" + word.replace("'", "'\\''") + "'";
   }
 }

@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * The whole system on loopback, narrated: an embedded Kubernetes API, the operator in-process
@@ -72,7 +73,9 @@ final class Sandbox implements AutoCloseable {
     cluster = new SandboxCluster();
     cluster.prepare(work, narration);
 
-    narration.step("The operator, in-process: TLS, config service, injection webhook, reconcilers");
+    narration.step(
+        "The operator, in-process, with what the chart installs around it (RBAC, webhook"
+            + " registration, Service): TLS, config service, injection webhook, reconcilers");
     cluster.startOperator(narration);
 
     narration.step(
@@ -126,6 +129,16 @@ final class Sandbox implements AutoCloseable {
 
   KubernetesClient client() {
     return cluster.client();
+  }
+
+  /** Edits the shop route as a user would: read, change, write back (again on a conflict). */
+  void editRoute(UnaryOperator<ProxyRoute> change) {
+    shop.route().edit(change);
+  }
+
+  /** Where the sandbox wrote the kubeconfig for its API. */
+  Path kubeconfig() {
+    return cluster.kubeconfig();
   }
 
   /** Runs {@code writes} as an API server with an older, laxer CRD would take them. */

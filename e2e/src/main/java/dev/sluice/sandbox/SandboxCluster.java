@@ -1,14 +1,13 @@
 package dev.sluice.sandbox;
 
-import dev.sluice.operator.NativeSidecars;
 import dev.sluice.operator.OperatorRuntime;
 import dev.sluice.operator.OperatorSettings;
 import dev.sluice.operator.inject.WebhookServer;
 import dev.sluice.sidecar.config.ContractFields;
 import dev.sluice.testing.kubernetes.EmbeddedKubernetes;
-import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
-import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfigurationBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.VersionInfo;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -16,7 +15,9 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The cluster the sandbox runs on: fabric8's embedded Kubernetes API (CRUD mode, the CRDs
@@ -28,6 +29,13 @@ import java.util.List;
 final class SandboxCluster implements AutoCloseable {
   /** The operator's namespace. */
   static final String SYSTEM = "sluice-system";
+
+  /**
+   * The release the embedded API's {@code /version} reports: one with native sidecars, which the
+   * operator ({@code --native-sidecars auto}, its default) and {@code kubectl sluice check} read.
+   */
+  static final VersionInfo KUBERNETES =
+      new VersionInfo.Builder().withMajor("1").withMinor("32").withGitVersion("v1.32.0").build();
 
   private final EmbeddedKubernetes kubernetes;
   private final KubernetesClient client;
@@ -43,7 +51,7 @@ final class SandboxCluster implements AutoCloseable {
 
   /** Starts the API server (nothing in it yet). */
   SandboxCluster() throws IOException {
-    kubernetes = new EmbeddedKubernetes();
+    kubernetes = new EmbeddedKubernetes(KUBERNETES);
     client = kubernetes.client();
   }
 
@@ -54,13 +62,37 @@ final class SandboxCluster implements AutoCloseable {
   void prepare(Path work, Narration narration) throws IOException {
     kubeconfig = kubernetes.writeKubeconfig(Files.createDirectories(work).resolve("kubeconfig"));
     kubernetes.namespace(SYSTEM);
-    narration.say("API " + client.getConfiguration().getMasterUrl() + ", kubeconfig " + kubeconfig);
+    narration.say(
+        "API "
+            + client.getConfiguration().getMasterUrl()
+            + " (Kubernetes "
+            + KUBERNETES.getMajor()
+            + "."
+            + KUBERNETES.getMinor()
+            + "), kubeconfig "
+            + kubeconfig);
   }
 
-  /** Step 2: the webhook registered with the API, then the operator started on any free ports. */
+  /**
+   * Step 2: what the chart installs before the operator runs (RBAC, the webhook registration), the
+   * operator started on any free ports, then its Service and endpoints naming those ports.
+   */
   void startOperator(Narration narration) throws IOException {
-    client.resource(webhookConfiguration()).create();
+    List<HasMetadata> installed = OperatorInstall.applyManifests(client);
+    narration.say(
+        "installed from operator/deploy, as the chart installs them: "
+            + String.join(
+                ", ",
+                installed.stream()
+                    .map(o -> o.getKind() + " " + o.getMetadata().getName())
+                    .toList()));
     startOperator(0, 0);
+    Map<String, Integer> ports = new LinkedHashMap<>();
+    ports.put("config-service", operator.configService().address().getPort());
+    ports.put("webhook", operator.webhookAddress().getPort());
+    ports.put("admin", operator.adminAddress().getPort());
+    String address = InetAddress.getLoopbackAddress().getHostAddress();
+    OperatorInstall.service(client, SYSTEM, address, ports);
     narration.say(
         "CA and serving certificate in Secret sluice-system/sluice-operator-tls; caBundle patched");
     narration.say(
@@ -68,7 +100,12 @@ final class SandboxCluster implements AutoCloseable {
             + operator.configService().address().getPort()
             + ", webhook https://localhost:"
             + operator.webhookAddress().getPort()
-            + "/mutate-pods");
+            + "/mutate-pods; Service "
+            + SYSTEM
+            + "/"
+            + OperatorInstall.NAME
+            + " has them as its ready endpoint "
+            + address);
   }
 
   /**
@@ -89,7 +126,6 @@ final class SandboxCluster implements AutoCloseable {
                 .withExtraDnsNames(List.of("localhost"))
                 .withConfigServiceHost("localhost")
                 .withHold(Duration.ofSeconds(30))
-                .withNativeSidecars(NativeSidecars.ON)
                 .withSidecarImage("sluice-sidecar (in-process)")
                 .withContract(contract));
   }
@@ -109,25 +145,6 @@ final class SandboxCluster implements AutoCloseable {
     int webhookPort = operator.webhookAddress().getPort();
     operator.close();
     startOperator(configPort, webhookPort);
-  }
-
-  /** The registration the chart installs: pods in labelled namespaces go to the operator. */
-  private static MutatingWebhookConfiguration webhookConfiguration() {
-    return new MutatingWebhookConfigurationBuilder()
-        .withNewMetadata()
-        .withName("sluice-sidecar-injector")
-        .endMetadata()
-        .addNewWebhook()
-        .withName("namespaces.inject.sluice.dev")
-        .withNewClientConfig()
-        .withNewService()
-        .withName("sluice-operator")
-        .withNamespace(SYSTEM)
-        .withPath("/mutate-pods")
-        .endService()
-        .endClientConfig()
-        .endWebhook()
-        .build();
   }
 
   EmbeddedKubernetes kubernetes() {

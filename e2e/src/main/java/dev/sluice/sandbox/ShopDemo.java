@@ -22,10 +22,12 @@ import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -202,7 +204,10 @@ final class ShopDemo implements AutoCloseable {
     return port;
   }
 
-  /** shop-tls, for shop.example.com, issued by a demo CA that {@link #trafficClient} trusts. */
+  /**
+   * shop-tls, for shop.example.com, issued by a demo CA that {@link #trafficClient} trusts; its
+   * values in data, as {@code kubectl create secret tls} writes them.
+   */
   private void createTlsSecret() {
     Instant now = Instant.now();
     shopCa = Certificates.authority("shop-demo-ca", now, Duration.ofDays(30));
@@ -217,10 +222,15 @@ final class ShopDemo implements AutoCloseable {
                 .withNamespace(NS)
                 .endMetadata()
                 .withType("kubernetes.io/tls")
-                .addToStringData("tls.crt", shopCert.certificatePem())
-                .addToStringData("tls.key", shopCert.privateKeyPem())
+                .addToData("tls.crt", base64(shopCert.certificatePem()))
+                .addToData("tls.key", base64(shopCert.privateKeyPem()))
                 .build())
         .create();
+  }
+
+  /** As kubectl sends a Secret's values, and the API server stores them: base64 in data. */
+  private static String base64(String value) {
+    return Base64.getEncoder().encodeToString(value.getBytes(StandardCharsets.UTF_8));
   }
 
   /**

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
 
 /**
  * The ProxyRoute {@code shop/shop} as the sandbox reads and edits it: the resource, whether it is
@@ -32,6 +33,26 @@ final class ShopRoute {
   /** Replaces the route with {@code edited}, as kubectl replace would. */
   void update(ProxyRoute edited) {
     client.resource(edited).update();
+  }
+
+  /**
+   * Reads the route, changes it and writes it back, as a user's edit does: a status write of the
+   * operator's in between makes the API server refuse the stale version (409), and the edit is made
+   * again on the fresh one, at most five times.
+   */
+  void edit(UnaryOperator<ProxyRoute> change) {
+    for (int attempt = 1; ; attempt++) {
+      ProxyRoute route = get();
+      route.setStatus(null);
+      try {
+        update(change.apply(route));
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 5) {
+          throw e;
+        }
+      }
+    }
   }
 
   /** The route observed its latest generation and is Ready. */

@@ -99,24 +99,9 @@ class ScenariosIT {
     return sandbox.pods().get(pod).ip();
   }
 
-  /**
-   * Reads the route, changes it and writes it back, as a user's edit does: a status write of the
-   * operator's in between makes the API server refuse the stale version (409), and the edit is made
-   * again on the fresh one. Bounded.
-   */
+  /** Edits the route as a user would ({@link ShopRoute#edit}: again on a conflict). */
   void editRoute(java.util.function.UnaryOperator<ProxyRoute> change) {
-    for (int attempt = 1; ; attempt++) {
-      ProxyRoute route = sandbox.route();
-      route.setStatus(null);
-      try {
-        sandbox.client().resource(change.apply(route)).update();
-        return;
-      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-        if (e.getCode() != 409 || attempt == 5) {
-          throw e;
-        }
-      }
-    }
+    sandbox.editRoute(change);
   }
 
   Condition condition(String type) {
