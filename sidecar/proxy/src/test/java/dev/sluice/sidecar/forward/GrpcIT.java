@@ -349,7 +349,9 @@ class GrpcIT {
         .isPositive()
         .isLessThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(deadlineMillis));
     assertThat(call.awaitCancelled(WAIT.toSeconds())).as("the server's call cancelled").isTrue();
-    assertThat(call.contextCancellation()).isNotNull();
+    assertThat(call.awaitContextCancellation(WAIT.toSeconds()))
+        .as("the server's Context cancelled")
+        .isNotNull();
     for (Stream stream : endedOnce(hop, mark, 1).hops()) {
       String timeout = field(stream.requestHead(), "grpc-timeout");
       assertThat(timeout).as("grpc-timeout on %s", stream).isNotNull();

@@ -70,6 +70,7 @@ public final class ScriptedGrpcServer implements AutoCloseable {
     private final long remainingNanos;
     private final CountDownLatch cancelled = new CountDownLatch(1);
     private final AtomicReference<Throwable> contextCancelled = new AtomicReference<>();
+    private final CountDownLatch contextClosed = new CountDownLatch(1);
 
     Call(Metadata headers, Deadline deadline) {
       this.headers = headers;
@@ -96,9 +97,19 @@ public final class ScriptedGrpcServer implements AutoCloseable {
       return cancelled.await(seconds, TimeUnit.SECONDS);
     }
 
-    /** Why the call's Context was cancelled; null while it was not. */
-    public Throwable contextCancellation() {
+    /**
+     * Waits (bounded) for the call's Context to be cancelled and says why; null if it was not.
+     * grpc-java closes the Context on its cancel executor, not the call's, so this may come after
+     * the cancel handler ran.
+     */
+    public Throwable awaitContextCancellation(long seconds) throws InterruptedException {
+      contextClosed.await(seconds, TimeUnit.SECONDS);
       return contextCancelled.get();
+    }
+
+    void contextCancelled(Throwable cause) {
+      contextCancelled.set(cause);
+      contextClosed.countDown();
     }
   }
 
@@ -165,7 +176,7 @@ public final class ScriptedGrpcServer implements AutoCloseable {
       if (id != null) {
         calls.put(id, seen);
       }
-      context.addListener(c -> seen.contextCancelled.set(c.cancellationCause()), Runnable::run);
+      context.addListener(c -> seen.contextCancelled(c.cancellationCause()), Runnable::run);
       ServerCall<Q, R> echoing =
           new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
             @Override
