@@ -569,6 +569,45 @@ class ChartIT {
   }
 
   @Test
+  void proxyRoutesConvertThroughThisReleasesOperatorWithItsCaInjected() throws IOException {
+    JsonNode defaults = proxyRoutes(renderTrees(Map.of()));
+    assertThat(defaults.at("/spec/conversion/strategy").asText()).isEqualTo("Webhook");
+    assertThat(defaults.at("/spec/conversion/webhook/clientConfig/service").toString())
+        .isEqualTo(
+            "{\"name\":\"sluice-operator\",\"namespace\":\"sluice-system\",\"path\":\"/convert\","
+                + "\"port\":9443}");
+    assertThat(defaults.at("/spec/conversion/webhook/clientConfig/caBundle").isMissingNode())
+        .as("filled at run time")
+        .isTrue();
+    assertThat(defaults.at("/metadata/annotations").has("cert-manager.io/inject-ca-from"))
+        .isFalse();
+
+    JsonNode moved =
+        proxyRoutes(
+            renderTrees(
+                Map.of(
+                    "ports.webhook",
+                    10443,
+                    "tls.mode",
+                    "certManager",
+                    "tls.certManager.issuerRef.name",
+                    "ca-issuer")));
+    assertThat(moved.at("/spec/conversion/webhook/clientConfig/service/port").asInt())
+        .isEqualTo(10443);
+    assertThat(moved.at("/metadata/annotations/cert-manager.io~1inject-ca-from").asText())
+        .isEqualTo("sluice-system/sluice-operator");
+    assertThat(moved.at("/metadata/annotations/helm.sh~1resource-policy").asText())
+        .isEqualTo("keep");
+  }
+
+  private static JsonNode proxyRoutes(List<JsonNode> rendered) {
+    return crds(rendered).stream()
+        .filter(c -> c.at("/metadata/name").asText().equals("proxyroutes.sluice.dev"))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  @Test
   void crdsCanBeLeftOutOrDeletedWithTheRelease() throws IOException {
     assertThat(crds(renderTrees(Map.of("crds.enabled", false)))).isEmpty();
     List<JsonNode> notKept = crds(renderTrees(Map.of("crds.keep", false)));

@@ -272,7 +272,10 @@ class KubectlSluiceIT {
             l ->
                 assertThat(l)
                     .matches(
-                        pass("CRD proxyroutes.sluice.dev", "served: v1alpha1; stored: v1alpha1")),
+                        pass(
+                            "CRD proxyroutes.sluice.dev",
+                            "served: v1alpha1,v1alpha2; stored: v1alpha1; converted by"
+                                + " sluice-system/sluice-operator:9443/convert")),
             l ->
                 assertThat(l)
                     .matches(

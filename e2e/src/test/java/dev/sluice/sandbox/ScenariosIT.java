@@ -296,6 +296,7 @@ class ScenariosIT {
         new ProxyRouteSpec(
             spec.selector(),
             spec.listener(),
+            spec.hostnames(),
             spec.rules(),
             new RolloutPolicy(
                 new IntOrString(batchSize),
@@ -594,6 +595,7 @@ class ScenariosIT {
         new ProxyRouteSpec(
             spec.selector(),
             new Listener(port, l.protocol(), l.tls(), l.limits(), l.http2()),
+            spec.hostnames(),
             spec.rules(),
             spec.rollout(),
             spec.accessLog(),

@@ -23,7 +23,9 @@ public final class OperatorAccess {
   public enum Named {
     ANY,
     WEBHOOK,
-    TLS_SECRET
+    TLS_SECRET,
+    /** ProxyRoute's CRD, whose conversion webhook's caBundle the operator keeps. */
+    PROXY_ROUTES_CRD
   }
 
   /**
@@ -41,6 +43,7 @@ public final class OperatorAccess {
       return switch (named) {
         case ANY -> null;
         case WEBHOOK -> install.webhook();
+        case PROXY_ROUTES_CRD -> "proxyroutes.sluice.dev";
         case TLS_SECRET -> install.tlsSecret();
       };
     }
@@ -82,6 +85,15 @@ public final class OperatorAccess {
               "mutatingwebhookconfigurations",
               verb,
               Named.WEBHOOK,
+              Scope.CLUSTER));
+    }
+    for (String verb : List.of("get", "update")) {
+      out.add(
+          new Access(
+              "apiextensions.k8s.io",
+              "customresourcedefinitions",
+              verb,
+              Named.PROXY_ROUTES_CRD,
               Scope.CLUSTER));
     }
     out.add(new Access("", "secrets", "update", Named.TLS_SECRET, Scope.OPERATOR_NAMESPACE));

@@ -3,6 +3,7 @@ package dev.sluice.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.crd.generator.annotation.SchemaFrom;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
@@ -16,6 +17,13 @@ import org.jspecify.annotations.Nullable;
     value =
         "self.rules.all(r, !has(r.name) || self.rules.exists_one(s, has(s.name) && s.name == r.name))",
     message = "rules[].name must be unique within the ProxyRoute")
+@ValidationRule(
+    value =
+        "!has(self.hostnames) || self.rules.all(r, !has(r.matches) || r.matches.all(m,"
+            + " !has(m.host)))",
+    message =
+        "rules[].matches[].host is not allowed with spec.hostnames: name the hosts in one of the"
+            + " two places")
 public record ProxyRouteSpec(
     @JsonPropertyDescription(
             "Pods whose sidecars serve this route, by label. Only pods opted into injection"
@@ -26,6 +34,13 @@ public record ProxyRouteSpec(
         LabelSelector selector,
     @JsonPropertyDescription("Where the sidecar accepts downstream (client) connections.") @Required
         Listener listener,
+    @JsonPropertyDescription(
+            "As Gateway API HTTPRoute's hostnames: the rules see only requests whose host (the"
+                + " :authority or Host header, without port) is one of these, exact and"
+                + " case-insensitive, or with a leading '*.' matching one or more labels. Absent:"
+                + " any host (or the hosts the matches name).")
+        @Size(max = 16)
+        @Nullable List<@Size(max = 253) @Pattern(Patterns.HOST_MATCH) String> hostnames,
     @JsonPropertyDescription(
             "Rules, evaluated in order; the first rule whose matches accept the request handles"
                 + " it. A request no rule matches gets 404.")

@@ -40,8 +40,31 @@ final class CrdFiles {
               .build());
 
   private static final String HEADER =
-      "# Generated from crds/src/main/java/dev/sluice/api/v1alpha1 by the build"
+      "# Generated from crds/src/main/java/dev/sluice/api/v1alpha1 and v1alpha2 by the build"
           + " (./mvnw -pl crds verify -Dcrds.update=true). Do not edit.\n";
+
+  /**
+   * How the API server converts between served versions: through the operator's webhook, at the
+   * Service operator/deploy installs (the chart sets its release's). No caBundle: the operator (or
+   * cert-manager's CA injector) fills it in, as for the pod webhook.
+   */
+  private static final JsonNode CONVERSION;
+
+  static {
+    try {
+      CONVERSION =
+          YAML.readTree(
+              """
+              strategy: Webhook
+              webhook:
+                conversionReviewVersions: [v1]
+                clientConfig:
+                  service: {name: sluice-operator, namespace: sluice-system, path: /convert, port: 9443}
+              """);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
 
   static String fileName(Class<?> kind) {
     String plural = kind.getSimpleName().toLowerCase() + "s";
@@ -54,6 +77,9 @@ final class CrdFiles {
       ObjectNode crd = (ObjectNode) YAML.readTree(generated.toFile());
       for (JsonNode version : crd.path("spec").path("versions")) {
         orderPrinterColumns((ObjectNode) version, kind);
+      }
+      if (crd.path("spec").path("versions").size() > 1) {
+        ((ObjectNode) crd.get("spec")).set("conversion", CONVERSION);
       }
       return HEADER + YAML.writeValueAsString(crd);
     } catch (IOException e) {

@@ -117,9 +117,36 @@ class CrdSchemaTest {
     }
   }
 
+  /** The v1alpha1 spec schema (ProxyRoute serves v1alpha2 too). */
   private static JsonNode specSchema(Class<?> kind) throws IOException {
-    return CrdFiles.committedTree(kind)
-        .at("/spec/versions/0/schema/openAPIV3Schema/properties/spec");
+    return version(CrdFiles.committedTree(kind), "v1alpha1")
+        .at("/schema/openAPIV3Schema/properties/spec");
+  }
+
+  private static JsonNode version(JsonNode crd, String name) {
+    for (JsonNode version : crd.at("/spec/versions")) {
+      if (version.path("name").asText().equals(name)) {
+        return version;
+      }
+    }
+    throw new AssertionError("no version " + name);
+  }
+
+  @Test
+  void proxyRouteStoresV1alpha1ServesBothAndConvertsThroughTheOperator() throws IOException {
+    JsonNode crd = CrdFiles.committedTree(ProxyRoute.class);
+    assertThat(version(crd, "v1alpha1").path("storage").asBoolean()).isTrue();
+    assertThat(version(crd, "v1alpha1").path("served").asBoolean()).isTrue();
+    assertThat(version(crd, "v1alpha2").path("storage").asBoolean()).isFalse();
+    assertThat(version(crd, "v1alpha2").path("served").asBoolean()).isTrue();
+    assertThat(version(crd, "v1alpha2").at("/subresources/status").isObject()).isTrue();
+    assertThat(crd.at("/spec/conversion/strategy").asText()).isEqualTo("Webhook");
+    assertThat(crd.at("/spec/conversion/webhook/clientConfig/service/path").asText())
+        .isEqualTo("/convert");
+    assertThat(crd.at("/spec/conversion/webhook/conversionReviewVersions/0").asText())
+        .isEqualTo("v1");
+    assertThat(CrdFiles.committedTree(OffloadAgent.class).at("/spec/conversion").isMissingNode())
+        .isTrue();
   }
 
   private static List<String> rules(JsonNode schema) {

@@ -5,6 +5,8 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.WebhookConversion;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.nio.charset.StandardCharsets;
@@ -44,6 +46,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class CertificateManager {
   private static final Logger LOG = LoggerFactory.getLogger(CertificateManager.class);
+
+  /** The CRD whose conversion webhook the operator serves and keeps the caBundle of. */
+  public static final String PROXY_ROUTES_CRD = "proxyroutes.sluice.dev";
 
   /**
    * Where the material lives and how long it lasts.
@@ -99,6 +104,7 @@ public final class CertificateManager {
     CertificateManager manager =
         new CertificateManager(client, settings, clock, m.serving(), m.bundle());
     manager.patchWebhook(m.bundle());
+    manager.patchConversion(m.bundle());
     return manager;
   }
 
@@ -147,6 +153,8 @@ public final class CertificateManager {
         patchWebhook(bundle);
         bundleListeners.forEach(l -> l.accept(bundle));
       }
+      patchConversion(bundle); // also after a CRD was replaced without it
+
     } catch (RuntimeException e) {
       LOG.warn("certificate check failed (keeping the current certificate): {}", e.getMessage());
     }
@@ -304,6 +312,40 @@ public final class CertificateManager {
     } catch (KubernetesClientException e) {
       LOG.warn(
           "cannot patch the caBundle of {}: {}", settings.webhookConfiguration(), e.getMessage());
+    }
+  }
+
+  /**
+   * Keeps the caBundle of ProxyRoute's conversion webhook: the API server calls {@code /convert} on
+   * this operator to serve v1alpha2, and trusts exactly this bundle. A CRD without a conversion
+   * webhook (applied from elsewhere) is left as it is.
+   */
+  private void patchConversion(String caBundle) {
+    if (settings.webhookConfiguration() == null || settings.external()) {
+      return;
+    }
+    String encoded = Base64.getEncoder().encodeToString(caBundle.getBytes(StandardCharsets.UTF_8));
+    try {
+      var crds = client.apiextensions().v1().customResourceDefinitions();
+      CustomResourceDefinition crd = crds.withName(PROXY_ROUTES_CRD).get();
+      WebhookConversion webhook =
+          crd == null || crd.getSpec().getConversion() == null
+              ? null
+              : crd.getSpec().getConversion().getWebhook();
+      if (webhook == null || webhook.getClientConfig() == null) {
+        LOG.warn(
+            "CustomResourceDefinition {} has no conversion webhook; ProxyRoutes are not served as"
+                + " sluice.dev/v1alpha2 until it has (apply crds/ or the chart)",
+            PROXY_ROUTES_CRD);
+        return;
+      }
+      if (!encoded.equals(webhook.getClientConfig().getCaBundle())) {
+        webhook.getClientConfig().setCaBundle(encoded);
+        crds.resource(crd).update();
+        LOG.info("caBundle of {}'s conversion webhook updated", PROXY_ROUTES_CRD);
+      }
+    } catch (KubernetesClientException e) {
+      LOG.warn("cannot patch the conversion caBundle of {}: {}", PROXY_ROUTES_CRD, e.getMessage());
     }
   }
 

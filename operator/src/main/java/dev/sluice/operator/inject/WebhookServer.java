@@ -3,6 +3,9 @@ package dev.sluice.operator.inject;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
+import dev.sluice.operator.conversion.ConversionEndpoint;
+import dev.sluice.operator.conversion.ConversionReviews;
+import dev.sluice.operator.conversion.Conversions;
 import dev.sluice.operator.http.PlainReplies;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -14,9 +17,10 @@ import java.util.function.Consumer;
 import javax.net.ssl.SSLContext;
 
 /**
- * Serves the mutating webhook over HTTPS at {@code POST /mutate-pods}. Malformed reviews get 400
- * with a sentence naming what was expected; the API server's failure policy decides what happens to
- * the pod then.
+ * Serves the mutating webhook over HTTPS at {@code POST /mutate-pods}, and the ProxyRoute
+ * conversion webhook at {@code POST /convert} ({@link ConversionEndpoint}) on the same port and
+ * certificate. Malformed reviews get 400 with a sentence naming what was expected; the API server's
+ * failure policy decides what happens to the pod then.
  */
 public final class WebhookServer implements AutoCloseable {
   public static final String PATH = "/mutate-pods";
@@ -52,6 +56,9 @@ public final class WebhookServer implements AutoCloseable {
     server.setHttpsConfigurator(new HttpsConfigurator(tls));
     server.setExecutor(threads);
     server.createContext(PATH, exchange -> handle(exchange, webhook, answered));
+    server.createContext(
+        ConversionEndpoint.PATH,
+        new ConversionEndpoint(new ConversionReviews(Conversions::standard)));
     server.start();
   }
 

@@ -69,7 +69,10 @@ final class RouteMapping {
     Map<String, Agent> agents = new TreeMap<>();
     List<Rule> rules = route.getSpec().rules();
     RouteWide routeWide =
-        new RouteWide(accessLog(route.getSpec().accessLog()), tracing(route.getSpec().tracing()));
+        new RouteWide(
+            accessLog(route.getSpec().accessLog()),
+            tracing(route.getSpec().tracing()),
+            route.getSpec().hostnames() == null ? List.of() : route.getSpec().hostnames());
     for (int i = 0; i < rules.size(); i++) {
       mapped.add(
           rule(name, listener.name(), rules.get(i), i, resolved.rules().get(i), agents, routeWide));
@@ -134,10 +137,7 @@ final class RouteMapping {
       ResolvedRoute.Rule resolved,
       Map<String, Agent> agents,
       RouteWide routeWide) {
-    List<RequestMatch> matches =
-        rule.matches() == null
-            ? List.of()
-            : rule.matches().stream().map(RouteMapping::match).toList();
+    List<RequestMatch> matches = RouteHostnames.apply(routeWide.hostnames(), matches(rule));
     List<RuleOffload> offload = new ArrayList<>();
     for (ResolvedRoute.Step step : resolved.offload()) {
       Agent agent = AgentMapping.agent(step.agent(), step.endpoints(), step.cluster());
@@ -168,7 +168,8 @@ final class RouteMapping {
    * What the route sets for every rule of it; null where it says nothing (the contract's default,
    * left out of the config).
    */
-  private record RouteWide(@Nullable RuleAccessLog accessLog, @Nullable RuleTracing tracing) {}
+  private record RouteWide(
+      @Nullable RuleAccessLog accessLog, @Nullable RuleTracing tracing, List<String> hostnames) {}
 
   @SuppressWarnings("NullAway") // the contract's records read an absent field (null) as its default
   private static @Nullable RuleAccessLog accessLog(@Nullable RouteAccessLog log) {
@@ -229,6 +230,12 @@ final class RouteMapping {
         duration(r.maxBackoff()),
         b == null ? null : new RetryPolicy.Budget(b.percent(), b.minConcurrent()),
         r.maxReplayBytes());
+  }
+
+  private static List<RequestMatch> matches(Rule rule) {
+    return rule.matches() == null
+        ? List.of()
+        : rule.matches().stream().map(RouteMapping::match).toList();
   }
 
   @SuppressWarnings("NullAway") // the contract's records read an absent field (null) as its default

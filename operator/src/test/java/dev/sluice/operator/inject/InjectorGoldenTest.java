@@ -23,11 +23,11 @@ import org.junit.jupiter.api.Test;
  * and by pod, opt-out, not opted in, already injected (idempotent), native versus regular sidecar,
  * per-pod overrides.
  */
-class InjectorGoldenTest {
+public class InjectorGoldenTest {
   static final Path CASES = Path.of("src/test/resources/inject");
   static final ObjectMapper YAML = new YAMLMapper();
   static final ObjectMapper JSON = JsonMapper.builder().build();
-  static final InjectionSettings NATIVE =
+  public static final InjectionSettings NATIVE =
       new InjectionSettings(
           "ghcr.io/sluice/sidecar:0.1.0",
           "https://sluice-operator.sluice-system.svc:8443",

@@ -7,25 +7,21 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.api.Labels;
+import dev.sluice.operator.testing.LocalhostTls;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.netty.handler.ssl.util.SelfSignedCertificate;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,7 +35,7 @@ class WebhookIT {
   static final ObjectMapper JSON = JsonMapper.builder().build();
   static final Map<String, Map<String, String>> NAMESPACES =
       Map.of("shop", Map.of(Labels.INJECT, "enabled"), "plain", Map.of());
-  static SelfSignedCertificate certificate;
+  static LocalhostTls tls;
   static WebhookServer nativeServer;
   static WebhookServer regularServer;
   static WebhookServer scrapingServer;
@@ -49,15 +45,8 @@ class WebhookIT {
 
   @BeforeAll
   static void start() throws Exception {
-    certificate = new SelfSignedCertificate("localhost");
-    KeyStore keys = KeyStore.getInstance("PKCS12");
-    keys.load(null, null);
-    keys.setKeyEntry(
-        "webhook", certificate.key(), "x".toCharArray(), new Certificate[] {certificate.cert()});
-    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    kmf.init(keys, "x".toCharArray());
-    SSLContext server = SSLContext.getInstance("TLS");
-    server.init(kmf.getKeyManagers(), null, null);
+    tls = LocalhostTls.create();
+    SSLContext server = tls.server();
     Consumer<AdmissionWebhook.Answer> skipped =
         a -> {
           if (a.skipReason() != null) {
@@ -75,15 +64,7 @@ class WebhookIT {
                 notes.add(a.note());
               }
             });
-    KeyStore trust = KeyStore.getInstance("PKCS12");
-    trust.load(null, null);
-    trust.setCertificateEntry("webhook", certificate.cert());
-    TrustManagerFactory tmf =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trust);
-    SSLContext clientTls = SSLContext.getInstance("TLS");
-    clientTls.init(null, tmf.getTrustManagers(), null);
-    client = HttpClient.newBuilder().sslContext(clientTls).build();
+    client = tls.client();
   }
 
   static WebhookServer server(
@@ -101,7 +82,7 @@ class WebhookIT {
     nativeServer.close();
     regularServer.close();
     scrapingServer.close();
-    certificate.delete();
+    tls.close();
   }
 
   record Reply(int status, JsonNode body, String text) {}

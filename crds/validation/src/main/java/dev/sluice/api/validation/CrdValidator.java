@@ -135,6 +135,16 @@ public final class CrdValidator {
     return check(version, copy, "spec", null);
   }
 
+  /**
+   * A copy of {@code object} with its version's defaults applied, as the API server defaults what
+   * it reads and what a conversion returns.
+   */
+  public ObjectNode defaulted(JsonNode object) {
+    ObjectNode copy = object.deepCopy();
+    SchemaDefaults.apply(version(copy).schema(), copy);
+    return copy;
+  }
+
   /** The Status message of a refusal: {@code ProxyRoute.sluice.dev "x" is invalid: ...}. */
   public String invalidMessage(String name, List<FieldError> errors) {
     List<String> each = errors.stream().map(FieldError::toString).toList();

@@ -37,6 +37,18 @@ class RuleVariantsTest {
           - name: a
             backend: {service: {name: web, port: 80}}
       """;
+  static final String ROUTE_V2 =
+      """
+      apiVersion: sluice.dev/v1alpha2
+      kind: ProxyRoute
+      metadata: {name: web, namespace: shop}
+      spec:
+        selector: {matchLabels: {app: web}}
+        listener: {port: 8080}
+        rules:
+          - name: a
+            backendRefs: [{name: web, port: 80}]
+      """;
   static final String AGENT =
       """
       apiVersion: sluice.dev/v1alpha1
@@ -64,8 +76,81 @@ class RuleVariantsTest {
   }
 
   static final String RULE0 = "spec.rules[0]";
+  static final String V2 = "ProxyRoute v1alpha2";
 
   static List<Variant> variants() {
+    return Stream.concat(v1alpha1Variants().stream(), v1alpha2Variants().stream()).toList();
+  }
+
+  static List<Variant> v1alpha2Variants() {
+    String twoPlaces =
+        ": Invalid value: \"object\": rules[].matches[].host is not allowed with spec.hostnames:"
+            + " name the hosts in one of the two places";
+    return List.of(
+        route(
+            "hostnames and a match host",
+            "{hostnames: [a.example], rules: [{name: a, matches: [{host: b.example}], backend:"
+                + " {service: {name: web, port: 80}}}]}",
+            "spec" + twoPlaces),
+        new Variant(
+            "v1alpha2 hostnames and a match host",
+            V2,
+            "{hostnames: [a.example], rules: [{name: a, matches: [{host: b.example}], backendRefs:"
+                + " [{name: web, port: 80}]}]}",
+            "spec" + twoPlaces),
+        ruleV2(
+            "two backendRefs",
+            "{backendRefs: [{name: web, port: 80}, {name: web2, port: 80}]}",
+            ": Invalid value: \"object\": rules[].backendRefs needs exactly one entry (weighted"
+                + " backendRefs are not supported yet)"),
+        ruleV2(
+            "a relative Exact path",
+            "{matches: [{path: {type: Exact, value: x}}]}",
+            ".matches[0].path: Invalid value: \"object\": path.value must start with '/' for"
+                + " Exact and PathPrefix matches"),
+        ruleV2(
+            "a PathPrefix ending in a slash",
+            "{matches: [{path: {type: PathPrefix, value: /x/}}]}",
+            ".matches[0].path: Invalid value: \"object\": path.value of a PathPrefix match must"
+                + " not end with '/' (prefixes match whole segments)"),
+        ruleV2(
+            "an Offload filter without offload",
+            "{filters: [{type: Offload}]}",
+            ".filters[0]: Invalid value: \"object\": filters[].offload must be set when type is"
+                + " Offload, and only then"),
+        ruleV2(
+            "a VariableAction filter without variableAction",
+            "{filters: [{type: VariableAction}]}",
+            ".filters[0]: Invalid value: \"object\": filters[].variableAction must be set when"
+                + " type is VariableAction, and only then"),
+        ruleV2(
+            "a backendRef with name and endpoints",
+            "{backendRefs: [{name: web, port: 80, endpoints: [\"10.0.0.1:80\"]}]}",
+            ".backendRefs[0]: Invalid value: \"object\": a backendRef needs exactly one of name (a"
+                + " Service) and endpoints"),
+        ruleV2(
+            "a backendRef without port",
+            "{backendRefs: [{name: web}]}",
+            ".backendRefs[0]: Invalid value: \"object\": backendRefs[].port is required with name"
+                + " and not allowed with endpoints"),
+        ruleV2(
+            "backend tls over h2c",
+            "{backendRefs: [{name: web, port: 80, protocol: h2c, tls: {serverName: web}}]}",
+            ".backendRefs[0]: Invalid value: \"object\": backendRefs[].tls is only allowed with"
+                + " protocol h2"),
+        ruleV2(
+            "Gateway's request timeout",
+            "{timeouts: {request: 10s}}",
+            ".timeouts: Invalid value: \"object\": timeouts.request and timeouts.backendRequest"
+                + " (the whole exchange, and one try until the full response) are not supported"
+                + " yet: use timeouts.responseHeader, timeouts.idle and retry.perTryTimeout"),
+        ruleV2(
+            "a v1alpha2 timeout of 0s",
+            "{timeouts: {responseHeader: 0s}}",
+            ".timeouts: Invalid value: \"object\": timeouts must be greater than 0"));
+  }
+
+  static List<Variant> v1alpha1Variants() {
     return List.of(
         route(
             "HTTPS without tls",
@@ -245,9 +330,15 @@ class RuleVariantsTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("variants")
   void eachVariantIsRefusedByItsRule(Variant variant) {
-    ObjectNode object = variant.kind().equals("ProxyRoute") ? base(ROUTE) : base(AGENT);
+    ObjectNode object =
+        switch (variant.kind()) {
+          case "ProxyRoute" -> base(ROUTE);
+          case V2 -> base(ROUTE_V2);
+          default -> base(AGENT);
+        };
     merge((ObjectNode) object.get("spec"), Objects.yaml(variant.patch()));
-    var errors = SluiceCrds.forKind(variant.kind()).admit(object, null, false).errors();
+    String kind = object.path("kind").asText();
+    var errors = SluiceCrds.forKind(kind).admit(object, null, false).errors();
     assertThat(errors).extracting(FieldError::toString).containsExactly(variant.error());
   }
 
@@ -279,6 +370,8 @@ class RuleVariantsTest {
   @Test
   void theBaseObjectsAreValid() {
     assertThat(SluiceCrds.forKind("ProxyRoute").admit(base(ROUTE), null, false).errors()).isEmpty();
+    assertThat(SluiceCrds.forKind("ProxyRoute").admit(base(ROUTE_V2), null, false).errors())
+        .isEmpty();
     assertThat(SluiceCrds.forKind("OffloadAgent").admit(base(AGENT), null, false).errors())
         .isEmpty();
   }
@@ -352,6 +445,13 @@ class RuleVariantsTest {
 
   private static Variant route(String name, String patch, String error) {
     return new Variant(name, "ProxyRoute", patch, error);
+  }
+
+  /** A variant of the v1alpha2 route's first rule: the patch merges into rules[0]. */
+  private static Variant ruleV2(String name, String patch, String error) {
+    ObjectNode rule = Objects.yaml("{name: a, backendRefs: [{name: web, port: 80}]}");
+    merge(rule, Objects.yaml(patch));
+    return new Variant(name, V2, "{rules: [" + rule + "]}", RULE0 + error);
   }
 
   private static Variant agent(String name, String patch, String error) {

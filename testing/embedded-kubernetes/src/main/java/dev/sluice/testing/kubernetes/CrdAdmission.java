@@ -13,7 +13,6 @@ import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.fabric8.zjsonpatch.JsonPatch;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -122,7 +121,8 @@ final class CrdAdmission extends Dispatcher {
     RecordedRequest forward =
         request.method() == HttpMethod.PATCH
             ? request
-            : withBody(request, JSON.writeValueAsBytes(admission.object()));
+            : ApiStatus.withBody(
+                request, request.getPath(), JSON.writeValueAsBytes(admission.object()));
     MockResponse response = store.dispatch(forward);
     if (!query.contains("fieldValidation=Ignore")) {
       unknown.forEach(
@@ -178,19 +178,6 @@ final class CrdAdmission extends Dispatcher {
     return request.getBody().getBytes();
   }
 
-  private static RecordedRequest withBody(RecordedRequest request, byte[] body) {
-    return new RecordedRequest(
-        request.getHttpVersion(),
-        request.method(),
-        request.getPath(),
-        request
-            .getHeaders()
-            .newBuilder()
-            .set("Content-Length", Integer.toString(body.length))
-            .build(),
-        new Buffer(body));
-  }
-
   private static MockResponse invalid(
       CrdValidator validator, String name, List<FieldError> errors) {
     List<Map<String, Object>> causes = new ArrayList<>();
@@ -209,24 +196,6 @@ final class CrdAdmission extends Dispatcher {
 
   private static MockResponse status(
       int code, String reason, String message, @Nullable Map<String, Object> details) {
-    Map<String, Object> status = new LinkedHashMap<>();
-    status.put("kind", "Status");
-    status.put("apiVersion", "v1");
-    status.put("metadata", Map.of());
-    status.put("status", "Failure");
-    status.put("message", message);
-    status.put("reason", reason);
-    if (details != null) {
-      status.put("details", details);
-    }
-    status.put("code", code);
-    try {
-      return new MockResponse()
-          .setResponseCode(code)
-          .addHeader("Content-Type", "application/json")
-          .setBody(new String(JSON.writeValueAsBytes(status), StandardCharsets.UTF_8));
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    return ApiStatus.failure(code, reason, message, details);
   }
 }

@@ -6,10 +6,12 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.sluice.api.validation.SluiceCrds;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.VersionInfo;
+import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.Context;
@@ -38,11 +40,12 @@ import org.jspecify.annotations.Nullable;
  * token authority standing in for the API server's TokenReview: {@link #issueToken} binds a token
  * to a pod the way a projected ServiceAccount token is, and TokenReviews answer from that. Writes
  * of ProxyRoutes and OffloadAgents are pruned, defaulted and validated against the CRDs' schema and
- * CEL rules ({@link CrdAdmission}), and every write is checked as the real API server checks it
- * where the mock would accept anything ({@link ApiServerWrites}: strict JSON Patch, pod status
- * validation, second-precision times). SubjectAccessReviews are decided from the stored RBAC
- * objects as the RBAC authorizer decides them ({@link AccessReviews}). No server-side apply or
- * garbage collection (see TEST.md).
+ * CEL rules ({@link CrdAdmission}), ProxyRoutes written or read as v1alpha2 are stored as v1alpha1
+ * through the conversion the operator's webhook runs ({@link StorageVersions}), and every write is
+ * checked as the real API server checks it where the mock would accept anything ({@link
+ * ApiServerWrites}: strict JSON Patch, pod status validation, second-precision times).
+ * SubjectAccessReviews are decided from the stored RBAC objects as the RBAC authorizer decides them
+ * ({@link AccessReviews}). No server-side apply or garbage collection (see TEST.md).
  */
 public class EmbeddedKubernetes implements AutoCloseable {
   private static final ObjectMapper JSON = JsonMapper.builder().build();
@@ -57,6 +60,7 @@ public class EmbeddedKubernetes implements AutoCloseable {
   private final KubernetesMockServer server;
   private final KubernetesClient client;
   private final CrdAdmission admission;
+  private final KubernetesMixedDispatcher store;
   private final Map<String, String[]> tokens = new ConcurrentHashMap<>();
 
   /** An API server whose {@code /version} says what fabric8's mock says (0.0). */
@@ -67,9 +71,10 @@ public class EmbeddedKubernetes implements AutoCloseable {
   /** An API server whose {@code /version} answers {@code version} (e.g. 1.29, 1.28). */
   public EmbeddedKubernetes(@Nullable VersionInfo version) throws IOException {
     Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
+    store = new KubernetesMixedDispatcher(responses);
     admission =
         new CrdAdmission(
-            new ApiServerWrites(new AccessReviews(new KubernetesMixedDispatcher(responses))),
+            new StorageVersions(new ApiServerWrites(new AccessReviews(store))),
             SluiceCrds.all().values());
     server =
         new KubernetesMockServer(new Context(), new MockWebServer(), responses, admission, false);
@@ -111,19 +116,38 @@ public class EmbeddedKubernetes implements AutoCloseable {
                                 "resources", List.of("leases"),
                                 "verbs", List.of("get", "create", "update", "patch"))))))
         .always();
+    registerCrds();
+  }
+
+  /** Registers the CRDs as installed: sluice-crds' copy of crds/*.yml. */
+  private void registerCrds() throws IOException {
     for (String file :
         List.of("proxyroutes.sluice.dev-v1.yml", "offloadagents.sluice.dev-v1.yml")) {
       try (InputStream in =
           EmbeddedKubernetes.class
               .getClassLoader()
-              .getResourceAsStream("META-INF/fabric8/" + file)) {
+              .getResourceAsStream("META-INF/sluice/crds/" + file)) {
         if (in == null) {
           throw new IllegalStateException(
-              "META-INF/fabric8/" + file + " is not on the classpath (expected: sluice-crds)");
+              "META-INF/sluice/crds/" + file + " is not on the classpath (expected: sluice-crds)");
         }
         CustomResourceDefinition crd =
             client.apiextensions().v1().customResourceDefinitions().load(in).item();
         client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+        // The mock serves one version of a CRD (its highest); the API server serves every one.
+        for (CustomResourceDefinitionVersion version : crd.getSpec().getVersions()) {
+          store.expectCustomResource(
+              new CustomResourceDefinitionContext.Builder()
+                  .withGroup(crd.getSpec().getGroup())
+                  .withVersion(version.getName())
+                  .withPlural(crd.getSpec().getNames().getPlural())
+                  .withKind(crd.getSpec().getNames().getKind())
+                  .withScope(crd.getSpec().getScope())
+                  .withStatusSubresource(
+                      version.getSubresources() != null
+                          && version.getSubresources().getStatus() != null)
+                  .build());
+        }
       }
     }
   }

@@ -1,0 +1,122 @@
+package dev.sluice.api.conversion;
+
+import dev.sluice.api.v1alpha1.Action;
+import dev.sluice.api.v1alpha1.Backend;
+import dev.sluice.api.v1alpha1.HeaderMatch;
+import dev.sluice.api.v1alpha1.OffloadStep;
+import dev.sluice.api.v1alpha1.PathMatch;
+import dev.sluice.api.v1alpha1.ProxyRouteSpec;
+import dev.sluice.api.v1alpha1.RouteMatch;
+import dev.sluice.api.v1alpha1.RouteTimeouts;
+import dev.sluice.api.v1alpha1.Rule;
+import dev.sluice.api.v1alpha1.ServiceReference;
+import dev.sluice.api.v1alpha2.BackendRef;
+import dev.sluice.api.v1alpha2.Filter;
+import dev.sluice.api.v1alpha2.Timeouts;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The canonical v1alpha2 to v1alpha1 spec: each match on its own (a method becomes a one-method
+ * list), Offload filters as offload steps and VariableAction filters as actions, each in their
+ * order, the one backendRef as the backend, {@code responseHeader} as {@code timeouts.request}.
+ */
+final class ToV1alpha1 {
+  private ToV1alpha1() {}
+
+  static ProxyRouteSpec spec(dev.sluice.api.v1alpha2.ProxyRouteSpec in) {
+    return new ProxyRouteSpec(
+        in.selector(),
+        in.listener(),
+        in.hostnames(),
+        in.rules().stream().map(ToV1alpha1::rule).toList(),
+        in.rollout(),
+        in.accessLog(),
+        in.tracing());
+  }
+
+  private static Rule rule(dev.sluice.api.v1alpha2.Rule in) {
+    List<OffloadStep> offload = new ArrayList<>();
+    List<Action> actions = new ArrayList<>();
+    for (Filter filter : in.filters() == null ? List.<Filter>of() : in.filters()) {
+      switch (filter.type()) {
+        case Offload -> offload.add(required(filter.offload(), "filters[].offload"));
+        case VariableAction ->
+            actions.add(required(filter.variableAction(), "filters[].variableAction"));
+      }
+    }
+    return new Rule(
+        in.name(),
+        in.matches() == null ? null : in.matches().stream().map(ToV1alpha1::match).toList(),
+        backend(in.backendRefs()),
+        timeouts(in.timeouts()),
+        in.maxRequestBodyBytes(),
+        in.zeroCopy(),
+        offload.isEmpty() ? null : offload,
+        actions.isEmpty() ? null : actions,
+        in.upgrades(),
+        in.loadBalancer(),
+        in.retry(),
+        in.outlierDetection());
+  }
+
+  private static RouteMatch match(dev.sluice.api.v1alpha2.RouteMatch in) {
+    return new RouteMatch(
+        in.host(),
+        in.path() == null ? null : path(in.path()),
+        in.method() == null ? null : List.of(in.method()),
+        in.headers() == null ? null : in.headers().stream().map(ToV1alpha1::header).toList());
+  }
+
+  private static PathMatch path(dev.sluice.api.v1alpha2.PathMatch in) {
+    PathMatch.PathMatchType type =
+        in.type() == null
+            ? null
+            : switch (in.type()) {
+              case Exact -> PathMatch.PathMatchType.Exact;
+              case PathPrefix -> PathMatch.PathMatchType.Prefix;
+              case RegularExpression -> PathMatch.PathMatchType.RegularExpression;
+            };
+    return new PathMatch(type, in.value() == null ? "/" : in.value());
+  }
+
+  private static HeaderMatch header(dev.sluice.api.v1alpha2.HeaderMatch in) {
+    return new HeaderMatch(in.name(), in.type(), in.value());
+  }
+
+  private static Backend backend(@Nullable List<BackendRef> refs) {
+    if (refs == null || refs.size() != 1) {
+      throw new IllegalArgumentException(
+          "spec.rules[].backendRefs: "
+              + (refs == null ? "absent" : refs.size() + " entries")
+              + " (expected: exactly one)");
+    }
+    BackendRef ref = refs.get(0);
+    ServiceReference service =
+        ref.name() == null
+            ? null
+            : new ServiceReference(ref.name(), required(ref.port(), "backendRefs[].port"));
+    return new Backend(service, ref.endpoints(), ref.protocol(), ref.tls());
+  }
+
+  private static @Nullable RouteTimeouts timeouts(@Nullable Timeouts in) {
+    if (in == null) {
+      return null;
+    }
+    if (in.request() != null || in.backendRequest() != null) {
+      throw new IllegalArgumentException(
+          "spec.rules[].timeouts: request and backendRequest are not supported yet (expected:"
+              + " responseHeader, idle, connect, tunnelIdle)");
+    }
+    return new RouteTimeouts(in.connect(), in.responseHeader(), in.idle(), in.tunnelIdle());
+  }
+
+  private static <T> T required(@Nullable T value, String field) {
+    if (value == null) {
+      throw new IllegalArgumentException(
+          "spec.rules[]." + field + ": absent (expected: set, as the CRD requires)");
+    }
+    return value;
+  }
+}
