@@ -17,7 +17,8 @@ import java.util.Locale;
 public final class ConfigDecoder {
   /**
    * Where an unknown field is refused, not ignored: it would decide which requests a rule takes
-   * (matches), what is denied or sent to an agent (actions, offload, agents), or how traffic is
+   * (matches), what is denied or sent to an agent (actions, offload, agents), what a request or its
+   * response carries and where it goes (header modifiers, rewrite, redirect), or how traffic is
    * encrypted (TLS). Paths as in {@link ContractField#path()}; each covers everything below it.
    */
   public static final List<String> STRICT =
@@ -25,6 +26,10 @@ public final class ConfigDecoder {
           "rules[].matches",
           "rules[].actions",
           "rules[].offload",
+          "rules[].requestHeaders",
+          "rules[].responseHeaders",
+          "rules[].rewrite",
+          "rules[].redirect",
           "rules[].upstream.tls",
           "listeners[].tls",
           "agents");

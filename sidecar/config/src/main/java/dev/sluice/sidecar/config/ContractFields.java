@@ -33,7 +33,18 @@ public final class ContractFields {
                   "agents[].messages[].args[].value",
                   3,
                   ContractField.Handling.MUST_UNDERSTAND,
-                  "trace_id")));
+                  "trace_id"),
+              // Gateway API's matches and filters: an older sidecar would take requests a query
+              // parameter rules out, send headers, hosts and paths the rule changes as the client
+              // sent them, and forward what the rule redirects.
+              new ContractField(
+                  "rules[].matches[].queryParams", 4, ContractField.Handling.MUST_UNDERSTAND),
+              new ContractField(
+                  "rules[].requestHeaders", 4, ContractField.Handling.MUST_UNDERSTAND),
+              new ContractField(
+                  "rules[].responseHeaders", 4, ContractField.Handling.MUST_UNDERSTAND),
+              new ContractField("rules[].rewrite", 4, ContractField.Handling.MUST_UNDERSTAND),
+              new ContractField("rules[].redirect", 4, ContractField.Handling.MUST_UNDERSTAND)));
 
   private final List<ContractField> fields;
 

@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
  * @param name unique name (metrics label)
  * @param listener name of the listener serving it
  * @param matches any of these (OR); empty: every request
- * @param upstream where requests go
+ * @param upstream where requests go; null only for a rule that {@code redirect}s
  * @param timeouts connect, request and idle timeouts
  * @param maxRequestBodyBytes largest accepted request body (413 above); unlimited when null
  * @param zeroCopy forward body buffers without copying (default true)
@@ -29,13 +29,21 @@ import org.jspecify.annotations.Nullable;
  *     and hashes as before
  * @param tracing trace context for its requests (contract 3); {@link RuleTracing#DEFAULT} when
  *     absent, left out at the default as {@code accessLog} is
+ * @param requestHeaders static changes to the header fields sent upstream (contract 4), made before
+ *     the {@code setRequestHeader} actions
+ * @param responseHeaders static changes to the header fields of the upstream's response sent
+ *     downstream (contract 4), made before the {@code setResponseHeader} actions; the sidecar's own
+ *     answers (errors, redirects) are not changed
+ * @param rewrite the host and path sent upstream instead of the client's (contract 4)
+ * @param redirect answered by the sidecar with a redirect, nothing sent upstream (contract 4); a
+ *     rule with it has no {@code upstream} and no {@code rewrite}
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RouteRule(
     String name,
     String listener,
     List<RequestMatch> matches,
-    Upstream upstream,
+    @Nullable Upstream upstream,
     Timeouts timeouts,
     @Nullable Long maxRequestBodyBytes,
     Boolean zeroCopy,
@@ -46,7 +54,11 @@ public record RouteRule(
     @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = AtDefault.class)
         RuleAccessLog accessLog,
     @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = AtDefault.class)
-        RuleTracing tracing) {
+        RuleTracing tracing,
+    @Nullable HeaderModifier requestHeaders,
+    @Nullable HeaderModifier responseHeaders,
+    @Nullable UrlRewrite rewrite,
+    @Nullable RequestRedirect redirect) {
   /** What {@code upgrades} is when absent: WebSocket passes, as through any HTTP proxy. */
   public static final List<String> DEFAULT_UPGRADES = List.of("websocket");
 
@@ -59,6 +71,63 @@ public record RouteRule(
     upgrades = upgrades == null ? DEFAULT_UPGRADES : List.copyOf(upgrades);
     accessLog = accessLog == null ? RuleAccessLog.DEFAULT : accessLog;
     tracing = tracing == null ? RuleTracing.DEFAULT : tracing;
+  }
+
+  /** A rule without the fields of contract 4 (header modifiers, rewrite, redirect). */
+  public RouteRule(
+      String name,
+      String listener,
+      List<RequestMatch> matches,
+      Upstream upstream,
+      Timeouts timeouts,
+      @Nullable Long maxRequestBodyBytes,
+      Boolean zeroCopy,
+      List<RuleOffload> offload,
+      List<VariableAction> actions,
+      List<String> upgrades,
+      @Nullable RetryPolicy retry,
+      RuleAccessLog accessLog,
+      RuleTracing tracing) {
+    this(
+        name,
+        listener,
+        matches,
+        upstream,
+        timeouts,
+        maxRequestBodyBytes,
+        zeroCopy,
+        offload,
+        actions,
+        upgrades,
+        retry,
+        accessLog,
+        tracing,
+        null,
+        null,
+        null,
+        null);
+  }
+
+  /** This rule with {@code upstream} instead of its own, every other field kept. */
+  public RouteRule withUpstream(@Nullable Upstream other) {
+    return new RouteRule(
+        name,
+        listener,
+        matches,
+        other,
+        timeouts,
+        maxRequestBodyBytes,
+        zeroCopy,
+        offload,
+        actions,
+        upgrades,
+        retry,
+        accessLog,
+        tracing,
+        requestHeaders,
+        responseHeaders,
+        rewrite,
+        redirect);
   }
 
   /**

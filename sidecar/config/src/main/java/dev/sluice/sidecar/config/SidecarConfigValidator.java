@@ -185,8 +185,12 @@ public final class SidecarConfigValidator {
     for (int m = 0; m < rule.matches().size(); m++) {
       validateMatch(path + ".matches[" + m + "]", rule.matches().get(m), problems);
     }
-    if (problems.required(path + ".upstream", rule.upstream(), "an upstream")) {
-      validateUpstream(path + ".upstream", rule.upstream(), problems);
+    // A redirect is answered by the sidecar: RuleFiltersValidator refuses an upstream beside it.
+    Upstream upstream = rule.upstream();
+    if (RuleFiltersValidator.needsUpstream(rule)
+        && problems.required(path + ".upstream", upstream, "an upstream")
+        && upstream != null) {
+      validateUpstream(path + ".upstream", upstream, problems);
     }
     Timeouts timeouts = rule.timeouts();
     problems.positive(path + ".timeouts.connect", timeouts.connect());
@@ -217,6 +221,7 @@ public final class SidecarConfigValidator {
       validateRetry(path + ".retry", rule.retry(), problems);
     }
     RuleTelemetryValidator.validate(path, rule, problems);
+    RuleFiltersValidator.validate(path, rule, problems);
   }
 
   private static void validateRetry(String path, RetryPolicy retry, Problems problems) {

@@ -35,6 +35,8 @@ public enum Cause {
   AGENT_FAILED("agent_failed"),
   /** The sidecar answered itself (a refused upgrade, a method a rule does not allow, ...). */
   LOCAL("local"),
+  /** The rule redirects: the sidecar answered it, as configured; the detail is the status. */
+  REDIRECT("redirect"),
   /** Cut for another reason; the detail says it. */
   ABORTED("aborted");
 

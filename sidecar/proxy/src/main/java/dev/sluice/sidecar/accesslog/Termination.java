@@ -39,9 +39,12 @@ public record Termination(Actor actor, Stage stage, Cause cause, @Nullable Strin
     return new String(new char[] {actor.letter(), stage.letter()});
   }
 
-  /** True unless the exchange ran to its end (a completed response or a tunnel that ended). */
+  /**
+   * True unless the exchange ran to its end (a completed response, a tunnel that ended, or the
+   * redirect its rule answers with).
+   */
   public boolean failed() {
-    return cause != Cause.OK && cause != Cause.TUNNEL_ENDED;
+    return cause != Cause.OK && cause != Cause.TUNNEL_ENDED && cause != Cause.REDIRECT;
   }
 
   @Override

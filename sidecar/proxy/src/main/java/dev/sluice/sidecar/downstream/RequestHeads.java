@@ -10,6 +10,7 @@ import dev.sluice.sidecar.forward.RequestFraming;
 import dev.sluice.sidecar.http2.HeadFields;
 import dev.sluice.sidecar.http2.Refusal;
 import dev.sluice.sidecar.routing.RequestTarget;
+import dev.sluice.sidecar.routing.RuleTable;
 import dev.sluice.sidecar.runtime.BoundRule;
 import dev.sluice.sidecar.runtime.Generation;
 import dev.sluice.spop.SpopValue;
@@ -76,18 +77,19 @@ final class RequestHeads {
       return null;
     }
     RequestTarget target = RequestTarget.of(request);
-    BoundRule rule = null;
+    RuleTable.Routed<BoundRule> routed = null;
     // A generation can close (drained) between reading it and counting the request in: then the
     // current one is newer, so read again. Bounded: each retry sees a newer generation.
     for (int attempt = 0; attempt < 8; attempt++) {
       Generation generation = listener.generation().get();
-      rule = generation == null ? null : generation.rule(listener.config().name(), target, request);
-      if (rule == null || rule.inFlight().tryStart()) {
+      routed =
+          generation == null ? null : generation.rule(listener.config().name(), target, request);
+      if (routed == null || routed.rule().inFlight().tryStart()) {
         break;
       }
-      rule = null;
+      routed = null;
     }
-    if (rule == null) {
+    if (routed == null) {
       HttpResponseStatus status =
           target.connect() ? HttpResponseStatus.METHOD_NOT_ALLOWED : HttpResponseStatus.NOT_FOUND;
       listener.metrics().rejected(status.code());
@@ -107,7 +109,8 @@ final class RequestHeads {
           !complete);
       return null;
     }
-    Exchange exchange = new Exchange(side, rule, request, listener.metrics());
+    Exchange exchange =
+        new Exchange(side, routed.rule(), routed.match(), request, listener.metrics());
     exchange.start();
     return exchange;
   }

@@ -18,12 +18,14 @@ import org.jspecify.annotations.Nullable;
  *     completed or closed
  * @param termination who ended it, where and why, for the access log; a failed one at {@link
  *     Stage#NONE} takes the stage from the phase the exchange ended in
+ * @param location the {@code Location} of a local answer that redirects; null for any other
  */
 record Ending(
     Kind kind,
     @Nullable HttpResponseStatus status,
     @Nullable String reason,
-    Termination termination) {
+    Termination termination,
+    @Nullable String location) {
   /** How an exchange can end. */
   enum Kind {
     /** The upstream's response was relayed to its end. */
@@ -51,23 +53,42 @@ record Ending(
     }
   }
 
-  static final Ending COMPLETED = new Ending(Kind.COMPLETED, null, null, Termination.COMPLETED);
+  static final Ending COMPLETED =
+      new Ending(Kind.COMPLETED, null, null, Termination.COMPLETED, null);
   static final Ending DOWNSTREAM_CLOSED =
       new Ending(
           Kind.DOWNSTREAM_CLOSED,
           null,
           null,
-          Termination.of(Actor.CLIENT, Stage.NONE, Cause.CLOSED));
+          Termination.of(Actor.CLIENT, Stage.NONE, Cause.CLOSED),
+          null);
   static final Ending TUNNELED =
       new Ending(
-          Kind.TUNNELED, null, null, Termination.of(Actor.NONE, Stage.NONE, Cause.TUNNEL_ENDED));
+          Kind.TUNNELED,
+          null,
+          null,
+          Termination.of(Actor.NONE, Stage.NONE, Cause.TUNNEL_ENDED),
+          null);
 
   static Ending answered(HttpResponseStatus status, String sentence, Termination termination) {
-    return new Ending(Kind.ANSWERED, status, sentence, termination);
+    return new Ending(Kind.ANSWERED, status, sentence, termination, null);
+  }
+
+  /**
+   * The rule's redirect, answered by the sidecar: {@code status} with {@code location}; the
+   * exchange ran to the end its rule gives it ({@code --}, cause {@code redirect}).
+   */
+  static Ending redirected(HttpResponseStatus status, String location) {
+    return new Ending(
+        Kind.ANSWERED,
+        status,
+        "redirected to " + location,
+        Termination.of(Actor.NONE, Stage.NONE, Cause.REDIRECT, Integer.toString(status.code())),
+        location);
   }
 
   static Ending aborted(String why, Termination termination) {
-    return new Ending(Kind.ABORTED, null, why, termination);
+    return new Ending(Kind.ABORTED, null, why, termination, null);
   }
 
   /** The client reset its stream (RST_STREAM with {@code errorCode}). */
@@ -81,7 +102,8 @@ record Ending(
             Actor.CLIENT,
             Stage.NONE,
             Cause.RESET,
-            error != null ? error.name() : "error " + errorCode));
+            error != null ? error.name() : "error " + errorCode),
+        null);
   }
 
   /** The upstream cancelled its stream after the response started (RST_STREAM CANCEL). */
@@ -90,11 +112,12 @@ record Ending(
         Kind.CANCELLED,
         null,
         why,
-        Termination.of(Actor.UPSTREAM, Stage.NONE, Cause.RESET, "CANCEL"));
+        Termination.of(Actor.UPSTREAM, Stage.NONE, Cause.RESET, "CANCEL"),
+        null);
   }
 
   /** This answer, come too late to be given (the response started): the exchange is cut. */
   Ending cut() {
-    return new Ending(Kind.ABORTED, null, reason, termination);
+    return new Ending(Kind.ABORTED, null, reason, termination, null);
   }
 }

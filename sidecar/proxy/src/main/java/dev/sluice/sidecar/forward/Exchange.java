@@ -7,11 +7,14 @@ import dev.sluice.sidecar.accesslog.Actor;
 import dev.sluice.sidecar.accesslog.Cause;
 import dev.sluice.sidecar.accesslog.Stage;
 import dev.sluice.sidecar.accesslog.Termination;
+import dev.sluice.sidecar.config.RequestMatch;
 import dev.sluice.sidecar.config.RouteRule;
+import dev.sluice.sidecar.config.UrlRewrite;
 import dev.sluice.sidecar.http2.HeadFields;
 import dev.sluice.sidecar.metrics.ProxyMetrics;
 import dev.sluice.sidecar.offload.OffloadPlan;
 import dev.sluice.sidecar.offload.PhaseOutcome;
+import dev.sluice.sidecar.routing.RuleTable;
 import dev.sluice.sidecar.runtime.BoundRule;
 import dev.sluice.sidecar.timer.Ticker;
 import dev.sluice.sidecar.trace.ExchangeTrace;
@@ -67,6 +70,12 @@ public final class Exchange implements UpstreamExchange {
   /** An HTTP/2 client's extended CONNECT (RFC 8441): its translation; null for other requests. */
   final @Nullable ExtendedConnect connect;
 
+  /** The entry of the rule's {@code matches} that accepted the request. */
+  final RequestMatch accepted;
+
+  /** The target sent upstream: the request's, or the rule's rewrite of its path. */
+  private final String upstreamUri;
+
   /** The tunnel of an accepted extended CONNECT, once open. */
   private @Nullable StreamTunnel streamTunnel;
 
@@ -77,21 +86,39 @@ public final class Exchange implements UpstreamExchange {
   private final RequestAttempt attempt;
   private Phase phase = Phase.ACQUIRING;
 
+  /** {@code accepted}: the entry of the rule's {@code matches} that accepted the request. */
   public Exchange(
-      DownstreamSide downstream, BoundRule rule, HttpRequest head, ProxyMetrics metrics) {
-    this(downstream, rule, head, metrics, Ticker.SYSTEM);
+      DownstreamSide downstream,
+      BoundRule rule,
+      RequestMatch accepted,
+      HttpRequest head,
+      ProxyMetrics metrics) {
+    this(downstream, rule, accepted, head, metrics, Ticker.SYSTEM);
   }
 
+  /** An exchange whose rule took the request without a particular match (tests). */
   Exchange(
       DownstreamSide downstream,
       BoundRule rule,
       HttpRequest head,
       ProxyMetrics metrics,
       Ticker ticker) {
+    this(downstream, rule, RuleTable.EVERY_REQUEST, head, metrics, ticker);
+  }
+
+  Exchange(
+      DownstreamSide downstream,
+      BoundRule rule,
+      RequestMatch accepted,
+      HttpRequest head,
+      ProxyMetrics metrics,
+      Ticker ticker) {
     this.downstream = downstream;
     this.rule = rule;
     this.config = rule.config();
+    this.accepted = accepted;
     this.head = head;
+    this.upstreamUri = Rewrites.uri(head, config.rewrite(), accepted);
     this.metrics = metrics;
     this.loop = downstream.eventLoop();
     this.accessLog = rule.accessLog();
@@ -112,8 +139,16 @@ public final class Exchange implements UpstreamExchange {
     this.timers = new ExchangeTimers(ticker, loop, config.timeouts(), rule.name(), this::timedOut);
   }
 
-  /** Checks limits, answers {@code 100 Continue}, then the request phase or a lease. */
+  /**
+   * Checks limits, answers {@code 100 Continue}, then the request phase or a lease. A rule that
+   * redirects without a request phase answers at once, before any of this (no {@code 100 Continue}:
+   * a client that waits for one sends no body).
+   */
   public void start() {
+    if (config.redirect() != null && !offload.has(OffloadPlan.Phase.REQUEST)) {
+      afterRequestPhase(PhaseOutcome.CONTINUE); // its deny actions, then the redirect
+      return;
+    }
     Ending refused = connect != null ? connect.admit(head, config, rule.name()) : null;
     refused = refused != null ? refused : request.admit();
     if (refused != null) {
@@ -139,6 +174,10 @@ public final class Exchange implements UpstreamExchange {
     PhaseOutcome decided = offload.withDenyActions(outcome);
     if (decided.denied()) {
       answer(denied(decided));
+      return;
+    }
+    if (config.redirect() != null) {
+      answer(Rewrites.redirect(this, config.redirect()));
       return;
     }
     acquire();
@@ -495,6 +534,17 @@ public final class Exchange implements UpstreamExchange {
 
   @Nullable UpstreamLease lease() {
     return attempt.lease();
+  }
+
+  /** The target sent upstream: the request's, or rewritten by the rule. */
+  String upstreamUri() {
+    return upstreamUri;
+  }
+
+  /** The host sent upstream instead of the request's; null: the request's. */
+  @Nullable String upstreamHost() {
+    UrlRewrite rewrite = config.rewrite();
+    return rewrite == null ? null : rewrite.hostname();
   }
 
   /** The lease, where there must be one: forwarding the request, or relaying its response. */

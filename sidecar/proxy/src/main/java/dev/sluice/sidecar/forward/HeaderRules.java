@@ -1,5 +1,6 @@
 package dev.sluice.sidecar.forward;
 
+import dev.sluice.sidecar.filters.HeaderEdits;
 import dev.sluice.sidecar.http2.HeadFields;
 import dev.sluice.sidecar.http2.Http2Messages;
 import dev.sluice.sidecar.http2.WireHead;
@@ -35,8 +36,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * Header rules of a hop: hop-by-hop fields removed (RFC 9110 7.6.1: the fixed list and every name
  * the {@code Connection} field lists), framing chosen per protocol, {@code Via}, {@code
- * X-Forwarded-For} and {@code X-Forwarded-Proto} added. One pass over the incoming fields writes
- * the outgoing head in the form its side sends: HTTP/1.1 fields, or the HTTP/2 header block itself
+ * X-Forwarded-For} and {@code X-Forwarded-Proto} added, a rule's header modifiers and rewritten
+ * target and host applied ({@link HeaderEdits}). One pass over the incoming fields writes the
+ * outgoing head in the form its side sends: HTTP/1.1 fields, or the HTTP/2 header block itself
  * ({@link WireHead}), so a head bound for HTTP/2 is not filled as HTTP/1.x fields only to be
  * converted again. Incoming heads are never changed; bodies are never touched here.
  */
@@ -147,28 +149,71 @@ final class HeaderRules {
       @Nullable String clientAddress,
       String scheme,
       ExchangeTrace trace) {
+    return requestForUpstream(
+        in,
+        bodyless,
+        upstreamHttp2,
+        downstreamHttp2,
+        clientAddress,
+        scheme,
+        trace,
+        in.uri(),
+        null,
+        HeaderEdits.NONE);
+  }
+
+  /**
+   * The request head to send upstream, with the rule's rewrite and header modifiers: {@code uri}
+   * instead of the request's target, {@code host} (when not null) as its {@code Host} or {@code
+   * :authority}, and {@code edits} applied in the same pass: a field they set or remove is not
+   * copied (nor is one the rules add themselves, {@code Via}, {@code X-Forwarded-*}, {@code
+   * traceparent}, written), and their fields follow the copy.
+   */
+  static HttpRequest requestForUpstream(
+      HttpRequest in,
+      boolean bodyless,
+      boolean upstreamHttp2,
+      boolean downstreamHttp2,
+      @Nullable String clientAddress,
+      String scheme,
+      ExchangeTrace trace,
+      String uri,
+      @Nullable String host,
+      HeaderEdits edits) {
     boolean wire = upstreamHttp2 && sentAsItsPseudoHeaders(in);
     Out out = wire ? new Http2Out(HeadFields.sizeHint(in, true) + 6) : new Http1Out();
+    out.edits = edits;
+    out.host = host;
     if (wire) {
-      out.block().method(in.method().asciiName()).path(new AsciiString(in.uri()));
+      out.block().method(in.method().asciiName()).path(new AsciiString(uri));
     }
     String traceparent = trace.outgoing();
     copyRequestFields(in, wire, bodyless, clientAddress != null, traceparent == null, trace, out);
+    if (host != null && !out.hostSeen) {
+      if (wire) {
+        out.authority = host;
+      } else {
+        out.add(HttpHeaderNames.HOST, host);
+      }
+    }
     if (out.authority != null) {
       out.block().authority(new AsciiString(out.authority));
     }
     if (upstreamHttp2 && out.trailersAccepted) {
       out.add(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
     }
-    out.add(HttpHeaderNames.VIA, downstreamHttp2 ? VIA_HTTP2 : VIA_HTTP1);
+    out.ours(HttpHeaderNames.VIA, downstreamHttp2 ? VIA_HTTP2 : VIA_HTTP1);
     if (clientAddress != null) {
-      out.add(
+      out.ours(
           FORWARDED_FOR,
           out.forwardedFor == null ? clientAddress : out.forwardedFor + ", " + clientAddress);
     }
-    out.add(FORWARDED_PROTO, scheme);
+    out.ours(FORWARDED_PROTO, scheme);
     if (traceparent != null) {
-      out.add(TRACEPARENT, traceparent);
+      out.ours(TRACEPARENT, traceparent);
+    }
+    if (!edits.none()) {
+      edits.writeTo(out::add);
     }
     if (bodyless) {
       if (methodExpectsBody(in.method())) {
@@ -177,7 +222,7 @@ final class HeaderRules {
     } else if (!upstreamHttp2 && !out.length) {
       out.add(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
     }
-    return out.request(in.method(), in.uri(), bodyless);
+    return out.request(in.method(), uri, bodyless);
   }
 
   /**
@@ -203,19 +248,26 @@ final class HeaderRules {
       CharSequence value = field.getValue();
       Kind kind = kind(name, listed);
       if (kind == null) {
-        out.add(name, value);
+        if (out.edits.none() || !out.edits.drops(name)) {
+          out.add(name, value);
+        }
         continue;
       }
       switch (kind) {
         case HOST -> {
+          out.hostSeen = true;
+          CharSequence host = out.host != null ? out.host : value;
           if (!wire) {
-            out.add(name, value);
+            out.add(name, host);
           } else if (out.authority == null && value.length() > 0) {
-            out.authority = value;
+            out.authority = host;
           }
         }
         case TE -> out.trailersAccepted |= Http2Messages.acceptsTrailers(value);
         case FORWARDED_FOR -> {
+          if (!out.edits.none() && out.edits.drops(name)) {
+            continue; // set or removed: the client's chain is not extended either
+          }
           if (!forwarding) {
             out.add(name, value);
           } else if (out.forwardedFor == null) {
@@ -229,12 +281,12 @@ final class HeaderRules {
           }
         }
         case TRACEPARENT -> {
-          if (traceparentPasses) {
+          if (traceparentPasses && (out.edits.none() || !out.edits.drops(name))) {
             out.add(name, value);
           }
         }
         case TRACESTATE -> {
-          if (!trace.restarted()) {
+          if (!trace.restarted() && (out.edits.none() || !out.edits.drops(name))) {
             out.add(name, value);
           }
         }
@@ -254,7 +306,24 @@ final class HeaderRules {
       boolean downstreamHttp2,
       HttpMethod requestMethod,
       boolean keepAlive) {
+    return responseForDownstream(
+        in, upstreamHttp2, downstreamHttp2, requestMethod, keepAlive, HeaderEdits.NONE);
+  }
+
+  /**
+   * The response head to send downstream, with the rule's response header modifiers applied in the
+   * same pass (a field they set or remove is not copied, {@code Via} included; their fields follow
+   * the copy). Trailers are never changed.
+   */
+  static HttpResponse responseForDownstream(
+      HttpResponse in,
+      boolean upstreamHttp2,
+      boolean downstreamHttp2,
+      HttpMethod requestMethod,
+      boolean keepAlive,
+      HeaderEdits edits) {
     Out out = downstreamHttp2 ? new Http2Out(HeadFields.sizeHint(in, true) + 2) : new Http1Out();
+    out.edits = edits;
     if (downstreamHttp2) {
       out.block().status(in.status().codeAsText());
     }
@@ -267,13 +336,17 @@ final class HeaderRules {
       if (kind == Kind.HOP_BY_HOP
           || kind == Kind.TE
           || kind == Kind.TRANSFER_ENCODING
-          || (kind == Kind.HOST && downstreamHttp2)) {
+          || (kind == Kind.HOST && downstreamHttp2)
+          || (!edits.none() && edits.drops(field.getKey()))) {
         continue;
       }
       length |= kind == Kind.CONTENT_LENGTH;
       out.add(field.getKey(), field.getValue());
     }
-    out.add(HttpHeaderNames.VIA, upstreamHttp2 ? VIA_HTTP2 : VIA_HTTP1);
+    out.ours(HttpHeaderNames.VIA, upstreamHttp2 ? VIA_HTTP2 : VIA_HTTP1);
+    if (!edits.none()) {
+      edits.writeTo(out::add);
+    }
     FullHttpResponse full = in instanceof FullHttpResponse whole ? whole : null;
     if (!downstreamHttp2) {
       if (!keepAlive) {
@@ -349,8 +422,24 @@ final class HeaderRules {
     boolean trailersAccepted;
     boolean length;
 
+    /** The rule's header modifiers for this head. */
+    HeaderEdits edits = HeaderEdits.NONE;
+
+    /** The rule's rewritten host; null: the request's. */
+    @Nullable CharSequence host;
+
+    /** The request had a host (HTTP/1.1 {@code Host}, HTTP/2 {@code :authority}). */
+    boolean hostSeen;
+
     /** Adds a field; {@code name} in the case it arrived in (HTTP/2 lower-cases it). */
     abstract void add(CharSequence name, CharSequence value);
+
+    /** Adds a field the rules write themselves, unless the rule's modifiers set or remove it. */
+    final void ours(CharSequence name, CharSequence value) {
+      if (edits.none() || !edits.drops(name)) {
+        add(name, value);
+      }
+    }
 
     /** The header block (HTTP/2 only). */
     abstract Http2Headers block();

@@ -170,7 +170,10 @@ final class RequestRelay {
             downstream.http2(),
             downstream.clientAddress(),
             downstream.scheme(),
-            exchange.trace);
+            exchange.trace,
+            exchange.upstreamUri(),
+            exchange.upstreamHost(),
+            exchange.rule.edits().request());
     String upgrade = exchange.upgrade;
     if (upgrade != null) {
       Upgrades.offer(upstreamHead, upgrade);

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -106,7 +107,8 @@ final class ResponseRelay {
             upstreamHttp2,
             exchange.downstream.http2(),
             exchange.head.method(),
-            keepAlive);
+            keepAlive,
+            exchange.rule.edits().response());
     if (exchange.upgrade != null && Upgrades.accepted(response)) {
       switched = true;
       Upgrades.confirm(out, response);
@@ -155,7 +157,11 @@ final class ResponseRelay {
       case COMPLETED -> finished(requestComplete, timers.elapsed());
       case ANSWERED -> // answered() gives both
           answer(
-              requireNonNull(why.status()), requireNonNull(why.reason()), requestComplete, timers);
+              requireNonNull(why.status()),
+              requireNonNull(why.reason()),
+              why.location(),
+              requestComplete,
+              timers);
       case ABORTED -> {
         log.debug("{} {} aborted ({}): {}", head.method(), head.uri(), ended, why.reason());
         exchange.downstream.abort();
@@ -191,12 +197,19 @@ final class ResponseRelay {
    * once written, then the downstream told whether its connection may serve on.
    */
   private void answer(
-      HttpResponseStatus answer, String sentence, boolean requestComplete, ExchangeTimers timers) {
+      HttpResponseStatus answer,
+      String sentence,
+      @Nullable String location,
+      boolean requestComplete,
+      ExchangeTimers timers) {
     DownstreamSide downstream = exchange.downstream;
     log.debug("{} {}: {} {}", exchange.head.method(), exchange.head.uri(), answer.code(), sentence);
     boolean keepAlive = exchange.clientKeepAlive && requestComplete && !downstream.stopping();
     FullHttpResponse local =
         LocalResponses.of(downstream.alloc(), answer, sentence, !keepAlive && !downstream.http2());
+    if (location != null) {
+      local.headers().set(HttpHeaderNames.LOCATION, location);
+    }
     exchange.record.responseStarted(answer.code());
     exchange.record.responseBytes(local.content().readableBytes());
     downstream

@@ -28,7 +28,11 @@ final class Upgrades {
    */
   static @Nullable String requested(
       HttpRequest head, RouteRule rule, boolean http2Downstream, boolean bodyless) {
-    if (http2Downstream || !bodyless || rule.upstream().protocol() != Upstream.Protocol.HTTP1) {
+    Upstream upstream = rule.upstream();
+    if (http2Downstream
+        || !bodyless
+        || upstream == null
+        || upstream.protocol() != Upstream.Protocol.HTTP1) {
       return null;
     }
     String upgrade = HeadFields.get(head, HttpHeaderNames.UPGRADE);

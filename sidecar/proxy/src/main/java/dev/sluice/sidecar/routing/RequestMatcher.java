@@ -2,6 +2,7 @@ package dev.sluice.sidecar.routing;
 
 import dev.sluice.sidecar.config.HeaderCondition;
 import dev.sluice.sidecar.config.PathCondition;
+import dev.sluice.sidecar.config.QueryParamCondition;
 import dev.sluice.sidecar.config.RequestMatch;
 import io.netty.handler.codec.http.HttpRequest;
 import java.util.ArrayList;
@@ -33,6 +34,9 @@ final class RequestMatcher {
     }
     for (HeaderCondition header : match.headers()) {
       conditions.add(header(header));
+    }
+    for (QueryParamCondition parameter : match.queryParams()) {
+      conditions.add(queryParam(parameter));
     }
     // CONNECT (a tunnel to anywhere) and OPTIONS * (about the server, not a resource) are no
     // requests a reverse proxy passes on by default: only a match listing the method takes them,
@@ -80,6 +84,22 @@ final class RequestMatcher {
       case RegularExpression -> {
         Pattern pattern = Pattern.compile(value);
         yield (target, request) -> pattern.matcher(target.path()).matches();
+      }
+    };
+  }
+
+  /** The first occurrence of the parameter, decoded (see {@link QueryParameters}). */
+  private static BiPredicate<RequestTarget, HttpRequest> queryParam(QueryParamCondition condition) {
+    String name = condition.name();
+    String value = condition.value();
+    return switch (condition.type()) {
+      case Exact -> (target, request) -> value.equals(QueryParameters.first(target.query(), name));
+      case RegularExpression -> {
+        Pattern pattern = Pattern.compile(value);
+        yield (target, request) -> {
+          String found = QueryParameters.first(target.query(), name);
+          return found != null && pattern.matcher(found).matches();
+        };
       }
     };
   }

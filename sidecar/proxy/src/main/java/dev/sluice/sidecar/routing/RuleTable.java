@@ -17,10 +17,20 @@ import org.jspecify.annotations.Nullable;
 public final class RuleTable<T> {
   private final List<Entry<T>> entries;
 
-  private record Entry<T>(List<RequestMatcher> matchers, T target) {}
+  /** A rule's matchers, each with what it answers when it accepts (made once: no allocation). */
+  private record Entry<T>(List<RequestMatcher> matchers, List<Routed<T>> routes) {}
+
+  /**
+   * A request's rule and the match of it that accepted the request (a rewrite or redirect replacing
+   * the matched prefix needs to know which).
+   *
+   * @param rule what the rule resolves to
+   * @param match the accepting entry of its {@code matches} (an empty one for a rule without)
+   */
+  public record Routed<T>(T rule, RequestMatch match) {}
 
   /** What a rule without matches matches: an empty match. */
-  private static final RequestMatch EVERY_REQUEST =
+  public static final RequestMatch EVERY_REQUEST =
       new RequestMatch(null, null, List.of(), List.of());
 
   private RuleTable(List<Entry<T>> entries) {
@@ -35,17 +45,26 @@ public final class RuleTable<T> {
       List<RequestMatch> matches =
           rule.matches().isEmpty() ? List.of(EVERY_REQUEST) : rule.matches();
       List<RequestMatcher> matchers = matches.stream().map(RequestMatcher::compile).toList();
-      entries.add(new Entry<>(matchers, bind.apply(rule)));
+      T target = bind.apply(rule);
+      entries.add(
+          new Entry<>(matchers, matches.stream().map(m -> new Routed<>(target, m)).toList()));
     }
     return new RuleTable<>(entries);
   }
 
   /** The first rule accepting the request; null when none does. */
   public @Nullable T match(RequestTarget target, HttpRequest request) {
+    Routed<T> routed = route(target, request);
+    return routed == null ? null : routed.rule();
+  }
+
+  /** The first rule accepting the request, with the match that did; null when none does. */
+  public @Nullable Routed<T> route(RequestTarget target, HttpRequest request) {
     for (Entry<T> entry : entries) {
-      for (RequestMatcher matcher : entry.matchers()) {
-        if (matcher.matches(target, request)) {
-          return entry.target();
+      List<RequestMatcher> matchers = entry.matchers();
+      for (int i = 0; i < matchers.size(); i++) {
+        if (matchers.get(i).matches(target, request)) {
+          return entry.routes().get(i);
         }
       }
     }

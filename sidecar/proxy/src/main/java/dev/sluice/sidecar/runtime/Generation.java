@@ -8,6 +8,7 @@ import dev.sluice.sidecar.config.RuleAccessLog;
 import dev.sluice.sidecar.config.SidecarConfig;
 import dev.sluice.sidecar.config.Upstream;
 import dev.sluice.sidecar.endpoints.EndpointTable;
+import dev.sluice.sidecar.filters.RuleEdits;
 import dev.sluice.sidecar.metrics.ProxyMetrics;
 import dev.sluice.sidecar.offload.AgentClient;
 import dev.sluice.sidecar.offload.AgentHealth;
@@ -18,6 +19,7 @@ import dev.sluice.sidecar.routing.RuleTable;
 import dev.sluice.sidecar.trace.Spans;
 import dev.sluice.sidecar.trace.TraceSettings;
 import dev.sluice.sidecar.transport.Io;
+import dev.sluice.sidecar.upstream.LeaseSource;
 import dev.sluice.sidecar.upstream.UpstreamPool;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpRequest;
@@ -65,7 +67,9 @@ public final class Generation implements AutoCloseable {
     this.agents = Map.copyOf(agents);
     this.endpointTable = endpointTable;
     Map<String, UpstreamPool> byRule = new LinkedHashMap<>();
-    config.rules().forEach(rule -> byRule.put(rule.name(), pools.get(rule.upstream())));
+    config.rules().stream()
+        .filter(rule -> rule.upstream() != null) // a redirect has none
+        .forEach(rule -> byRule.put(rule.name(), pools.get(rule.upstream())));
     this.poolsByRule = Collections.unmodifiableMap(byRule);
   }
 
@@ -109,14 +113,13 @@ public final class Generation implements AutoCloseable {
                       rule ->
                           new BoundRule(
                               rule,
-                              pools.computeIfAbsent(
-                                  rule.upstream(),
-                                  u -> new UpstreamPool(u, io, endpointTable, metrics)),
+                              upstream(rule, pools, io, endpointTable, metrics),
                               OffloadPlan.compile(rule, agentConfigs, agents),
                               inFlight,
                               accessLog.forRule(rule.accessLog()),
                               TraceSettings.of(rule.tracing()),
-                              spans)));
+                              spans,
+                              RuleEdits.of(rule))));
               localAnswerLogs.put(
                   listener.name(),
                   accessLog.forRule(
@@ -124,6 +127,20 @@ public final class Generation implements AutoCloseable {
                           rules.stream().map(RouteRule::accessLog).toList())));
             });
     return new Generation(config, tables, localAnswerLogs, pools, agents, inFlight, endpointTable);
+  }
+
+  /** The pool of {@code rule}'s upstream, shared by equal upstreams; none for a redirect. */
+  private static LeaseSource upstream(
+      RouteRule rule,
+      Map<Upstream, UpstreamPool> pools,
+      Io io,
+      EndpointTable endpointTable,
+      ProxyMetrics metrics) {
+    Upstream upstream = rule.upstream();
+    if (upstream == null) {
+      return new NoUpstream(rule.name());
+    }
+    return pools.computeIfAbsent(upstream, u -> new UpstreamPool(u, io, endpointTable, metrics));
   }
 
   /**
@@ -177,10 +194,14 @@ public final class Generation implements AutoCloseable {
     return endpointTable;
   }
 
-  /** The rule for a request on {@code listener}; null when none accepts it. */
-  public @Nullable BoundRule rule(String listener, RequestTarget target, HttpRequest request) {
+  /**
+   * The rule for a request on {@code listener}, with the match that accepted it; null when none
+   * accepts it.
+   */
+  public RuleTable.@Nullable Routed<BoundRule> rule(
+      String listener, RequestTarget target, HttpRequest request) {
     RuleTable<BoundRule> table = tables.get(listener);
-    return table == null ? null : table.match(target, request);
+    return table == null ? null : table.route(target, request);
   }
 
   /**

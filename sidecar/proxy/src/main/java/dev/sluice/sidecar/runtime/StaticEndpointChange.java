@@ -27,8 +27,9 @@ public final class StaticEndpointChange {
     }
     Map<String, List<String>> byRule = new LinkedHashMap<>();
     for (RouteRule rule : next.rules()) {
-      if (rule.upstream().cluster() == null) {
-        byRule.put(rule.name(), rule.upstream().endpoints());
+      Upstream upstream = rule.upstream();
+      if (upstream != null && upstream.cluster() == null) {
+        byRule.put(rule.name(), upstream.endpoints());
       }
     }
     return byRule;
@@ -50,6 +51,9 @@ public final class StaticEndpointChange {
 
   private static RouteRule erased(RouteRule rule) {
     Upstream u = rule.upstream();
+    if (u == null) {
+      return rule; // a redirect: no endpoints
+    }
     Upstream without =
         new Upstream(
             u.protocol(),
@@ -59,20 +63,7 @@ public final class StaticEndpointChange {
             u.maxConnectionsPerEndpoint(),
             u.loadBalancer(),
             u.outlierDetection());
-    return new RouteRule(
-        rule.name(),
-        rule.listener(),
-        rule.matches(),
-        without,
-        rule.timeouts(),
-        rule.maxRequestBodyBytes(),
-        rule.zeroCopy(),
-        rule.offload(),
-        rule.actions(),
-        rule.upgrades(),
-        rule.retry(),
-        rule.accessLog(),
-        rule.tracing());
+    return rule.withUpstream(without);
   }
 
   private StaticEndpointChange() {}

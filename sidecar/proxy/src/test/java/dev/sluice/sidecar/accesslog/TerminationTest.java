@@ -17,11 +17,12 @@ class TerminationTest {
   }
 
   @Test
-  void onlyACompletedExchangeOrAnEndedTunnelHasNotFailed() {
+  void onlyACompletedExchangeAnEndedTunnelOrARedirectHasNotFailed() {
     assertThat(Termination.COMPLETED.failed()).isFalse();
     assertThat(Termination.of(Actor.NONE, Stage.NONE, Cause.TUNNEL_ENDED).failed()).isFalse();
+    assertThat(Termination.of(Actor.NONE, Stage.NONE, Cause.REDIRECT, "301").failed()).isFalse();
     for (Cause cause : Cause.values()) {
-      if (cause != Cause.OK && cause != Cause.TUNNEL_ENDED) {
+      if (cause != Cause.OK && cause != Cause.TUNNEL_ENDED && cause != Cause.REDIRECT) {
         assertThat(Termination.of(Actor.PROXY, Stage.REQUEST, cause).failed())
             .as(cause.name())
             .isTrue();

@@ -101,6 +101,15 @@ class EndStreamConformanceIT {
   }
 
   private static RunningSidecar sidecar(Upstream upstream, boolean zeroCopy) throws Exception {
+    return sidecar(upstream, upstreams.get(upstream).address(), zeroCopy, "");
+  }
+
+  /**
+   * A sidecar with listeners {@code http} and {@code https}, each with one rule to {@code address};
+   * {@code rule}: more of the rules' fields, in YAML flow style, each after a comma.
+   */
+  static RunningSidecar sidecar(Upstream upstream, String address, boolean zeroCopy, String rule)
+      throws Exception {
     String protocol =
         switch (upstream) {
           case HTTP1, HTTP1_NO_REUSE -> "http1";
@@ -108,9 +117,12 @@ class EndStreamConformanceIT {
           case H2_TLS -> "h2";
         };
     String tls = upstream == Upstream.H2_TLS ? ", tls: {insecureSkipVerify: true}" : "";
+    String fields =
+        "zeroCopy: %s, upstream: {protocol: %s, endpoints: [%s]%s}%s"
+            .formatted(zeroCopy, protocol, address, tls, rule);
     return new RunningSidecar(
         """
-        version: 1
+        version: 4
         admin: {address: 127.0.0.1:0}
         listeners:
           - {name: http, address: 127.0.0.1:0}
@@ -119,20 +131,10 @@ class EndStreamConformanceIT {
             protocol: HTTPS
             tls: {certificateFile: %s, privateKeyFile: %s}
         rules:
-          - {name: plain, listener: http, zeroCopy: %s, upstream: {protocol: %s, endpoints: [%s]%s}}
-          - {name: secure, listener: https, zeroCopy: %s, upstream: {protocol: %s, endpoints: [%s]%s}}
+          - {name: plain, listener: http, %s}
+          - {name: secure, listener: https, %s}
         """
-            .formatted(
-                TestTls.certificateFile(),
-                TestTls.privateKeyFile(),
-                zeroCopy,
-                protocol,
-                upstreams.get(upstream).address(),
-                tls,
-                zeroCopy,
-                protocol,
-                upstreams.get(upstream).address(),
-                tls));
+            .formatted(TestTls.certificateFile(), TestTls.privateKeyFile(), fields, fields));
   }
 
   @AfterAll
@@ -200,7 +202,14 @@ class EndStreamConformanceIT {
     byte[] body = body(size);
     String id = UUID.randomUUID().toString();
     Reply reply =
-        send(downstream, sidecars.get(upstream + "/" + zeroCopy), body, arrival, id, false);
+        send(
+            downstream,
+            sidecars.get(upstream + "/" + zeroCopy),
+            body,
+            arrival,
+            id,
+            false,
+            List.of());
 
     assertThat(reply.status).as("status; %s", reply.detail).isEqualTo(200);
     assertThat(reply.bodyLine).as("upstream's digest of what it received").isEqualTo(sha256(body));
@@ -255,7 +264,8 @@ class EndStreamConformanceIT {
             body,
             Arrival.ALL_AT_ONCE,
             UUID.randomUUID().toString(),
-            true);
+            true,
+            List.of());
     assertThat(reply.status).as(reply.detail).isEqualTo(200);
     assertThat(reply.trailers).containsEntry("x-request-sha256", sha256(body));
     if (downstream.http2) {
@@ -263,20 +273,22 @@ class EndStreamConformanceIT {
     }
   }
 
-  private record Reply(
+  record Reply(
       int status,
       String bodyLine,
+      Map<String, String> headers,
       Map<String, String> trailers,
       List<String> frames,
       String detail) {}
 
-  private static Reply send(
+  static Reply send(
       Downstream downstream,
       RunningSidecar sidecar,
       byte[] body,
       Arrival arrival,
       String id,
-      boolean askTrailers)
+      boolean askTrailers,
+      List<String> extraHeaders)
       throws Exception {
     int port =
         sidecar.sidecar().listenerAddresses().get(downstream.tls ? "https" : "http").getPort();
@@ -284,6 +296,7 @@ class EndStreamConformanceIT {
     if (askTrailers) {
       headers.add(RecordingUpstream.RESPOND_WITH_TRAILERS + ": 1");
     }
+    headers.addAll(extraHeaders);
     if (!downstream.http2) {
       Http1Client.Response response =
           Http1Client.post(
@@ -298,6 +311,7 @@ class EndStreamConformanceIT {
       return new Reply(
           response.status(),
           firstLine(response.body()),
+          response.headers(),
           response.trailers(),
           List.of(),
           response.headers().toString());
@@ -329,6 +343,7 @@ class EndStreamConformanceIT {
     return new Reply(
         result.status(),
         firstLine(result.body()),
+        result.headers(),
         result.trailers(),
         result.frames(),
         result.frames().toString());
@@ -342,7 +357,7 @@ class EndStreamConformanceIT {
 
   private static final Map<Integer, byte[]> BODIES = new java.util.concurrent.ConcurrentHashMap<>();
 
-  private static byte[] body(int size) {
+  static byte[] body(int size) {
     return BODIES.computeIfAbsent(
         size,
         n -> {

@@ -9,6 +9,7 @@ import dev.sluice.sidecar.accesslog.AccessLogFormat;
 import dev.sluice.sidecar.accesslog.AccessLogWriter;
 import dev.sluice.sidecar.config.InvalidConfigException;
 import dev.sluice.sidecar.config.SidecarConfigCodec;
+import dev.sluice.sidecar.filters.RuleEdits;
 import dev.sluice.sidecar.http2.Refusal;
 import dev.sluice.sidecar.metrics.ProxyMetrics;
 import dev.sluice.sidecar.offload.Offload;
@@ -367,7 +368,8 @@ class ExchangeTest {
               inFlight,
               AccessLog.to(accessLogWriter, AccessLogFormat.JSON),
               TraceSettings.DEFAULT,
-              Spans.OFF);
+              Spans.OFF,
+              RuleEdits.NONE);
     }
 
     void start(HttpRequest head) {

@@ -68,7 +68,7 @@ class HeaderRulesTest {
   }
 
   /** Regular fields of what a side is sent, names in lower case, in order. */
-  private static List<String> fields(HttpMessage head, boolean http2, String scheme) {
+  static List<String> fields(HttpMessage head, boolean http2, String scheme) {
     List<String> out = new ArrayList<>();
     if (http2) {
       for (Map.Entry<CharSequence, CharSequence> field : Http2Messages.headerBlock(head, scheme)) {
@@ -83,7 +83,7 @@ class HeaderRulesTest {
     return out;
   }
 
-  private static List<String> named(List<String> fields, String name) {
+  static List<String> named(List<String> fields, String name) {
     return fields.stream().filter(f -> f.startsWith(name + ": ")).toList();
   }
 

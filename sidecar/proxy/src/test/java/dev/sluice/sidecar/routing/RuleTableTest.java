@@ -12,7 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RuleTableTest {
-  private static RuleTable<String> table(String rules) throws Exception {
+  static RuleTable<String> table(String rules) throws Exception {
     List<RouteRule> compiled =
         SidecarConfigCodec.readYaml(
                 """

@@ -41,6 +41,8 @@ final class Http1Recorder extends SimpleChannelInboundHandler<HttpObject> {
     if (msg instanceof HttpRequest request) {
       current = records.apply(request.headers().get(RecordingUpstream.TEST_ID));
       request.headers().forEach(e -> current.header(e.getKey(), e.getValue()));
+      current.header(":path", request.uri()); // as an HTTP/2 recording has it
+
       current.framing(
           HttpUtil.isTransferEncodingChunked(request)
               ? "chunked"
