@@ -26,6 +26,7 @@ public final class ConfigDecoder {
           "rules[].actions",
           "rules[].offload",
           "rules[].upstream.tls",
+          "rules[].backends[].upstream.tls",
           "listeners[].tls",
           "agents");
 

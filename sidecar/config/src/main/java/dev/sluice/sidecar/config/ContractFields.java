@@ -33,7 +33,10 @@ public final class ContractFields {
                   "agents[].messages[].args[].value",
                   3,
                   ContractField.Handling.MUST_UNDERSTAND,
-                  "trace_id")));
+                  "trace_id"),
+              // Contract 4: each changes where a rule's requests go or whether they are answered.
+              new ContractField("rules[].backends", 4, ContractField.Handling.MUST_UNDERSTAND),
+              new ContractField("rules[].rateLimit", 4, ContractField.Handling.MUST_UNDERSTAND)));
 
   private final List<ContractField> fields;
 

@@ -1,6 +1,7 @@
 package dev.sluice.sidecar.config;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -11,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  * @param name unique name (metrics label)
  * @param listener name of the listener serving it
  * @param matches any of these (OR); empty: every request
- * @param upstream where requests go
+ * @param upstream where requests go; either this or {@code backends}
  * @param timeouts connect, request and idle timeouts
  * @param maxRequestBodyBytes largest accepted request body (413 above); unlimited when null
  * @param zeroCopy forward body buffers without copying (default true)
@@ -29,13 +30,16 @@ import org.jspecify.annotations.Nullable;
  *     and hashes as before
  * @param tracing trace context for its requests (contract 3); {@link RuleTracing#DEFAULT} when
  *     absent, left out at the default as {@code accessLog} is
+ * @param backends weighted upstreams, one chosen per request (contract 4); either these or {@code
+ *     upstream}; left out of the document when empty
+ * @param rateLimit its local rate limit (contract 4); none when null
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RouteRule(
     String name,
     String listener,
     List<RequestMatch> matches,
-    Upstream upstream,
+    @Nullable Upstream upstream,
     Timeouts timeouts,
     @Nullable Long maxRequestBodyBytes,
     Boolean zeroCopy,
@@ -46,7 +50,9 @@ public record RouteRule(
     @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = AtDefault.class)
         RuleAccessLog accessLog,
     @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = AtDefault.class)
-        RuleTracing tracing) {
+        RuleTracing tracing,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Backend> backends,
+    @Nullable RateLimit rateLimit) {
   /** What {@code upgrades} is when absent: WebSocket passes, as through any HTTP proxy. */
   public static final List<String> DEFAULT_UPGRADES = List.of("websocket");
 
@@ -59,6 +65,58 @@ public record RouteRule(
     upgrades = upgrades == null ? DEFAULT_UPGRADES : List.copyOf(upgrades);
     accessLog = accessLog == null ? RuleAccessLog.DEFAULT : accessLog;
     tracing = tracing == null ? RuleTracing.DEFAULT : tracing;
+    backends = backends == null ? List.of() : List.copyOf(backends);
+  }
+
+  /** A rule of contract 3's shape: one upstream, no backends or rate limit. */
+  @SuppressWarnings("NullAway") // absent lists (null) read as empty
+  public RouteRule(
+      String name,
+      String listener,
+      List<RequestMatch> matches,
+      @Nullable Upstream upstream,
+      Timeouts timeouts,
+      @Nullable Long maxRequestBodyBytes,
+      Boolean zeroCopy,
+      List<RuleOffload> offload,
+      List<VariableAction> actions,
+      List<String> upgrades,
+      @Nullable RetryPolicy retry,
+      RuleAccessLog accessLog,
+      RuleTracing tracing) {
+    this(
+        name,
+        listener,
+        matches,
+        upstream,
+        timeouts,
+        maxRequestBodyBytes,
+        zeroCopy,
+        offload,
+        actions,
+        upgrades,
+        retry,
+        accessLog,
+        tracing,
+        null,
+        null);
+  }
+
+  /**
+   * Every upstream this rule sends to: its {@code upstream}, or its backends' (the unavailable ones
+   * have none).
+   */
+  public List<Upstream> upstreams() {
+    List<Upstream> all = new ArrayList<>();
+    if (upstream != null) {
+      all.add(upstream);
+    }
+    for (Backend backend : backends) {
+      if (backend.upstream() != null) {
+        all.add(backend.upstream());
+      }
+    }
+    return all;
   }
 
   /**

@@ -185,9 +185,18 @@ public final class SidecarConfigValidator {
     for (int m = 0; m < rule.matches().size(); m++) {
       validateMatch(path + ".matches[" + m + "]", rule.matches().get(m), problems);
     }
-    if (problems.required(path + ".upstream", rule.upstream(), "an upstream")) {
-      validateUpstream(path + ".upstream", rule.upstream(), problems);
+    Upstream upstream = rule.upstream();
+    if (upstream != null && !rule.backends().isEmpty()) {
+      problems.addFinding(
+          path + ".backends",
+          "present with upstream",
+          "either upstream or backends, not both (backends: weighted upstreams)");
+    } else if (upstream != null) {
+      validateUpstream(path + ".upstream", upstream, problems);
+    } else if (rule.backends().isEmpty()) {
+      problems.add(path + ".upstream", null, "an upstream, or backends");
     }
+    TrafficPolicyValidator.validate(path, rule, problems);
     Timeouts timeouts = rule.timeouts();
     problems.positive(path + ".timeouts.connect", timeouts.connect());
     problems.positive(path + ".timeouts.request", timeouts.request());
@@ -294,7 +303,7 @@ public final class SidecarConfigValidator {
     }
   }
 
-  private static void validateUpstream(String path, Upstream upstream, Problems problems) {
+  static void validateUpstream(String path, Upstream upstream, Problems problems) {
     problems.endpointsOrCluster(path, upstream.endpoints(), upstream.cluster());
     if (upstream.tls() != null && upstream.protocol() != Upstream.Protocol.H2) {
       problems.addFinding(

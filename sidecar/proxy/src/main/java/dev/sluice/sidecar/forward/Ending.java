@@ -18,12 +18,14 @@ import org.jspecify.annotations.Nullable;
  *     completed or closed
  * @param termination who ended it, where and why, for the access log; a failed one at {@link
  *     Stage#NONE} takes the stage from the phase the exchange ended in
+ * @param retryAfterSeconds the local answer's {@code Retry-After} in seconds; 0: none
  */
 record Ending(
     Kind kind,
     @Nullable HttpResponseStatus status,
     @Nullable String reason,
-    Termination termination) {
+    Termination termination,
+    long retryAfterSeconds) {
   /** How an exchange can end. */
   enum Kind {
     /** The upstream's response was relayed to its end. */
@@ -51,23 +53,34 @@ record Ending(
     }
   }
 
-  static final Ending COMPLETED = new Ending(Kind.COMPLETED, null, null, Termination.COMPLETED);
+  static final Ending COMPLETED = new Ending(Kind.COMPLETED, null, null, Termination.COMPLETED, 0);
   static final Ending DOWNSTREAM_CLOSED =
       new Ending(
           Kind.DOWNSTREAM_CLOSED,
           null,
           null,
-          Termination.of(Actor.CLIENT, Stage.NONE, Cause.CLOSED));
+          Termination.of(Actor.CLIENT, Stage.NONE, Cause.CLOSED),
+          0);
   static final Ending TUNNELED =
       new Ending(
-          Kind.TUNNELED, null, null, Termination.of(Actor.NONE, Stage.NONE, Cause.TUNNEL_ENDED));
+          Kind.TUNNELED, null, null, Termination.of(Actor.NONE, Stage.NONE, Cause.TUNNEL_ENDED), 0);
 
   static Ending answered(HttpResponseStatus status, String sentence, Termination termination) {
-    return new Ending(Kind.ANSWERED, status, sentence, termination);
+    return new Ending(Kind.ANSWERED, status, sentence, termination, 0);
+  }
+
+  /** A {@code 429} answer saying when to come back ({@code Retry-After}, whole seconds). */
+  static Ending rateLimited(long retryAfterSeconds, String sentence, Termination termination) {
+    return new Ending(
+        Kind.ANSWERED,
+        HttpResponseStatus.TOO_MANY_REQUESTS,
+        sentence,
+        termination,
+        retryAfterSeconds);
   }
 
   static Ending aborted(String why, Termination termination) {
-    return new Ending(Kind.ABORTED, null, why, termination);
+    return new Ending(Kind.ABORTED, null, why, termination, 0);
   }
 
   /** The client reset its stream (RST_STREAM with {@code errorCode}). */
@@ -81,7 +94,8 @@ record Ending(
             Actor.CLIENT,
             Stage.NONE,
             Cause.RESET,
-            error != null ? error.name() : "error " + errorCode));
+            error != null ? error.name() : "error " + errorCode),
+        0);
   }
 
   /** The upstream cancelled its stream after the response started (RST_STREAM CANCEL). */
@@ -90,11 +104,12 @@ record Ending(
         Kind.CANCELLED,
         null,
         why,
-        Termination.of(Actor.UPSTREAM, Stage.NONE, Cause.RESET, "CANCEL"));
+        Termination.of(Actor.UPSTREAM, Stage.NONE, Cause.RESET, "CANCEL"),
+        0);
   }
 
   /** This answer, come too late to be given (the response started): the exchange is cut. */
   Ending cut() {
-    return new Ending(Kind.ABORTED, null, reason, termination);
+    return new Ending(Kind.ABORTED, null, reason, termination, 0);
   }
 }

@@ -7,6 +7,7 @@ import dev.sluice.sidecar.accesslog.Actor;
 import dev.sluice.sidecar.accesslog.Cause;
 import dev.sluice.sidecar.accesslog.Stage;
 import dev.sluice.sidecar.accesslog.Termination;
+import dev.sluice.sidecar.backends.Backend;
 import dev.sluice.sidecar.config.RouteRule;
 import dev.sluice.sidecar.http2.HeadFields;
 import dev.sluice.sidecar.metrics.ProxyMetrics;
@@ -58,6 +59,9 @@ public final class Exchange implements UpstreamExchange {
   final AccessLog accessLog;
   final ExchangeRecord record;
 
+  /** The backend chosen for this request (the rule's one upstream, or a weighted choice). */
+  final Backend backend;
+
   /** The trace context decided from the head: what the upstream and the agents get. */
   final ExchangeTrace trace;
 
@@ -103,7 +107,9 @@ public final class Exchange implements UpstreamExchange {
     this.record = new ExchangeRecord(this, ticker);
     this.bodyless = RequestFraming.bodyless(head);
     this.clientKeepAlive = downstream.http2() || HttpUtil.isKeepAlive(head);
-    this.upgrade = Upgrades.requested(head, config, downstream.http2(), bodyless);
+    this.backend = rule.backends().choose();
+    this.upgrade =
+        Upgrades.requested(head, config, backend.protocol(), downstream.http2(), bodyless);
     this.connect = ExtendedConnect.of(head);
     this.attempt = new RequestAttempt(this);
     this.request = new RequestRelay(this, bodyless, attempt.replayBody(bodyless));
@@ -112,9 +118,15 @@ public final class Exchange implements UpstreamExchange {
     this.timers = new ExchangeTimers(ticker, loop, config.timeouts(), rule.name(), this::timedOut);
   }
 
-  /** Checks limits, answers {@code 100 Continue}, then the request phase or a lease. */
+  /**
+   * Checks the rate limit (before any other work), the chosen backend and limits, answers {@code
+   * 100 Continue}, then the request phase or a lease.
+   */
   public void start() {
-    Ending refused = connect != null ? connect.admit(head, config, rule.name()) : null;
+    Ending refused = TrafficPolicy.refusal(this);
+    if (refused == null && connect != null) {
+      refused = connect.admit(head, config, rule.name());
+    }
     refused = refused != null ? refused : request.admit();
     if (refused != null) {
       answer(refused);

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -154,8 +155,7 @@ final class ResponseRelay {
     switch (why.kind()) {
       case COMPLETED -> finished(requestComplete, timers.elapsed());
       case ANSWERED -> // answered() gives both
-          answer(
-              requireNonNull(why.status()), requireNonNull(why.reason()), requestComplete, timers);
+          answer(why, requestComplete, timers);
       case ABORTED -> {
         log.debug("{} {} aborted ({}): {}", head.method(), head.uri(), ended, why.reason());
         exchange.downstream.abort();
@@ -190,13 +190,17 @@ final class ResponseRelay {
    * Answers locally instead of the upstream (nothing of a response went downstream yet): recorded
    * once written, then the downstream told whether its connection may serve on.
    */
-  private void answer(
-      HttpResponseStatus answer, String sentence, boolean requestComplete, ExchangeTimers timers) {
+  private void answer(Ending why, boolean requestComplete, ExchangeTimers timers) {
+    HttpResponseStatus answer = requireNonNull(why.status());
+    String sentence = requireNonNull(why.reason());
     DownstreamSide downstream = exchange.downstream;
     log.debug("{} {}: {} {}", exchange.head.method(), exchange.head.uri(), answer.code(), sentence);
     boolean keepAlive = exchange.clientKeepAlive && requestComplete && !downstream.stopping();
     FullHttpResponse local =
         LocalResponses.of(downstream.alloc(), answer, sentence, !keepAlive && !downstream.http2());
+    if (why.retryAfterSeconds() > 0) {
+      local.headers().set(HttpHeaderNames.RETRY_AFTER, why.retryAfterSeconds());
+    }
     exchange.record.responseStarted(answer.code());
     exchange.record.responseBytes(local.content().readableBytes());
     downstream
