@@ -14,6 +14,7 @@ import dev.sluice.sidecar.downstream.DownstreamShutdown;
 import dev.sluice.sidecar.endpoints.EndpointTable;
 import dev.sluice.sidecar.metrics.ProxyMetrics;
 import dev.sluice.sidecar.offload.AgentHealth;
+import dev.sluice.sidecar.ratelimit.RateLimits;
 import dev.sluice.sidecar.reload.ConfigRejection;
 import dev.sluice.sidecar.reload.Drain;
 import dev.sluice.sidecar.reload.GenerationSwap;
@@ -54,6 +55,7 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
   private final AccessLogOutput accessLog;
   private final Spans spans;
   private final EndpointTable endpoints = new EndpointTable();
+  private final RateLimits rateLimits = new RateLimits();
   private final IgnoredFields ignored = new IgnoredFields();
   private final AtomicReference<Generation> current = new AtomicReference<>();
   private final EventLoopGroup boss;
@@ -110,13 +112,15 @@ public final class Sidecar implements AutoCloseable, ReloadControl {
     this.workers = io.transport().newGroup(workerThreads, "sluice-io");
     this.listeners = new Listeners(boss, workers, io, metrics, current::get, stopping::get, this);
     this.swap =
-        new GenerationSwap(current, listeners, io, workers, metrics, endpoints, accessLog, spans);
+        new GenerationSwap(
+            current, listeners, io, workers, metrics, endpoints, accessLog, spans, rateLimits);
   }
 
   /** Builds the first generation and binds every listener; throws naming what failed. */
   public Sidecar start(SidecarConfig config) {
     try {
-      current.set(Generation.build(config, io, workers, metrics, endpoints, accessLog, spans));
+      current.set(
+          Generation.build(config, io, workers, metrics, endpoints, accessLog, spans, rateLimits));
       listeners.bindAll(config);
     } catch (RuntimeException e) {
       close();

@@ -31,6 +31,7 @@ public final class ConfigDecoder {
           "rules[].rewrite",
           "rules[].redirect",
           "rules[].upstream.tls",
+          "rules[].backends[].upstream.tls",
           "listeners[].tls",
           "agents");
 

@@ -44,7 +44,10 @@ public final class ContractFields {
               new ContractField(
                   "rules[].responseHeaders", 4, ContractField.Handling.MUST_UNDERSTAND),
               new ContractField("rules[].rewrite", 4, ContractField.Handling.MUST_UNDERSTAND),
-              new ContractField("rules[].redirect", 4, ContractField.Handling.MUST_UNDERSTAND)));
+              new ContractField("rules[].redirect", 4, ContractField.Handling.MUST_UNDERSTAND),
+              // Contract 4: each changes where a rule's requests go or whether they are answered.
+              new ContractField("rules[].backends", 4, ContractField.Handling.MUST_UNDERSTAND),
+              new ContractField("rules[].rateLimit", 4, ContractField.Handling.MUST_UNDERSTAND)));
 
   private final List<ContractField> fields;
 

@@ -1,6 +1,7 @@
 package dev.sluice.sidecar.config;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -11,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  * @param name unique name (metrics label)
  * @param listener name of the listener serving it
  * @param matches any of these (OR); empty: every request
- * @param upstream where requests go; null only for a rule that {@code redirect}s
+ * @param upstream where requests go; null for a rule that {@code redirect}s or has {@code backends}
  * @param timeouts connect, request and idle timeouts
  * @param maxRequestBodyBytes largest accepted request body (413 above); unlimited when null
  * @param zeroCopy forward body buffers without copying (default true)
@@ -37,6 +38,9 @@ import org.jspecify.annotations.Nullable;
  * @param rewrite the host and path sent upstream instead of the client's (contract 4)
  * @param redirect answered by the sidecar with a redirect, nothing sent upstream (contract 4); a
  *     rule with it has no {@code upstream} and no {@code rewrite}
+ * @param backends weighted upstreams, one chosen per request (contract 4); either these or {@code
+ *     upstream}; left out of the document when empty
+ * @param rateLimit its local rate limit (contract 4); none when null
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RouteRule(
@@ -58,7 +62,9 @@ public record RouteRule(
     @Nullable HeaderModifier requestHeaders,
     @Nullable HeaderModifier responseHeaders,
     @Nullable UrlRewrite rewrite,
-    @Nullable RequestRedirect redirect) {
+    @Nullable RequestRedirect redirect,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Backend> backends,
+    @Nullable RateLimit rateLimit) {
   /** What {@code upgrades} is when absent: WebSocket passes, as through any HTTP proxy. */
   public static final List<String> DEFAULT_UPGRADES = List.of("websocket");
 
@@ -71,14 +77,36 @@ public record RouteRule(
     upgrades = upgrades == null ? DEFAULT_UPGRADES : List.copyOf(upgrades);
     accessLog = accessLog == null ? RuleAccessLog.DEFAULT : accessLog;
     tracing = tracing == null ? RuleTracing.DEFAULT : tracing;
+    backends = backends == null ? List.of() : List.copyOf(backends);
   }
 
-  /** A rule without the fields of contract 4 (header modifiers, rewrite, redirect). */
+  /**
+   * Every upstream this rule sends to: its {@code upstream}, or its backends' (the unavailable ones
+   * have none).
+   */
+  public List<Upstream> upstreams() {
+    List<Upstream> all = new ArrayList<>();
+    if (upstream != null) {
+      all.add(upstream);
+    }
+    for (Backend backend : backends) {
+      if (backend.upstream() != null) {
+        all.add(backend.upstream());
+      }
+    }
+    return all;
+  }
+
+  /**
+   * A rule without the fields of contract 4 (header modifiers, rewrite, redirect, backends, rate
+   * limit).
+   */
+  @SuppressWarnings("NullAway") // absent fields (null) read as their defaults
   public RouteRule(
       String name,
       String listener,
       List<RequestMatch> matches,
-      Upstream upstream,
+      @Nullable Upstream upstream,
       Timeouts timeouts,
       @Nullable Long maxRequestBodyBytes,
       Boolean zeroCopy,
@@ -105,6 +133,8 @@ public record RouteRule(
         null,
         null,
         null,
+        null,
+        null,
         null);
   }
 
@@ -127,7 +157,9 @@ public record RouteRule(
         requestHeaders,
         responseHeaders,
         rewrite,
-        redirect);
+        redirect,
+        backends,
+        rateLimit);
   }
 
   /**

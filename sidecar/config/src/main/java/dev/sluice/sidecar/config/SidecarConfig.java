@@ -59,8 +59,10 @@ public record SidecarConfig(
   public SortedSet<String> clusterNames() {
     SortedSet<String> names = new TreeSet<>();
     for (RouteRule rule : rules) {
-      if (rule.upstream() != null && rule.upstream().cluster() != null) {
-        names.add(rule.upstream().cluster());
+      for (Upstream upstream : rule.upstreams()) {
+        if (upstream != null && upstream.cluster() != null) {
+          names.add(upstream.cluster());
+        }
       }
     }
     for (Agent agent : agents) {

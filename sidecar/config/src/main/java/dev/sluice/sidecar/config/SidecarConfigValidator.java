@@ -187,11 +187,17 @@ public final class SidecarConfigValidator {
     }
     // A redirect is answered by the sidecar: RuleFiltersValidator refuses an upstream beside it.
     Upstream upstream = rule.upstream();
-    if (RuleFiltersValidator.needsUpstream(rule)
-        && problems.required(path + ".upstream", upstream, "an upstream")
-        && upstream != null) {
+    if (upstream != null && !rule.backends().isEmpty()) {
+      problems.addFinding(
+          path + ".backends",
+          "present with upstream",
+          "either upstream or backends, not both (backends: weighted upstreams)");
+    } else if (upstream != null) {
       validateUpstream(path + ".upstream", upstream, problems);
+    } else if (rule.backends().isEmpty() && RuleFiltersValidator.needsUpstream(rule)) {
+      problems.add(path + ".upstream", null, "an upstream, or backends");
     }
+    TrafficPolicyValidator.validate(path, rule, problems);
     Timeouts timeouts = rule.timeouts();
     problems.positive(path + ".timeouts.connect", timeouts.connect());
     problems.positive(path + ".timeouts.request", timeouts.request());
@@ -299,7 +305,7 @@ public final class SidecarConfigValidator {
     }
   }
 
-  private static void validateUpstream(String path, Upstream upstream, Problems problems) {
+  static void validateUpstream(String path, Upstream upstream, Problems problems) {
     problems.endpointsOrCluster(path, upstream.endpoints(), upstream.cluster());
     if (upstream.tls() != null && upstream.protocol() != Upstream.Protocol.H2) {
       problems.addFinding(

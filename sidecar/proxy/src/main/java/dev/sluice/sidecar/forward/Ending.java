@@ -19,13 +19,15 @@ import org.jspecify.annotations.Nullable;
  * @param termination who ended it, where and why, for the access log; a failed one at {@link
  *     Stage#NONE} takes the stage from the phase the exchange ended in
  * @param location the {@code Location} of a local answer that redirects; null for any other
+ * @param retryAfterSeconds the local answer's {@code Retry-After} in seconds; 0: none
  */
 record Ending(
     Kind kind,
     @Nullable HttpResponseStatus status,
     @Nullable String reason,
     Termination termination,
-    @Nullable String location) {
+    @Nullable String location,
+    long retryAfterSeconds) {
   /** How an exchange can end. */
   enum Kind {
     /** The upstream's response was relayed to its end. */
@@ -54,24 +56,26 @@ record Ending(
   }
 
   static final Ending COMPLETED =
-      new Ending(Kind.COMPLETED, null, null, Termination.COMPLETED, null);
+      new Ending(Kind.COMPLETED, null, null, Termination.COMPLETED, null, 0);
   static final Ending DOWNSTREAM_CLOSED =
       new Ending(
           Kind.DOWNSTREAM_CLOSED,
           null,
           null,
           Termination.of(Actor.CLIENT, Stage.NONE, Cause.CLOSED),
-          null);
+          null,
+          0);
   static final Ending TUNNELED =
       new Ending(
           Kind.TUNNELED,
           null,
           null,
           Termination.of(Actor.NONE, Stage.NONE, Cause.TUNNEL_ENDED),
-          null);
+          null,
+          0);
 
   static Ending answered(HttpResponseStatus status, String sentence, Termination termination) {
-    return new Ending(Kind.ANSWERED, status, sentence, termination, null);
+    return new Ending(Kind.ANSWERED, status, sentence, termination, null, 0);
   }
 
   /**
@@ -84,11 +88,23 @@ record Ending(
         status,
         "redirected to " + location,
         Termination.of(Actor.NONE, Stage.NONE, Cause.REDIRECT, Integer.toString(status.code())),
-        location);
+        location,
+        0);
+  }
+
+  /** A {@code 429} answer saying when to come back ({@code Retry-After}, whole seconds). */
+  static Ending rateLimited(long retryAfterSeconds, String sentence, Termination termination) {
+    return new Ending(
+        Kind.ANSWERED,
+        HttpResponseStatus.TOO_MANY_REQUESTS,
+        sentence,
+        termination,
+        null,
+        retryAfterSeconds);
   }
 
   static Ending aborted(String why, Termination termination) {
-    return new Ending(Kind.ABORTED, null, why, termination, null);
+    return new Ending(Kind.ABORTED, null, why, termination, null, 0);
   }
 
   /** The client reset its stream (RST_STREAM with {@code errorCode}). */
@@ -103,7 +119,8 @@ record Ending(
             Stage.NONE,
             Cause.RESET,
             error != null ? error.name() : "error " + errorCode),
-        null);
+        null,
+        0);
   }
 
   /** The upstream cancelled its stream after the response started (RST_STREAM CANCEL). */
@@ -113,11 +130,12 @@ record Ending(
         null,
         why,
         Termination.of(Actor.UPSTREAM, Stage.NONE, Cause.RESET, "CANCEL"),
-        null);
+        null,
+        0);
   }
 
   /** This answer, come too late to be given (the response started): the exchange is cut. */
   Ending cut() {
-    return new Ending(Kind.ABORTED, null, reason, termination, null);
+    return new Ending(Kind.ABORTED, null, reason, termination, null, 0);
   }
 }

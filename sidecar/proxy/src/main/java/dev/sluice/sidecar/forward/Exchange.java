@@ -7,6 +7,7 @@ import dev.sluice.sidecar.accesslog.Actor;
 import dev.sluice.sidecar.accesslog.Cause;
 import dev.sluice.sidecar.accesslog.Stage;
 import dev.sluice.sidecar.accesslog.Termination;
+import dev.sluice.sidecar.backends.Backend;
 import dev.sluice.sidecar.config.RequestMatch;
 import dev.sluice.sidecar.config.RouteRule;
 import dev.sluice.sidecar.config.UrlRewrite;
@@ -60,6 +61,9 @@ public final class Exchange implements UpstreamExchange {
   final boolean clientKeepAlive;
   final AccessLog accessLog;
   final ExchangeRecord record;
+
+  /** The backend chosen for this request (the rule's one upstream, or a weighted choice). */
+  final Backend backend;
 
   /** The trace context decided from the head: what the upstream and the agents get. */
   final ExchangeTrace trace;
@@ -130,7 +134,9 @@ public final class Exchange implements UpstreamExchange {
     this.record = new ExchangeRecord(this, ticker);
     this.bodyless = RequestFraming.bodyless(head);
     this.clientKeepAlive = downstream.http2() || HttpUtil.isKeepAlive(head);
-    this.upgrade = Upgrades.requested(head, config, downstream.http2(), bodyless);
+    this.backend = rule.backends().choose();
+    this.upgrade =
+        Upgrades.requested(head, config, backend.protocol(), downstream.http2(), bodyless);
     this.connect = ExtendedConnect.of(head);
     this.attempt = new RequestAttempt(this);
     this.request = new RequestRelay(this, bodyless, attempt.replayBody(bodyless));
@@ -140,16 +146,20 @@ public final class Exchange implements UpstreamExchange {
   }
 
   /**
-   * Checks limits, answers {@code 100 Continue}, then the request phase or a lease. A rule that
-   * redirects without a request phase answers at once, before any of this (no {@code 100 Continue}:
-   * a client that waits for one sends no body).
+   * Checks the rate limit (before any other work) and the chosen backend, then answers a rule that
+   * redirects without a request phase at once (no {@code 100 Continue}: a client that waits for one
+   * sends no body), else checks limits, answers {@code 100 Continue}, then the request phase or a
+   * lease.
    */
   public void start() {
-    if (config.redirect() != null && !offload.has(OffloadPlan.Phase.REQUEST)) {
+    Ending refused = TrafficPolicy.refusal(this);
+    if (refused == null && config.redirect() != null && !offload.has(OffloadPlan.Phase.REQUEST)) {
       afterRequestPhase(PhaseOutcome.CONTINUE); // its deny actions, then the redirect
       return;
     }
-    Ending refused = connect != null ? connect.admit(head, config, rule.name()) : null;
+    if (refused == null && connect != null) {
+      refused = connect.admit(head, config, rule.name());
+    }
     refused = refused != null ? refused : request.admit();
     if (refused != null) {
       answer(refused);

@@ -68,7 +68,7 @@ final class RequestAttempt {
         policy.appliesTo(exchange.head.method().name())
             && exchange.upgrade == null
             && exchange.connect == null;
-    this.budget = exchange.rule.upstream().retryBudget();
+    this.budget = exchange.backend.source().retryBudget();
     this.random = random;
   }
 
@@ -94,8 +94,8 @@ final class RequestAttempt {
       budget.requestStarted();
     }
     exchange
-        .rule
-        .upstream()
+        .backend
+        .source()
         .acquire(exchange.loop, tries)
         .addListener((Future<UpstreamLease> f) -> onAcquired(f));
   }

@@ -156,12 +156,7 @@ final class ResponseRelay {
     switch (why.kind()) {
       case COMPLETED -> finished(requestComplete, timers.elapsed());
       case ANSWERED -> // answered() gives both
-          answer(
-              requireNonNull(why.status()),
-              requireNonNull(why.reason()),
-              why.location(),
-              requestComplete,
-              timers);
+          answer(why, requestComplete, timers);
       case ABORTED -> {
         log.debug("{} {} aborted ({}): {}", head.method(), head.uri(), ended, why.reason());
         exchange.downstream.abort();
@@ -196,12 +191,10 @@ final class ResponseRelay {
    * Answers locally instead of the upstream (nothing of a response went downstream yet): recorded
    * once written, then the downstream told whether its connection may serve on.
    */
-  private void answer(
-      HttpResponseStatus answer,
-      String sentence,
-      @Nullable String location,
-      boolean requestComplete,
-      ExchangeTimers timers) {
+  private void answer(Ending why, boolean requestComplete, ExchangeTimers timers) {
+    HttpResponseStatus answer = requireNonNull(why.status());
+    String sentence = requireNonNull(why.reason());
+    String location = why.location();
     DownstreamSide downstream = exchange.downstream;
     log.debug("{} {}: {} {}", exchange.head.method(), exchange.head.uri(), answer.code(), sentence);
     boolean keepAlive = exchange.clientKeepAlive && requestComplete && !downstream.stopping();
@@ -209,6 +202,9 @@ final class ResponseRelay {
         LocalResponses.of(downstream.alloc(), answer, sentence, !keepAlive && !downstream.http2());
     if (location != null) {
       local.headers().set(HttpHeaderNames.LOCATION, location);
+    }
+    if (why.retryAfterSeconds() > 0) {
+      local.headers().set(HttpHeaderNames.RETRY_AFTER, why.retryAfterSeconds());
     }
     exchange.record.responseStarted(answer.code());
     exchange.record.responseBytes(local.content().readableBytes());

@@ -21,18 +21,18 @@ import org.jspecify.annotations.Nullable;
 final class Upgrades {
   /**
    * The upgrade token {@code head} asks for when its rule allows it, else null. Only a bodyless
-   * HTTP/1.1 request to an HTTP/1.1 upstream can upgrade (RFC 9113 8.6: HTTP/2 has no Upgrade);
-   * {@code h2c} is never one (RFC 9113 3.1: a server ignores it and answers in HTTP/1.1). Any other
-   * request asking for an upgrade is served as a plain request without it, as a server may ignore
-   * {@code Upgrade}.
+   * HTTP/1.1 request to an HTTP/1.1 upstream ({@code protocol}: the chosen backend's) can upgrade
+   * (RFC 9113 8.6: HTTP/2 has no Upgrade); {@code h2c} is never one (RFC 9113 3.1: a server ignores
+   * it and answers in HTTP/1.1). Any other request asking for an upgrade is served as a plain
+   * request without it, as a server may ignore {@code Upgrade}.
    */
   static @Nullable String requested(
-      HttpRequest head, RouteRule rule, boolean http2Downstream, boolean bodyless) {
-    Upstream upstream = rule.upstream();
-    if (http2Downstream
-        || !bodyless
-        || upstream == null
-        || upstream.protocol() != Upstream.Protocol.HTTP1) {
+      HttpRequest head,
+      RouteRule rule,
+      Upstream.Protocol protocol,
+      boolean http2Downstream,
+      boolean bodyless) {
+    if (http2Downstream || !bodyless || protocol != Upstream.Protocol.HTTP1) {
       return null;
     }
     String upgrade = HeadFields.get(head, HttpHeaderNames.UPGRADE);

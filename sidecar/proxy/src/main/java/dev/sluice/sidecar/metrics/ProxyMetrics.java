@@ -157,6 +157,33 @@ public final class ProxyMetrics implements OutlierDetector.Events {
         .increment();
   }
 
+  /** A request of {@code rule} refused by its local rate limit (answered 429). */
+  public void rateLimited(String rule) {
+    counter(
+            "sluice_rate_limited",
+            "Requests refused by their rule's local rate limit (429)",
+            "rule",
+            rule,
+            null,
+            null)
+        .increment();
+  }
+
+  /**
+   * A request of {@code rule} sent to its weighted backend {@code backend} (the backend's index in
+   * the rule's list of backends).
+   */
+  public void backendChosen(String rule, String backend) {
+    counter(
+            "sluice_backend_requests",
+            "Requests by the weighted backend of their rule chosen for them",
+            "rule",
+            rule,
+            "backend",
+            backend)
+        .increment();
+  }
+
   /** A tunnel opened after {@code 101 Switching Protocols} on {@code rule}. */
   public void tunnelOpened(String rule) {
     counter(

@@ -5,6 +5,7 @@ import dev.sluice.sidecar.config.SidecarConfig;
 import dev.sluice.sidecar.downstream.DownstreamServer;
 import dev.sluice.sidecar.endpoints.EndpointTable;
 import dev.sluice.sidecar.metrics.ProxyMetrics;
+import dev.sluice.sidecar.ratelimit.RateLimits;
 import dev.sluice.sidecar.runtime.Generation;
 import dev.sluice.sidecar.trace.Spans;
 import dev.sluice.sidecar.transport.Io;
@@ -31,6 +32,7 @@ public final class GenerationSwap {
 
   private final AccessLogOutput accessLog;
   private final Spans spans;
+  private final RateLimits rateLimits;
 
   public GenerationSwap(
       AtomicReference<Generation> current,
@@ -40,7 +42,9 @@ public final class GenerationSwap {
       ProxyMetrics metrics,
       EndpointTable endpoints,
       AccessLogOutput accessLog,
-      Spans spans) {
+      Spans spans,
+      RateLimits rateLimits) {
+    this.rateLimits = rateLimits;
     this.endpoints = endpoints;
     this.accessLog = accessLog;
     this.spans = spans;
@@ -55,7 +59,7 @@ public final class GenerationSwap {
   public Swapped swap(Generation old, SidecarConfig next) throws ConfigRejection {
     Generation built;
     try {
-      built = Generation.build(next, io, workers, metrics, endpoints, accessLog, spans);
+      built = Generation.build(next, io, workers, metrics, endpoints, accessLog, spans, rateLimits);
     } catch (RuntimeException e) {
       throw ConfigRejection.notBuilt(next.revision(), e);
     }

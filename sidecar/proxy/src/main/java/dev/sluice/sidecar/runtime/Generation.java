@@ -2,7 +2,9 @@ package dev.sluice.sidecar.runtime;
 
 import dev.sluice.sidecar.accesslog.AccessLog;
 import dev.sluice.sidecar.accesslog.AccessLogOutput;
+import dev.sluice.sidecar.backends.Backends;
 import dev.sluice.sidecar.config.Agent;
+import dev.sluice.sidecar.config.RateLimit;
 import dev.sluice.sidecar.config.RouteRule;
 import dev.sluice.sidecar.config.RuleAccessLog;
 import dev.sluice.sidecar.config.SidecarConfig;
@@ -14,12 +16,13 @@ import dev.sluice.sidecar.offload.AgentClient;
 import dev.sluice.sidecar.offload.AgentHealth;
 import dev.sluice.sidecar.offload.AgentSettings;
 import dev.sluice.sidecar.offload.OffloadPlan;
+import dev.sluice.sidecar.ratelimit.RateLimiter;
+import dev.sluice.sidecar.ratelimit.RateLimits;
 import dev.sluice.sidecar.routing.RequestTarget;
 import dev.sluice.sidecar.routing.RuleTable;
 import dev.sluice.sidecar.trace.Spans;
 import dev.sluice.sidecar.trace.TraceSettings;
 import dev.sluice.sidecar.transport.Io;
-import dev.sluice.sidecar.upstream.LeaseSource;
 import dev.sluice.sidecar.upstream.UpstreamPool;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpRequest;
@@ -32,6 +35,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -46,7 +51,7 @@ public final class Generation implements AutoCloseable {
   private final Map<String, RuleTable<BoundRule>> tables;
   private final Map<String, AccessLog> localAnswerLogs;
   private final Map<Upstream, UpstreamPool> pools;
-  private final Map<String, UpstreamPool> poolsByRule;
+  private final Map<String, UpstreamPool> poolsByPlace;
   private final Map<String, AgentClient> agents;
   private final InFlight inFlight;
   private final EndpointTable endpointTable;
@@ -66,17 +71,21 @@ public final class Generation implements AutoCloseable {
     this.pools = Map.copyOf(pools);
     this.agents = Map.copyOf(agents);
     this.endpointTable = endpointTable;
-    Map<String, UpstreamPool> byRule = new LinkedHashMap<>();
-    config.rules().stream()
-        .filter(rule -> rule.upstream() != null) // a redirect has none
-        .forEach(rule -> byRule.put(rule.name(), pools.get(rule.upstream())));
-    this.poolsByRule = Collections.unmodifiableMap(byRule);
+    Map<String, UpstreamPool> byPlace = new LinkedHashMap<>();
+    config
+        .rules()
+        .forEach(
+            rule ->
+                UpstreamPlaces.of(rule)
+                    .forEach((place, upstream) -> byPlace.put(place, pools.get(upstream))));
+    this.poolsByPlace = Collections.unmodifiableMap(byPlace);
   }
 
   /**
    * Builds every part. Upstreams connect when requests arrive; agent clients start their health
    * checks at once, each on one loop of {@code loops}. Each rule logs to {@code accessLog} as its
-   * {@code accessLog} settings say.
+   * {@code accessLog} settings say, and takes its rate limiter from {@code rateLimits} (the running
+   * one when its limit is unchanged).
    */
   public static Generation build(
       SidecarConfig config,
@@ -85,7 +94,8 @@ public final class Generation implements AutoCloseable {
       ProxyMetrics metrics,
       EndpointTable endpointTable,
       AccessLogOutput accessLog,
-      Spans spans) {
+      Spans spans,
+      RateLimits rateLimits) {
     Map<String, Agent> agentConfigs = new HashMap<>();
     Map<String, AgentClient> agents = new HashMap<>();
     for (Agent agent : config.agents()) {
@@ -113,34 +123,54 @@ public final class Generation implements AutoCloseable {
                       rule ->
                           new BoundRule(
                               rule,
-                              upstream(rule, pools, io, endpointTable, metrics),
+                              backends(rule, u -> pool(pools, u, io, endpointTable, metrics)),
                               OffloadPlan.compile(rule, agentConfigs, agents),
                               inFlight,
                               accessLog.forRule(rule.accessLog()),
                               TraceSettings.of(rule.tracing()),
                               spans,
-                              RuleEdits.of(rule))));
+                              RuleEdits.of(rule),
+                              rateLimiter(rule, rateLimits))));
               localAnswerLogs.put(
                   listener.name(),
                   accessLog.forRule(
                       RuleAccessLog.strictestOf(
                           rules.stream().map(RouteRule::accessLog).toList())));
             });
+    rateLimits.retain(
+        config.rules().stream()
+            .filter(rule -> rule.rateLimit() != null)
+            .map(RouteRule::name)
+            .collect(Collectors.toSet()));
     return new Generation(config, tables, localAnswerLogs, pools, agents, inFlight, endpointTable);
   }
 
-  /** The pool of {@code rule}'s upstream, shared by equal upstreams; none for a redirect. */
-  private static LeaseSource upstream(
-      RouteRule rule,
+  /** The pool of {@code upstream}: one per distinct upstream, shared by the rules naming it. */
+  private static UpstreamPool pool(
       Map<Upstream, UpstreamPool> pools,
+      Upstream upstream,
       Io io,
       EndpointTable endpointTable,
       ProxyMetrics metrics) {
-    Upstream upstream = rule.upstream();
-    if (upstream == null) {
-      return new NoUpstream(rule.name());
-    }
     return pools.computeIfAbsent(upstream, u -> new UpstreamPool(u, io, endpointTable, metrics));
+  }
+
+  /** {@code rule}'s one upstream, or its weighted backends, each leasing from its pool. */
+  private static Backends backends(RouteRule rule, Function<Upstream, UpstreamPool> pool) {
+    Upstream upstream = rule.upstream();
+    if (upstream != null) {
+      return Backends.single(pool.apply(upstream), upstream.protocol());
+    }
+    if (rule.redirect() != null) {
+      // answered before any lease: a protocol that offers no upgrade, a source that never leases
+      return Backends.single(new NoUpstream(rule.name()), Upstream.Protocol.H2C);
+    }
+    return Backends.weighted(rule.backends(), pool::apply, null);
+  }
+
+  private static @Nullable RateLimiter rateLimiter(RouteRule rule, RateLimits rateLimits) {
+    RateLimit limit = rule.rateLimit();
+    return limit == null ? null : rateLimits.forRule(rule.name(), limit);
   }
 
   /**
@@ -149,16 +179,16 @@ public final class Generation implements AutoCloseable {
    * generation carries {@code next} from now on. False (nothing changed) otherwise: a reload.
    */
   public synchronized boolean replaceStaticEndpoints(SidecarConfig next) {
-    Map<String, List<String>> byRule = StaticEndpointChange.between(config, next);
-    if (byRule == null) {
+    Map<String, List<String>> byPlace = StaticEndpointChange.between(config, next);
+    if (byPlace == null) {
       return false;
     }
     // UpstreamPool has identity equality: a plain map keys it by identity.
     Map<UpstreamPool, List<String>> byPool = new HashMap<>();
-    for (Map.Entry<String, List<String>> rule : byRule.entrySet()) {
-      UpstreamPool pool = poolsByRule.get(rule.getKey());
-      List<String> before = pool == null ? null : byPool.putIfAbsent(pool, rule.getValue());
-      if (pool == null || (before != null && !before.equals(rule.getValue()))) {
+    for (Map.Entry<String, List<String>> place : byPlace.entrySet()) {
+      UpstreamPool pool = poolsByPlace.get(place.getKey());
+      List<String> before = pool == null ? null : byPool.putIfAbsent(pool, place.getValue());
+      if (pool == null || (before != null && !before.equals(place.getValue()))) {
         return false; // rules sharing a pool now want different endpoints: a new generation
       }
     }
@@ -167,10 +197,13 @@ public final class Generation implements AutoCloseable {
     return true;
   }
 
-  /** Each upstream pool with the rules that use it, in rule order. */
+  /**
+   * Each upstream pool with the places that use it ({@code <rule>}, {@code <rule> backends[i]}), in
+   * rule order.
+   */
   public Map<UpstreamPool, List<String>> upstreams() {
     Map<UpstreamPool, List<String>> rules = new LinkedHashMap<>();
-    poolsByRule.forEach(
+    poolsByPlace.forEach(
         (rule, pool) -> rules.computeIfAbsent(pool, p -> new ArrayList<>()).add(rule));
     return rules;
   }

@@ -1,5 +1,6 @@
 package dev.sluice.sidecar.runtime;
 
+import dev.sluice.sidecar.config.Backend;
 import dev.sluice.sidecar.config.RouteRule;
 import dev.sluice.sidecar.config.SidecarConfig;
 import dev.sluice.sidecar.config.Upstream;
@@ -14,7 +15,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class StaticEndpointChange {
   /**
-   * The new static endpoints by rule name when {@code next} differs from {@code running} in static
+   * The new static endpoints by upstream place (the rule's name for its upstream, {@code <rule>
+   * backends[i]} for a weighted backend's) when {@code next} differs from {@code running} in static
    * endpoints only; null when anything else differs (or nothing does).
    */
   public static @Nullable Map<String, List<String>> between(
@@ -25,14 +27,17 @@ public final class StaticEndpointChange {
     if (!erased(running).equals(erased(next))) {
       return null;
     }
-    Map<String, List<String>> byRule = new LinkedHashMap<>();
+    Map<String, List<String>> byPlace = new LinkedHashMap<>();
     for (RouteRule rule : next.rules()) {
-      Upstream upstream = rule.upstream();
-      if (upstream != null && upstream.cluster() == null) {
-        byRule.put(rule.name(), upstream.endpoints());
-      }
+      UpstreamPlaces.of(rule)
+          .forEach(
+              (place, upstream) -> {
+                if (upstream.cluster() == null) {
+                  byPlace.put(place, upstream.endpoints());
+                }
+              });
     }
-    return byRule;
+    return byPlace;
   }
 
   /** {@code config} with every static endpoint list emptied and no revision. */
@@ -50,20 +55,36 @@ public final class StaticEndpointChange {
   }
 
   private static RouteRule erased(RouteRule rule) {
-    Upstream u = rule.upstream();
-    if (u == null) {
-      return rule; // a redirect: no endpoints
-    }
-    Upstream without =
-        new Upstream(
-            u.protocol(),
-            List.of(),
-            u.cluster(),
-            u.tls(),
-            u.maxConnectionsPerEndpoint(),
-            u.loadBalancer(),
-            u.outlierDetection());
-    return rule.withUpstream(without);
+    Upstream upstream = rule.upstream();
+    List<Backend> backends =
+        rule.backends().stream()
+            .map(
+                b -> {
+                  Upstream u = b.upstream();
+                  return new Backend(
+                      b.weight(), u == null ? null : UpstreamPlaces.erased(u), b.unavailable());
+                })
+            .toList();
+    return new RouteRule(
+        rule.name(),
+        rule.listener(),
+        rule.matches(),
+        upstream == null ? null : UpstreamPlaces.erased(upstream),
+        rule.timeouts(),
+        rule.maxRequestBodyBytes(),
+        rule.zeroCopy(),
+        rule.offload(),
+        rule.actions(),
+        rule.upgrades(),
+        rule.retry(),
+        rule.accessLog(),
+        rule.tracing(),
+        rule.requestHeaders(),
+        rule.responseHeaders(),
+        rule.rewrite(),
+        rule.redirect(),
+        backends,
+        rule.rateLimit());
   }
 
   private StaticEndpointChange() {}

@@ -7,8 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.sidecar.accesslog.AccessLog;
 import dev.sluice.sidecar.accesslog.AccessLogFormat;
 import dev.sluice.sidecar.accesslog.AccessLogWriter;
+import dev.sluice.sidecar.backends.Backends;
 import dev.sluice.sidecar.config.InvalidConfigException;
 import dev.sluice.sidecar.config.SidecarConfigCodec;
+import dev.sluice.sidecar.config.Upstream;
 import dev.sluice.sidecar.filters.RuleEdits;
 import dev.sluice.sidecar.http2.Refusal;
 import dev.sluice.sidecar.metrics.ProxyMetrics;
@@ -363,13 +365,14 @@ class ExchangeTest {
                       "test")
                   .rules()
                   .get(0),
-              upstream,
+              Backends.single(upstream, Upstream.Protocol.HTTP1),
               offload,
               inFlight,
               AccessLog.to(accessLogWriter, AccessLogFormat.JSON),
               TraceSettings.DEFAULT,
               Spans.OFF,
-              RuleEdits.NONE);
+              RuleEdits.NONE,
+              null);
     }
 
     void start(HttpRequest head) {
