@@ -33,7 +33,11 @@ public final class ContractFields {
                   "agents[].messages[].args[].value",
                   3,
                   ContractField.Handling.MUST_UNDERSTAND,
-                  "trace_id")));
+                  "trace_id"),
+              // An older sidecar would serve without asking for client certificates and forward a
+              // client's own identity header: never send it one.
+              new ContractField(
+                  "listeners[].tls.clientValidation", 4, ContractField.Handling.MUST_UNDERSTAND)));
 
   private final List<ContractField> fields;
 

@@ -12,7 +12,7 @@ public final class ContractVersions {
   public static final int OLDEST_SUPPORTED = 1;
 
   /** The contract this build speaks: a sidecar reads it, an operator renders up to it. */
-  public static final int CURRENT = 3;
+  public static final int CURRENT = 4;
 
   /**
    * The request header a sidecar announces its contract in, on every request to the config service

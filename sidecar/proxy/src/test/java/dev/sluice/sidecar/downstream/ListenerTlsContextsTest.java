@@ -32,7 +32,8 @@ class ListenerTlsContextsTest {
                 null,
                 null,
                 TestTls.certificateFile().getPath(),
-                TestTls.privateKeyFile().getPath()));
+                TestTls.privateKeyFile().getPath(),
+                null));
     assertThat(context.getClass().getSimpleName()).contains("OpenSsl");
     assertThat(context.applicationProtocolNegotiator().protocols())
         .containsExactly("h2", "http/1.1");
