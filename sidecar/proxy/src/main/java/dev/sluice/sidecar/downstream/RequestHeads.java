@@ -4,7 +4,6 @@ import dev.sluice.sidecar.accesslog.Actor;
 import dev.sluice.sidecar.accesslog.Cause;
 import dev.sluice.sidecar.accesslog.Stage;
 import dev.sluice.sidecar.accesslog.Termination;
-import dev.sluice.sidecar.forward.DownstreamSide;
 import dev.sluice.sidecar.forward.Exchange;
 import dev.sluice.sidecar.forward.RequestFraming;
 import dev.sluice.sidecar.http2.HeadFields;
@@ -47,7 +46,7 @@ final class RequestHeads {
 
   /** Starts the exchange of {@code request}, or answers it locally (then returns null). */
   static @Nullable Exchange start(
-      ListenerContext listener, DownstreamSide side, HttpRequest request, LocalAnswer answer) {
+      ListenerContext listener, ConnectionSide side, HttpRequest request, LocalAnswer answer) {
     String problem = malformed(request);
     if (problem == null && !side.http2()) {
       problem = RequestAuthority.reconcile(request);
@@ -75,6 +74,8 @@ final class RequestHeads {
       answer.respond(status, problem, true, bodyPending);
       return null;
     }
+    // Before anything reads the head: a client never sets the identity header itself.
+    ForwardedIdentity.apply(side.connectionChannel(), request);
     RequestTarget target = RequestTarget.of(request);
     BoundRule rule = null;
     // A generation can close (drained) between reading it and counting the request in: then the
