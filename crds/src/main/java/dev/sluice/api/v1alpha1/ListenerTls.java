@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import org.jspecify.annotations.Nullable;
 
 /** TLS for a listener. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -16,4 +17,8 @@ public record ListenerTls(
         @Required
         @Size(max = 253)
         @Pattern(Patterns.DNS_SUBDOMAIN)
-        String secretName) {}
+        String secretName,
+    @JsonPropertyDescription(
+            "Client certificates the listener asks for and verifies (downstream mTLS), as Gateway"
+                + " API's frontend TLS validation. Absent: none asked for.")
+        @Nullable ClientCertificates clientCertificates) {}

@@ -43,6 +43,7 @@ final class References {
     String name = route.getMetadata().getName();
     List<RenderProblem> problems = new ArrayList<>();
     ResolvedRoute.ListenerKeys keys = listenerKeys(name, route.getSpec().listener(), problems);
+    clientCertificates(name, route.getSpec().listener(), problems);
     List<ResolvedRoute.Rule> rules = new ArrayList<>();
     List<Rule> specRules = route.getSpec().rules();
     for (int i = 0; i < specRules.size(); i++) {
@@ -56,6 +57,26 @@ final class References {
     List<RenderProblem> problems = new ArrayList<>();
     agentEndpoints(agent, problems);
     return problems;
+  }
+
+  /**
+   * Client certificates are not rendered by this operator yet (the sidecar of contract 4 verifies
+   * them; the CA is not delivered): a route that asks for them is left out, never served without
+   * the validation it asked for.
+   */
+  private static void clientCertificates(
+      String route, Listener listener, List<RenderProblem> problems) {
+    if (listener.tls() != null && listener.tls().clientCertificates() != null) {
+      problems.add(
+          RenderProblem.notAccepted(
+              PROXY_ROUTE,
+              route,
+              Reasons.INVALID_SPEC,
+              "spec.listener.tls.clientCertificates",
+              "present",
+              "absent: this operator does not deliver client CA certificates to sidecars yet, and"
+                  + " a listener is never served without the validation it asks for"));
+    }
   }
 
   private ResolvedRoute.@Nullable ListenerKeys listenerKeys(

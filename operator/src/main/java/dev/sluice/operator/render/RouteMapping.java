@@ -93,6 +93,7 @@ final class RouteMapping {
                 requireNonNull(keys, "resolved: only complete routes are mapped").certificatePem(),
                 keys.keyPem(),
                 null,
+                null,
                 null)
             : null,
         null,

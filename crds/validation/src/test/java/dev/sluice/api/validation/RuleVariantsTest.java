@@ -163,6 +163,16 @@ class RuleVariantsTest {
             "spec.listener.http2: Invalid value: \"object\": http2.resetWindow must be whole"
                 + " seconds from 1s to 1h"),
         route(
+            "identityHeader a header the proxy owns",
+            "{listener: {port: 8443, protocol: HTTPS, tls: {secretName: web-tls,"
+                + " clientCertificates: {caCertificateRefs: [{name: client-ca}],"
+                + " identityHeader: X-Forwarded-For}}}}",
+            "spec.listener.tls.clientCertificates: Invalid value: \"object\":"
+                + " clientCertificates.identityHeader must not be a header the proxy owns"
+                + " (connection, content-length, expect, host, keep-alive, proxy-*, te,"
+                + " traceparent, tracestate, trailer, transfer-encoding, upgrade, via,"
+                + " x-forwarded-for, x-forwarded-proto)"),
+        route(
             "an idle timeout of 0s",
             "{listener: {port: 8080, limits: {idleTimeout: 0s}}}",
             "spec.listener.limits: Invalid value: \"object\": listener limits must be greater"
@@ -365,6 +375,30 @@ class RuleVariantsTest {
         .singleElement()
         .asString()
         .startsWith("spec.messages[0].args[0].value: Invalid value: \"traceid\"");
+  }
+
+  @Test
+  void clientCertificatesWithAnIdentityHeaderOfTheUsersAreAdmittedAndUnknownKindsOrModesAreNot() {
+    ObjectNode route = base(ROUTE);
+    merge(
+        (ObjectNode) route.get("spec"),
+        Objects.yaml(
+            "{listener: {port: 8443, protocol: HTTPS, tls: {secretName: web-tls,"
+                + " clientCertificates: {caCertificateRefs: [{name: client-ca}, {kind: Secret,"
+                + " name: more-cas}], mode: AllowInsecureFallback,"
+                + " identityHeader: X-Client-Cert}}}}"));
+    assertThat(SluiceCrds.forKind("ProxyRoute").admit(route, null, false).errors()).isEmpty();
+    ObjectNode refused = base(ROUTE);
+    merge(
+        (ObjectNode) refused.get("spec"),
+        Objects.yaml(
+            "{listener: {port: 8443, protocol: HTTPS, tls: {secretName: web-tls,"
+                + " clientCertificates: {caCertificateRefs: [{kind: Service, name: x}],"
+                + " mode: AllowAll}}}}"));
+    assertThat(SluiceCrds.forKind("ProxyRoute").admit(refused, null, false).errors())
+        .extracting(FieldError::toString)
+        .anySatisfy(e -> assertThat(e).contains("caCertificateRefs[0].kind"))
+        .anySatisfy(e -> assertThat(e).contains("clientCertificates.mode"));
   }
 
   @Test

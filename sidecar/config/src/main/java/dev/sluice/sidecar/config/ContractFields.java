@@ -47,7 +47,12 @@ public final class ContractFields {
               new ContractField("rules[].redirect", 4, ContractField.Handling.MUST_UNDERSTAND),
               // Contract 4: each changes where a rule's requests go or whether they are answered.
               new ContractField("rules[].backends", 4, ContractField.Handling.MUST_UNDERSTAND),
-              new ContractField("rules[].rateLimit", 4, ContractField.Handling.MUST_UNDERSTAND)));
+              new ContractField("rules[].rateLimit", 4, ContractField.Handling.MUST_UNDERSTAND),
+
+              // An older sidecar would serve without asking for client certificates and forward a
+              // client's own identity header: never send it one.
+              new ContractField(
+                  "listeners[].tls.clientValidation", 4, ContractField.Handling.MUST_UNDERSTAND)));
 
   private final List<ContractField> fields;
 

@@ -11,13 +11,16 @@ import org.jspecify.annotations.Nullable;
  * @param privateKeyPem PEM private key (PKCS#8)
  * @param certificateFile path of a PEM certificate chain
  * @param privateKeyFile path of a PEM private key
+ * @param clientValidation client certificates the listener asks for and verifies (contract 4);
+ *     absent: none asked for
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ServerTls(
     @Nullable String certificatePem,
     @Nullable String privateKeyPem,
     @Nullable String certificateFile,
-    @Nullable String privateKeyFile) {
+    @Nullable String privateKeyFile,
+    @Nullable ClientValidation clientValidation) {
 
   @Override
   public String toString() {
@@ -26,6 +29,7 @@ public record ServerTls(
         + (certificateFile != null ? certificateFile : "<inline>")
         + ", key="
         + (privateKeyFile != null ? privateKeyFile : "<inline, redacted>")
+        + (clientValidation != null ? ", " + clientValidation : "")
         + "]";
   }
 }

@@ -160,6 +160,8 @@ public final class SidecarConfigValidator {
       problems.required(path + ".tls.certificateFile", tls.certificateFile(), "a PEM file path");
       problems.required(path + ".tls.privateKeyFile", tls.privateKeyFile(), "a PEM file path");
     }
+    ClientValidationValidator.validate(
+        path + ".tls.clientValidation", tls.clientValidation(), problems);
   }
 
   private static void pem(String path, @Nullable String value, String label, Problems problems) {

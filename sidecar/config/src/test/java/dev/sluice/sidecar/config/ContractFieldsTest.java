@@ -101,6 +101,23 @@ class ContractFieldsTest {
   }
 
   @Test
+  void clientValidationRequiresContract4AndIsNeverSentToAnOlderSidecar() throws Exception {
+    SidecarConfig config =
+        SidecarConfigCodec.read(Fixtures.CONTRACT.resolve("valid/client-validation.yaml"));
+    assertThat(ContractFields.CURRENT.required(config)).isEqualTo(4);
+    var refused = (ContractRendering.Refused) ContractFields.CURRENT.render(config, 3);
+    assertThat(refused.requires()).isEqualTo(4);
+    assertThat(refused.describe())
+        .isEqualTo(
+            "listeners[0].tls.clientValidation (contract 4), listeners[1].tls.clientValidation"
+                + " (contract 4)");
+    var sent = (ContractRendering.Sendable) ContractFields.CURRENT.render(config, 4);
+    assertThat(sent.requires()).isEqualTo(4);
+    assertThat(new ConfigDecoder(4, ContractFields.CURRENT).decode(sent.json(), "v4").config())
+        .isEqualTo(config);
+  }
+
+  @Test
   void accessLogAndTracingAtTheirDefaultsAreLeftOutSoTheRevisionIsAsBefore() throws Exception {
     String before =
         """

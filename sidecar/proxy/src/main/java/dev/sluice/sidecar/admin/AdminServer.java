@@ -241,7 +241,12 @@ public final class AdminServer implements AutoCloseable {
                             l.name(),
                             l.address(),
                             l.protocol(),
-                            new ServerTls(l.tls().certificatePem(), "<redacted>", null, null),
+                            new ServerTls(
+                                l.tls().certificatePem(),
+                                "<redacted>",
+                                null,
+                                null,
+                                l.tls().clientValidation()),
                             l.maxHeaderBytes(),
                             l.limits(),
                             l.http2()))

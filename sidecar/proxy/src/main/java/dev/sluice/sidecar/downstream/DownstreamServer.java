@@ -2,6 +2,7 @@ package dev.sluice.sidecar.downstream;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.sidecar.config.ClientValidation;
 import dev.sluice.sidecar.config.DownstreamListener;
 import dev.sluice.sidecar.config.HostPort;
 import dev.sluice.sidecar.flow.CoalescedFlushes;
@@ -18,7 +19,6 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
-import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -37,7 +37,8 @@ public final class DownstreamServer implements AutoCloseable {
   /** Read by each new connection; a reload that keeps the address swaps it in place. */
   private volatile Settings settings;
 
-  private record Settings(ListenerContext listener, @Nullable SslContext tls) {}
+  private record Settings(
+      ListenerContext listener, ListenerTlsContexts.@Nullable ListenerTls tls) {}
 
   private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
 
@@ -53,7 +54,8 @@ public final class DownstreamServer implements AutoCloseable {
     this.settings = new Settings(listener, tls(listener, path));
   }
 
-  private static @Nullable SslContext tls(ListenerContext listener, String path) {
+  private static ListenerTlsContexts.@Nullable ListenerTls tls(
+      ListenerContext listener, String path) {
     DownstreamListener config = listener.config();
     return config.protocol() == DownstreamListener.Protocol.HTTPS
         ? ListenerTlsContexts.build(path, requireNonNull(config.tls())) // validated: HTTPS has tls
@@ -102,14 +104,21 @@ public final class DownstreamServer implements AutoCloseable {
                       CoalescedFlushes.install(ch.pipeline());
                       ConnectionTimeouts timeouts = new ConnectionTimeouts(listener);
                       ch.pipeline().addLast("timeouts", timeouts);
-                      SslContext tls = current.tls();
+                      ListenerTlsContexts.ListenerTls tls = current.tls();
                       if (tls == null) {
                         ch.pipeline().addLast("detect", new ProtocolDetector(listener, timeouts));
-                      } else {
-                        ch.pipeline()
-                            .addLast("tls", tls.newHandler(ch.alloc()))
-                            .addLast("alpn", new Alpn(listener, timeouts));
+                        return;
                       }
+                      ch.pipeline().addLast("tls", tls.context().newHandler(ch.alloc()));
+                      ClientCertificateTrust trust = tls.clientTrust();
+                      ClientValidation validation = tls.clientValidation();
+                      if (trust != null && validation != null) {
+                        ch.pipeline()
+                            .addLast(
+                                "client-certificates",
+                                new ClientCertificates(listener, trust, validation));
+                      }
+                      ch.pipeline().addLast("alpn", new Alpn(listener, timeouts));
                     }
                   })
               .bind(new InetSocketAddress(address.host(), address.port()))
@@ -209,6 +218,17 @@ public final class DownstreamServer implements AutoCloseable {
       super(ApplicationProtocolNames.HTTP_1_1);
       this.listener = listener;
       this.timeouts = timeouts;
+    }
+
+    /**
+     * A failed handshake is a client that went away or cannot talk to this listener: closed, logged
+     * at DEBUG (a refused client certificate is logged by {@link ClientCertificates}).
+     */
+    @Override
+    protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
+      log.debug(
+          "listener {}: TLS handshake failed: {}", listener.config().name(), cause.toString());
+      ChannelFuture unused = ctx.close();
     }
 
     @Override

@@ -2,20 +2,49 @@ package dev.sluice.sidecar.downstream;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.sidecar.config.ClientValidation;
 import dev.sluice.sidecar.config.ServerTls;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.io.ByteArrayInputStream;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
+import org.jspecify.annotations.Nullable;
 
-/** Server TLS for HTTPS listeners: ALPN offering h2 then http/1.1. */
+/**
+ * Server TLS for HTTPS listeners: ALPN offering h2 then http/1.1, and client certificates when the
+ * listener validates them ({@code AllowValidOnly}: required and verified in the handshake; {@code
+ * AllowInsecureFallback}: asked for, verified by the connection once the handshake is done).
+ */
 final class ListenerTlsContexts {
 
+  /**
+   * A listener's TLS.
+   *
+   * @param context the server context
+   * @param clientTrust the client CA's trust; null when the listener asks for no certificate
+   * @param clientValidation the listener's validation; null when none
+   */
+  record ListenerTls(
+      SslContext context,
+      @Nullable ClientCertificateTrust clientTrust,
+      @Nullable ClientValidation clientValidation) {}
+
   /** Builds the context; failures name the listener field and the reason. */
-  static SslContext build(String listenerPath, ServerTls tls) {
+  static ListenerTls build(String listenerPath, ServerTls tls) {
+    ClientValidation validation = tls.clientValidation();
+    ClientCertificateTrust trust =
+        validation == null
+            ? null
+            : ClientCertificateTrust.of(listenerPath + ".tls.clientValidation", validation);
+    return new ListenerTls(context(listenerPath, tls, trust), trust, validation);
+  }
+
+  private static SslContext context(
+      String listenerPath, ServerTls tls, @Nullable ClientCertificateTrust trust) {
     try {
       SslContextBuilder builder =
           // Validated: both files, or both inline PEMs.
@@ -27,6 +56,11 @@ final class ListenerTlsContexts {
                       requireNonNull(tls.certificatePem()).getBytes(StandardCharsets.US_ASCII)),
                   new ByteArrayInputStream(
                       requireNonNull(tls.privateKeyPem()).getBytes(StandardCharsets.US_ASCII)));
+      if (trust != null) {
+        builder
+            .trustManager(trust)
+            .clientAuth(trust.enforcing() ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL);
+      }
       return builder
           .applicationProtocolConfig(
               new ApplicationProtocolConfig(

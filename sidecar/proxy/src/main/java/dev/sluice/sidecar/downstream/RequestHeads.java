@@ -4,7 +4,6 @@ import dev.sluice.sidecar.accesslog.Actor;
 import dev.sluice.sidecar.accesslog.Cause;
 import dev.sluice.sidecar.accesslog.Stage;
 import dev.sluice.sidecar.accesslog.Termination;
-import dev.sluice.sidecar.forward.DownstreamSide;
 import dev.sluice.sidecar.forward.Exchange;
 import dev.sluice.sidecar.forward.RequestFraming;
 import dev.sluice.sidecar.http2.HeadFields;
@@ -46,9 +45,27 @@ final class RequestHeads {
     void respond(HttpResponseStatus status, String sentence, boolean close, boolean bodyPending);
   }
 
+  /**
+   * The rule of the current generation that takes {@code request}, counted in; null when none does.
+   * A generation can close (drained) between reading it and counting the request in: then the
+   * current one is newer, so read again. Bounded: each retry sees a newer generation.
+   */
+  private static RuleTable.@Nullable Routed<BoundRule> route(
+      ListenerContext listener, RequestTarget target, HttpRequest request) {
+    for (int attempt = 0; attempt < 8; attempt++) {
+      Generation generation = listener.generation().get();
+      RuleTable.Routed<BoundRule> routed =
+          generation == null ? null : generation.rule(listener.config().name(), target, request);
+      if (routed == null || routed.rule().inFlight().tryStart()) {
+        return routed;
+      }
+    }
+    return null;
+  }
+
   /** Starts the exchange of {@code request}, or answers it locally (then returns null). */
   static @Nullable Exchange start(
-      ListenerContext listener, DownstreamSide side, HttpRequest request, LocalAnswer answer) {
+      ListenerContext listener, ConnectionSide side, HttpRequest request, LocalAnswer answer) {
     String problem = malformed(request);
     if (problem == null && !side.http2()) {
       problem = RequestAuthority.reconcile(request);
@@ -76,19 +93,10 @@ final class RequestHeads {
       answer.respond(status, problem, true, bodyPending);
       return null;
     }
+    // Before anything reads the head: a client never sets the identity header itself.
+    ForwardedIdentity.apply(side.connectionChannel(), request);
     RequestTarget target = RequestTarget.of(request);
-    RuleTable.Routed<BoundRule> routed = null;
-    // A generation can close (drained) between reading it and counting the request in: then the
-    // current one is newer, so read again. Bounded: each retry sees a newer generation.
-    for (int attempt = 0; attempt < 8; attempt++) {
-      Generation generation = listener.generation().get();
-      routed =
-          generation == null ? null : generation.rule(listener.config().name(), target, request);
-      if (routed == null || routed.rule().inFlight().tryStart()) {
-        break;
-      }
-      routed = null;
-    }
+    RuleTable.Routed<BoundRule> routed = route(listener, target, request);
     if (routed == null) {
       HttpResponseStatus status =
           target.connect() ? HttpResponseStatus.METHOD_NOT_ALLOWED : HttpResponseStatus.NOT_FOUND;

@@ -79,6 +79,26 @@ public final class HeadFields {
     return block != null ? block.size() : head.headers().size();
   }
 
+  /**
+   * Removes every field {@code name} (lower case) of {@code head} and, when {@code value} is not
+   * null, adds it once: in the header block while it is unconverted, else in the HTTP/1.x fields.
+   * The one way the proxy changes a field of a head it received.
+   */
+  public static void replace(HttpMessage head, AsciiString name, @Nullable CharSequence value) {
+    Http2Headers block = unconverted(head);
+    if (block != null) {
+      block.remove(name);
+      if (value != null) {
+        block.add(name, value);
+      }
+    } else {
+      head.headers().remove(name);
+      if (value != null) {
+        head.headers().add(name, value);
+      }
+    }
+  }
+
   private static @Nullable Http2Headers unconverted(HttpMessage head) {
     return Http2Head.unconverted(head);
   }

@@ -269,6 +269,23 @@ public final class ProxyMetrics implements OutlierDetector.Events {
   }
 
   /**
+   * A client connection's certificate on a listener that validates them, by outcome: {@code
+   * verified}, {@code no_certificate}, {@code expired}, {@code untrusted}. Under AllowValidOnly the
+   * last three are refused handshakes; under AllowInsecureFallback, connections served without an
+   * identity.
+   */
+  public void clientCertificate(String listener, String outcome) {
+    counter(
+            "sluice_downstream_client_certificates",
+            "Client certificates on listeners that validate them, by outcome",
+            "listener",
+            listener,
+            "outcome",
+            outcome)
+        .increment();
+  }
+
+  /**
    * Something of a client's refused, by reason: a stream or request (refused_stream,
    * malformed_request, header_list_too_large, pinned_bytes, stream_error) or the connection
    * (rapid_reset, stream_error_flood, control_frame_flood, frame_flood, protocol_error).

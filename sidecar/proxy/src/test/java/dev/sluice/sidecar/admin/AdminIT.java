@@ -78,7 +78,7 @@ class AdminIT {
   void privateKeysAreRedactedInTheConfigViewAndTheRestKept() {
     var tls =
         new dev.sluice.sidecar.config.ServerTls(
-            "-----BEGIN CERTIFICATE-----", "-----BEGIN PRIVATE KEY-----secret", null, null);
+            "-----BEGIN CERTIFICATE-----", "-----BEGIN PRIVATE KEY-----secret", null, null, null);
     var listener =
         new dev.sluice.sidecar.config.DownstreamListener(
             "https",

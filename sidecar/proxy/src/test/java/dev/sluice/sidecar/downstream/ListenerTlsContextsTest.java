@@ -27,12 +27,14 @@ class ListenerTlsContextsTest {
     assertThat(SslProvider.isAlpnSupported(SslProvider.OPENSSL)).isTrue();
     SslContext context =
         ListenerTlsContexts.build(
-            "listeners[0]",
-            new ServerTls(
-                null,
-                null,
-                TestTls.certificateFile().getPath(),
-                TestTls.privateKeyFile().getPath()));
+                "listeners[0]",
+                new ServerTls(
+                    null,
+                    null,
+                    TestTls.certificateFile().getPath(),
+                    TestTls.privateKeyFile().getPath(),
+                    null))
+            .context();
     assertThat(context.getClass().getSimpleName()).contains("OpenSsl");
     assertThat(context.applicationProtocolNegotiator().protocols())
         .containsExactly("h2", "http/1.1");
