@@ -101,6 +101,12 @@ final class ShopRoute {
         rule.upgrades(),
         rule.loadBalancer(),
         rule.retry(),
-        rule.outlierDetection());
+        rule.outlierDetection(),
+        rule.requestHeaders(),
+        rule.responseHeaders(),
+        rule.rewrite(),
+        rule.redirect(),
+        rule.rateLimit(),
+        rule.backends());
   }
 }

@@ -31,7 +31,8 @@ public record Backend(
                 + " cleartext, prior knowledge), h2 (HTTP/2 over TLS with ALPN).")
         @Default("http1")
         @Nullable BackendProtocol protocol,
-    @JsonPropertyDescription("TLS settings for protocol h2.") @Nullable BackendTls tls) {
+    @JsonPropertyDescription("TLS settings for protocol h2.") @Nullable BackendTls tls)
+    implements BackendTarget {
 
   /** Upstream protocols. */
   public enum BackendProtocol {

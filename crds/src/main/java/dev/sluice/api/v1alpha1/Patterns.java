@@ -35,6 +35,10 @@ public final class Patterns {
    */
   public static final String PERCENT = "^(100(\\.0{1,4})?|[0-9]{1,2}(\\.[0-9]{1,4})?)%$";
 
+  /** A host name, without wildcard (Gateway API's PreciseHostname, any case). */
+  public static final String HOSTNAME =
+      "^[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*$";
+
   /** A host to match: exact, or a leading {@code *.} wildcard for one or more labels. */
   public static final String HOST_MATCH =
       "^(\\*\\.)?[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*$";

@@ -20,7 +20,12 @@ public record RouteMatch(
     @JsonPropertyDescription("HTTP methods accepted; absent: any.") @Size(max = 9)
         @Nullable List<HttpMethod> methods,
     @JsonPropertyDescription("Header conditions; all must hold.") @Size(max = 16)
-        @Nullable List<HeaderMatch> headers) {
+        @Nullable List<HeaderMatch> headers,
+    @JsonPropertyDescription(
+            "As Gateway API's queryParams: query parameter conditions; all must hold. Names are"
+                + " compared exactly, the first occurrence of a repeated parameter decides.")
+        @Size(max = 16)
+        @Nullable List<QueryParamMatch> queryParams) {
 
   /** HTTP methods a route can match. */
   public enum HttpMethod {

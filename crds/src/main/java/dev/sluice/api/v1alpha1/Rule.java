@@ -6,13 +6,32 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
-import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /** One routing rule: which requests, where they go, what happens on the way. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value = "[has(self.backend), has(self.backends), has(self.redirect)].filter(x, x).size() == 1",
+    message = "a rule needs exactly one of backend, backends and redirect")
+@ValidationRule(
+    value =
+        "!has(self.redirect) || (!has(self.rewrite) && !has(self.requestHeaders)"
+            + " && !has(self.responseHeaders))",
+    message =
+        "rules[].redirect is answered by the sidecar: no rewrite, requestHeaders or"
+            + " responseHeaders with it")
+@ValidationRule(
+    value =
+        "[has(self.rewrite) && has(self.rewrite.path) ? self.rewrite.path.type : '',"
+            + " has(self.redirect) && has(self.redirect.path) ? self.redirect.path.type : '']"
+            + ".all(t, t != 'ReplacePrefixMatch') || (has(self.matches) && size(self.matches) > 0"
+            + " && self.matches.all(m, has(m.path) && m.path.type == 'Prefix'))",
+    message =
+        "ReplacePrefixMatch needs every match of the rule to have a Prefix path (the prefix it"
+            + " replaces)")
 public record Rule(
     @JsonPropertyDescription(
             "Name of the rule, unique in the route; used in metrics and status messages. Defaults"
@@ -25,7 +44,10 @@ public record Rule(
                 + " match every field must hold (AND). Empty or absent: every request.")
         @Size(max = 16)
         @Nullable List<RouteMatch> matches,
-    @JsonPropertyDescription("Where matching requests are forwarded.") @Required Backend backend,
+    @JsonPropertyDescription(
+            "Where matching requests are forwarded; not with redirect, which the sidecar answers"
+                + " itself.")
+        @Nullable Backend backend,
     @JsonPropertyDescription("Timeouts for requests of this rule.")
         @Nullable RouteTimeouts timeouts,
     @JsonPropertyDescription(
@@ -71,7 +93,34 @@ public record Rule(
             "When the sidecar stops sending requests to a backend endpoint that keeps failing,"
                 + " and for how long. Absent: on, with every default (5 failures in a row eject"
                 + " for 30s, growing to 5m; at most 10% of the endpoints at once).")
-        @Nullable OutlierDetection outlierDetection) {
+        @Nullable OutlierDetection outlierDetection,
+    @JsonPropertyDescription(
+            "Gateway API's RequestHeaderModifier: headers set, added or removed on the request sent"
+                + " to the backend, before the actions from agent variables.")
+        @Nullable HeaderModifier requestHeaders,
+    @JsonPropertyDescription(
+            "Gateway API's ResponseHeaderModifier: headers set, added or removed on the backend's"
+                + " response, before the actions from agent variables; the sidecar's own answers"
+                + " are left as they are.")
+        @Nullable HeaderModifier responseHeaders,
+    @JsonPropertyDescription(
+            "Gateway API's URLRewrite: the host and path sent to the backend instead of the"
+                + " client's.")
+        @Nullable UrlRewrite rewrite,
+    @JsonPropertyDescription(
+            "Gateway API's RequestRedirect: the sidecar answers with a redirect; the rule has no"
+                + " backend.")
+        @Nullable RequestRedirect redirect,
+    @JsonPropertyDescription(
+            "A local rate limit in each sidecar: a request over it gets 429 with Retry-After"
+                + " before any other work.")
+        @Nullable LocalRateLimit rateLimit,
+    @JsonPropertyDescription(
+            "Gateway API's weighted backendRefs: each request goes to one of these, chosen by"
+                + " weight (canary, blue/green); retries stay with the one chosen. Instead of"
+                + " backend.")
+        @Size(min = 1, max = 16)
+        @Nullable List<WeightedBackend> backends) {
 
   /** Load-balancing policies; the sidecar's default, when absent, is LeastRequest. */
   public enum LoadBalancing {

@@ -3,6 +3,7 @@ package dev.sluice.api.v1alpha2;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import dev.sluice.api.v1alpha1.Patterns;
+import dev.sluice.api.v1alpha1.QueryParamMatch;
 import dev.sluice.api.v1alpha1.RouteMatch.HttpMethod;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
@@ -15,6 +16,11 @@ public record RouteMatch(
     @JsonPropertyDescription("Request path condition.") @Nullable PathMatch path,
     @JsonPropertyDescription("Header conditions; all must hold.") @Size(max = 16)
         @Nullable List<HeaderMatch> headers,
+    @JsonPropertyDescription(
+            "Query parameter conditions; all must hold. Names are compared exactly, the first"
+                + " occurrence of a repeated parameter decides.")
+        @Size(max = 16)
+        @Nullable List<QueryParamMatch> queryParams,
     @JsonPropertyDescription("The request's method; absent: any.") @Nullable HttpMethod method,
     @JsonPropertyDescription(
             "Sluice extension: the request's host (the :authority or Host header, without port),"

@@ -20,9 +20,41 @@ import org.jspecify.annotations.Nullable;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
-    value = "has(self.backendRefs) && size(self.backendRefs) == 1",
+    value =
+        "(has(self.filters) && self.filters.exists(f, f.type == 'RequestRedirect'))"
+            + " || (has(self.backendRefs) && size(self.backendRefs) > 0)",
+    message = "rules[].backendRefs needs an entry unless the rule redirects")
+@ValidationRule(
+    value =
+        "(has(self.backendRefs) && size(self.backendRefs) > 0) ? (!has(self.filters) ||"
+            + " self.filters.all(f, !has(f.requestRedirect))) : true",
+    message = "RequestRedirect filter must not be used together with backendRefs")
+@ValidationRule(
+    value =
+        "!has(self.filters) || ['RequestHeaderModifier', 'ResponseHeaderModifier',"
+            + " 'RequestRedirect', 'URLRewrite', 'LocalRateLimit'].all(t,"
+            + " self.filters.filter(f, f.type == t).size() <= 1)",
     message =
-        "rules[].backendRefs needs exactly one entry (weighted backendRefs are not supported yet)")
+        "rules[].filters: RequestHeaderModifier, ResponseHeaderModifier, RequestRedirect,"
+            + " URLRewrite and LocalRateLimit may each appear once")
+@ValidationRule(
+    value =
+        "!has(self.filters) || !self.filters.exists(f, f.type == 'RequestRedirect') ||"
+            + " self.filters.all(f, f.type != 'URLRewrite' && f.type != 'RequestHeaderModifier'"
+            + " && f.type != 'ResponseHeaderModifier')",
+    message =
+        "a RequestRedirect is answered by the sidecar: no URLRewrite, RequestHeaderModifier or"
+            + " ResponseHeaderModifier with it")
+@ValidationRule(
+    value =
+        "!has(self.filters) || self.filters.all(f, !(has(f.urlRewrite) && has(f.urlRewrite.path)"
+            + " && f.urlRewrite.path.type == 'ReplacePrefixMatch') && !(has(f.requestRedirect) &&"
+            + " has(f.requestRedirect.path) && f.requestRedirect.path.type =="
+            + " 'ReplacePrefixMatch')) || (has(self.matches) && size(self.matches) > 0 &&"
+            + " self.matches.all(m, has(m.path) && m.path.type == 'PathPrefix'))",
+    message =
+        "ReplacePrefixMatch needs every match of the rule to have a PathPrefix path (the prefix"
+            + " it replaces)")
 public record Rule(
     @JsonPropertyDescription(
             "Name of the rule, unique in the route; used in metrics and status messages. Defaults"

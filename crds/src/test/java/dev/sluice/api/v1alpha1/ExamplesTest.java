@@ -50,9 +50,15 @@ class ExamplesTest {
         String kind = doc.path("kind").asText();
         switch (kind) {
           case "ProxyRoute" -> {
-            ProxyRoute route = STRICT.treeToValue(doc, ProxyRoute.class);
-            assertThat(route.getSpec().rules()).isNotEmpty();
-            assertThat(route.getSpec().listener().port()).isBetween(1, 65535);
+            if (doc.path("apiVersion").asText().equals("sluice.dev/v1alpha2")) {
+              var route = STRICT.treeToValue(doc, dev.sluice.api.v1alpha2.ProxyRoute.class);
+              assertThat(route.getSpec().rules()).isNotEmpty();
+              assertThat(route.getSpec().listener().port()).isBetween(1, 65535);
+            } else {
+              ProxyRoute route = STRICT.treeToValue(doc, ProxyRoute.class);
+              assertThat(route.getSpec().rules()).isNotEmpty();
+              assertThat(route.getSpec().listener().port()).isBetween(1, 65535);
+            }
           }
           case "OffloadAgent" -> {
             OffloadAgent agent = STRICT.treeToValue(doc, OffloadAgent.class);

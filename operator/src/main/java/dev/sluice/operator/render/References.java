@@ -4,6 +4,7 @@ import static dev.sluice.operator.render.RenderProblem.Kind.OFFLOAD_AGENT;
 import static dev.sluice.operator.render.RenderProblem.Kind.PROXY_ROUTE;
 
 import dev.sluice.api.v1alpha1.Backend;
+import dev.sluice.api.v1alpha1.BackendTarget;
 import dev.sluice.api.v1alpha1.BackendTls;
 import dev.sluice.api.v1alpha1.Listener;
 import dev.sluice.api.v1alpha1.Message;
@@ -115,24 +116,34 @@ final class References {
         }
       }
     }
+    List<ResolvedRoute.Target> weighted = new ArrayList<>();
+    if (rule.backends() != null) {
+      for (int b = 0; b < rule.backends().size(); b++) {
+        weighted.add(
+            target(route, path + ".backends[" + b + "]", rule.backends().get(b), problems));
+      }
+    }
     Backend backend = rule.backend();
+    if (backend == null) {
+      return new ResolvedRoute.Rule(offload, List.of(), null, null, weighted);
+    }
+    ResolvedRoute.Target one = target(route, path + ".backend", backend, problems);
+    return new ResolvedRoute.Rule(offload, one.endpoints(), one.cluster(), one.caPem(), weighted);
+  }
+
+  /** A backend's endpoints (or cluster) and CA. */
+  private ResolvedRoute.Target target(
+      String route, String path, BackendTarget backend, List<RenderProblem> problems) {
     if (clusters && backend.service() != null) {
       ServicePortEndpoints port =
-          servicePort(PROXY_ROUTE, route, path + ".backend", backend.service(), problems);
-      String caPem = backendCa(route, path + ".backend", backend.tls(), problems);
-      return new ResolvedRoute.Rule(
-          offload, List.of(), port == null ? null : port.cluster(), caPem);
+          servicePort(PROXY_ROUTE, route, path, backend.service(), problems);
+      String caPem = backendCa(route, path, backend.tls(), problems);
+      return new ResolvedRoute.Target(List.of(), port == null ? null : port.cluster(), caPem);
     }
     List<String> endpoints =
-        endpoints(
-            PROXY_ROUTE,
-            route,
-            path + ".backend",
-            backend.service(),
-            backend.endpoints(),
-            problems);
-    String caPem = backendCa(route, path + ".backend", backend.tls(), problems);
-    return new ResolvedRoute.Rule(offload, endpoints, null, caPem);
+        endpoints(PROXY_ROUTE, route, path, backend.service(), backend.endpoints(), problems);
+    String caPem = backendCa(route, path, backend.tls(), problems);
+    return new ResolvedRoute.Target(endpoints, null, caPem);
   }
 
   /**

@@ -35,12 +35,24 @@ record ResolvedRoute(
    * @param endpoints its backend's inline endpoints (empty for a cluster; null when unresolved)
    * @param cluster the cluster its Service port renders as (null for inline endpoints)
    * @param caPem the backend's CA from its Secret (null when it names none, or unresolved)
+   * @param weighted its weighted backends' references, in order (empty without them)
    */
   record Rule(
       List<Step> offload,
       @Nullable List<String> endpoints,
       @Nullable String cluster,
-      @Nullable String caPem) {}
+      @Nullable String caPem,
+      List<Target> weighted) {}
+
+  /**
+   * One backend's references.
+   *
+   * @param endpoints its inline endpoints (empty for a cluster; null when unresolved)
+   * @param cluster the cluster its Service port renders as (null for inline endpoints)
+   * @param caPem its CA from its Secret (null when it names none, or unresolved)
+   */
+  record Target(
+      @Nullable List<String> endpoints, @Nullable String cluster, @Nullable String caPem) {}
 
   /**
    * An offload step and the OffloadAgent it names.

@@ -30,7 +30,9 @@ final class RouteHostnames {
     }
     for (RequestMatch match : matches) {
       for (String host : hostnames) {
-        out.add(new RequestMatch(host, match.path(), match.methods(), match.headers()));
+        out.add(
+            new RequestMatch(
+                host, match.path(), match.methods(), match.headers(), match.queryParams()));
       }
     }
     return List.copyOf(out);

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.sluice.api.v1alpha1.Action;
 import dev.sluice.api.v1alpha1.Backend;
+import dev.sluice.api.v1alpha1.BackendTarget;
 import dev.sluice.api.v1alpha1.BackendTls;
 import dev.sluice.api.v1alpha1.HeaderMatch;
 import dev.sluice.api.v1alpha1.Listener;
@@ -18,6 +19,7 @@ import dev.sluice.api.v1alpha1.RouteTimeouts;
 import dev.sluice.api.v1alpha1.RouteTracing;
 import dev.sluice.api.v1alpha1.Rule;
 import dev.sluice.api.v1alpha1.SetHeaderAction;
+import dev.sluice.api.v1alpha1.WeightedBackend;
 import dev.sluice.sidecar.config.Agent;
 import dev.sluice.sidecar.config.DownstreamListener;
 import dev.sluice.sidecar.config.Durations;
@@ -162,7 +164,13 @@ final class RouteMapping {
         rule.upgrades(),
         retry(rule.retry()),
         routeWide.accessLog(),
-        routeWide.tracing());
+        routeWide.tracing(),
+        FilterMapping.headers(rule.requestHeaders()),
+        FilterMapping.headers(rule.responseHeaders()),
+        FilterMapping.rewrite(rule.rewrite()),
+        FilterMapping.redirect(rule.redirect()),
+        backends(rule, resolved),
+        FilterMapping.rateLimit(rule.rateLimit()));
   }
 
   /**
@@ -249,7 +257,10 @@ final class RouteMapping {
                 m.path().type() == null ? null : PathCondition.Type.valueOf(m.path().type().name()),
                 m.path().value()),
         m.methods() == null ? null : m.methods().stream().map(Enum::name).toList(),
-        m.headers() == null ? null : m.headers().stream().map(RouteMapping::header).toList());
+        m.headers() == null ? null : m.headers().stream().map(RouteMapping::header).toList(),
+        m.queryParams() == null
+            ? null
+            : m.queryParams().stream().map(FilterMapping::queryParam).toList());
   }
 
   @SuppressWarnings("NullAway") // the contract's records read an absent field (null) as its default
@@ -260,14 +271,39 @@ final class RouteMapping {
         h.value());
   }
 
-  @SuppressWarnings("NullAway") // the contract's records read an absent field (null) as its default
-  private static Upstream upstream(Rule rule, ResolvedRoute.Rule resolved) {
+  private static @Nullable Upstream upstream(Rule rule, ResolvedRoute.Rule resolved) {
     Backend backend = rule.backend();
+    if (backend == null) {
+      return null; // a redirect, or weighted backends
+    }
+    return upstream(
+        rule,
+        backend,
+        new ResolvedRoute.Target(resolved.endpoints(), resolved.cluster(), resolved.caPem()));
+  }
+
+  /** The rule's weighted backends, each with its upstream; empty without them. */
+  @SuppressWarnings("NullAway") // the contract's records read an absent field (null) as its default
+  private static List<dev.sluice.sidecar.config.Backend> backends(
+      Rule rule, ResolvedRoute.Rule resolved) {
+    if (rule.backends() == null) {
+      return List.of();
+    }
+    List<dev.sluice.sidecar.config.Backend> out = new ArrayList<>();
+    for (int b = 0; b < rule.backends().size(); b++) {
+      WeightedBackend backend = rule.backends().get(b);
+      out.add(
+          new dev.sluice.sidecar.config.Backend(
+              backend.weight(), upstream(rule, backend, resolved.weighted().get(b)), null));
+    }
+    return out;
+  }
+
+  @SuppressWarnings("NullAway") // the contract's records read an absent field (null) as its default
+  private static Upstream upstream(Rule rule, BackendTarget backend, ResolvedRoute.Target target) {
     BackendTls t = backend.tls();
     UpstreamTls tls =
-        t == null
-            ? null
-            : new UpstreamTls(t.serverName(), resolved.caPem(), t.insecureSkipVerify());
+        t == null ? null : new UpstreamTls(t.serverName(), target.caPem(), t.insecureSkipVerify());
     Upstream.Protocol protocol =
         backend.protocol() == null ? null : Upstream.Protocol.valueOf(backend.protocol().name());
     // Absent stays absent: a rule that does not say renders (and hashes) as before.
@@ -281,8 +317,8 @@ final class RouteMapping {
             };
     return new Upstream(
         protocol,
-        resolved.endpoints(),
-        resolved.cluster(),
+        target.endpoints(),
+        target.cluster(),
         tls,
         null,
         loadBalancer,

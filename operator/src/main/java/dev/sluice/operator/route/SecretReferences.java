@@ -1,8 +1,9 @@
 package dev.sluice.operator.route;
 
-import dev.sluice.api.v1alpha1.Backend;
+import dev.sluice.api.v1alpha1.BackendTarget;
 import dev.sluice.api.v1alpha1.ProxyRoute;
 import dev.sluice.api.v1alpha1.Rule;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -28,9 +29,17 @@ final class SecretReferences {
         names.add(spec.listener().tls().secretName());
       }
       for (Rule rule : spec.rules() == null ? List.<Rule>of() : spec.rules()) {
-        Backend backend = rule == null ? null : rule.backend();
-        if (backend != null && backend.tls() != null && backend.tls().caSecretName() != null) {
-          names.add(backend.tls().caSecretName());
+        List<BackendTarget> targets = new ArrayList<>();
+        if (rule != null && rule.backend() != null) {
+          targets.add(rule.backend());
+        }
+        if (rule != null && rule.backends() != null) {
+          targets.addAll(rule.backends());
+        }
+        for (BackendTarget backend : targets) {
+          if (backend.tls() != null && backend.tls().caSecretName() != null) {
+            names.add(backend.tls().caSecretName());
+          }
         }
       }
     }

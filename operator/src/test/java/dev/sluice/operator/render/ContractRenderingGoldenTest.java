@@ -37,8 +37,25 @@ class ContractRenderingGoldenTest {
               .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
               .build());
 
-  /** Every render case (rendered with clusters) for every contract version this build renders. */
+  /**
+   * Every render case (rendered with clusters) for every contract version this build renders that
+   * can take it: a case using a must-understand field of contract N is sent to N and later only.
+   */
   static Stream<Arguments> cases() throws Exception {
+    return all().filter(a -> sendable((String) a.get()[0], (int) a.get()[1]));
+  }
+
+  /** The cases a contract too old for them is refused: never sent a config it would misread. */
+  static Stream<Arguments> refusedCases() throws Exception {
+    return all().filter(a -> !sendable((String) a.get()[0], (int) a.get()[1]));
+  }
+
+  /** The cases of contract 2 and later whose contract-1 rendering exists too. */
+  static Stream<Arguments> contract1Cases() throws Exception {
+    return cases().filter(a -> sendable((String) a.get()[0], ContractVersions.OLDEST_SUPPORTED));
+  }
+
+  private static Stream<Arguments> all() throws Exception {
     List<Arguments> all =
         RendererGoldenTest.cases()
             .filter(a -> a.get()[1].equals("expected.yaml"))
@@ -49,6 +66,29 @@ class ContractRenderingGoldenTest {
                         .mapToObj(v -> Arguments.of(a.get()[0], v)))
             .toList();
     return all.stream();
+  }
+
+  private static boolean sendable(String name, int contract) {
+    try {
+      Rendering rendering =
+          Renderer.render(RendererGoldenTest.input(name, false), RendererGoldenTest.CLUSTERS);
+      return ContractFields.CURRENT.render(rendering.config(), contract)
+          instanceof ContractRendering.Sendable;
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @ParameterizedTest(name = "{0} for contract {1}")
+  @MethodSource("refusedCases")
+  void aContractTooOldIsRefusedNamingWhatItLacks(String name, int contract) throws Exception {
+    Rendering rendering =
+        Renderer.render(RendererGoldenTest.input(name, false), RendererGoldenTest.CLUSTERS);
+    ContractRendering.Refused refused =
+        (ContractRendering.Refused) ContractFields.CURRENT.render(rendering.config(), contract);
+    assertThat(refused.needed()).isNotEmpty();
+    assertThat(refused.requires()).isGreaterThan(contract);
+    assertThat(refused.requires()).isEqualTo(rendering.config().version());
   }
 
   static ContractRendering.Sendable rendering(String name, int contract) throws Exception {
@@ -80,7 +120,7 @@ class ContractRenderingGoldenTest {
   }
 
   @ParameterizedTest(name = "{0} for contract {1}")
-  @MethodSource("cases")
+  @MethodSource("contract1Cases")
   void aContract1SidecarReadsANewerRenderingIgnoringOnlyTheFieldsItLacks(String name, int contract)
       throws Exception {
     ConfigDecoder v1 = new ConfigDecoder(1, ContractFields.CURRENT);

@@ -3,13 +3,18 @@ package dev.sluice.api.conversion;
 import dev.sluice.api.v1alpha1.Action;
 import dev.sluice.api.v1alpha1.Backend;
 import dev.sluice.api.v1alpha1.HeaderMatch;
+import dev.sluice.api.v1alpha1.HeaderModifier;
+import dev.sluice.api.v1alpha1.LocalRateLimit;
 import dev.sluice.api.v1alpha1.OffloadStep;
 import dev.sluice.api.v1alpha1.PathMatch;
 import dev.sluice.api.v1alpha1.ProxyRouteSpec;
+import dev.sluice.api.v1alpha1.RequestRedirect;
 import dev.sluice.api.v1alpha1.RouteMatch;
 import dev.sluice.api.v1alpha1.RouteTimeouts;
 import dev.sluice.api.v1alpha1.Rule;
 import dev.sluice.api.v1alpha1.ServiceReference;
+import dev.sluice.api.v1alpha1.UrlRewrite;
+import dev.sluice.api.v1alpha1.WeightedBackend;
 import dev.sluice.api.v1alpha2.BackendRef;
 import dev.sluice.api.v1alpha2.Filter;
 import dev.sluice.api.v1alpha2.Timeouts;
@@ -39,8 +44,20 @@ final class ToV1alpha1 {
   private static Rule rule(dev.sluice.api.v1alpha2.Rule in) {
     List<OffloadStep> offload = new ArrayList<>();
     List<Action> actions = new ArrayList<>();
+    Filters one = new Filters();
     for (Filter filter : in.filters() == null ? List.<Filter>of() : in.filters()) {
       switch (filter.type()) {
+        case RequestHeaderModifier ->
+            one.requestHeaders =
+                required(filter.requestHeaderModifier(), "filters[].requestHeaderModifier");
+        case ResponseHeaderModifier ->
+            one.responseHeaders =
+                required(filter.responseHeaderModifier(), "filters[].responseHeaderModifier");
+        case URLRewrite -> one.rewrite = required(filter.urlRewrite(), "filters[].urlRewrite");
+        case RequestRedirect ->
+            one.redirect = required(filter.requestRedirect(), "filters[].requestRedirect");
+        case LocalRateLimit ->
+            one.rateLimit = required(filter.localRateLimit(), "filters[].localRateLimit");
         case Offload -> offload.add(required(filter.offload(), "filters[].offload"));
         case VariableAction ->
             actions.add(required(filter.variableAction(), "filters[].variableAction"));
@@ -49,7 +66,9 @@ final class ToV1alpha1 {
     return new Rule(
         in.name(),
         in.matches() == null ? null : in.matches().stream().map(ToV1alpha1::match).toList(),
-        backend(in.backendRefs()),
+        in.backendRefs() != null && single(in.backendRefs())
+            ? backend(in.backendRefs().get(0))
+            : null,
         timeouts(in.timeouts()),
         in.maxRequestBodyBytes(),
         in.zeroCopy(),
@@ -58,7 +77,42 @@ final class ToV1alpha1 {
         in.upgrades(),
         in.loadBalancer(),
         in.retry(),
-        in.outlierDetection());
+        in.outlierDetection(),
+        one.requestHeaders,
+        one.responseHeaders,
+        one.rewrite,
+        one.redirect,
+        one.rateLimit,
+        in.backendRefs() == null || in.backendRefs().isEmpty() || single(in.backendRefs())
+            ? null
+            : in.backendRefs().stream().map(ToV1alpha1::weighted).toList());
+  }
+
+  /** One backendRef of the default weight: v1alpha1's backend (any other list: its backends). */
+  private static boolean single(@Nullable List<BackendRef> refs) {
+    return refs != null
+        && refs.size() == 1
+        && (refs.get(0).weight() == null || refs.get(0).weight() == 1);
+  }
+
+  private static WeightedBackend weighted(BackendRef ref) {
+    return new WeightedBackend(
+        ref.weight(), service(ref), ref.endpoints(), ref.protocol(), ref.tls());
+  }
+
+  private static @Nullable ServiceReference service(BackendRef ref) {
+    return ref.name() == null
+        ? null
+        : new ServiceReference(ref.name(), required(ref.port(), "backendRefs[].port"));
+  }
+
+  /** The filters a rule has at most one of (the CRD refuses a second). */
+  private static final class Filters {
+    @Nullable HeaderModifier requestHeaders;
+    @Nullable HeaderModifier responseHeaders;
+    @Nullable UrlRewrite rewrite;
+    @Nullable RequestRedirect redirect;
+    @Nullable LocalRateLimit rateLimit;
   }
 
   private static RouteMatch match(dev.sluice.api.v1alpha2.RouteMatch in) {
@@ -66,7 +120,8 @@ final class ToV1alpha1 {
         in.host(),
         in.path() == null ? null : path(in.path()),
         in.method() == null ? null : List.of(in.method()),
-        in.headers() == null ? null : in.headers().stream().map(ToV1alpha1::header).toList());
+        in.headers() == null ? null : in.headers().stream().map(ToV1alpha1::header).toList(),
+        in.queryParams());
   }
 
   private static PathMatch path(dev.sluice.api.v1alpha2.PathMatch in) {
@@ -85,19 +140,8 @@ final class ToV1alpha1 {
     return new HeaderMatch(in.name(), in.type(), in.value());
   }
 
-  private static Backend backend(@Nullable List<BackendRef> refs) {
-    if (refs == null || refs.size() != 1) {
-      throw new IllegalArgumentException(
-          "spec.rules[].backendRefs: "
-              + (refs == null ? "absent" : refs.size() + " entries")
-              + " (expected: exactly one)");
-    }
-    BackendRef ref = refs.get(0);
-    ServiceReference service =
-        ref.name() == null
-            ? null
-            : new ServiceReference(ref.name(), required(ref.port(), "backendRefs[].port"));
-    return new Backend(service, ref.endpoints(), ref.protocol(), ref.tls());
+  private static Backend backend(BackendRef ref) {
+    return new Backend(service(ref), ref.endpoints(), ref.protocol(), ref.tls());
   }
 
   private static @Nullable RouteTimeouts timeouts(@Nullable Timeouts in) {

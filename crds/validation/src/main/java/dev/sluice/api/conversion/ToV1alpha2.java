@@ -1,6 +1,6 @@
 package dev.sluice.api.conversion;
 
-import dev.sluice.api.v1alpha1.Backend;
+import dev.sluice.api.v1alpha1.BackendTarget;
 import dev.sluice.api.v1alpha1.OffloadStep;
 import dev.sluice.api.v1alpha1.RouteMatch.HttpMethod;
 import dev.sluice.api.v1alpha1.RouteTimeouts;
@@ -40,7 +40,7 @@ final class ToV1alpha2 {
         in.name(),
         in.matches() == null ? null : matches(in.matches()),
         filters(in),
-        List.of(backendRef(in.backend())),
+        backendRefs(in),
         timeouts(in.timeouts()),
         in.retry(),
         in.maxRequestBodyBytes(),
@@ -57,10 +57,10 @@ final class ToV1alpha2 {
       List<HeaderMatch> headers =
           m.headers() == null ? null : m.headers().stream().map(ToV1alpha2::header).toList();
       if (m.methods() == null || m.methods().isEmpty()) {
-        out.add(new RouteMatch(path, headers, null, m.host()));
+        out.add(new RouteMatch(path, headers, m.queryParams(), null, m.host()));
       } else {
         for (HttpMethod method : m.methods()) {
-          out.add(new RouteMatch(path, headers, method, m.host()));
+          out.add(new RouteMatch(path, headers, m.queryParams(), method, m.host()));
         }
       }
     }
@@ -83,11 +83,30 @@ final class ToV1alpha2 {
     return new HeaderMatch(in.type(), in.name(), in.value());
   }
 
+  /**
+   * Gateway API's filters first, in a fixed order, then Sluice's: rate limit, offload steps, then
+   * actions, each in its order.
+   */
   private static @Nullable List<Filter> filters(dev.sluice.api.v1alpha1.Rule in) {
-    if (in.offload() == null && in.actions() == null) {
+    List<Filter> out = new ArrayList<>();
+    if (in.requestHeaders() != null) {
+      out.add(Filter.requestHeaderModifier(in.requestHeaders()));
+    }
+    if (in.responseHeaders() != null) {
+      out.add(Filter.responseHeaderModifier(in.responseHeaders()));
+    }
+    if (in.rewrite() != null) {
+      out.add(Filter.urlRewrite(in.rewrite()));
+    }
+    if (in.redirect() != null) {
+      out.add(Filter.requestRedirect(in.redirect()));
+    }
+    if (in.rateLimit() != null) {
+      out.add(Filter.localRateLimit(in.rateLimit()));
+    }
+    if (out.isEmpty() && in.offload() == null && in.actions() == null) {
       return null;
     }
-    List<Filter> out = new ArrayList<>();
     for (OffloadStep step : in.offload() == null ? List.<OffloadStep>of() : in.offload()) {
       out.add(Filter.offload(step));
     }
@@ -97,18 +116,28 @@ final class ToV1alpha2 {
     return out;
   }
 
-  private static BackendRef backendRef(Backend in) {
+  /** The backend as the one backendRef (weight 1), or the weighted backends in order. */
+  private static @Nullable List<BackendRef> backendRefs(dev.sluice.api.v1alpha1.Rule in) {
+    if (in.backend() != null) {
+      return List.of(backendRef(in.backend(), 1));
+    }
+    return in.backends() == null
+        ? null
+        : in.backends().stream().map(b -> backendRef(b, b.weight())).toList();
+  }
+
+  private static BackendRef backendRef(BackendTarget in, @Nullable Integer weight) {
     return in.service() != null
         ? new BackendRef(
             null,
             null,
             in.service().name(),
             in.service().port(),
-            null,
+            weight,
             null,
             in.protocol(),
             in.tls())
-        : new BackendRef(null, null, null, null, null, in.endpoints(), in.protocol(), in.tls());
+        : new BackendRef(null, null, null, null, weight, in.endpoints(), in.protocol(), in.tls());
   }
 
   private static @Nullable Timeouts timeouts(@Nullable RouteTimeouts in) {

@@ -51,7 +51,46 @@ final class RouteCorpus {
         fields.add("\"matches\": [" + String.join(", ", matches) + "]");
       }
     }
-    fields.add("\"backend\": " + backend(random));
+    boolean redirects = random.nextInt(6) == 0;
+    if (redirects) {
+      fields.add(
+          "\"redirect\": {\"scheme\": \"https\""
+              + (random.nextBoolean() ? ", \"statusCode\": 301" : "")
+              + (random.nextBoolean()
+                  ? ", \"path\": {\"type\": \"ReplaceFullPath\", \"replaceFullPath\": \"/moved\"}"
+                  : "")
+              + "}");
+    } else if (random.nextInt(5) == 0) {
+      fields.add(
+          "\"backends\": [{\"weight\": 90, \"service\": {\"name\": \"web\", \"port\": 80}},"
+              + " {\"weight\": "
+              + random.nextInt(3)
+              + ", \"endpoints\": [\"10.0.0.2:80\"], \"protocol\": \"h2c\"}]");
+    } else {
+      fields.add("\"backend\": " + backend(random));
+      if (random.nextInt(3) == 0) {
+        fields.add(
+            "\"requestHeaders\": {\"set\": [{\"name\": \"x-env\", \"value\": \"prod\"}],"
+                + " \"remove\": [\"x-debug\"]}");
+      }
+      if (random.nextInt(3) == 0) {
+        fields.add(
+            "\"responseHeaders\": {\"add\": [{\"name\": \"x-served-by\", \"value\":"
+                + " \"sluice\"}]}");
+      }
+      if (random.nextInt(3) == 0) {
+        fields.add(
+            "\"rewrite\": {\"hostname\": \"internal.example\", \"path\": {\"type\":"
+                + " \"ReplaceFullPath\", \"replaceFullPath\": \"/v2\"}}");
+      }
+    }
+    if (random.nextInt(4) == 0) {
+      fields.add(
+          "\"rateLimit\": {\"requests\": 10"
+              + (random.nextBoolean() ? ", \"unit\": \"Minute\", \"burst\": 20" : "")
+              + (random.nextBoolean() ? ", \"key\": \"ClientAddress\"" : "")
+              + "}");
+    }
     if (random.nextBoolean()) {
       fields.add(
           "\"timeouts\": {"
@@ -118,6 +157,14 @@ final class RouteCorpus {
         listed.add("\"" + METHODS[(i + random.nextInt(2)) % METHODS.length] + "\"");
       }
       fields.add("\"methods\": [" + String.join(", ", listed.stream().distinct().toList()) + "]");
+    }
+    if (random.nextInt(3) == 0) {
+      fields.add(
+          "\"queryParams\": [{\"name\": \"v\", \"value\": \"2\"}"
+              + (random.nextBoolean()
+                  ? ", {\"name\": \"t\", \"type\": \"RegularExpression\", \"value\": \"[a-z]+\"}"
+                  : "")
+              + "]");
     }
     if (random.nextBoolean()) {
       fields.add(

@@ -77,6 +77,7 @@ class RuleVariantsTest {
 
   static final String RULE0 = "spec.rules[0]";
   static final String V2 = "ProxyRoute v1alpha2";
+  static final String OBJECT = ": Invalid value: \"object\": ";
 
   static List<Variant> variants() {
     return Stream.concat(v1alpha1Variants().stream(), v1alpha2Variants().stream()).toList();
@@ -99,10 +100,109 @@ class RuleVariantsTest {
                 + " [{name: web, port: 80}]}]}",
             "spec" + twoPlaces),
         ruleV2(
-            "two backendRefs",
-            "{backendRefs: [{name: web, port: 80}, {name: web2, port: 80}]}",
-            ": Invalid value: \"object\": rules[].backendRefs needs exactly one entry (weighted"
-                + " backendRefs are not supported yet)"),
+            "no backendRefs",
+            "{backendRefs: null}",
+            "" + OBJECT + "rules[].backendRefs needs an entry unless the rule redirects"),
+        ruleV2(
+            "a redirect with backendRefs",
+            "{filters: [{type: RequestRedirect, requestRedirect: {scheme: https}}]}",
+            "" + OBJECT + "RequestRedirect filter must not be used together with backendRefs"),
+        ruleV2(
+            "two URLRewrite filters",
+            "{filters: [{type: URLRewrite, urlRewrite: {hostname: a}}, {type: URLRewrite, urlRewrite: {hostname: b}}]}",
+            ""
+                + OBJECT
+                + "rules[].filters: RequestHeaderModifier, ResponseHeaderModifier, RequestRedirect, URLRewrite and LocalRateLimit may each appear once"),
+        ruleV2(
+            "a redirect with a rewrite",
+            "{backendRefs: null, filters: [{type: RequestRedirect, requestRedirect: {scheme: https}}, {type: URLRewrite, urlRewrite: {hostname: b}}]}",
+            ""
+                + OBJECT
+                + "a RequestRedirect is answered by the sidecar: no URLRewrite, RequestHeaderModifier or ResponseHeaderModifier with it"),
+        ruleV2(
+            "ReplacePrefixMatch without a PathPrefix match",
+            "{filters: [{type: URLRewrite, urlRewrite: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /v2}}}]}",
+            ""
+                + OBJECT
+                + "ReplacePrefixMatch needs every match of the rule to have a PathPrefix path (the prefix it replaces)"),
+        ruleV2(
+            "a RequestHeaderModifier filter without requestHeaderModifier",
+            "{filters: [{type: RequestHeaderModifier}]}",
+            ".filters[0]"
+                + OBJECT
+                + "filters[].requestHeaderModifier must be set when type is RequestHeaderModifier, and only then"),
+        ruleV2(
+            "a ResponseHeaderModifier filter without responseHeaderModifier",
+            "{filters: [{type: ResponseHeaderModifier}]}",
+            ".filters[0]"
+                + OBJECT
+                + "filters[].responseHeaderModifier must be set when type is ResponseHeaderModifier, and only then"),
+        ruleV2(
+            "a URLRewrite filter without urlRewrite",
+            "{filters: [{type: URLRewrite}]}",
+            ".filters[0]"
+                + OBJECT
+                + "filters[].urlRewrite must be set when type is URLRewrite, and only then"),
+        ruleV2(
+            "a RequestRedirect filter without requestRedirect",
+            "{filters: [{type: RequestRedirect}]}",
+            ".filters[0]"
+                + OBJECT
+                + "filters[].requestRedirect must be set when type is RequestRedirect, and only then"),
+        ruleV2(
+            "a LocalRateLimit filter without localRateLimit",
+            "{filters: [{type: LocalRateLimit}]}",
+            ".filters[0]"
+                + OBJECT
+                + "filters[].localRateLimit must be set when type is LocalRateLimit, and only then"),
+        rule(
+            "a weighted backend with service and endpoints",
+            "{backend: null, backends: [{service: {name: web, port: 80}, endpoints: [\"10.0.0.1:80\"]}]}",
+            ".backends[0]"
+                + OBJECT
+                + "a weighted backend needs exactly one of service and endpoints"),
+        rule(
+            "a weighted backend with tls over http1",
+            "{backend: null, backends: [{endpoints: [\"10.0.0.1:80\"], tls: {serverName: web}}]}",
+            ".backends[0]" + OBJECT + "backends[].tls is only allowed with protocol h2"),
+        rule(
+            "a burst under the rate",
+            "{rateLimit: {requests: 10, burst: 5}}",
+            ".rateLimit" + OBJECT + "rateLimit.burst must be at least rateLimit.requests"),
+        rule(
+            "a header set and removed",
+            "{requestHeaders: {set: [{name: x-a, value: one}], remove: [x-a]}}",
+            ".requestHeaders"
+                + OBJECT
+                + "a header name may appear once across set, add and remove"),
+        rule(
+            "ReplaceFullPath without replaceFullPath",
+            "{rewrite: {path: {type: ReplaceFullPath}}}",
+            ".rewrite.path"
+                + OBJECT
+                + "replaceFullPath must be set when type is ReplaceFullPath, and only then"),
+        rule(
+            "ReplacePrefixMatch without replacePrefixMatch",
+            "{matches: [{path: {value: /a}}], rewrite: {path: {type: ReplacePrefixMatch}}}",
+            ".rewrite.path"
+                + OBJECT
+                + "replacePrefixMatch must be set when type is ReplacePrefixMatch, and only then"),
+        rule(
+            "neither backend nor redirect",
+            "{backend: null}",
+            "" + OBJECT + "a rule needs exactly one of backend, backends and redirect"),
+        rule(
+            "a redirect with a rewrite",
+            "{backend: null, redirect: {scheme: https}, rewrite: {hostname: a}}",
+            ""
+                + OBJECT
+                + "rules[].redirect is answered by the sidecar: no rewrite, requestHeaders or responseHeaders with it"),
+        rule(
+            "ReplacePrefixMatch without a Prefix match",
+            "{rewrite: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /v2}}}",
+            ""
+                + OBJECT
+                + "ReplacePrefixMatch needs every match of the rule to have a Prefix path (the prefix it replaces)"),
         ruleV2(
             "a relative Exact path",
             "{matches: [{path: {type: Exact, value: x}}]}",

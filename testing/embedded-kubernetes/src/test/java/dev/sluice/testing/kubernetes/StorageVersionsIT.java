@@ -125,12 +125,14 @@ class StorageVersionsIT {
     GenericKubernetesResource two =
         resource(
             CANARY.replace(
-                "[{name: web, port: 80}]", "[{name: a, port: 80}, {name: b, port: 80}]"));
+                "- {type: Offload, offload: {agent: iprep}}",
+                "- {type: RequestRedirect, requestRedirect: {scheme: https}}"));
     assertThatThrownBy(() -> routes(V1ALPHA2).resource(two).create())
         .isInstanceOfSatisfying(
             KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(422))
         .hasMessageContaining(
-            "spec.rules[0]: Invalid value: \"object\": rules[].backendRefs needs exactly one entry");
+            "spec.rules[0]: Invalid value: \"object\": RequestRedirect filter must not be used"
+                + " together with backendRefs");
     assertThat(routes(V1ALPHA1).withName("web").get()).isNull();
   }
 
