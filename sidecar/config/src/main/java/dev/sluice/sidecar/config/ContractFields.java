@@ -48,6 +48,8 @@ public final class ContractFields {
               // Contract 4: each changes where a rule's requests go or whether they are answered.
               new ContractField("rules[].backends", 4, ContractField.Handling.MUST_UNDERSTAND),
               new ContractField("rules[].rateLimit", 4, ContractField.Handling.MUST_UNDERSTAND),
+              // A mirror is traffic an older sidecar would silently not send.
+              new ContractField("rules[].mirrors", 4, ContractField.Handling.MUST_UNDERSTAND),
 
               // An older sidecar would serve without asking for client certificates and forward a
               // client's own identity header: never send it one.

@@ -41,6 +41,8 @@ import org.jspecify.annotations.Nullable;
  * @param backends weighted upstreams, one chosen per request (contract 4); either these or {@code
  *     upstream}; left out of the document when empty
  * @param rateLimit its local rate limit (contract 4); none when null
+ * @param mirrors copies of its requests sent to other upstreams, responses discarded (contract 4;
+ *     at most 8); left out of the document when empty
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RouteRule(
@@ -64,7 +66,8 @@ public record RouteRule(
     @Nullable UrlRewrite rewrite,
     @Nullable RequestRedirect redirect,
     @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Backend> backends,
-    @Nullable RateLimit rateLimit) {
+    @Nullable RateLimit rateLimit,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<RequestMirror> mirrors) {
   /** What {@code upgrades} is when absent: WebSocket passes, as through any HTTP proxy. */
   public static final List<String> DEFAULT_UPGRADES = List.of("websocket");
 
@@ -78,6 +81,7 @@ public record RouteRule(
     accessLog = accessLog == null ? RuleAccessLog.DEFAULT : accessLog;
     tracing = tracing == null ? RuleTracing.DEFAULT : tracing;
     backends = backends == null ? List.of() : List.copyOf(backends);
+    mirrors = mirrors == null ? List.of() : List.copyOf(mirrors);
   }
 
   /**
@@ -99,7 +103,7 @@ public record RouteRule(
 
   /**
    * A rule without the fields of contract 4 (header modifiers, rewrite, redirect, backends, rate
-   * limit).
+   * limit, mirrors).
    */
   @SuppressWarnings("NullAway") // absent fields (null) read as their defaults
   public RouteRule(
@@ -135,6 +139,7 @@ public record RouteRule(
         null,
         null,
         null,
+        null,
         null);
   }
 
@@ -159,7 +164,8 @@ public record RouteRule(
         rewrite,
         redirect,
         backends,
-        rateLimit);
+        rateLimit,
+        mirrors);
   }
 
   /**

@@ -200,6 +200,7 @@ public final class SidecarConfigValidator {
       problems.add(path + ".upstream", null, "an upstream, or backends");
     }
     TrafficPolicyValidator.validate(path, rule, problems);
+    MirrorValidator.validate(path, rule, problems);
     Timeouts timeouts = rule.timeouts();
     problems.positive(path + ".timeouts.connect", timeouts.connect());
     problems.positive(path + ".timeouts.request", timeouts.request());

@@ -88,6 +88,7 @@ public final class Exchange implements UpstreamExchange {
   private final ResponseRelay response;
   private final ExchangeOffload offload;
   private final RequestAttempt attempt;
+  private final ExchangeMirrors mirrors;
   private Phase phase = Phase.ACQUIRING;
 
   /** {@code accepted}: the entry of the rule's {@code matches} that accepted the request. */
@@ -142,6 +143,7 @@ public final class Exchange implements UpstreamExchange {
     this.request = new RequestRelay(this, bodyless, attempt.replayBody(bodyless));
     this.response = new ResponseRelay(this);
     this.offload = new ExchangeOffload(this, rule.offload());
+    this.mirrors = new ExchangeMirrors(this);
     this.timers = new ExchangeTimers(ticker, loop, config.timeouts(), rule.name(), this::timedOut);
   }
 
@@ -495,6 +497,7 @@ public final class Exchange implements UpstreamExchange {
     timers.cancel();
     request.releasePending();
     offload.releaseHeld();
+    mirrors.ended();
     attempt.release(why.kind() == Ending.Kind.COMPLETED && response.reusable(request.complete()));
     rule.inFlight().ended(why.kind().completed);
     if (why.kind().streamEnded != null) {
@@ -551,6 +554,24 @@ public final class Exchange implements UpstreamExchange {
     return upstreamUri;
   }
 
+  /**
+   * The request's head as sent on an upstream hop of {@code http2}: the hop's header rules, the
+   * rule's header modifiers and rewrite (the agents' header actions are the caller's).
+   */
+  HttpRequest headForUpstream(boolean http2, boolean bodyless) {
+    return HeaderRules.requestForUpstream(
+        head,
+        bodyless,
+        http2,
+        downstream.http2(),
+        downstream.clientAddress(),
+        downstream.scheme(),
+        trace,
+        upstreamUri,
+        upstreamHost(),
+        rule.edits().request());
+  }
+
   /** The host sent upstream instead of the request's; null: the request's. */
   @Nullable String upstreamHost() {
     UrlRewrite rewrite = config.rewrite();
@@ -572,5 +593,9 @@ public final class Exchange implements UpstreamExchange {
 
   ExchangeOffload offload() {
     return offload;
+  }
+
+  ExchangeMirrors mirrors() {
+    return mirrors;
   }
 }

@@ -158,22 +158,11 @@ final class RequestRelay {
    * so what arrived with the head leaves in its flush; the head's write completing asks again.
    */
   void start(UpstreamLease lease) {
-    DownstreamSide downstream = exchange.downstream;
     // An extended CONNECT sends its head alone; what its client sends is for the tunnel.
     ExtendedConnect connect = exchange.connect;
     boolean headOnly = connect != null;
     HttpRequest upstreamHead =
-        HeaderRules.requestForUpstream(
-            exchange.head,
-            exchange.bodyless || headOnly,
-            lease.http2(),
-            downstream.http2(),
-            downstream.clientAddress(),
-            downstream.scheme(),
-            exchange.trace,
-            exchange.upstreamUri(),
-            exchange.upstreamHost(),
-            exchange.rule.edits().request());
+        exchange.headForUpstream(lease.http2(), exchange.bodyless || headOnly);
     String upgrade = exchange.upgrade;
     if (upgrade != null) {
       Upgrades.offer(upstreamHead, upgrade);
@@ -182,6 +171,7 @@ final class RequestRelay {
       upstreamHead = connect.forUpstream(upstreamHead, lease.http2());
     }
     exchange.offload().requestHeaders(upstreamHead);
+    exchange.mirrors().begin();
     draining = true;
     lease
         .write(upstreamHead)
@@ -241,6 +231,7 @@ final class RequestRelay {
       replay.keep(content);
     }
     forwarded = true;
+    exchange.mirrors().body(content); // before the write, which takes the buffer
     send(content, writing);
     // As for the response: read on while the upstream is writable, not after each flush.
     if (writing == exchange.lease() && !complete && !exchange.done() && writing.isWritable()) {

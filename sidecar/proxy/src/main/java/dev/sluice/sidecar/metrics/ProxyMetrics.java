@@ -184,6 +184,22 @@ public final class ProxyMetrics implements OutlierDetector.Events {
         .increment();
   }
 
+  /**
+   * A copy of a request of {@code rule} to one of its mirrors ended as {@code result} ({@code
+   * sent}, {@code dropped_full}, {@code dropped_body_too_large}, {@code dropped_incomplete}, {@code
+   * failed}).
+   */
+  public void mirrored(String rule, String result) {
+    counter(
+            "sluice_mirror_requests",
+            "Copies of requests to their rule's mirrors, by how each ended",
+            "rule",
+            rule,
+            "result",
+            result)
+        .increment();
+  }
+
   /** A tunnel opened after {@code 101 Switching Protocols} on {@code rule}. */
   public void tunnelOpened(String rule) {
     counter(

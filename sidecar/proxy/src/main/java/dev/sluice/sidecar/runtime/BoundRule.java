@@ -4,6 +4,7 @@ import dev.sluice.sidecar.accesslog.AccessLog;
 import dev.sluice.sidecar.backends.Backends;
 import dev.sluice.sidecar.config.RouteRule;
 import dev.sluice.sidecar.filters.RuleEdits;
+import dev.sluice.sidecar.mirror.Mirrors;
 import dev.sluice.sidecar.offload.Offload;
 import dev.sluice.sidecar.ratelimit.RateLimiter;
 import dev.sluice.sidecar.trace.Spans;
@@ -23,6 +24,7 @@ import org.jspecify.annotations.Nullable;
  * @param spans where sampled exchanges' spans go
  * @param edits its header modifiers, compiled
  * @param rateLimit its local rate limit; null when it has none
+ * @param mirrors its request mirrors, each leasing from a pool shared with equal upstreams
  */
 public record BoundRule(
     RouteRule config,
@@ -33,7 +35,8 @@ public record BoundRule(
     TraceSettings tracing,
     Spans spans,
     RuleEdits edits,
-    @Nullable RateLimiter rateLimit) {
+    @Nullable RateLimiter rateLimit,
+    Mirrors mirrors) {
   public String name() {
     return config.name();
   }

@@ -5,6 +5,7 @@ import dev.sluice.sidecar.accesslog.AccessLogOutput;
 import dev.sluice.sidecar.backends.Backends;
 import dev.sluice.sidecar.config.Agent;
 import dev.sluice.sidecar.config.RateLimit;
+import dev.sluice.sidecar.config.RequestMirror;
 import dev.sluice.sidecar.config.RouteRule;
 import dev.sluice.sidecar.config.RuleAccessLog;
 import dev.sluice.sidecar.config.SidecarConfig;
@@ -12,6 +13,9 @@ import dev.sluice.sidecar.config.Upstream;
 import dev.sluice.sidecar.endpoints.EndpointTable;
 import dev.sluice.sidecar.filters.RuleEdits;
 import dev.sluice.sidecar.metrics.ProxyMetrics;
+import dev.sluice.sidecar.mirror.Mirror;
+import dev.sluice.sidecar.mirror.MirrorPermits;
+import dev.sluice.sidecar.mirror.Mirrors;
 import dev.sluice.sidecar.offload.AgentClient;
 import dev.sluice.sidecar.offload.AgentHealth;
 import dev.sluice.sidecar.offload.AgentSettings;
@@ -105,6 +109,7 @@ public final class Generation implements AutoCloseable {
           new AgentClient(AgentSettings.of(agent), io, loops.next(), metrics, endpointTable));
     }
     Map<Upstream, UpstreamPool> pools = new HashMap<>();
+    Map<Upstream, MirrorPermits> mirrorPermits = new HashMap<>();
     Map<String, RuleTable<BoundRule>> tables = new HashMap<>();
     Map<String, AccessLog> localAnswerLogs = new HashMap<>();
     InFlight inFlight = new InFlight();
@@ -130,7 +135,12 @@ public final class Generation implements AutoCloseable {
                               TraceSettings.of(rule.tracing()),
                               spans,
                               RuleEdits.of(rule),
-                              rateLimiter(rule, rateLimits))));
+                              rateLimiter(rule, rateLimits),
+                              mirrors(
+                                  rule,
+                                  u -> pool(pools, u, io, endpointTable, metrics),
+                                  mirrorPermits,
+                                  metrics))));
               localAnswerLogs.put(
                   listener.name(),
                   accessLog.forRule(
@@ -166,6 +176,34 @@ public final class Generation implements AutoCloseable {
       return Backends.single(new NoUpstream(rule.name()), Upstream.Protocol.H2C);
     }
     return Backends.weighted(rule.backends(), pool::apply, null);
+  }
+
+  /**
+   * {@code rule}'s mirrors, each leasing from the pool of its upstream (shared with rules and
+   * backends of equal upstream) and drawing on that upstream's permits (shared by every mirror to
+   * it).
+   */
+  private static Mirrors mirrors(
+      RouteRule rule,
+      Function<Upstream, UpstreamPool> pool,
+      Map<Upstream, MirrorPermits> permits,
+      ProxyMetrics metrics) {
+    if (rule.mirrors().isEmpty()) {
+      return Mirrors.NONE;
+    }
+    List<Mirror> mirrors = new ArrayList<>();
+    for (RequestMirror mirror : rule.mirrors()) {
+      Upstream upstream = mirror.upstream();
+      mirrors.add(
+          new Mirror(
+              rule.name(),
+              mirror,
+              pool.apply(upstream),
+              permits.computeIfAbsent(upstream, u -> new MirrorPermits()),
+              rule.timeouts(),
+              metrics));
+    }
+    return new Mirrors(mirrors);
   }
 
   private static @Nullable RateLimiter rateLimiter(RouteRule rule, RateLimits rateLimits) {

@@ -1,6 +1,7 @@
 package dev.sluice.sidecar.runtime;
 
 import dev.sluice.sidecar.config.Backend;
+import dev.sluice.sidecar.config.RequestMirror;
 import dev.sluice.sidecar.config.RouteRule;
 import dev.sluice.sidecar.config.SidecarConfig;
 import dev.sluice.sidecar.config.Upstream;
@@ -16,8 +17,9 @@ import org.jspecify.annotations.Nullable;
 public final class StaticEndpointChange {
   /**
    * The new static endpoints by upstream place (the rule's name for its upstream, {@code <rule>
-   * backends[i]} for a weighted backend's) when {@code next} differs from {@code running} in static
-   * endpoints only; null when anything else differs (or nothing does).
+   * backends[i]} for a weighted backend's, {@code <rule> mirrors[i]} for a mirror's) when {@code
+   * next} differs from {@code running} in static endpoints only; null when anything else differs
+   * (or nothing does).
    */
   public static @Nullable Map<String, List<String>> between(
       SidecarConfig running, SidecarConfig next) {
@@ -84,7 +86,16 @@ public final class StaticEndpointChange {
         rule.rewrite(),
         rule.redirect(),
         backends,
-        rule.rateLimit());
+        rule.rateLimit(),
+        rule.mirrors().stream()
+            .map(
+                m ->
+                    new RequestMirror(
+                        UpstreamPlaces.erased(m.upstream()),
+                        m.percent(),
+                        m.fraction(),
+                        m.maxBodyBytes()))
+            .toList());
   }
 
   private StaticEndpointChange() {}

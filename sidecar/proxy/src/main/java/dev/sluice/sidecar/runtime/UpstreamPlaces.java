@@ -1,6 +1,7 @@
 package dev.sluice.sidecar.runtime;
 
 import dev.sluice.sidecar.config.Backend;
+import dev.sluice.sidecar.config.RequestMirror;
 import dev.sluice.sidecar.config.RouteRule;
 import dev.sluice.sidecar.config.Upstream;
 import java.util.LinkedHashMap;
@@ -9,8 +10,8 @@ import java.util.Map;
 
 /**
  * Where a rule names upstreams, each by a place name: the rule's name for its {@code upstream},
- * {@code <rule> backends[i]} for a weighted backend. The admin view lists a pool's users by these
- * names; in-place endpoint changes are matched by them.
+ * {@code <rule> backends[i]} for a weighted backend, {@code <rule> mirrors[i]} for a mirror. The
+ * admin view lists a pool's users by these names; in-place endpoint changes are matched by them.
  */
 final class UpstreamPlaces {
   /** {@code rule}'s upstreams by place, in config order. */
@@ -26,6 +27,10 @@ final class UpstreamPlaces {
       if (backend != null) {
         places.put(rule.name() + " backends[" + i + "]", backend);
       }
+    }
+    List<RequestMirror> mirrors = rule.mirrors();
+    for (int i = 0; i < mirrors.size(); i++) {
+      places.put(rule.name() + " mirrors[" + i + "]", mirrors.get(i).upstream());
     }
     return places;
   }

@@ -14,6 +14,7 @@ import dev.sluice.sidecar.config.Upstream;
 import dev.sluice.sidecar.filters.RuleEdits;
 import dev.sluice.sidecar.http2.Refusal;
 import dev.sluice.sidecar.metrics.ProxyMetrics;
+import dev.sluice.sidecar.mirror.Mirrors;
 import dev.sluice.sidecar.offload.Offload;
 import dev.sluice.sidecar.offload.OffloadPlan;
 import dev.sluice.sidecar.offload.PhaseOutcome;
@@ -372,7 +373,8 @@ class ExchangeTest {
               TraceSettings.DEFAULT,
               Spans.OFF,
               RuleEdits.NONE,
-              null);
+              null,
+              Mirrors.NONE);
     }
 
     void start(HttpRequest head) {

@@ -52,4 +52,32 @@ class StaticEndpointChangeTest {
         .as("the access log is the rule's, built with its generation")
         .isNull();
   }
+
+  private static SidecarConfig mirrored(String endpoints, int percent) throws Exception {
+    return SidecarConfigCodec.readYaml(
+        """
+        version: 4
+        listeners: [{name: http, address: "127.0.0.1:0", protocol: HTTP}]
+        rules:
+          - name: web
+            listener: http
+            upstream: {protocol: http1, endpoints: [127.0.0.1:1]}
+            mirrors: [{upstream: {protocol: h2c, endpoints: %s}, percent: %d}]
+        """
+            .formatted(endpoints, percent),
+        "test");
+  }
+
+  @Test
+  void aMirrorsEndpointsAreAPlaceOfTheirOwn() throws Exception {
+    SidecarConfig running = mirrored("[127.0.0.1:7]", 10);
+    assertThat(StaticEndpointChange.between(running, mirrored("[127.0.0.1:8, 127.0.0.1:9]", 10)))
+        .isEqualTo(
+            Map.of(
+                "web", List.of("127.0.0.1:1"),
+                "web mirrors[0]", List.of("127.0.0.1:8", "127.0.0.1:9")));
+    assertThat(StaticEndpointChange.between(running, mirrored("[127.0.0.1:8]", 20)))
+        .as("the mirror's share changed too")
+        .isNull();
+  }
 }
