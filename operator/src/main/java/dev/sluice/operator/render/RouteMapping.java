@@ -170,7 +170,8 @@ final class RouteMapping {
         FilterMapping.rewrite(rule.rewrite()),
         FilterMapping.redirect(rule.redirect()),
         backends(rule, resolved),
-        FilterMapping.rateLimit(rule.rateLimit()));
+        FilterMapping.rateLimit(rule.rateLimit()),
+        List.of()); // mirrors: not in the CRDs yet
   }
 
   /**
