@@ -107,6 +107,7 @@ final class ShopRoute {
         rule.rewrite(),
         rule.redirect(),
         rule.rateLimit(),
-        rule.backends());
+        rule.backends(),
+        rule.mirrors());
   }
 }

@@ -19,10 +19,10 @@ import org.jspecify.annotations.Nullable;
 @ValidationRule(
     value =
         "!has(self.redirect) || (!has(self.rewrite) && !has(self.requestHeaders)"
-            + " && !has(self.responseHeaders))",
+            + " && !has(self.responseHeaders) && !has(self.mirrors))",
     message =
-        "rules[].redirect is answered by the sidecar: no rewrite, requestHeaders or"
-            + " responseHeaders with it")
+        "rules[].redirect is answered by the sidecar: no rewrite, requestHeaders,"
+            + " responseHeaders or mirrors with it")
 @ValidationRule(
     value =
         "[has(self.rewrite) && has(self.rewrite.path) ? self.rewrite.path.type : '',"
@@ -120,7 +120,13 @@ public record Rule(
                 + " weight (canary, blue/green); retries stay with the one chosen. Instead of"
                 + " backend.")
         @Size(min = 1, max = 16)
-        @Nullable List<WeightedBackend> backends) {
+        @Nullable List<WeightedBackend> backends,
+    @JsonPropertyDescription(
+            "Gateway API's RequestMirror: copies of the rule's requests (after its header"
+                + " modifiers and rewrite) to other backends, answers discarded; a mirror that is"
+                + " slow or fails never affects the request. At most 8.")
+        @Size(max = 8)
+        @Nullable List<Mirror> mirrors) {
 
   /** Load-balancing policies; the sidecar's default, when absent, is LeastRequest. */
   public enum LoadBalancing {

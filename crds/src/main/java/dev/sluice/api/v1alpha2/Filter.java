@@ -34,6 +34,9 @@ import org.jspecify.annotations.Nullable;
     value = "(self.type == 'RequestRedirect') == has(self.requestRedirect)",
     message = "filters[].requestRedirect must be set when type is RequestRedirect, and only then")
 @ValidationRule(
+    value = "(self.type == 'RequestMirror') == has(self.requestMirror)",
+    message = "filters[].requestMirror must be set when type is RequestMirror, and only then")
+@ValidationRule(
     value = "(self.type == 'LocalRateLimit') == has(self.localRateLimit)",
     message = "filters[].localRateLimit must be set when type is LocalRateLimit, and only then")
 @ValidationRule(
@@ -44,8 +47,8 @@ import org.jspecify.annotations.Nullable;
     message = "filters[].variableAction must be set when type is VariableAction, and only then")
 public record Filter(
     @JsonPropertyDescription(
-            "Gateway API's RequestHeaderModifier, ResponseHeaderModifier, URLRewrite and"
-                + " RequestRedirect; Sluice's LocalRateLimit (a token bucket in each sidecar),"
+            "Gateway API's RequestHeaderModifier, ResponseHeaderModifier, URLRewrite,"
+                + " RequestRedirect and RequestMirror; Sluice's LocalRateLimit (a token bucket in each sidecar),"
                 + " Offload (send messages of an OffloadAgent for the request and response) and"
                 + " VariableAction (deny the request, or set a request or response header, from"
                 + " the variables agents set).")
@@ -57,48 +60,57 @@ public record Filter(
         @Nullable HeaderModifier responseHeaderModifier,
     @JsonPropertyDescription("For type URLRewrite.") @Nullable UrlRewrite urlRewrite,
     @JsonPropertyDescription("For type RequestRedirect.") @Nullable RequestRedirect requestRedirect,
+    @JsonPropertyDescription("For type RequestMirror (may appear several times, up to 8).")
+        @Nullable MirrorFilter requestMirror,
     @JsonPropertyDescription("For type LocalRateLimit.") @Nullable LocalRateLimit localRateLimit,
     @JsonPropertyDescription("For type Offload: the agent and its messages.")
         @Nullable OffloadStep offload,
     @JsonPropertyDescription("For type VariableAction: one action on agent variables.")
         @Nullable Action variableAction) {
 
-  /** The filter types: Gateway API's (RequestMirror is not taken yet), then Sluice's. */
+  /** The filter types: Gateway API's, then Sluice's. */
   public enum Type {
     RequestHeaderModifier,
     ResponseHeaderModifier,
     URLRewrite,
     RequestRedirect,
+    RequestMirror,
     LocalRateLimit,
     Offload,
     VariableAction
   }
 
   public static Filter requestHeaderModifier(HeaderModifier modifier) {
-    return new Filter(Type.RequestHeaderModifier, modifier, null, null, null, null, null, null);
+    return new Filter(
+        Type.RequestHeaderModifier, modifier, null, null, null, null, null, null, null);
   }
 
   public static Filter responseHeaderModifier(HeaderModifier modifier) {
-    return new Filter(Type.ResponseHeaderModifier, null, modifier, null, null, null, null, null);
+    return new Filter(
+        Type.ResponseHeaderModifier, null, modifier, null, null, null, null, null, null);
   }
 
   public static Filter urlRewrite(UrlRewrite rewrite) {
-    return new Filter(Type.URLRewrite, null, null, rewrite, null, null, null, null);
+    return new Filter(Type.URLRewrite, null, null, rewrite, null, null, null, null, null);
   }
 
   public static Filter requestRedirect(RequestRedirect redirect) {
-    return new Filter(Type.RequestRedirect, null, null, null, redirect, null, null, null);
+    return new Filter(Type.RequestRedirect, null, null, null, redirect, null, null, null, null);
+  }
+
+  public static Filter requestMirror(MirrorFilter mirror) {
+    return new Filter(Type.RequestMirror, null, null, null, null, mirror, null, null, null);
   }
 
   public static Filter localRateLimit(LocalRateLimit limit) {
-    return new Filter(Type.LocalRateLimit, null, null, null, null, limit, null, null);
+    return new Filter(Type.LocalRateLimit, null, null, null, null, null, limit, null, null);
   }
 
   public static Filter offload(OffloadStep step) {
-    return new Filter(Type.Offload, null, null, null, null, null, step, null);
+    return new Filter(Type.Offload, null, null, null, null, null, null, step, null);
   }
 
   public static Filter variableAction(Action action) {
-    return new Filter(Type.VariableAction, null, null, null, null, null, null, action);
+    return new Filter(Type.VariableAction, null, null, null, null, null, null, null, action);
   }
 }

@@ -41,10 +41,10 @@ import org.jspecify.annotations.Nullable;
     value =
         "!has(self.filters) || !self.filters.exists(f, f.type == 'RequestRedirect') ||"
             + " self.filters.all(f, f.type != 'URLRewrite' && f.type != 'RequestHeaderModifier'"
-            + " && f.type != 'ResponseHeaderModifier')",
+            + " && f.type != 'ResponseHeaderModifier' && f.type != 'RequestMirror')",
     message =
-        "a RequestRedirect is answered by the sidecar: no URLRewrite, RequestHeaderModifier or"
-            + " ResponseHeaderModifier with it")
+        "a RequestRedirect is answered by the sidecar: no URLRewrite, RequestHeaderModifier,"
+            + " ResponseHeaderModifier or RequestMirror with it")
 @ValidationRule(
     value =
         "!has(self.filters) || self.filters.all(f, !(has(f.urlRewrite) && has(f.urlRewrite.path)"
@@ -55,6 +55,9 @@ import org.jspecify.annotations.Nullable;
     message =
         "ReplacePrefixMatch needs every match of the rule to have a PathPrefix path (the prefix"
             + " it replaces)")
+@ValidationRule(
+    value = "!has(self.filters) || self.filters.filter(f, f.type == 'RequestMirror').size() <= 8",
+    message = "rules[].filters: at most 8 RequestMirror filters")
 public record Rule(
     @JsonPropertyDescription(
             "Name of the rule, unique in the route; used in metrics and status messages. Defaults"

@@ -123,12 +123,19 @@ final class References {
             target(route, path + ".backends[" + b + "]", rule.backends().get(b), problems));
       }
     }
+    List<ResolvedRoute.Target> mirrors = new ArrayList<>();
+    if (rule.mirrors() != null) {
+      for (int m = 0; m < rule.mirrors().size(); m++) {
+        mirrors.add(target(route, path + ".mirrors[" + m + "]", rule.mirrors().get(m), problems));
+      }
+    }
     Backend backend = rule.backend();
     if (backend == null) {
-      return new ResolvedRoute.Rule(offload, List.of(), null, null, weighted);
+      return new ResolvedRoute.Rule(offload, List.of(), null, null, weighted, mirrors);
     }
     ResolvedRoute.Target one = target(route, path + ".backend", backend, problems);
-    return new ResolvedRoute.Rule(offload, one.endpoints(), one.cluster(), one.caPem(), weighted);
+    return new ResolvedRoute.Rule(
+        offload, one.endpoints(), one.cluster(), one.caPem(), weighted, mirrors);
   }
 
   /** A backend's endpoints (or cluster) and CA. */

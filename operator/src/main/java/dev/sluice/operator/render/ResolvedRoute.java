@@ -36,13 +36,15 @@ record ResolvedRoute(
    * @param cluster the cluster its Service port renders as (null for inline endpoints)
    * @param caPem the backend's CA from its Secret (null when it names none, or unresolved)
    * @param weighted its weighted backends' references, in order (empty without them)
+   * @param mirrors its mirrors' references, in order (empty without them)
    */
   record Rule(
       List<Step> offload,
       @Nullable List<String> endpoints,
       @Nullable String cluster,
       @Nullable String caPem,
-      List<Target> weighted) {}
+      List<Target> weighted,
+      List<Target> mirrors) {}
 
   /**
    * One backend's references.

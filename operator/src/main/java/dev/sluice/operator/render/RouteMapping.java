@@ -10,6 +10,8 @@ import dev.sluice.api.v1alpha1.HeaderMatch;
 import dev.sluice.api.v1alpha1.Listener;
 import dev.sluice.api.v1alpha1.ListenerHttp2;
 import dev.sluice.api.v1alpha1.ListenerLimits;
+import dev.sluice.api.v1alpha1.Mirror;
+import dev.sluice.api.v1alpha1.MirrorFraction;
 import dev.sluice.api.v1alpha1.OutlierDetection;
 import dev.sluice.api.v1alpha1.ProxyRoute;
 import dev.sluice.api.v1alpha1.Retry;
@@ -28,6 +30,7 @@ import dev.sluice.sidecar.config.Http2Limits;
 import dev.sluice.sidecar.config.LoadBalancer;
 import dev.sluice.sidecar.config.PathCondition;
 import dev.sluice.sidecar.config.RequestMatch;
+import dev.sluice.sidecar.config.RequestMirror;
 import dev.sluice.sidecar.config.RetryPolicy;
 import dev.sluice.sidecar.config.RouteRule;
 import dev.sluice.sidecar.config.RuleAccessLog;
@@ -171,7 +174,7 @@ final class RouteMapping {
         FilterMapping.redirect(rule.redirect()),
         backends(rule, resolved),
         FilterMapping.rateLimit(rule.rateLimit()),
-        List.of()); // mirrors: not in the CRDs yet
+        mirrors(rule, resolved));
   }
 
   /**
@@ -296,6 +299,26 @@ final class RouteMapping {
       out.add(
           new dev.sluice.sidecar.config.Backend(
               backend.weight(), upstream(rule, backend, resolved.weighted().get(b)), null));
+    }
+    return out;
+  }
+
+  /** The rule's mirrors, each with its upstream; empty without them. */
+  @SuppressWarnings("NullAway") // the contract's records read an absent field (null) as its default
+  private static List<RequestMirror> mirrors(Rule rule, ResolvedRoute.Rule resolved) {
+    if (rule.mirrors() == null) {
+      return List.of();
+    }
+    List<RequestMirror> out = new ArrayList<>();
+    for (int m = 0; m < rule.mirrors().size(); m++) {
+      Mirror mirror = rule.mirrors().get(m);
+      MirrorFraction f = mirror.fraction();
+      out.add(
+          new RequestMirror(
+              upstream(rule, mirror, resolved.mirrors().get(m)),
+              mirror.percent(),
+              f == null ? null : new RequestMirror.Fraction(f.numerator(), f.denominator()),
+              mirror.maxBodyBytes()));
     }
     return out;
   }

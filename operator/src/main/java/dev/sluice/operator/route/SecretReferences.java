@@ -36,6 +36,9 @@ final class SecretReferences {
         if (rule != null && rule.backends() != null) {
           targets.addAll(rule.backends());
         }
+        if (rule != null && rule.mirrors() != null) {
+          targets.addAll(rule.mirrors());
+        }
         for (BackendTarget backend : targets) {
           if (backend.tls() != null && backend.tls().caSecretName() != null) {
             names.add(backend.tls().caSecretName());

@@ -5,6 +5,7 @@ import dev.sluice.api.v1alpha1.Backend;
 import dev.sluice.api.v1alpha1.HeaderMatch;
 import dev.sluice.api.v1alpha1.HeaderModifier;
 import dev.sluice.api.v1alpha1.LocalRateLimit;
+import dev.sluice.api.v1alpha1.Mirror;
 import dev.sluice.api.v1alpha1.OffloadStep;
 import dev.sluice.api.v1alpha1.PathMatch;
 import dev.sluice.api.v1alpha1.ProxyRouteSpec;
@@ -17,6 +18,7 @@ import dev.sluice.api.v1alpha1.UrlRewrite;
 import dev.sluice.api.v1alpha1.WeightedBackend;
 import dev.sluice.api.v1alpha2.BackendRef;
 import dev.sluice.api.v1alpha2.Filter;
+import dev.sluice.api.v1alpha2.MirrorFilter;
 import dev.sluice.api.v1alpha2.Timeouts;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,6 +47,7 @@ final class ToV1alpha1 {
     List<OffloadStep> offload = new ArrayList<>();
     List<Action> actions = new ArrayList<>();
     Filters one = new Filters();
+    List<Mirror> mirrors = new ArrayList<>();
     for (Filter filter : in.filters() == null ? List.<Filter>of() : in.filters()) {
       switch (filter.type()) {
         case RequestHeaderModifier ->
@@ -56,6 +59,8 @@ final class ToV1alpha1 {
         case URLRewrite -> one.rewrite = required(filter.urlRewrite(), "filters[].urlRewrite");
         case RequestRedirect ->
             one.redirect = required(filter.requestRedirect(), "filters[].requestRedirect");
+        case RequestMirror ->
+            mirrors.add(mirror(required(filter.requestMirror(), "filters[].requestMirror")));
         case LocalRateLimit ->
             one.rateLimit = required(filter.localRateLimit(), "filters[].localRateLimit");
         case Offload -> offload.add(required(filter.offload(), "filters[].offload"));
@@ -85,7 +90,20 @@ final class ToV1alpha1 {
         one.rateLimit,
         in.backendRefs() == null || in.backendRefs().isEmpty() || single(in.backendRefs())
             ? null
-            : in.backendRefs().stream().map(ToV1alpha1::weighted).toList());
+            : in.backendRefs().stream().map(ToV1alpha1::weighted).toList(),
+        mirrors.isEmpty() ? null : mirrors);
+  }
+
+  private static Mirror mirror(MirrorFilter filter) {
+    BackendRef ref = filter.backendRef();
+    return new Mirror(
+        service(ref),
+        ref.endpoints(),
+        ref.protocol(),
+        ref.tls(),
+        filter.percent(),
+        filter.fraction(),
+        filter.maxBodyBytes());
   }
 
   /** One backendRef of the default weight: v1alpha1's backend (any other list: its backends). */

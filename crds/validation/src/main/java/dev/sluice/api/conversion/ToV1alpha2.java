@@ -1,12 +1,14 @@
 package dev.sluice.api.conversion;
 
 import dev.sluice.api.v1alpha1.BackendTarget;
+import dev.sluice.api.v1alpha1.Mirror;
 import dev.sluice.api.v1alpha1.OffloadStep;
 import dev.sluice.api.v1alpha1.RouteMatch.HttpMethod;
 import dev.sluice.api.v1alpha1.RouteTimeouts;
 import dev.sluice.api.v1alpha2.BackendRef;
 import dev.sluice.api.v1alpha2.Filter;
 import dev.sluice.api.v1alpha2.HeaderMatch;
+import dev.sluice.api.v1alpha2.MirrorFilter;
 import dev.sluice.api.v1alpha2.PathMatch;
 import dev.sluice.api.v1alpha2.ProxyRouteSpec;
 import dev.sluice.api.v1alpha2.RouteMatch;
@@ -100,6 +102,17 @@ final class ToV1alpha2 {
     }
     if (in.redirect() != null) {
       out.add(Filter.requestRedirect(in.redirect()));
+    }
+    if (in.mirrors() != null) {
+      for (Mirror mirror : in.mirrors()) {
+        out.add(
+            Filter.requestMirror(
+                new MirrorFilter(
+                    backendRef(mirror, null),
+                    mirror.percent(),
+                    mirror.fraction(),
+                    mirror.maxBodyBytes())));
+      }
     }
     if (in.rateLimit() != null) {
       out.add(Filter.localRateLimit(in.rateLimit()));

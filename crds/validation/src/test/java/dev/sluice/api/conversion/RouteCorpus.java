@@ -78,6 +78,17 @@ final class RouteCorpus {
             "\"responseHeaders\": {\"add\": [{\"name\": \"x-served-by\", \"value\":"
                 + " \"sluice\"}]}");
       }
+      if (random.nextInt(4) == 0) {
+        fields.add(
+            "\"mirrors\": [{\"endpoints\": [\"10.0.0.9:80\"]"
+                + (random.nextBoolean() ? ", \"percent\": 10" : "")
+                + "}"
+                + (random.nextBoolean()
+                    ? ", {\"service\": {\"name\": \"shadow\", \"port\": 80}, \"fraction\":"
+                        + " {\"numerator\": 1}, \"maxBodyBytes\": 0}"
+                    : "")
+                + "]");
+      }
       if (random.nextInt(3) == 0) {
         fields.add(
             "\"rewrite\": {\"hostname\": \"internal.example\", \"path\": {\"type\":"

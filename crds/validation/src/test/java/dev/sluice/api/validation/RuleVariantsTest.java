@@ -118,7 +118,7 @@ class RuleVariantsTest {
             "{backendRefs: null, filters: [{type: RequestRedirect, requestRedirect: {scheme: https}}, {type: URLRewrite, urlRewrite: {hostname: b}}]}",
             ""
                 + OBJECT
-                + "a RequestRedirect is answered by the sidecar: no URLRewrite, RequestHeaderModifier or ResponseHeaderModifier with it"),
+                + "a RequestRedirect is answered by the sidecar: no URLRewrite, RequestHeaderModifier, ResponseHeaderModifier or RequestMirror with it"),
         ruleV2(
             "ReplacePrefixMatch without a PathPrefix match",
             "{filters: [{type: URLRewrite, urlRewrite: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /v2}}}]}",
@@ -166,6 +166,45 @@ class RuleVariantsTest {
             "{backend: null, backends: [{endpoints: [\"10.0.0.1:80\"], tls: {serverName: web}}]}",
             ".backends[0]" + OBJECT + "backends[].tls is only allowed with protocol h2"),
         rule(
+            "a mirror with service and endpoints",
+            "{mirrors: [{service: {name: web, port: 80}, endpoints: [\"10.0.0.1:80\"]}]}",
+            ".mirrors[0]" + OBJECT + "a mirror needs exactly one of service and endpoints"),
+        rule(
+            "a mirror with tls over http1",
+            "{mirrors: [{endpoints: [\"10.0.0.1:80\"], tls: {serverName: web}}]}",
+            ".mirrors[0]" + OBJECT + "mirrors[].tls is only allowed with protocol h2"),
+        rule(
+            "a mirror with percent and fraction",
+            "{mirrors: [{endpoints: [\"10.0.0.1:80\"], percent: 5, fraction: {numerator: 1}}]}",
+            ".mirrors[0]"
+                + OBJECT
+                + "Only one of percent or fraction may be specified in mirrors[]"),
+        rule(
+            "a fraction over one",
+            "{mirrors: [{endpoints: [\"10.0.0.1:80\"], fraction: {numerator: 3, denominator: 2}}]}",
+            ".mirrors[0].fraction"
+                + OBJECT
+                + "fraction.numerator must not exceed fraction.denominator"),
+        ruleV2(
+            "a RequestMirror filter without requestMirror",
+            "{filters: [{type: RequestMirror}]}",
+            ".filters[0]"
+                + OBJECT
+                + "filters[].requestMirror must be set when type is RequestMirror, and only then"),
+        ruleV2(
+            "a v1alpha2 mirror with percent and fraction",
+            "{filters: [{type: RequestMirror, requestMirror: {backendRef: {name: shadow, port: 80}, percent: 5, fraction: {numerator: 1}}}]}",
+            ".filters[0].requestMirror"
+                + OBJECT
+                + "Only one of percent or fraction may be specified in HTTPRequestMirrorFilter"),
+        ruleV2(
+            "nine mirrors",
+            "{filters: ["
+                + "{type: RequestMirror, requestMirror: {backendRef: {name: shadow, port: 80}}}, "
+                    .repeat(8)
+                + "{type: RequestMirror, requestMirror: {backendRef: {name: shadow, port: 80}}}]}",
+            "" + OBJECT + "rules[].filters: at most 8 RequestMirror filters"),
+        rule(
             "a burst under the rate",
             "{rateLimit: {requests: 10, burst: 5}}",
             ".rateLimit" + OBJECT + "rateLimit.burst must be at least rateLimit.requests"),
@@ -196,7 +235,7 @@ class RuleVariantsTest {
             "{backend: null, redirect: {scheme: https}, rewrite: {hostname: a}}",
             ""
                 + OBJECT
-                + "rules[].redirect is answered by the sidecar: no rewrite, requestHeaders or responseHeaders with it"),
+                + "rules[].redirect is answered by the sidecar: no rewrite, requestHeaders, responseHeaders or mirrors with it"),
         rule(
             "ReplacePrefixMatch without a Prefix match",
             "{rewrite: {path: {type: ReplacePrefixMatch, replacePrefixMatch: /v2}}}",
