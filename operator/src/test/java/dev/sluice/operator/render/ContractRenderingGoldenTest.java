@@ -13,8 +13,8 @@ import dev.sluice.sidecar.config.ContractRendering;
 import dev.sluice.sidecar.config.ContractVersions;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -37,18 +37,63 @@ class ContractRenderingGoldenTest {
               .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
               .build());
 
-  /** Every render case (rendered with clusters) for every contract version this build renders. */
+  /**
+   * Every render case (rendered with clusters) for every contract version this build renders that
+   * can take it: from the version its config requires (a case using a must-understand field of
+   * contract 4 is never sent to a sidecar of 3) up.
+   */
   static Stream<Arguments> cases() throws Exception {
-    List<Arguments> all =
-        RendererGoldenTest.cases()
-            .filter(a -> a.get()[1].equals("expected.yaml"))
-            .flatMap(
-                a ->
-                    IntStream.rangeClosed(
-                            ContractVersions.OLDEST_SUPPORTED, ContractVersions.CURRENT)
-                        .mapToObj(v -> Arguments.of(a.get()[0], v)))
-            .toList();
+    List<Arguments> all = new ArrayList<>();
+    for (String name : names()) {
+      for (int v = required(name); v <= ContractVersions.CURRENT; v++) {
+        all.add(Arguments.of(name, v));
+      }
+    }
     return all.stream();
+  }
+
+  /** The cases and contracts {@link #cases} leaves out: each contract older than the required. */
+  static Stream<Arguments> tooOld() throws Exception {
+    List<Arguments> all = new ArrayList<>();
+    for (String name : names()) {
+      for (int v = ContractVersions.OLDEST_SUPPORTED; v < required(name); v++) {
+        all.add(Arguments.of(name, v));
+      }
+    }
+    return all.stream();
+  }
+
+  /** The cases a contract-1 sidecar can take, for every contract version. */
+  static Stream<Arguments> forContract1() throws Exception {
+    List<Arguments> all = new ArrayList<>();
+    for (Arguments a : cases().toList()) {
+      if (required((String) a.get()[0]) == ContractVersions.OLDEST_SUPPORTED) {
+        all.add(a);
+      }
+    }
+    return all.stream();
+  }
+
+  static List<String> names() throws Exception {
+    return RendererGoldenTest.cases()
+        .filter(a -> a.get()[1].equals("expected.yaml"))
+        .map(a -> (String) a.get()[0])
+        .toList();
+  }
+
+  static int required(String name) throws Exception {
+    return Renderer.render(RendererGoldenTest.input(name, false), RendererGoldenTest.CLUSTERS)
+        .config()
+        .version();
+  }
+
+  @ParameterizedTest(name = "{0} for contract {1}")
+  @MethodSource("tooOld")
+  void aContractOlderThanTheConfigRequiresIsRefusedIt(String name, int contract) throws Exception {
+    Rendering rendering =
+        Renderer.render(RendererGoldenTest.input(name, false), RendererGoldenTest.CLUSTERS);
+    assertThat(ContractFields.CURRENT.render(rendering.config(), contract))
+        .isInstanceOf(ContractRendering.Refused.class);
   }
 
   static ContractRendering.Sendable rendering(String name, int contract) throws Exception {
@@ -80,7 +125,7 @@ class ContractRenderingGoldenTest {
   }
 
   @ParameterizedTest(name = "{0} for contract {1}")
-  @MethodSource("cases")
+  @MethodSource("forContract1")
   void aContract1SidecarReadsANewerRenderingIgnoringOnlyTheFieldsItLacks(String name, int contract)
       throws Exception {
     ConfigDecoder v1 = new ConfigDecoder(1, ContractFields.CURRENT);
