@@ -4,6 +4,7 @@ import dev.sluice.api.Labels;
 import dev.sluice.api.v1alpha1.OffloadAgent;
 import dev.sluice.api.v1alpha1.ProxyRoute;
 import dev.sluice.operator.cluster.NamespaceView;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
@@ -45,6 +46,14 @@ final class ClusterView implements NamespaceView {
   public List<Secret> secrets(String namespace, Set<String> names) {
     return names.stream()
         .map(n -> client.secrets().inNamespace(namespace).withName(n).get())
+        .filter(Objects::nonNull)
+        .toList();
+  }
+
+  @Override
+  public List<ConfigMap> configMaps(String namespace, Set<String> names) {
+    return names.stream()
+        .map(n -> client.configMaps().inNamespace(namespace).withName(n).get())
         .filter(Objects::nonNull)
         .toList();
   }

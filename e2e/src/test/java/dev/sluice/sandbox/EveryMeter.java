@@ -36,6 +36,10 @@ final class EveryMeter {
   static final Set<String> SIDECAR_CALLS =
       Set.of(
           "registry",
+          "rateLimited",
+          "backendChosen",
+          "mirrored",
+          "clientCertificate",
           "request",
           "bodyBytes",
           "upstreamError",
@@ -95,6 +99,10 @@ final class EveryMeter {
     metrics.upstreamError("shop.storefront", "connect");
     metrics.retried("shop.storefront", "reset");
     metrics.retryForgone("shop.storefront", "budget");
+    metrics.rateLimited("shop.storefront");
+    metrics.backendChosen("shop.storefront", "0");
+    metrics.mirrored("shop.storefront", "sent");
+    metrics.clientCertificate("shop", "verified");
     metrics.tunnelOpened("shop.storefront");
     metrics.tunnelEnded("shop.storefront", "client");
     metrics.streamEnded("downstream", "complete");

@@ -1,7 +1,7 @@
 package dev.sluice.operator;
 
 import dev.sluice.operator.agent.OffloadAgentReconciler;
-import dev.sluice.operator.cluster.ReferencedSecrets;
+import dev.sluice.operator.cluster.ReferencedObjects;
 import dev.sluice.operator.metrics.OperatorMetrics;
 import dev.sluice.operator.route.NamespaceReconciler;
 import dev.sluice.operator.route.NamespaceSync;
@@ -58,7 +58,11 @@ final class Reconcilers implements AutoCloseable {
             });
     NamespaceReconciler namespaces =
         new NamespaceReconciler(
-            sync, metrics, settings.namespaces(), new ReferencedSecrets(client));
+            sync,
+            metrics,
+            settings.namespaces(),
+            ReferencedObjects.secrets(client),
+            ReferencedObjects.configMaps(client));
     operator.register(
         namespaces,
         o ->

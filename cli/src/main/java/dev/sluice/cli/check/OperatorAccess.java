@@ -75,7 +75,7 @@ public final class OperatorAccess {
     cluster(out, "", List.of("services"), "list", "watch");
     cluster(out, "discovery.k8s.io", List.of("endpointslices"), "list", "watch");
     cluster(out, "", List.of("secrets"), "get", "list", "watch", "create", "delete");
-    cluster(out, "", List.of("configmaps"), "get", "create", "update");
+    cluster(out, "", List.of("configmaps"), "get", "list", "watch", "create", "update");
     cluster(out, "", List.of("events"), "get", "create", "patch");
     cluster(out, "authentication.k8s.io", List.of("tokenreviews"), "create");
     for (String verb : List.of("get", "update")) {

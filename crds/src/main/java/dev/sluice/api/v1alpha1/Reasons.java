@@ -32,6 +32,13 @@ public final class Reasons {
   /** ResolvedRefs=False, Ready=False: a TLS or CA Secret is missing or lacks its keys. */
   public static final String SECRET_NOT_FOUND = "SecretNotFound";
 
+  /**
+   * ResolvedRefs=False, Ready=False: a listener's {@code clientCertificates.caCertificateRefs}
+   * entry names a ConfigMap or Secret that does not exist, lacks {@code ca.crt}, or whose {@code
+   * ca.crt} is not PEM certificates (Gateway API's reason for the same).
+   */
+  public static final String INVALID_CA_CERTIFICATE_REF = "InvalidCACertificateRef";
+
   /** ResolvedRefs=False, Ready=False: a rule names an OffloadAgent that does not exist. */
   public static final String AGENT_NOT_FOUND = "AgentNotFound";
 

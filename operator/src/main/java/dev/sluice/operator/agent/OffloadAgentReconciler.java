@@ -68,7 +68,7 @@ public final class OffloadAgentReconciler implements Reconciler<OffloadAgent> {
             Informers.list(context, EndpointSlice.class, namespace));
     List<RenderProblem> problems =
         Renderer.checkAgent(
-            agent, new RenderInput(namespace, List.of(), Map.of(), endpoints, Map.of()));
+            agent, new RenderInput(namespace, List.of(), Map.of(), endpoints, Map.of(), Map.of()));
     int resolved = problems.isEmpty() ? endpointCount(agent, endpoints) : 0;
     int routes =
         (int)

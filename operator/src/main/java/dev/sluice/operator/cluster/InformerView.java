@@ -2,6 +2,7 @@ package dev.sluice.operator.cluster;
 
 import dev.sluice.api.v1alpha1.OffloadAgent;
 import dev.sluice.api.v1alpha1.ProxyRoute;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -13,15 +14,20 @@ import java.util.Set;
 
 /**
  * A {@link NamespaceView} over the informer caches of a reconcile (ProxyRoutes being deleted left
- * out) and the {@link ReferencedSecrets}.
+ * out) and the {@link ReferencedObjects} (Secrets and ConfigMaps routes name).
  */
 public final class InformerView implements NamespaceView {
   private final Context<?> context;
-  private final ReferencedSecrets secrets;
+  private final ReferencedObjects<Secret> secrets;
+  private final ReferencedObjects<ConfigMap> configMaps;
 
-  public InformerView(Context<?> context, ReferencedSecrets secrets) {
+  public InformerView(
+      Context<?> context,
+      ReferencedObjects<Secret> secrets,
+      ReferencedObjects<ConfigMap> configMaps) {
     this.context = context;
     this.secrets = secrets;
+    this.configMaps = configMaps;
   }
 
   @Override
@@ -48,7 +54,12 @@ public final class InformerView implements NamespaceView {
 
   @Override
   public List<Secret> secrets(String namespace, Set<String> names) {
-    return secrets.secrets(namespace, names);
+    return secrets.get(namespace, names);
+  }
+
+  @Override
+  public List<ConfigMap> configMaps(String namespace, Set<String> names) {
+    return configMaps.get(namespace, names);
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.sluice.operator.cluster;
 
 import dev.sluice.api.v1alpha1.OffloadAgent;
 import dev.sluice.api.v1alpha1.ProxyRoute;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
@@ -21,6 +22,9 @@ public interface NamespaceView {
 
   /** The Secrets of {@code namespace} among {@code names} (only those are read). */
   List<Secret> secrets(String namespace, Set<String> names);
+
+  /** The ConfigMaps of {@code namespace} among {@code names} (only those are read). */
+  List<ConfigMap> configMaps(String namespace, Set<String> names);
 
   List<Pod> pods(String namespace);
 }

@@ -6,6 +6,7 @@ import static dev.sluice.operator.render.RenderProblem.Kind.PROXY_ROUTE;
 import dev.sluice.api.v1alpha1.Backend;
 import dev.sluice.api.v1alpha1.BackendTarget;
 import dev.sluice.api.v1alpha1.BackendTls;
+import dev.sluice.api.v1alpha1.ClientCertificates;
 import dev.sluice.api.v1alpha1.Listener;
 import dev.sluice.api.v1alpha1.Message;
 import dev.sluice.api.v1alpha1.OffloadAgent;
@@ -22,9 +23,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * Resolves what ProxyRoutes and OffloadAgents name — Service ports (a rule's or an agent's to its
  * cluster, or to its ready endpoints when rendered inline; an agent's own status always reads its
- * ready endpoints), Secrets and OffloadAgents — against what the informers hold. A reference that
- * does not resolve is a problem naming field and value; the mapping to the sidecar contract only
- * ever sees routes whose references all resolved.
+ * ready endpoints), Secrets, client CA ConfigMaps and OffloadAgents — against what the informers
+ * hold. A reference that does not resolve is a problem naming field and value; the mapping to the
+ * sidecar contract only ever sees routes whose references all resolved.
  */
 final class References {
   private final RenderInput input;
@@ -44,7 +45,6 @@ final class References {
     String name = route.getMetadata().getName();
     List<RenderProblem> problems = new ArrayList<>();
     ResolvedRoute.ListenerKeys keys = listenerKeys(name, route.getSpec().listener(), problems);
-    clientCertificates(name, route.getSpec().listener(), problems);
     List<ResolvedRoute.Rule> rules = new ArrayList<>();
     List<Rule> specRules = route.getSpec().rules();
     for (int i = 0; i < specRules.size(); i++) {
@@ -61,25 +61,10 @@ final class References {
   }
 
   /**
-   * Client certificates are not rendered by this operator yet (the sidecar of contract 4 verifies
-   * them; the CA is not delivered): a route that asks for them is left out, never served without
-   * the validation it asked for.
+   * The HTTPS listener's certificate and key, and its client CAs when it asks for client
+   * certificates; null for HTTP, or when one of them does not resolve (its problems added: the
+   * Secret's first, then each CA reference's).
    */
-  private static void clientCertificates(
-      String route, Listener listener, List<RenderProblem> problems) {
-    if (listener.tls() != null && listener.tls().clientCertificates() != null) {
-      problems.add(
-          RenderProblem.notAccepted(
-              PROXY_ROUTE,
-              route,
-              Reasons.INVALID_SPEC,
-              "spec.listener.tls.clientCertificates",
-              "present",
-              "absent: this operator does not deliver client CA certificates to sidecars yet, and"
-                  + " a listener is never served without the validation it asks for"));
-    }
-  }
-
   private ResolvedRoute.@Nullable ListenerKeys listenerKeys(
       String route, Listener listener, List<RenderProblem> problems) {
     if (listener.protocol() != Listener.ListenerProtocol.HTTPS) {
@@ -87,7 +72,9 @@ final class References {
     }
     String secret = listener.tls() == null ? null : listener.tls().secretName();
     Map<String, String> data = secret == null ? null : input.secrets().get(secret);
-    if (data == null || data.get("tls.crt") == null || data.get("tls.key") == null) {
+    String certificate = data == null ? null : data.get("tls.crt");
+    String key = data == null ? null : data.get("tls.key");
+    if (certificate == null || key == null) {
       problems.add(
           RenderProblem.unresolved(
               PROXY_ROUTE,
@@ -98,9 +85,14 @@ final class References {
               "a kubernetes.io/tls Secret in namespace "
                   + input.namespace()
                   + " with tls.crt and tls.key"));
+    }
+    ClientCertificates certs = listener.tls() == null ? null : listener.tls().clientCertificates();
+    String clientCaPem =
+        certs == null ? null : ClientCaCertificates.resolve(input, route, certs, problems);
+    if (certificate == null || key == null || (certs != null && clientCaPem == null)) {
       return null;
     }
-    return new ResolvedRoute.ListenerKeys(data.get("tls.crt"), data.get("tls.key"));
+    return new ResolvedRoute.ListenerKeys(certificate, key, clientCaPem);
   }
 
   /** Offload steps first, then the backend's endpoints, then its CA. */

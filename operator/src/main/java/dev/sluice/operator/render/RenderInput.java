@@ -13,19 +13,22 @@ import java.util.Map;
  * @param agents the namespace's OffloadAgents by name
  * @param endpoints what each Service port resolves to (its cluster and endpoints), from
  *     EndpointSlices
- * @param secrets Secret data by Secret name (decoded), for listener TLS and backend CAs
+ * @param secrets Secret data by Secret name (decoded), for listener TLS, backend and client CAs
+ * @param configMaps ConfigMap data by ConfigMap name, for client CAs
  */
 public record RenderInput(
     String namespace,
     List<ProxyRoute> routes,
     Map<String, OffloadAgent> agents,
     Map<ServiceKey, ServicePortEndpoints> endpoints,
-    Map<String, Map<String, String>> secrets) {
+    Map<String, Map<String, String>> secrets,
+    Map<String, Map<String, String>> configMaps) {
 
   public RenderInput {
     routes = List.copyOf(routes);
     agents = Map.copyOf(agents);
     endpoints = Map.copyOf(endpoints);
     secrets = Map.copyOf(secrets);
+    configMaps = Map.copyOf(configMaps);
   }
 }

@@ -25,8 +25,12 @@ record ResolvedRoute(
     return problems.isEmpty();
   }
 
-  /** The PEM certificate chain and key of a listener's TLS Secret. */
-  record ListenerKeys(String certificatePem, String keyPem) {}
+  /**
+   * The PEM certificate chain and key of a listener's TLS Secret, and the PEM CA certificates of
+   * its {@code clientCertificates.caCertificateRefs} (null when it asks for no client
+   * certificates).
+   */
+  record ListenerKeys(String certificatePem, String keyPem, @Nullable String clientCaPem) {}
 
   /**
    * One rule's references.

@@ -6,10 +6,12 @@ import dev.sluice.api.v1alpha1.Action;
 import dev.sluice.api.v1alpha1.Backend;
 import dev.sluice.api.v1alpha1.BackendTarget;
 import dev.sluice.api.v1alpha1.BackendTls;
+import dev.sluice.api.v1alpha1.ClientCertificates;
 import dev.sluice.api.v1alpha1.HeaderMatch;
 import dev.sluice.api.v1alpha1.Listener;
 import dev.sluice.api.v1alpha1.ListenerHttp2;
 import dev.sluice.api.v1alpha1.ListenerLimits;
+import dev.sluice.api.v1alpha1.ListenerTls;
 import dev.sluice.api.v1alpha1.Mirror;
 import dev.sluice.api.v1alpha1.MirrorFraction;
 import dev.sluice.api.v1alpha1.OutlierDetection;
@@ -23,6 +25,7 @@ import dev.sluice.api.v1alpha1.Rule;
 import dev.sluice.api.v1alpha1.SetHeaderAction;
 import dev.sluice.api.v1alpha1.WeightedBackend;
 import dev.sluice.sidecar.config.Agent;
+import dev.sluice.sidecar.config.ClientValidation;
 import dev.sluice.sidecar.config.DownstreamListener;
 import dev.sluice.sidecar.config.Durations;
 import dev.sluice.sidecar.config.HeaderCondition;
@@ -99,11 +102,31 @@ final class RouteMapping {
                 keys.keyPem(),
                 null,
                 null,
-                null)
+                clientValidation(listener.tls(), keys.clientCaPem()))
             : null,
         null,
         limits(listener.limits()),
         http2(listener.http2()));
+  }
+
+  /**
+   * The listener's client certificates (contract 4): the resolved CAs, its mode and identity
+   * header; null when it asks for none.
+   */
+  @SuppressWarnings("NullAway") // the contract's records read an absent field (null) as its default
+  private static @Nullable ClientValidation clientValidation(
+      @Nullable ListenerTls tls, @Nullable String caPem) {
+    ClientCertificates certs = tls == null ? null : tls.clientCertificates();
+    if (certs == null) {
+      return null;
+    }
+    return new ClientValidation(
+        requireNonNull(caPem, "resolved: only complete routes are mapped"),
+        null,
+        certs.mode() == ClientCertificates.Mode.ALLOW_INSECURE_FALLBACK
+            ? ClientValidation.Mode.ALLOW_INSECURE_FALLBACK
+            : ClientValidation.Mode.ALLOW_VALID_ONLY,
+        certs.identityHeader());
   }
 
   /** The listener's limits; absent ones at the sidecar's defaults. */

@@ -4,11 +4,13 @@ import dev.sluice.api.Labels;
 import dev.sluice.api.v1alpha1.OffloadAgent;
 import dev.sluice.api.v1alpha1.ProxyRoute;
 import dev.sluice.operator.cluster.InformerView;
-import dev.sluice.operator.cluster.ReferencedSecrets;
+import dev.sluice.operator.cluster.ReferencedObjects;
 import dev.sluice.operator.metrics.OperatorMetrics;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -29,13 +31,13 @@ import java.util.Set;
  * Reconciles the ProxyRoutes of a namespace into its sidecar pods' configs. A pod's config depends
  * on every ProxyRoute that selects it, and a pod needs a config even when no route selects it (yet,
  * or any more), so the unit of work is the namespace: every event of a ProxyRoute, OffloadAgent,
- * sidecar pod, Service, EndpointSlice or Secret a route names maps to its Namespace, JOSDK runs at
- * most one reconcile per namespace at a time and coalesces the events that arrive meanwhile, and
- * the reconcile is one {@link NamespaceSync} pass: render → roll out → every ProxyRoute's status. A
- * deleted ProxyRoute is simply absent from the next pass (no finalizer); the status written for a
- * deleted ProxyRoute or OffloadAgent is forgotten when its informer sees it go. While a rollout
- * runs the reconcile comes back every few seconds, so a missed progress deadline is noticed without
- * any other event.
+ * sidecar pod, Service, EndpointSlice, or Secret or ConfigMap a route names maps to its Namespace,
+ * JOSDK runs at most one reconcile per namespace at a time and coalesces the events that arrive
+ * meanwhile, and the reconcile is one {@link NamespaceSync} pass: render → roll out → every
+ * ProxyRoute's status. A deleted ProxyRoute is simply absent from the next pass (no finalizer); the
+ * status written for a deleted ProxyRoute or OffloadAgent is forgotten when its informer sees it
+ * go. While a rollout runs the reconcile comes back every few seconds, so a missed progress
+ * deadline is noticed without any other event.
  */
 @ControllerConfiguration(name = NamespaceReconciler.NAME)
 public final class NamespaceReconciler implements Reconciler<Namespace> {
@@ -45,21 +47,24 @@ public final class NamespaceReconciler implements Reconciler<Namespace> {
   private final NamespaceSync sync;
   private final OperatorMetrics metrics;
   private final Set<String> namespaces;
-  private final ReferencedSecrets secrets;
+  private final ReferencedObjects<Secret> secrets;
+  private final ReferencedObjects<ConfigMap> configMaps;
 
   /**
-   * {@code namespaces}: the ones to reconcile (empty: all); {@code secrets}: the Secrets routes
-   * name, watched one by one.
+   * {@code namespaces}: the ones to reconcile (empty: all); {@code secrets}, {@code configMaps}:
+   * the Secrets and ConfigMaps routes name, watched one by one.
    */
   public NamespaceReconciler(
       NamespaceSync sync,
       OperatorMetrics metrics,
       Set<String> namespaces,
-      ReferencedSecrets secrets) {
+      ReferencedObjects<Secret> secrets,
+      ReferencedObjects<ConfigMap> configMaps) {
     this.sync = sync;
     this.metrics = metrics;
     this.namespaces = Set.copyOf(namespaces);
     this.secrets = secrets;
+    this.configMaps = configMaps;
   }
 
   /** Whether a namespace is one this operator reconciles. */
@@ -70,7 +75,8 @@ public final class NamespaceReconciler implements Reconciler<Namespace> {
   @Override
   public UpdateControl<Namespace> reconcile(Namespace namespace, Context<Namespace> context) {
     NamespaceSync.Outcome outcome =
-        sync.sync(namespace.getMetadata().getName(), new InformerView(context, secrets));
+        sync.sync(
+            namespace.getMetadata().getName(), new InformerView(context, secrets, configMaps));
     metrics.reconciled("ProxyRoute", outcome.rolling() ? "rolling" : "settled");
     UpdateControl<Namespace> control = UpdateControl.noUpdate();
     return outcome.rolling() ? control.rescheduleAfter(RECHECK) : control;
@@ -96,8 +102,10 @@ public final class NamespaceReconciler implements Reconciler<Namespace> {
     sources.add(
         source(
             context, InformerEventSourceConfiguration.from(EndpointSlice.class, Namespace.class)));
-    // Not every Secret of the namespace: only those the routes name, each watched on its own.
+    // Not every Secret or ConfigMap of the namespace: only those the routes name, each watched on
+    // its own.
     sources.add(secrets);
+    sources.add(configMaps);
     return sources;
   }
 

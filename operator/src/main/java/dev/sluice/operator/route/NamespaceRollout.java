@@ -44,6 +44,7 @@ final class NamespaceRollout {
       Map<String, OffloadAgent> agents,
       Map<ServiceKey, ServicePortEndpoints> endpoints,
       Map<String, Map<String, String>> secrets,
+      Map<String, Map<String, String>> configMaps,
       List<PodRecord> pods,
       Instant now,
       Renderer.Defaults defaults) {}

@@ -8,7 +8,7 @@ import dev.sluice.api.v1alpha1.ProxyRouteStatus;
 import dev.sluice.api.v1alpha1.Reasons;
 import dev.sluice.operator.cluster.EndpointIndex;
 import dev.sluice.operator.cluster.NamespaceView;
-import dev.sluice.operator.cluster.SecretData;
+import dev.sluice.operator.cluster.ReferencedData;
 import dev.sluice.operator.configservice.RevisionStore;
 import dev.sluice.operator.metrics.OperatorMetrics;
 import dev.sluice.operator.pods.PodRecord;
@@ -135,7 +135,9 @@ public final class NamespaceSync {
             routes,
             agents,
             EndpointIndex.build(view.services(namespace), view.endpointSlices(namespace)),
-            SecretData.decode(view.secrets(namespace, SecretReferences.of(routes))),
+            ReferencedData.secrets(view.secrets(namespace, RouteReferences.secrets(routes))),
+            ReferencedData.configMaps(
+                view.configMaps(namespace, RouteReferences.configMaps(routes))),
             records,
             now,
             defaults));

@@ -46,7 +46,8 @@ final class RouteRenderings {
   private Rendering render(List<String> names) {
     List<ProxyRoute> selected = names.stream().map(routes::get).toList();
     return Renderer.render(
-        new RenderInput(in.namespace(), selected, in.agents(), in.endpoints(), in.secrets()),
+        new RenderInput(
+            in.namespace(), selected, in.agents(), in.endpoints(), in.secrets(), in.configMaps()),
         in.defaults());
   }
 

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.sluice.api.v1alpha1.OffloadAgent;
 import dev.sluice.api.v1alpha1.ProxyRoute;
+import dev.sluice.operator.certs.Certificates;
 import dev.sluice.operator.status.Conditions;
 import dev.sluice.operator.status.EventRecorder;
 import dev.sluice.operator.testing.MutableClock;
@@ -119,6 +120,45 @@ class RbacIT {
                     "[{backend: {service: {name: backend, port: 8080}},"
                         + " offload: [{agent: waf, messages: [check]}]}]"))
             .create();
+        // An HTTPS route with a client CA ConfigMap: Secrets and ConfigMaps routes name are
+        // watched.
+        client.resource(Objects.tlsSecret("mtls-tls", "mtls.shop")).create();
+        client
+            .resource(
+                Objects.configMap(
+                    "client-ca",
+                    Map.of(
+                        "ca.crt",
+                        Certificates.authority("clients", Instant.now(), Duration.ofDays(1))
+                            .certificatePem())))
+            .create();
+        client
+            .resource(
+                Objects.route(
+                    """
+                    apiVersion: sluice.dev/v1alpha1
+                    kind: ProxyRoute
+                    metadata: {name: mtls, namespace: shop}
+                    spec:
+                      selector: {matchLabels: {app: mtls}}
+                      listener:
+                        port: 8443
+                        protocol: HTTPS
+                        tls:
+                          secretName: mtls-tls
+                          clientCertificates: {caCertificateRefs: [{name: client-ca}]}
+                      rules: [{backend: {endpoints: [10.0.0.1:80]}}]
+                    """))
+            .create();
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () -> {
+                  ProxyRoute r =
+                      client.resources(ProxyRoute.class).inNamespace("shop").withName("mtls").get();
+                  return r.getStatus() != null
+                      && Conditions.isTrue(r.getStatus().conditions(), "ResolvedRefs");
+                });
         for (int i = 1; i <= 2; i++) {
           Pod pod =
               client

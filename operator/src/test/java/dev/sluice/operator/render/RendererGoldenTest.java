@@ -87,9 +87,19 @@ class RendererGoldenTest {
                   new ServiceKey(key[0], Integer.parseInt(key[1])),
                   servicePort(key[0], key[1], e.getValue(), reversed));
             });
-    Map<String, Map<String, String>> secrets = new LinkedHashMap<>();
-    cluster
-        .get("secrets")
+    return new RenderInput(
+        "shop",
+        routes,
+        agents,
+        endpoints,
+        objects(cluster.path("secrets")),
+        objects(cluster.path("configMaps")));
+  }
+
+  /** Secrets or ConfigMaps from cluster.yaml: name → key → value (absent: none). */
+  static Map<String, Map<String, String>> objects(JsonNode byName) {
+    Map<String, Map<String, String>> objects = new LinkedHashMap<>();
+    byName
         .fields()
         .forEachRemaining(
             e -> {
@@ -97,9 +107,9 @@ class RendererGoldenTest {
               e.getValue()
                   .fields()
                   .forEachRemaining(d -> data.put(d.getKey(), d.getValue().asText()));
-              secrets.put(e.getKey(), data);
+              objects.put(e.getKey(), data);
             });
-    return new RenderInput("shop", routes, agents, endpoints, secrets);
+    return objects;
   }
 
   /**
@@ -201,8 +211,19 @@ class RendererGoldenTest {
     moved.put(
         new ServiceKey("upload-store", 8081),
         new ServicePortEndpoints("shop/upload-store:8081", List.of()));
+    return withEndpoints(before, moved);
+  }
+
+  /** {@code input} with other endpoints. */
+  static RenderInput withEndpoints(
+      RenderInput input, Map<ServiceKey, ServicePortEndpoints> endpoints) {
     return new RenderInput(
-        before.namespace(), before.routes(), before.agents(), moved, before.secrets());
+        input.namespace(),
+        input.routes(),
+        input.agents(),
+        endpoints,
+        input.secrets(),
+        input.configMaps());
   }
 
   @Test
@@ -225,9 +246,7 @@ class RendererGoldenTest {
     moved.put(
         new ServiceKey("iprep-agent", 12345),
         new ServicePortEndpoints("shop/iprep-agent:12345", List.of()));
-    RenderInput after =
-        new RenderInput(
-            before.namespace(), before.routes(), before.agents(), moved, before.secrets());
+    RenderInput after = withEndpoints(before, moved);
     Rendering rendered = Renderer.render(after, CLUSTERS);
     assertThat(rendered.config().revision())
         .isEqualTo(Renderer.render(before, CLUSTERS).config().revision());

@@ -61,6 +61,7 @@ class NamespaceRolloutTest {
             Map.of(),
             Map.<ServiceKey, ServicePortEndpoints>of(),
             Map.of(),
+            Map.of(),
             pods,
             NOW,
             defaults));

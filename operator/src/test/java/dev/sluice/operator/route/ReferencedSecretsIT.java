@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import dev.sluice.api.Labels;
 import dev.sluice.api.v1alpha1.ProxyRoute;
 import dev.sluice.api.v1alpha1.ProxyRouteStatus;
-import dev.sluice.operator.certs.Certificates;
 import dev.sluice.operator.status.Conditions;
 import dev.sluice.operator.testing.MutableClock;
 import dev.sluice.operator.testing.Objects;
@@ -14,7 +13,6 @@ import dev.sluice.operator.testing.OperatorHarness;
 import dev.sluice.testing.kubernetes.EmbeddedKubernetes;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.mockwebserver.http.RecordedRequest;
@@ -36,22 +34,6 @@ class ReferencedSecretsIT {
   static final String NS = "shop";
   static final String AGENT = "sluice-operator-secrets-it";
 
-  static Secret tls(String name, String commonName) {
-    Instant now = Instant.now();
-    Certificates.Pair ca = Certificates.authority(commonName + "-ca", now, Duration.ofDays(1));
-    Certificates.Pair serving =
-        Certificates.serving(ca, List.of(commonName), now, Duration.ofDays(1));
-    return new SecretBuilder()
-        .withNewMetadata()
-        .withName(name)
-        .withNamespace(NS)
-        .endMetadata()
-        .withType("kubernetes.io/tls")
-        .withStringData(
-            Map.of("tls.crt", serving.certificatePem(), "tls.key", serving.privateKeyPem()))
-        .build();
-  }
-
   static boolean ready(KubernetesClient client) {
     ProxyRoute route = client.resources(ProxyRoute.class).inNamespace(NS).withName("web").get();
     ProxyRouteStatus status = route == null ? null : route.getStatus();
@@ -64,6 +46,17 @@ class ReferencedSecretsIT {
     return pod.getMetadata().getAnnotations().get(Labels.ASSIGNED_REVISION);
   }
 
+  /** The lists and watches of a core {@code resource} (plural) {@code agent} made so far. */
+  static List<String> reads(EmbeddedKubernetes cluster, String agent, String resource)
+      throws InterruptedException {
+    return cluster.takeRequests().stream()
+        .filter(r -> agent.equals(r.getHeader("User-Agent")) && "GET".equals(r.getMethod()))
+        .map(RecordedRequest::getPath)
+        .map(p -> URLDecoder.decode(p, StandardCharsets.UTF_8))
+        .filter(p -> p.matches("^/api/v1/(namespaces/[^/]+/)?" + resource + "(\\?.*)?$"))
+        .toList();
+  }
+
   @Test
   void onlyNamedSecretsAreWatchedAndARotationRollsOut() throws Exception {
     try (EmbeddedKubernetes cluster = new EmbeddedKubernetes();
@@ -73,7 +66,7 @@ class ReferencedSecretsIT {
                 cluster, new MutableClock(Instant.now()), operator, UnaryOperator.identity())) {
       KubernetesClient client = cluster.client();
       cluster.namespace(NS);
-      client.resource(tls("web-tls", "web.shop")).create();
+      client.resource(Objects.tlsSecret("web-tls", "web.shop")).create();
       client
           .resource(
               new SecretBuilder()
@@ -104,18 +97,12 @@ class ReferencedSecretsIT {
       String before = assigned(client);
 
       // Rotation: the same Secret, a new certificate.
-      client.resource(tls("web-tls", "web.shop")).update();
+      client.resource(Objects.tlsSecret("web-tls", "web.shop")).update();
       await()
           .atMost(Duration.ofSeconds(30))
           .until(() -> !before.equals(assigned(client)) && ready(client));
 
-      List<String> secretReads =
-          cluster.takeRequests().stream()
-              .filter(r -> AGENT.equals(r.getHeader("User-Agent")) && "GET".equals(r.getMethod()))
-              .map(RecordedRequest::getPath)
-              .map(p -> URLDecoder.decode(p, StandardCharsets.UTF_8))
-              .filter(p -> p.matches("^/api/v1/(namespaces/[^/]+/)?secrets(\\?.*)?$"))
-              .toList();
+      List<String> secretReads = reads(cluster, AGENT, "secrets");
       assertThat(secretReads)
           .as("every list and watch of Secrets is narrowed")
           .isNotEmpty()

@@ -5,11 +5,18 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.sluice.api.v1alpha1.OffloadAgent;
 import dev.sluice.api.v1alpha1.ProxyRoute;
+import dev.sluice.operator.certs.Certificates;
 import dev.sluice.testing.kubernetes.ClusterFixtures;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -83,5 +90,33 @@ public final class Objects {
     } catch (IOException e) {
       throw new IllegalArgumentException(e);
     }
+  }
+
+  /** A kubernetes.io/tls Secret in namespace shop: a fresh certificate for {@code commonName}. */
+  public static Secret tlsSecret(String name, String commonName) {
+    Instant now = Instant.now();
+    Certificates.Pair ca = Certificates.authority(commonName + "-ca", now, Duration.ofDays(1));
+    Certificates.Pair serving =
+        Certificates.serving(ca, List.of(commonName), now, Duration.ofDays(1));
+    return new SecretBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace("shop")
+        .endMetadata()
+        .withType("kubernetes.io/tls")
+        .withStringData(
+            Map.of("tls.crt", serving.certificatePem(), "tls.key", serving.privateKeyPem()))
+        .build();
+  }
+
+  /** A ConfigMap in namespace shop. */
+  public static ConfigMap configMap(String name, Map<String, String> data) {
+    return new ConfigMapBuilder()
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace("shop")
+        .endMetadata()
+        .withData(data)
+        .build();
   }
 }

@@ -128,6 +128,22 @@ public final class OperatorHarness implements AutoCloseable {
     return sidecar;
   }
 
+  /** A sidecar for {@code pod} with its own pod's token, announcing contract {@code contract}. */
+  public SimulatedSidecar sidecar(Pod pod, int contract) {
+    SimulatedSidecar sidecar =
+        new SimulatedSidecar(
+            configServiceUrl(),
+            pod.getMetadata().getNamespace(),
+            pod.getMetadata().getName(),
+            token(pod),
+            trust(),
+            c -> false,
+            c -> false,
+            contract);
+    sidecars.add(sidecar);
+    return sidecar;
+  }
+
   /**
    * A sidecar for {@code pod} that takes the configs {@code stalls} says and never applies them.
    */

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import javax.net.ssl.SSLContext;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A sidecar as the config service sees it, in-process: a real HTTPS client that long-polls its
@@ -28,9 +29,11 @@ public final class SimulatedSidecar implements AutoCloseable {
   private final HttpClient http;
   private final Predicate<SidecarConfig> rejects;
   private final Predicate<SidecarConfig> stalls;
+  private final @Nullable Integer contract;
   private final Thread thread;
   private volatile boolean running = true;
   private volatile String applied;
+  private volatile @Nullable SidecarConfig appliedConfig;
   private final List<String> seen = new CopyOnWriteArrayList<>();
   private final List<Integer> statuses = new CopyOnWriteArrayList<>();
 
@@ -56,7 +59,24 @@ public final class SimulatedSidecar implements AutoCloseable {
       SSLContext trust,
       Predicate<SidecarConfig> rejects,
       Predicate<SidecarConfig> stalls) {
+    this(configService, namespace, pod, token, trust, rejects, stalls, null);
+  }
+
+  /**
+   * {@code contract}: the contract version it announces in {@code Sluice-Contract} on every request
+   * (null: none, as sidecars built before contract 2, so it is taken for contract 1).
+   */
+  public SimulatedSidecar(
+      String configService,
+      String namespace,
+      String pod,
+      String token,
+      SSLContext trust,
+      Predicate<SidecarConfig> rejects,
+      Predicate<SidecarConfig> stalls,
+      @Nullable Integer contract) {
     this.stalls = stalls;
+    this.contract = contract;
     this.base = configService + "/v1/pods/" + namespace + "/" + pod;
     this.token = token;
     this.rejects = rejects;
@@ -70,6 +90,11 @@ public final class SimulatedSidecar implements AutoCloseable {
   /** The revision it runs (null before its first config). */
   public String applied() {
     return applied;
+  }
+
+  /** The config it runs, as the config service sent it (null before its first config). */
+  public @Nullable SidecarConfig appliedConfig() {
+    return appliedConfig;
   }
 
   /** Every revision it was handed, in order. */
@@ -98,8 +123,9 @@ public final class SimulatedSidecar implements AutoCloseable {
         }
         HttpResponse<String> response =
             http.send(
-                HttpRequest.newBuilder(
-                        URI.create(base + "/config?known=" + (known == null ? "" : known)))
+                announce(
+                        HttpRequest.newBuilder(
+                            URI.create(base + "/config?known=" + (known == null ? "" : known))))
                     .header("Authorization", "Bearer " + token)
                     .timeout(Duration.ofSeconds(30))
                     .GET()
@@ -115,6 +141,7 @@ public final class SimulatedSidecar implements AutoCloseable {
           }
           boolean reject = rejects.test(config);
           if (!reject) {
+            appliedConfig = config;
             applied = config.revision();
           }
           // As the real sidecar (Reports.rejected): the reason is also the first problem.
@@ -148,7 +175,7 @@ public final class SimulatedSidecar implements AutoCloseable {
   private boolean report(SidecarReport report) {
     try {
       return http.send(
-                  HttpRequest.newBuilder(URI.create(base + "/status"))
+                  announce(HttpRequest.newBuilder(URI.create(base + "/status")))
                       .header("Authorization", "Bearer " + token)
                       .header("Content-Type", "application/json")
                       .POST(HttpRequest.BodyPublishers.ofString(SidecarConfigCodec.toJson(report)))
@@ -162,6 +189,10 @@ public final class SimulatedSidecar implements AutoCloseable {
       Thread.currentThread().interrupt();
       return false;
     }
+  }
+
+  private HttpRequest.Builder announce(HttpRequest.Builder request) {
+    return contract == null ? request : request.header("Sluice-Contract", contract.toString());
   }
 
   @Override
