@@ -63,8 +63,9 @@ class AccessLogWriterTest {
       }
     }
     long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-    // the writer holds one batch (at most the queue's 4) in the stuck write, 4 more wait
-    assertThat(accepted).isBetween(4, 8);
+    // The writer holds one batch in the stuck write: the line it took, and what it drained then,
+    // at most a full queue (4) refilled meanwhile; 4 more wait in the queue. Never more than that.
+    assertThat(accepted).isBetween(4, 4 + 1 + 4);
     assertThat(writer.dropped()).isEqualTo(1000 - accepted);
     assertThat(tookMillis).as("never waited for the output").isLessThan(10_000);
     release.countDown();
