@@ -11,22 +11,22 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the sidecars. The checks are the sandbox's verdict: {@link #failures} says how many failed.
  */
 final class Narration {
-  /** The demo's steps, as the e2e README lists them. */
-  static final int STEPS = 7;
-
   private static final String INDENT = "      ";
 
   private final PrintStream out;
+  private final int steps;
   private final AtomicInteger failures = new AtomicInteger();
   private int step;
 
-  Narration(PrintStream out) {
+  /** A narration of {@code steps} numbered steps (the sandbox's, as the e2e README lists them). */
+  Narration(PrintStream out, int steps) {
     this.out = out;
+    this.steps = steps;
   }
 
   /** Starts the next numbered step. */
   void step(String what) {
-    out.printf("%n[%d/%d] %s%n", ++step, STEPS, what);
+    out.printf("%n[%d/%d] %s%n", ++step, steps, what);
   }
 
   /** What the current step did. */

@@ -32,7 +32,7 @@ final class Sandbox implements AutoCloseable {
   static final int PODS = ShopDemo.PODS;
 
   private final Narration narration;
-  private final Path examples;
+  private final ExampleManifests examples;
   private final Path work;
 
   @SuppressWarnings("NullAway.Init") // set by the steps run() takes in order; close() checks
@@ -46,15 +46,23 @@ final class Sandbox implements AutoCloseable {
 
   private final SandboxNetwork network;
 
-  Sandbox(PrintStream out, Path examples, Path work) {
+  Sandbox(PrintStream out, List<Path> examples, Path work) {
     this(out, examples, work, SandboxNetwork.DEFAULT);
   }
 
-  /** A sandbox on {@code network}'s loopback addresses (tests: a random one each). */
+  /** A sandbox on {@code network}'s loopback addresses (tests: a random one each), one example. */
   Sandbox(PrintStream out, Path examples, Path work, SandboxNetwork network) {
+    this(out, List.of(examples), work, network);
+  }
+
+  /**
+   * A sandbox applying {@code examples} one after the other (examples/shop, then what builds on it:
+   * examples/canary adds its step).
+   */
+  Sandbox(PrintStream out, List<Path> examples, Path work, SandboxNetwork network) {
     this.network = network;
-    this.narration = new Narration(out);
-    this.examples = examples;
+    this.examples = ExampleManifests.read(examples);
+    this.narration = new Narration(out, ShopDemo.hasCanary(this.examples) ? 8 : 7);
     this.work = work;
   }
 
@@ -79,7 +87,9 @@ final class Sandbox implements AutoCloseable {
     cluster.startOperator(narration);
 
     narration.step(
-        "Applying every file of " + examples + " (checked first), and the Secret its README makes");
+        "Applying every file of "
+            + examples.where()
+            + " (checked first), and the Secret the shop's README makes");
     shop = new ShopDemo(cluster, narration, network);
     watcher = new StatusWatcher(cluster.client(), ShopDemo.NS, narration);
     shop.apply(examples);
@@ -97,11 +107,21 @@ final class Sandbox implements AutoCloseable {
     shop.runPods(work);
   }
 
-  /** Steps 6 and 7: demo traffic and a rolling reload under traffic. */
+  /**
+   * Steps 6 to 8: demo traffic, examples/canary's route (when applied) and a rolling reload under
+   * traffic.
+   */
   void demo() throws Exception {
     narration.step("Demo traffic through the sidecars (HTTPS, ALPN http/1.1)");
     DemoTraffic traffic = new DemoTraffic(narration, shop);
     traffic.requests();
+
+    if (shop.canaryRoute().isPresent()) {
+      narration.step(
+          "The canary (examples/canary, sluice.dev/v1alpha2): a 90/10 split, a header opt-in, a"
+              + " redirect and a per-client rate limit, on every pod's HTTP listener");
+      new CanaryTraffic(narration, shop).run();
+    }
 
     narration.step(
         "Rolling reload: the upload timeout changes, pods apply it one by one under traffic");
@@ -156,6 +176,11 @@ final class Sandbox implements AutoCloseable {
 
   DemoAgents agents() {
     return shop.agents();
+  }
+
+  /** Requests examples/canary's stand-in answered (-1 without it). */
+  long canaryAnswered() {
+    return shop.canary().map(StorefrontCanary::answered).orElse(-1L);
   }
 
   /** The storefront backend's replicas, to scale and restart under traffic. */
