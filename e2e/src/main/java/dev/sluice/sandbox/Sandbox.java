@@ -18,15 +18,16 @@ import java.util.function.UnaryOperator;
 /**
  * The whole system on loopback, narrated: an embedded Kubernetes API, the operator in-process
  * (reconcilers, config service, webhook, its own TLS), demo backends and SPOE agents, the shop
- * example applied, pods admitted through the webhook and their sidecars run for real, demo traffic
- * (a greeting, a 32 MiB HTTP/1.1 → h2c upload checked end to end, a request the WAF blocks), and a
- * rolling reload under traffic. Every check it makes is counted; {@link #failures} says how many
- * failed.
+ * example applied (and the canary example after it, when given), pods admitted through the webhook
+ * and their sidecars run for real, demo traffic (a greeting, a 32 MiB HTTP/1.1 → h2c upload checked
+ * end to end, a request the WAF blocks), the canary's split, opt-in, redirect and rate limit
+ * ({@link CanaryTraffic}), and a rolling reload under traffic. Every check it makes is counted;
+ * {@link #failures} says how many failed.
  *
- * <p>This class runs the seven steps in order and is what {@link SandboxMain} and the tests hold;
- * the parts have their own classes: {@link SandboxCluster} (the API and the operator), {@link
- * ShopDemo} (backends, agents, the example, the pods), {@link StatusWatcher}, {@link DemoTraffic},
- * all printing through one {@link Narration}.
+ * <p>This class runs the steps in order (seven, eight with the canary) and is what {@link
+ * SandboxMain} and the tests hold; the parts have their own classes: {@link SandboxCluster} (the
+ * API and the operator), {@link ShopDemo} (backends, agents, the example, the pods), {@link
+ * StatusWatcher}, {@link DemoTraffic}, all printing through one {@link Narration}.
  */
 final class Sandbox implements AutoCloseable {
   static final int PODS = ShopDemo.PODS;
@@ -134,7 +135,7 @@ final class Sandbox implements AutoCloseable {
 
   /** Where to reach the sidecars, for the user. */
   void printAddresses() {
-    narration.addresses(shop.pods(), cluster.kubeconfig());
+    narration.addresses(shop.pods(), cluster.kubeconfig(), shop.canaryRoute().isPresent());
   }
 
   /** Stops the operator and starts a new one on the same ports; sidecars keep running. */

@@ -40,6 +40,14 @@ public final class SandboxMain implements Callable<Integer> {
   List<Path> examples = new ArrayList<>();
 
   @Option(
+      names = "--network",
+      paramLabel = "N",
+      description =
+          "The second octet of the sandbox's loopback addresses (127.N.x.y, 0 to 254): a second"
+              + " sandbox on this machine needs another. Default: 0.")
+  int network;
+
+  @Option(
       names = "--work-dir",
       paramLabel = "DIR",
       description = "Where the kubeconfig and the pods' files go. Default: a new temp directory.")
@@ -84,7 +92,7 @@ public final class SandboxMain implements Callable<Integer> {
     // checkstyle:terminal-output-begin
     var out = System.out;
     // checkstyle:terminal-output-end
-    Sandbox sandbox = new Sandbox(out, dirs, workDir);
+    Sandbox sandbox = new Sandbox(out, dirs, workDir, new SandboxNetwork(network));
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook =
         new Thread(
