@@ -28,6 +28,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The objects of one or more example directories as {@code kubectl apply -f DIR/} reads them, one
@@ -142,17 +143,8 @@ final class ExampleManifests {
         }
         String source = file + "#" + n;
         String kind = doc.path("kind").asText("");
-        Class<? extends HasMetadata> type =
-            OTHER_VERSIONS.getOrDefault(
-                doc.path("apiVersion").asText("") + " " + kind, KINDS.get(kind));
+        Class<? extends HasMetadata> type = model(source, doc, problems);
         if (type == null) {
-          problems.add(
-              source
-                  + ": kind: \""
-                  + kind
-                  + "\" (expected: one of "
-                  + Set.copyOf(KINDS.keySet())
-                  + ")");
           continue;
         }
         try {
@@ -164,6 +156,48 @@ final class ExampleManifests {
     } catch (IOException e) {
       problems.add(file + ": not YAML: " + e.getMessage());
     }
+  }
+
+  /**
+   * The model of {@code doc}'s kind in its API version; null, with a problem naming the field, when
+   * the kind is not one an example is made of or the API does not serve that version of it.
+   */
+  private static @Nullable Class<? extends HasMetadata> model(
+      String source, JsonNode doc, List<String> problems) {
+    String kind = doc.path("kind").asText("");
+    String apiVersion = doc.path("apiVersion").asText("");
+    Class<? extends HasMetadata> type = KINDS.get(kind);
+    if (type == null) {
+      problems.add(
+          source
+              + ": kind: \""
+              + kind
+              + "\" (expected: one of "
+              + Set.copyOf(KINDS.keySet())
+              + ")");
+      return null;
+    }
+    Class<? extends HasMetadata> other = OTHER_VERSIONS.get(apiVersion + " " + kind);
+    if (other != null) {
+      return other;
+    }
+    List<String> served = new ArrayList<>(List.of(HasMetadata.getApiVersion(type)));
+    OTHER_VERSIONS.keySet().stream()
+        .filter(k -> k.endsWith(" " + kind))
+        .forEach(k -> served.add(k.substring(0, k.indexOf(' '))));
+    if (!served.contains(apiVersion)) {
+      problems.add(
+          source
+              + ": "
+              + kind
+              + " apiVersion: \""
+              + apiVersion
+              + "\" (expected: one the API serves "
+              + served
+              + ")");
+      return null;
+    }
+    return type;
   }
 
   /** The directories read, for messages: {@code examples/shop + examples/canary}. */

@@ -230,6 +230,13 @@ class ExampleManifestsTest {
               "ProxyRoute storefront-canary: spec.rules[1].zeroCopi: unknown field (expected: a"
                   + " field of the ProxyRoute CRD)"),
           new Mistake(
+              "an API version the API does not serve",
+              "proxyroute-canary.yaml",
+              "apiVersion: sluice.dev/v1alpha2",
+              "apiVersion: sluice.dev/v1beta1",
+              "proxyroute-canary.yaml#1: ProxyRoute apiVersion: \"sluice.dev/v1beta1\" (expected:"
+                  + " one the API serves [sluice.dev/v1alpha1, sluice.dev/v1alpha2])"),
+          new Mistake(
               "the canary's pods not hardened",
               "10-storefront-canary.yaml",
               "allowPrivilegeEscalation: false",
