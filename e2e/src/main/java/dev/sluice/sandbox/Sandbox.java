@@ -197,6 +197,11 @@ final class Sandbox implements AutoCloseable {
     return shop.route().get();
   }
 
+  /** ProxyRoute {@code name} of namespace shop, as stored (v1alpha1). */
+  ProxyRoute route(String name) {
+    return new ShopRoute(cluster.client(), name).get();
+  }
+
   /** The operator's admin listener: {@code /metrics} there. */
   URI operatorAdmin() {
     return cluster.operatorAdmin();

@@ -251,26 +251,26 @@ class ExampleManifestsTest {
     Path canary = Files.createDirectories(copy.resolve("canary"));
     copyAll(SHOP, shop);
     copyAll(CANARY, canary);
-    Path file = canary.resolve(mistake.file());
+    make(mistake, canary);
+    assertThat(ExampleManifests.read(List.of(shop, canary)).problems(Set.of(ShopDemo.TLS_SECRET)))
+        .anySatisfy(p -> assertThat(p).contains(mistake.said()));
+  }
+
+  /** Makes {@code mistake} in its file in {@code dir}, which must hold its starting text. */
+  private static void make(Mistake mistake, Path dir) throws IOException {
+    Path file = dir.resolve(mistake.file());
     String text = Files.readString(file);
     assertThat(text)
         .as("the mistake's starting text, in " + mistake.file())
         .contains(mistake.from());
     Files.writeString(file, text.replace(mistake.from(), mistake.to()));
-    assertThat(ExampleManifests.read(List.of(shop, canary)).problems(Set.of(ShopDemo.TLS_SECRET)))
-        .anySatisfy(p -> assertThat(p).contains(mistake.said()));
   }
 
   @ParameterizedTest(name = "{0}")
   @FieldSource("MISTAKES")
   void eachMistakeIsNamed(Mistake mistake) throws IOException {
     copyShop();
-    Path file = copy.resolve(mistake.file());
-    String text = Files.readString(file);
-    assertThat(text)
-        .as("the mistake's starting text, in " + mistake.file())
-        .contains(mistake.from());
-    Files.writeString(file, text.replace(mistake.from(), mistake.to()));
+    make(mistake, copy);
     assertThat(ExampleManifests.read(copy).problems(Set.of(ShopDemo.TLS_SECRET)))
         .anySatisfy(p -> assertThat(p).contains(mistake.said()));
   }

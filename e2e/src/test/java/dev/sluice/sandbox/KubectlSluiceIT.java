@@ -147,16 +147,7 @@ class KubectlSluiceIT {
             l -> assertThat(l).startsWith("ProxyRoute shop/shop "),
             l -> assertThat(l).startsWith("ProxyRoute shop/storefront-canary "));
     StatusOutput out = new StatusOutput(run.out()).route("shop");
-    long generation = route.getMetadata().getGeneration();
-    assertThat(out.header())
-        .isEqualTo(
-            "ProxyRoute shop/shop  revision "
-                + revision
-                + "  generation "
-                + generation
-                + " (observed "
-                + generation
-                + ")");
+    assertThat(out.header()).isEqualTo(header(route, revision));
     assertThat(out.condition("Ready")).as(run.said()).startsWith("Ready", "True");
     for (String type : List.of("Accepted", "ResolvedRefs", "Programmed")) {
       assertThat(out.condition(type)).as(run.said()).startsWith(type, "True");
@@ -198,23 +189,7 @@ class KubectlSluiceIT {
    * both routes), every pod current on it, agents as for the shop (they are the pod's).
    */
   static void canaryRouteCurrent(StatusOutput canary, String revision, PluginOnPath.Run run) {
-    ProxyRoute route =
-        sandbox
-            .client()
-            .resources(ProxyRoute.class)
-            .inNamespace("shop")
-            .withName("storefront-canary")
-            .get();
-    long generation = route.getMetadata().getGeneration();
-    assertThat(canary.header())
-        .isEqualTo(
-            "ProxyRoute shop/storefront-canary  revision "
-                + revision
-                + "  generation "
-                + generation
-                + " (observed "
-                + generation
-                + ")");
+    assertThat(canary.header()).isEqualTo(header(sandbox.route(CanaryTraffic.ROUTE), revision));
     assertThat(canary.condition("Ready")).as(run.said()).startsWith("Ready", "True");
     for (PodRunner.RunningPod running : sandbox.pods()) {
       assertThat(canary.pod(running.name()).subList(0, 7))
@@ -222,6 +197,20 @@ class KubectlSluiceIT {
           .containsExactly(
               running.name(), "true", "current", revision, revision, revision, "Applied");
     }
+  }
+
+  /** A route's first line in {@code status}: on {@code revision}, its generation observed. */
+  static String header(ProxyRoute route, String revision) {
+    long generation = route.getMetadata().getGeneration();
+    return "ProxyRoute shop/"
+        + route.getMetadata().getName()
+        + "  revision "
+        + revision
+        + "  generation "
+        + generation
+        + " (observed "
+        + generation
+        + ")";
   }
 
   static boolean everyAgentUp(Map<String, AgentHealthRecord.Endpoints> health) {

@@ -63,17 +63,10 @@ class SandboxIT {
       assertThat(sandbox.canaryAnswered())
           .as("requests the canary's stand-in answered: some of the split, the opt-in's")
           .isGreaterThan(20);
-      ProxyRoute route =
-          sandbox.client().resources(ProxyRoute.class).inNamespace("shop").withName("shop").get();
+      ProxyRoute route = sandbox.route();
       assertThat(Conditions.isTrue(route.getStatus().conditions(), "Ready")).isTrue();
       assertThat(route.getStatus().observedGeneration()).isEqualTo(2L);
-      ProxyRoute canary =
-          sandbox
-              .client()
-              .resources(ProxyRoute.class)
-              .inNamespace("shop")
-              .withName("storefront-canary")
-              .get();
+      ProxyRoute canary = sandbox.route(CanaryTraffic.ROUTE);
       assertThat(Conditions.isTrue(canary.getStatus().conditions(), "Ready")).isTrue();
       assertThat(canary.getStatus().revision()).isEqualTo(route.getStatus().revision());
       for (Pod pod : sandbox.client().pods().inNamespace("shop").list().getItems()) {
