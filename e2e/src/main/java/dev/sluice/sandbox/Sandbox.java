@@ -119,7 +119,7 @@ final class Sandbox implements AutoCloseable {
 
     if (shop.canaryRoute().isPresent()) {
       narration.step(
-          "The canary (examples/canary, sluice.dev/v1alpha2): a 90/10 split, a header opt-in, a"
+          "The canary (examples/canary, sluice.dev/v1alpha2): a weighted split, a header opt-in, a"
               + " redirect and a per-client rate limit, on every pod's HTTP listener");
       new CanaryTraffic(narration, shop).run();
     }
