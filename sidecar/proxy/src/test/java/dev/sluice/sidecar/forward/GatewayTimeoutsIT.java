@@ -9,6 +9,7 @@ import dev.sluice.sidecar.testing.PacedUpstream;
 import dev.sluice.sidecar.testing.RawHttp2;
 import dev.sluice.sidecar.testing.RunningSidecar;
 import dev.sluice.sidecar.testing.SchedulingLateness;
+import dev.sluice.sidecar.testing.ScriptedUpstream;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder;
 import io.netty.handler.codec.http2.Http2Exception;
@@ -16,6 +17,7 @@ import io.netty.handler.codec.http2.Http2Headers;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
@@ -29,6 +31,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -39,8 +42,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * request}) ends every exchange by its deadline: a 504 before the response started, a cut
  * (connection closed, stream reset) after, never a response that looks complete; tries never start
  * past it. Each try has its own backend-request bound, which sends it again under the retry policy.
- * A rule without them is not bound (Gateway's "0s", rendered as absent). Deadlines are asserted
- * against the machine's measured scheduling lateness, never a wider fixed bound.
+ * A rule without them is not bound (Gateway's "0s", rendered as absent), and neither is a tunnel
+ * after its 101. Deadlines are asserted against the machine's measured scheduling lateness, never a
+ * wider fixed bound.
  */
 class GatewayTimeoutsIT {
   static final long EXCHANGE_MILLIS = 700;
@@ -59,20 +63,36 @@ class GatewayTimeoutsIT {
   static PacedUpstream http1;
   static PacedUpstream h2c;
 
+  /** Accepts every upgrade with a 101, then echoes what comes until the sidecar closes. */
+  static ScriptedUpstream echo;
+
   private final CapturedAccessLog log = new CapturedAccessLog();
   private RunningSidecar sidecar;
   private SchedulingLateness lateness;
 
   @BeforeAll
-  static void upstreams() {
+  static void upstreams() throws IOException {
     http1 = new PacedUpstream(false);
     h2c = new PacedUpstream(true);
+    echo =
+        new ScriptedUpstream(
+            (in, out) -> {
+              ScriptedUpstream.readHead(in);
+              ScriptedUpstream.write(
+                  out,
+                  "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                      + "Connection: Upgrade\r\n"
+                      // RFC 6455's example; without an accept Netty reads a Hixie-76 body
+                      + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n");
+              in.transferTo(out);
+            });
   }
 
   @AfterAll
-  static void stopUpstreams() {
+  static void stopUpstreams() throws IOException {
     http1.close();
     h2c.close();
+    echo.close();
   }
 
   @BeforeEach
@@ -113,6 +133,15 @@ class GatewayTimeoutsIT {
                   TRIES_EXCHANGE_MILLIS,
                   BACKEND_REQUEST_MILLIS));
     }
+    rules.append(
+        """
+          - name: tunnel
+            listener: http
+            matches: [{path: {type: Prefix, value: /tunnel}}]
+            upstream: {protocol: http1, endpoints: [%s]}
+            timeouts: {exchange: %dms, backendRequest: %dms}
+        """
+            .formatted(echo.address(), EXCHANGE_MILLIS, BACKEND_REQUEST_MILLIS));
     sidecar =
         new RunningSidecar(
             """
@@ -249,6 +278,28 @@ class GatewayTimeoutsIT {
     JsonNode line = onlyLine();
     assertThat(line.get("termination").asText()).isEqualTo("--");
     assertThat(line.get("bytes_out").asInt()).isEqualTo(chunks * PacedUpstream.CHUNK_BYTES);
+  }
+
+  @Test
+  void aTunnelIsNotBoundByThem() throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", port())) {
+      socket.setSoTimeout(10_000);
+      OutputStream out = socket.getOutputStream();
+      out.write(
+          ("GET /tunnel HTTP/1.1\r\nHost: sluice.test\r\nConnection: Upgrade\r\n"
+                  + "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+                  + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      InputStream in = socket.getInputStream();
+      assertThat(ScriptedUpstream.readHead(in)).startsWith("HTTP/1.1 101");
+      // The tunnel outlives both bounds of its rule, with nothing moving.
+      long idle = EXCHANGE_MILLIS + BACKEND_REQUEST_MILLIS + 300;
+      TimeUnit.MILLISECONDS.sleep(idle); // deliberate stall: past both bounds
+      out.write("still here".getBytes(StandardCharsets.US_ASCII));
+      assertThat(new String(in.readNBytes(10), StandardCharsets.US_ASCII))
+          .as("echoed through the open tunnel")
+          .isEqualTo("still here");
+    }
   }
 
   private static PacedUpstream upstream(String protocol) {
