@@ -98,8 +98,9 @@ final class ShopRoute {
         rule.matches(),
         rule.backend(),
         t == null
-            ? new RouteTimeouts(null, request, null, null)
-            : new RouteTimeouts(t.connect(), request, t.idle(), t.tunnelIdle()),
+            ? new RouteTimeouts(null, request, null, null, null, null)
+            : new RouteTimeouts(
+                t.connect(), request, t.idle(), t.tunnelIdle(), t.exchange(), t.backendRequest()),
         rule.maxRequestBodyBytes(),
         rule.zeroCopy(),
         rule.offload(),

@@ -8,8 +8,16 @@ import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import org.jspecify.annotations.Nullable;
 
-/** Timeouts of a rule, as durations like 500ms, 5s, 1m. */
+/**
+ * Timeouts of a rule, as durations like 500ms, 5s, 1m. {@code exchange} and {@code backendRequest}
+ * are Gateway API's {@code request} and {@code backendRequest} (v1alpha2 names them so).
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value =
+        "!(has(self.exchange) && has(self.backendRequest) && duration(self.exchange) !="
+            + " duration('0s') && duration(self.backendRequest) > duration(self.exchange))",
+    message = "backendRequest timeout cannot be longer than exchange timeout")
 @ValidationRule(
     value =
         "duration(self.connect) > duration('0s') && duration(self.request) > duration('0s')"
@@ -42,4 +50,21 @@ public record RouteTimeouts(
         @Default("1h")
         @Size(max = 32)
         @Pattern(Patterns.DURATION)
-        @Nullable String tunnelIdle) {}
+        @Nullable String tunnelIdle,
+    @JsonPropertyDescription(
+            "The whole exchange as the client sees it: from the request's arrival until the"
+                + " response's last byte went out, retries and body streaming included (Gateway"
+                + " API's timeouts.request). Exceeded before the response started: 504; after: the"
+                + " exchange is cut (HTTP/1.1: connection closed; HTTP/2: stream reset). 0s or"
+                + " absent: no bound. Tunnels after an upgrade are not bound by it.")
+        @Size(max = 32)
+        @Pattern(Patterns.DURATION)
+        @Nullable String exchange,
+    @JsonPropertyDescription(
+            "One try to the backend, from when its request starts going out until its response is"
+                + " complete; each retry has its own (Gateway API's timeouts.backendRequest)."
+                + " Exceeded before a response head: tried again as retry's PerTryTimeout, else"
+                + " 504; after: the exchange is cut. At most exchange. 0s or absent: no bound.")
+        @Size(max = 32)
+        @Pattern(Patterns.DURATION)
+        @Nullable String backendRequest) {}

@@ -15,11 +15,10 @@ import org.jspecify.annotations.Nullable;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
-    value = "!has(self.request) && !has(self.backendRequest)",
-    message =
-        "timeouts.request and timeouts.backendRequest (the whole exchange, and one try until the"
-            + " full response) are not supported yet: use timeouts.responseHeader, timeouts.idle"
-            + " and retry.perTryTimeout")
+    value =
+        "!(has(self.request) && has(self.backendRequest) && duration(self.request) !="
+            + " duration('0s') && duration(self.backendRequest) > duration(self.request))",
+    message = "backendRequest timeout cannot be longer than request timeout")
 @ValidationRule(
     value =
         "duration(self.connect) > duration('0s') && duration(self.responseHeader) >"
@@ -28,13 +27,19 @@ import org.jspecify.annotations.Nullable;
     message = "timeouts must be greater than 0")
 public record Timeouts(
     @JsonPropertyDescription(
-            "Gateway API's: the longest the whole exchange may take. Not supported yet.")
+            "Gateway API's: the whole exchange as the client sees it, from the request's arrival"
+                + " until the response's last byte went out, retries and body streaming included."
+                + " Exceeded before the response started: 504; after: the exchange is cut"
+                + " (HTTP/1.1: connection closed; HTTP/2: stream reset). 0s or absent: no bound."
+                + " Tunnels after an upgrade are not bound by it.")
         @Size(max = 32)
         @Pattern(Patterns.DURATION)
         @Nullable String request,
     @JsonPropertyDescription(
-            "Gateway API's: the longest one try may take until the full response. Not supported"
-                + " yet.")
+            "Gateway API's: one try to the backend, from when its request starts going out until"
+                + " its response is complete; each retry has its own. Exceeded before a response"
+                + " head: tried again as retry's PerTryTimeout, else 504; after: the exchange is"
+                + " cut. At most request. 0s or absent: no bound.")
         @Size(max = 32)
         @Pattern(Patterns.DURATION)
         @Nullable String backendRequest,
@@ -47,7 +52,7 @@ public record Timeouts(
         @Nullable String connect,
     @JsonPropertyDescription(
             "Sluice extension: time from the end of the request until the response headers"
-                + " arrive; exceeded: 504. (v1alpha1's timeouts.request.)")
+                + " arrive; exceeded: 504. Applies beside request. (v1alpha1's timeouts.request.)")
         @Default("60s")
         @Size(max = 32)
         @Pattern(Patterns.DURATION)

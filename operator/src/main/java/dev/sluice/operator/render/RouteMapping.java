@@ -394,7 +394,21 @@ final class RouteMapping {
       return null;
     }
     return new Timeouts(
-        duration(t.connect()), duration(t.request()), duration(t.idle()), duration(t.tunnelIdle()));
+        duration(t.connect()),
+        duration(t.request()),
+        duration(t.idle()),
+        duration(t.tunnelIdle()),
+        bound(t.exchange()),
+        bound(t.backendRequest()));
+  }
+
+  /**
+   * A Gateway API timeout as the contract has it: absent for no bound, which Gateway API writes
+   * "0s" (so a config that does not bound asks nothing of an older sidecar).
+   */
+  private static @Nullable Duration bound(@Nullable String text) {
+    Duration bound = duration(text);
+    return bound == null || bound.isZero() ? null : bound;
   }
 
   static @Nullable Duration duration(@Nullable String text) {

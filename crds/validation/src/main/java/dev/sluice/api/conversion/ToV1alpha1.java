@@ -27,7 +27,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * The canonical v1alpha2 to v1alpha1 spec: each match on its own (a method becomes a one-method
  * list), Offload filters as offload steps and VariableAction filters as actions, each in their
- * order, the one backendRef as the backend, {@code responseHeader} as {@code timeouts.request}.
+ * order, the one backendRef as the backend, {@code responseHeader} as {@code timeouts.request},
+ * Gateway API's {@code request} as {@code timeouts.exchange} ({@code backendRequest} keeps its
+ * name).
  */
 final class ToV1alpha1 {
   private ToV1alpha1() {}
@@ -166,12 +168,13 @@ final class ToV1alpha1 {
     if (in == null) {
       return null;
     }
-    if (in.request() != null || in.backendRequest() != null) {
-      throw new IllegalArgumentException(
-          "spec.rules[].timeouts: request and backendRequest are not supported yet (expected:"
-              + " responseHeader, idle, connect, tunnelIdle)");
-    }
-    return new RouteTimeouts(in.connect(), in.responseHeader(), in.idle(), in.tunnelIdle());
+    return new RouteTimeouts(
+        in.connect(),
+        in.responseHeader(),
+        in.idle(),
+        in.tunnelIdle(),
+        in.request(),
+        in.backendRequest());
   }
 
   private static <T> T required(@Nullable T value, String field) {

@@ -21,7 +21,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * The canonical v1alpha1 to v1alpha2 spec: a match per listed method, offload steps then actions as
  * filters in their order, the backend as the one backendRef, {@code timeouts.request} as {@code
- * responseHeader}. Absent stays absent.
+ * responseHeader}, {@code timeouts.exchange} as Gateway API's {@code request}. Absent stays absent.
  */
 final class ToV1alpha2 {
   private ToV1alpha2() {}
@@ -156,6 +156,12 @@ final class ToV1alpha2 {
   private static @Nullable Timeouts timeouts(@Nullable RouteTimeouts in) {
     return in == null
         ? null
-        : new Timeouts(null, null, in.connect(), in.request(), in.idle(), in.tunnelIdle());
+        : new Timeouts(
+            in.exchange(),
+            in.backendRequest(),
+            in.connect(),
+            in.request(),
+            in.idle(),
+            in.tunnelIdle());
   }
 }

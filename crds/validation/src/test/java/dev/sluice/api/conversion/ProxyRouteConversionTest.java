@@ -170,6 +170,38 @@ class ProxyRouteConversionTest {
   }
 
   @Test
+  void gatewayTimeoutsAreTheHubsExchangeAndBackendRequestAndComeBackAsWritten() {
+    ObjectNode v2 =
+        admitted(
+            yaml(
+                """
+                apiVersion: sluice.dev/v1alpha2
+                kind: ProxyRoute
+                metadata: {name: gw, namespace: shop}
+                spec:
+                  selector: {matchLabels: {app: shop}}
+                  listener: {port: 8080}
+                  rules:
+                    - name: bounded
+                      backendRefs: [{name: api, port: 80}]
+                      timeouts: {request: 10s, backendRequest: 2s, responseHeader: 5s}
+                    - name: disabled
+                      backendRefs: [{name: api, port: 80}]
+                      timeouts: {request: 0s, backendRequest: 30s}
+                """));
+    ObjectNode v1 = CONVERSION.convert(v2, V1ALPHA1);
+    assertValid(v1);
+    assertThat(v1.at("/spec/rules/0/timeouts/exchange").asText()).isEqualTo("10s");
+    assertThat(v1.at("/spec/rules/0/timeouts/backendRequest").asText()).isEqualTo("2s");
+    assertThat(v1.at("/spec/rules/0/timeouts/request").asText())
+        .as("v1alpha1's request is v1alpha2's responseHeader")
+        .isEqualTo("5s");
+    assertThat(v1.at("/spec/rules/1/timeouts/exchange").asText()).isEqualTo("0s");
+    assertThat(CONVERSION.convert(v1, V1ALPHA2)).isEqualTo(v2);
+    assertRoundTrip(v1);
+  }
+
+  @Test
   void anEditInTheOtherVersionWinsOverWhatWasKept() {
     ObjectNode v1 =
         admitted(

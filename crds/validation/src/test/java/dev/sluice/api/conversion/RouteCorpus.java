@@ -105,7 +105,13 @@ final class RouteCorpus {
     if (random.nextBoolean()) {
       fields.add(
           "\"timeouts\": {"
-              + pick(random, "\"connect\": \"2s\"", "\"request\": \"30s\"", "\"idle\": \"1m\"")
+              + pick(
+                  random,
+                  "\"connect\": \"2s\"",
+                  "\"request\": \"30s\"",
+                  "\"idle\": \"1m\"",
+                  "\"exchange\": \"10s\"",
+                  "\"backendRequest\": \"2s\"")
               + "}");
     }
     switch (random.nextInt(3)) {

@@ -278,11 +278,10 @@ class RuleVariantsTest {
             ".backendRefs[0]: Invalid value: \"object\": backendRefs[].tls is only allowed with"
                 + " protocol h2"),
         ruleV2(
-            "Gateway's request timeout",
-            "{timeouts: {request: 10s}}",
-            ".timeouts: Invalid value: \"object\": timeouts.request and timeouts.backendRequest"
-                + " (the whole exchange, and one try until the full response) are not supported"
-                + " yet: use timeouts.responseHeader, timeouts.idle and retry.perTryTimeout"),
+            "a backendRequest timeout longer than the request timeout",
+            "{timeouts: {request: 10s, backendRequest: 11s}}",
+            ".timeouts: Invalid value: \"object\": backendRequest timeout cannot be longer than"
+                + " request timeout"),
         ruleV2(
             "a v1alpha2 timeout of 0s",
             "{timeouts: {responseHeader: 0s}}",
@@ -405,6 +404,11 @@ class RuleVariantsTest {
             "a zero timeout",
             "{timeouts: {connect: 0s}}",
             ".timeouts: Invalid value: \"object\": timeouts must be greater than 0"),
+        rule(
+            "a backendRequest timeout longer than the exchange timeout",
+            "{timeouts: {exchange: 1s, backendRequest: 1500ms}}",
+            ".timeouts: Invalid value: \"object\": backendRequest timeout cannot be longer than"
+                + " exchange timeout"),
         route(
             "two rules named a",
             "{rules: [{name: a, backend: {service: {name: web, port: 80}}},"

@@ -50,6 +50,12 @@ public final class ContractFields {
               new ContractField("rules[].rateLimit", 4, ContractField.Handling.MUST_UNDERSTAND),
               // A mirror is traffic an older sidecar would silently not send.
               new ContractField("rules[].mirrors", 4, ContractField.Handling.MUST_UNDERSTAND),
+              // Gateway API's request and backendRequest timeouts: an older sidecar would let an
+              // exchange or a try run past the bound the rule promises its clients.
+              new ContractField(
+                  "rules[].timeouts.exchange", 4, ContractField.Handling.MUST_UNDERSTAND),
+              new ContractField(
+                  "rules[].timeouts.backendRequest", 4, ContractField.Handling.MUST_UNDERSTAND),
 
               // An older sidecar would serve without asking for client certificates and forward a
               // client's own identity header: never send it one.

@@ -22,8 +22,8 @@ import org.jspecify.annotations.Nullable;
  * @param codes response statuses tried again, 500 to 599 (default 502, 503, 504: the gateway
  *     errors); the response of the last try goes to the client whatever it is
  * @param on other outcomes tried again: {@link On#RESET} (the connection or stream ended before a
- *     response head), {@link On#PER_TRY_TIMEOUT} (no response head within {@code perTryTimeout});
- *     default both
+ *     response head), {@link On#PER_TRY_TIMEOUT} (no response head within {@code perTryTimeout}, or
+ *     within the rule's {@code timeouts.backendRequest}); default both
  * @param methods request methods the policy applies to (default GET, HEAD, OPTIONS, TRACE, PUT,
  *     DELETE)
  * @param perTryTimeout how long one try may wait for its response head, from when its request was
@@ -99,7 +99,10 @@ public record RetryPolicy(
     /** The connection or stream ended (closed, reset, a write failed) before a response head. */
     @JsonProperty("Reset")
     RESET,
-    /** No response head within {@code perTryTimeout}. */
+    /**
+     * No response head within {@code perTryTimeout}, or the rule's {@code timeouts.backendRequest}
+     * ran out before one.
+     */
     @JsonProperty("PerTryTimeout")
     PER_TRY_TIMEOUT
   }

@@ -201,11 +201,7 @@ public final class SidecarConfigValidator {
     }
     TrafficPolicyValidator.validate(path, rule, problems);
     MirrorValidator.validate(path, rule, problems);
-    Timeouts timeouts = rule.timeouts();
-    problems.positive(path + ".timeouts.connect", timeouts.connect());
-    problems.positive(path + ".timeouts.request", timeouts.request());
-    problems.positive(path + ".timeouts.idle", timeouts.idle());
-    problems.positive(path + ".timeouts.tunnelIdle", timeouts.tunnelIdle());
+    validateTimeouts(path + ".timeouts", rule.timeouts(), problems);
     for (int u = 0; u < rule.upgrades().size(); u++) {
       String token = rule.upgrades().get(u);
       if (token == null || !UPGRADE_TOKEN.matcher(token).matches()) {
@@ -231,6 +227,30 @@ public final class SidecarConfigValidator {
     }
     RuleTelemetryValidator.validate(path, rule, problems);
     RuleFiltersValidator.validate(path, rule, problems);
+  }
+
+  private static void validateTimeouts(String path, Timeouts timeouts, Problems problems) {
+    problems.positive(path + ".connect", timeouts.connect());
+    problems.positive(path + ".request", timeouts.request());
+    problems.positive(path + ".idle", timeouts.idle());
+    problems.positive(path + ".tunnelIdle", timeouts.tunnelIdle());
+    // Absent is unbounded: a renderer leaves out what its user disabled (Gateway API's "0s").
+    problems.positive(path + ".exchange", timeouts.exchange());
+    problems.positive(path + ".backendRequest", timeouts.backendRequest());
+    Duration exchange = timeouts.exchange();
+    Duration backendRequest = timeouts.backendRequest();
+    if (exchange != null
+        && backendRequest != null
+        && !exchange.isZero()
+        && !exchange.isNegative()
+        && backendRequest.compareTo(exchange) > 0) {
+      problems.add(
+          path + ".backendRequest",
+          Durations.format(backendRequest),
+          "at most exchange ("
+              + Durations.format(exchange)
+              + "): the whole exchange bounds each try");
+    }
   }
 
   private static void validateRetry(String path, RetryPolicy retry, Problems problems) {

@@ -118,6 +118,35 @@ class ContractFieldsTest {
   }
 
   @Test
+  void exchangeAndBackendRequestTimeoutsRequireContract4AndAbsentOnesAskNothing() throws Exception {
+    SidecarConfig config =
+        SidecarConfigCodec.read(Fixtures.CONTRACT.resolve("valid/timeouts.yaml"));
+    assertThat(ContractFields.CURRENT.required(config)).isEqualTo(4);
+    var refused = (ContractRendering.Refused) ContractFields.CURRENT.render(config, 3);
+    assertThat(refused.describe())
+        .isEqualTo(
+            "rules[0].timeouts.backendRequest (contract 4), rules[1].timeouts.backendRequest"
+                + " (contract 4), rules[0].timeouts.exchange (contract 4)");
+    var sent = (ContractRendering.Sendable) ContractFields.CURRENT.render(config, 4);
+    assertThat(new ConfigDecoder(4, ContractFields.CURRENT).decode(sent.json(), "v4").config())
+        .isEqualTo(config);
+
+    SidecarConfig headerTimeoutOnly =
+        SidecarConfigCodec.readYaml(
+            """
+            version: 1
+            listeners: [{name: http, address: 127.0.0.1:10080}]
+            rules:
+              - {name: a, listener: http, upstream: {endpoints: [127.0.0.1:8080]},
+                 timeouts: {request: 2s}}
+            """,
+            "header timeout only");
+    assertThat(ContractFields.CURRENT.required(headerTimeoutOnly)).isEqualTo(1);
+    assertThat(SidecarConfigCodec.toJson(headerTimeoutOnly))
+        .doesNotContain("exchange", "backendRequest");
+  }
+
+  @Test
   void accessLogAndTracingAtTheirDefaultsAreLeftOutSoTheRevisionIsAsBefore() throws Exception {
     String before =
         """

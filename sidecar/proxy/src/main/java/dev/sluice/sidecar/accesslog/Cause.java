@@ -15,6 +15,10 @@ public enum Cause {
   TIMEOUT_IDLE("timeout_idle"),
   /** The last try ran out of its per-try timeout. */
   TIMEOUT_PER_TRY("timeout_per_try"),
+  /** The rule's whole-exchange timeout (Gateway API's {@code request}) ran out. */
+  TIMEOUT_EXCHANGE("timeout_exchange"),
+  /** The last try ran out of the rule's backend-request timeout. */
+  TIMEOUT_BACKEND_REQUEST("timeout_backend_request"),
   /** An agent did not answer within its processing timeout. */
   TIMEOUT_AGENT("timeout_agent"),
   /** The connection closed (client) or closed before the message's end (upstream). */

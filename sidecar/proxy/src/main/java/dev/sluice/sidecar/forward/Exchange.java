@@ -154,6 +154,8 @@ public final class Exchange implements UpstreamExchange {
    * lease.
    */
   public void start() {
+    // Armed first: the whole exchange counts from the request's arrival, whatever follows.
+    timers.armExchange();
     Ending refused = TrafficPolicy.refusal(this);
     if (refused == null && config.redirect() != null && !offload.has(OffloadPlan.Phase.REQUEST)) {
       afterRequestPhase(PhaseOutcome.CONTINUE); // its deny actions, then the redirect
@@ -219,6 +221,7 @@ public final class Exchange implements UpstreamExchange {
       answer(refused);
       return;
     }
+    timers.armBackendRequest(); // this try's own, from its first byte upstream
     request.start(lease);
   }
 
@@ -254,10 +257,10 @@ public final class Exchange implements UpstreamExchange {
     if (phase != Phase.FORWARDING) {
       return;
     }
-    if (!tryAgain(attempt.afterPerTryTimeout(request.replayable()))) {
+    if (!tryAgain(attempt.afterTryTimeout(RequestAttempt.PER_TRY_TIMEOUT, request.replayable()))) {
       answer(
           UpstreamTrouble.timedOut(
-              this, "per_try_timeout", attempt.perTrySentence(), Actor.UPSTREAM));
+              this, RequestAttempt.PER_TRY_TIMEOUT, attempt.perTrySentence(), Actor.UPSTREAM));
     }
   }
 
@@ -270,6 +273,7 @@ public final class Exchange implements UpstreamExchange {
       return false;
     }
     log.debug("{} {} -> {}: trying again ({})", head.method(), head.uri(), rule.name(), next);
+    timers.cancelBackendRequest();
     phase = Phase.ACQUIRING;
     record.acquiring();
     attempt.again(next);
@@ -534,12 +538,20 @@ public final class Exchange implements UpstreamExchange {
   }
 
   /**
-   * A timeout ran out ({@code kind}: {@code timeout} for the request's, {@code idle}): a 504 saying
+   * A timeout of {@link ExchangeTimers} ran out ({@code kind}, one of its constants): a 504 saying
    * so, or the exchange cut when the response has started. The request timeout no longer applies
-   * once it has.
+   * once it has, and none applies to a tunnel. A try that ran out of its backend-request timeout
+   * before its response head is tried again when the retry policy allows, as a per-try timeout is.
    */
   void timedOut(String kind, String sentence) {
-    if (phase == Phase.DONE || (kind.equals("timeout") && phase.responseStarted())) {
+    if (phase == Phase.DONE
+        || phase == Phase.TUNNEL
+        || (kind.equals(ExchangeTimers.REQUEST) && phase.responseStarted())) {
+      return;
+    }
+    if (kind.equals(ExchangeTimers.BACKEND_REQUEST)
+        && phase == Phase.FORWARDING
+        && tryAgain(attempt.afterTryTimeout(kind, request.replayable()))) {
       return;
     }
     answer(UpstreamTrouble.timedOut(this, kind, sentence, waitingFor()));

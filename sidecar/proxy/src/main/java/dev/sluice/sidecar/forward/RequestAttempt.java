@@ -42,6 +42,9 @@ final class RequestAttempt {
     ANSWER
   }
 
+  /** The kind of a try without a response head within the policy's per-try timeout. */
+  static final String PER_TRY_TIMEOUT = "per_try_timeout";
+
   private final Exchange exchange;
   private final RetryPolicy policy;
   private final boolean policyApplies;
@@ -192,8 +195,13 @@ final class RequestAttempt {
     return mayRetry() ? retry("status") : Next.ANSWER;
   }
 
-  /** What follows a try without a response head within its per-try timeout. */
-  Next afterPerTryTimeout(boolean replayable) {
+  /**
+   * What follows a try that ran out of its time ({@code kind}: {@link #PER_TRY_TIMEOUT}, no
+   * response head within the policy's per-try timeout; {@link ExchangeTimers#BACKEND_REQUEST}, no
+   * whole response within the rule's backend-request timeout, nothing of it gone downstream yet):
+   * both are the policy's {@code PerTryTimeout} outcome, counted by their kind.
+   */
+  Next afterTryTimeout(String kind, boolean replayable) {
     if (!policy.retries(RetryPolicy.On.PER_TRY_TIMEOUT)) {
       return Next.ANSWER;
     }
@@ -203,7 +211,7 @@ final class RequestAttempt {
       }
       return Next.ANSWER;
     }
-    return mayRetry() ? retry("per_try_timeout") : Next.ANSWER;
+    return mayRetry() ? retry(kind) : Next.ANSWER;
   }
 
   /** True when the policy allows one more try now: counted as forgone by why when it does not. */

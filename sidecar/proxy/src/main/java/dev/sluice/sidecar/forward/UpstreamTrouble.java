@@ -73,14 +73,16 @@ final class UpstreamTrouble {
   }
 
   /**
-   * A timeout ran out ({@code kind}: {@code timeout}, {@code idle} or {@code per_try_timeout}):
-   * 504; {@code slow} is who the exchange was waiting for.
+   * A timeout ran out ({@code kind}: one of {@link ExchangeTimers}' kinds, or {@link
+   * RequestAttempt#PER_TRY_TIMEOUT}): 504; {@code slow} is who the exchange was waiting for.
    */
   static Ending timedOut(Exchange exchange, String kind, String sentence, Actor slow) {
     Cause cause =
         switch (kind) {
-          case "idle" -> Cause.TIMEOUT_IDLE;
-          case "per_try_timeout" -> Cause.TIMEOUT_PER_TRY;
+          case ExchangeTimers.IDLE -> Cause.TIMEOUT_IDLE;
+          case RequestAttempt.PER_TRY_TIMEOUT -> Cause.TIMEOUT_PER_TRY;
+          case ExchangeTimers.EXCHANGE -> Cause.TIMEOUT_EXCHANGE;
+          case ExchangeTimers.BACKEND_REQUEST -> Cause.TIMEOUT_BACKEND_REQUEST;
           default -> Cause.TIMEOUT_REQUEST;
         };
     return counted(

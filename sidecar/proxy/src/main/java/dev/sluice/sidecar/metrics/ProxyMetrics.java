@@ -129,7 +129,7 @@ public final class ProxyMetrics implements OutlierDetector.Events {
 
   /**
    * A request of {@code rule} tried again under its retry policy; {@code reason}: reset, status,
-   * per_try_timeout.
+   * per_try_timeout, backend_request_timeout.
    */
   public void retried(String rule, String reason) {
     counter(
