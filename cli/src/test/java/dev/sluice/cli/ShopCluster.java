@@ -90,7 +90,8 @@ final class ShopCluster implements AutoCloseable {
               }
             },
             OperatorMetrics.none(),
-            n -> {});
+            n -> {},
+            null);
   }
 
   Clock clock() {
