@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.sluice.api.v1alpha1.ProxyRoute;
 import dev.sluice.api.v1alpha1.RouteMatch;
 import dev.sluice.api.v1alpha1.Rule;
-import dev.sluice.api.v1alpha1.WeightedBackend;
 import dev.sluice.operator.render.AttachedRule;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
@@ -197,12 +196,9 @@ public final class HttpRouteAttachments {
       Rule rule,
       List<RuleTranslation.BackendShare> shares,
       List<String> hosts) {
-    List<WeightedBackend> backends = new ArrayList<>();
     List<AttachedRule.Unavailable> unavailable = new ArrayList<>();
     for (RuleTranslation.BackendShare share : shares) {
-      if (share.backend() != null) {
-        backends.add(share.backend());
-      } else if (share.problem() != null) {
+      if (share.backend() == null && share.problem() != null) {
         unavailable.add(new AttachedRule.Unavailable(share.weight(), share.problem().message()));
       }
     }
@@ -238,9 +234,7 @@ public final class HttpRouteAttachments {
                     index,
                     m),
                 new AttachedRule(
-                    entryName,
-                    RuleTranslation.with(rule, match, backends.isEmpty() ? null : backends),
-                    unavailable)));
+                    entryName, RuleTranslation.with(rule, match, shares), unavailable)));
       }
     }
     return out;

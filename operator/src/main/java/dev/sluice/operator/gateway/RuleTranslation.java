@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.api.conversion.ProxyRouteConversion;
+import dev.sluice.api.v1alpha1.Backend;
 import dev.sluice.api.v1alpha1.Backend.BackendProtocol;
 import dev.sluice.api.v1alpha1.RouteMatch;
 import dev.sluice.api.v1alpha1.Rule;
@@ -234,12 +235,20 @@ final class RuleTranslation {
     };
   }
 
-  /** {@code rule} with only {@code match} (its host set) and {@code backends}. */
-  static Rule with(Rule rule, RouteMatch match, @Nullable List<WeightedBackend> backends) {
+  /**
+   * {@code rule} with only {@code match} (its host set) and its resolved backends: one backendRef
+   * that resolved, of a weight above 0, as the rule's one backend (as a v1alpha2 route's rule with
+   * one backendRef converts, so a sidecar of any contract can take it); else weighted.
+   */
+  static Rule with(Rule rule, RouteMatch match, List<BackendShare> shares) {
+    List<WeightedBackend> resolved = new ArrayList<>();
+    shares.stream().map(BackendShare::backend).filter(b -> b != null).forEach(resolved::add);
+    boolean single = shares.size() == 1 && resolved.size() == 1 && shares.get(0).weight() > 0;
+    WeightedBackend one = single ? resolved.get(0) : null;
     return new Rule(
         rule.name(),
         List.of(match),
-        null,
+        one == null ? null : new Backend(one.service(), null, one.protocol(), null),
         rule.timeouts(),
         rule.maxRequestBodyBytes(),
         rule.zeroCopy(),
@@ -254,7 +263,7 @@ final class RuleTranslation {
         rule.rewrite(),
         rule.redirect(),
         rule.rateLimit(),
-        backends,
+        single || resolved.isEmpty() ? null : resolved,
         rule.mirrors());
   }
 }
