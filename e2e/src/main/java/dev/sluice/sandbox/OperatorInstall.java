@@ -17,9 +17,9 @@ import java.util.Map;
  * What an install puts around the operator, as the chart does, so that the sandbox's API holds what
  * a cluster's holds (and {@code kubectl sluice check} finds it): before the operator starts, its
  * ServiceAccount and RBAC and the injection webhook's registration, from operator/deploy (which
- * ChartIT keeps equal to the chart's, and the e2e build puts on the classpath); once it listens,
- * its Service and the EndpointSlice the endpoint controller would write, naming the in-process
- * operator's loopback address and ports.
+ * ChartRbacIT keeps equal to the chart's, and the e2e build puts on the classpath); once it
+ * listens, its Service and the EndpointSlice the endpoint controller would write, naming the
+ * in-process operator's loopback address and ports.
  */
 final class OperatorInstall {
   /** The operator's Service, ServiceAccount and roles: the chart's names for release sluice. */

@@ -17,7 +17,7 @@ class CrdFilesUpToDateTest {
     String expected = CrdFiles.render(kind);
     if (Boolean.getBoolean("crds.update")) {
       Files.writeString(CrdFiles.COMMITTED_DIR.resolve(CrdFiles.fileName(kind)), expected);
-      // The chart's templated CRDs render this copy (charts' ChartIT checks it is identical).
+      // The chart's templated CRDs render this copy (charts' ChartCrdsIT checks it is identical).
       Files.writeString(CrdFiles.CHART_DIR.resolve(CrdFiles.fileName(kind)), expected);
     }
     assertThat(CrdFiles.COMMITTED_DIR.resolve(CrdFiles.fileName(kind)))

@@ -53,6 +53,26 @@ public final class Backends {
   }
 
   /**
+   * The backends of {@code rule}, a rule that answers every request itself (one that redirects):
+   * none. Its exchanges answer before they choose a lease, so the one {@link #choose()} returns
+   * never leases (asking fails, naming the rule) and offers no upgrade, there being no upstream to
+   * upgrade to.
+   */
+  public static Backends none(String rule) {
+    return new Backends(
+        List.of(
+            new Backend(
+                "none",
+                new Nowhere("rule " + rule + " has no upstream (it redirects)"),
+                // Upgrades offers a client's Upgrade only to an HTTP/1.1 upstream
+                Upstream.Protocol.H2C,
+                null)),
+        new long[] {1},
+        false,
+        Backends::threadRandom);
+  }
+
+  /**
    * The backends of {@code config} (a rule's {@code backends}), each with the lease source {@code
    * pool} gives its upstream; {@code random}: a long in [0, bound) (tests pass a seeded one).
    */

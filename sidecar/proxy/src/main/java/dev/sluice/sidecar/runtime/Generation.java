@@ -172,8 +172,7 @@ public final class Generation implements AutoCloseable {
       return Backends.single(pool.apply(upstream), upstream.protocol());
     }
     if (rule.redirect() != null) {
-      // answered before any lease: a protocol that offers no upgrade, a source that never leases
-      return Backends.single(new NoUpstream(rule.name()), Upstream.Protocol.H2C);
+      return Backends.none(rule.name());
     }
     return Backends.weighted(rule.backends(), pool::apply, null);
   }

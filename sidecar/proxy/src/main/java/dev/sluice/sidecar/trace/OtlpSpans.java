@@ -1,5 +1,6 @@
 package dev.sluice.sidecar.trace;
 
+import dev.sluice.sidecar.batch.BatchQueue;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
@@ -7,53 +8,51 @@ import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
+import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Span export over OTLP/HTTP with the OpenTelemetry SDK's exporter: an event loop only offers a
  * finished exchange to a bounded queue (full: dropped and counted, never waited for); a thread of
- * its own turns them into the SDK's span data and exports them in batches, waiting for each batch
- * at most the export timeout. A collector that is down costs dropped spans, never a request.
- * Closing exports what is queued, then shuts the exporter down.
+ * its own turns them into the SDK's span data and exports them in batches, as the SDK's
+ * BatchSpanProcessor does: when {@value #BATCH} spans are waiting, or {@link #SCHEDULE_DELAY} after
+ * the first of a batch was taken, waiting for each export at most the export timeout. Exporting
+ * rarely matters more than exporting at once: each export costs the exporter's HTTP machinery
+ * whatever its size, and with the sidecar's C2-only JIT that rarely-run code stays interpreted
+ * (bench/results/2026-12-07-observability.md). A collector that is down costs dropped spans, never
+ * a request. Closing exports what is queued at once, then shuts the exporter down.
  */
 public final class OtlpSpans implements Spans, AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(OtlpSpans.class);
-
   /** Spans waiting at most: a few MiB at a few hundred bytes each. */
   public static final int DEFAULT_CAPACITY = 8192;
 
-  private static final int BATCH = 512;
+  /** Spans in one export at most (the SDK's default). */
+  public static final int BATCH = 512;
+
+  /**
+   * How long the first span of a batch waits for more at most: a collector sees a span within about
+   * 2 s of its exchange's end, and a sidecar sampling a few hundred spans a second exports about
+   * once every 2 s instead of several times a second (the SDK's default is 5 s).
+   */
+  public static final Duration SCHEDULE_DELAY = Duration.ofSeconds(2);
+
   private static final Duration EXPORT_TIMEOUT = Duration.ofSeconds(10);
 
-  private final BlockingQueue<ExchangeSpan> queue;
   private final SpanExporter exporter;
   private final Resource resource;
-  private final LongAdder dropped = new LongAdder();
-  private final LongAdder exported = new LongAdder();
-  private final LongAdder failed = new LongAdder();
-  private final Thread thread;
-  private volatile boolean closing;
+  private final List<SpanData> data = new ArrayList<>(BATCH);
+  private final BatchQueue<ExchangeSpan> queue;
 
   public OtlpSpans(SpanExporter exporter, Resource resource, int capacity) {
-    if (capacity < 1) {
-      throw new IllegalArgumentException("capacity: " + capacity + " (expected at least 1)");
-    }
-    this.queue = new ArrayBlockingQueue<>(capacity);
     this.exporter = exporter;
     this.resource = resource;
-    this.thread = new Thread(this::run, "sluice-span-export");
-    this.thread.setDaemon(true);
-    this.thread.start();
+    this.queue =
+        new BatchQueue<>("sluice-span-export", capacity, BATCH, SCHEDULE_DELAY, this::export);
   }
 
   /**
@@ -87,75 +86,43 @@ public final class OtlpSpans implements Spans, AutoCloseable {
 
   @Override
   public void offer(ExchangeSpan span) {
-    if (closing || !queue.offer(span)) {
-      dropped.increment();
-    }
+    queue.offer(span);
   }
 
   /** Spans dropped: the queue was full, the exporter closing, or an export failed. */
   public long dropped() {
-    return dropped.sum();
+    return queue.dropped();
   }
 
   /** Spans the endpoint accepted. */
   public long exported() {
-    return exported.sum();
+    return queue.delivered();
   }
 
   /** Batches whose export failed (their spans count as dropped too). */
   public long failedExports() {
-    return failed.sum();
+    return queue.failedBatches();
   }
 
-  private void run() {
-    List<ExchangeSpan> batch = new ArrayList<>(BATCH);
-    List<SpanData> data = new ArrayList<>(BATCH);
-    boolean failing = false;
-    while (true) {
-      try {
-        ExchangeSpan first = queue.poll(200, TimeUnit.MILLISECONDS);
-        if (first == null) {
-          if (closing && queue.isEmpty()) {
-            return;
-          }
-          continue;
-        }
-        batch.add(first);
-        queue.drainTo(batch, BATCH - 1);
-        for (ExchangeSpan span : batch) {
-          data.add(new ExchangeSpanData(span, resource));
-        }
-        CompletableResultCode result = exporter.export(data);
-        result.join(EXPORT_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
-        if (result.isSuccess()) {
-          exported.add(batch.size());
-          failing = false;
-        } else {
-          dropped.add(batch.size());
-          failed.increment();
-          if (!failing) {
-            log.warn(
-                "span export: a batch of {} failed; dropping spans until one passes", batch.size());
-            failing = true;
-          }
-        }
-        batch.clear();
-        data.clear();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
+  /** On the queue's thread. */
+  private void export(List<ExchangeSpan> batch, boolean drained) throws IOException {
+    data.clear();
+    for (ExchangeSpan span : batch) {
+      data.add(new ExchangeSpanData(span, resource));
+    }
+    CompletableResultCode result = exporter.export(data);
+    result.join(EXPORT_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
+    data.clear();
+    if (!result.isSuccess()) {
+      Throwable why = result.getFailureThrowable();
+      throw new IOException(
+          "the exporter did not deliver them" + (why == null ? "" : ": " + why), why);
     }
   }
 
   /** Exports what is queued (waiting at most {@code timeoutMillis}), then shuts down. */
   public void close(long timeoutMillis) {
-    closing = true;
-    try {
-      thread.join(timeoutMillis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    queue.close(timeoutMillis);
     exporter.shutdown().join(1, TimeUnit.SECONDS);
   }
 

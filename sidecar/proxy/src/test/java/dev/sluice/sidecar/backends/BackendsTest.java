@@ -4,12 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.sidecar.config.Backend;
 import dev.sluice.sidecar.config.Upstream;
+import dev.sluice.sidecar.upstream.EndpointTries;
 import dev.sluice.sidecar.upstream.LeaseSource;
 import dev.sluice.sidecar.upstream.RetryBudget;
+import io.netty.channel.DefaultEventLoop;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The weighted choice: shares by weight from a seeded source, weight 0 never, all 0 a 500. */
@@ -94,5 +98,26 @@ class BackendsTest {
     assertThat(backends.weighted()).isTrue();
     assertThat(Backends.single(SOURCE, Upstream.Protocol.H2C).choose().label())
         .isEqualTo("upstream");
+  }
+
+  /** A redirecting rule's backends: one that never leases, offers no upgrade, is not counted. */
+  @Test
+  void aRuleThatRedirectsHasNoBackendToLeaseFromOrUpgradeTo() throws Exception {
+    Backends none = Backends.none("shop.moved");
+    dev.sluice.sidecar.backends.Backend chosen = none.choose();
+    assertThat(chosen.label()).isEqualTo("none");
+    assertThat(chosen.unavailable()).as("answered by the rule, not with a 500").isNull();
+    assertThat(chosen.protocol()).isNotEqualTo(Upstream.Protocol.HTTP1);
+    assertThat(none.weighted()).isFalse();
+    DefaultEventLoop loop = new DefaultEventLoop();
+    try {
+      var lease = chosen.source().acquire(loop, new EndpointTries(Duration.ofSeconds(1)));
+      assertThat(lease.await(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(lease.cause())
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessage("no upstream: rule shop.moved has no upstream (it redirects)");
+    } finally {
+      loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+    }
   }
 }

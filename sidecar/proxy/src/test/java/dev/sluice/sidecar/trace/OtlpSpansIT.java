@@ -118,6 +118,27 @@ class OtlpSpansIT {
         .containsEntry("sluice.cause", "timeout_request");
   }
 
+  /** As the SDK's batch processor: a trickle of spans is one export, not one each. */
+  @Test
+  void spansOfferedOneByOneGoOutInOneExport() {
+    for (int i = 0; i < 3; i++) {
+      spans.offer(exchange(TraceParent.start(true), 200, "--"));
+    }
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> receiver.spans().size() == 3);
+    assertThat(receiver.requests()).isEqualTo(1);
+  }
+
+  @Test
+  void closingExportsWhatIsWaitingAtOnce() {
+    spans.offer(exchange(TraceParent.start(true), 200, "--"));
+
+    spans.close(30_000);
+
+    assertThat(receiver.spans()).hasSize(1);
+    assertThat(spans.exported()).isEqualTo(1);
+  }
+
   @Test
   void aCollectorThatIsDownCostsCountedDropsAndExportResumesAfter() {
     receiver.unavailable(true);

@@ -10,12 +10,8 @@ import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.Dispatcher;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
-import io.fabric8.zjsonpatch.CompatibilityFlags;
-import io.fabric8.zjsonpatch.JsonPatch;
-import io.fabric8.zjsonpatch.JsonPatchException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.EnumSet;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
@@ -24,10 +20,11 @@ import org.jspecify.annotations.Nullable;
  * would accept them all):
  *
  * <ul>
- *   <li>A JSON Patch (RFC 6902) is applied to the stored object strictly first: {@code add} needs
- *       the parent to exist ({@code add /x/-} with no array at {@code x} fails), {@code replace},
- *       {@code remove} and {@code test} need their target, a failed {@code test} fails — each with
- *       422, as the real server answers. (The mock itself creates missing parents.)
+ *   <li>A JSON Patch (RFC 6902) is applied to the stored object strictly first ({@link
+ *       StrictJsonPatch}): {@code add} needs the parent to exist ({@code add /x/-} with no array at
+ *       {@code x} fails), {@code replace}, {@code remove} and {@code test} need their target, a
+ *       failed {@code test} fails — each with 422, as the real server answers. (The mock itself
+ *       creates missing parents.)
  *   <li>A pod's status, as it would be stored, passes {@link PodStatusRules}.
  *   <li>metav1.Time fields of core objects are cut to the second, as the real server stores them
  *       ({@link MetaTimes}).
@@ -91,10 +88,7 @@ final class ApiServerWrites extends Dispatcher {
 
   private RecordedRequest jsonPatch(RecordedRequest request, String path, boolean core)
       throws Refusal {
-    JsonNode patch = read(body(request), 400);
-    if (!patch.isArray()) {
-      throw new Refusal(400, "a JSON Patch is an array of operations (RFC 6902)");
-    }
+    ArrayNode patch = StrictJsonPatch.parse(body(request));
     if (core) {
       for (JsonNode op : patch) {
         JsonNode value = op.get("value");
@@ -109,21 +103,11 @@ final class ApiServerWrites extends Dispatcher {
     if (stored == null) {
       return withBody(request, patch.toString()); // the mock answers 404 as the real server does
     }
-    JsonNode result = apply((ArrayNode) patch, stored);
+    JsonNode result = StrictJsonPatch.apply(patch, stored);
     if (POD_STATUS.matcher(path).matches()) {
       PodStatusRules.check(result);
     }
     return withBody(request, patch.toString());
-  }
-
-  private static JsonNode apply(ArrayNode patch, JsonNode stored) throws Refusal {
-    try {
-      return JsonPatch.apply(
-          patch, stored, EnumSet.of(CompatibilityFlags.FORBID_REMOVE_MISSING_OBJECT));
-    } catch (JsonPatchException | IllegalArgumentException e) {
-      throw Refusal.invalid(
-          "the JSON Patch does not apply to the stored object: " + e.getMessage());
-    }
   }
 
   /** The object as stored (read through the mock without recording a request), or null. */

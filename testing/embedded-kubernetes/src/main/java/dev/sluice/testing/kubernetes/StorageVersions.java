@@ -11,7 +11,6 @@ import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.Dispatcher;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
-import io.fabric8.zjsonpatch.JsonPatch;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
@@ -22,8 +21,9 @@ import java.util.regex.Pattern;
  * server keeps them through the CRD's conversion webhook: stored as v1alpha1 (what the operator
  * reads), converted on every write and read by the same code the operator's webhook runs ({@link
  * ProxyRouteConversion}). Creates, updates, JSON and merge patches (applied to the v1alpha2 view,
- * as the server does), gets, lists and deletes. A conversion that fails is a 500 naming the webhook
- * and its message, as the server answers.
+ * as the server does; a JSON Patch as strictly as {@link ApiServerWrites} applies one in the stored
+ * version, {@link StrictJsonPatch}), gets, lists and deletes. A conversion that fails is a 500
+ * naming the webhook and its message, as the server answers.
  *
  * <p>Not like the API server: a watch in v1alpha2 is refused (501) rather than converted; the
  * operator and the tests watch the stored version.
@@ -93,13 +93,18 @@ final class StorageVersions extends Dispatcher {
     }
     JsonNode current =
         conversion.convert(JSON.readTree(got.getBody().getBytes()), ProxyRouteConversion.V1ALPHA2);
-    JsonNode patch = JSON.readTree(body(request));
     String type = String.valueOf(request.getHeader("Content-Type"));
     JsonNode patched;
     if (type.startsWith("application/json-patch+json")) {
-      patched = JsonPatch.apply(patch, current);
+      try {
+        patched =
+            StrictJsonPatch.apply(
+                StrictJsonPatch.parse(new String(body(request), StandardCharsets.UTF_8)), current);
+      } catch (Refusal refusal) {
+        return refusal.response();
+      }
     } else if (type.startsWith("application/merge-patch+json")) {
-      patched = MergePatch.apply(current, patch);
+      patched = MergePatch.apply(current, JSON.readTree(body(request)));
     } else {
       return status(
           415,

@@ -14,9 +14,12 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * ProxyRoutes written and read as v1alpha2 are stored as v1alpha1 (what the operator reads) and
@@ -99,6 +102,72 @@ class StorageVersionsIT {
   }
 
   @Test
+  void aJsonPatchInV1alpha2AppliesToTheV1alpha2View() {
+    routes(V1ALPHA2).resource(resource(CANARY)).create();
+    jsonPatch(
+        V1ALPHA2,
+        """
+        [{"op": "test", "path": "/spec/rules/0/backendRefs/0/name", "value": "web"},
+         {"op": "replace", "path": "/spec/hostnames/0", "value": "api.example.com"}]""");
+    JsonNode stored = tree(routes(V1ALPHA1).withName("web").get());
+    assertThat(stored.at("/spec/hostnames/0").asText()).isEqualTo("api.example.com");
+  }
+
+  /**
+   * A JSON Patch in v1alpha2 is as strict as in the stored version, as on the API server: an
+   * operation that does not apply refuses the whole patch with 422 in either, and nothing changes.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(
+      strings = {
+        "[{\"op\": \"test\", \"path\": \"/spec/listener/port\", \"value\": 9090}]",
+        "[{\"op\": \"remove\", \"path\": \"/metadata/labels/missing\"}]",
+        "[{\"op\": \"replace\", \"path\": \"/spec/nothing\", \"value\": 1}]",
+        "[{\"op\": \"add\", \"path\": \"/metadata/labels/team/x\", \"value\": \"a\"}]",
+        "[{\"op\": \"replace\", \"path\": \"/spec/hostnames/0\", \"value\": \"x.example\"},"
+            + " {\"op\": \"remove\", \"path\": \"/spec/hostnames/3\"}]",
+      })
+  void aJsonPatchThatDoesNotApplyIsRefusedIn422AsInTheStoredVersion(String patch) {
+    routes(V1ALPHA2).resource(resource(CANARY)).create();
+    JsonNode before = tree(routes(V1ALPHA1).withName("web").get());
+    for (ResourceDefinitionContext version : List.of(V1ALPHA1, V1ALPHA2)) {
+      assertThatThrownBy(() -> jsonPatch(version, patch))
+          .as(version.getVersion())
+          .isInstanceOfSatisfying(
+              KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(422))
+          .hasMessageContaining("the JSON Patch does not apply to the stored object");
+    }
+    assertThat(tree(routes(V1ALPHA1).withName("web").get())).isEqualTo(before);
+  }
+
+  @Test
+  void aJsonPatchThatIsNoArrayIsABadRequest() {
+    routes(V1ALPHA2).resource(resource(CANARY)).create();
+    assertThatThrownBy(
+            () -> jsonPatch(V1ALPHA2, "{\"op\": \"remove\", \"path\": \"/spec/hostnames\"}"))
+        .isInstanceOfSatisfying(
+            KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(400))
+        .hasMessageContaining("a JSON Patch is an array of operations");
+  }
+
+  /** The status subresource's rule: a write of the main resource leaves status as it was. */
+  @Test
+  void aJsonPatchOfStatusThroughTheMainResourceLeavesStatusAsItWasInEitherVersion() {
+    routes(V1ALPHA2).resource(resource(CANARY)).create();
+    for (ResourceDefinitionContext version : List.of(V1ALPHA1, V1ALPHA2)) {
+      jsonPatch(
+          version,
+          "[{\"op\": \"add\", \"path\": \"/status\", \"value\": {\"observedGeneration\": 7}}]");
+      assertThat(
+              tree(routes(V1ALPHA1).withName("web").get())
+                  .at("/status/observedGeneration")
+                  .isMissingNode())
+          .as(version.getVersion())
+          .isTrue();
+    }
+  }
+
+  @Test
   void aV1alpha1RouteReadsAsV1alpha2AndDeletesFromEither() {
     routes(V1ALPHA1)
         .resource(
@@ -159,6 +228,10 @@ class StorageVersionsIT {
           io.fabric8.kubernetes.client.dsl.Resource<GenericKubernetesResource>>
       routes(ResourceDefinitionContext version) {
     return client.genericKubernetesResources(version).inNamespace("shop");
+  }
+
+  private void jsonPatch(ResourceDefinitionContext version, String patch) {
+    routes(version).withName("web").patch(PatchContext.of(PatchType.JSON), patch);
   }
 
   private static GenericKubernetesResource resource(String yaml) {
