@@ -80,6 +80,10 @@ public final class HttpRouteAttachments {
               ? List.of()
               : route.getSpec().getParentRefs();
       if (refs.stream().noneMatch(ParentRefs::ours)) {
+        if (ParentStatuses.hasOurs(route)) {
+          // Detached from every ProxyRoute: the entries this controller wrote go.
+          outcomes.put(route.getMetadata().getName(), List.of());
+        }
         continue;
       }
       List<RuleTranslation.Translated> rules = translate(namespace, route, byName);

@@ -116,6 +116,14 @@ final class ParentStatuses {
         && Objects.equals(a.getPort(), b.getPort());
   }
 
+  /** Whether the route's status holds an entry of this controller's. */
+  static boolean hasOurs(HTTPRoute route) {
+    return route.getStatus() != null
+        && route.getStatus().getParents() != null
+        && route.getStatus().getParents().stream()
+            .anyMatch(p -> GatewayApi.CONTROLLER_NAME.equals(p.getControllerName()));
+  }
+
   /** Whether {@code next} differs from what the route's status says. */
   static boolean changed(HTTPRoute route, List<RouteParentStatus> next) {
     List<RouteParentStatus> current =

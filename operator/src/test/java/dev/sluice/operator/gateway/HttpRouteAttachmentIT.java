@@ -341,6 +341,13 @@ class HttpRouteAttachmentIT {
                 assertThat(condition(web, "Accepted").getObservedGeneration()).isEqualTo(2L);
                 assertThat(parents(client, "many").get(0)).isEqualTo(theirs);
               });
+      // Detached from every ProxyRoute: this controller's entries go, the other one's stays.
+      current = client.resources(HTTPRoute.class).inNamespace(NS).withName("many").get();
+      current.getSpec().setParentRefs(List.of(current.getSpec().getParentRefs().get(0)));
+      client.resource(current).update();
+      await()
+          .atMost(WAIT)
+          .untilAsserted(() -> assertThat(parents(client, "many")).containsExactly(theirs));
     }
   }
 }

@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Where Gateway API's CRDs for tests are: {@code shared/gateway-api-v1.4.1/} beside the project (a
@@ -24,26 +25,34 @@ public final class GatewayApiCrds {
 
   private GatewayApiCrds() {}
 
-  /** The directory holding the CRD files. */
-  public static Path directory() {
+  /** The directory holding the CRD files, if there is one. */
+  public static Optional<Path> find() {
     String property = System.getProperty("sluice.gateway-api.crds");
     if (property != null && !property.isBlank()) {
-      return Paths.get(property);
+      return Optional.of(Paths.get(property));
     }
-    Path start = Paths.get("").toAbsolutePath();
-    for (Path dir = start; dir != null; dir = dir.getParent()) {
+    for (Path dir = Paths.get("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
       Path candidate = dir.resolve("shared").resolve("gateway-api-" + RELEASE);
       if (Files.isDirectory(candidate)) {
-        return candidate;
+        return Optional.of(candidate);
       }
     }
-    throw new IllegalStateException(
-        "shared/gateway-api-"
-            + RELEASE
-            + "/ was not found from "
-            + start
-            + " upwards (expected: the project's shared/ folder beside it, or"
-            + " -Dsluice.gateway-api.crds=<directory>)");
+    return Optional.empty();
+  }
+
+  /** The directory holding the CRD files. */
+  public static Path directory() {
+    Path start = Paths.get("").toAbsolutePath();
+    return find()
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "shared/gateway-api-"
+                        + RELEASE
+                        + "/ was not found from "
+                        + start
+                        + " upwards (expected: the project's shared/ folder beside it, or"
+                        + " -Dsluice.gateway-api.crds=<directory>)"));
   }
 
   /** The CRD files, each checked to exist. */
