@@ -28,12 +28,16 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The objects of an example directory as {@code kubectl apply -f DIR/} reads them: every {@code
- * *.yaml} file in name order, every document in file order. Each keeps its raw tree (what the CRD
- * checks and the unknown-field checks read) and its typed model (what is applied). Only the kinds
- * an example is made of are read; any other is a problem, as is a document that does not parse.
+ * The objects of one or more example directories as {@code kubectl apply -f DIR/} reads them, one
+ * directory after the other (an example that builds on another, as examples/canary on
+ * examples/shop, is read after it, and checked with it): every {@code *.yaml} file in name order,
+ * every document in file order. Each keeps its raw tree (what the CRD checks and the unknown-field
+ * checks read) and its typed model (what is applied), in the API version it is written in. Only the
+ * kinds an example is made of are read; any other is a problem, as is a document that does not
+ * parse.
  */
 final class ExampleManifests {
   /** The kinds an example may hold, and the model each is read into. */
@@ -45,6 +49,15 @@ final class ExampleManifests {
           "Service", Service.class,
           "ProxyRoute", ProxyRoute.class,
           "OffloadAgent", OffloadAgent.class);
+
+  /** Models of the API versions besides {@link #KINDS}' that the API serves for a kind. */
+  static final Map<String, Class<? extends HasMetadata>> OTHER_VERSIONS =
+      Map.of(
+          dev.sluice.api.v1alpha2.ProxyRoute.GROUP
+              + "/"
+              + dev.sluice.api.v1alpha2.ProxyRoute.VERSION
+              + " ProxyRoute",
+          dev.sluice.api.v1alpha2.ProxyRoute.class);
 
   private static final YAMLMapper YAML = new YAMLMapper();
 
@@ -81,33 +94,42 @@ final class ExampleManifests {
     }
   }
 
-  private final Path dir;
+  private final List<Path> dirs;
   private final List<Manifest> manifests;
   private final List<String> readProblems;
 
-  private ExampleManifests(Path dir, List<Manifest> manifests, List<String> readProblems) {
-    this.dir = dir;
+  private ExampleManifests(List<Path> dirs, List<Manifest> manifests, List<String> readProblems) {
+    this.dirs = List.copyOf(dirs);
     this.manifests = List.copyOf(manifests);
     this.readProblems = List.copyOf(readProblems);
   }
 
   /** Reads every {@code *.yaml} file of {@code dir}, in name order. */
   static ExampleManifests read(Path dir) {
+    return read(List.of(dir));
+  }
+
+  /**
+   * Reads every {@code *.yaml} file of each of {@code dirs}, in their order, each in name order.
+   */
+  static ExampleManifests read(List<Path> dirs) {
     List<Manifest> out = new ArrayList<>();
     List<String> problems = new ArrayList<>();
-    List<Path> files;
-    try (Stream<Path> listed = Files.list(dir)) {
-      files = listed.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot list " + dir, e);
+    for (Path dir : dirs) {
+      List<Path> files;
+      try (Stream<Path> listed = Files.list(dir)) {
+        files = listed.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot list " + dir, e);
+      }
+      if (files.isEmpty()) {
+        problems.add(dir + ": no *.yaml file (expected: the example's manifests)");
+      }
+      for (Path file : files) {
+        readFile(file, out, problems);
+      }
     }
-    if (files.isEmpty()) {
-      problems.add(dir + ": no *.yaml file (expected: the example's manifests)");
-    }
-    for (Path file : files) {
-      readFile(file, out, problems);
-    }
-    return new ExampleManifests(dir, out, problems);
+    return new ExampleManifests(dirs, out, problems);
   }
 
   private static void readFile(Path file, List<Manifest> out, List<String> problems) {
@@ -121,15 +143,8 @@ final class ExampleManifests {
         }
         String source = file + "#" + n;
         String kind = doc.path("kind").asText("");
-        Class<? extends HasMetadata> type = KINDS.get(kind);
+        Class<? extends HasMetadata> type = model(source, doc, problems);
         if (type == null) {
-          problems.add(
-              source
-                  + ": kind: \""
-                  + kind
-                  + "\" (expected: one of "
-                  + Set.copyOf(KINDS.keySet())
-                  + ")");
           continue;
         }
         try {
@@ -143,8 +158,51 @@ final class ExampleManifests {
     }
   }
 
-  Path dir() {
-    return dir;
+  /**
+   * The model of {@code doc}'s kind in its API version; null, with a problem naming the field, when
+   * the kind is not one an example is made of or the API does not serve that version of it.
+   */
+  private static @Nullable Class<? extends HasMetadata> model(
+      String source, JsonNode doc, List<String> problems) {
+    String kind = doc.path("kind").asText("");
+    String apiVersion = doc.path("apiVersion").asText("");
+    Class<? extends HasMetadata> type = KINDS.get(kind);
+    if (type == null) {
+      problems.add(
+          source
+              + ": kind: \""
+              + kind
+              + "\" (expected: one of "
+              + Set.copyOf(KINDS.keySet())
+              + ")");
+      return null;
+    }
+    Class<? extends HasMetadata> other = OTHER_VERSIONS.get(apiVersion + " " + kind);
+    if (other != null) {
+      return other;
+    }
+    List<String> served = new ArrayList<>(List.of(HasMetadata.getApiVersion(type)));
+    OTHER_VERSIONS.keySet().stream()
+        .filter(k -> k.endsWith(" " + kind))
+        .forEach(k -> served.add(k.substring(0, k.indexOf(' '))));
+    if (!served.contains(apiVersion)) {
+      problems.add(
+          source
+              + ": "
+              + kind
+              + " apiVersion: \""
+              + apiVersion
+              + "\" (expected: one the API serves "
+              + served
+              + ")");
+      return null;
+    }
+    return type;
+  }
+
+  /** The directories read, for messages: {@code examples/shop + examples/canary}. */
+  String where() {
+    return String.join(" + ", dirs.stream().map(Path::toString).toList());
   }
 
   List<Manifest> all() {

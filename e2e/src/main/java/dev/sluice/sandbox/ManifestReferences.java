@@ -23,10 +23,11 @@ import java.util.stream.Collectors;
  * What an example's objects name of each other, checked so that {@code kubectl apply -f DIR/} gives
  * a working whole on any cluster: every object in a Namespace of the example; a Service selecting
  * pods of a Deployment, each port's target a port those pods listen on (a container's, or the
- * listener a ProxyRoute gives their sidecars); a ProxyRoute selecting pods that get a sidecar, its
- * backends and agents existing with the ports it names, its TLS Secret one the README makes; an
- * OffloadAgent's Service existing with its port; a ConfigMap volume naming a ConfigMap of the
- * example.
+ * listener a ProxyRoute gives their sidecars); a ProxyRoute selecting pods that get a sidecar, on a
+ * listener port none of their containers has, its backends (v1alpha1's {@code backend}, {@code
+ * backends} and {@code mirrors}; v1alpha2's {@code backendRefs} and mirror filters) and agents
+ * existing with the ports it names, its TLS Secret one the README makes; an OffloadAgent's Service
+ * existing with its port; a ConfigMap volume naming a ConfigMap of the example.
  */
 final class ManifestReferences {
   private final ExampleManifests example;
@@ -135,28 +136,87 @@ final class ManifestReferences {
           secret.asText(),
           "a Secret the example's README makes " + externalSecrets);
     }
+    listenerPort(m, pods);
     JsonNode rules = spec.path("rules");
     for (int i = 0; i < rules.size(); i++) {
-      JsonNode backend = rules.get(i).path("backend").path("service");
-      if (!backend.isMissingNode()) {
-        servicePort(m, "spec.rules[" + i + "].backend.service", backend);
+      String at = "spec.rules[" + i + "]";
+      if (m.raw().path("apiVersion").asText().endsWith("/v1alpha1")) {
+        v1alpha1Refs(m, at, rules.get(i));
+      } else {
+        v1alpha2Refs(m, at, rules.get(i));
       }
-      JsonNode offload = rules.get(i).path("offload");
-      for (int j = 0; j < offload.size(); j++) {
-        String agent = offload.get(j).path("agent").asText();
-        boolean exists =
-            example.manifests("OffloadAgent").stream()
-                .anyMatch(
-                    a ->
-                        a.name().equals(agent)
-                            && Objects.equals(a.object().getMetadata().getNamespace(), ns));
-        if (!exists) {
-          add(
-              m,
-              "spec.rules[" + i + "].offload[" + j + "].agent",
-              agent,
-              "an OffloadAgent of the example in namespace " + ns);
-        }
+    }
+  }
+
+  /** A v1alpha1 rule's Services ({@code backend}, {@code backends}, {@code mirrors}) and agents. */
+  private void v1alpha1Refs(Manifest m, String at, JsonNode rule) {
+    serviceIfNamed(m, at + ".backend.service", rule.path("backend").path("service"));
+    for (String list : List.of("backends", "mirrors")) {
+      JsonNode refs = rule.path(list);
+      for (int j = 0; j < refs.size(); j++) {
+        serviceIfNamed(m, at + "." + list + "[" + j + "].service", refs.get(j).path("service"));
+      }
+    }
+    JsonNode offload = rule.path("offload");
+    for (int j = 0; j < offload.size(); j++) {
+      agentRef(m, at + ".offload[" + j + "].agent", offload.get(j).path("agent").asText());
+    }
+  }
+
+  /**
+   * A v1alpha2 rule's Services ({@code backendRefs}, {@code RequestMirror} filters' {@code
+   * backendRef}) and agents ({@code Offload} filters).
+   */
+  private void v1alpha2Refs(Manifest m, String at, JsonNode rule) {
+    JsonNode refs = rule.path("backendRefs");
+    for (int j = 0; j < refs.size(); j++) {
+      serviceIfNamed(m, at + ".backendRefs[" + j + "]", refs.get(j));
+    }
+    JsonNode filters = rule.path("filters");
+    for (int j = 0; j < filters.size(); j++) {
+      String filter = at + ".filters[" + j + "]";
+      serviceIfNamed(
+          m,
+          filter + ".requestMirror.backendRef",
+          filters.get(j).path("requestMirror").path("backendRef"));
+      JsonNode agent = filters.get(j).path("offload").path("agent");
+      if (!agent.isMissingNode()) {
+        agentRef(m, filter + ".offload.agent", agent.asText());
+      }
+    }
+  }
+
+  /** {@code ref} names a Service when it has a name (not static endpoints). */
+  private void serviceIfNamed(Manifest m, String at, JsonNode ref) {
+    if (ref.has("name")) {
+      servicePort(m, at, ref);
+    }
+  }
+
+  private void agentRef(Manifest m, String at, String agent) {
+    String ns = m.object().getMetadata().getNamespace();
+    boolean exists =
+        example.manifests("OffloadAgent").stream()
+            .anyMatch(
+                a ->
+                    a.name().equals(agent)
+                        && Objects.equals(a.object().getMetadata().getNamespace(), ns));
+    if (!exists) {
+      add(m, at, agent, "an OffloadAgent of the example in namespace " + ns);
+    }
+  }
+
+  /**
+   * The sidecar of each pod the route selects listens on the route's port, which no container of
+   * the pod may listen on (a pod's containers share one network namespace; routes may share a port
+   * with each other, the operator checks how).
+   */
+  private void listenerPort(Manifest m, List<PodTemplateSpec> pods) {
+    int port = m.raw().path("spec").path("listener").path("port").asInt();
+    for (PodTemplateSpec pod : pods) {
+      List<String> taken = containerPorts(pod);
+      if (taken.contains(String.valueOf(port))) {
+        add(m, "spec.listener.port", port, "a port no container of its pods listens on " + taken);
       }
     }
   }
@@ -200,6 +260,17 @@ final class ManifestReferences {
    * the listener port of every ProxyRoute that selects it (its injected sidecar's).
    */
   private List<String> listening(PodTemplateSpec template) {
+    List<String> out = containerPorts(template);
+    for (Manifest route : example.manifests("ProxyRoute")) {
+      if (selects(route, template)) {
+        out.add(route.raw().path("spec").path("listener").path("port").asText());
+      }
+    }
+    return out;
+  }
+
+  /** The ports the containers of a pod of {@code template} listen on, by number and by name. */
+  private static List<String> containerPorts(PodTemplateSpec template) {
     List<String> out = new ArrayList<>();
     for (var container : template.getSpec().getContainers()) {
       for (ContainerPort port :
@@ -210,14 +281,14 @@ final class ManifestReferences {
         }
       }
     }
-    for (Manifest route : example.manifests("ProxyRoute")) {
-      Map<String, String> selector =
-          labels(route.raw().path("spec").path("selector").path("matchLabels"));
-      if (!selector.isEmpty() && podLabels(template).entrySet().containsAll(selector.entrySet())) {
-        out.add(route.raw().path("spec").path("listener").path("port").asText());
-      }
-    }
     return out;
+  }
+
+  /** {@code route} selects the pods of {@code template}. */
+  private static boolean selects(Manifest route, PodTemplateSpec template) {
+    Map<String, String> selector =
+        labels(route.raw().path("spec").path("selector").path("matchLabels"));
+    return !selector.isEmpty() && podLabels(template).entrySet().containsAll(selector.entrySet());
   }
 
   private boolean injected(String ns, PodTemplateSpec pod) {

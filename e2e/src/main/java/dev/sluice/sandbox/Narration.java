@@ -11,22 +11,22 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the sidecars. The checks are the sandbox's verdict: {@link #failures} says how many failed.
  */
 final class Narration {
-  /** The demo's steps, as the e2e README lists them. */
-  static final int STEPS = 7;
-
   private static final String INDENT = "      ";
 
   private final PrintStream out;
+  private final int steps;
   private final AtomicInteger failures = new AtomicInteger();
   private int step;
 
-  Narration(PrintStream out) {
+  /** A narration of {@code steps} numbered steps (the sandbox's, as the e2e README lists them). */
+  Narration(PrintStream out, int steps) {
     this.out = out;
+    this.steps = steps;
   }
 
   /** Starts the next numbered step. */
   void step(String what) {
-    out.printf("%n[%d/%d] %s%n", ++step, STEPS, what);
+    out.printf("%n[%d/%d] %s%n", ++step, steps, what);
   }
 
   /** What the current step did. */
@@ -51,10 +51,16 @@ final class Narration {
     return failures.get();
   }
 
-  /** Where to reach the sidecars, and how to look at the API, for the user. */
-  void addresses(List<PodRunner.RunningPod> pods, Path kubeconfig) {
+  /**
+   * Where to reach the sidecars, and how to look at the API, for the user; with {@code canary},
+   * examples/canary's listener too.
+   */
+  void addresses(List<PodRunner.RunningPod> pods, Path kubeconfig, boolean canary) {
     out.println();
-    out.println("Sluice is running. The sidecars (HTTPS on 8443, Host shop.example.com):");
+    out.println(
+        "Sluice is running. The sidecars (HTTPS on 8443"
+            + (canary ? ", HTTP on 9080" : "")
+            + ", Host shop.example.com):");
     for (PodRunner.RunningPod pod : pods) {
       out.printf(
           "  %-14s https://%s:8443   admin http://%s:10090/ready%n",
@@ -69,6 +75,18 @@ final class Narration {
         "      curl -k --resolve shop.example.com:8443:"
             + first
             + " --data-binary @/etc/hostname https://shop.example.com:8443/upload/x");
+    if (canary) {
+      String resolve = "curl -s --resolve shop.example.com:9080:" + first;
+      out.println(
+          "      "
+              + resolve
+              + " 'http://shop.example.com:9080/?n=[1-40]' | cut -d: -f1 | sort | uniq -c"
+              + "   # the canary's 90/10 split");
+      out.println(
+          "      "
+              + resolve
+              + " -i -H 'x-canary: always' http://shop.example.com:9080/   # always the canary");
+    }
     // The embedded API server serves no discovery documents, so kubectl works with --raw.
     out.println(
         "      KUBECONFIG="

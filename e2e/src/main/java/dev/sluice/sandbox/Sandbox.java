@@ -18,21 +18,22 @@ import java.util.function.UnaryOperator;
 /**
  * The whole system on loopback, narrated: an embedded Kubernetes API, the operator in-process
  * (reconcilers, config service, webhook, its own TLS), demo backends and SPOE agents, the shop
- * example applied, pods admitted through the webhook and their sidecars run for real, demo traffic
- * (a greeting, a 32 MiB HTTP/1.1 → h2c upload checked end to end, a request the WAF blocks), and a
- * rolling reload under traffic. Every check it makes is counted; {@link #failures} says how many
- * failed.
+ * example applied (and the canary example after it, when given), pods admitted through the webhook
+ * and their sidecars run for real, demo traffic (a greeting, a 32 MiB HTTP/1.1 → h2c upload checked
+ * end to end, a request the WAF blocks), the canary's split, opt-in, redirect and rate limit
+ * ({@link CanaryTraffic}), and a rolling reload under traffic. Every check it makes is counted;
+ * {@link #failures} says how many failed.
  *
- * <p>This class runs the seven steps in order and is what {@link SandboxMain} and the tests hold;
- * the parts have their own classes: {@link SandboxCluster} (the API and the operator), {@link
- * ShopDemo} (backends, agents, the example, the pods), {@link StatusWatcher}, {@link DemoTraffic},
- * all printing through one {@link Narration}.
+ * <p>This class runs the steps in order (seven, eight with the canary) and is what {@link
+ * SandboxMain} and the tests hold; the parts have their own classes: {@link SandboxCluster} (the
+ * API and the operator), {@link ShopDemo} (backends, agents, the example, the pods), {@link
+ * StatusWatcher}, {@link DemoTraffic}, all printing through one {@link Narration}.
  */
 final class Sandbox implements AutoCloseable {
   static final int PODS = ShopDemo.PODS;
 
   private final Narration narration;
-  private final Path examples;
+  private final ExampleManifests examples;
   private final Path work;
 
   @SuppressWarnings("NullAway.Init") // set by the steps run() takes in order; close() checks
@@ -46,15 +47,23 @@ final class Sandbox implements AutoCloseable {
 
   private final SandboxNetwork network;
 
-  Sandbox(PrintStream out, Path examples, Path work) {
+  Sandbox(PrintStream out, List<Path> examples, Path work) {
     this(out, examples, work, SandboxNetwork.DEFAULT);
   }
 
-  /** A sandbox on {@code network}'s loopback addresses (tests: a random one each). */
+  /** A sandbox on {@code network}'s loopback addresses (tests: a random one each), one example. */
   Sandbox(PrintStream out, Path examples, Path work, SandboxNetwork network) {
+    this(out, List.of(examples), work, network);
+  }
+
+  /**
+   * A sandbox applying {@code examples} one after the other (examples/shop, then what builds on it:
+   * examples/canary adds its step).
+   */
+  Sandbox(PrintStream out, List<Path> examples, Path work, SandboxNetwork network) {
     this.network = network;
-    this.narration = new Narration(out);
-    this.examples = examples;
+    this.examples = ExampleManifests.read(examples);
+    this.narration = new Narration(out, ShopDemo.hasCanary(this.examples) ? 8 : 7);
     this.work = work;
   }
 
@@ -79,7 +88,9 @@ final class Sandbox implements AutoCloseable {
     cluster.startOperator(narration);
 
     narration.step(
-        "Applying every file of " + examples + " (checked first), and the Secret its README makes");
+        "Applying every file of "
+            + examples.where()
+            + " (checked first), and the Secret the shop's README makes");
     shop = new ShopDemo(cluster, narration, network);
     watcher = new StatusWatcher(cluster.client(), ShopDemo.NS, narration);
     shop.apply(examples);
@@ -97,11 +108,21 @@ final class Sandbox implements AutoCloseable {
     shop.runPods(work);
   }
 
-  /** Steps 6 and 7: demo traffic and a rolling reload under traffic. */
+  /**
+   * Steps 6 to 8: demo traffic, examples/canary's route (when applied) and a rolling reload under
+   * traffic.
+   */
   void demo() throws Exception {
     narration.step("Demo traffic through the sidecars (HTTPS, ALPN http/1.1)");
     DemoTraffic traffic = new DemoTraffic(narration, shop);
     traffic.requests();
+
+    if (shop.canaryRoute().isPresent()) {
+      narration.step(
+          "The canary (examples/canary, sluice.dev/v1alpha2): a weighted split, a header opt-in, a"
+              + " redirect and a per-client rate limit, on every pod's HTTP listener");
+      new CanaryTraffic(narration, shop).run();
+    }
 
     narration.step(
         "Rolling reload: the upload timeout changes, pods apply it one by one under traffic");
@@ -114,7 +135,7 @@ final class Sandbox implements AutoCloseable {
 
   /** Where to reach the sidecars, for the user. */
   void printAddresses() {
-    narration.addresses(shop.pods(), cluster.kubeconfig());
+    narration.addresses(shop.pods(), cluster.kubeconfig(), shop.canaryRoute().isPresent());
   }
 
   /** Stops the operator and starts a new one on the same ports; sidecars keep running. */
@@ -158,6 +179,11 @@ final class Sandbox implements AutoCloseable {
     return shop.agents();
   }
 
+  /** Requests examples/canary's stand-in answered (-1 without it). */
+  long canaryAnswered() {
+    return shop.canary().map(StorefrontCanary::answered).orElse(-1L);
+  }
+
   /** The storefront backend's replicas, to scale and restart under traffic. */
   StorefrontReplicas storefront() {
     return shop.storefront();
@@ -169,6 +195,11 @@ final class Sandbox implements AutoCloseable {
 
   ProxyRoute route() {
     return shop.route().get();
+  }
+
+  /** ProxyRoute {@code name} of namespace shop, as stored (v1alpha1). */
+  ProxyRoute route(String name) {
+    return new ShopRoute(cluster.client(), name).get();
   }
 
   /** The operator's admin listener: {@code /metrics} there. */

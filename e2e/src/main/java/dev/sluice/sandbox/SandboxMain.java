@@ -3,6 +3,8 @@ package dev.sluice.sandbox;
 import dev.sluice.operator.OperatorVersion;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -21,7 +23,8 @@ import picocli.CommandLine.Option;
     description =
         "Runs Sluice end to end on loopback (Linux: it uses addresses in 127.0.0.0/8): an"
             + " embedded Kubernetes API, the operator, pods with real sidecars, demo backends and"
-            + " SPOE agents; applies examples/shop, sends demo traffic and does a rolling reload.")
+            + " SPOE agents; applies examples/shop and examples/canary, sends demo traffic and"
+            + " does a rolling reload.")
 public final class SandboxMain implements Callable<Integer> {
   @Option(
       names = "--non-interactive",
@@ -31,8 +34,18 @@ public final class SandboxMain implements Callable<Integer> {
   @Option(
       names = "--examples",
       paramLabel = "DIR",
-      description = "The resources to apply. Default: examples/shop (or ../examples/shop).")
-  Path examples;
+      description =
+          "The resources to apply, one directory after the other (repeatable). Default:"
+              + " examples/shop and examples/canary (or under ../examples).")
+  List<Path> examples = new ArrayList<>();
+
+  @Option(
+      names = "--network",
+      paramLabel = "N",
+      description =
+          "The second octet of the sandbox's loopback addresses (127.N.x.y, 0 to 254): a second"
+              + " sandbox on this machine needs another. Default: 0.")
+  int network;
 
   @Option(
       names = "--work-dir",
@@ -57,25 +70,29 @@ public final class SandboxMain implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Path dir = examples != null ? examples : Path.of("examples/shop");
-    if (examples == null && !Files.isDirectory(dir)) {
-      dir = Path.of("../examples/shop");
+    List<Path> dirs = examples;
+    if (dirs.isEmpty()) {
+      Path root =
+          Files.isDirectory(Path.of("examples")) ? Path.of("examples") : Path.of("../examples");
+      dirs = List.of(root.resolve("shop"), root.resolve("canary"));
     }
-    if (!Files.isDirectory(dir)) {
-      // checkstyle:terminal-output-begin
-      System.err.println(
-          "sluice-sandbox: --examples "
-              + dir
-              + " is not a directory (expected: examples/shop;"
-              + " run from the repository root)");
-      // checkstyle:terminal-output-end
-      return 2;
+    for (Path dir : dirs) {
+      if (!Files.isDirectory(dir)) {
+        // checkstyle:terminal-output-begin
+        System.err.println(
+            "sluice-sandbox: --examples "
+                + dir
+                + " is not a directory (expected: examples/shop, then examples/canary;"
+                + " run from the repository root)");
+        // checkstyle:terminal-output-end
+        return 2;
+      }
     }
     Path workDir = work != null ? work : Files.createTempDirectory("sluice-sandbox");
     // checkstyle:terminal-output-begin
     var out = System.out;
     // checkstyle:terminal-output-end
-    Sandbox sandbox = new Sandbox(out, dir, workDir);
+    Sandbox sandbox = new Sandbox(out, dirs, workDir, new SandboxNetwork(network));
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook =
         new Thread(

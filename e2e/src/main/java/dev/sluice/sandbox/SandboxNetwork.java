@@ -4,10 +4,11 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The loopback addresses a sandbox gives its pods ({@code 127.N.10.x}), its backends and agents
- * ({@code 127.N.20.x}) and the further replicas of a scaled backend ({@code 127.N.30.x}). Pods and
- * Services listen on fixed ports, as in a cluster, so two sandboxes on one machine need different
- * {@code N}: the interactive sandbox uses 0 (the addresses its narration and the README print),
- * tests a random one.
+ * ({@code 127.N.20.x}), the further replicas of a scaled backend ({@code 127.N.30.x}) and the demo
+ * clients that must be told apart by address ({@code 127.N.40.x}). Pods and Services listen on
+ * fixed ports, as in a cluster, so two sandboxes on one machine need different {@code N}: the
+ * interactive sandbox uses 0 (the addresses its narration and the README print), tests a random
+ * one.
  *
  * @param octet the second octet of every address, 0 to 254
  */
@@ -46,5 +47,16 @@ record SandboxNetwork(int octet) {
       throw new IllegalArgumentException("backend replica " + n + " (expected: 1 to 254)");
     }
     return "127." + octet + ".30." + n;
+  }
+
+  /**
+   * The address of the {@code n}th demo client (from 1) that a sidecar must tell from the others by
+   * its address (a per-client rate limit).
+   */
+  String client(int n) {
+    if (n < 1 || n > 254) {
+      throw new IllegalArgumentException("client " + n + " (expected: 1 to 254)");
+    }
+    return "127." + octet + ".40." + n;
   }
 }

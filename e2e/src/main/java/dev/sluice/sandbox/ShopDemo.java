@@ -29,6 +29,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.jspecify.annotations.Nullable;
@@ -74,6 +75,9 @@ final class ShopDemo implements AutoCloseable {
   @SuppressWarnings("NullAway.Init") // set by startBackendsAndAgents(), the shop's first step
   private Certificates.Pair shopCa;
 
+  /** examples/canary's stand-in, when the examples applied have its Service. */
+  private @Nullable StorefrontCanary canary;
+
   @SuppressWarnings("NullAway.Init") // set by runPods(); stopPods() checks
   private PodRunner pods;
 
@@ -86,18 +90,18 @@ final class ShopDemo implements AutoCloseable {
   }
 
   /**
-   * Step 3: every file of {@code examples}, checked first ({@link ExampleManifests#problems}: a
-   * broken example stops the sandbox, naming each problem), then created in file order as {@code
-   * kubectl apply -f} creates them: the Namespace, ConfigMaps, Deployments (their pods are the
-   * sandbox's to run), Services, OffloadAgents and the ProxyRoute. Right after the Namespace, the
-   * TLS Secret, as the example's README makes it with {@code kubectl create secret tls}.
+   * Step 3: every file of {@code read}, one directory after the other, checked first (together:
+   * examples/canary builds on examples/shop) ({@link ExampleManifests#problems}: a broken example
+   * stops the sandbox, naming each problem), then created in file order as {@code kubectl apply -f}
+   * creates them: the Namespace, ConfigMaps, Deployments (their pods are the sandbox's to run),
+   * Services, OffloadAgents and the ProxyRoute. Right after the Namespace, the TLS Secret, as the
+   * example's README makes it with {@code kubectl create secret tls}.
    */
-  void apply(Path examples) {
-    ExampleManifests read = ExampleManifests.read(examples);
+  void apply(ExampleManifests read) {
     List<String> problems = read.problems(Set.of(TLS_SECRET));
     if (!problems.isEmpty()) {
       throw new IllegalStateException(
-          examples + " is not a working example:\n  " + String.join("\n  ", problems));
+          read.where() + " is not a working example:\n  " + String.join("\n  ", problems));
     }
     example = read;
     for (ExampleManifests.Manifest manifest : read.all()) {
@@ -133,6 +137,12 @@ final class ShopDemo implements AutoCloseable {
     endpoints("upload-store", network.service(2), UPLOAD_PORT);
     endpoints("waf-agent", network.service(3), AGENT_PORT);
     endpoints("iprep-agent", network.service(4), AGENT_PORT);
+    if (example.service(StorefrontCanary.SERVICE).isPresent()) {
+      requirePort(StorefrontCanary.SERVICE, ClusterFixtures.PORT_NAME, StorefrontCanary.PORT);
+      canary = new StorefrontCanary(network.service(5));
+      servers.add(canary);
+      endpoints(StorefrontCanary.SERVICE, network.service(5), StorefrontCanary.PORT);
+    }
     narration.say(
         "storefront (HTTP/1.1) "
             + network.service(1)
@@ -151,6 +161,13 @@ final class ShopDemo implements AutoCloseable {
             + network.service(4)
             + ":"
             + AGENT_PORT);
+    if (canary != null) {
+      narration.say(
+          "storefront-canary (HTTP/1.1, greets as storefront-canary) "
+              + network.service(5)
+              + ":"
+              + StorefrontCanary.PORT);
+    }
   }
 
   /**
@@ -179,7 +196,7 @@ final class ShopDemo implements AutoCloseable {
             .orElseThrow(
                 () ->
                     new IllegalStateException(
-                        example.dir()
+                        example.where()
                             + ": no Service "
                             + name
                             + " (expected: the sandbox runs a"
@@ -188,7 +205,7 @@ final class ShopDemo implements AutoCloseable {
     int target = example.targetPort(service, port);
     if (target != listensOn || (portName != null && !portName.equals(port.getName()))) {
       throw new IllegalStateException(
-          example.dir()
+          example.where()
               + ": Service "
               + name
               + " port "
@@ -249,6 +266,13 @@ final class ShopDemo implements AutoCloseable {
     narration.check(
         route.awaitReady(Duration.ofSeconds(90)),
         "ProxyRoute shop is Ready (every pod applied it)");
+    if (canaryRoute().isPresent()) {
+      narration.check(
+          canaryRoute().get().awaitReady(Duration.ofSeconds(90)),
+          "ProxyRoute "
+              + CanaryTraffic.ROUTE
+              + " (sluice.dev/v1alpha2) is Ready: every pod serves both listeners");
+    }
     ProxyRouteStatus status = route.get().getStatus();
     RolloutStatus rollout =
         requireNonNull(status.rollout(), "the operator writes it with the status");
@@ -269,7 +293,7 @@ final class ShopDemo implements AutoCloseable {
             .filter(d -> d.getMetadata().getName().equals(StorefrontReplicas.SERVICE))
             .findFirst()
             .orElseThrow(
-                () -> new IllegalStateException(example.dir() + ": no Deployment storefront"))
+                () -> new IllegalStateException(example.where() + ": no Deployment storefront"))
             .getSpec()
             .getTemplate();
     PodSpec spec = new PodSpecBuilder(template.getSpec()).build();
@@ -294,6 +318,32 @@ final class ShopDemo implements AutoCloseable {
 
   ShopRoute route() {
     return route;
+  }
+
+  /** examples/canary's route, when the examples applied have it. */
+  Optional<ShopRoute> canaryRoute() {
+    return hasCanary(example)
+        ? Optional.of(new ShopRoute(client, CanaryTraffic.ROUTE))
+        : Optional.empty();
+  }
+
+  /** Whether {@code examples} have examples/canary's route. */
+  static boolean hasCanary(ExampleManifests examples) {
+    return examples.manifests("ProxyRoute").stream()
+        .anyMatch(m -> m.name().equals(CanaryTraffic.ROUTE));
+  }
+
+  /** examples/canary's stand-in, when the examples applied have its Service. */
+  Optional<StorefrontCanary> canary() {
+    return Optional.ofNullable(canary);
+  }
+
+  KubernetesClient client() {
+    return client;
+  }
+
+  SandboxNetwork network() {
+    return network;
   }
 
   DemoAgents agents() {

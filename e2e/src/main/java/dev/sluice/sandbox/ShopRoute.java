@@ -12,22 +12,28 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
 /**
- * The ProxyRoute {@code shop/shop} as the sandbox reads and edits it: the resource, whether it is
- * Ready on its latest generation, waiting (on API events) until it is, and the rule edit that
- * starts a rollout.
+ * A ProxyRoute of namespace shop ({@code shop/shop} unless named otherwise) as the sandbox reads
+ * and edits it, in the stored version: the resource, whether it is Ready on its latest generation,
+ * waiting (on API events) until it is, and the rule edit that starts a rollout.
  */
 final class ShopRoute {
   static final String NAME = "shop";
 
   private final KubernetesClient client;
+  private final String name;
 
   ShopRoute(KubernetesClient client) {
+    this(client, NAME);
+  }
+
+  ShopRoute(KubernetesClient client, String name) {
     this.client = client;
+    this.name = name;
   }
 
   /** The route as the API has it now (null when it does not exist). */
   ProxyRoute get() {
-    return client.resources(ProxyRoute.class).inNamespace(ShopDemo.NS).withName(NAME).get();
+    return client.resources(ProxyRoute.class).inNamespace(ShopDemo.NS).withName(name).get();
   }
 
   /** Replaces the route with {@code edited}, as kubectl replace would. */
@@ -76,7 +82,7 @@ final class ShopRoute {
       client
           .resources(ProxyRoute.class)
           .inNamespace(ShopDemo.NS)
-          .withName(NAME)
+          .withName(name)
           .waitUntilCondition(ShopRoute::isReady, within.toMillis(), TimeUnit.MILLISECONDS);
       return true;
     } catch (KubernetesClientException e) {

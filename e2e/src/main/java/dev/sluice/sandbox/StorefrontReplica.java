@@ -46,6 +46,7 @@ final class StorefrontReplica {
   /** Set on a connection between a request's head and its last byte: it is being answered. */
   private static final AttributeKey<Boolean> READING = AttributeKey.valueOf("storefront.reading");
 
+  private final String app;
   private final String name;
   private final InetSocketAddress address;
   private final Channel listener;
@@ -56,6 +57,17 @@ final class StorefrontReplica {
 
   StorefrontReplica(String name, InetSocketAddress address, EventLoopGroup group)
       throws InterruptedException {
+    this("storefront", name, address, group);
+  }
+
+  /**
+   * A replica of the release {@code app} names, which its greeting starts with as the example's
+   * nginx configuration has it: {@code storefront: hello, /} or {@code storefront-canary: hello,
+   * /}.
+   */
+  StorefrontReplica(String app, String name, InetSocketAddress address, EventLoopGroup group)
+      throws InterruptedException {
+    this.app = app;
     this.name = name;
     this.address = address;
     this.listener =
@@ -163,7 +175,8 @@ final class StorefrontReplica {
       try {
         String score = request.headers().get("X-IP-Score");
         byte[] body =
-            ("storefront: hello, "
+            (app
+                    + ": hello, "
                     + URI.create(request.uri()).getPath()
                     + (score == null ? "" : " (your IP reputation score: " + score + ")")
                     + "\n")

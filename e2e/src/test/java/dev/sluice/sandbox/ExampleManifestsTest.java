@@ -1,6 +1,7 @@
 package dev.sluice.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.fabric8.kubernetes.api.model.Service;
 import java.io.IOException;
@@ -15,12 +16,15 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
 
 /**
- * examples/shop is a whole that {@code kubectl apply -f examples/shop/} makes work on any cluster:
- * no problem in it, every Secret it needs made by a command its README gives, and each kind of
- * mistake the checks look for, made in a copy, is named with its file, field and value.
+ * examples/shop is a whole that {@code kubectl apply -f examples/shop/} makes work on any cluster,
+ * and examples/canary one when applied after it: no problem in them, every Secret they need made by
+ * a command the shop's README gives, and each kind of mistake the checks look for, made in a copy,
+ * is named with its file, field and value — in the canary's sluice.dev/v1alpha2 route as in the
+ * shop's v1alpha1 one.
  */
 class ExampleManifestsTest {
   static final Path SHOP = Path.of("../examples/shop");
+  static final Path CANARY = Path.of("../examples/canary");
 
   @TempDir Path copy;
 
@@ -34,6 +38,36 @@ class ExampleManifestsTest {
     assertThat(shop.of(Service.class))
         .extracting(s -> s.getMetadata().getName())
         .contains("storefront", "upload-store", "waf-agent", "iprep-agent", "shop");
+  }
+
+  @Test
+  void theCanaryExampleReadAfterTheShopHasNoProblem() {
+    ExampleManifests both = ExampleManifests.read(List.of(SHOP, CANARY));
+    assertThat(both.problems(Set.of(ShopDemo.TLS_SECRET))).isEmpty();
+    assertThat(both.manifests("ProxyRoute"))
+        .extracting(ExampleManifests.Manifest::name, m -> m.object().getApiVersion())
+        .containsExactly(
+            tuple("shop", "sluice.dev/v1alpha1"),
+            tuple("storefront-canary", "sluice.dev/v1alpha2"));
+    assertThat(both.all().get(both.all().size() - 1).object())
+        .as("read in its own version, as it is applied")
+        .isInstanceOf(dev.sluice.api.v1alpha2.ProxyRoute.class);
+  }
+
+  @Test
+  void theCanaryAloneNamesWhatItTakesFromTheShop() {
+    assertThat(ExampleManifests.read(CANARY).problems(Set.of(ShopDemo.TLS_SECRET)))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .contains("ConfigMap storefront-canary-nginx: metadata.namespace: \"shop\"")
+                    .contains("(expected: a Namespace of the example [])"))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .contains(
+                        "ProxyRoute storefront-canary: spec.selector.matchLabels: {app=storefront}"
+                            + " (expected: the labels of a Deployment's pods)"));
   }
 
   @Test
@@ -159,16 +193,84 @@ class ExampleManifestsTest {
               "kind: Namespaces",
               "00-namespace.yaml#1: kind: \"Namespaces\" (expected: one of"));
 
+  static final List<Mistake> CANARY_MISTAKES =
+      List.of(
+          new Mistake(
+              "a listener port a container of the selected pods has",
+              "proxyroute-canary.yaml",
+              "port: 9080",
+              "port: 8080",
+              "ProxyRoute storefront-canary: spec.listener.port: 8080 (expected: a port no"
+                  + " container of its pods listens on [8080, http])"),
+          new Mistake(
+              "a backendRef naming a Service the examples lack",
+              "proxyroute-canary.yaml",
+              "{name: storefront-canary, port: 8080, weight: 10}",
+              "{name: storefront-beta, port: 8080, weight: 10}",
+              "ProxyRoute storefront-canary: spec.rules[2].backendRefs[1].name: \"storefront-beta\""
+                  + " (expected: a Service of the example)"),
+          new Mistake(
+              "a backendRef port the Service does not have",
+              "proxyroute-canary.yaml",
+              "{name: storefront, port: 8080, weight: 90}",
+              "{name: storefront, port: 80, weight: 90}",
+              "ProxyRoute storefront-canary: spec.rules[2].backendRefs[0].port: 80 (expected: a"
+                  + " port of Service storefront [8080])"),
+          new Mistake(
+              "a value the v1alpha2 schema refuses",
+              "proxyroute-canary.yaml",
+              "statusCode: 301",
+              "statusCode: 308",
+              "ProxyRoute storefront-canary: spec.rules[0].filters[0].requestRedirect.statusCode:"),
+          new Mistake(
+              "a v1alpha1 field in a v1alpha2 rule",
+              "proxyroute-canary.yaml",
+              "    - name: canary-opt-in\n",
+              "    - name: canary-opt-in\n      zeroCopi: true\n",
+              "ProxyRoute storefront-canary: spec.rules[1].zeroCopi: unknown field (expected: a"
+                  + " field of the ProxyRoute CRD)"),
+          new Mistake(
+              "an API version the API does not serve",
+              "proxyroute-canary.yaml",
+              "apiVersion: sluice.dev/v1alpha2",
+              "apiVersion: sluice.dev/v1beta1",
+              "proxyroute-canary.yaml#1: ProxyRoute apiVersion: \"sluice.dev/v1beta1\" (expected:"
+                  + " one the API serves [sluice.dev/v1alpha1, sluice.dev/v1alpha2])"),
+          new Mistake(
+              "the canary's pods not hardened",
+              "10-storefront-canary.yaml",
+              "allowPrivilegeEscalation: false",
+              "allowPrivilegeEscalation: true",
+              "Deployment storefront-canary: spec.template.spec.containers[0].securityContext"
+                  + ".allowPrivilegeEscalation: true (expected: false)"));
+
   @ParameterizedTest(name = "{0}")
-  @FieldSource("MISTAKES")
-  void eachMistakeIsNamed(Mistake mistake) throws IOException {
-    copyShop();
-    Path file = copy.resolve(mistake.file());
+  @FieldSource("CANARY_MISTAKES")
+  void eachCanaryMistakeIsNamed(Mistake mistake) throws IOException {
+    Path shop = Files.createDirectories(copy.resolve("shop"));
+    Path canary = Files.createDirectories(copy.resolve("canary"));
+    copyAll(SHOP, shop);
+    copyAll(CANARY, canary);
+    make(mistake, canary);
+    assertThat(ExampleManifests.read(List.of(shop, canary)).problems(Set.of(ShopDemo.TLS_SECRET)))
+        .anySatisfy(p -> assertThat(p).contains(mistake.said()));
+  }
+
+  /** Makes {@code mistake} in its file in {@code dir}, which must hold its starting text. */
+  private static void make(Mistake mistake, Path dir) throws IOException {
+    Path file = dir.resolve(mistake.file());
     String text = Files.readString(file);
     assertThat(text)
         .as("the mistake's starting text, in " + mistake.file())
         .contains(mistake.from());
     Files.writeString(file, text.replace(mistake.from(), mistake.to()));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @FieldSource("MISTAKES")
+  void eachMistakeIsNamed(Mistake mistake) throws IOException {
+    copyShop();
+    make(mistake, copy);
     assertThat(ExampleManifests.read(copy).problems(Set.of(ShopDemo.TLS_SECRET)))
         .anySatisfy(p -> assertThat(p).contains(mistake.said()));
   }
@@ -186,9 +288,13 @@ class ExampleManifestsTest {
   }
 
   private void copyShop() throws IOException {
-    try (Stream<Path> files = Files.list(SHOP)) {
+    copyAll(SHOP, copy);
+  }
+
+  private static void copyAll(Path from, Path to) throws IOException {
+    try (Stream<Path> files = Files.list(from)) {
       for (Path f : files.toList()) {
-        Files.copy(f, copy.resolve(f.getFileName()));
+        Files.copy(f, to.resolve(f.getFileName()));
       }
     }
   }

@@ -31,10 +31,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Invariant: the {@code kubectl sluice} commands the sandbox prints for its user, run as printed
- * through the installed plugin (launcher and jar), tell the truth about the sandbox — {@code
- * status} every pod on the route's revision and the route Ready, {@code config} the pod's rendered
- * config without its TLS key and no difference to diff, {@code check} each check as the sandbox's
- * install really is — and follow it when an edit rolls out.
+ * through the installed plugin (launcher and jar), tell the truth about the sandbox as its user
+ * runs it, the shop and the canary applied — {@code status} every pod on each route's revision and
+ * both routes Ready, {@code config} the pod's rendered config without its TLS key and no difference
+ * to diff, {@code check} each check as the sandbox's install really is — and follow it when an edit
+ * rolls out.
  *
  * <p>One sandbox for the class. Each test reads what it expects from the API when it runs; the one
  * that edits the route leaves it rolled out, Ready, every pod following the config service.
@@ -65,7 +66,9 @@ class KubectlSluiceIT {
     sandbox =
         new Sandbox(
             new PrintStream(narration, true, StandardCharsets.UTF_8),
-            PluginOnPath.ROOT.resolve("examples/shop"),
+            List.of(
+                PluginOnPath.ROOT.resolve("examples/shop"),
+                PluginOnPath.ROOT.resolve("examples/canary")),
             work.resolve("sandbox"),
             SandboxNetwork.random());
     sandbox.start();
@@ -137,17 +140,14 @@ class KubectlSluiceIT {
 
     assertThat(run.exitCode()).as(run.said()).isZero();
     assertThat(run.err()).as(run.said()).isEmpty();
-    StatusOutput out = new StatusOutput(run.out());
-    long generation = route.getMetadata().getGeneration();
-    assertThat(out.header())
-        .isEqualTo(
-            "ProxyRoute shop/shop  revision "
-                + revision
-                + "  generation "
-                + generation
-                + " (observed "
-                + generation
-                + ")");
+    assertThat(run.out().lines().filter(l -> l.startsWith("ProxyRoute ")))
+        .as("one block per route, by name")
+        .hasSize(2)
+        .satisfiesExactly(
+            l -> assertThat(l).startsWith("ProxyRoute shop/shop "),
+            l -> assertThat(l).startsWith("ProxyRoute shop/storefront-canary "));
+    StatusOutput out = new StatusOutput(run.out()).route("shop");
+    assertThat(out.header()).isEqualTo(header(route, revision));
     assertThat(out.condition("Ready")).as(run.said()).startsWith("Ready", "True");
     for (String type : List.of("Accepted", "ResolvedRefs", "Programmed")) {
       assertThat(out.condition(type)).as(run.said()).startsWith(type, "True");
@@ -172,6 +172,7 @@ class KubectlSluiceIT {
       assertThat(run.out()).contains("  " + running.name() + ": Applied revision " + revision);
     }
     assertThat(run.out()).doesNotContain("next: ");
+    canaryRouteCurrent(new StatusOutput(run.out()).route("storefront-canary"), revision, run);
 
     PluginOnPath.Run unknown =
         run("kubectl sluice status nope -n shop --kubeconfig " + sandbox.kubeconfig());
@@ -181,6 +182,35 @@ class KubectlSluiceIT {
         .isEqualTo(
             "kubectl sluice: ProxyRoute \"nope\" not found in namespace shop (expected: a route"
                 + " that kubectl get proxyroutes -n shop lists)\n");
+  }
+
+  /**
+   * The canary route's block: Ready on the same revision as the shop's (one config per pod holds
+   * both routes), every pod current on it, agents as for the shop (they are the pod's).
+   */
+  static void canaryRouteCurrent(StatusOutput canary, String revision, PluginOnPath.Run run) {
+    assertThat(canary.header()).isEqualTo(header(sandbox.route(CanaryTraffic.ROUTE), revision));
+    assertThat(canary.condition("Ready")).as(run.said()).startsWith("Ready", "True");
+    for (PodRunner.RunningPod running : sandbox.pods()) {
+      assertThat(canary.pod(running.name()).subList(0, 7))
+          .as(run.said())
+          .containsExactly(
+              running.name(), "true", "current", revision, revision, revision, "Applied");
+    }
+  }
+
+  /** A route's first line in {@code status}: on {@code revision}, its generation observed. */
+  static String header(ProxyRoute route, String revision) {
+    long generation = route.getMetadata().getGeneration();
+    return "ProxyRoute shop/"
+        + route.getMetadata().getName()
+        + "  revision "
+        + revision
+        + "  generation "
+        + generation
+        + " (observed "
+        + generation
+        + ")";
   }
 
   static boolean everyAgentUp(Map<String, AgentHealthRecord.Endpoints> health) {
@@ -384,7 +414,7 @@ class KubectlSluiceIT {
 
       PluginOnPath.Run behind = run(status);
       assertThat(behind.exitCode()).as(behind.said()).isZero();
-      StatusOutput out = new StatusOutput(behind.out());
+      StatusOutput out = new StatusOutput(behind.out()).route("shop");
       assertThat(out.header()).as(behind.said()).contains("revision " + after);
       assertThat(out.condition("Ready")).as(behind.said()).startsWith("Ready", "False");
       assertThat(out.condition("Reconciling")).as(behind.said()).startsWith("Reconciling", "True");
@@ -410,7 +440,7 @@ class KubectlSluiceIT {
     assertThat(sandbox.awaitReady(Duration.ofSeconds(60))).as(sandbox.diagnostics()).isTrue();
     PluginOnPath.Run current = run(status);
     assertThat(current.exitCode()).as(current.said()).isZero();
-    StatusOutput out = new StatusOutput(current.out());
+    StatusOutput out = new StatusOutput(current.out()).route("shop");
     assertThat(out.condition("Ready")).as(current.said()).startsWith("Ready", "True");
     for (PodRunner.RunningPod running : sandbox.pods()) {
       assertThat(out.pod(running.name()).subList(0, 6))
@@ -423,6 +453,17 @@ class KubectlSluiceIT {
 
   /** {@code status}'s table output, read by its columns (none of the first six holds a space). */
   record StatusOutput(String text) {
+    /** The block of route {@code name} (namespace shop), which a blank line ends. */
+    StatusOutput route(String name) {
+      String header = "ProxyRoute shop/" + name + " ";
+      int start = text.startsWith(header) ? 0 : text.indexOf("\n" + header) + 1;
+      if (start == 0 && !text.startsWith(header)) {
+        throw new AssertionError("no route " + name + " in:\n" + text);
+      }
+      int end = text.indexOf("\n\n", start);
+      return new StatusOutput(text.substring(start, end < 0 ? text.length() : end + 1));
+    }
+
     String header() {
       return text.lines().findFirst().orElse("");
     }

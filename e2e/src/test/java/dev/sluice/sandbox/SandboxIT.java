@@ -10,16 +10,18 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The README's first command, in-process: the whole system comes up on loopback, the shop example
- * is applied, four pods get real sidecars through the webhook, demo traffic (a 32 MiB h1 → h2c
- * upload checked by digest, a request the WAF blocks) passes, and a rolling reload under traffic
- * fails no request. Every check the sandbox prints must pass; the API then shows every pod on the
- * route's revision.
+ * The README's first command, in-process: the whole system comes up on loopback, the shop and
+ * canary examples are applied, four pods get real sidecars through the webhook, demo traffic (a 32
+ * MiB h1 → h2c upload checked by digest, a request the WAF blocks) passes, the canary route
+ * (written in sluice.dev/v1alpha2) splits within its statistical bound, honours the opt-in header,
+ * redirects and rate-limits, and a rolling reload under traffic fails no request. Every check the
+ * sandbox prints must pass; the API then shows both routes Ready and every pod on their revision.
  */
 class SandboxIT {
   @TempDir Path work;
@@ -34,7 +36,11 @@ class SandboxIT {
     ByteArrayOutputStream narration = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(narration, true, StandardCharsets.UTF_8);
     try (Sandbox sandbox =
-        new Sandbox(out, Path.of("../examples/shop"), work, SandboxNetwork.random())) {
+        new Sandbox(
+            out,
+            List.of(Path.of("../examples/shop"), Path.of("../examples/canary")),
+            work,
+            SandboxNetwork.random())) {
       sandbox.run();
       String said = narration.toString(StandardCharsets.UTF_8);
       System.out.println(said);
@@ -42,11 +48,27 @@ class SandboxIT {
       assertThat(said)
           .contains("ok   POST 32 MiB HTTP/1.1 -> h2c upload-store: 200, digest matches")
           .contains("blocked by policy")
-          .contains("requests during the rollout, 0 failed");
-      ProxyRoute route =
-          sandbox.client().resources(ProxyRoute.class).inNamespace("shop").withName("shop").get();
+          .contains("requests during the rollout, 0 failed")
+          .contains("[7/8] The canary (examples/canary, sluice.dev/v1alpha2)")
+          .contains("ok   ProxyRoute storefront-canary (sluice.dev/v1alpha2) is Ready")
+          .contains("ok   split: 1000 GETs from 10 client addresses over 4 pods: ")
+          .contains(
+              "ok   opt-in: 20 GETs with x-canary: always -> 20 answered by storefront-canary")
+          .contains(
+              "ok   redirect: GET http://shop.example.com:9080/catalog/shoes?color=red -> 301"
+                  + " Location: http://shop.example.com:9080/products/shoes?color=red")
+          .containsPattern(
+              "ok   rate limit \\(50/Second, burst 100, per client address\\) from 127\\.\\d+\\.40\\.12"
+                  + " via storefront-1: \\d+ admitted in .* then 429 with Retry-After: \\d+");
+      assertThat(sandbox.canaryAnswered())
+          .as("requests the canary's stand-in answered: some of the split, the opt-in's")
+          .isGreaterThan(20);
+      ProxyRoute route = sandbox.route();
       assertThat(Conditions.isTrue(route.getStatus().conditions(), "Ready")).isTrue();
       assertThat(route.getStatus().observedGeneration()).isEqualTo(2L);
+      ProxyRoute canary = sandbox.route(CanaryTraffic.ROUTE);
+      assertThat(Conditions.isTrue(canary.getStatus().conditions(), "Ready")).isTrue();
+      assertThat(canary.getStatus().revision()).isEqualTo(route.getStatus().revision());
       for (Pod pod : sandbox.client().pods().inNamespace("shop").list().getItems()) {
         assertThat(pod.getMetadata().getAnnotations())
             .containsEntry(Labels.APPLIED_REVISION, route.getStatus().revision());

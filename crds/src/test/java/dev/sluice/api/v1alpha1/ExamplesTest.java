@@ -17,8 +17,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every ProxyRoute and OffloadAgent under examples/ deserializes into the API types, with unknown
- * fields treated as errors (a typo in an example is a bug in the docs).
+ * Every ProxyRoute and OffloadAgent under examples/ deserializes into the API types of its version
+ * (v1alpha1, or v1alpha2 for ProxyRoutes in HTTPRoute's shape), with unknown fields treated as
+ * errors (a typo in an example is a bug in the docs).
  */
 class ExamplesTest {
   private static final YAMLMapper STRICT =
@@ -28,7 +29,9 @@ class ExamplesTest {
     try (Stream<Path> files = Files.walk(CrdFiles.ROOT.resolve("examples"))) {
       List<Path> crFiles = new ArrayList<>();
       for (Path file : files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList()) {
-        if (Files.readString(file).contains("apiVersion: sluice.dev/v1alpha1")) {
+        String text = Files.readString(file);
+        if (text.contains("apiVersion: sluice.dev/v1alpha1")
+            || text.contains("apiVersion: sluice.dev/v1alpha2")) {
           crFiles.add(file);
         }
       }
