@@ -90,7 +90,8 @@ final class ShopCluster implements AutoCloseable {
               }
             },
             OperatorMetrics.none(),
-            n -> {});
+            n -> {},
+            null);
   }
 
   Clock clock() {
@@ -237,6 +238,12 @@ final class ShopCluster implements AutoCloseable {
    * The operator's install in sluice-system: RBAC and webhook from operator/deploy, its Service
    * with a ready endpoint, and the TLS Secret and caBundle its certificate manager writes.
    */
+  /** Gateway API's CRDs installed, as a cluster where HTTPRoutes can attach has them. */
+  ShopCluster gatewayApi() throws IOException {
+    cluster.installGatewayApi();
+    return this;
+  }
+
   ShopCluster operatorInstalled() throws IOException {
     cluster.namespace(OPERATOR_NS);
     for (String file : List.of("rbac.yaml", "webhook.yaml")) {

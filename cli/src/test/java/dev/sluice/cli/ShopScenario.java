@@ -20,7 +20,7 @@ final class ShopScenario {
   private ShopScenario() {}
 
   static ShopCluster rolledOutThenRejected(Path dir) throws IOException {
-    ShopCluster shop = new ShopCluster(dir, "32").shop().operatorInstalled();
+    ShopCluster shop = new ShopCluster(dir, "32").gatewayApi().shop().operatorInstalled();
     shop.rollOut();
     for (String pod : ShopCluster.PODS) {
       shop.agentHealth(

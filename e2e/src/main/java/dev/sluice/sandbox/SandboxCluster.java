@@ -5,6 +5,7 @@ import dev.sluice.operator.OperatorSettings;
 import dev.sluice.operator.inject.WebhookServer;
 import dev.sluice.sidecar.config.ContractFields;
 import dev.sluice.testing.kubernetes.EmbeddedKubernetes;
+import dev.sluice.testing.kubernetes.GatewayApiCrds;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.VersionInfo;
@@ -53,6 +54,11 @@ final class SandboxCluster implements AutoCloseable {
   SandboxCluster() throws IOException {
     kubernetes = new EmbeddedKubernetes(KUBERNETES);
     client = kubernetes.client();
+    // Gateway API's CRDs where this checkout has them beside it (the project's shared/ folder, as
+    // developers' machines and CI do): HTTPRoutes can then attach to ProxyRoutes here too.
+    if (GatewayApiCrds.find().isPresent()) {
+      kubernetes.installGatewayApi();
+    }
   }
 
   /**

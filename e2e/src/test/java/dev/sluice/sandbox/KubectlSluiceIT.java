@@ -314,6 +314,12 @@ class KubectlSluiceIT {
                 assertThat(l)
                     .matches(
                         pass(
+                            "Gateway API",
+                            "HTTPRoute served: v1,v1beta1; release v1.4.1 (standard)")),
+            l ->
+                assertThat(l)
+                    .matches(
+                        pass(
                             "webhook sluice-sidecar-injector",
                             "2 webhooks: namespaces.inject.sluice.dev, pods.inject.sluice.dev")),
             l ->
@@ -355,7 +361,7 @@ class KubectlSluiceIT {
                         pass(
                             "native sidecars",
                             "Kubernetes 1.32: supported (the sidecar starts before the app)")),
-            l -> assertThat(l).isEqualTo("Verdict: pass (9 checks, 0 warnings)"));
+            l -> assertThat(l).isEqualTo("Verdict: pass (10 checks, 0 warnings)"));
   }
 
   /**

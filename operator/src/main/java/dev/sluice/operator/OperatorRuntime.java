@@ -8,6 +8,8 @@ import dev.sluice.operator.configservice.EndpointSliceDirectory;
 import dev.sluice.operator.configservice.KubernetesTokenReviewer;
 import dev.sluice.operator.configservice.PodDirectory;
 import dev.sluice.operator.configservice.RevisionStore;
+import dev.sluice.operator.gateway.GatewayApi;
+import dev.sluice.operator.gateway.ParentStatusWriter;
 import dev.sluice.operator.inject.AdmissionWebhook;
 import dev.sluice.operator.inject.InjectionFollowUp;
 import dev.sluice.operator.inject.InjectionSettings;
@@ -110,7 +112,17 @@ public final class OperatorRuntime implements AutoCloseable {
           push(
               parts,
               new AdminServer(listeners.admin(), registry, () -> started.get() && labels.synced()));
-      NamespaceSync sync = sync(settings, revisions, writer, statuses, events, metrics, ca);
+      NamespaceSync sync =
+          sync(
+              settings,
+              revisions,
+              writer,
+              statuses,
+              events,
+              metrics,
+              ca,
+              client,
+              GatewayApi.servesHttpRoutes(client));
       push(
           parts,
           Reconcilers.start(client, settings, sync, statuses, events, metrics, closing::get));
@@ -178,7 +190,9 @@ public final class OperatorRuntime implements AutoCloseable {
       StatusWriter statuses,
       EventRecorder events,
       OperatorMetrics metrics,
-      CaPublisher ca) {
+      CaPublisher ca,
+      KubernetesClient client,
+      boolean httpRoutes) {
     return new NamespaceSync(
         revisions,
         writer,
@@ -187,7 +201,8 @@ public final class OperatorRuntime implements AutoCloseable {
         settings.rendererDefaults(),
         settings.clock(),
         metrics,
-        ca::ensure);
+        ca::ensure,
+        httpRoutes ? new ParentStatusWriter(client) : null);
   }
 
   private static <T extends AutoCloseable> T push(Deque<AutoCloseable> parts, T part) {

@@ -62,7 +62,8 @@ final class Reconcilers implements AutoCloseable {
             metrics,
             settings.namespaces(),
             ReferencedObjects.secrets(client),
-            ReferencedObjects.configMaps(client));
+            ReferencedObjects.configMaps(client),
+            sync.watchesHttpRoutes());
     operator.register(
         namespaces,
         o ->

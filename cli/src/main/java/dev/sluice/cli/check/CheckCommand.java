@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "check",
     description = {
-      "Preflight: CRDs, the injection webhook (Service, endpoints, caBundle), the operator's",
+      "Preflight: CRDs (and Gateway API's, optional), the injection webhook (Service, endpoints, caBundle), the operator's",
       "serving certificate, its RBAC, namespaces labelled for injection and native sidecars.",
       "Exit code 0 when every check passed (warnings allowed), 1 when one failed."
     })
@@ -31,6 +31,7 @@ public final class CheckCommand implements Callable<Integer> {
   static final List<Check> CHECKS =
       List.of(
           new CrdCheck(),
+          new GatewayApiCheck(),
           new WebhookCheck(),
           new ServingCertificateCheck(),
           new OperatorAccessCheck(),

@@ -69,6 +69,8 @@ public final class OperatorAccess {
     cluster(out, "sluice.dev", List.of("proxyroutes", "offloadagents"), "get", "list", "watch");
     cluster(
         out, "sluice.dev", List.of("proxyroutes/status", "offloadagents/status"), "get", "patch");
+    cluster(out, "gateway.networking.k8s.io", List.of("httproutes"), "get", "list", "watch");
+    cluster(out, "gateway.networking.k8s.io", List.of("httproutes/status"), "patch");
     cluster(out, "", List.of("namespaces"), "get", "list", "watch");
     cluster(out, "", List.of("pods"), "get", "list", "watch", "patch");
     cluster(out, "", List.of("pods/status"), "patch");

@@ -48,9 +48,11 @@ public record ProxyRouteSpec(
         @Nullable List<@Size(max = 253) @Pattern(Patterns.HOST_MATCH) String> hostnames,
     @JsonPropertyDescription(
             "Rules, evaluated in order; the first rule whose matches accept the request handles"
-                + " it. A request no rule matches gets 404.")
+                + " it, before the rules of HTTPRoutes attached to this ProxyRoute (those in"
+                + " Gateway API's precedence). A request no rule matches gets 404. Empty: the"
+                + " ProxyRoute is only a parent for HTTPRoutes.")
         @Required
-        @Size(min = 1, max = 64)
+        @Size(max = 64)
         List<Rule> rules,
     @JsonPropertyDescription(
             "How a change of this route reaches the selected pods. Defaults: one pod at a time,"

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import java.util.List;
 import java.util.Set;
@@ -20,14 +21,23 @@ public final class InformerView implements NamespaceView {
   private final Context<?> context;
   private final ReferencedObjects<Secret> secrets;
   private final ReferencedObjects<ConfigMap> configMaps;
+  private final boolean httpRoutes;
 
+  /** {@code httpRoutes}: whether the reconcile watches HTTPRoutes (Gateway API is served). */
   public InformerView(
       Context<?> context,
       ReferencedObjects<Secret> secrets,
-      ReferencedObjects<ConfigMap> configMaps) {
+      ReferencedObjects<ConfigMap> configMaps,
+      boolean httpRoutes) {
     this.context = context;
     this.secrets = secrets;
     this.configMaps = configMaps;
+    this.httpRoutes = httpRoutes;
+  }
+
+  @Override
+  public List<HTTPRoute> httpRoutes(String namespace) {
+    return httpRoutes ? list(HTTPRoute.class, namespace) : List.of();
   }
 
   @Override

@@ -27,4 +27,13 @@ public interface NamespaceView {
   List<ConfigMap> configMaps(String namespace, Set<String> names);
 
   List<Pod> pods(String namespace);
+
+  /**
+   * The namespace's Gateway API HTTPRoutes (none where the cluster does not serve them, or the view
+   * does not watch them).
+   */
+  default List<io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute> httpRoutes(
+      String namespace) {
+    return List.of();
+  }
 }

@@ -22,8 +22,8 @@ import org.jspecify.annotations.Nullable;
  * @param ready true when the Pod's Ready condition is True
  * @param rollout the rollout record
  * @param lastGood the last revision its whole group applied (null: none yet)
- * @param contract the contract version its sidecar announced ({@link
- *     ContractVersions#OLDEST_SUPPORTED} until it announced one)
+ * @param contract the contract version its sidecar announced ({@link #UNANNOUNCED} until its first
+ *     request to the config service)
  */
 public record PodRecord(
     String name,
@@ -33,6 +33,14 @@ public record PodRecord(
     PodRollout rollout,
     @Nullable String lastGood,
     int contract) {
+
+  /** The contract of a pod whose sidecar has not called the config service yet. */
+  public static final int UNANNOUNCED = 0;
+
+  /** Whether its sidecar announced its contract (its first request to the config service did). */
+  public boolean contractAnnounced() {
+    return contract != UNANNOUNCED;
+  }
 
   public static PodRecord of(Pod pod) {
     Map<String, String> annotations = pod.getMetadata().getAnnotations();
@@ -54,8 +62,14 @@ public record PodRecord(
         contract(a.get(Labels.CONTRACT)));
   }
 
-  /** The recorded contract; the oldest supported when none (or something unreadable) is. */
+  /**
+   * The recorded contract: {@link #UNANNOUNCED} when none is, the oldest supported when it is
+   * unreadable.
+   */
   public static int contract(@Nullable String annotation) {
+    if (annotation == null) {
+      return UNANNOUNCED;
+    }
     try {
       return ContractVersions.announced(annotation);
     } catch (IllegalArgumentException e) {

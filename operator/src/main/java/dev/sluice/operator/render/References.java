@@ -53,6 +53,15 @@ final class References {
     return new ResolvedRoute(keys, rules, problems);
   }
 
+  /**
+   * The references of a rule an HTTPRoute attached to {@code route}; its problems (none when the
+   * attachment checked the same references) are added to {@code problems}.
+   */
+  ResolvedRoute.Rule resolveAttached(
+      String route, AttachedRule attached, List<RenderProblem> problems) {
+    return rule(route, "attached rule " + attached.name(), attached.rule(), problems);
+  }
+
   /** The problems of an OffloadAgent on its own (its endpoints), whether or not a route uses it. */
   List<RenderProblem> check(OffloadAgent agent) {
     List<RenderProblem> problems = new ArrayList<>();

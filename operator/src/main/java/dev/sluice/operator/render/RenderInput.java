@@ -15,6 +15,7 @@ import java.util.Map;
  *     EndpointSlices
  * @param secrets Secret data by Secret name (decoded), for listener TLS, backend and client CAs
  * @param configMaps ConfigMap data by ConfigMap name, for client CAs
+ * @param attached the rules HTTPRoutes attach, by ProxyRoute name, in precedence order
  */
 public record RenderInput(
     String namespace,
@@ -22,7 +23,19 @@ public record RenderInput(
     Map<String, OffloadAgent> agents,
     Map<ServiceKey, ServicePortEndpoints> endpoints,
     Map<String, Map<String, String>> secrets,
-    Map<String, Map<String, String>> configMaps) {
+    Map<String, Map<String, String>> configMaps,
+    Map<String, List<AttachedRule>> attached) {
+
+  /** Without attached HTTPRoutes. */
+  public RenderInput(
+      String namespace,
+      List<ProxyRoute> routes,
+      Map<String, OffloadAgent> agents,
+      Map<ServiceKey, ServicePortEndpoints> endpoints,
+      Map<String, Map<String, String>> secrets,
+      Map<String, Map<String, String>> configMaps) {
+    this(namespace, routes, agents, endpoints, secrets, configMaps, Map.of());
+  }
 
   public RenderInput {
     routes = List.copyOf(routes);
@@ -30,5 +43,11 @@ public record RenderInput(
     endpoints = Map.copyOf(endpoints);
     secrets = Map.copyOf(secrets);
     configMaps = Map.copyOf(configMaps);
+    attached = Map.copyOf(attached);
+  }
+
+  /** The rules HTTPRoutes attach to the ProxyRoute {@code route}, in precedence order. */
+  public List<AttachedRule> attachedTo(String route) {
+    return attached.getOrDefault(route, List.of());
   }
 }

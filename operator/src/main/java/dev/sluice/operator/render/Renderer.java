@@ -120,6 +120,7 @@ public final class Renderer {
       listeners.add(mapped.listener());
       rules.addAll(mapped.rules());
       agents.putAll(mapped.agents());
+      rules.addAll(attached(input, references, route, mapped.listener().name(), agents));
     }
     SidecarConfig drafted =
         new SidecarConfig(
@@ -144,6 +145,29 @@ public final class Renderer {
    */
   public static List<RenderProblem> checkAgent(OffloadAgent agent, RenderInput input) {
     return List.copyOf(new References(input, false).check(agent));
+  }
+
+  /**
+   * The rules HTTPRoutes attach to {@code route}, in their precedence order. The attachment checked
+   * their references against the same input; one that does not resolve all the same is left out
+   * alone (its HTTPRoute's status names the reference), never the ProxyRoute with it.
+   */
+  private static List<RouteRule> attached(
+      RenderInput input,
+      References references,
+      ProxyRoute route,
+      String listener,
+      Map<String, Agent> agents) {
+    String name = route.getMetadata().getName();
+    List<RouteRule> out = new ArrayList<>();
+    for (AttachedRule rule : input.attachedTo(name)) {
+      List<RenderProblem> problems = new ArrayList<>();
+      ResolvedRoute.Rule resolved = references.resolveAttached(name, rule, problems);
+      if (problems.isEmpty()) {
+        out.add(RouteMapping.attached(route, listener, rule, resolved, agents));
+      }
+    }
+    return out;
   }
 
   /** Older first: on a port conflict the route that had the port keeps it. */

@@ -82,10 +82,47 @@ final class RouteMapping {
             tracing(route.getSpec().tracing()),
             route.getSpec().hostnames() == null ? List.of() : route.getSpec().hostnames());
     for (int i = 0; i < rules.size(); i++) {
+      Rule rule = rules.get(i);
+      String ruleName = Names.of(name, rule.name() != null ? rule.name() : Integer.toString(i));
       mapped.add(
-          rule(name, listener.name(), rules.get(i), i, resolved.rules().get(i), agents, routeWide));
+          rule(
+              ruleName,
+              listener.name(),
+              rule,
+              resolved.rules().get(i),
+              agents,
+              routeWide,
+              List.of()));
     }
     return new Mapped(listener, mapped, agents);
+  }
+
+  /**
+   * A rule an HTTPRoute attached to {@code route}: named after the route, with the route's access
+   * log and tracing, its host in its match, its unavailable backends after the resolved ones.
+   */
+  @SuppressWarnings("NullAway") // the contract's records read an absent field (null) as its default
+  static RouteRule attached(
+      ProxyRoute route,
+      String listener,
+      AttachedRule attached,
+      ResolvedRoute.Rule resolved,
+      Map<String, Agent> agents) {
+    RouteWide routeWide =
+        new RouteWide(
+            accessLog(route.getSpec().accessLog()), tracing(route.getSpec().tracing()), List.of());
+    List<dev.sluice.sidecar.config.Backend> unavailable =
+        attached.unavailable().stream()
+            .map(u -> new dev.sluice.sidecar.config.Backend(u.weight(), null, u.reason()))
+            .toList();
+    return rule(
+        Names.of(route.getMetadata().getName(), attached.name()),
+        listener,
+        attached.rule(),
+        resolved,
+        agents,
+        routeWide,
+        unavailable);
   }
 
   @SuppressWarnings("NullAway") // the contract's records read an absent field (null) as its default
@@ -159,13 +196,13 @@ final class RouteMapping {
   /** One rule; the agents its offload steps use are added to {@code agents}. */
   @SuppressWarnings("NullAway") // the contract's records read an absent field (null) as its default
   private static RouteRule rule(
-      String routeName,
+      String ruleName,
       String listener,
       Rule rule,
-      int index,
       ResolvedRoute.Rule resolved,
       Map<String, Agent> agents,
-      RouteWide routeWide) {
+      RouteWide routeWide,
+      List<dev.sluice.sidecar.config.Backend> unavailable) {
     List<RequestMatch> matches = RouteHostnames.apply(routeWide.hostnames(), matches(rule));
     List<RuleOffload> offload = new ArrayList<>();
     for (ResolvedRoute.Step step : resolved.offload()) {
@@ -178,7 +215,7 @@ final class RouteMapping {
             ? List.of()
             : rule.actions().stream().map(RouteMapping::action).toList();
     return new RouteRule(
-        Names.of(routeName, rule.name() != null ? rule.name() : Integer.toString(index)),
+        ruleName,
         listener,
         matches,
         upstream(rule, resolved),
@@ -195,7 +232,7 @@ final class RouteMapping {
         FilterMapping.headers(rule.responseHeaders()),
         FilterMapping.rewrite(rule.rewrite()),
         FilterMapping.redirect(rule.redirect()),
-        backends(rule, resolved),
+        backends(rule, resolved, unavailable),
         FilterMapping.rateLimit(rule.rateLimit()),
         mirrors(rule, resolved));
   }
@@ -312,9 +349,9 @@ final class RouteMapping {
   /** The rule's weighted backends, each with its upstream; empty without them. */
   @SuppressWarnings("NullAway") // the contract's records read an absent field (null) as its default
   private static List<dev.sluice.sidecar.config.Backend> backends(
-      Rule rule, ResolvedRoute.Rule resolved) {
+      Rule rule, ResolvedRoute.Rule resolved, List<dev.sluice.sidecar.config.Backend> unavailable) {
     if (rule.backends() == null) {
-      return List.of();
+      return unavailable;
     }
     List<dev.sluice.sidecar.config.Backend> out = new ArrayList<>();
     for (int b = 0; b < rule.backends().size(); b++) {
@@ -323,6 +360,7 @@ final class RouteMapping {
           new dev.sluice.sidecar.config.Backend(
               backend.weight(), upstream(rule, backend, resolved.weighted().get(b)), null));
     }
+    out.addAll(unavailable);
     return out;
   }
 

@@ -52,8 +52,17 @@ final class ContractHold {
     this.table = table;
   }
 
-  /** Empty when {@code pod}'s contract can run {@code config}; else why not. */
+  /**
+   * Empty when {@code pod}'s contract can run {@code config}, or is not known yet; else why not. A
+   * pod whose sidecar has not called the config service yet is not held: the config service never
+   * sends a revision the contract it announces cannot run (it holds that poll), and the pass after
+   * its first request, which records its contract, holds it if need be. Taking every new pod for
+   * the oldest contract instead stalled a route on each scale-up until the new sidecars polled.
+   */
   @Nullable Held check(PodRecord pod, SidecarConfig config) {
+    if (!pod.contractAnnounced()) {
+      return null;
+    }
     ContractRendering rendering =
         views
             .computeIfAbsent(String.valueOf(config.revision()), r -> new HashMap<>())

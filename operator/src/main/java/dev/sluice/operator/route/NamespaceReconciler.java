@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -31,9 +32,9 @@ import java.util.Set;
  * Reconciles the ProxyRoutes of a namespace into its sidecar pods' configs. A pod's config depends
  * on every ProxyRoute that selects it, and a pod needs a config even when no route selects it (yet,
  * or any more), so the unit of work is the namespace: every event of a ProxyRoute, OffloadAgent,
- * sidecar pod, Service, EndpointSlice, or Secret or ConfigMap a route names maps to its Namespace,
- * JOSDK runs at most one reconcile per namespace at a time and coalesces the events that arrive
- * meanwhile, and the reconcile is one {@link NamespaceSync} pass: render → roll out → every
+ * sidecar pod, Service, EndpointSlice, HTTPRoute, or Secret or ConfigMap a route names maps to its
+ * Namespace, JOSDK runs at most one reconcile per namespace at a time and coalesces the events that
+ * arrive meanwhile, and the reconcile is one {@link NamespaceSync} pass: render → roll out → every
  * ProxyRoute's status. A deleted ProxyRoute is simply absent from the next pass (no finalizer); the
  * status written for a deleted ProxyRoute or OffloadAgent is forgotten when its informer sees it
  * go. While a rollout runs the reconcile comes back every few seconds, so a missed progress
@@ -49,18 +50,22 @@ public final class NamespaceReconciler implements Reconciler<Namespace> {
   private final Set<String> namespaces;
   private final ReferencedObjects<Secret> secrets;
   private final ReferencedObjects<ConfigMap> configMaps;
+  private final boolean httpRoutes;
 
   /**
    * {@code namespaces}: the ones to reconcile (empty: all); {@code secrets}, {@code configMaps}:
-   * the Secrets and ConfigMaps routes name, watched one by one.
+   * the Secrets and ConfigMaps routes name, watched one by one; {@code httpRoutes}: whether Gateway
+   * API's HTTPRoutes are watched (the cluster serves them).
    */
   public NamespaceReconciler(
       NamespaceSync sync,
       OperatorMetrics metrics,
       Set<String> namespaces,
       ReferencedObjects<Secret> secrets,
-      ReferencedObjects<ConfigMap> configMaps) {
+      ReferencedObjects<ConfigMap> configMaps,
+      boolean httpRoutes) {
     this.sync = sync;
+    this.httpRoutes = httpRoutes;
     this.metrics = metrics;
     this.namespaces = Set.copyOf(namespaces);
     this.secrets = secrets;
@@ -76,7 +81,8 @@ public final class NamespaceReconciler implements Reconciler<Namespace> {
   public UpdateControl<Namespace> reconcile(Namespace namespace, Context<Namespace> context) {
     NamespaceSync.Outcome outcome =
         sync.sync(
-            namespace.getMetadata().getName(), new InformerView(context, secrets, configMaps));
+            namespace.getMetadata().getName(),
+            new InformerView(context, secrets, configMaps, httpRoutes));
     metrics.reconciled("ProxyRoute", outcome.rolling() ? "rolling" : "settled");
     UpdateControl<Namespace> control = UpdateControl.noUpdate();
     return outcome.rolling() ? control.rescheduleAfter(RECHECK) : control;
@@ -102,6 +108,11 @@ public final class NamespaceReconciler implements Reconciler<Namespace> {
     sources.add(
         source(
             context, InformerEventSourceConfiguration.from(EndpointSlice.class, Namespace.class)));
+    if (httpRoutes) {
+      sources.add(
+          forgetting(
+              context, InformerEventSourceConfiguration.from(HTTPRoute.class, Namespace.class)));
+    }
     // Not every Secret or ConfigMap of the namespace: only those the routes name, each watched on
     // its own.
     sources.add(secrets);

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.sluice.api.v1alpha1.OffloadAgent;
 import dev.sluice.api.v1alpha1.ProxyRoute;
 import dev.sluice.operator.pods.PodRecord;
+import dev.sluice.operator.render.AttachedRule;
 import dev.sluice.operator.render.RenderProblem;
 import dev.sluice.operator.render.Renderer;
 import dev.sluice.operator.render.ServiceKey;
@@ -45,6 +46,7 @@ final class NamespaceRollout {
       Map<ServiceKey, ServicePortEndpoints> endpoints,
       Map<String, Map<String, String>> secrets,
       Map<String, Map<String, String>> configMaps,
+      Map<String, List<AttachedRule>> attached,
       List<PodRecord> pods,
       Instant now,
       Renderer.Defaults defaults) {}

@@ -10,6 +10,8 @@ import dev.sluice.operator.cluster.EndpointIndex;
 import dev.sluice.operator.cluster.NamespaceView;
 import dev.sluice.operator.cluster.ReferencedData;
 import dev.sluice.operator.configservice.RevisionStore;
+import dev.sluice.operator.gateway.HttpRouteAttachments;
+import dev.sluice.operator.gateway.ParentStatusWriter;
 import dev.sluice.operator.metrics.OperatorMetrics;
 import dev.sluice.operator.pods.PodRecord;
 import dev.sluice.operator.pods.PodWriter;
@@ -19,6 +21,7 @@ import dev.sluice.operator.status.EventRecorder;
 import dev.sluice.operator.status.StatusWriter;
 import dev.sluice.operator.status.Timestamps;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -53,6 +56,7 @@ public final class NamespaceSync {
   private final Clock clock;
   private final OperatorMetrics metrics;
   private final java.util.function.Consumer<String> sidecarNamespaces;
+  private final @Nullable ParentStatusWriter httpRouteStatuses;
   private final Map<String, Object> locks = new ConcurrentHashMap<>();
   private final Map<String, Instant> collected = new ConcurrentHashMap<>();
 
@@ -64,7 +68,9 @@ public final class NamespaceSync {
       Renderer.Defaults defaults,
       Clock clock,
       OperatorMetrics metrics,
-      java.util.function.Consumer<String> sidecarNamespaces) {
+      java.util.function.Consumer<String> sidecarNamespaces,
+      @Nullable ParentStatusWriter httpRouteStatuses) {
+    this.httpRouteStatuses = httpRouteStatuses;
     this.revisions = revisions;
     this.pods = pods;
     this.statuses = statuses;
@@ -74,6 +80,14 @@ public final class NamespaceSync {
     this.clock = clock;
     this.metrics = metrics;
     this.sidecarNamespaces = sidecarNamespaces == null ? n -> {} : sidecarNamespaces;
+  }
+
+  /**
+   * Whether HTTPRoutes attach to ProxyRoutes here (the cluster serves Gateway API's HTTPRoutes, so
+   * they are watched and their status written).
+   */
+  public boolean watchesHttpRoutes() {
+    return httpRouteStatuses != null;
   }
 
   /** What a pass found: the plan, and whether a rollout still runs (check back soon). */
@@ -91,12 +105,18 @@ public final class NamespaceSync {
     synchronized (locks.computeIfAbsent(namespace, n -> new Object())) {
       Instant now = clock.instant();
       List<ProxyRoute> routes = view.routes(namespace);
+      List<HTTPRoute> httpRoutes = watchesHttpRoutes() ? view.httpRoutes(namespace) : List.of();
+      HttpRouteAttachments.Result attached =
+          httpRoutes.isEmpty()
+              ? HttpRouteAttachments.Result.NONE
+              : HttpRouteAttachments.attach(
+                  namespace, routes, httpRoutes, view.services(namespace));
       List<PodRecord> records =
           view.pods(namespace).stream().filter(PodRecord::isLive).map(PodRecord::of).toList();
       if (records.stream().anyMatch(PodRecord::sidecar)) {
         sidecarNamespaces.accept(namespace);
       }
-      NamespaceRollout.Result result = plan(namespace, view, routes, records, now);
+      NamespaceRollout.Result result = plan(namespace, view, routes, attached, records, now);
       // A config is stored before any pod is told about it.
       result.configs().values().forEach(c -> revisions.save(namespace, c));
       StepMemory.News news = steps.next(namespace, records, result.steps());
@@ -105,6 +125,9 @@ public final class NamespaceSync {
       steps.told(namespace, news);
       news.found().forEach(s -> RolloutLog.write(namespace, routesOf(result, s.pod()), s));
       boolean rolling = writeStatuses(routes, result, now);
+      if (httpRouteStatuses != null) {
+        httpRouteStatuses.writeAll(httpRoutes, attached, Timestamps.of(now));
+      }
       rolloutEvents.record(routes, news.all(), result.places(), result.routes());
       result
           .routes()
@@ -125,6 +148,7 @@ public final class NamespaceSync {
       String namespace,
       NamespaceView view,
       List<ProxyRoute> routes,
+      HttpRouteAttachments.Result attached,
       List<PodRecord> records,
       Instant now) {
     Map<String, OffloadAgent> agents = new LinkedHashMap<>();
@@ -138,6 +162,7 @@ public final class NamespaceSync {
             ReferencedData.secrets(view.secrets(namespace, RouteReferences.secrets(routes))),
             ReferencedData.configMaps(
                 view.configMaps(namespace, RouteReferences.configMaps(routes))),
+            attached.rules(),
             records,
             now,
             defaults));
@@ -193,6 +218,12 @@ public final class NamespaceSync {
 
   /** A ProxyRoute or OffloadAgent was deleted: nothing of it is remembered any more. */
   void deleted(HasMetadata resource) {
+    if (resource instanceof HTTPRoute route) {
+      if (httpRouteStatuses != null) {
+        httpRouteStatuses.forget(route);
+      }
+      return;
+    }
     statuses.forget(resource);
   }
 

@@ -47,7 +47,13 @@ final class RouteRenderings {
     List<ProxyRoute> selected = names.stream().map(routes::get).toList();
     return Renderer.render(
         new RenderInput(
-            in.namespace(), selected, in.agents(), in.endpoints(), in.secrets(), in.configMaps()),
+            in.namespace(),
+            selected,
+            in.agents(),
+            in.endpoints(),
+            in.secrets(),
+            in.configMaps(),
+            in.attached()),
         in.defaults());
   }
 

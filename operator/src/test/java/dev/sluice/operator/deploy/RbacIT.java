@@ -15,6 +15,7 @@ import dev.sluice.testing.kubernetes.EmbeddedKubernetes;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
@@ -91,6 +92,7 @@ class RbacIT {
                       .withLeaderElection(true)
                       .withIdentity("replica-1")
                       .withOnLeaseLost(() -> {}))) {
+        cluster.installGatewayApi();
         harness.start();
         client.resource(Objects.service("shop", "backend", 8080)).create();
         client.resource(Objects.endpoints("shop", "backend", 8080, List.of("10.1.0.1"))).create();
@@ -235,6 +237,36 @@ class RbacIT {
                 });
         clock.advance(Duration.ofDays(300));
         harness.runtime().certificates().orElseThrow().check();
+        // An HTTPRoute naming a ProxyRoute (deleted by now): HTTPRoutes are watched, their status
+        // written.
+        client
+            .resource(
+                new com.fasterxml.jackson.dataformat.yaml.YAMLMapper()
+                    .readValue(
+                        """
+                        apiVersion: gateway.networking.k8s.io/v1
+                        kind: HTTPRoute
+                        metadata: {name: reviews, namespace: shop}
+                        spec:
+                          parentRefs: [{group: sluice.dev, kind: ProxyRoute, name: web}]
+                          rules: [{backendRefs: [{name: backend, port: 8080}]}]
+                        """,
+                        HTTPRoute.class))
+            .create();
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () -> {
+                  HTTPRoute r =
+                      client
+                          .resources(HTTPRoute.class)
+                          .inNamespace("shop")
+                          .withName("reviews")
+                          .get();
+                  return r.getStatus() != null
+                      && r.getStatus().getParents() != null
+                      && !r.getStatus().getParents().isEmpty();
+                });
       }
 
       ClusterRole clusterRole = only(manifests, ClusterRole.class);

@@ -151,9 +151,31 @@ class ContractHoldTest {
   }
 
   @Test
-  void aPodThatAnnouncedNothingIsTakenForTheOldestContract() {
+  void aPodThatAnnouncedNothingYetIsAssignedAndTheRouteDoesNotStall() {
+    // A new pod, before its sidecar's first request: the config service guards it (it never sends
+    // a revision the contract it announces cannot run); the route does not flap Stalled.
     List<PodRecord> pods =
         List.of(PodRecord.of(Objects.sidecarPod("shop", "web-1", Map.of("app", "web"))));
+    assertThat(pods.get(0).contractAnnounced()).isFalse();
+
+    var result = plan(route(true), pods);
+
+    assertThat(result.changes())
+        .extracting(NamespaceRollout.PodChange::pod)
+        .containsExactly("web-1");
+    assertThat(result.routes().get("web").rollout().stalledReason()).isNull();
+  }
+
+  @Test
+  void anUnreadableAnnouncementIsTakenForTheOldestContract() {
+    Pod pod = Objects.sidecarPod("shop", "web-1", Map.of("app", "web"));
+    Map<String, String> annotations = new HashMap<>();
+    if (pod.getMetadata().getAnnotations() != null) {
+      annotations.putAll(pod.getMetadata().getAnnotations());
+    }
+    annotations.put(Labels.CONTRACT, "two");
+    pod.getMetadata().setAnnotations(annotations);
+    List<PodRecord> pods = List.of(PodRecord.of(pod));
     assertThat(pods.get(0).contract()).isEqualTo(1);
 
     var result = plan(route(true), pods);

@@ -62,6 +62,7 @@ class NamespaceRolloutTest {
             Map.<ServiceKey, ServicePortEndpoints>of(),
             Map.of(),
             Map.of(),
+            Map.of(),
             pods,
             NOW,
             defaults));

@@ -56,6 +56,17 @@ public final class ProxyRouteConversion {
   }
 
   /**
+   * One rule in HTTPRoute's shape as the stored version's rule, converted as a whole route's are
+   * (the rules of HTTPRoutes attached to a ProxyRoute take this way).
+   *
+   * @throws IllegalArgumentException naming the field and what was expected, when it cannot be
+   *     converted
+   */
+  public static dev.sluice.api.v1alpha1.Rule toV1alpha1(dev.sluice.api.v1alpha2.Rule rule) {
+    return ToV1alpha1.rule(rule);
+  }
+
+  /**
    * {@code object} as {@code desiredApiVersion}.
    *
    * @throws IllegalArgumentException naming the field, the value and what was expected, when the

@@ -45,7 +45,7 @@ final class ToV1alpha1 {
         in.tracing());
   }
 
-  private static Rule rule(dev.sluice.api.v1alpha2.Rule in) {
+  static Rule rule(dev.sluice.api.v1alpha2.Rule in) {
     List<OffloadStep> offload = new ArrayList<>();
     List<Action> actions = new ArrayList<>();
     Filters one = new Filters();

@@ -1,12 +1,15 @@
 package dev.sluice.api.validation;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.cel.common.CelValidationResult;
 import dev.cel.common.types.CelType;
 import dev.cel.common.types.SimpleType;
 import dev.cel.common.values.NullValue;
 import dev.cel.compiler.CelCompiler;
 import dev.cel.compiler.CelCompilerFactory;
+import dev.cel.extensions.CelExtensions;
 import dev.cel.parser.CelStandardMacro;
 import dev.cel.runtime.CelEvaluationException;
 import dev.cel.runtime.CelRuntime;
@@ -36,7 +39,9 @@ import org.jspecify.annotations.Nullable;
 final class CelRules {
   private static final Set<String> KEYS =
       Set.of("rule", "message", "messageExpression", "reason", "fieldPath");
-  private static final CelRuntime RUNTIME = CelRuntimeFactory.legacyCelRuntimeBuilder().build();
+  // Kubernetes' CEL environment has the strings extension library (split, lowerAscii, ...).
+  private static final CelRuntime RUNTIME =
+      CelRuntimeFactory.legacyCelRuntimeBuilder().addLibraries(CelExtensions.strings()).build();
 
   /** One compiled rule and how its failure is reported. */
   record Rule(
@@ -64,6 +69,7 @@ final class CelRules {
         CelCompilerFactory.standardCelCompilerBuilder()
             .setTypeProvider(types.provider())
             .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+            .addLibraries(CelExtensions.strings())
             .build();
     CelRules rules = new CelRules();
     List<String> problems = new ArrayList<>();
@@ -192,8 +198,8 @@ final class CelRules {
       JsonNode schema, JsonNode value, @Nullable JsonNode old, String path, List<FieldError> out) {
     List<Rule> rules = bySchema.get(schema);
     if (rules != null) {
-      Object self = celValue(value);
-      Object oldSelf = old == null ? null : celValue(old);
+      Object self = celValue(schema, value);
+      Object oldSelf = old == null ? null : celValue(schema, old);
       for (Rule rule : rules) {
         if (rule.transition() && oldSelf == null) {
           continue;
@@ -261,16 +267,38 @@ final class CelRules {
     return rule.message();
   }
 
-  /** A JSON value as CEL sees it: objects as maps, integers as int, other numbers as double. */
+  /** A JSON value as CEL sees it, without its schema (every object a map of its fields). */
   static Object celValue(JsonNode value) {
+    return celValue(JsonNodeFactory.instance.objectNode(), value);
+  }
+
+  /**
+   * A JSON value of {@code schema} as CEL sees it: objects as maps (an object with declared
+   * properties by their escaped names, {@link CelNames}), integers as int, other numbers as double.
+   */
+  static Object celValue(JsonNode schema, JsonNode value) {
     if (value.isObject()) {
+      JsonNode properties = schema.path("properties");
+      JsonNode additional = schema.path("additionalProperties");
+      boolean struct = properties.isObject() && !properties.isEmpty();
       Map<String, Object> map = new LinkedHashMap<>();
-      value.properties().forEach(f -> map.put(f.getKey(), celValue(f.getValue())));
+      value
+          .properties()
+          .forEach(
+              f -> {
+                JsonNode child =
+                    properties.has(f.getKey())
+                        ? properties.get(f.getKey())
+                        : additional.isObject() ? additional : MissingNode.getInstance();
+                map.put(
+                    struct ? CelNames.escape(f.getKey()) : f.getKey(),
+                    celValue(child, f.getValue()));
+              });
       return map;
     }
     if (value.isArray()) {
       List<Object> list = new ArrayList<>(value.size());
-      value.forEach(item -> list.add(celValue(item)));
+      value.forEach(item -> list.add(celValue(schema.path("items"), item)));
       return list;
     }
     if (value.isTextual()) {

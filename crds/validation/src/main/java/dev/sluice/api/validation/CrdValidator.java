@@ -154,9 +154,10 @@ public final class CrdValidator {
 
   private List<FieldError> check(
       Version version, ObjectNode object, String part, @Nullable JsonNode stored) {
-    ObjectNode view = object.deepCopy();
-    view.remove(part.equals("spec") ? "status" : "spec");
-    List<FieldError> errors = new ArrayList<>(SchemaCheck.check(version.schema(), view, ""));
+    // The whole object is checked (a root that requires spec still sees it on a status write);
+    // only the errors of the part written count.
+    List<FieldError> errors =
+        new ArrayList<>(inPart(SchemaCheck.check(version.schema(), object, ""), part));
     boolean blocked =
         errors.stream()
             .anyMatch(
@@ -166,9 +167,20 @@ public final class CrdValidator {
     if (blocked) {
       errors.add(new FieldError("<nil>", FieldError.Type.INVALID, "\"null\"", BLOCKED));
     } else {
-      errors.addAll(version.rules().evaluate(version.schema(), view, stored, ""));
+      errors.addAll(inPart(version.rules().evaluate(version.schema(), object, stored, ""), part));
     }
     return errors;
+  }
+
+  /** The errors at or under {@code part} ({@code spec} or {@code status}). */
+  private static List<FieldError> inPart(List<FieldError> errors, String part) {
+    return errors.stream()
+        .filter(
+            e ->
+                e.field().equals(part)
+                    || e.field().startsWith(part + ".")
+                    || e.field().startsWith(part + "["))
+        .toList();
   }
 
   private Version version(JsonNode object) {

@@ -76,7 +76,9 @@ final class SchemaTypes {
             schema.get("properties").properties().iterator();
         it.hasNext(); ) {
       Map.Entry<String, JsonNode> property = it.next();
-      fields.put(property.getKey(), declare(property.getValue(), name + "." + property.getKey()));
+      fields.put(
+          CelNames.escape(property.getKey()),
+          declare(property.getValue(), name + "." + property.getKey()));
     }
     ImmutableMap<String, CelType> known = fields.buildOrThrow();
     StructType struct =

@@ -11,7 +11,8 @@ import java.util.Set;
 /**
  * Pruning, as the API server does it for a structural schema: fields the schema does not declare
  * are dropped (and named, for the warning or, under {@code fieldValidation=Strict}, the error).
- * {@code apiVersion}, {@code kind} and {@code metadata} are always known at the root; {@code
+ * {@code apiVersion}, {@code kind} and {@code metadata} are always known at the root, and kept
+ * whole even where a CRD declares {@code metadata} as a bare object (Gateway API's do); {@code
  * x-kubernetes-preserve-unknown-fields} keeps a subtree as it is.
  */
 final class UnknownFields {
@@ -45,11 +46,14 @@ final class UnknownFields {
       Map.Entry<String, JsonNode> field = it.next();
       String key = field.getKey();
       String at = FieldPaths.child(path, key);
+      if (path.isEmpty() && ROOT.contains(key)) {
+        continue; // ObjectMeta and the type fields: never pruned, whatever the schema declares
+      }
       if (properties.has(key)) {
         walk(properties.get(key), field.getValue(), at, unknown);
       } else if (additional.isObject()) {
         walk(additional, field.getValue(), at, unknown);
-      } else if (!additional.asBoolean(false) && !(path.isEmpty() && ROOT.contains(key))) {
+      } else if (!additional.asBoolean(false)) {
         unknown.add(at);
         it.remove();
       }

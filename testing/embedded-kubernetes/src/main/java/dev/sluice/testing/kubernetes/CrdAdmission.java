@@ -51,6 +51,11 @@ final class CrdAdmission extends Dispatcher {
     validators.forEach(v -> byResource.put(v.group() + "/" + v.plural(), v));
   }
 
+  /** Admits the resources of one more CRD (installed after the server started). */
+  void add(CrdValidator validator) {
+    byResource.put(validator.group() + "/" + validator.plural(), validator);
+  }
+
   /** Runs {@code writes} as an API server whose CRDs had no schema or rules would take them. */
   void unchecked(Runnable writes) {
     checking.set(false);

@@ -3,6 +3,7 @@ package dev.sluice.testing.kubernetes;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.sluice.api.validation.CrdValidator;
 import dev.sluice.api.validation.SluiceCrds;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
@@ -119,6 +120,56 @@ public class EmbeddedKubernetes implements AutoCloseable {
     registerCrds();
   }
 
+  /**
+   * Installs Gateway API's standard-channel CRDs (GatewayClass, Gateway, HTTPRoute, ReferenceGrant)
+   * from the project's {@code ../shared/gateway-api-v1.4.1/} ({@link GatewayApiCrds}) as a user
+   * does: the CRD objects, every served version's resources (writes admitted against their schema
+   * and CEL rules as ours are) and discovery of {@code gateway.networking.k8s.io/v1}, so a client
+   * that asks whether HTTPRoutes are served is told yes (before this, discovery answers 404 as an
+   * API server without them does).
+   */
+  public void installGatewayApi() throws IOException {
+    List<io.fabric8.kubernetes.api.model.APIResource> v1 = new ArrayList<>();
+    for (Path file : GatewayApiCrds.files()) {
+      CustomResourceDefinition crd;
+      try (InputStream in = Files.newInputStream(file)) {
+        crd = client.apiextensions().v1().customResourceDefinitions().load(in).item();
+      }
+      install(crd);
+      admission.add(CrdValidator.of(JSON.valueToTree(crd)));
+      var names = crd.getSpec().getNames();
+      v1.add(
+          new io.fabric8.kubernetes.api.model.APIResourceBuilder()
+              .withName(names.getPlural())
+              .withSingularName(names.getSingular())
+              .withKind(names.getKind())
+              .withNamespaced("Namespaced".equals(crd.getSpec().getScope()))
+              .withVerbs("create", "delete", "get", "list", "patch", "update", "watch")
+              .build());
+      if (crd.getSpec().getVersions().stream()
+          .anyMatch(v -> v.getSubresources() != null && v.getSubresources().getStatus() != null)) {
+        v1.add(
+            new io.fabric8.kubernetes.api.model.APIResourceBuilder()
+                .withName(names.getPlural() + "/status")
+                .withKind(names.getKind())
+                .withNamespaced("Namespaced".equals(crd.getSpec().getScope()))
+                .withVerbs("get", "patch", "update")
+                .build());
+      }
+    }
+    server
+        .expect()
+        .get()
+        .withPath("/apis/gateway.networking.k8s.io/v1")
+        .andReturn(
+            200,
+            new io.fabric8.kubernetes.api.model.APIResourceListBuilder()
+                .withGroupVersion("gateway.networking.k8s.io/v1")
+                .withResources(v1)
+                .build())
+        .always();
+  }
+
   /** Registers the CRDs as installed: sluice-crds' copy of crds/*.yml. */
   private void registerCrds() throws IOException {
     for (String file :
@@ -131,24 +182,30 @@ public class EmbeddedKubernetes implements AutoCloseable {
           throw new IllegalStateException(
               "META-INF/sluice/crds/" + file + " is not on the classpath (expected: sluice-crds)");
         }
-        CustomResourceDefinition crd =
-            client.apiextensions().v1().customResourceDefinitions().load(in).item();
-        client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
-        // The mock serves one version of a CRD (its highest); the API server serves every one.
-        for (CustomResourceDefinitionVersion version : crd.getSpec().getVersions()) {
-          store.expectCustomResource(
-              new CustomResourceDefinitionContext.Builder()
-                  .withGroup(crd.getSpec().getGroup())
-                  .withVersion(version.getName())
-                  .withPlural(crd.getSpec().getNames().getPlural())
-                  .withKind(crd.getSpec().getNames().getKind())
-                  .withScope(crd.getSpec().getScope())
-                  .withStatusSubresource(
-                      version.getSubresources() != null
-                          && version.getSubresources().getStatus() != null)
-                  .build());
-        }
+        install(client.apiextensions().v1().customResourceDefinitions().load(in).item());
       }
+    }
+  }
+
+  /** Creates {@code crd} and serves each of its versions. */
+  private void install(CustomResourceDefinition crd) {
+    client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+    // The mock serves one version of a CRD (its highest); the API server serves every one.
+    for (CustomResourceDefinitionVersion version : crd.getSpec().getVersions()) {
+      if (!Boolean.TRUE.equals(version.getServed())) {
+        continue;
+      }
+      store.expectCustomResource(
+          new CustomResourceDefinitionContext.Builder()
+              .withGroup(crd.getSpec().getGroup())
+              .withVersion(version.getName())
+              .withPlural(crd.getSpec().getNames().getPlural())
+              .withKind(crd.getSpec().getNames().getKind())
+              .withScope(crd.getSpec().getScope())
+              .withStatusSubresource(
+                  version.getSubresources() != null
+                      && version.getSubresources().getStatus() != null)
+              .build());
     }
   }
 
