@@ -251,6 +251,29 @@ class HttpRouteAttachmentsTest {
   }
 
   @Test
+  void gatewayTimeoutsBoundTheExchangeAndEachTry() {
+    HttpRouteAttachments.Result result =
+        HttpRouteAttachments.attach(
+            NS,
+            List.of(parent("[]")),
+            List.of(
+                route(
+                    "r",
+                    "2026-12-01T00:00:00Z",
+                    PARENT
+                        + """
+                        rules:
+                          - timeouts: {request: 10s, backendRequest: 2s}
+                            backendRefs: [{name: v1, port: 8080}]
+                        """)),
+            SERVICES);
+    var timeouts = result.rules().get("web").get(0).rule().timeouts();
+    assertThat(timeouts.exchange()).isEqualTo("10s");
+    assertThat(timeouts.backendRequest()).isEqualTo("2s");
+    assertThat(result.parents().get("r").get(0).invalid()).isEmpty();
+  }
+
+  @Test
   void aRouteWhoseRulesAreAllUnservableIsNotAccepted() {
     HttpRouteAttachments.Result result =
         HttpRouteAttachments.attach(
