@@ -8,12 +8,15 @@ import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,8 +25,10 @@ import org.slf4j.LoggerFactory;
  * Reloads when the config file's content changes. Watches the file's directory rather than the
  * file, because Kubernetes updates a mounted ConfigMap by swapping a {@code ..data} symlink: the
  * file's own inode never changes. Events are settled for a short quiet period and compared by
- * content digest, so an editor's several writes or an unrelated file in the directory do not reload
- * (and bursts become one reload).
+ * content digest, so an editor's several writes do not reload (and bursts become one reload). Only
+ * events naming the file, the file a symlink of that name points to in the same directory, or the
+ * atomic writer's {@code ..}-names are looked at: other files in the directory (a log written next
+ * to the config) cost no read of the config.
  */
 public final class ConfigFileWatcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ConfigFileWatcher.class);
@@ -34,6 +39,7 @@ public final class ConfigFileWatcher implements AutoCloseable {
   private final WatchService watcher;
   private final Thread thread;
   private volatile byte @Nullable [] digest;
+  private final AtomicLong checks = new AtomicLong();
 
   public ConfigFileWatcher(Path file, Runnable onChange) throws IOException {
     this.file = file.toAbsolutePath();
@@ -55,14 +61,18 @@ public final class ConfigFileWatcher implements AutoCloseable {
     try {
       while (true) {
         WatchKey key = watcher.take();
-        key.pollEvents();
+        boolean relevant = relevant(key.pollEvents());
         key.reset();
+        if (!relevant) {
+          continue;
+        }
         // Let a burst of writes (or the symlink dance) settle.
         WatchKey more;
         while ((more = watcher.poll(QUIET_MILLIS, TimeUnit.MILLISECONDS)) != null) {
           more.pollEvents();
           more.reset();
         }
+        checks.incrementAndGet();
         byte[] now = digest();
         if (now != null && !Arrays.equals(now, digest)) {
           digest = now;
@@ -73,6 +83,38 @@ public final class ConfigFileWatcher implements AutoCloseable {
     } catch (InterruptedException | ClosedWatchServiceException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** Whether any event names the file, its same-directory target, or the atomic writer's names. */
+  private boolean relevant(List<WatchEvent<?>> events) {
+    String name = String.valueOf(file.getFileName());
+    String target = target();
+    for (WatchEvent<?> event : events) {
+      if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
+        return true;
+      }
+      String changed = String.valueOf(event.context());
+      if (changed.equals(name) || changed.startsWith("..") || changed.equals(target)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The name of the file a symlink config points to in the same directory; null otherwise. */
+  private @Nullable String target() {
+    try {
+      Path real = file.toRealPath();
+      Path directory = requireNonNull(file.getParent()).toRealPath();
+      return directory.equals(real.getParent()) ? String.valueOf(real.getFileName()) : null;
+    } catch (IOException e) {
+      return null; // mid-swap: the ..-names cover it
+    }
+  }
+
+  /** How many times an event made the watcher read the config (for tests). */
+  long checks() {
+    return checks.get();
   }
 
   /** The file's content digest; null while it cannot be read (mid-swap). */

@@ -51,6 +51,31 @@ class ConfigFileWatcherIT {
   }
 
   @Test
+  void aFileWrittenBesideTheConfigCostsNoReadOfIt() throws Exception {
+    Path file = dir.resolve("sidecar.yaml");
+    Files.writeString(file, "version: 1\n");
+    AtomicInteger reloads = new AtomicInteger();
+    try (ConfigFileWatcher watcher = new ConfigFileWatcher(file, reloads::incrementAndGet)) {
+      // An access log written next to the config: a write per request.
+      Path log = dir.resolve("access.log");
+      for (int i = 0; i < 200; i++) {
+        Files.writeString(
+            log,
+            "line " + i + "\n",
+            java.nio.file.StandardOpenOption.CREATE,
+            java.nio.file.StandardOpenOption.APPEND);
+      }
+      Awaitility.await()
+          .during(Duration.ofMillis(500))
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> watcher.checks() == 0);
+      Files.writeString(file, "version: 1\nrevision: two\n");
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> reloads.get() == 1);
+      assertThat(watcher.checks()).isPositive();
+    }
+  }
+
+  @Test
   void anInPlaceEditReloadsAndAnUnrelatedFileDoesNot() throws Exception {
     Path file = dir.resolve("sidecar.yaml");
     Files.writeString(file, "version: 1\n");
