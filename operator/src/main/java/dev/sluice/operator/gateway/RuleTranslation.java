@@ -90,7 +90,10 @@ final class RuleTranslation {
       dev.sluice.api.v1alpha2.Rule read =
           STRICT.treeToValue(rule, dev.sluice.api.v1alpha2.Rule.class);
       Rule converted = ProxyRouteConversion.toV1alpha1(read);
-      return new Translated(converted, backends, null, unresolved);
+      Problem pattern = RegularExpressions.check(converted, field);
+      return pattern != null
+          ? new Translated(null, List.of(), pattern, unresolved)
+          : new Translated(converted, backends, null, unresolved);
     } catch (JsonMappingException e) {
       return new Translated(null, List.of(), unreadable(field, e), unresolved);
     } catch (JsonProcessingException | IllegalArgumentException e) {

@@ -12,6 +12,7 @@ import dev.sluice.sidecar.config.DownstreamListener;
 import dev.sluice.sidecar.config.Revisions;
 import dev.sluice.sidecar.config.RouteRule;
 import dev.sluice.sidecar.config.SidecarConfig;
+import dev.sluice.sidecar.config.SidecarConfigValidator;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -120,7 +121,7 @@ public final class Renderer {
       listeners.add(mapped.listener());
       rules.addAll(mapped.rules());
       agents.putAll(mapped.agents());
-      rules.addAll(attached(input, references, route, mapped.listener().name(), agents));
+      rules.addAll(attached(input, references, route, mapped.listener(), agents, defaults));
     }
     SidecarConfig drafted =
         new SidecarConfig(
@@ -149,25 +150,45 @@ public final class Renderer {
 
   /**
    * The rules HTTPRoutes attach to {@code route}, in their precedence order. The attachment checked
-   * their references against the same input; one that does not resolve all the same is left out
-   * alone (its HTTPRoute's status names the reference), never the ProxyRoute with it.
+   * their references against the same input and what it can of their values; a rule that does not
+   * resolve all the same, or that the sidecar's own validation refuses on its own, is left out
+   * alone (its HTTPRoute's status names what the attachment found), never the ProxyRoute with it.
    */
   private static List<RouteRule> attached(
       RenderInput input,
       References references,
       ProxyRoute route,
-      String listener,
-      Map<String, Agent> agents) {
+      DownstreamListener listener,
+      Map<String, Agent> agents,
+      Defaults defaults) {
     String name = route.getMetadata().getName();
     List<RouteRule> out = new ArrayList<>();
     for (AttachedRule rule : input.attachedTo(name)) {
       List<RenderProblem> problems = new ArrayList<>();
       ResolvedRoute.Rule resolved = references.resolveAttached(name, rule, problems);
       if (problems.isEmpty()) {
-        out.add(RouteMapping.attached(route, listener, rule, resolved, agents));
+        RouteRule mapped = RouteMapping.attached(route, listener.name(), rule, resolved, agents);
+        if (servable(mapped, listener, defaults)) {
+          out.add(mapped);
+        }
       }
     }
     return out;
+  }
+
+  /** Whether the sidecar's validation takes {@code rule} in a config of its listener alone. */
+  private static boolean servable(RouteRule rule, DownstreamListener listener, Defaults defaults) {
+    SidecarConfig alone =
+        new SidecarConfig(
+            ContractVersions.CURRENT,
+            null,
+            new AdminEndpoint(defaults.adminAddress()),
+            defaults.drainTimeout(),
+            List.of(listener),
+            List.of(rule),
+            List.of(),
+            null);
+    return SidecarConfigValidator.validate(alone).isEmpty();
   }
 
   /** Older first: on a port conflict the route that had the port keeps it. */

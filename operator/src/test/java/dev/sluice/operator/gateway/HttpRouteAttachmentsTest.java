@@ -274,6 +274,34 @@ class HttpRouteAttachmentsTest {
   }
 
   @Test
+  void aRegularExpressionJavaCannotCompileLeavesItsRuleOutByName() {
+    HttpRouteAttachments.Result result =
+        HttpRouteAttachments.attach(
+            NS,
+            List.of(parent("[]")),
+            List.of(
+                route(
+                    "r",
+                    "2026-12-01T00:00:00Z",
+                    PARENT
+                        + """
+                        rules:
+                          - matches: [{path: {type: RegularExpression, value: "/items/(["}}]
+                            backendRefs: [{name: v1, port: 8080}]
+                          - backendRefs: [{name: v1, port: 8080}]
+                        """)),
+            SERVICES);
+    assertThat(result.rules().get("web")).extracting(AttachedRule::name).containsExactly("r.1");
+    assertThat(result.parents().get("r").get(0).invalid())
+        .extracting(Problem::message)
+        .singleElement()
+        .asString()
+        .startsWith(
+            "spec.rules[0].matches[0].path.value: \"/items/([\" (expected: a Java regular"
+                + " expression (");
+  }
+
+  @Test
   void aRouteWhoseRulesAreAllUnservableIsNotAccepted() {
     HttpRouteAttachments.Result result =
         HttpRouteAttachments.attach(
