@@ -22,4 +22,18 @@ public record ProxyRouteStatus(
                 + " target).")
         @Nullable String revision,
     @JsonPropertyDescription("Progress of the rollout of 'revision' across the selected pods.")
-        @Nullable RolloutStatus rollout) {}
+        @Nullable RolloutStatus rollout,
+    @JsonPropertyDescription(
+            "How many Gateway API HTTPRoutes attached to this ProxyRoute (accepted by it; each"
+                + " HTTPRoute's status.parents says why or why not). Absent: none.")
+        @Nullable Integer attachedRoutes) {
+
+  /** Without attached HTTPRoutes. */
+  public ProxyRouteStatus(
+      @Nullable Long observedGeneration,
+      @Nullable List<Condition> conditions,
+      @Nullable String revision,
+      @Nullable RolloutStatus rollout) {
+    this(observedGeneration, conditions, revision, rollout, null);
+  }
+}

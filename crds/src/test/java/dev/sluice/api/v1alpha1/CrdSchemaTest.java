@@ -19,7 +19,9 @@ class CrdSchemaTest {
     JsonNode version = crd.at("/spec/versions/0");
     assertThat(version.at("/subresources/status").isObject()).isTrue();
     assertThat(columnNames(version))
-        .containsExactly("Ready", "Reason", "Updated", "Selected", "Revision", "Age");
+        .containsExactly("Ready", "Reason", "Updated", "Selected", "Revision", "Routes", "Age");
+    // Attached HTTPRoutes only with -o wide: most routes have none.
+    assertThat(version.at("/additionalPrinterColumns/5/priority").asInt()).isEqualTo(1);
     assertThat(version.at("/additionalPrinterColumns/0/jsonPath").asText())
         .isEqualTo(".status.conditions[?(@.type==\"Ready\")].status");
   }

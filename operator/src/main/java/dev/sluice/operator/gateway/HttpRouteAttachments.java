@@ -40,6 +40,17 @@ public final class HttpRouteAttachments {
   public record Result(
       Map<String, List<AttachedRule>> rules, Map<String, List<ParentOutcome>> parents) {
     public static final Result NONE = new Result(Map.of(), Map.of());
+
+    /** How many HTTPRoutes the ProxyRoute {@code parent} accepted. */
+    public int attachedTo(String parent) {
+      return (int)
+          parents.values().stream()
+              .filter(
+                  outcomes ->
+                      outcomes.stream()
+                          .anyMatch(o -> o.accepted() == null && parent.equals(o.ref().getName())))
+              .count();
+    }
   }
 
   /**

@@ -124,7 +124,7 @@ public final class NamespaceSync {
       // Told once written: a pass that fails on the way tells its steps when it is retried.
       steps.told(namespace, news);
       news.found().forEach(s -> RolloutLog.write(namespace, routesOf(result, s.pod()), s));
-      boolean rolling = writeStatuses(routes, result, now);
+      boolean rolling = writeStatuses(routes, result, attached, now);
       if (httpRouteStatuses != null) {
         httpRouteStatuses.writeAll(httpRoutes, attached, Timestamps.of(now));
       }
@@ -186,7 +186,10 @@ public final class NamespaceSync {
 
   /** Every ProxyRoute's status (written when it changed); true while a rollout still runs. */
   private boolean writeStatuses(
-      List<ProxyRoute> routes, NamespaceRollout.Result result, Instant now) {
+      List<ProxyRoute> routes,
+      NamespaceRollout.Result result,
+      HttpRouteAttachments.Result attached,
+      Instant now) {
     boolean rolling = false;
     for (ProxyRoute route : routes) {
       NamespaceRollout.RouteOutcome outcome =
@@ -200,7 +203,8 @@ public final class NamespaceSync {
               route.getMetadata().getGeneration() == null ? 0 : route.getMetadata().getGeneration(),
               outcome.problems(),
               outcome.rollout(),
-              Timestamps.of(now));
+              Timestamps.of(now),
+              attached.attachedTo(route.getMetadata().getName()));
       if (statuses.write(route, current, next)) {
         events.transitions(
             route,

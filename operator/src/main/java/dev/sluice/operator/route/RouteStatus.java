@@ -28,6 +28,17 @@ public final class RouteStatus {
       List<RenderProblem> problems,
       RolloutState rollout,
       String now) {
+    return compute(previous, generation, problems, rollout, now, 0);
+  }
+
+  /** As above, with how many HTTPRoutes attached to the route (0: the field left out). */
+  static ProxyRouteStatus compute(
+      @Nullable ProxyRouteStatus previous,
+      long generation,
+      List<RenderProblem> problems,
+      RolloutState rollout,
+      String now,
+      int attachedRoutes) {
     RenderProblem notAccepted = Conditions.first(problems, ConditionTypes.ACCEPTED);
     RenderProblem unresolved = Conditions.first(problems, ConditionTypes.RESOLVED_REFS);
     Conditions.Desired accepted = Conditions.accepted(notAccepted);
@@ -54,7 +65,8 @@ public final class RouteStatus {
             rollout.selectedPods(),
             rollout.updatedPods(),
             rollout.readyPods(),
-            rollout.failedPods()));
+            rollout.failedPods()),
+        attachedRoutes == 0 ? null : attachedRoutes);
   }
 
   /**

@@ -207,6 +207,20 @@ class HttpRouteAttachmentIT {
                   assertThat(
                           condition(parents(client, "reviews").get(0), "ResolvedRefs").getStatus())
                       .isEqualTo("True"));
+      // The parent counts the routes it accepted, as a Gateway listener's attachedRoutes.
+      await()
+          .atMost(WAIT)
+          .untilAsserted(
+              () ->
+                  assertThat(
+                          client
+                              .resources(dev.sluice.api.v1alpha1.ProxyRoute.class)
+                              .inNamespace(NS)
+                              .withName("web")
+                              .get()
+                              .getStatus()
+                              .attachedRoutes())
+                      .isEqualTo(2));
 
       // Deleting a route takes its rules away.
       client.resources(HTTPRoute.class).inNamespace(NS).withName("top-reviews").delete();
