@@ -273,6 +273,13 @@ final class ShopDemo implements AutoCloseable {
               + CanaryTraffic.ROUTE
               + " (sluice.dev/v1alpha2) is Ready: every pod serves both listeners");
     }
+    if (gatewayRoute().isPresent()) {
+      narration.check(
+          gatewayRoute().get().awaitReady(Duration.ofSeconds(90)),
+          "ProxyRoute "
+              + HttpRouteTraffic.PARENT
+              + " (the HTTPRoutes' parent) is Ready: every pod serves its listener");
+    }
     ProxyRouteStatus status = route.get().getStatus();
     RolloutStatus rollout =
         requireNonNull(status.rollout(), "the operator writes it with the status");
@@ -331,6 +338,18 @@ final class ShopDemo implements AutoCloseable {
   static boolean hasCanary(ExampleManifests examples) {
     return examples.manifests("ProxyRoute").stream()
         .anyMatch(m -> m.name().equals(CanaryTraffic.ROUTE));
+  }
+
+  /** examples/httproute's parent ProxyRoute, when the examples applied have HTTPRoutes. */
+  Optional<ShopRoute> gatewayRoute() {
+    return hasHttpRoutes(example)
+        ? Optional.of(new ShopRoute(client, HttpRouteTraffic.PARENT))
+        : Optional.empty();
+  }
+
+  /** Whether {@code examples} have HTTPRoutes (examples/httproute's). */
+  static boolean hasHttpRoutes(ExampleManifests examples) {
+    return !examples.manifests("HTTPRoute").isEmpty();
   }
 
   /** examples/canary's stand-in, when the examples applied have its Service. */
