@@ -278,7 +278,7 @@ final class HttpRouteTraffic {
         rule(storefront, "pages"));
 
     String detached = parent.get().getStatus().revision();
-    shop.client().resource(asWritten(uploads)).create();
+    shop.client().resource(shop.asWritten("HTTPRoute", UPLOADS)).create();
     rolledOut("HTTPRoute " + UPLOADS + " created again from its file", detached);
     attached(UPLOADS);
     upload(pod(1));
@@ -296,22 +296,6 @@ final class HttpRouteTraffic {
             + " (was "
             + before
             + "), every pod applied it");
-  }
-
-  /** {@code route} as its file has it: without what the API and the operator added. */
-  private static HTTPRoute asWritten(HTTPRoute route) {
-    HTTPRoute copy = new HTTPRoute();
-    copy.setApiVersion(route.getApiVersion());
-    copy.setKind(route.getKind());
-    copy.setMetadata(
-        new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
-            .withName(route.getMetadata().getName())
-            .withNamespace(route.getMetadata().getNamespace())
-            .withLabels(route.getMetadata().getLabels())
-            .withAnnotations(route.getMetadata().getAnnotations())
-            .build());
-    copy.setSpec(route.getSpec());
-    return copy;
   }
 
   private HTTPRoute httpRoute(String name) {

@@ -6,6 +6,7 @@ import dev.sluice.api.v1alpha1.ProxyRouteStatus;
 import dev.sluice.api.v1alpha1.RolloutStatus;
 import dev.sluice.operator.certs.Certificates;
 import dev.sluice.testing.kubernetes.ClusterFixtures;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -338,6 +339,30 @@ final class ShopDemo implements AutoCloseable {
   static boolean hasCanary(ExampleManifests examples) {
     return examples.manifests("ProxyRoute").stream()
         .anyMatch(m -> m.name().equals(CanaryTraffic.ROUTE));
+  }
+
+  /**
+   * A copy of the object {@code kind} {@code name} as the examples applied have it: what its file
+   * says, to create it again.
+   */
+  HasMetadata asWritten(String kind, String name) {
+    HasMetadata written =
+        example.manifests(kind).stream()
+            .filter(m -> m.name().equals(name))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        example.where()
+                            + ": no "
+                            + kind
+                            + " "
+                            + name
+                            + " (expected: the example's)"))
+            .object();
+    HasMetadata copy = client.getKubernetesSerialization().clone(written);
+    copy.getMetadata().setResourceVersion(null);
+    return copy;
   }
 
   /** examples/httproute's parent ProxyRoute, when the examples applied have HTTPRoutes. */
