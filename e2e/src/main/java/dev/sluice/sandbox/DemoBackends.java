@@ -25,14 +25,24 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The demo's {@code upload-store} backend, on its own loopback address: an h2c (prior knowledge)
  * server that answers every request with the SHA-256 and length of the body it received — so an
- * upload can be checked end to end, and a stream that never ends would never be answered. The
- * {@code storefront} backend is a Deployment of its own, {@link StorefrontReplicas}.
+ * upload can be checked end to end, and a stream that never ends would never be answered — and the
+ * {@link #REPORTED_HEADER} it got, if any. The {@code storefront} backend is a Deployment of its
+ * own, {@link StorefrontReplicas}.
  */
 final class DemoBackends implements AutoCloseable {
+  /**
+   * The request header the upload-store reports when it got one (examples/httproute's uploads route
+   * adds it), after {@link #SAW}: {@code saw x-upload-via=gateway}.
+   */
+  static final String REPORTED_HEADER = "x-upload-via";
+
+  static final String SAW = " saw ";
+
   private final EventLoopGroup group =
       new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
   private final Channel uploadStore;
@@ -68,12 +78,14 @@ final class DemoBackends implements AutoCloseable {
     private final MessageDigest digest = sha256();
     private long bytes;
     private String path = "";
+    private @Nullable CharSequence reported;
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       try {
         if (msg instanceof Http2HeadersFrame headers) {
           path = String.valueOf(headers.headers().path());
+          reported = headers.headers().get(REPORTED_HEADER);
           if (headers.isEndStream()) {
             answer(ctx);
           }
@@ -98,6 +110,7 @@ final class DemoBackends implements AutoCloseable {
                   + HexFormat.of().formatHex(digest.digest())
                   + " bytes="
                   + bytes
+                  + (reported == null ? "" : SAW + REPORTED_HEADER + "=" + reported)
                   + "\n")
               .getBytes(StandardCharsets.UTF_8);
       ctx.write(

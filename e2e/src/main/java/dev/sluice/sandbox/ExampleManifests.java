@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -34,10 +35,11 @@ import org.jspecify.annotations.Nullable;
  * The objects of one or more example directories as {@code kubectl apply -f DIR/} reads them, one
  * directory after the other (an example that builds on another, as examples/canary on
  * examples/shop, is read after it, and checked with it): every {@code *.yaml} file in name order,
- * every document in file order. Each keeps its raw tree (what the CRD checks and the unknown-field
- * checks read) and its typed model (what is applied), in the API version it is written in. Only the
- * kinds an example is made of are read; any other is a problem, as is a document that does not
- * parse.
+ * every document in file order (HTTPRoutes, Gateway API's, in {@code
+ * gateway.networking.k8s.io/v1}). Each keeps its raw tree (what the CRD checks and the
+ * unknown-field checks read) and its typed model (what is applied), in the API version it is
+ * written in. Only the kinds an example is made of are read; any other is a problem, as is a
+ * document that does not parse.
  */
 final class ExampleManifests {
   /** The kinds an example may hold, and the model each is read into. */
@@ -48,7 +50,8 @@ final class ExampleManifests {
           "Deployment", Deployment.class,
           "Service", Service.class,
           "ProxyRoute", ProxyRoute.class,
-          "OffloadAgent", OffloadAgent.class);
+          "OffloadAgent", OffloadAgent.class,
+          "HTTPRoute", HTTPRoute.class);
 
   /** Models of the API versions besides {@link #KINDS}' that the API serves for a kind. */
   static final Map<String, Class<? extends HasMetadata>> OTHER_VERSIONS =
@@ -198,6 +201,14 @@ final class ExampleManifests {
       return null;
     }
     return type;
+  }
+
+  /**
+   * {@code dirs} without those holding an HTTPRoute: what a cluster without Gateway API's CRDs can
+   * apply (an example that attaches HTTPRoutes is a whole: its parent ProxyRoute goes with them).
+   */
+  static List<Path> withoutHttpRoutes(List<Path> dirs) {
+    return dirs.stream().filter(d -> read(d).manifests("HTTPRoute").isEmpty()).toList();
   }
 
   /** The directories read, for messages: {@code examples/shop + examples/canary}. */

@@ -27,7 +27,8 @@ import java.util.stream.Collectors;
  * listener port none of their containers has, its backends (v1alpha1's {@code backend}, {@code
  * backends} and {@code mirrors}; v1alpha2's {@code backendRefs} and mirror filters) and agents
  * existing with the ports it names, its TLS Secret one the README makes; an OffloadAgent's Service
- * existing with its port; a ConfigMap volume naming a ConfigMap of the example.
+ * existing with its port; a ConfigMap volume naming a ConfigMap of the example; an HTTPRoute's
+ * parents and backends ({@link HttpRouteReferences}).
  */
 final class ManifestReferences {
   private final ExampleManifests example;
@@ -54,6 +55,7 @@ final class ManifestReferences {
     example.manifests("Service").forEach(this::service);
     example.manifests("ProxyRoute").forEach(this::route);
     example.manifests("OffloadAgent").forEach(this::agent);
+    example.manifests("HTTPRoute").forEach(m -> new HttpRouteReferences(example, m, out).check());
     return out;
   }
 
@@ -230,16 +232,23 @@ final class ManifestReferences {
 
   /** {@code ref} ({name, port}) names a Service of the example with that port. */
   private void servicePort(Manifest m, String at, JsonNode ref) {
+    servicePort(example, m, at, ref, out);
+  }
+
+  /** {@code ref} ({name, port}) names a Service of {@code example} with that port. */
+  static void servicePort(
+      ExampleManifests example, Manifest m, String at, JsonNode ref, List<String> out) {
+    ManifestShapes.Problems problems = new ManifestShapes.Problems(m.describe(), out);
     String name = ref.path("name").asText();
     int port = ref.path("port").asInt();
     Service service = example.service(name).orElse(null);
     if (service == null) {
-      add(m, at + ".name", name, "a Service of the example");
+      problems.add(at + ".name", name, "a Service of the example");
       return;
     }
     List<Integer> ports = service.getSpec().getPorts().stream().map(ServicePort::getPort).toList();
     if (!ports.contains(port)) {
-      add(m, at + ".port", port, "a port of Service " + name + " " + ports);
+      problems.add(at + ".port", port, "a port of Service " + name + " " + ports);
     }
   }
 

@@ -5,6 +5,7 @@ import dev.sluice.api.validation.CrdValidator;
 import dev.sluice.api.validation.FieldError;
 import dev.sluice.api.validation.SluiceCrds;
 import dev.sluice.sandbox.ExampleManifests.Manifest;
+import dev.sluice.testing.kubernetes.GatewayApiCrds;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.Namespace;
@@ -25,12 +26,12 @@ import org.jspecify.annotations.Nullable;
 /**
  * One manifest on its own, as the API server and a careful reviewer would take it: our custom
  * resources against the CRDs (schema, defaults, CEL rules, unknown fields, with {@link SluiceCrds},
- * as kube-apiserver admits them); the built-in kinds' required fields and fields their model does
- * not know ({@link ModelUnknownFields}); a Deployment's selector matching its pod template,
- * containers named with an image, ports and volume mounts that add up, and the hardening the
- * examples promise (non-root, read-only root filesystem, no privilege escalation, a memory limit);
- * a Service's selector and ports. Each problem names the manifest, the field, the value and what
- * was expected.
+ * as kube-apiserver admits them), HTTPRoutes against Gateway API's ({@link HttpRouteCrd}); the
+ * built-in kinds' required fields and fields their model does not know ({@link
+ * ModelUnknownFields}); a Deployment's selector matching its pod template, containers named with an
+ * image, ports and volume mounts that add up, and the hardening the examples promise (non-root,
+ * read-only root filesystem, no privilege escalation, a memory limit); a Service's selector and
+ * ports. Each problem names the manifest, the field, the value and what was expected.
  */
 final class ManifestShapes {
   private ManifestShapes() {}
@@ -46,12 +47,14 @@ final class ManifestShapes {
       problems.add("metadata.namespace", null, "the example's namespace, written out");
     }
     switch (manifest.kind()) {
-      case "ProxyRoute", "OffloadAgent" -> customResource(manifest, problems);
+      case "ProxyRoute", "OffloadAgent" ->
+          customResource(manifest, SluiceCrds.forKind(manifest.kind()), problems);
+      case "HTTPRoute" -> httpRoute(manifest, problems);
       case "Deployment" -> deployment((Deployment) manifest.object(), problems);
       case "Service" -> service((Service) manifest.object(), problems);
       default -> {}
     }
-    if (!manifest.kind().equals("ProxyRoute") && !manifest.kind().equals("OffloadAgent")) {
+    if (!Set.of("ProxyRoute", "OffloadAgent", "HTTPRoute").contains(manifest.kind())) {
       ModelUnknownFields.in(manifest.object(), "")
           .forEach(
               path ->
@@ -62,8 +65,7 @@ final class ManifestShapes {
   }
 
   /** What kube-apiserver answers a create with: 422 with these causes, or unknown fields. */
-  private static void customResource(Manifest manifest, Problems problems) {
-    CrdValidator crd = SluiceCrds.forKind(manifest.kind());
+  private static void customResource(Manifest manifest, CrdValidator crd, Problems problems) {
     CrdValidator.Admission admission = crd.admit((ObjectNode) manifest.raw(), null, false);
     for (String unknown : admission.unknownFields()) {
       problems.as(
@@ -74,6 +76,20 @@ final class ManifestShapes {
         problems.as(error.toString());
       }
     }
+  }
+
+  /** Against Gateway API's CRD, as a cluster with it installed admits it. */
+  private static void httpRoute(Manifest manifest, Problems problems) {
+    HttpRouteCrd.validator()
+        .ifPresentOrElse(
+            crd -> customResource(manifest, crd, problems),
+            () ->
+                problems.add(
+                    "apiVersion",
+                    manifest.raw().path("apiVersion").asText(),
+                    "Gateway API's CRDs installed (shared/gateway-api-"
+                        + GatewayApiCrds.RELEASE
+                        + "/ beside the checkout)"));
   }
 
   private static void deployment(Deployment deployment, Problems problems) {

@@ -53,14 +53,17 @@ final class Narration {
 
   /**
    * Where to reach the sidecars, and how to look at the API, for the user; with {@code canary},
-   * examples/canary's listener too.
+   * examples/canary's listener too, with {@code gateway} examples/httproute's.
    */
-  void addresses(List<PodRunner.RunningPod> pods, Path kubeconfig, boolean canary) {
+  void addresses(
+      List<PodRunner.RunningPod> pods, Path kubeconfig, boolean canary, boolean gateway) {
     out.println();
     out.println(
         "Sluice is running. The sidecars (HTTPS on 8443"
             + (canary ? ", HTTP on 9080" : "")
-            + ", Host shop.example.com):");
+            + ", Host shop.example.com"
+            + (gateway ? "; HTTP on 8088, Host www.shop.example.com" : "")
+            + "):");
     for (PodRunner.RunningPod pod : pods) {
       out.printf(
           "  %-14s https://%s:8443   admin http://%s:10090/ready%n",
@@ -86,6 +89,19 @@ final class Narration {
           "      "
               + resolve
               + " -i -H 'x-canary: always' http://shop.example.com:9080/   # always the canary");
+    }
+    if (gateway) {
+      String resolve = "curl -si --resolve www.shop.example.com:8088:" + first;
+      out.println(
+          "      "
+              + resolve
+              + " http://www.shop.example.com:8088/catalog/shoes   # HTTPRoute storefront's"
+              + " redirect");
+      out.println(
+          "      "
+              + resolve
+              + " --data-binary @/etc/hostname http://www.shop.example.com:8088/upload/x   #"
+              + " HTTPRoute uploads");
     }
     // The embedded API server serves no discovery documents, so kubectl works with --raw.
     out.println(

@@ -3,6 +3,7 @@ package dev.sluice.sandbox;
 import dev.sluice.api.v1alpha1.ProxyRoute;
 import dev.sluice.api.v1alpha1.Rule;
 import dev.sluice.sidecar.config.ContractFields;
+import dev.sluice.testing.kubernetes.GatewayApiCrds;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -18,16 +19,18 @@ import java.util.function.UnaryOperator;
 /**
  * The whole system on loopback, narrated: an embedded Kubernetes API, the operator in-process
  * (reconcilers, config service, webhook, its own TLS), demo backends and SPOE agents, the shop
- * example applied (and the canary example after it, when given), pods admitted through the webhook
- * and their sidecars run for real, demo traffic (a greeting, a 32 MiB HTTP/1.1 → h2c upload checked
- * end to end, a request the WAF blocks), the canary's split, opt-in, redirect and rate limit
- * ({@link CanaryTraffic}), and a rolling reload under traffic. Every check it makes is counted;
- * {@link #failures} says how many failed.
+ * example applied (and the canary and HTTPRoute examples after it, when given), pods admitted
+ * through the webhook and their sidecars run for real, demo traffic (a greeting, a 32 MiB HTTP/1.1
+ * → h2c upload checked end to end, a request the WAF blocks), the canary's split, opt-in, redirect
+ * and rate limit ({@link CanaryTraffic}), the HTTPRoutes attached to a ProxyRoute ({@link
+ * HttpRouteTraffic}), and a rolling reload under traffic. Every check it makes is counted; {@link
+ * #failures} says how many failed.
  *
- * <p>This class runs the steps in order (seven, eight with the canary) and is what {@link
- * SandboxMain} and the tests hold; the parts have their own classes: {@link SandboxCluster} (the
- * API and the operator), {@link ShopDemo} (backends, agents, the example, the pods), {@link
- * StatusWatcher}, {@link DemoTraffic}, all printing through one {@link Narration}.
+ * <p>This class runs the steps in order (seven, one more with the canary, one more with the
+ * HTTPRoutes) and is what {@link SandboxMain} and the tests hold; the parts have their own classes:
+ * {@link SandboxCluster} (the API and the operator), {@link ShopDemo} (backends, agents, the
+ * example, the pods), {@link StatusWatcher}, {@link DemoTraffic}, all printing through one {@link
+ * Narration}.
  */
 final class Sandbox implements AutoCloseable {
   static final int PODS = ShopDemo.PODS;
@@ -35,6 +38,9 @@ final class Sandbox implements AutoCloseable {
   private final Narration narration;
   private final ExampleManifests examples;
   private final Path work;
+
+  /** Example directories left out: their HTTPRoutes need Gateway API's CRDs, not found. */
+  private final List<Path> skipped;
 
   @SuppressWarnings("NullAway.Init") // set by the steps run() takes in order; close() checks
   private SandboxCluster cluster;
@@ -62,8 +68,16 @@ final class Sandbox implements AutoCloseable {
    */
   Sandbox(PrintStream out, List<Path> examples, Path work, SandboxNetwork network) {
     this.network = network;
-    this.examples = ExampleManifests.read(examples);
-    this.narration = new Narration(out, ShopDemo.hasCanary(this.examples) ? 8 : 7);
+    List<Path> applied =
+        GatewayApiCrds.find().isPresent() ? examples : ExampleManifests.withoutHttpRoutes(examples);
+    this.skipped = examples.stream().filter(d -> !applied.contains(d)).toList();
+    this.examples = ExampleManifests.read(applied);
+    this.narration =
+        new Narration(
+            out,
+            7
+                + (ShopDemo.hasCanary(this.examples) ? 1 : 0)
+                + (ShopDemo.hasHttpRoutes(this.examples) ? 1 : 0));
     this.work = work;
   }
 
@@ -91,6 +105,14 @@ final class Sandbox implements AutoCloseable {
         "Applying every file of "
             + examples.where()
             + " (checked first), and the Secret the shop's README makes");
+    if (!skipped.isEmpty()) {
+      narration.say(
+          "Gateway API's CRDs not found (shared/gateway-api-"
+              + GatewayApiCrds.RELEASE
+              + "/ beside the checkout): "
+              + String.join(", ", skipped.stream().map(Path::toString).toList())
+              + " skipped, its HTTPRoutes need them");
+    }
     shop = new ShopDemo(cluster, narration, network);
     watcher = new StatusWatcher(cluster.client(), ShopDemo.NS, narration);
     shop.apply(examples);
@@ -109,8 +131,8 @@ final class Sandbox implements AutoCloseable {
   }
 
   /**
-   * Steps 6 to 8: demo traffic, examples/canary's route (when applied) and a rolling reload under
-   * traffic.
+   * Steps 6 to 9: demo traffic, examples/canary's route and examples/httproute's HTTPRoutes (each
+   * when applied) and a rolling reload under traffic.
    */
   void demo() throws Exception {
     narration.step("Demo traffic through the sidecars (HTTPS, ALPN http/1.1)");
@@ -124,6 +146,14 @@ final class Sandbox implements AutoCloseable {
       new CanaryTraffic(narration, shop).run();
     }
 
+    if (shop.gatewayRoute().isPresent()) {
+      narration.step(
+          "HTTPRoutes attached to a ProxyRoute (examples/httproute, Gateway API): their status, a"
+              + " redirect, a page, an h2c upload, another host, then one detached and attached"
+              + " again");
+      new HttpRouteTraffic(narration, shop).run();
+    }
+
     narration.step(
         "Rolling reload: the upload timeout changes, pods apply it one by one under traffic");
     traffic.rollingReload();
@@ -135,7 +165,11 @@ final class Sandbox implements AutoCloseable {
 
   /** Where to reach the sidecars, for the user. */
   void printAddresses() {
-    narration.addresses(shop.pods(), cluster.kubeconfig(), shop.canaryRoute().isPresent());
+    narration.addresses(
+        shop.pods(),
+        cluster.kubeconfig(),
+        shop.canaryRoute().isPresent(),
+        shop.gatewayRoute().isPresent());
   }
 
   /** Stops the operator and starts a new one on the same ports; sidecars keep running. */

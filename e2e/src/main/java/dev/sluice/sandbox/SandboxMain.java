@@ -23,8 +23,9 @@ import picocli.CommandLine.Option;
     description =
         "Runs Sluice end to end on loopback (Linux: it uses addresses in 127.0.0.0/8): an"
             + " embedded Kubernetes API, the operator, pods with real sidecars, demo backends and"
-            + " SPOE agents; applies examples/shop and examples/canary, sends demo traffic and"
-            + " does a rolling reload.")
+            + " SPOE agents; applies examples/shop, examples/canary and examples/httproute (when"
+            + " Gateway API's CRDs are beside the checkout), sends demo traffic and does a rolling"
+            + " reload.")
 public final class SandboxMain implements Callable<Integer> {
   @Option(
       names = "--non-interactive",
@@ -36,7 +37,7 @@ public final class SandboxMain implements Callable<Integer> {
       paramLabel = "DIR",
       description =
           "The resources to apply, one directory after the other (repeatable). Default:"
-              + " examples/shop and examples/canary (or under ../examples).")
+              + " examples/shop, examples/canary and examples/httproute (or under ../examples).")
   List<Path> examples = new ArrayList<>();
 
   @Option(
@@ -74,7 +75,7 @@ public final class SandboxMain implements Callable<Integer> {
     if (dirs.isEmpty()) {
       Path root =
           Files.isDirectory(Path.of("examples")) ? Path.of("examples") : Path.of("../examples");
-      dirs = List.of(root.resolve("shop"), root.resolve("canary"));
+      dirs = List.of(root.resolve("shop"), root.resolve("canary"), root.resolve("httproute"));
     }
     for (Path dir : dirs) {
       if (!Files.isDirectory(dir)) {
@@ -82,7 +83,8 @@ public final class SandboxMain implements Callable<Integer> {
         System.err.println(
             "sluice-sandbox: --examples "
                 + dir
-                + " is not a directory (expected: examples/shop, then examples/canary;"
+                + " is not a directory (expected: examples/shop, then examples/canary and"
+                + " examples/httproute;"
                 + " run from the repository root)");
         // checkstyle:terminal-output-end
         return 2;

@@ -6,6 +6,7 @@ import dev.sluice.api.v1alpha1.ProxyRouteStatus;
 import dev.sluice.api.v1alpha1.RolloutStatus;
 import dev.sluice.operator.certs.Certificates;
 import dev.sluice.testing.kubernetes.ClusterFixtures;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -273,6 +274,13 @@ final class ShopDemo implements AutoCloseable {
               + CanaryTraffic.ROUTE
               + " (sluice.dev/v1alpha2) is Ready: every pod serves both listeners");
     }
+    if (gatewayRoute().isPresent()) {
+      narration.check(
+          gatewayRoute().get().awaitReady(Duration.ofSeconds(90)),
+          "ProxyRoute "
+              + HttpRouteTraffic.PARENT
+              + " (the HTTPRoutes' parent) is Ready: every pod serves its listener");
+    }
     ProxyRouteStatus status = route.get().getStatus();
     RolloutStatus rollout =
         requireNonNull(status.rollout(), "the operator writes it with the status");
@@ -331,6 +339,42 @@ final class ShopDemo implements AutoCloseable {
   static boolean hasCanary(ExampleManifests examples) {
     return examples.manifests("ProxyRoute").stream()
         .anyMatch(m -> m.name().equals(CanaryTraffic.ROUTE));
+  }
+
+  /**
+   * A copy of the object {@code kind} {@code name} as the examples applied have it: what its file
+   * says, to create it again.
+   */
+  HasMetadata asWritten(String kind, String name) {
+    HasMetadata written =
+        example.manifests(kind).stream()
+            .filter(m -> m.name().equals(name))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        example.where()
+                            + ": no "
+                            + kind
+                            + " "
+                            + name
+                            + " (expected: the example's)"))
+            .object();
+    HasMetadata copy = client.getKubernetesSerialization().clone(written);
+    copy.getMetadata().setResourceVersion(null);
+    return copy;
+  }
+
+  /** examples/httproute's parent ProxyRoute, when the examples applied have HTTPRoutes. */
+  Optional<ShopRoute> gatewayRoute() {
+    return hasHttpRoutes(example)
+        ? Optional.of(new ShopRoute(client, HttpRouteTraffic.PARENT))
+        : Optional.empty();
+  }
+
+  /** Whether {@code examples} have HTTPRoutes (examples/httproute's). */
+  static boolean hasHttpRoutes(ExampleManifests examples) {
+    return !examples.manifests("HTTPRoute").isEmpty();
   }
 
   /** examples/canary's stand-in, when the examples applied have its Service. */

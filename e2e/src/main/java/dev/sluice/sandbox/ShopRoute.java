@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A ProxyRoute of namespace shop ({@code shop/shop} unless named otherwise) as the sandbox reads
@@ -87,6 +88,33 @@ final class ShopRoute {
       return true;
     } catch (KubernetesClientException e) {
       return false; // not Ready within the time
+    }
+  }
+
+  /**
+   * Whether the route rolls out a revision other than {@code before} within {@code within}: Ready
+   * on it, every selected pod updated. A change outside the route (an HTTPRoute attached or
+   * detached) keeps its generation, so Ready alone would say nothing.
+   */
+  boolean awaitRolledOut(@Nullable String before, Duration within) {
+    try {
+      client
+          .resources(ProxyRoute.class)
+          .inNamespace(ShopDemo.NS)
+          .withName(name)
+          .waitUntilCondition(
+              r ->
+                  isReady(r)
+                      && !Objects.equals(r.getStatus().revision(), before)
+                      && r.getStatus().rollout() != null
+                      && Objects.equals(
+                          r.getStatus().rollout().updatedPods(),
+                          r.getStatus().rollout().selectedPods()),
+              within.toMillis(),
+              TimeUnit.MILLISECONDS);
+      return true;
+    } catch (KubernetesClientException e) {
+      return false; // not rolled out within the time
     }
   }
 

@@ -20,11 +20,13 @@ import org.junit.jupiter.params.provider.FieldSource;
  * and examples/canary one when applied after it: no problem in them, every Secret they need made by
  * a command the shop's README gives, and each kind of mistake the checks look for, made in a copy,
  * is named with its file, field and value — in the canary's sluice.dev/v1alpha2 route as in the
- * shop's v1alpha1 one.
+ * shop's v1alpha1 one, and in examples/httproute's HTTPRoutes (Gateway API's CRD, schema and CEL,
+ * and what they name: their parent ProxyRoute, its listener and hostnames, their Services).
  */
 class ExampleManifestsTest {
   static final Path SHOP = Path.of("../examples/shop");
   static final Path CANARY = Path.of("../examples/canary");
+  static final Path HTTPROUTE = Path.of("../examples/httproute");
 
   @TempDir Path copy;
 
@@ -52,6 +54,37 @@ class ExampleManifestsTest {
     assertThat(both.all().get(both.all().size() - 1).object())
         .as("read in its own version, as it is applied")
         .isInstanceOf(dev.sluice.api.v1alpha2.ProxyRoute.class);
+  }
+
+  @Test
+  void theHttpRouteExampleReadAfterTheOthersHasNoProblem() {
+    ExampleManifests all = ExampleManifests.read(List.of(SHOP, CANARY, HTTPROUTE));
+    assertThat(all.problems(Set.of(ShopDemo.TLS_SECRET))).isEmpty();
+    assertThat(all.manifests("HTTPRoute"))
+        .extracting(ExampleManifests.Manifest::name, m -> m.object().getApiVersion())
+        .containsExactly(
+            tuple(HttpRouteTraffic.STOREFRONT, "gateway.networking.k8s.io/v1"),
+            tuple(HttpRouteTraffic.UPLOADS, "gateway.networking.k8s.io/v1"));
+    assertThat(all.manifests("ProxyRoute"))
+        .extracting(ExampleManifests.Manifest::name)
+        .contains(HttpRouteTraffic.PARENT);
+  }
+
+  @Test
+  void withoutGatewayApiTheHttpRouteExampleIsLeftOutWhole() {
+    assertThat(ExampleManifests.withoutHttpRoutes(List.of(SHOP, CANARY, HTTPROUTE)))
+        .containsExactly(SHOP, CANARY);
+  }
+
+  @Test
+  void theHttpRoutesAloneNameWhatTheyTakeFromTheShop() {
+    assertThat(ExampleManifests.read(HTTPROUTE).problems(Set.of(ShopDemo.TLS_SECRET)))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .contains(
+                        "HTTPRoute uploads: spec.rules[0].backendRefs[0].name: \"upload-store\""
+                            + " (expected: a Service of the example)"));
   }
 
   @Test
@@ -243,6 +276,84 @@ class ExampleManifestsTest {
               "allowPrivilegeEscalation: true",
               "Deployment storefront-canary: spec.template.spec.containers[0].securityContext"
                   + ".allowPrivilegeEscalation: true (expected: false)"));
+
+  static final List<Mistake> HTTPROUTE_MISTAKES =
+      List.of(
+          new Mistake(
+              "a parentRef naming a ProxyRoute the examples lack",
+              "httproute-uploads.yaml",
+              "name: shop-gateway}",
+              "name: shop-gw}",
+              "httproute-uploads.yaml#1 HTTPRoute uploads: spec.parentRefs[0].name: \"shop-gw\""
+                  + " (expected: a ProxyRoute of the example in namespace shop)"),
+          new Mistake(
+              "a parentRef to a Gateway",
+              "httproute-uploads.yaml",
+              "{group: sluice.dev, kind: ProxyRoute, name: shop-gateway}",
+              "{name: shop-gateway}",
+              "HTTPRoute uploads: spec.parentRefs[0].kind: \"gateway.networking.k8s.io/Gateway\""
+                  + " (expected: sluice.dev/ProxyRoute"),
+          new Mistake(
+              "a sectionName that is not the listener's",
+              "httproute-storefront.yaml",
+              "sectionName: http\n",
+              "sectionName: https\n",
+              "HTTPRoute storefront: spec.parentRefs[0].sectionName: \"https\" (expected:"
+                  + " \"http\", the name of ProxyRoute shop-gateway's listener)"),
+          new Mistake(
+              "hostnames outside the parent's",
+              "httproute-uploads.yaml",
+              "hostnames: [www.shop.example.com]",
+              "hostnames: [www.example.org]",
+              "HTTPRoute uploads: spec.hostnames: \"[www.example.org]\" (expected: a hostname"
+                  + " within ProxyRoute shop-gateway's [*.shop.example.com])"),
+          new Mistake(
+              "a backendRef naming a Service the examples lack",
+              "httproute-uploads.yaml",
+              "{name: upload-store, port: 8081}",
+              "{name: upload-stor, port: 8081}",
+              "HTTPRoute uploads: spec.rules[0].backendRefs[0].name: \"upload-stor\" (expected: a"
+                  + " Service of the example)"),
+          new Mistake(
+              "a backendRef port the Service does not have",
+              "httproute-storefront.yaml",
+              "{name: storefront, port: 8080}",
+              "{name: storefront, port: 80}",
+              "HTTPRoute storefront: spec.rules[1].backendRefs[0].port: 80 (expected: a port of"
+                  + " Service storefront [8080])"),
+          new Mistake(
+              "a value Gateway API's schema refuses",
+              "httproute-storefront.yaml",
+              "statusCode: 301",
+              "statusCode: 399",
+              "HTTPRoute storefront: spec.rules[0].filters[0].requestRedirect.statusCode:"),
+          new Mistake(
+              "a rule Gateway API's CEL rules refuse",
+              "httproute-storefront.yaml",
+              "{type: PathPrefix, value: /catalog}",
+              "{type: Exact, value: /catalog}",
+              "When using RequestRedirect filter with path.replacePrefixMatch, exactly one"
+                  + " PathPrefix match must be specified"),
+          new Mistake(
+              "a field Gateway API's CRD does not have",
+              "httproute-uploads.yaml",
+              "method: POST",
+              "methd: POST",
+              "HTTPRoute uploads: spec.rules[0].matches[0].methd: unknown field (expected: a field"
+                  + " of the HTTPRoute CRD)"));
+
+  @ParameterizedTest(name = "{0}")
+  @FieldSource("HTTPROUTE_MISTAKES")
+  void eachHttpRouteMistakeIsNamed(Mistake mistake) throws IOException {
+    Path shop = Files.createDirectories(copy.resolve("shop"));
+    Path httproute = Files.createDirectories(copy.resolve("httproute"));
+    copyAll(SHOP, shop);
+    copyAll(HTTPROUTE, httproute);
+    make(mistake, httproute);
+    assertThat(
+            ExampleManifests.read(List.of(shop, httproute)).problems(Set.of(ShopDemo.TLS_SECRET)))
+        .anySatisfy(p -> assertThat(p).contains(mistake.said()));
+  }
 
   @ParameterizedTest(name = "{0}")
   @FieldSource("CANARY_MISTAKES")

@@ -32,10 +32,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Invariant: the {@code kubectl sluice} commands the sandbox prints for its user, run as printed
  * through the installed plugin (launcher and jar), tell the truth about the sandbox as its user
- * runs it, the shop and the canary applied — {@code status} every pod on each route's revision and
- * both routes Ready, {@code config} the pod's rendered config without its TLS key and no difference
- * to diff, {@code check} each check as the sandbox's install really is — and follow it when an edit
- * rolls out.
+ * runs it, the shop, the canary and the HTTPRoutes' example applied — {@code status} every pod on
+ * the routes' revision and the three routes (shop, shop-gateway, storefront-canary) Ready, {@code
+ * config} the pod's rendered config without its TLS key and no difference to diff, {@code check}
+ * each check as the sandbox's install really is — and follow it when an edit rolls out.
  *
  * <p>One sandbox for the class. Each test reads what it expects from the API when it runs; the one
  * that edits the route leaves it rolled out, Ready, every pod following the config service.
@@ -68,7 +68,8 @@ class KubectlSluiceIT {
             new PrintStream(narration, true, StandardCharsets.UTF_8),
             List.of(
                 PluginOnPath.ROOT.resolve("examples/shop"),
-                PluginOnPath.ROOT.resolve("examples/canary")),
+                PluginOnPath.ROOT.resolve("examples/canary"),
+                PluginOnPath.ROOT.resolve("examples/httproute")),
             work.resolve("sandbox"),
             SandboxNetwork.random());
     sandbox.start();
@@ -142,9 +143,10 @@ class KubectlSluiceIT {
     assertThat(run.err()).as(run.said()).isEmpty();
     assertThat(run.out().lines().filter(l -> l.startsWith("ProxyRoute ")))
         .as("one block per route, by name")
-        .hasSize(2)
+        .hasSize(3)
         .satisfiesExactly(
             l -> assertThat(l).startsWith("ProxyRoute shop/shop "),
+            l -> assertThat(l).startsWith("ProxyRoute shop/" + HttpRouteTraffic.PARENT + " "),
             l -> assertThat(l).startsWith("ProxyRoute shop/storefront-canary "));
     StatusOutput out = new StatusOutput(run.out()).route("shop");
     assertThat(out.header()).isEqualTo(header(route, revision));
@@ -172,7 +174,9 @@ class KubectlSluiceIT {
       assertThat(run.out()).contains("  " + running.name() + ": Applied revision " + revision);
     }
     assertThat(run.out()).doesNotContain("next: ");
-    canaryRouteCurrent(new StatusOutput(run.out()).route("storefront-canary"), revision, run);
+    for (String other : List.of(CanaryTraffic.ROUTE, HttpRouteTraffic.PARENT)) {
+      routeCurrent(new StatusOutput(run.out()).route(other), other, revision, run);
+    }
 
     PluginOnPath.Run unknown =
         run("kubectl sluice status nope -n shop --kubeconfig " + sandbox.kubeconfig());
@@ -185,14 +189,14 @@ class KubectlSluiceIT {
   }
 
   /**
-   * The canary route's block: Ready on the same revision as the shop's (one config per pod holds
-   * both routes), every pod current on it, agents as for the shop (they are the pod's).
+   * Another route's block (the canary's, the HTTPRoutes' parent's): Ready on the same revision as
+   * the shop's (one config per pod holds every route), every pod current on it.
    */
-  static void canaryRouteCurrent(StatusOutput canary, String revision, PluginOnPath.Run run) {
-    assertThat(canary.header()).isEqualTo(header(sandbox.route(CanaryTraffic.ROUTE), revision));
-    assertThat(canary.condition("Ready")).as(run.said()).startsWith("Ready", "True");
+  static void routeCurrent(StatusOutput block, String name, String revision, PluginOnPath.Run run) {
+    assertThat(block.header()).isEqualTo(header(sandbox.route(name), revision));
+    assertThat(block.condition("Ready")).as(run.said()).startsWith("Ready", "True");
     for (PodRunner.RunningPod running : sandbox.pods()) {
-      assertThat(canary.pod(running.name()).subList(0, 7))
+      assertThat(block.pod(running.name()).subList(0, 7))
           .as(run.said())
           .containsExactly(
               running.name(), "true", "current", revision, revision, revision, "Applied");
