@@ -97,7 +97,7 @@ class LocalAnswersIT {
     Files.write(body, new byte[5000]);
     for (Curl.Mode mode : new Curl.Mode[] {Curl.Mode.H1_CHUNKED, Curl.Mode.H2C}) {
       Curl.Result result = Curl.post(mode, sidecar.url("/limited"), body);
-      assertThat(result.status()).as("%s", mode).isEqualTo(413);
+      assertThat(result.status()).as("%s, curl said: %s", mode, result.stderr()).isEqualTo(413);
     }
   }
 
