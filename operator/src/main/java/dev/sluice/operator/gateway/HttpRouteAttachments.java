@@ -61,13 +61,15 @@ public final class HttpRouteAttachments {
    * @param invalid rules left out (PartiallyInvalid when some are left)
    * @param unresolved backendRefs and mirrors that did not resolve
    * @param served how many rules the ProxyRoute serves of the route
+   * @param unweighted served rules whose backendRefs all weigh 0 (Gateway API: every request 500)
    */
   public record ParentOutcome(
       ParentReference ref,
       @Nullable Problem accepted,
       List<Problem> invalid,
       List<Problem> unresolved,
-      int served) {}
+      int served,
+      List<String> unweighted) {}
 
   public static Result attach(
       String namespace,
@@ -189,19 +191,24 @@ public final class HttpRouteAttachments {
       refused = invalid.get(0);
     }
     if (refused != null || parent == null) {
-      return new ParentOutcome(ref, refused, invalid, unresolved, 0);
+      return new ParentOutcome(ref, refused, invalid, unresolved, 0, List.of());
     }
     List<String> hosts = Hostnames.effective(listenerHosts, routeHosts);
     List<Entry> added = entries.computeIfAbsent(ref.getName(), k -> new ArrayList<>());
     int served = 0;
+    List<String> unweighted = new ArrayList<>();
     for (int i = 0; i < rules.size(); i++) {
       Rule rule = rules.get(i).rule();
+      List<RuleTranslation.BackendShare> shares = rules.get(i).backends();
       if (rule != null) {
-        added.addAll(entries(route, i, rule, rules.get(i).backends(), hosts));
+        added.addAll(entries(route, i, rule, shares, hosts));
         served++;
+        if (!shares.isEmpty() && shares.stream().allMatch(s -> s.weight() == 0)) {
+          unweighted.add("spec.rules[" + i + "].backendRefs");
+        }
       }
     }
-    return new ParentOutcome(ref, null, invalid, unresolved, served);
+    return new ParentOutcome(ref, null, invalid, unresolved, served, unweighted);
   }
 
   /** A rule's entries: one per match and hostname, named after the route and the rule. */

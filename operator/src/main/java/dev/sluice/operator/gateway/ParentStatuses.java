@@ -63,7 +63,8 @@ final class ParentStatuses {
                     + outcome.ref().getName()
                     + ": "
                     + outcome.served()
-                    + " rule(s) served after its own rules.")
+                    + " rule(s) served after its own rules."
+                    + unweighted(outcome.unweighted()))
             : new Conditions.Desired(
                 GatewayReasons.ACCEPTED, false, refused.reason(), refused.message()));
     Problem unresolved = outcome.unresolved().isEmpty() ? null : outcome.unresolved().get(0);
@@ -89,6 +90,16 @@ final class ParentStatuses {
               "Left out: " + invalid.message() + more(outcome.invalid().size())));
     }
     return out;
+  }
+
+  /** The rules whose every backendRef weighs 0, said where the route is accepted. */
+  private static String unweighted(List<String> fields) {
+    return fields.isEmpty()
+        ? ""
+        : " "
+            + String.join(", ", fields)
+            + ": every weight is 0 (expected: a weight above 0 to send requests; Gateway API"
+            + " answers them 500).";
   }
 
   private static String more(int count) {

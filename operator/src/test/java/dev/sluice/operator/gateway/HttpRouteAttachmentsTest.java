@@ -302,6 +302,31 @@ class HttpRouteAttachmentsTest {
   }
 
   @Test
+  void aRuleWhoseBackendRefsAllWeighZeroIsServedAndNamed() {
+    HttpRouteAttachments.Result result =
+        HttpRouteAttachments.attach(
+            NS,
+            List.of(parent("[]")),
+            List.of(
+                route(
+                    "r",
+                    "2026-12-01T00:00:00Z",
+                    PARENT
+                        + """
+                        rules:
+                          - backendRefs: [{name: v1, port: 8080, weight: 0}, {name: v1, port: 8080, weight: 0}]
+                        """)),
+            SERVICES);
+    assertThat(result.rules().get("web")).hasSize(1);
+    assertThat(ParentStatuses.desired(result.parents().get("r").get(0)).get(0))
+        .extracting(d -> d.status() + " " + d.message())
+        .isEqualTo(
+            "True Attached to ProxyRoute web: 1 rule(s) served after its own rules."
+                + " spec.rules[0].backendRefs: every weight is 0 (expected: a weight above 0 to"
+                + " send requests; Gateway API answers them 500).");
+  }
+
+  @Test
   void aRouteWhoseRulesAreAllUnservableIsNotAccepted() {
     HttpRouteAttachments.Result result =
         HttpRouteAttachments.attach(
