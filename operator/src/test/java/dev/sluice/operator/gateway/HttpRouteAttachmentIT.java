@@ -222,6 +222,22 @@ class HttpRouteAttachmentIT {
                               .attachedRoutes())
                       .isEqualTo(2));
 
+      // Settled: passes that change nothing write nothing (no status write feeding a new pass).
+      cluster.takeRequests();
+      client.resource(Objects.service(NS, "unrelated", 80)).create(); // a pass of the namespace
+      java.util.List<String> writes = new java.util.ArrayList<>();
+      await()
+          .during(Duration.ofSeconds(2))
+          .atMost(WAIT)
+          .until(
+              () -> {
+                cluster.takeRequests().stream()
+                    .filter(r -> r.getPath().contains("/httproutes/"))
+                    .filter(r -> !"GET".equals(String.valueOf(r.method())))
+                    .forEach(r -> writes.add(r.method() + " " + r.getPath()));
+                return writes.isEmpty();
+              });
+
       // Deleting a route takes its rules away.
       client.resources(HTTPRoute.class).inNamespace(NS).withName("top-reviews").delete();
       await()
