@@ -1,0 +1,75 @@
+package dev.sluice.sidecar.forward;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.sidecar.offload.OffloadPlan;
+import dev.sluice.sidecar.offload.PhaseOutcome;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The offload's response phase holds the response head: a deny replaces it (the held head
+ * released), a continue lets it through.
+ *
+ * <p>Each case is a story on {@link ExchangeHarness}, checked for how the exchange ended: what the
+ * downstream was told, how every lease was given back, that the request was counted out once, and
+ * that every buffer it was handed was released.
+ */
+class ExchangeResponsePhaseTest {
+  private final List<Object> owned = new ArrayList<>();
+
+  @AfterEach
+  void releaseWhatTheFakesKept() {
+    owned.forEach(ReferenceCountUtil::release);
+  }
+
+  static Stream<Arguments> stories() {
+    return Stream.of(
+        Arguments.of(
+            "deny in the response phase",
+            new ExchangeStory(
+                Set.of(OffloadPlan.Phase.RESPONSE),
+                h -> {
+                  h.start(h.get("/"));
+                  FakeLease lease = h.grant(new FakeLease(h));
+                  DefaultFullHttpResponse answer = h.ok("secret");
+                  lease.respond(answer);
+                  assertThat(h.downstream.written).as("the head is held").isEmpty();
+                  h.offload.finish(new PhaseOutcome(403, "blocked by the agent"));
+                  assertThat(answer.refCnt()).as("the held head released").isZero();
+                  assertThat(h.downstream.statuses()).containsExactly(403);
+                  assertThat(h.downstream.text(0)).contains("blocked by the agent");
+                  assertThat(lease.released).isFalse();
+                  h.assertEnded(true, "true/true");
+                  h.assertLogged("AO deny", 403);
+                })),
+        Arguments.of(
+            "the response phase lets it through",
+            new ExchangeStory(
+                Set.of(OffloadPlan.Phase.RESPONSE),
+                h -> {
+                  h.start(h.get("/"));
+                  FakeLease lease = h.grant(new FakeLease(h));
+                  lease.respond(h.ok("fine"));
+                  h.offload.finish(PhaseOutcome.CONTINUE);
+                  assertThat(h.downstream.statuses()).containsExactly(200);
+                  assertThat(lease.released).isTrue();
+                  h.assertEnded(true, "true/true");
+                  h.assertLogged("-- ok", 200);
+                })));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("stories")
+  void transitions(String name, ExchangeStory story) throws Exception {
+    story.run(owned);
+  }
+}
