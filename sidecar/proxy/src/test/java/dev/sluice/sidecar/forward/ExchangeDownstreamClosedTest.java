@@ -5,32 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.sidecar.offload.OffloadPlan;
 import dev.sluice.sidecar.offload.PhaseOutcome;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.util.ReferenceCountUtil;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * When the downstream goes away first: what arrives after the end (an offload outcome, an upstream
- * answer, a granted lease) is released or given back, never relayed.
- *
- * <p>Each case is a story on {@link ExchangeHarness}, checked for how the exchange ended: what the
- * downstream was told, how every lease was given back, that the request was counted out once, and
- * that every buffer it was handed was released.
+ * answer, a granted lease) is released or given back, never relayed. Each case is an {@link
+ * ExchangeStory}.
  */
 class ExchangeDownstreamClosedTest {
-  private final List<Object> owned = new ArrayList<>();
-
-  @AfterEach
-  void releaseWhatTheFakesKept() {
-    owned.forEach(ReferenceCountUtil::release);
-  }
-
   static Stream<Arguments> stories() {
     return Stream.of(
         Arguments.of(
@@ -97,6 +83,6 @@ class ExchangeDownstreamClosedTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("stories")
   void transitions(String name, ExchangeStory story) throws Exception {
-    story.run(owned);
+    story.run();
   }
 }

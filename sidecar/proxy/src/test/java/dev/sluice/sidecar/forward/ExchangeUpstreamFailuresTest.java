@@ -5,13 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -19,19 +15,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * How the exchange ends when the upstream refuses its streams or goes quiet: retried on a fresh
  * lease until a limit, then 502; cut when idle mid-response; 504 when it never answers in time.
- *
- * <p>Each case is a story on {@link ExchangeHarness}, checked for how the exchange ended: what the
- * downstream was told, how every lease was given back, that the request was counted out once, and
- * that every buffer it was handed was released.
+ * Each case is an {@link ExchangeStory}.
  */
 class ExchangeUpstreamFailuresTest {
-  private final List<Object> owned = new ArrayList<>();
-
-  @AfterEach
-  void releaseWhatTheFakesKept() {
-    owned.forEach(ReferenceCountUtil::release);
-  }
-
   static Stream<Arguments> stories() {
     return Stream.of(
         Arguments.of(
@@ -102,6 +88,6 @@ class ExchangeUpstreamFailuresTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("stories")
   void transitions(String name, ExchangeStory story) throws Exception {
-    story.run(owned);
+    story.run();
   }
 }
