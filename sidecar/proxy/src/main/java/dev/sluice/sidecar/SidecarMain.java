@@ -174,8 +174,7 @@ public final class SidecarMain implements Callable<Integer> {
     try {
       return new ConfigServiceClient(service, tokenFile, configServiceCa).cacheIn(configCache);
     } catch (IllegalArgumentException e) {
-      err.println("sluice-sidecar: " + e.getMessage());
-      throw exit(EXIT_INVALID);
+      throw CommandExit.invalid(err, String.valueOf(e.getMessage()));
     }
   }
 
@@ -191,8 +190,7 @@ public final class SidecarMain implements Callable<Integer> {
                       ? Duration.ofSeconds(10)
                       : Duration.ofMinutes(5));
     } catch (InvalidConfigException e) {
-      err.println("sluice-sidecar: " + e.getMessage());
-      throw exit(EXIT_INVALID);
+      throw CommandExit.invalid(err, String.valueOf(e.getMessage()));
     } catch (IllegalStateException e) {
       err.println("sluice-sidecar: " + e.getMessage());
       throw exit(1);
@@ -228,9 +226,8 @@ public final class SidecarMain implements Callable<Integer> {
     try {
       return sidecar.start(loaded);
     } catch (IllegalStateException | IllegalArgumentException e) {
-      err.println(
-          "sluice-sidecar: " + (config != null ? config : configService) + ": " + e.getMessage());
-      throw exit(EXIT_INVALID);
+      throw CommandExit.invalid(
+          err, (config != null ? config : configService) + ": " + e.getMessage());
     }
   }
 
