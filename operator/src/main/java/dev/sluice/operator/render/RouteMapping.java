@@ -3,18 +3,12 @@ package dev.sluice.operator.render;
 import static java.util.Objects.requireNonNull;
 
 import dev.sluice.api.v1alpha1.Action;
-import dev.sluice.api.v1alpha1.Backend;
-import dev.sluice.api.v1alpha1.BackendTarget;
-import dev.sluice.api.v1alpha1.BackendTls;
 import dev.sluice.api.v1alpha1.ClientCertificates;
 import dev.sluice.api.v1alpha1.HeaderMatch;
 import dev.sluice.api.v1alpha1.Listener;
 import dev.sluice.api.v1alpha1.ListenerHttp2;
 import dev.sluice.api.v1alpha1.ListenerLimits;
 import dev.sluice.api.v1alpha1.ListenerTls;
-import dev.sluice.api.v1alpha1.Mirror;
-import dev.sluice.api.v1alpha1.MirrorFraction;
-import dev.sluice.api.v1alpha1.OutlierDetection;
 import dev.sluice.api.v1alpha1.ProxyRoute;
 import dev.sluice.api.v1alpha1.Retry;
 import dev.sluice.api.v1alpha1.RouteAccessLog;
@@ -23,17 +17,14 @@ import dev.sluice.api.v1alpha1.RouteTimeouts;
 import dev.sluice.api.v1alpha1.RouteTracing;
 import dev.sluice.api.v1alpha1.Rule;
 import dev.sluice.api.v1alpha1.SetHeaderAction;
-import dev.sluice.api.v1alpha1.WeightedBackend;
 import dev.sluice.sidecar.config.Agent;
 import dev.sluice.sidecar.config.ClientValidation;
 import dev.sluice.sidecar.config.DownstreamListener;
 import dev.sluice.sidecar.config.Durations;
 import dev.sluice.sidecar.config.HeaderCondition;
 import dev.sluice.sidecar.config.Http2Limits;
-import dev.sluice.sidecar.config.LoadBalancer;
 import dev.sluice.sidecar.config.PathCondition;
 import dev.sluice.sidecar.config.RequestMatch;
-import dev.sluice.sidecar.config.RequestMirror;
 import dev.sluice.sidecar.config.RetryPolicy;
 import dev.sluice.sidecar.config.RouteRule;
 import dev.sluice.sidecar.config.RuleAccessLog;
@@ -41,8 +32,6 @@ import dev.sluice.sidecar.config.RuleOffload;
 import dev.sluice.sidecar.config.RuleTracing;
 import dev.sluice.sidecar.config.ServerTls;
 import dev.sluice.sidecar.config.Timeouts;
-import dev.sluice.sidecar.config.Upstream;
-import dev.sluice.sidecar.config.UpstreamTls;
 import dev.sluice.sidecar.config.VariableAction;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -55,7 +44,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * A ProxyRoute whose references resolved, mapped to the sidecar contract: one listener on {@code
  * 0.0.0.0:<port>} named after the route, one contract route per rule ({@code <route>.<rule name or
- * index>}), and the agents its offload steps use. Pure: no lookups, no problems.
+ * index>}), and the agents its offload steps use. Pure: no lookups, no problems. Where a rule sends
+ * its requests is mapped by {@link BackendMapping}, its filters by {@link FilterMapping}.
  */
 final class RouteMapping {
   private RouteMapping() {}
@@ -218,7 +208,7 @@ final class RouteMapping {
         ruleName,
         listener,
         matches,
-        upstream(rule, resolved),
+        BackendMapping.upstream(rule, resolved),
         timeouts(rule.timeouts()),
         rule.maxRequestBodyBytes(),
         rule.zeroCopy(),
@@ -232,9 +222,9 @@ final class RouteMapping {
         FilterMapping.headers(rule.responseHeaders()),
         FilterMapping.rewrite(rule.rewrite()),
         FilterMapping.redirect(rule.redirect()),
-        backends(rule, resolved, unavailable),
+        BackendMapping.backends(rule, resolved, unavailable),
         FilterMapping.rateLimit(rule.rateLimit()),
-        mirrors(rule, resolved));
+        BackendMapping.mirrors(rule, resolved));
   }
 
   /**
@@ -333,97 +323,6 @@ final class RouteMapping {
         h.name(),
         h.type() == null ? null : HeaderCondition.Type.valueOf(h.type().name()),
         h.value());
-  }
-
-  private static @Nullable Upstream upstream(Rule rule, ResolvedRoute.Rule resolved) {
-    Backend backend = rule.backend();
-    if (backend == null) {
-      return null; // a redirect, or weighted backends
-    }
-    return upstream(
-        rule,
-        backend,
-        new ResolvedRoute.Target(resolved.endpoints(), resolved.cluster(), resolved.caPem()));
-  }
-
-  /** The rule's weighted backends, each with its upstream; empty without them. */
-  @SuppressWarnings("NullAway") // the contract's records read an absent field (null) as its default
-  private static List<dev.sluice.sidecar.config.Backend> backends(
-      Rule rule, ResolvedRoute.Rule resolved, List<dev.sluice.sidecar.config.Backend> unavailable) {
-    if (rule.backends() == null) {
-      return unavailable;
-    }
-    List<dev.sluice.sidecar.config.Backend> out = new ArrayList<>();
-    for (int b = 0; b < rule.backends().size(); b++) {
-      WeightedBackend backend = rule.backends().get(b);
-      out.add(
-          new dev.sluice.sidecar.config.Backend(
-              backend.weight(), upstream(rule, backend, resolved.weighted().get(b)), null));
-    }
-    out.addAll(unavailable);
-    return out;
-  }
-
-  /** The rule's mirrors, each with its upstream; empty without them. */
-  @SuppressWarnings("NullAway") // the contract's records read an absent field (null) as its default
-  private static List<RequestMirror> mirrors(Rule rule, ResolvedRoute.Rule resolved) {
-    if (rule.mirrors() == null) {
-      return List.of();
-    }
-    List<RequestMirror> out = new ArrayList<>();
-    for (int m = 0; m < rule.mirrors().size(); m++) {
-      Mirror mirror = rule.mirrors().get(m);
-      MirrorFraction f = mirror.fraction();
-      out.add(
-          new RequestMirror(
-              upstream(rule, mirror, resolved.mirrors().get(m)),
-              mirror.percent(),
-              f == null ? null : new RequestMirror.Fraction(f.numerator(), f.denominator()),
-              mirror.maxBodyBytes()));
-    }
-    return out;
-  }
-
-  @SuppressWarnings("NullAway") // the contract's records read an absent field (null) as its default
-  private static Upstream upstream(Rule rule, BackendTarget backend, ResolvedRoute.Target target) {
-    BackendTls t = backend.tls();
-    UpstreamTls tls =
-        t == null ? null : new UpstreamTls(t.serverName(), target.caPem(), t.insecureSkipVerify());
-    Upstream.Protocol protocol =
-        backend.protocol() == null ? null : Upstream.Protocol.valueOf(backend.protocol().name());
-    // Absent stays absent: a rule that does not say renders (and hashes) as before.
-    Rule.LoadBalancing balancing = rule.loadBalancer();
-    LoadBalancer loadBalancer =
-        balancing == null
-            ? null
-            : switch (balancing) {
-              case LEAST_REQUEST -> LoadBalancer.LEAST_REQUEST;
-              case ROUND_ROBIN -> LoadBalancer.ROUND_ROBIN;
-            };
-    return new Upstream(
-        protocol,
-        target.endpoints(),
-        target.cluster(),
-        tls,
-        null,
-        loadBalancer,
-        outlierDetection(rule.outlierDetection()));
-  }
-
-  /**
-   * Outlier detection; absent stays absent (the sidecar runs its defaults, the hash is as before).
-   */
-  @SuppressWarnings("NullAway") // the contract's records read an absent field (null) as its default
-  private static dev.sluice.sidecar.config.@Nullable OutlierDetection outlierDetection(
-      @Nullable OutlierDetection o) {
-    if (o == null) {
-      return null;
-    }
-    return new dev.sluice.sidecar.config.OutlierDetection(
-        o.consecutiveFailures(),
-        duration(o.baseEjectionTime()),
-        duration(o.maxEjectionTime()),
-        o.maxEjectionPercent());
   }
 
   @SuppressWarnings("NullAway") // the contract's records read an absent field (null) as its default

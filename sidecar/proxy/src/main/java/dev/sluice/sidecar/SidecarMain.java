@@ -2,11 +2,7 @@ package dev.sluice.sidecar;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.sluice.sidecar.accesslog.AccessLogFormat;
-import dev.sluice.sidecar.accesslog.AccessLogOutput;
-import dev.sluice.sidecar.accesslog.AccessLogWriter;
 import dev.sluice.sidecar.config.InvalidConfigException;
-import dev.sluice.sidecar.config.OtlpEndpoint;
 import dev.sluice.sidecar.config.SidecarConfig;
 import dev.sluice.sidecar.config.SidecarConfigCodec;
 import dev.sluice.sidecar.config.SidecarReport;
@@ -16,11 +12,9 @@ import dev.sluice.sidecar.reload.ConfigFileWatcher;
 import dev.sluice.sidecar.reload.ConfigServiceClient;
 import dev.sluice.sidecar.reload.EndpointsClient;
 import dev.sluice.sidecar.reload.Signals;
-import dev.sluice.sidecar.trace.OtlpSpans;
 import dev.sluice.sidecar.trace.Spans;
 import dev.sluice.sidecar.transport.Io;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.charset.Charset;
@@ -28,15 +22,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Locale;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code java -jar sluice-sidecar.jar --config FILE}: the sidecar without Kubernetes. */
@@ -109,27 +100,9 @@ public final class SidecarMain implements Callable<Integer> {
               + " ships.")
   boolean trainingRun;
 
-  @Option(
-      names = "--access-log",
-      paramLabel = "FORMAT",
-      description =
-          "One line per exchange on standard output: json (the default), text or off"
-              + " (docs/access-logs.md).")
-  String accessLog = "json";
+  @Mixin AccessLogOption accessLog = new AccessLogOption();
 
-  @Option(
-      names = "--otlp-endpoint",
-      paramLabel = "URL",
-      description =
-          "Export a span per sampled exchange over OTLP/HTTP to URL, a collector's /v1/traces"
-              + " (default: no export; docs/tracing.md).")
-  @Nullable String otlpEndpoint;
-
-  @Option(
-      names = "--otlp-service-name",
-      paramLabel = "NAME",
-      description = "The exported spans' service.name (default: ${DEFAULT-VALUE}).")
-  String otlpServiceName = "sluice-sidecar";
+  @Mixin SpanExportOptions spanExport = new SpanExportOptions();
 
   @Option(
       names = "--check",
@@ -144,73 +117,12 @@ public final class SidecarMain implements Callable<Integer> {
       description = "Reload when the config file changes (default: on; SIGHUP always reloads).")
   boolean watch;
 
-  private final CountDownLatch stop = new CountDownLatch(1);
-  private final AtomicBoolean stopping = new AtomicBoolean();
   private final PrintWriter out;
   private final PrintWriter err;
 
   private SidecarMain(PrintWriter out, PrintWriter err) {
     this.out = out;
     this.err = err;
-  }
-
-  /** The span export {@code --otlp-endpoint} asks for, or none. */
-  private Spans spans() throws Exit {
-    if (otlpEndpoint == null) {
-      return Spans.OFF;
-    }
-    URI endpoint = OtlpEndpoint.parse(otlpEndpoint);
-    if (endpoint == null) {
-      err.println(
-          "sluice-sidecar: --otlp-endpoint \""
-              + otlpEndpoint
-              + "\" (expected "
-              + OtlpEndpoint.EXPECTED
-              + ")");
-      throw exit(EXIT_INVALID);
-    }
-    if (otlpServiceName.isBlank()) {
-      err.println("sluice-sidecar: --otlp-service-name \"\" (expected a name)");
-      throw exit(EXIT_INVALID);
-    }
-    return OtlpSpans.otlpHttp(endpoint, otlpServiceName, System.getenv());
-  }
-
-  /** The access log {@code --access-log} asks for, to standard output. */
-  private AccessLogOutput accessLog() throws Exit {
-    AccessLogFormat format =
-        switch (accessLog.toLowerCase(Locale.ROOT)) {
-          case "json" -> AccessLogFormat.JSON;
-          case "text" -> AccessLogFormat.TEXT;
-          case "off" -> null;
-          default -> {
-            err.println(
-                "sluice-sidecar: --access-log \"" + accessLog + "\" (expected: json, text or off)");
-            throw exit(EXIT_INVALID);
-          }
-        };
-    if (format == null) {
-      return AccessLogOutput.OFF;
-    }
-    // The standard output stream, not file descriptor 1: whoever runs the sidecar in process (a
-    // test
-    // runner talking to its fork over standard output) may have replaced it.
-    // checkstyle:terminal-output-begin
-    OutputStream stdout = System.out;
-    // checkstyle:terminal-output-end
-    return new AccessLogOutput(
-        new AccessLogWriter(stdout, AccessLogWriter.DEFAULT_CAPACITY), format);
-  }
-
-  /** An exit with {@code code} after what went wrong was printed. */
-  private static final class Exit extends Exception {
-    private static final long serialVersionUID = 1L;
-    final int code;
-
-    Exit(int code) {
-      super(null, null, false, false);
-      this.code = code;
-    }
   }
 
   @Override
@@ -231,8 +143,8 @@ public final class SidecarMain implements Callable<Integer> {
         out.flush();
         return 0;
       }
-      Spans spans = spans(); // checked before anything starts
-      Sidecar sidecar = new Sidecar(threads, Io.defaults(), accessLog(), spans);
+      Spans spans = spanExport.spans(err); // checked before anything starts
+      Sidecar sidecar = new Sidecar(threads, Io.defaults(), accessLog.output(err), spans);
       EndpointsClient endpoints = firstEndpoints(service, sidecar, loaded);
       start(sidecar, loaded);
       ConfigFileWatcher watcher = followChanges(sidecar, service);
@@ -240,35 +152,35 @@ public final class SidecarMain implements Callable<Integer> {
         endpoints.start();
       }
       IdleHeapTrim heapTrim = IdleHeapTrim.start();
-      stopOnShutdown(sidecar, service, watcher, endpoints);
+      ProcessShutdown shutdown = new ProcessShutdown(sidecar, service, watcher, endpoints);
+      shutdown.install();
       announce(sidecar, loaded);
-      stop.await();
+      shutdown.await();
       if (heapTrim != null) {
         heapTrim.close();
       }
       return 0;
-    } catch (Exit e) {
+    } catch (CommandExit e) {
       return e.code;
     }
   }
 
-  private Exit exit(int code) {
+  private CommandExit exit(int code) {
     err.flush();
-    return new Exit(code);
+    return new CommandExit(code);
   }
 
-  private ConfigServiceClient connect(URI service) throws Exit {
+  private ConfigServiceClient connect(URI service) throws CommandExit {
     try {
       return new ConfigServiceClient(service, tokenFile, configServiceCa).cacheIn(configCache);
     } catch (IllegalArgumentException e) {
-      err.println("sluice-sidecar: " + e.getMessage());
-      throw exit(EXIT_INVALID);
+      throw CommandExit.invalid(err, String.valueOf(e.getMessage()));
     }
   }
 
   /** The first config: the file, or the config service (sooner when a cached one can stand in). */
   private SidecarConfig load(@Nullable ConfigServiceClient service)
-      throws Exit, InterruptedException {
+      throws CommandExit, InterruptedException {
     try {
       return config != null
           ? SidecarConfigCodec.read(config)
@@ -278,8 +190,7 @@ public final class SidecarMain implements Callable<Integer> {
                       ? Duration.ofSeconds(10)
                       : Duration.ofMinutes(5));
     } catch (InvalidConfigException e) {
-      err.println("sluice-sidecar: " + e.getMessage());
-      throw exit(EXIT_INVALID);
+      throw CommandExit.invalid(err, String.valueOf(e.getMessage()));
     } catch (IllegalStateException e) {
       err.println("sluice-sidecar: " + e.getMessage());
       throw exit(1);
@@ -311,13 +222,12 @@ public final class SidecarMain implements Callable<Integer> {
    */
   static final Duration FIRST_ENDPOINTS = Duration.ofSeconds(10);
 
-  private Sidecar start(Sidecar sidecar, SidecarConfig loaded) throws Exit {
+  private Sidecar start(Sidecar sidecar, SidecarConfig loaded) throws CommandExit {
     try {
       return sidecar.start(loaded);
     } catch (IllegalStateException | IllegalArgumentException e) {
-      err.println(
-          "sluice-sidecar: " + (config != null ? config : configService) + ": " + e.getMessage());
-      throw exit(EXIT_INVALID);
+      throw CommandExit.invalid(
+          err, (config != null ? config : configService) + ": " + e.getMessage());
     }
   }
 
@@ -349,52 +259,6 @@ public final class SidecarMain implements Callable<Integer> {
   /** Reloads from the config file; the outcome is printed ({@link #log}), nothing waits for it. */
   private void reloadFromSource(Sidecar sidecar) {
     CompletableFuture<Void> unused = sidecar.reloadFromSource().thenAccept(this::log);
-  }
-
-  /**
-   * On SIGTERM or SIGINT (or the launcher that started this JVM going away): stop following, drain
-   * for the running config's drain timeout, close; {@link #call} then returns 0. Any other way the
-   * JVM exits runs the same stop from a shutdown hook.
-   */
-  private void stopOnShutdown(
-      Sidecar sidecar,
-      @Nullable ConfigServiceClient service,
-      @Nullable ConfigFileWatcher watcher,
-      @Nullable EndpointsClient endpoints) {
-    Runnable stopOnce =
-        () -> {
-          if (!stopping.compareAndSet(false, true)) {
-            return;
-          }
-          if (service != null) {
-            service.close();
-          }
-          if (endpoints != null) {
-            endpoints.close();
-          }
-          try {
-            if (watcher != null) {
-              watcher.close();
-            }
-          } catch (IOException ignored) {
-            // closing anyway
-          }
-          var running = sidecar.generation();
-          sidecar.shutdown(running == null ? Duration.ZERO : running.config().drainTimeout());
-          sidecar.close();
-          stop.countDown();
-        };
-    Runtime.getRuntime().addShutdownHook(new Thread(stopOnce, "sluice-shutdown"));
-    Signals.onTerminate(stopOnce);
-    String launcher = System.getProperty(SidecarJvm.LAUNCHER_PID);
-    if (launcher != null) {
-      ProcessHandle.of(Long.parseLong(launcher))
-          .ifPresentOrElse(
-              parent -> {
-                CompletableFuture<Void> unused = parent.onExit().thenRun(stopOnce);
-              },
-              stopOnce);
-    }
   }
 
   private void announce(Sidecar sidecar, SidecarConfig loaded) {
@@ -462,35 +326,6 @@ public final class SidecarMain implements Callable<Integer> {
     return true;
   }
 
-  /**
-   * Netty settings for a proxy in production, each only where the operator of the JVM did not set
-   * it (a {@code -D} wins):
-   *
-   * <ul>
-   *   <li>Object pools off: on one event loop per core a pooled object costs more than a
-   *       young-generation allocation (Netty 4.2 checks the owner thread's state on every release).
-   *       Measured on small HTTP/2 requests: about 5 % more requests per second.
-   *   <li>Buffer leak detection off: sampling one buffer in 128 still costs a random draw per
-   *       allocation, a weak reference per sampled buffer, and wrapped buffers that turn the
-   *       decoders' monomorphic calls megamorphic: about a tenth of the sidecar's user CPU per
-   *       HTTP/1.1 request (same jar, 4 runs each, medians 7.45 -> 6.72 us). Every test runs with
-   *       paranoid detection and fails on a leak; {@code -Dio.netty.leakDetection.level=simple}
-   *       turns sampling back on.
-   *   <li>Flight Recorder events of the buffer allocator off: checking whether they are enabled
-   *       loads the JDK's JFR classes (85, which no class archive can hold) into every sidecar.
-   *       {@code -Dio.netty.jfr.enabled=true} turns them back on.
-   * </ul>
-   *
-   * Must run before any Netty class reads them.
-   */
-  static void productionNettyDefaults(Properties properties) {
-    properties.putIfAbsent("io.netty.recycler.maxCapacityPerThread", "0");
-    properties.putIfAbsent("io.netty.jfr.enabled", "false");
-    if (properties.getProperty("io.netty.leakDetectionLevel") == null) { // the old name
-      properties.putIfAbsent("io.netty.leakDetection.level", "disabled");
-    }
-  }
-
   public static void main(String[] args) {
     if (serves(args)) {
       Integer relaunched = SidecarLauncher.relaunchIfUnsized(args);
@@ -499,7 +334,7 @@ public final class SidecarMain implements Callable<Integer> {
         return;
       }
     }
-    productionNettyDefaults(System.getProperties());
+    NettyProductionDefaults.apply(System.getProperties());
     // checkstyle:terminal-output-begin
     PrintWriter out = new PrintWriter(System.out, true, Charset.defaultCharset());
     PrintWriter err = new PrintWriter(System.err, true, Charset.defaultCharset());

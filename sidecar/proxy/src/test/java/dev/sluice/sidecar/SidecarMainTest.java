@@ -120,7 +120,7 @@ class SidecarMainTest {
     for (int i = 0; i < set.length; i += 2) {
       properties.setProperty(set[i], set[i + 1]);
     }
-    SidecarMain.productionNettyDefaults(properties);
+    NettyProductionDefaults.apply(properties);
     return properties;
   }
 }

@@ -24,8 +24,8 @@ class RedirectExchangeTest {
     owned.forEach(ReferenceCountUtil::release);
   }
 
-  private ExchangeTest.Harness harness() throws Exception {
-    return new ExchangeTest.Harness(
+  private ExchangeHarness harness() throws Exception {
+    return new ExchangeHarness(
         Set.of(),
         owned,
         """
@@ -35,7 +35,7 @@ class RedirectExchangeTest {
 
   @Test
   void aBodylessRequestIsRedirectedAndTheConnectionKept() throws Exception {
-    ExchangeTest.Harness h = harness();
+    ExchangeHarness h = harness();
     h.start(h.get("/old?q=1"));
     assertThat(h.downstream.statuses()).containsExactly(302);
     assertThat(((HttpResponse) h.downstream.written.get(0)).headers().get(HttpHeaderNames.LOCATION))
@@ -47,7 +47,7 @@ class RedirectExchangeTest {
 
   @Test
   void aBodyStillArrivingIsReleasedAndTheConnectionNotKept() throws Exception {
-    ExchangeTest.Harness h = harness();
+    ExchangeHarness h = harness();
     h.start(h.post("/old", "5"));
     assertThat(h.downstream.statuses()).containsExactly(302);
     h.body("12345", true);

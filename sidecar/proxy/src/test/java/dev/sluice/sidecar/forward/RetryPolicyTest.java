@@ -3,8 +3,6 @@ package dev.sluice.sidecar.forward;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.sluice.sidecar.config.RetryPolicy;
-import dev.sluice.sidecar.forward.ExchangeTest.FakeLease;
-import dev.sluice.sidecar.forward.ExchangeTest.Harness;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -41,8 +39,8 @@ class RetryPolicyTest {
     owned.forEach(ReferenceCountUtil::release);
   }
 
-  private Harness harness(String retry) throws Exception {
-    return new Harness(
+  private ExchangeHarness harness(String retry) throws Exception {
+    return new ExchangeHarness(
         Set.of(), owned, NO_POLICY + (retry.isEmpty() ? "" : "retry: " + retry + "\n"));
   }
 
@@ -50,7 +48,7 @@ class RetryPolicyTest {
 
   @Test
   void withoutAPolicyAGetResetBeforeItsResponseIsTriedOnceMore() throws Exception {
-    Harness h = harness("");
+    ExchangeHarness h = harness("");
     h.start(h.get("/"));
     FakeLease first = h.grant(new FakeLease(h));
     reset(first);
@@ -69,7 +67,7 @@ class RetryPolicyTest {
 
   @Test
   void withoutAPolicyAPostIsNeverSentTwice() throws Exception {
-    Harness h = harness("");
+    ExchangeHarness h = harness("");
     h.start(h.post("/", "2"));
     FakeLease lease = h.grant(new FakeLease(h));
     h.body("ab", true);
@@ -82,7 +80,7 @@ class RetryPolicyTest {
 
   @Test
   void withoutAPolicyA503IsPassedOn() throws Exception {
-    Harness h = harness("");
+    ExchangeHarness h = harness("");
     h.start(h.get("/"));
     FakeLease lease = h.grant(new FakeLease(h));
     lease.respond(status(h, 503));
@@ -92,7 +90,7 @@ class RetryPolicyTest {
 
   @Test
   void aStatusThePolicyNamesIsTriedAgainElsewhereUntilOneServes() throws Exception {
-    Harness h = harness("{attempts: 2, codes: [503], " + FAST + "}");
+    ExchangeHarness h = harness("{attempts: 2, codes: [503], " + FAST + "}");
     h.start(h.get("/"));
     DefaultFullHttpResponse first503 = status(h, 503);
     h.grant(new FakeLease(h)).respond(first503);
@@ -110,7 +108,7 @@ class RetryPolicyTest {
 
   @Test
   void theLastTrysResponseGoesToTheClientWhateverItIs() throws Exception {
-    Harness h = harness("{attempts: 1, " + FAST + "}");
+    ExchangeHarness h = harness("{attempts: 1, " + FAST + "}");
     h.start(h.get("/"));
     h.grant(new FakeLease(h)).respond(status(h, 502));
     h.awaitTimers(() -> !h.upstream.asked.isEmpty());
@@ -122,7 +120,7 @@ class RetryPolicyTest {
 
   @Test
   void aSmallBodyIsKeptAndSentAgainWhole() throws Exception {
-    Harness h = harness("{codes: [503], maxReplayBytes: 16, " + FAST + "}");
+    ExchangeHarness h = harness("{codes: [503], maxReplayBytes: 16, " + FAST + "}");
     h.start(put("4"));
     FakeLease first = h.grant(new FakeLease(h));
     h.body("ab", false);
@@ -140,7 +138,7 @@ class RetryPolicyTest {
 
   @Test
   void aBodyStillArrivingIsReplayedThenContinuedOnTheNextTry() throws Exception {
-    Harness h = harness("{maxReplayBytes: 16, " + FAST + "}");
+    ExchangeHarness h = harness("{maxReplayBytes: 16, " + FAST + "}");
     h.start(put("4"));
     FakeLease first = h.grant(new FakeLease(h));
     h.body("ab", false);
@@ -156,7 +154,7 @@ class RetryPolicyTest {
 
   @Test
   void aBodyLongerThanTheReplayLimitIsNeverSentTwice() throws Exception {
-    Harness h = harness("{codes: [503], maxReplayBytes: 3, " + FAST + "}");
+    ExchangeHarness h = harness("{codes: [503], maxReplayBytes: 3, " + FAST + "}");
     h.start(put("4"));
     FakeLease lease = h.grant(new FakeLease(h));
     h.body("ab", false);
@@ -170,7 +168,7 @@ class RetryPolicyTest {
 
   @Test
   void aMethodOutsideThePolicyIsNotTriedAgain() throws Exception {
-    Harness h = harness("{methods: [GET], " + FAST + "}");
+    ExchangeHarness h = harness("{methods: [GET], " + FAST + "}");
     h.start(put("0"));
     reset(h.grant(new FakeLease(h)));
     assertThat(h.upstream.asked).isEmpty();
@@ -179,7 +177,7 @@ class RetryPolicyTest {
 
   @Test
   void aPostThePolicyListsIsTriedAgain() throws Exception {
-    Harness h = harness("{methods: [POST], " + FAST + "}");
+    ExchangeHarness h = harness("{methods: [POST], " + FAST + "}");
     h.start(h.post("/", "2"));
     FakeLease first = h.grant(new FakeLease(h));
     h.body("ab", true);
@@ -193,7 +191,7 @@ class RetryPolicyTest {
 
   @Test
   void aTryWithoutAResponseWithinItsPerTryTimeoutIsTriedAgainThenAnswered504() throws Exception {
-    Harness h = harness("{attempts: 1, perTryTimeout: 20ms, " + FAST + "}");
+    ExchangeHarness h = harness("{attempts: 1, perTryTimeout: 20ms, " + FAST + "}");
     h.start(h.get("/"));
     h.grant(new FakeLease(h));
     h.awaitTimers(() -> !h.upstream.asked.isEmpty());
@@ -210,7 +208,7 @@ class RetryPolicyTest {
 
   @Test
   void aResponseHeadStopsThePerTryTimeout() throws Exception {
-    Harness h = harness("{perTryTimeout: 20ms, " + FAST + "}");
+    ExchangeHarness h = harness("{perTryTimeout: 20ms, " + FAST + "}");
     h.start(h.get("/"));
     FakeLease lease = h.grant(new FakeLease(h));
     lease.respond(h.ok("in time"));
@@ -223,7 +221,8 @@ class RetryPolicyTest {
 
   @Test
   void aSpentBudgetPassesTheFailureOn() throws Exception {
-    Harness h = harness("{codes: [503], budget: {percent: 0, minConcurrent: 1}, " + FAST + "}");
+    ExchangeHarness h =
+        harness("{codes: [503], budget: {percent: 0, minConcurrent: 1}, " + FAST + "}");
     // Another request of the upstream holds the only retry the budget allows.
     h.upstream.budget.requestStarted();
     assertThat(h.upstream.budget.tryRetry(new RetryPolicy.Budget(0, 1))).isTrue();
@@ -239,7 +238,7 @@ class RetryPolicyTest {
 
   @Test
   void anUpgradeIsNeverSentTwice() throws Exception {
-    Harness h = harness("{" + FAST + "}");
+    ExchangeHarness h = harness("{" + FAST + "}");
     HttpRequest upgrade = h.get("/chat");
     upgrade.headers().set("connection", "upgrade").set("upgrade", "websocket");
     h.start(upgrade);
@@ -250,7 +249,7 @@ class RetryPolicyTest {
 
   @Test
   void theClientLeavingDuringTheBackoffEndsItWithoutAnotherTry() throws Exception {
-    Harness h = harness("{backoff: 200ms, maxBackoff: 200ms}");
+    ExchangeHarness h = harness("{backoff: 200ms, maxBackoff: 200ms}");
     h.start(h.get("/"));
     reset(h.grant(new FakeLease(h)));
     h.exchange.onDownstreamClosed();
@@ -297,7 +296,7 @@ class RetryPolicyTest {
     return head;
   }
 
-  private static DefaultFullHttpResponse status(Harness h, int code) {
+  private static DefaultFullHttpResponse status(ExchangeHarness h, int code) {
     DefaultFullHttpResponse response =
         new DefaultFullHttpResponse(
             HttpVersion.HTTP_1_1,
@@ -307,7 +306,7 @@ class RetryPolicyTest {
     return response;
   }
 
-  private static void assertBudgetReturned(Harness h) {
+  private static void assertBudgetReturned(ExchangeHarness h) {
     assertThat(h.upstream.budget.requests()).as("requests in flight").isZero();
     assertThat(h.upstream.budget.retries()).as("retries in flight").isZero();
   }
