@@ -234,7 +234,8 @@ final class RouteMapping {
         FilterMapping.redirect(rule.redirect()),
         backends(rule, resolved, unavailable),
         FilterMapping.rateLimit(rule.rateLimit()),
-        mirrors(rule, resolved));
+        mirrors(rule, resolved),
+        null);
   }
 
   /**
