@@ -235,7 +235,7 @@ final class RouteMapping {
         backends(rule, resolved, unavailable),
         FilterMapping.rateLimit(rule.rateLimit()),
         mirrors(rule, resolved),
-        null);
+        FilterMapping.cors(rule.cors()));
   }
 
   /**

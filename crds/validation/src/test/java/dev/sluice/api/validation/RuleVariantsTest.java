@@ -80,7 +80,9 @@ class RuleVariantsTest {
   static final String OBJECT = ": Invalid value: \"object\": ";
 
   static List<Variant> variants() {
-    return Stream.concat(v1alpha1Variants().stream(), v1alpha2Variants().stream()).toList();
+    return Stream.of(v1alpha1Variants(), v1alpha2Variants(), CorsVariantsTest.variants())
+        .flatMap(List::stream)
+        .toList();
   }
 
   static List<Variant> v1alpha2Variants() {
@@ -112,7 +114,7 @@ class RuleVariantsTest {
             "{filters: [{type: URLRewrite, urlRewrite: {hostname: a}}, {type: URLRewrite, urlRewrite: {hostname: b}}]}",
             ""
                 + OBJECT
-                + "rules[].filters: RequestHeaderModifier, ResponseHeaderModifier, RequestRedirect, URLRewrite and LocalRateLimit may each appear once"),
+                + "rules[].filters: RequestHeaderModifier, ResponseHeaderModifier, RequestRedirect, URLRewrite, CORS and LocalRateLimit may each appear once"),
         ruleV2(
             "a redirect with a rewrite",
             "{backendRefs: null, filters: [{type: RequestRedirect, requestRedirect: {scheme: https}}, {type: URLRewrite, urlRewrite: {hostname: b}}]}",

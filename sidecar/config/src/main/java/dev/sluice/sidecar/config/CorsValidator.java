@@ -1,9 +1,6 @@
 package dev.sluice.sidecar.config;
 
-import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -43,7 +40,6 @@ final class CorsValidator {
     if (!listShape(path, origins, Cors.MAX_PER_LIST, problems)) {
       return;
     }
-    Set<String> seen = new HashSet<>();
     for (int i = 0; i < origins.size(); i++) {
       String at = path + "[" + i + "]";
       String origin = origins.get(i);
@@ -52,8 +48,6 @@ final class CorsValidator {
       }
       if (!ORIGIN.matcher(origin).matches() || port(origin) > 65_535 || port(origin) == 0) {
         problems.add(at, origin, ORIGIN_EXPECTED);
-      } else if (!seen.add(origin.toLowerCase(Locale.ROOT))) {
-        problems.add(at, origin, "unique among " + path + " (origins compare case-insensitively)");
       }
     }
   }
@@ -68,17 +62,11 @@ final class CorsValidator {
     if (!listShape(path, methods, METHODS.size(), problems)) {
       return;
     }
-    Set<String> seen = new HashSet<>();
     for (int i = 0; i < methods.size(); i++) {
       String method = methods.get(i);
-      if (Cors.ANY.equals(method)) {
-        continue;
-      }
-      if (method == null || !METHODS.contains(method)) {
+      if (!Cors.ANY.equals(method) && (method == null || !METHODS.contains(method))) {
         problems.add(
             path + "[" + i + "]", method, "one of " + String.join(", ", METHODS) + ", or * alone");
-      } else if (!seen.add(method)) {
-        problems.add(path + "[" + i + "]", method, "unique among " + path);
       }
     }
   }
@@ -87,14 +75,10 @@ final class CorsValidator {
     if (!listShape(path, names, Cors.MAX_PER_LIST, problems)) {
       return;
     }
-    Set<String> seen = new HashSet<>();
     for (int i = 0; i < names.size(); i++) {
-      String at = path + "[" + i + "]";
       String name = names.get(i);
-      if (!Cors.ANY.equals(name)
-          && SidecarConfigValidator.headerName(at, name, problems)
-          && !seen.add(name.toLowerCase(Locale.ROOT))) {
-        problems.add(at, name, "unique among " + path + " (names compare case-insensitively)");
+      if (!Cors.ANY.equals(name)) {
+        SidecarConfigValidator.headerName(path + "[" + i + "]", name, problems);
       }
     }
   }
