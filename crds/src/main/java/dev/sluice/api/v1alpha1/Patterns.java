@@ -37,11 +37,12 @@ public final class Patterns {
 
   /**
    * A CORS origin (Gateway API's {@code CORSOrigin}): {@code scheme://host[:port]}, the host's
-   * leftmost label may be {@code *}; or {@code *} alone.
+   * leftmost label may be {@code *}, the port 1..65535; or {@code *} alone.
    */
   public static final String CORS_ORIGIN =
       "^(\\*|[A-Za-z][A-Za-z0-9+.-]*://(\\*\\.)?[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?"
-          + "(\\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*(:[0-9]{1,5})?)$";
+          + "(\\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*"
+          + "(:([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?)$";
 
   /** A CORS method: one of Gateway API's {@code HTTPMethod}s, or {@code *}. */
   public static final String CORS_METHOD =

@@ -66,13 +66,15 @@ class CorsVariantsTest {
         errors(
             "ProxyRoute",
             rulePatch(
-                "{cors: {allowOrigins: [\"example.com\", \"https://a.example/path\"],"
+                "{cors: {allowOrigins: [\"example.com\", \"https://a.example/path\","
+                    + " \"https://a.example:65536\"],"
                     + " allowMethods: [get], maxAge: 0}}",
                 false));
     assertThat(errors)
-        .hasSize(4)
+        .hasSize(5)
         .anySatisfy(e -> assertThat(e).startsWith("spec.rules[0].cors.allowOrigins[0]"))
         .anySatisfy(e -> assertThat(e).startsWith("spec.rules[0].cors.allowOrigins[1]"))
+        .anySatisfy(e -> assertThat(e).startsWith("spec.rules[0].cors.allowOrigins[2]"))
         .anySatisfy(e -> assertThat(e).startsWith("spec.rules[0].cors.allowMethods[0]"))
         .anySatisfy(e -> assertThat(e).startsWith("spec.rules[0].cors.maxAge"));
   }
