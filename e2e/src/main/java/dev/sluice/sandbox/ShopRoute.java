@@ -143,6 +143,7 @@ final class ShopRoute {
         rule.redirect(),
         rule.rateLimit(),
         rule.backends(),
-        rule.mirrors());
+        rule.mirrors(),
+        rule.cors());
   }
 }

@@ -35,6 +35,22 @@ public final class Patterns {
    */
   public static final String PERCENT = "^(100(\\.0{1,4})?|[0-9]{1,2}(\\.[0-9]{1,4})?)%$";
 
+  /**
+   * A CORS origin (Gateway API's {@code CORSOrigin}): {@code scheme://host[:port]}, the host's
+   * leftmost label may be {@code *}, the port 1..65535; or {@code *} alone.
+   */
+  public static final String CORS_ORIGIN =
+      "^(\\*|[A-Za-z][A-Za-z0-9+.-]*://(\\*\\.)?[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?"
+          + "(\\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*"
+          + "(:([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?)$";
+
+  /** A CORS method: one of Gateway API's {@code HTTPMethod}s, or {@code *}. */
+  public static final String CORS_METHOD =
+      "^(GET|HEAD|POST|PUT|DELETE|CONNECT|OPTIONS|TRACE|PATCH|\\*)$";
+
+  /** An HTTP header field name, or {@code *}. */
+  public static final String HEADER_NAME_OR_ANY = "^(\\*|[A-Za-z0-9!#$%&'*+.^_`|~-]+)$";
+
   /** A host name, without wildcard (Gateway API's PreciseHostname, any case). */
   public static final String HOSTNAME =
       "^[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*$";

@@ -126,7 +126,11 @@ public record Rule(
                 + " modifiers and rewrite) to other backends, answers discarded; a mirror that is"
                 + " slow or fails never affects the request. At most 8.")
         @Size(max = 8)
-        @Nullable List<Mirror> mirrors) {
+        @Nullable List<Mirror> mirrors,
+    @JsonPropertyDescription(
+            "Gateway API's CORS filter: preflights answered by the sidecar, never forwarded; the"
+                + " allowed origin's Access-Control-* fields and Vary: Origin on responses.")
+        @Nullable Cors cors) {
 
   /** Load-balancing policies; the sidecar's default, when absent, is LeastRequest. */
   public enum LoadBalancing {

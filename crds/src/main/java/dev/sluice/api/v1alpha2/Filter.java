@@ -3,6 +3,7 @@ package dev.sluice.api.v1alpha2;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import dev.sluice.api.v1alpha1.Action;
+import dev.sluice.api.v1alpha1.Cors;
 import dev.sluice.api.v1alpha1.HeaderModifier;
 import dev.sluice.api.v1alpha1.LocalRateLimit;
 import dev.sluice.api.v1alpha1.OffloadStep;
@@ -37,6 +38,9 @@ import org.jspecify.annotations.Nullable;
     value = "(self.type == 'RequestMirror') == has(self.requestMirror)",
     message = "filters[].requestMirror must be set when type is RequestMirror, and only then")
 @ValidationRule(
+    value = "(self.type == 'CORS') == has(self.cors)",
+    message = "filters[].cors must be set when type is CORS, and only then")
+@ValidationRule(
     value = "(self.type == 'LocalRateLimit') == has(self.localRateLimit)",
     message = "filters[].localRateLimit must be set when type is LocalRateLimit, and only then")
 @ValidationRule(
@@ -48,7 +52,7 @@ import org.jspecify.annotations.Nullable;
 public record Filter(
     @JsonPropertyDescription(
             "Gateway API's RequestHeaderModifier, ResponseHeaderModifier, URLRewrite,"
-                + " RequestRedirect and RequestMirror; Sluice's LocalRateLimit (a token bucket in each sidecar),"
+                + " RequestRedirect, RequestMirror and CORS; Sluice's LocalRateLimit (a token bucket in each sidecar),"
                 + " Offload (send messages of an OffloadAgent for the request and response) and"
                 + " VariableAction (deny the request, or set a request or response header, from"
                 + " the variables agents set).")
@@ -62,6 +66,7 @@ public record Filter(
     @JsonPropertyDescription("For type RequestRedirect.") @Nullable RequestRedirect requestRedirect,
     @JsonPropertyDescription("For type RequestMirror (may appear several times, up to 8).")
         @Nullable MirrorFilter requestMirror,
+    @JsonPropertyDescription("For type CORS.") @Nullable Cors cors,
     @JsonPropertyDescription("For type LocalRateLimit.") @Nullable LocalRateLimit localRateLimit,
     @JsonPropertyDescription("For type Offload: the agent and its messages.")
         @Nullable OffloadStep offload,
@@ -75,6 +80,7 @@ public record Filter(
     URLRewrite,
     RequestRedirect,
     RequestMirror,
+    CORS,
     LocalRateLimit,
     Offload,
     VariableAction
@@ -82,35 +88,40 @@ public record Filter(
 
   public static Filter requestHeaderModifier(HeaderModifier modifier) {
     return new Filter(
-        Type.RequestHeaderModifier, modifier, null, null, null, null, null, null, null);
+        Type.RequestHeaderModifier, modifier, null, null, null, null, null, null, null, null);
   }
 
   public static Filter responseHeaderModifier(HeaderModifier modifier) {
     return new Filter(
-        Type.ResponseHeaderModifier, null, modifier, null, null, null, null, null, null);
+        Type.ResponseHeaderModifier, null, modifier, null, null, null, null, null, null, null);
   }
 
   public static Filter urlRewrite(UrlRewrite rewrite) {
-    return new Filter(Type.URLRewrite, null, null, rewrite, null, null, null, null, null);
+    return new Filter(Type.URLRewrite, null, null, rewrite, null, null, null, null, null, null);
   }
 
   public static Filter requestRedirect(RequestRedirect redirect) {
-    return new Filter(Type.RequestRedirect, null, null, null, redirect, null, null, null, null);
+    return new Filter(
+        Type.RequestRedirect, null, null, null, redirect, null, null, null, null, null);
   }
 
   public static Filter requestMirror(MirrorFilter mirror) {
-    return new Filter(Type.RequestMirror, null, null, null, null, mirror, null, null, null);
+    return new Filter(Type.RequestMirror, null, null, null, null, mirror, null, null, null, null);
+  }
+
+  public static Filter cors(Cors cors) {
+    return new Filter(Type.CORS, null, null, null, null, null, cors, null, null, null);
   }
 
   public static Filter localRateLimit(LocalRateLimit limit) {
-    return new Filter(Type.LocalRateLimit, null, null, null, null, null, limit, null, null);
+    return new Filter(Type.LocalRateLimit, null, null, null, null, null, null, limit, null, null);
   }
 
   public static Filter offload(OffloadStep step) {
-    return new Filter(Type.Offload, null, null, null, null, null, null, step, null);
+    return new Filter(Type.Offload, null, null, null, null, null, null, null, step, null);
   }
 
   public static Filter variableAction(Action action) {
-    return new Filter(Type.VariableAction, null, null, null, null, null, null, null, action);
+    return new Filter(Type.VariableAction, null, null, null, null, null, null, null, null, action);
   }
 }

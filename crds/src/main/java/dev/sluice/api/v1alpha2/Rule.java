@@ -32,11 +32,11 @@ import org.jspecify.annotations.Nullable;
 @ValidationRule(
     value =
         "!has(self.filters) || ['RequestHeaderModifier', 'ResponseHeaderModifier',"
-            + " 'RequestRedirect', 'URLRewrite', 'LocalRateLimit'].all(t,"
+            + " 'RequestRedirect', 'URLRewrite', 'CORS', 'LocalRateLimit'].all(t,"
             + " self.filters.filter(f, f.type == t).size() <= 1)",
     message =
         "rules[].filters: RequestHeaderModifier, ResponseHeaderModifier, RequestRedirect,"
-            + " URLRewrite and LocalRateLimit may each appear once")
+            + " URLRewrite, CORS and LocalRateLimit may each appear once")
 @ValidationRule(
     value =
         "!has(self.filters) || !self.filters.exists(f, f.type == 'RequestRedirect') ||"

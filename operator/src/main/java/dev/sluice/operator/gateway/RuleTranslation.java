@@ -38,14 +38,18 @@ final class RuleTranslation {
   private static final ObjectMapper STRICT =
       JsonMapper.builder().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
-  /** Filter types of HTTPRoute's standard channel Sluice serves (the rest are refused by name). */
+  /**
+   * Filter types of HTTPRoute Sluice serves (the rest are refused by name): the standard channel's,
+   * and the experimental channel's CORS (a standard-channel CRD prunes it before Sluice sees it).
+   */
   static final Set<String> FILTERS =
       Set.of(
           "RequestHeaderModifier",
           "ResponseHeaderModifier",
           "RequestRedirect",
           "URLRewrite",
-          "RequestMirror");
+          "RequestMirror",
+          "CORS");
 
   private RuleTranslation() {}
 
@@ -267,6 +271,7 @@ final class RuleTranslation {
         rule.redirect(),
         rule.rateLimit(),
         single || resolved.isEmpty() ? null : resolved,
-        rule.mirrors());
+        rule.mirrors(),
+        rule.cors());
   }
 }

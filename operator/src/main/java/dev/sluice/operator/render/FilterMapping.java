@@ -1,5 +1,6 @@
 package dev.sluice.operator.render;
 
+import dev.sluice.api.v1alpha1.Cors;
 import dev.sluice.api.v1alpha1.HeaderModifier;
 import dev.sluice.api.v1alpha1.HeaderValue;
 import dev.sluice.api.v1alpha1.LocalRateLimit;
@@ -67,6 +68,20 @@ final class FilterMapping {
         r.port(),
         path(r.path()),
         r.statusCode());
+  }
+
+  /** Gateway API's CORS filter as the contract's {@code cors}; its defaults the contract's. */
+  @SuppressWarnings("NullAway") // the contract's records read an absent field (null) as its default
+  static dev.sluice.sidecar.config.@Nullable Cors cors(@Nullable Cors c) {
+    return c == null
+        ? null
+        : new dev.sluice.sidecar.config.Cors(
+            c.allowOrigins(),
+            c.allowCredentials(),
+            c.allowMethods(),
+            c.allowHeaders(),
+            c.exposeHeaders(),
+            c.maxAge());
   }
 
   @SuppressWarnings("NullAway") // the contract's records read an absent field (null) as its default

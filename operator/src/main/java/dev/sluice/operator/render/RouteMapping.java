@@ -224,7 +224,8 @@ final class RouteMapping {
         FilterMapping.redirect(rule.redirect()),
         BackendMapping.backends(rule, resolved, unavailable),
         FilterMapping.rateLimit(rule.rateLimit()),
-        BackendMapping.mirrors(rule, resolved));
+        BackendMapping.mirrors(rule, resolved),
+        FilterMapping.cors(rule.cors()));
   }
 
   /**

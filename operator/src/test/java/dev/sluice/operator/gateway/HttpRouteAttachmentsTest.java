@@ -246,8 +246,45 @@ class HttpRouteAttachmentsTest {
                 + " rules.",
             "ResolvedRefs=True ResolvedRefs: Every backendRef resolved.",
             "PartiallyInvalid=True UnsupportedValue: Left out: spec.rules[0].filters[0].type:"
-                + " \"ExtensionRef\" (expected: one of RequestHeaderModifier, RequestMirror,"
+                + " \"ExtensionRef\" (expected: one of CORS, RequestHeaderModifier, RequestMirror,"
                 + " RequestRedirect, ResponseHeaderModifier, URLRewrite) (and 1 more)");
+  }
+
+  @Test
+  void anExperimentalChannelCorsFilterIsServedAsTheRulesCors() {
+    HttpRouteAttachments.Result result =
+        HttpRouteAttachments.attach(
+            NS,
+            List.of(parent("[]")),
+            List.of(
+                route(
+                    "r",
+                    "2026-12-01T00:00:00Z",
+                    PARENT
+                        + """
+                        rules:
+                          - filters:
+                              - type: CORS
+                                cors:
+                                  allowOrigins: ["https://app.example.com", "https://*.example.org"]
+                                  allowCredentials: true
+                                  allowMethods: [GET, PUT]
+                                  allowHeaders: [x-id]
+                                  exposeHeaders: [x-trace]
+                                  maxAge: 600
+                            backendRefs: [{name: v1, port: 8080}]
+                        """)),
+            SERVICES);
+    assertThat(result.parents().get("r").get(0).invalid()).isEmpty();
+    var cors = result.rules().get("web").get(0).rule().cors();
+    assertThat(cors).isNotNull();
+    assertThat(cors.allowOrigins())
+        .containsExactly("https://app.example.com", "https://*.example.org");
+    assertThat(cors.allowCredentials()).isTrue();
+    assertThat(cors.allowMethods()).containsExactly("GET", "PUT");
+    assertThat(cors.allowHeaders()).containsExactly("x-id");
+    assertThat(cors.exposeHeaders()).containsExactly("x-trace");
+    assertThat(cors.maxAge()).isEqualTo(600);
   }
 
   @Test

@@ -46,6 +46,7 @@ class AttachedRulesTest {
         null,
         null,
         backends,
+        null,
         null);
   }
 

@@ -2,6 +2,7 @@ package dev.sluice.api.conversion;
 
 import dev.sluice.api.v1alpha1.Action;
 import dev.sluice.api.v1alpha1.Backend;
+import dev.sluice.api.v1alpha1.Cors;
 import dev.sluice.api.v1alpha1.HeaderMatch;
 import dev.sluice.api.v1alpha1.HeaderModifier;
 import dev.sluice.api.v1alpha1.LocalRateLimit;
@@ -63,6 +64,7 @@ final class ToV1alpha1 {
             one.redirect = required(filter.requestRedirect(), "filters[].requestRedirect");
         case RequestMirror ->
             mirrors.add(mirror(required(filter.requestMirror(), "filters[].requestMirror")));
+        case CORS -> one.cors = required(filter.cors(), "filters[].cors");
         case LocalRateLimit ->
             one.rateLimit = required(filter.localRateLimit(), "filters[].localRateLimit");
         case Offload -> offload.add(required(filter.offload(), "filters[].offload"));
@@ -93,7 +95,8 @@ final class ToV1alpha1 {
         in.backendRefs() == null || in.backendRefs().isEmpty() || single(in.backendRefs())
             ? null
             : in.backendRefs().stream().map(ToV1alpha1::weighted).toList(),
-        mirrors.isEmpty() ? null : mirrors);
+        mirrors.isEmpty() ? null : mirrors,
+        one.cors);
   }
 
   private static Mirror mirror(MirrorFilter filter) {
@@ -133,6 +136,7 @@ final class ToV1alpha1 {
     @Nullable UrlRewrite rewrite;
     @Nullable RequestRedirect redirect;
     @Nullable LocalRateLimit rateLimit;
+    @Nullable Cors cors;
   }
 
   private static RouteMatch match(dev.sluice.api.v1alpha2.RouteMatch in) {

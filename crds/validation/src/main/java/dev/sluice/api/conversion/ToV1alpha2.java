@@ -114,6 +114,9 @@ final class ToV1alpha2 {
                     mirror.maxBodyBytes())));
       }
     }
+    if (in.cors() != null) {
+      out.add(Filter.cors(in.cors()));
+    }
     if (in.rateLimit() != null) {
       out.add(Filter.localRateLimit(in.rateLimit()));
     }

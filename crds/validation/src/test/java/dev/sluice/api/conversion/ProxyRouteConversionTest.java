@@ -170,6 +170,41 @@ class ProxyRouteConversionTest {
   }
 
   @Test
+  void aCorsFilterIsTheHubsRuleCorsAndComesBackAsWritten() {
+    ObjectNode v2 =
+        admitted(
+            yaml(
+                """
+                apiVersion: sluice.dev/v1alpha2
+                kind: ProxyRoute
+                metadata: {name: gw, namespace: shop}
+                spec:
+                  selector: {matchLabels: {app: shop}}
+                  listener: {port: 8080}
+                  rules:
+                    - name: api
+                      filters:
+                        - type: ResponseHeaderModifier
+                          responseHeaderModifier: {remove: [server]}
+                        - type: CORS
+                          cors:
+                            allowOrigins: ["https://*.example.org"]
+                            allowCredentials: true
+                            allowMethods: [GET, PUT]
+                            exposeHeaders: [x-trace]
+                      backendRefs: [{name: api, port: 80}]
+                """));
+    ObjectNode v1 = CONVERSION.convert(v2, V1ALPHA1);
+    assertValid(v1);
+    assertThat(v1.at("/spec/rules/0/cors/allowOrigins/0").asText())
+        .isEqualTo("https://*.example.org");
+    assertThat(v1.at("/spec/rules/0/cors/allowCredentials").asBoolean()).isTrue();
+    assertThat(v1.at("/spec/rules/0/cors/maxAge").asInt()).as("defaulted").isEqualTo(5);
+    assertThat(CONVERSION.convert(v1, V1ALPHA2)).isEqualTo(v2);
+    assertRoundTrip(v1);
+  }
+
+  @Test
   void gatewayTimeoutsAreTheHubsExchangeAndBackendRequestAndComeBackAsWritten() {
     ObjectNode v2 =
         admitted(

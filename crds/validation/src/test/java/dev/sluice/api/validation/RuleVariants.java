@@ -79,6 +79,7 @@ final class RuleVariants {
     return Stream.of(
             V1alpha1RuleVariantsTest.variants(),
             V1alpha2RuleVariantsTest.variants(),
+            CorsVariantsTest.variants(),
             OffloadAgentRuleVariantsTest.variants())
         .flatMap(List::stream)
         .toList();

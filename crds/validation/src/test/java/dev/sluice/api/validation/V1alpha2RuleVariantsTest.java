@@ -37,7 +37,7 @@ class V1alpha2RuleVariantsTest {
             "{filters: [{type: URLRewrite, urlRewrite: {hostname: a}}, {type: URLRewrite, urlRewrite: {hostname: b}}]}",
             ""
                 + OBJECT
-                + "rules[].filters: RequestHeaderModifier, ResponseHeaderModifier, RequestRedirect, URLRewrite and LocalRateLimit may each appear once"),
+                + "rules[].filters: RequestHeaderModifier, ResponseHeaderModifier, RequestRedirect, URLRewrite, CORS and LocalRateLimit may each appear once"),
         ruleV2(
             "a redirect with a rewrite",
             "{backendRefs: null, filters: [{type: RequestRedirect, requestRedirect: {scheme: https}}, {type: URLRewrite, urlRewrite: {hostname: b}}]}",

@@ -18,8 +18,8 @@ public final class ConfigDecoder {
   /**
    * Where an unknown field is refused, not ignored: it would decide which requests a rule takes
    * (matches), what is denied or sent to an agent (actions, offload, agents), what a request or its
-   * response carries and where it goes (header modifiers, rewrite, redirect), or how traffic is
-   * encrypted (TLS). Paths as in {@link ContractField#path()}; each covers everything below it.
+   * response carries and where it goes (header modifiers, rewrite, redirect, CORS), or how traffic
+   * is encrypted (TLS). Paths as in {@link ContractField#path()}; each covers everything below it.
    */
   public static final List<String> STRICT =
       List.of(
@@ -30,6 +30,7 @@ public final class ConfigDecoder {
           "rules[].responseHeaders",
           "rules[].rewrite",
           "rules[].redirect",
+          "rules[].cors",
           "rules[].upstream.tls",
           "rules[].backends[].upstream.tls",
           "listeners[].tls",

@@ -50,6 +50,9 @@ public final class ContractFields {
               new ContractField("rules[].rateLimit", 4, ContractField.Handling.MUST_UNDERSTAND),
               // A mirror is traffic an older sidecar would silently not send.
               new ContractField("rules[].mirrors", 4, ContractField.Handling.MUST_UNDERSTAND),
+              // An older sidecar would forward preflights and send responses without the fields a
+              // browser needs to let a page read them.
+              new ContractField("rules[].cors", 4, ContractField.Handling.MUST_UNDERSTAND),
               // Gateway API's request and backendRequest timeouts: an older sidecar would let an
               // exchange or a try run past the bound the rule promises its clients.
               new ContractField(

@@ -43,6 +43,8 @@ import org.jspecify.annotations.Nullable;
  * @param rateLimit its local rate limit (contract 4); none when null
  * @param mirrors copies of its requests sent to other upstreams, responses discarded (contract 4;
  *     at most 8); left out of the document when empty
+ * @param cors cross-origin resource sharing (contract 4): preflights answered by the sidecar, CORS
+ *     fields on responses; none when null
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RouteRule(
@@ -67,7 +69,8 @@ public record RouteRule(
     @Nullable RequestRedirect redirect,
     @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Backend> backends,
     @Nullable RateLimit rateLimit,
-    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<RequestMirror> mirrors) {
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) List<RequestMirror> mirrors,
+    @Nullable Cors cors) {
   /** What {@code upgrades} is when absent: WebSocket passes, as through any HTTP proxy. */
   public static final List<String> DEFAULT_UPGRADES = List.of("websocket");
 
@@ -103,7 +106,7 @@ public record RouteRule(
 
   /**
    * A rule without the fields of contract 4 (header modifiers, rewrite, redirect, backends, rate
-   * limit, mirrors).
+   * limit, mirrors, CORS).
    */
   @SuppressWarnings("NullAway") // absent fields (null) read as their defaults
   public RouteRule(
@@ -140,6 +143,7 @@ public record RouteRule(
         null,
         null,
         null,
+        null,
         null);
   }
 
@@ -165,7 +169,8 @@ public record RouteRule(
         redirect,
         backends,
         rateLimit,
-        mirrors);
+        mirrors,
+        cors);
   }
 
   /**

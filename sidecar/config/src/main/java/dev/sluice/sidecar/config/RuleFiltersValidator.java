@@ -58,6 +58,10 @@ final class RuleFiltersValidator {
     if (redirect != null) {
       redirect(path, redirect, rule, problems);
     }
+    Cors cors = rule.cors();
+    if (cors != null) {
+      CorsValidator.validate(path, cors, problems);
+    }
   }
 
   /** Whether {@code rule} needs an upstream: every rule but one that redirects. */

@@ -41,6 +41,11 @@ public enum Cause {
   LOCAL("local"),
   /** The rule redirects: the sidecar answered it, as configured; the detail is the status. */
   REDIRECT("redirect"),
+  /**
+   * A CORS preflight the rule answers: the sidecar answered it, nothing went upstream; the detail
+   * says when its origin was not allowed.
+   */
+  CORS_PREFLIGHT("cors_preflight"),
   /** Cut for another reason; the detail says it. */
   ABORTED("aborted");
 

@@ -41,10 +41,13 @@ public record Termination(Actor actor, Stage stage, Cause cause, @Nullable Strin
 
   /**
    * True unless the exchange ran to its end (a completed response, a tunnel that ended, or the
-   * redirect its rule answers with).
+   * redirect or CORS preflight its rule answers with).
    */
   public boolean failed() {
-    return cause != Cause.OK && cause != Cause.TUNNEL_ENDED && cause != Cause.REDIRECT;
+    return cause != Cause.OK
+        && cause != Cause.TUNNEL_ENDED
+        && cause != Cause.REDIRECT
+        && cause != Cause.CORS_PREFLIGHT;
   }
 
   @Override

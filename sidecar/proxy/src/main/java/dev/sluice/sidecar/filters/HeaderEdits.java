@@ -3,6 +3,7 @@ package dev.sluice.sidecar.filters;
 import dev.sluice.sidecar.config.HeaderModifier;
 import io.netty.util.AsciiString;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import org.jspecify.annotations.Nullable;
@@ -27,9 +28,17 @@ public final class HeaderEdits {
   private final AsciiString[] values;
 
   private HeaderEdits(List<String> dropped, List<String> names, List<String> values) {
-    this.dropped = dropped.stream().map(AsciiString::cached).toArray(AsciiString[]::new);
-    this.names = names.stream().map(AsciiString::cached).toArray(AsciiString[]::new);
-    this.values = values.stream().map(AsciiString::cached).toArray(AsciiString[]::new);
+    this(ascii(dropped), ascii(names), ascii(values));
+  }
+
+  private HeaderEdits(AsciiString[] dropped, AsciiString[] names, AsciiString[] values) {
+    this.dropped = dropped;
+    this.names = names;
+    this.values = values;
+  }
+
+  private static AsciiString[] ascii(List<String> texts) {
+    return texts.stream().map(AsciiString::cached).toArray(AsciiString[]::new);
   }
 
   /** {@code modifier} compiled; {@link #NONE} when null or empty. */
@@ -51,6 +60,35 @@ public final class HeaderEdits {
     }
     modifier.remove().forEach(name -> dropped.add(name.toLowerCase(Locale.ROOT)));
     return new HeaderEdits(dropped, names, values);
+  }
+
+  /**
+   * Fields computed for one exchange (CORS): {@code dropped}, lower-case names whose incoming
+   * fields are dropped; {@code names} and {@code values}, the fields written.
+   */
+  public static HeaderEdits fields(List<String> dropped, List<String> names, List<String> values) {
+    return new HeaderEdits(dropped, names, values);
+  }
+
+  /**
+   * These edits, then {@code next}'s: the names either drops are dropped, this one's fields written
+   * before {@code next}'s.
+   */
+  public HeaderEdits then(HeaderEdits next) {
+    if (next.none()) {
+      return this;
+    }
+    if (none()) {
+      return next;
+    }
+    return new HeaderEdits(
+        concat(dropped, next.dropped), concat(names, next.names), concat(values, next.values));
+  }
+
+  private static AsciiString[] concat(AsciiString[] first, AsciiString[] second) {
+    AsciiString[] all = Arrays.copyOf(first, first.length + second.length);
+    System.arraycopy(second, 0, all, first.length, second.length);
+    return all;
   }
 
   /** True when it changes nothing (the pass skips every check). */

@@ -4,6 +4,7 @@ import dev.sluice.sidecar.accesslog.Actor;
 import dev.sluice.sidecar.accesslog.Cause;
 import dev.sluice.sidecar.accesslog.Stage;
 import dev.sluice.sidecar.accesslog.Termination;
+import dev.sluice.sidecar.filters.HeaderEdits;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http2.Http2Error;
 import org.jspecify.annotations.Nullable;
@@ -20,6 +21,7 @@ import org.jspecify.annotations.Nullable;
  *     Stage#NONE} takes the stage from the phase the exchange ended in
  * @param location the {@code Location} of a local answer that redirects; null for any other
  * @param retryAfterSeconds the local answer's {@code Retry-After} in seconds; 0: none
+ * @param fields the local answer's own fields (a CORS preflight's); {@link HeaderEdits#NONE} else
  */
 record Ending(
     Kind kind,
@@ -27,7 +29,8 @@ record Ending(
     @Nullable String reason,
     Termination termination,
     @Nullable String location,
-    long retryAfterSeconds) {
+    long retryAfterSeconds,
+    HeaderEdits fields) {
   /** How an exchange can end. */
   enum Kind {
     /** The upstream's response was relayed to its end. */
@@ -56,7 +59,7 @@ record Ending(
   }
 
   static final Ending COMPLETED =
-      new Ending(Kind.COMPLETED, null, null, Termination.COMPLETED, null, 0);
+      new Ending(Kind.COMPLETED, null, null, Termination.COMPLETED, null, 0, HeaderEdits.NONE);
   static final Ending DOWNSTREAM_CLOSED =
       new Ending(
           Kind.DOWNSTREAM_CLOSED,
@@ -64,7 +67,8 @@ record Ending(
           null,
           Termination.of(Actor.CLIENT, Stage.NONE, Cause.CLOSED),
           null,
-          0);
+          0,
+          HeaderEdits.NONE);
   static final Ending TUNNELED =
       new Ending(
           Kind.TUNNELED,
@@ -72,10 +76,11 @@ record Ending(
           null,
           Termination.of(Actor.NONE, Stage.NONE, Cause.TUNNEL_ENDED),
           null,
-          0);
+          0,
+          HeaderEdits.NONE);
 
   static Ending answered(HttpResponseStatus status, String sentence, Termination termination) {
-    return new Ending(Kind.ANSWERED, status, sentence, termination, null, 0);
+    return new Ending(Kind.ANSWERED, status, sentence, termination, null, 0, HeaderEdits.NONE);
   }
 
   /**
@@ -89,7 +94,25 @@ record Ending(
         "redirected to " + location,
         Termination.of(Actor.NONE, Stage.NONE, Cause.REDIRECT, Integer.toString(status.code())),
         location,
-        0);
+        0,
+        HeaderEdits.NONE);
+  }
+
+  /**
+   * A CORS preflight, answered by the sidecar: {@code 200} with no body and {@code fields} (none of
+   * CORS for an origin not allowed); the exchange ran to the end its rule gives it ({@code --},
+   * cause {@code cors_preflight}).
+   */
+  static Ending preflight(HeaderEdits fields, boolean allowed) {
+    return new Ending(
+        Kind.ANSWERED,
+        HttpResponseStatus.OK,
+        allowed ? "preflight answered" : "preflight answered for an origin not allowed",
+        Termination.of(
+            Actor.NONE, Stage.NONE, Cause.CORS_PREFLIGHT, allowed ? null : "origin not allowed"),
+        null,
+        0,
+        fields);
   }
 
   /** A {@code 429} answer saying when to come back ({@code Retry-After}, whole seconds). */
@@ -100,11 +123,12 @@ record Ending(
         sentence,
         termination,
         null,
-        retryAfterSeconds);
+        retryAfterSeconds,
+        HeaderEdits.NONE);
   }
 
   static Ending aborted(String why, Termination termination) {
-    return new Ending(Kind.ABORTED, null, why, termination, null, 0);
+    return new Ending(Kind.ABORTED, null, why, termination, null, 0, HeaderEdits.NONE);
   }
 
   /** The client reset its stream (RST_STREAM with {@code errorCode}). */
@@ -120,7 +144,8 @@ record Ending(
             Cause.RESET,
             error != null ? error.name() : "error " + errorCode),
         null,
-        0);
+        0,
+        HeaderEdits.NONE);
   }
 
   /** The upstream cancelled its stream after the response started (RST_STREAM CANCEL). */
@@ -131,11 +156,12 @@ record Ending(
         why,
         Termination.of(Actor.UPSTREAM, Stage.NONE, Cause.RESET, "CANCEL"),
         null,
-        0);
+        0,
+        HeaderEdits.NONE);
   }
 
   /** This answer, come too late to be given (the response started): the exchange is cut. */
   Ending cut() {
-    return new Ending(Kind.ABORTED, null, reason, termination, null, 0);
+    return new Ending(Kind.ABORTED, null, reason, termination, null, 0, HeaderEdits.NONE);
   }
 }

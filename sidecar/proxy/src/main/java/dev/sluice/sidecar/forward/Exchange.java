@@ -11,6 +11,8 @@ import dev.sluice.sidecar.backends.Backend;
 import dev.sluice.sidecar.config.RequestMatch;
 import dev.sluice.sidecar.config.RouteRule;
 import dev.sluice.sidecar.config.UrlRewrite;
+import dev.sluice.sidecar.filters.CorsPolicy;
+import dev.sluice.sidecar.filters.HeaderEdits;
 import dev.sluice.sidecar.http2.HeadFields;
 import dev.sluice.sidecar.metrics.ProxyMetrics;
 import dev.sluice.sidecar.offload.OffloadPlan;
@@ -80,6 +82,12 @@ public final class Exchange implements UpstreamExchange {
   /** The target sent upstream: the request's, or the rule's rewrite of its path. */
   private final String upstreamUri;
 
+  /** The rule's CORS filter on this request; null when the rule has none. */
+  private final CorsPolicy.@Nullable CorsAnswer cors;
+
+  /** The rule's response header modifiers, after the CORS fields this request earns. */
+  final HeaderEdits responseEdits;
+
   /** The tunnel of an accepted extended CONNECT, once open. */
   private @Nullable StreamTunnel streamTunnel;
 
@@ -124,6 +132,9 @@ public final class Exchange implements UpstreamExchange {
     this.accepted = accepted;
     this.head = head;
     this.upstreamUri = Rewrites.uri(head, config.rewrite(), accepted);
+    this.cors = CorsRequests.answer(head, rule.edits().cors());
+    this.responseEdits =
+        cors == null ? rule.edits().response() : cors.fields().then(rule.edits().response());
     this.metrics = metrics;
     this.loop = downstream.eventLoop();
     this.accessLog = rule.accessLog();
@@ -148,15 +159,19 @@ public final class Exchange implements UpstreamExchange {
   }
 
   /**
-   * Checks the rate limit (before any other work) and the chosen backend, then answers a rule that
-   * redirects without a request phase at once (no {@code 100 Continue}: a client that waits for one
-   * sends no body), else checks limits, answers {@code 100 Continue}, then the request phase or a
-   * lease.
+   * Checks the rate limit (before any other work) and the chosen backend, answers a CORS preflight,
+   * then answers a rule that redirects without a request phase at once (no {@code 100 Continue}: a
+   * client that waits for one sends no body), else checks limits, answers {@code 100 Continue},
+   * then the request phase or a lease.
    */
   public void start() {
     // Armed first: the whole exchange counts from the request's arrival, whatever follows.
     timers.armExchange();
     Ending refused = TrafficPolicy.refusal(this);
+    if (refused == null && cors != null && cors.preflight()) {
+      answer(Ending.preflight(cors.fields(), cors.allowed())); // never forwarded
+      return;
+    }
     if (refused == null && config.redirect() != null && !offload.has(OffloadPlan.Phase.REQUEST)) {
       afterRequestPhase(PhaseOutcome.CONTINUE); // its deny actions, then the redirect
       return;

@@ -2,6 +2,7 @@ package dev.sluice.sidecar.forward;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.sluice.sidecar.accesslog.Cause;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -92,7 +93,9 @@ final class ResponseRelay {
     return requestComplete && complete && !answeredEarly && !upstreamCloses;
   }
 
-  /** Sends the response head downstream (with the rule's response headers applied). */
+  /**
+   * Sends the response head downstream (with the rule's CORS fields and response headers applied).
+   */
   void start(HttpResponse response, boolean requestComplete) {
     boolean upstreamHttp2 = exchange.leased().http2();
     answeredEarly = !requestComplete;
@@ -108,7 +111,7 @@ final class ResponseRelay {
             exchange.downstream.http2(),
             exchange.head.method(),
             keepAlive,
-            exchange.rule.edits().response());
+            exchange.responseEdits);
     if (exchange.upgrade != null && Upgrades.accepted(response)) {
       switched = true;
       Upgrades.confirm(out, response);
@@ -198,8 +201,12 @@ final class ResponseRelay {
     DownstreamSide downstream = exchange.downstream;
     log.debug("{} {}: {} {}", exchange.head.method(), exchange.head.uri(), answer.code(), sentence);
     boolean keepAlive = exchange.clientKeepAlive && requestComplete && !downstream.stopping();
+    boolean close = !keepAlive && !downstream.http2();
     FullHttpResponse local =
-        LocalResponses.of(downstream.alloc(), answer, sentence, !keepAlive && !downstream.http2());
+        why.termination().cause() == Cause.CORS_PREFLIGHT
+            ? LocalResponses.empty(answer, close)
+            : LocalResponses.of(downstream.alloc(), answer, sentence, close);
+    why.fields().writeTo(local.headers()::add);
     if (location != null) {
       local.headers().set(HttpHeaderNames.LOCATION, location);
     }

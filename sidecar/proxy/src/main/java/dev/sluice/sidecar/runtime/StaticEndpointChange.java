@@ -95,7 +95,8 @@ public final class StaticEndpointChange {
                         m.percent(),
                         m.fraction(),
                         m.maxBodyBytes()))
-            .toList());
+            .toList(),
+        rule.cors());
   }
 
   private StaticEndpointChange() {}

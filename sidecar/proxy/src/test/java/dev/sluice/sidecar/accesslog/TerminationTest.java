@@ -17,12 +17,16 @@ class TerminationTest {
   }
 
   @Test
-  void onlyACompletedExchangeAnEndedTunnelOrARedirectHasNotFailed() {
+  void onlyACompletedExchangeAnEndedTunnelARedirectOrAPreflightHasNotFailed() {
     assertThat(Termination.COMPLETED.failed()).isFalse();
     assertThat(Termination.of(Actor.NONE, Stage.NONE, Cause.TUNNEL_ENDED).failed()).isFalse();
     assertThat(Termination.of(Actor.NONE, Stage.NONE, Cause.REDIRECT, "301").failed()).isFalse();
+    assertThat(Termination.of(Actor.NONE, Stage.NONE, Cause.CORS_PREFLIGHT).failed()).isFalse();
     for (Cause cause : Cause.values()) {
-      if (cause != Cause.OK && cause != Cause.TUNNEL_ENDED && cause != Cause.REDIRECT) {
+      if (cause != Cause.OK
+          && cause != Cause.TUNNEL_ENDED
+          && cause != Cause.REDIRECT
+          && cause != Cause.CORS_PREFLIGHT) {
         assertThat(Termination.of(Actor.PROXY, Stage.REQUEST, cause).failed())
             .as(cause.name())
             .isTrue();
