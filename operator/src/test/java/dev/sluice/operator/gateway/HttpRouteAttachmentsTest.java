@@ -67,6 +67,15 @@ class HttpRouteAttachmentsTest {
 
   static final String PARENT = "parentRefs: [{group: sluice.dev, kind: ProxyRoute, name: web}]\n";
 
+  /** One HTTPRoute "r" naming ProxyRoute web (no hostnames), with {@code rules}. */
+  static HttpRouteAttachments.Result attachRoute(String rules) {
+    return HttpRouteAttachments.attach(
+        NS,
+        List.of(parent("[]")),
+        List.of(route("r", "2026-12-01T00:00:00Z", PARENT + rules)),
+        SERVICES);
+  }
+
   static List<String> order(HttpRouteAttachments.Result result) {
     return result.rules().get("web").stream()
         .map(
@@ -156,15 +165,8 @@ class HttpRouteAttachmentsTest {
   @Test
   void backendRefsThatDoNotResolveKeepTheirShareForA500AndSayWhy() {
     HttpRouteAttachments.Result result =
-        HttpRouteAttachments.attach(
-            NS,
-            List.of(parent("[]")),
-            List.of(
-                route(
-                    "r",
-                    "2026-12-01T00:00:00Z",
-                    PARENT
-                        + """
+        attachRoute(
+            """
                         rules:
                           - backendRefs:
                               - {name: v1, port: 8080, weight: 3}
@@ -173,8 +175,7 @@ class HttpRouteAttachmentsTest {
                               - {name: grpc, port: 9090, weight: 2}
                               - {name: v1, port: 9999}
                           - matches: [{path: {value: /none}}]
-                        """)),
-            SERVICES);
+                        """);
     List<AttachedRule> rules = result.rules().get("web");
     AttachedRule split =
         rules.stream().filter(r -> r.name().equals("r.0")).findFirst().orElseThrow();
@@ -211,15 +212,8 @@ class HttpRouteAttachmentsTest {
   @Test
   void aRuleSluiceCannotServeIsLeftOutByNameAndTheOthersStay() {
     HttpRouteAttachments.Result result =
-        HttpRouteAttachments.attach(
-            NS,
-            List.of(parent("[]")),
-            List.of(
-                route(
-                    "r",
-                    "2026-12-01T00:00:00Z",
-                    PARENT
-                        + """
+        attachRoute(
+            """
                         rules:
                           - filters: [{type: ExtensionRef, extensionRef: {group: x.io, kind: F, name: f}}]
                             backendRefs: [{name: v1, port: 8080}]
@@ -232,8 +226,7 @@ class HttpRouteAttachmentsTest {
                               - type: RequestHeaderModifier
                                 requestHeaderModifier: {add: [{name: x-from, value: gateway}]}
                             backendRefs: [{name: v1, port: 8080}]
-                        """)),
-            SERVICES);
+                        """);
     assertThat(result.rules().get("web")).extracting(AttachedRule::name).containsExactly("r.kept");
     assertThat(result.rules().get("web").get(0).rule().requestHeaders().add())
         .extracting(h -> h.name() + "=" + h.value())
@@ -253,15 +246,8 @@ class HttpRouteAttachmentsTest {
   @Test
   void anExperimentalChannelCorsFilterIsServedAsTheRulesCors() {
     HttpRouteAttachments.Result result =
-        HttpRouteAttachments.attach(
-            NS,
-            List.of(parent("[]")),
-            List.of(
-                route(
-                    "r",
-                    "2026-12-01T00:00:00Z",
-                    PARENT
-                        + """
+        attachRoute(
+            """
                         rules:
                           - filters:
                               - type: CORS
@@ -273,8 +259,7 @@ class HttpRouteAttachmentsTest {
                                   exposeHeaders: [x-trace]
                                   maxAge: 600
                             backendRefs: [{name: v1, port: 8080}]
-                        """)),
-            SERVICES);
+                        """);
     assertThat(result.parents().get("r").get(0).invalid()).isEmpty();
     var cors = result.rules().get("web").get(0).rule().cors();
     assertThat(cors).isNotNull();
@@ -290,20 +275,12 @@ class HttpRouteAttachmentsTest {
   @Test
   void gatewayTimeoutsBoundTheExchangeAndEachTry() {
     HttpRouteAttachments.Result result =
-        HttpRouteAttachments.attach(
-            NS,
-            List.of(parent("[]")),
-            List.of(
-                route(
-                    "r",
-                    "2026-12-01T00:00:00Z",
-                    PARENT
-                        + """
+        attachRoute(
+            """
                         rules:
                           - timeouts: {request: 10s, backendRequest: 2s}
                             backendRefs: [{name: v1, port: 8080}]
-                        """)),
-            SERVICES);
+                        """);
     var timeouts = result.rules().get("web").get(0).rule().timeouts();
     assertThat(timeouts.exchange()).isEqualTo("10s");
     assertThat(timeouts.backendRequest()).isEqualTo("2s");
@@ -313,21 +290,13 @@ class HttpRouteAttachmentsTest {
   @Test
   void aRegularExpressionJavaCannotCompileLeavesItsRuleOutByName() {
     HttpRouteAttachments.Result result =
-        HttpRouteAttachments.attach(
-            NS,
-            List.of(parent("[]")),
-            List.of(
-                route(
-                    "r",
-                    "2026-12-01T00:00:00Z",
-                    PARENT
-                        + """
+        attachRoute(
+            """
                         rules:
                           - matches: [{path: {type: RegularExpression, value: "/items/(["}}]
                             backendRefs: [{name: v1, port: 8080}]
                           - backendRefs: [{name: v1, port: 8080}]
-                        """)),
-            SERVICES);
+                        """);
     assertThat(result.rules().get("web")).extracting(AttachedRule::name).containsExactly("r.1");
     assertThat(result.parents().get("r").get(0).invalid())
         .extracting(Problem::message)
@@ -341,19 +310,11 @@ class HttpRouteAttachmentsTest {
   @Test
   void aRuleWhoseBackendRefsAllWeighZeroIsServedAndNamed() {
     HttpRouteAttachments.Result result =
-        HttpRouteAttachments.attach(
-            NS,
-            List.of(parent("[]")),
-            List.of(
-                route(
-                    "r",
-                    "2026-12-01T00:00:00Z",
-                    PARENT
-                        + """
+        attachRoute(
+            """
                         rules:
                           - backendRefs: [{name: v1, port: 8080, weight: 0}, {name: v1, port: 8080, weight: 0}]
-                        """)),
-            SERVICES);
+                        """);
     assertThat(result.rules().get("web")).hasSize(1);
     assertThat(ParentStatuses.desired(result.parents().get("r").get(0)).get(0))
         .extracting(d -> d.status() + " " + d.message())
